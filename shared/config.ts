@@ -1,0 +1,58 @@
+/**
+ * Configuration: a pure function of the environment, parsed once at start-up by each entry
+ * point and passed down. Nothing else reads `process.env`.
+ */
+import { z } from 'zod';
+import { BailiffError } from './errors.ts';
+
+const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+const MiB = 1024 * 1024;
+
+export const configSchema = z.object({
+  /** `embedded`: local directory, SQLite, in-process queue. `gcp`: Cloud Storage, Firestore, Pub/Sub. */
+  BAILIFF_MODE: z.enum(['embedded', 'gcp']).default('embedded'),
+  PORT: intFromEnv(8080, 0),
+  BAILIFF_WORKSPACE_DIR: z.string().default('./workspace'),
+  BAILIFF_STATE_DIR: z.string().default('./.bailiff'),
+  /** JSON `{ "<token>": { "principal": "...", "roles": [...], "cases": [...] } }` (embedded mode). */
+  BAILIFF_TOKENS: z.string().optional(),
+  WORKSPACE_BUCKET: z.string().optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  FIRESTORE_DATABASE: z.string().default('(default)'),
+  BAILIFF_EXECUTION_TOPIC: z.string().default('bailiff-executions'),
+  /** Expected `aud` of Google ID tokens: the api function's URL. */
+  BAILIFF_AUDIENCE: z.string().optional(),
+  /** JSON `{ "<email>": { "roles": [...], "cases": [...] } }`: who may do what on Google Cloud. */
+  BAILIFF_PRINCIPALS: z.string().optional(),
+  /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
+  BAILIFF_POLICY_FILE: z.string().optional(),
+  BAILIFF_EXECUTOR_CONCURRENCY: intFromEnv(32),
+  /** Work time per executor invocation before it checkpoints and continues in a new one. */
+  BAILIFF_EXECUTOR_BUDGET_MS: intFromEnv(7 * 60 * 1000),
+  BAILIFF_LEASE_TTL_MS: intFromEnv(60 * 1000),
+  BAILIFF_APPROVAL_TTL_HOURS: intFromEnv(72),
+  BAILIFF_MAX_BODY_BYTES: intFromEnv(32 * MiB),
+  /** Actions per journal batch: one journal write and one audit record per batch. */
+  BAILIFF_JOURNAL_BATCH: intFromEnv(200),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment once; a bad value stops start-up with every problem named. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new BailiffError(
+      'invalid_input',
+      'invalid configuration',
+      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  const config = result.data;
+  if (config.BAILIFF_MODE === 'gcp' && !config.WORKSPACE_BUCKET) {
+    throw new BailiffError('invalid_input', 'invalid configuration', [{ path: 'WORKSPACE_BUCKET', message: 'required in gcp mode' }]);
+  }
+  return config;
+}

@@ -1,0 +1,149 @@
+/**
+ * Path safety: the only module that decides whether a case name or a path inside a case is
+ * acceptable, and the only one that turns them into object names.
+ *
+ * Object stores have no directories and no `..`, but people and tools that later sync the
+ * bucket to disks do: a name that is harmless to Cloud Storage can still escape a folder, spoof
+ * another name or collide on Windows and macOS. So the rules are strict and explicit, and a
+ * rejected path always says why. Paths are never "cleaned up" into something else except for
+ * Unicode NFC normalisation; anything suspicious is refused.
+ */
+
+/** Where cases live in the workspace. */
+export const PROJECTS_PREFIX = 'projects/';
+/** Reserved for Bailiff itself (audit files, backups); no plan may name it. */
+export const SYSTEM_PREFIX = '.bailiff/';
+/** Cloud Storage's limit on an object name, in UTF-8 bytes. */
+export const MAX_OBJECT_NAME_BYTES = 1024;
+export const MAX_CASE_NAME_BYTES = 128;
+export const MAX_SEGMENT_BYTES = 255;
+
+export type PathCheck<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** A path inside a case, relative to `projects/<case>/`, normalised to NFC, without a trailing slash. */
+export interface CasePath {
+  path: string;
+  /** The caller wrote a trailing slash: they mean a folder. */
+  folderHint: boolean;
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+// C0 and C1 controls, DEL, bidi overrides and isolates (filename spoofing), zero-width
+// characters, the BOM, and U+FFFD (what an overlong or broken UTF-8 sequence decodes to).
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffd]/u;
+// Percent-encoded bytes: `%2e%2e/` decodes to `../` in any tool that unescapes names.
+const PERCENT_ENCODED = /%[0-9a-f]{2}/i;
+// Characters that are slashes or backslashes after compatibility folding (fullwidth forms etc.).
+const SLASH_LOOKALIKES = /[\\\u2215\u2044\u29f8\u29f9\uff0f\uff3c\ufe68]/u;
+const RESERVED_SEGMENTS = new Set(['.bailiff', '.well-known']);
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+function checkSegment(segment: string): string | undefined {
+  if (segment === '') return 'empty path segment (`//`)';
+  if (segment === '.' || segment === '..') return `\`${segment}\` segments are not allowed`;
+  const folded = segment.normalize('NFKC');
+  if (folded === '.' || folded === '..' || /^\.+$/.test(folded)) return 'segment folds to dots (fullwidth or lookalike `..`)';
+  if (SLASH_LOOKALIKES.test(segment) || /[\\/]/.test(folded)) return 'backslash or slash lookalike in a name';
+  if (RESERVED_SEGMENTS.has(folded.toLowerCase())) return `\`${segment}\` is reserved`;
+  if (WINDOWS_RESERVED.test(folded)) return `\`${segment}\` is a reserved device name on Windows`;
+  if (/[ .]$/.test(segment)) return 'a name may not end with a space or a dot';
+  if (/^\s/.test(segment)) return 'a name may not start with white space';
+  if (utf8Bytes(segment) > MAX_SEGMENT_BYTES) return `a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+  return undefined;
+}
+
+function checkCharacters(raw: string): string | undefined {
+  if (!raw.isWellFormed()) return 'not well-formed Unicode (lone surrogate)';
+  if (FORBIDDEN_CHARS.test(raw)) return 'control, invisible or replacement character';
+  if (PERCENT_ENCODED.test(raw)) return 'percent-encoded bytes are not allowed (`%2e` and the like)';
+  return undefined;
+}
+
+/** Checks a case name: one folder name directly under `projects/`. */
+export function checkCaseName(raw: string): PathCheck<string> {
+  if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'case name is empty' };
+  const bad = checkCharacters(raw);
+  if (bad) return { ok: false, reason: bad };
+  const name = raw.normalize('NFC');
+  if (name.includes('/')) return { ok: false, reason: 'a case name is one folder name, without `/`' };
+  if (utf8Bytes(name) > MAX_CASE_NAME_BYTES) return { ok: false, reason: `case name longer than ${MAX_CASE_NAME_BYTES} bytes` };
+  const segmentProblem = checkSegment(name);
+  if (segmentProblem) return { ok: false, reason: segmentProblem };
+  if (name.startsWith('.')) return { ok: false, reason: 'a case name may not start with a dot' };
+  return { ok: true, value: name };
+}
+
+/**
+ * Checks a path inside a case. Accepts `a/b/c.pdf` and `a/b/` (a folder); refuses absolute,
+ * drive-letter, traversal, encoded, control-character and over-long paths.
+ */
+export function checkCasePath(raw: string, caseName = 'x'): PathCheck<CasePath> {
+  if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'path is empty' };
+  const bad = checkCharacters(raw);
+  if (bad) return { ok: false, reason: bad };
+  if (raw.startsWith('/')) return { ok: false, reason: 'absolute paths are not allowed; paths are relative to the case folder' };
+  if (/^[a-z]:/i.test(raw)) return { ok: false, reason: 'drive-letter paths are not allowed' };
+  if (raw.includes('\\')) return { ok: false, reason: 'backslashes are not allowed; use `/`' };
+  let path = raw.normalize('NFC');
+  const folderHint = path.endsWith('/');
+  if (folderHint) path = path.slice(0, -1);
+  for (const segment of path.split('/')) {
+    const problem = checkSegment(segment);
+    if (problem) return { ok: false, reason: problem };
+  }
+  const full = objectNameUnchecked(caseName, path);
+  if (utf8Bytes(full) + 1 > MAX_OBJECT_NAME_BYTES) {
+    return { ok: false, reason: `object name would exceed ${MAX_OBJECT_NAME_BYTES} bytes` };
+  }
+  return { ok: true, value: { path, folderHint } };
+}
+
+function objectNameUnchecked(caseName: string, path: string): string {
+  return `${PROJECTS_PREFIX}${caseName}/${path}`;
+}
+
+/** `projects/<case>/`: the listing prefix of a case (the trailing slash keeps `case-12` out of `case-123`). */
+export function casePrefix(caseName: string): string {
+  return `${PROJECTS_PREFIX}${caseName}/`;
+}
+
+/** The object name of a checked path inside a checked case. */
+export function objectName(caseName: string, path: string): string {
+  return objectNameUnchecked(caseName, path);
+}
+
+/** The object name marking an (empty) folder, as the Cloud Console creates them. */
+export function folderMarkerName(caseName: string, path: string): string {
+  return `${objectNameUnchecked(caseName, path)}/`;
+}
+
+/** The case-relative path of an object inside the case, or undefined if it lies outside. */
+export function casePathOf(caseName: string, name: string): string | undefined {
+  const prefix = casePrefix(caseName);
+  return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
+}
+
+/** Where the prior content of `name` is kept when plan `planId` overwrites or deletes it. */
+export function backupObjectName(planId: string, name: string): string {
+  return `${SYSTEM_PREFIX}backups/${planId}/${name}`;
+}
+
+/** Where a finished plan's audit records are written as JSON Lines. */
+export function auditObjectName(caseName: string, planId: string): string {
+  return `${SYSTEM_PREFIX}audit/${caseName}/${planId}.jsonl`;
+}
+
+/** Names that differ only by letter case or Unicode normalisation collide on many file systems. */
+export function collisionKey(path: string): string {
+  return path.normalize('NFKC').toLowerCase();
+}
+
+export function isInside(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(`${folder}/`);
+}
+
+export function parentOf(path: string): string | undefined {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? undefined : path.slice(0, slash);
+}

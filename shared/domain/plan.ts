@@ -1,0 +1,217 @@
+/**
+ * Plans and operations: the schemas agents send, the records Bailiff keeps, and the dry-run
+ * report an approver reads. Everything that crosses a boundary is a zod schema here, so the
+ * HTTP layer, the stores and the OpenAPI document agree by construction.
+ */
+import { z } from 'zod';
+import { checkCaseName, checkCasePath } from './paths.ts';
+
+/** Hard limits that no configuration can raise: they keep one plan inside one function's memory. */
+export const PLAN_LIMITS = {
+  maxOperations: 100_000,
+  maxDescriptionLength: 4_000,
+  maxContentBytes: 8 * 1024 * 1024,
+  maxCommentLength: 4_000,
+} as const;
+
+export const caseNameSchema = z.string().transform((raw, ctx) => {
+  const checked = checkCaseName(raw);
+  if (!checked.ok) {
+    ctx.addIssue({ code: 'custom', message: `invalid case name: ${checked.reason}` });
+    return z.NEVER;
+  }
+  return checked.value;
+});
+
+/** A path inside the case; the output keeps a trailing `/` when the caller wrote one (a folder). */
+export const casePathSchema = z.string().max(2048).transform((raw, ctx) => {
+  const checked = checkCasePath(raw);
+  if (!checked.ok) {
+    ctx.addIssue({ code: 'custom', message: `unsafe path: ${checked.reason}` });
+    return z.NEVER;
+  }
+  return checked.value.folderHint ? `${checked.value.path}/` : checked.value.path;
+});
+
+const overwrite = z.boolean().default(false);
+
+export const createDirSchema = z.strictObject({ type: z.literal('create_dir'), destination: casePathSchema });
+export const writeFileSchema = z
+  .strictObject({
+    type: z.literal('write_file'),
+    destination: casePathSchema,
+    content: z.string(),
+    encoding: z.enum(['utf8', 'base64']).default('utf8'),
+    overwrite,
+  })
+  .superRefine((op, ctx) => {
+    if (op.encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(op.content)) {
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is not valid base64' });
+    }
+    if (contentBytes(op) > PLAN_LIMITS.maxContentBytes) {
+      ctx.addIssue({ code: 'custom', path: ['content'], message: `content larger than ${PLAN_LIMITS.maxContentBytes} bytes` });
+    }
+    if (op.destination.endsWith('/')) {
+      ctx.addIssue({ code: 'custom', path: ['destination'], message: 'write_file needs a file name, not a folder' });
+    }
+  });
+export const copySchema = z.strictObject({ type: z.literal('copy'), source: casePathSchema, destination: casePathSchema, overwrite });
+export const moveSchema = z.strictObject({ type: z.literal('move'), source: casePathSchema, destination: casePathSchema, overwrite });
+export const deleteSchema = z.strictObject({ type: z.literal('delete'), source: casePathSchema });
+/**
+ * Only rollback plans contain this: Bailiff derives it from a journal to put a backup back.
+ * `backup` is an object name in the system area, which agents can never write into a plan.
+ */
+export const restoreSchema = z.strictObject({
+  type: z.literal('restore'),
+  backup: z.string().startsWith('.bailiff/backups/'),
+  destination: casePathSchema,
+  overwrite,
+});
+
+/** The operations an agent may send. */
+export const operationSchema = z.discriminatedUnion('type', [createDirSchema, writeFileSchema, copySchema, moveSchema, deleteSchema]);
+/** Every operation a stored plan may hold (agents' plus Bailiff-derived restores). */
+export const storedOperationSchema = z.discriminatedUnion('type', [
+  createDirSchema,
+  writeFileSchema,
+  copySchema,
+  moveSchema,
+  deleteSchema,
+  restoreSchema,
+]);
+export type Operation = z.output<typeof storedOperationSchema>;
+export type OperationType = Operation['type'];
+
+export const onErrorSchema = z.enum(['stop', 'rollback']);
+export type OnError = z.infer<typeof onErrorSchema>;
+
+export const planInputSchema = z.strictObject({
+  case: caseNameSchema,
+  description: z.string().trim().min(1).max(PLAN_LIMITS.maxDescriptionLength),
+  operations: z.array(operationSchema).min(1).max(PLAN_LIMITS.maxOperations),
+  onError: onErrorSchema.default('stop'),
+});
+export type PlanInput = z.output<typeof planInputSchema>;
+
+export const planStatusSchema = z.enum([
+  'proposed',
+  'approved',
+  'rejected',
+  'expired',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'rolled_back',
+]);
+export type PlanStatus = z.infer<typeof planStatusSchema>;
+
+export const approvalSchema = z.object({
+  /** Who consented: people, or `policy:<rule>` for an auto-approval. */
+  approvers: z.array(z.object({ principal: z.string(), at: z.string(), comment: z.string().optional() })),
+  planHash: z.string(),
+  snapshotHash: z.string(),
+  /** Set when a policy rule, not a person, approved. */
+  rule: z.string().optional(),
+  approvalsRequired: z.number().int().min(1),
+  approvedAt: z.string(),
+  expiresAt: z.string().optional(),
+});
+export type Approval = z.infer<typeof approvalSchema>;
+
+export const executionSummarySchema = z.object({
+  attempt: z.number().int(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Every action below this index has a journaled outcome. */
+  cursor: z.number().int(),
+  actionCount: z.number().int(),
+  done: z.number().int(),
+  stale: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  compensated: z.boolean().optional(),
+  lastError: z.string().optional(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+
+export const issueSchema = z.object({
+  operation: z.number().int().optional(),
+  code: z.string(),
+  message: z.string(),
+  path: z.string().optional(),
+});
+export type ReportIssue = z.infer<typeof issueSchema>;
+
+export const reportSchema = z.object({
+  valid: z.boolean(),
+  checkedAt: z.string(),
+  /** Hash of every precondition the dry run relied on: the snapshot an approval is bound to. */
+  snapshotHash: z.string(),
+  listing: z.object({ objects: z.number().int(), pages: z.number().int() }),
+  totals: z.object({
+    operations: z.number().int(),
+    actions: z.number().int(),
+    objectsCreated: z.number().int(),
+    objectsOverwritten: z.number().int(),
+    objectsDeleted: z.number().int(),
+    bytesWritten: z.number().int(),
+    bytesDeleted: z.number().int(),
+  }),
+  errors: z.array(issueSchema),
+  warnings: z.array(issueSchema),
+  operations: z.array(
+    z.object({ index: z.number().int(), type: z.string(), effect: z.string(), objects: z.number().int(), bytes: z.number().int() }),
+  ),
+  diff: z.object({
+    added: z.array(z.string()),
+    removed: z.array(z.string()),
+    changed: z.array(z.string()),
+    /** The lists stop at a fixed length on huge plans; the totals stay exact. */
+    truncated: z.boolean(),
+  }),
+  policy: z
+    .object({
+      version: z.string(),
+      autoApproveRule: z.string().optional(),
+      approvalsRequired: z.number().int(),
+      violations: z.array(issueSchema),
+    })
+    .optional(),
+});
+export type DryRunReport = z.infer<typeof reportSchema>;
+
+export const planRecordSchema = z.object({
+  id: z.string(),
+  case: z.string(),
+  description: z.string(),
+  onError: onErrorSchema,
+  kind: z.enum(['change', 'rollback']),
+  rollbackOf: z.string().optional(),
+  author: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  planHash: z.string(),
+  status: planStatusSchema,
+  /** Bumped by every stored change: the compare-and-set token. */
+  revision: z.number().int(),
+  operationCount: z.number().int(),
+  report: reportSchema,
+  approval: approvalSchema.optional(),
+  rejection: z.object({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
+  execution: executionSummarySchema.optional(),
+  rolledBackBy: z.string().optional(),
+});
+export type PlanRecord = z.infer<typeof planRecordSchema>;
+
+export function contentBytes(op: { content: string; encoding: 'utf8' | 'base64' }): number {
+  return op.encoding === 'base64' ? Buffer.from(op.content, 'base64').length : Buffer.byteLength(op.content, 'utf8');
+}
+
+export function contentBuffer(op: { content: string; encoding: 'utf8' | 'base64' }): Buffer {
+  return Buffer.from(op.content, op.encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** Statuses from which nothing more happens to the plan itself. */
+export const TERMINAL_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];

@@ -1,0 +1,77 @@
+/**
+ * The closed set of error codes Bailiff speaks, and the one place they become HTTP statuses.
+ *
+ * Adapters translate vendor errors (GCS 412, Firestore ABORTED, SQLite constraint) into these
+ * codes where they catch them, so services and the HTTP layer never see a vendor error.
+ */
+
+export const ERROR_CODES = {
+  /** The request or plan is malformed: wrong JSON, unknown fields, unsafe paths. */
+  invalid_input: 400,
+  /** No identity, or one that could not be verified. */
+  unauthenticated: 401,
+  /** A known identity without the role or case scope the call needs. */
+  forbidden: 403,
+  /** The plan, case or object does not exist. */
+  not_found: 404,
+  /** The plan is in a state where this transition is illegal (details carry the current state). */
+  conflict: 409,
+  /** The approver reviewed a different plan than the one stored. */
+  hash_mismatch: 409,
+  /** An object's generation is not the one the caller required (stale data). */
+  precondition_failed: 412,
+  /** Body or content larger than the configured limits. */
+  payload_too_large: 413,
+  /** The plan's dry run has errors or breaks a policy rule, so it cannot be approved or run. */
+  plan_invalid: 422,
+  /** Too many requests against a backend; a later retry may succeed. */
+  rate_limited: 429,
+  /** A dependency (storage, state store, queue) is down or timed out; a retry may succeed. */
+  unavailable: 503,
+  /** A bug or an unexpected condition; the message never reaches the caller. */
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  /** JSON path of the offending field, such as `operations.3.destination`. */
+  path?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export class BailiffError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BailiffError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  /** Whether repeating the same request later could succeed. */
+  get retryable(): boolean {
+    return this.code === 'unavailable' || this.code === 'rate_limited';
+  }
+}
+
+export function isBailiffError(error: unknown, code?: ErrorCode): error is BailiffError {
+  return error instanceof BailiffError && (code === undefined || error.code === code);
+}
+
+export const invalidInput = (message: string, details: ErrorDetail[] = []) =>
+  new BailiffError('invalid_input', message, details);
+export const notFound = (message: string) => new BailiffError('not_found', message);
+export const forbidden = (message: string) => new BailiffError('forbidden', message);
+export const conflict = (message: string, details: ErrorDetail[] = []) => new BailiffError('conflict', message, details);
+export const preconditionFailed = (message: string, details: ErrorDetail[] = []) =>
+  new BailiffError('precondition_failed', message, details);
+export const unavailable = (message: string, cause?: unknown) =>
+  new BailiffError('unavailable', message, [], { cause });

@@ -1,0 +1,86 @@
+/**
+ * ObjectStore: the workspace as Cloud Storage sees it — flat object names, generations, and
+ * preconditions — whatever actually holds the bytes (a bucket, or a local directory).
+ *
+ * Every mutation takes preconditions, and every adapter must honour them atomically: that is
+ * what lets the executor apply a plan "exactly as approved" and never overwrite newer data.
+ * Generations are opaque strings; `"0"` as `ifGenerationMatch` means "must not exist".
+ * Errors are BailiffErrors: `not_found`, `precondition_failed`, `unavailable`, `rate_limited`.
+ */
+
+export interface ObjectInfo {
+  /** Full object name, such as `projects/case-1/Reports/summary.md`. */
+  name: string;
+  size: number;
+  /** Changes whenever the content changes; never reused for the same name. */
+  generation: string;
+  /** Last modification, ISO 8601. */
+  updated: string;
+  /** Base64 MD5 of the content, when the store knows it without reading the object. */
+  md5?: string;
+  /** Base64 big-endian CRC32C of the content, when known. */
+  crc32c?: string;
+  /** Custom metadata; Bailiff writes `bailiff-plan` and `bailiff-action` on everything it creates. */
+  metadata: Record<string, string>;
+}
+
+export interface GenerationPrecondition {
+  /** The object must currently have this generation; `"0"` means it must not exist. */
+  ifGenerationMatch?: string;
+}
+
+export interface WriteOptions extends GenerationPrecondition {
+  metadata?: Record<string, string>;
+  contentType?: string;
+}
+
+export interface CopyOptions extends GenerationPrecondition {
+  /** The source must currently have this generation. */
+  ifSourceGenerationMatch?: string;
+  /** Metadata for the destination (replaces the source's custom metadata). */
+  metadata?: Record<string, string>;
+}
+
+export interface ListOptions {
+  pageToken?: string;
+  /** At most this many objects per page; adapters may return fewer. */
+  pageSize?: number;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  nextPageToken?: string;
+}
+
+export interface ObjectStore {
+  /** One page of the objects whose names start with `prefix`, in lexicographic name order. */
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /** The object's description, or undefined when it does not exist. */
+  stat(name: string): Promise<ObjectInfo | undefined>;
+  /** The whole content. Throws `not_found`. */
+  read(name: string): Promise<Buffer>;
+  /** Creates or replaces the object. Throws `precondition_failed`. */
+  write(name: string, data: Buffer, options?: WriteOptions): Promise<ObjectInfo>;
+  /** Server-side copy. Throws `not_found` (source) or `precondition_failed` (either side). */
+  copy(source: string, destination: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /** Throws `not_found` or `precondition_failed`. */
+  delete(name: string, options?: GenerationPrecondition): Promise<void>;
+  /**
+   * Atomic rename, offered only by stores that have one (a local file system). Same
+   * preconditions and errors as `copy`; the source is gone exactly when the destination exists.
+   * Stores without it get moves as copy, verify checksums, delete source.
+   */
+  rename?(source: string, destination: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /** Resolves when the backend answers; throws `unavailable` otherwise. */
+  health(): Promise<void>;
+}
+
+/** Every object of a prefix, page by page; the only way services read a listing. */
+export async function* listAll(store: ObjectStore, prefix: string, pageSize = 1000): AsyncGenerator<ListPage> {
+  let pageToken: string | undefined;
+  do {
+    const page = await store.list(prefix, { pageToken, pageSize });
+    yield page;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}

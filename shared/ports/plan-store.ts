@@ -1,0 +1,94 @@
+/**
+ * PlanStore: durable state — plans, their operations and actions, execution journals, the
+ * audit chain and case leases — with compare-and-set on everything that changes.
+ *
+ * Large plans do not fit one record (Firestore caps a document at 1 MiB), so operations,
+ * actions and journal entries are written and read in pages; adapters chunk them as their
+ * backend needs. Errors are BailiffErrors: `not_found`, `conflict`, `unavailable`.
+ */
+import type { Action } from '../domain/actions.ts';
+import type { AuditEventInput, AuditRecord } from '../domain/audit.ts';
+import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
+
+export type JournalOutcome = 'done' | 'stale' | 'failed' | 'skipped' | 'compensated';
+
+/** The recorded outcome of one action. */
+export interface JournalEntry {
+  action: number;
+  outcome: JournalOutcome;
+  /** Generation of the object the action produced (destination), when it produced one. */
+  generation?: string;
+  /** Backup object holding what the action overwrote or deleted. */
+  backup?: string;
+  /** Generation of that backup object. */
+  backupGeneration?: string;
+  /** For stale and failed outcomes: what was wrong, naming the object. */
+  message?: string;
+  at: string;
+}
+
+export interface Lease {
+  case: string;
+  /** The plan executing under this lease. */
+  planId: string;
+  /** The execution attempt (one invocation chain) that holds it. */
+  owner: string;
+  /** Strictly increasing per case: a holder whose token is no longer current must stop writing. */
+  token: number;
+  expiresAt: string;
+}
+
+export type LeaseAcquisition = { acquired: true; lease: Lease; tookOverFrom?: Lease } | { acquired: false; heldBy: Lease };
+
+export interface PlanQuery {
+  case?: string;
+  status?: PlanStatus;
+  /** Only plans in cases for which this returns true (a principal's case scope). */
+  limit: number;
+  pageToken?: string;
+}
+
+export interface PlanPage {
+  plans: PlanRecord[];
+  nextPageToken?: string;
+}
+
+export interface PlanStore {
+  /** Stores a new plan with its operations and the actions of its dry run. Throws `conflict` if the id exists. */
+  createPlan(plan: PlanRecord, operations: readonly Operation[], actions: readonly Action[]): Promise<void>;
+  getPlan(id: string): Promise<PlanRecord | undefined>;
+  /** Newest first. */
+  listPlans(query: PlanQuery): Promise<PlanPage>;
+  /**
+   * Compare-and-set: applies `patch` and bumps `revision` only if the stored revision is
+   * `expectedRevision`; otherwise throws `conflict` carrying the current status. Returns the new record.
+   */
+  updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord>;
+  /** Replaces the actions and report after a fresh dry run, under the same compare-and-set. */
+  replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord>;
+  readOperations(id: string, offset: number, limit: number): Promise<Operation[]>;
+  readActions(id: string, offset: number, limit: number): Promise<Action[]>;
+  /** Appends one batch of journal entries (one write per batch, not per entry). */
+  appendJournal(id: string, entries: readonly JournalEntry[]): Promise<void>;
+  /** Journal entries in append order; a later entry for the same action supersedes an earlier one. */
+  readJournal(id: string, offset: number, limit: number): Promise<JournalEntry[]>;
+  /** Appends events to their case's chain atomically (sealed with `sealAuditRecord`), in order. */
+  appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]>;
+  /** Records of one chain from `afterSeq` on, in chain order. */
+  readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The plan's records, in chain order. */
+  readPlanAudit(planId: string): Promise<AuditRecord[]>;
+  /** Every chain with its head (last seq and hash), so truncation is detectable. */
+  listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]>;
+  /** Takes the case's lease if it is free or expired (`now` decides expiry). */
+  acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition>;
+  /** Extends a lease still held with the same token; throws `conflict` if it was lost. */
+  renewLease(lease: Lease, ttlMs: number, now: Date): Promise<Lease>;
+  /** Releases the lease if still held with the same token; otherwise does nothing. */
+  releaseLease(lease: Lease): Promise<void>;
+  getLease(caseName: string): Promise<Lease | undefined>;
+  /** Removes whatever lease the case has (an admin's recovery tool). Returns what was removed. */
+  forceReleaseLease(caseName: string): Promise<Lease | undefined>;
+  /** Resolves when the backend answers; throws `unavailable` otherwise. */
+  health(): Promise<void>;
+}
