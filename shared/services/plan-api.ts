@@ -1,0 +1,49 @@
+/**
+ * What the HTTP layer (and any other front end) may ask of Bailiff. PlanService implements it;
+ * every method checks the principal's role and case scope itself, so no entry point can
+ * forget to.
+ */
+import type { ObjectInfo } from '../ports/object-store.ts';
+import type { Principal } from '../ports/identity.ts';
+import type { AuditRecord, ChainBreak } from '../domain/audit.ts';
+import type { DryRunReport, PlanRecord, PlanStatus } from '../domain/plan.ts';
+import type { Lease } from '../ports/plan-store.ts';
+
+export interface PlanView {
+  plan: PlanRecord;
+  report: DryRunReport;
+  approval?: PlanRecord['approval'];
+  execution?: PlanRecord['execution'];
+}
+
+export interface FileEntry {
+  path: string;
+  size: number;
+  updated: string;
+  generation: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  chains: number;
+  records: number;
+  firstBreak?: ChainBreak;
+}
+
+export interface PlanApi {
+  /** Body as sent by the agent (unknown: validated here). Throws invalid_input with field paths. */
+  propose(principal: Principal, body: unknown): Promise<PlanView>;
+  get(principal: Principal, planId: string): Promise<PlanView>;
+  list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }): Promise<{ plans: PlanRecord[]; nextPageToken?: string }>;
+  validate(principal: Principal, planId: string): Promise<PlanView>;
+  approve(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
+  reject(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
+  apply(principal: Principal, planId: string): Promise<PlanView>;
+  rollback(principal: Principal, planId: string): Promise<PlanView>;
+  audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
+  listFiles(principal: Principal, caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]>;
+  verifyAudit(principal: Principal): Promise<AuditVerification>;
+  releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
+}
+
+export type { ObjectInfo };
