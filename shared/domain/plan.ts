@@ -69,6 +69,12 @@ export const restoreSchema = z.strictObject({
   overwrite,
 });
 
+/**
+ * Only rollback plans contain this: removes a folder marker a plan created, and only while the
+ * folder holds nothing else (a plain `delete` of a folder would take everything in it).
+ */
+export const removeFolderSchema = z.strictObject({ type: z.literal('remove_folder'), destination: casePathSchema });
+
 /** The operations an agent may send. */
 export const operationSchema = z.discriminatedUnion('type', [createDirSchema, writeFileSchema, copySchema, moveSchema, deleteSchema]);
 /** Every operation a stored plan may hold (agents' plus Bailiff-derived restores). */
@@ -79,6 +85,7 @@ export const storedOperationSchema = z.discriminatedUnion('type', [
   moveSchema,
   deleteSchema,
   restoreSchema,
+  removeFolderSchema,
 ]);
 export type Operation = z.output<typeof storedOperationSchema>;
 export type OperationType = Operation['type'];

@@ -1,0 +1,146 @@
+/**
+ * The firm's policy, as data it edits: hard limits, protected paths no plan may touch, rules
+ * that may approve harmless plans without a person, and when two distinct approvers are needed.
+ * Evaluated at proposal (so the agent learns early), at approval, and again at execution.
+ */
+import { z } from 'zod';
+import type { Action } from './actions.ts';
+import { hashOf } from './hash.ts';
+import { casePathOf } from './paths.ts';
+import type { DryRunReport, Operation, ReportIssue } from './plan.ts';
+
+const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
+
+export const policySchema = z.strictObject({
+  /** Recorded in every audit record that applied the policy. */
+  version: z.string().min(1).max(64),
+  limits: z
+    .strictObject({
+      maxOperations: z.number().int().positive().optional(),
+      maxBytesWritten: z.number().int().nonnegative().optional(),
+      maxObjectsDeleted: z.number().int().nonnegative().optional(),
+    })
+    .default({}),
+  /** Globs over `<case>/<path>`: `*` within a name, `**` across folders. No plan may touch a match. */
+  protectedPaths: z.array(z.strictObject({ pattern: z.string().min(1), reason: z.string().min(1) })).default([]),
+  /** The first matching rule approves the plan on proposal; the audit names the rule. */
+  autoApprove: z
+    .array(
+      z.strictObject({
+        name: ruleName,
+        /** Operation types the plan may contain; never `delete`, `move` or overwrites unless listed. */
+        operations: z.array(z.enum(['create_dir', 'write_file', 'copy'])).min(1),
+        maxOperations: z.number().int().positive(),
+        maxBytesWritten: z.number().int().nonnegative(),
+        cases: z.array(z.string()).optional(),
+      }),
+    )
+    .default([]),
+  /** When a plan needs two (or more) distinct approvers. */
+  fourEyes: z
+    .strictObject({
+      approvals: z.number().int().min(2).max(5).default(2),
+      whenDeletes: z.boolean().default(true),
+      whenOverwrites: z.boolean().default(true),
+      whenObjectsRemovedOver: z.number().int().nonnegative().optional(),
+      whenBytesRemovedOver: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+/** Without a policy file: one approver for everything, nothing auto-approved, nothing protected. */
+export const DEFAULT_POLICY: Policy = policySchema.parse({ version: 'builtin-default' });
+
+export interface PolicyVerdict {
+  version: string;
+  autoApproveRule?: string;
+  approvalsRequired: number;
+  violations: ReportIssue[];
+}
+
+export function policyFingerprint(policy: Policy): string {
+  return hashOf(policy);
+}
+
+function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i += 1) {
+    const char = glob[i]!;
+    if (char === '*' && glob[i + 1] === '*') {
+      source += '.*';
+      i += 1;
+    } else if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'iu');
+}
+
+function matchesProtected(pattern: RegExp, casePath: string): boolean {
+  // A protected folder is protected with everything in it, and its marker object too.
+  const bare = casePath.endsWith('/') ? casePath.slice(0, -1) : casePath;
+  return pattern.test(bare) || pattern.test(`${bare}/`);
+}
+
+export function evaluatePolicy(
+  policy: Policy,
+  plan: { case: string; operations: readonly Operation[]; report: DryRunReport; actions: readonly Action[] },
+): PolicyVerdict {
+  const violations: ReportIssue[] = [];
+  const { totals } = plan.report;
+  const { limits } = policy;
+  if (limits.maxOperations !== undefined && plan.operations.length > limits.maxOperations) {
+    violations.push({ code: 'policy_limit', message: `${plan.operations.length} operations exceed the limit of ${limits.maxOperations}` });
+  }
+  if (limits.maxBytesWritten !== undefined && totals.bytesWritten > limits.maxBytesWritten) {
+    violations.push({ code: 'policy_limit', message: `${totals.bytesWritten} bytes written exceed the limit of ${limits.maxBytesWritten}` });
+  }
+  if (limits.maxObjectsDeleted !== undefined && totals.objectsDeleted > limits.maxObjectsDeleted) {
+    violations.push({ code: 'policy_limit', message: `${totals.objectsDeleted} objects deleted exceed the limit of ${limits.maxObjectsDeleted}` });
+  }
+
+  const protectedRules = policy.protectedPaths.map((rule) => ({ ...rule, regexp: globToRegExp(rule.pattern) }));
+  if (protectedRules.length > 0) {
+    const reported = new Set<string>();
+    for (const action of plan.actions) {
+      const names = action.kind === 'delete' ? [action.target] : action.kind === 'put' ? [action.destination] : [action.source, action.destination];
+      for (const name of names) {
+        const casePath = casePathOf(plan.case, name);
+        if (casePath === undefined) continue;
+        const rule = protectedRules.find((candidate) => matchesProtected(candidate.regexp, `${plan.case}/${casePath}`));
+        if (rule && !reported.has(rule.pattern)) {
+          reported.add(rule.pattern);
+          violations.push({ operation: action.operation, code: 'protected_path', path: casePath, message: `\`${casePath}\` is protected (${rule.reason})` });
+        }
+      }
+    }
+  }
+
+  let approvalsRequired = 1;
+  const fourEyes = policy.fourEyes;
+  if (fourEyes) {
+    const removedObjects = totals.objectsDeleted + totals.objectsOverwritten;
+    const destructive =
+      (fourEyes.whenDeletes && (totals.objectsDeleted > 0 || plan.actions.some((action) => action.kind === 'move'))) ||
+      (fourEyes.whenOverwrites && totals.objectsOverwritten > 0) ||
+      (fourEyes.whenObjectsRemovedOver !== undefined && removedObjects > fourEyes.whenObjectsRemovedOver) ||
+      (fourEyes.whenBytesRemovedOver !== undefined && totals.bytesDeleted > fourEyes.whenBytesRemovedOver);
+    if (destructive) approvalsRequired = fourEyes.approvals;
+  }
+
+  let autoApproveRule: string | undefined;
+  if (violations.length === 0 && plan.report.valid && approvalsRequired === 1) {
+    const rule = policy.autoApprove.find(
+      (candidate) =>
+        (candidate.cases === undefined || candidate.cases.some((pattern) => globToRegExp(pattern).test(plan.case))) &&
+        plan.operations.length <= candidate.maxOperations &&
+        totals.bytesWritten <= candidate.maxBytesWritten &&
+        totals.objectsDeleted === 0 &&
+        totals.objectsOverwritten === 0 &&
+        plan.operations.every((operation) => (candidate.operations as string[]).includes(operation.type)),
+    );
+    autoApproveRule = rule?.name;
+  }
+  return { version: policy.version, autoApproveRule, approvalsRequired, violations };
+}
