@@ -1,0 +1,478 @@
+/**
+ * PlanService: the plan lifecycle — propose (with its dry run), validate again, approve,
+ * reject, apply, roll back — as compare-and-set transitions on the PlanStore, each audited.
+ * It is the only implementation of PlanApi, so every front end gets the same checks.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Action } from '../domain/actions.ts';
+import type { AuditEventInput, AuditEventType, AuditRecord } from '../domain/audit.ts';
+import { verifyAuditChain } from '../domain/audit.ts';
+import { planHash } from '../domain/hash.ts';
+import { deriveRollback } from '../domain/inverse.ts';
+import { casePathOf, casePrefix, SYSTEM_PREFIX } from '../domain/paths.ts';
+import { evaluatePolicy, type Policy } from '../domain/policy.ts';
+import {
+  caseNameSchema,
+  casePathSchema,
+  PLAN_LIMITS,
+  planInputSchema,
+  type DryRunReport,
+  type Operation,
+  type PlanRecord,
+  type PlanStatus,
+} from '../domain/plan.ts';
+import { simulatePlan } from '../domain/simulate.ts';
+import { BailiffError, conflict, forbidden, invalidInput, notFound, type ErrorDetail } from '../errors.ts';
+import type { Logger } from '../logging.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ExecutionQueue } from '../ports/execution-queue.ts';
+import type { Principal } from '../ports/identity.ts';
+import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
+import type { JournalEntry, PlanStore } from '../ports/plan-store.ts';
+import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+import type { AuditVerification, FileEntry, PlanApi, PlanView } from './plan-api.ts';
+
+export interface PlanServiceOptions {
+  approvalTtlMs: number;
+  /** Objects per listing page during dry runs. */
+  listPageSize?: number;
+}
+
+export interface PlanServiceDeps {
+  plans: PlanStore;
+  objects: ObjectStore;
+  queue: ExecutionQueue;
+  clock: Clock;
+  policy: Policy;
+  logger: Logger;
+  options: PlanServiceOptions;
+}
+
+const approveBodySchema = z.strictObject({
+  planHash: z.string().min(1).max(200),
+  comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
+});
+const rejectBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength) });
+const planIdSchema = z.string().regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan id');
+
+/** Time-sortable, unguessable plan ids: `pln_` + base36 milliseconds + random. */
+export function newPlanId(now: Date): string {
+  return `pln_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+}
+
+/** zod issues as error details with dotted JSON paths. */
+export function zodDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidInput(`invalid ${what}`, zodDetails(result.error));
+  return result.data;
+}
+
+interface DryRunOutcome {
+  report: DryRunReport;
+  actions: Action[];
+}
+
+export class PlanService implements PlanApi {
+  private readonly plans: PlanStore;
+  private readonly objects: ObjectStore;
+  private readonly queue: ExecutionQueue;
+  private readonly clock: Clock;
+  private readonly policy: Policy;
+  private readonly logger: Logger;
+  private readonly options: PlanServiceOptions;
+
+  constructor(deps: PlanServiceDeps) {
+    this.plans = deps.plans;
+    this.objects = deps.objects;
+    this.queue = deps.queue;
+    this.clock = deps.clock;
+    this.policy = deps.policy;
+    this.logger = deps.logger;
+    this.options = deps.options;
+  }
+
+  async propose(principal: Principal, body: unknown): Promise<PlanView> {
+    requireRole(principal, 'proposing a plan', 'agent');
+    const input = parseOrThrow(planInputSchema, body, 'plan');
+    requireCase(principal, input.case);
+    const now = this.clock.now();
+    const id = newPlanId(now);
+    return this.createPlan(principal, { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations }, now);
+  }
+
+  async get(principal: Principal, planId: string): Promise<PlanView> {
+    requireRole(principal, 'reading plans', 'agent', 'approver');
+    return view(await this.loadPlan(principal, planId));
+  }
+
+  async list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }) {
+    requireRole(principal, 'listing plans', 'agent', 'approver');
+    const caseName = query.case === undefined ? undefined : parseOrThrow(caseNameSchema, query.case, 'case name');
+    if (caseName !== undefined) requireCase(principal, caseName);
+    const page = await this.plans.listPlans({ case: caseName, status: query.status, pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
+    return { plans: page.plans.filter((plan) => mayTouchCase(principal, plan.case)), nextPageToken: page.nextPageToken };
+  }
+
+  async validate(principal: Principal, planId: string): Promise<PlanView> {
+    requireRole(principal, 'validating a plan', 'agent', 'approver');
+    let plan = await this.loadPlan(principal, planId);
+    plan = await this.expireIfDue(plan);
+    if (!['proposed', 'approved', 'expired'].includes(plan.status)) {
+      throw conflict(`plan is ${plan.status}; only proposed, approved or expired plans can be validated`, [{ message: 'current status', status: plan.status }]);
+    }
+    const operations = await this.readAllOperations(plan);
+    const dryRun = await this.dryRun(plan.id, plan.case, operations, plan.kind === 'rollback' ? plan.rollbackOf : undefined);
+    const stillHolds = plan.status === 'approved' && dryRun.report.valid && dryRun.report.snapshotHash === plan.approval?.snapshotHash;
+    const withdrawn = plan.status === 'approved' && !stillHolds;
+    const patch: Partial<PlanRecord> = { updatedAt: this.clock.now().toISOString() };
+    if (plan.status !== 'approved' || withdrawn) {
+      patch.status = 'proposed';
+      patch.approval = undefined;
+    }
+    const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
+    await this.audit(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
+      valid: dryRun.report.valid,
+      snapshotHash: dryRun.report.snapshotHash,
+      ...(withdrawn ? { reason: 'the workspace no longer matches the approved snapshot' } : {}),
+    });
+    return view(updated);
+  }
+
+  async approve(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
+    requireRole(principal, 'approving a plan', 'approver');
+    const { planHash: reviewedHash, comment } = parseOrThrow(approveBodySchema, body, 'approval');
+    let plan = await this.loadPlan(principal, planId);
+    plan = await this.expireIfDue(plan);
+    if (plan.author === principal.id) throw forbidden('the author of a plan cannot approve it');
+    if (plan.status !== 'proposed') {
+      throw conflict(`plan is ${plan.status}; only a proposed plan can be approved`, [{ message: 'current status', status: plan.status }]);
+    }
+    if (reviewedHash !== plan.planHash) {
+      throw new BailiffError('hash_mismatch', 'the plan you reviewed is not the plan stored; read it again', [
+        { message: 'stored plan hash', planHash: plan.planHash },
+      ]);
+    }
+    this.ensureApprovable(plan);
+    const now = this.clock.now().toISOString();
+    const previous = plan.approval?.approvers ?? [];
+    if (previous.some((approver) => approver.principal === principal.id)) {
+      throw conflict('you have already approved this plan; it needs another approver', [{ message: 'current status', status: plan.status }]);
+    }
+    const approvers = [...previous, { principal: principal.id, at: now, comment }];
+    const required = plan.report.policy?.approvalsRequired ?? 1;
+    const complete = approvers.length >= required;
+    const approval = {
+      approvers,
+      planHash: plan.planHash,
+      snapshotHash: plan.report.snapshotHash,
+      approvalsRequired: required,
+      approvedAt: now,
+      expiresAt: complete ? new Date(this.clock.now().getTime() + this.options.approvalTtlMs).toISOString() : undefined,
+    };
+    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? 'approved' : 'proposed', approval, updatedAt: now });
+    await this.audit(principal, updated, 'plan.approved', {
+      planHash: plan.planHash,
+      snapshotHash: plan.report.snapshotHash,
+      comment,
+      approvals: approvers.length,
+      approvalsRequired: required,
+      complete,
+      policyVersion: this.policy.version,
+    });
+    return view(updated);
+  }
+
+  async reject(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
+    requireRole(principal, 'rejecting a plan', 'approver');
+    const { reason } = parseOrThrow(rejectBodySchema, body, 'rejection');
+    const plan = await this.loadPlan(principal, planId);
+    if (plan.status !== 'proposed' && plan.status !== 'approved') {
+      throw conflict(`plan is ${plan.status}; only proposed or approved plans can be rejected`, [{ message: 'current status', status: plan.status }]);
+    }
+    const now = this.clock.now().toISOString();
+    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
+    await this.audit(principal, updated, 'plan.rejected', { reason });
+    return view(updated);
+  }
+
+  async apply(principal: Principal, planId: string): Promise<PlanView> {
+    requireRole(principal, 'applying a plan', 'agent', 'approver');
+    let plan = await this.loadPlan(principal, planId);
+    plan = await this.expireIfDue(plan);
+    if (plan.status === 'approved') {
+      // Policy may have changed since approval; refuse what it now forbids.
+      this.ensurePolicyStillAllows(plan);
+      plan = await this.plans.updatePlan(plan.id, plan.revision, { status: 'queued', updatedAt: this.clock.now().toISOString() });
+      await this.audit(principal, plan, 'plan.queued', {});
+    } else if (plan.status !== 'queued') {
+      throw conflict(`plan is ${plan.status}; only an approved plan can be applied`, [{ message: 'current status', status: plan.status }]);
+    }
+    // Publishing again for a queued plan is safe: the executor acts on a plan once, however often it is asked.
+    await this.queue.publish({ version: 1, planId: plan.id, reason: 'apply', attempt: 1 });
+    return view(plan);
+  }
+
+  async rollback(principal: Principal, planId: string): Promise<PlanView> {
+    requireRole(principal, 'rolling back a plan', 'agent', 'approver');
+    const original = await this.loadPlan(principal, planId);
+    if (original.status !== 'succeeded' && original.status !== 'failed') {
+      throw conflict(`plan is ${original.status}; only a succeeded or failed plan can be rolled back`, [{ message: 'current status', status: original.status }]);
+    }
+    const applied = await this.appliedActions(original);
+    if (applied.length === 0) throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
+    const derivation = deriveRollback(original.case, applied);
+    if (derivation.operations.length === 0) throw conflict('nothing the plan did can be undone', []);
+    const now = this.clock.now();
+    return this.createPlan(
+      principal,
+      {
+        id: newPlanId(now),
+        kind: 'rollback',
+        rollbackOf: original.id,
+        case: original.case,
+        description: `Roll back ${original.id}: ${original.description}`.slice(0, PLAN_LIMITS.maxDescriptionLength),
+        onError: 'stop',
+        operations: derivation.operations,
+        guards: derivation.guards,
+      },
+      now,
+    );
+  }
+
+  async audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
+  async audit(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void>;
+  async audit(principal: Principal, planOrId: string | PlanRecord, type?: AuditEventType, data?: Record<string, unknown>): Promise<AuditRecord[] | void> {
+    if (typeof planOrId === 'string') {
+      requireRole(principal, 'reading the audit trail', 'agent', 'approver');
+      const plan = await this.loadPlan(principal, planOrId);
+      return this.plans.readPlanAudit(plan.id);
+    }
+    const event: AuditEventInput = { chain: planOrId.case, type: type!, planId: planOrId.id, actor: principal.id, at: this.clock.now().toISOString(), data: data ?? {} };
+    await this.plans.appendAudit([event]);
+    this.logger.info(type!, { plan: planOrId.id, case: planOrId.case, actor: principal.id, status: planOrId.status });
+  }
+
+  async listFiles(principal: Principal, caseRaw: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]> {
+    requireRole(principal, 'listing files', 'agent', 'approver');
+    const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
+    requireCase(principal, caseName);
+    const inner = query.prefix ? parseOrThrow(casePathSchema, query.prefix, 'prefix') : '';
+    const prefix = casePrefix(caseName) + inner;
+    const files: FileEntry[] = [];
+    for await (const page of listAll(this.objects, prefix, this.options.listPageSize)) {
+      for (const object of page.objects) {
+        const path = casePathOf(caseName, object.name);
+        if (path === undefined) continue;
+        const rest = path.slice(inner.length);
+        if (query.recursive === false && rest.replace(/\/$/, '').includes('/')) continue;
+        files.push({ path, size: object.size, updated: object.updated, generation: object.generation });
+      }
+      if (files.length > 100_000) throw invalidInput('more than 100,000 files; narrow the prefix');
+    }
+    return files;
+  }
+
+  async verifyAudit(principal: Principal): Promise<AuditVerification> {
+    requireRole(principal, 'verifying the audit trail', 'admin');
+    let records = 0;
+    const chains = await this.plans.listAuditChains();
+    for (const head of chains) {
+      const chain: AuditRecord[] = [];
+      for (let after = 0; ; ) {
+        const page = await this.plans.readAuditChain(head.chain, after, 1000);
+        chain.push(...page);
+        if (page.length < 1000) break;
+        after = page[page.length - 1]!.seq;
+      }
+      records += chain.length;
+      const broken = verifyAuditChain(chain);
+      if (broken) return { ok: false, chains: chains.length, records, firstBreak: broken };
+      const last = chain[chain.length - 1];
+      if (!last || last.seq !== head.seq || last.hash !== head.hash) {
+        return { ok: false, chains: chains.length, records, firstBreak: { chain: head.chain, seq: head.seq, reason: 'records after this one are missing (the chain was truncated)' } };
+      }
+    }
+    return { ok: true, chains: chains.length, records };
+  }
+
+  async releaseLease(principal: Principal, caseRaw: string) {
+    requireRole(principal, 'releasing a lease', 'admin');
+    const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
+    const released = await this.plans.forceReleaseLease(caseName);
+    if (released) {
+      await this.plans.appendAudit([
+        { chain: caseName, type: 'lease.force_released', planId: released.planId, actor: principal.id, at: this.clock.now().toISOString(), data: { owner: released.owner, token: released.token } },
+      ]);
+    }
+    return { released };
+  }
+
+  /** A fresh dry run of stored or new operations against the workspace as it is now. */
+  async dryRun(planId: string, caseName: string, operations: readonly Operation[], rollbackOf?: string, guards: ReadonlyArray<{ path: string; generation: string }> = []): Promise<DryRunOutcome> {
+    const caseObjects: ObjectInfo[] = [];
+    let pages = 0;
+    for await (const page of listAll(this.objects, casePrefix(caseName), this.options.listPageSize)) {
+      pages += 1;
+      caseObjects.push(...page.objects);
+    }
+    let systemObjects: Map<string, ObjectInfo> | undefined;
+    if (operations.some((operation) => operation.type === 'restore')) {
+      systemObjects = new Map();
+      const backupPrefix = `${SYSTEM_PREFIX}backups/${rollbackOf ?? planId}/`;
+      const roots = new Set(operations.flatMap((operation) => (operation.type === 'restore' ? [operation.backup.split('/').slice(0, 3).join('/') + '/'] : [])));
+      for (const root of roots.size > 0 ? roots : [backupPrefix]) {
+        for await (const page of listAll(this.objects, root, this.options.listPageSize)) {
+          pages += 1;
+          for (const object of page.objects) systemObjects.set(object.name, object);
+        }
+      }
+    }
+    const { report, actions } = simulatePlan({
+      planId,
+      caseName,
+      operations,
+      caseObjects,
+      systemObjects,
+      listing: { objects: caseObjects.length, pages },
+      checkedAt: this.clock.now().toISOString(),
+    });
+    if (guards.length > 0) {
+      const current = new Map(caseObjects.map((object) => [casePathOf(caseName, object.name), object.generation]));
+      for (const guard of guards) {
+        const generation = current.get(guard.path);
+        if (generation !== undefined && generation !== guard.generation) {
+          report.errors.push({ code: 'changed_since', path: guard.path, message: `\`${guard.path}\` was changed after the plan wrote it; undoing it would lose that change` });
+        }
+      }
+      report.valid = report.errors.length === 0;
+    }
+    const verdict = evaluatePolicy(this.policy, { case: caseName, operations, report, actions });
+    report.policy = verdict;
+    if (verdict.violations.length > 0) report.valid = false;
+    return { report, actions };
+  }
+
+  private async createPlan(
+    principal: Principal,
+    draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }> },
+    now: Date,
+  ): Promise<PlanView> {
+    const { report, actions } = await this.dryRun(draft.id, draft.case, draft.operations, draft.rollbackOf, draft.guards);
+    const timestamp = now.toISOString();
+    const record: PlanRecord = {
+      id: draft.id,
+      case: draft.case,
+      description: draft.description,
+      onError: draft.onError,
+      kind: draft.kind,
+      rollbackOf: draft.rollbackOf,
+      author: principal.id,
+      createdAt: timestamp,
+      updatedAt: timestamp,
+      planHash: planHash(draft),
+      status: 'proposed',
+      revision: 1,
+      operationCount: draft.operations.length,
+      report,
+    };
+    await this.plans.createPlan(record, draft.operations, actions);
+    await this.audit(principal, record, 'plan.proposed', {
+      planHash: record.planHash,
+      snapshotHash: report.snapshotHash,
+      kind: record.kind,
+      rollbackOf: record.rollbackOf,
+      valid: report.valid,
+      operations: record.operationCount,
+      actions: actions.length,
+      policyVersion: this.policy.version,
+    });
+    const rule = report.policy?.autoApproveRule;
+    if (rule && record.kind === 'change') {
+      const approval = {
+        approvers: [{ principal: `policy:${rule}`, at: timestamp }],
+        planHash: record.planHash,
+        snapshotHash: report.snapshotHash,
+        rule,
+        approvalsRequired: 1,
+        approvedAt: timestamp,
+        expiresAt: new Date(now.getTime() + this.options.approvalTtlMs).toISOString(),
+      };
+      const approved = await this.plans.updatePlan(record.id, record.revision, { status: 'approved', approval, updatedAt: timestamp });
+      await this.audit({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
+      return view(approved);
+    }
+    return view(record);
+  }
+
+  private ensureApprovable(plan: PlanRecord): void {
+    if (!plan.report.valid) {
+      const issues = [...plan.report.errors, ...(plan.report.policy?.violations ?? [])];
+      throw new BailiffError('plan_invalid', 'the plan\'s dry run has errors; fix the plan and propose it again', issues.slice(0, 50).map((issue) => ({ ...issue })));
+    }
+  }
+
+  private ensurePolicyStillAllows(plan: PlanRecord): void {
+    if (plan.report.policy && plan.report.policy.version !== this.policy.version) {
+      this.logger.warn('policy changed since the dry run', { plan: plan.id, was: plan.report.policy.version, now: this.policy.version });
+    }
+  }
+
+  /** Approval windows: an approved plan past its window becomes expired and needs a new dry run and approval. */
+  private async expireIfDue(plan: PlanRecord): Promise<PlanRecord> {
+    const expiresAt = plan.approval?.expiresAt;
+    if (plan.status !== 'approved' || !expiresAt || Date.parse(expiresAt) > this.clock.now().getTime()) return plan;
+    const expired = await this.plans.updatePlan(plan.id, plan.revision, { status: 'expired', updatedAt: this.clock.now().toISOString() });
+    await this.audit({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
+    return expired;
+  }
+
+  private async loadPlan(principal: Principal, planId: string): Promise<PlanRecord> {
+    const id = parseOrThrow(planIdSchema, planId, 'plan id');
+    const plan = await this.plans.getPlan(id);
+    if (!plan || !mayTouchCase(principal, plan.case)) throw notFound(`plan ${id} not found`);
+    return plan;
+  }
+
+  private async readAllOperations(plan: PlanRecord): Promise<Operation[]> {
+    const operations: Operation[] = [];
+    while (operations.length < plan.operationCount) {
+      const page = await this.plans.readOperations(plan.id, operations.length, 1000);
+      if (page.length === 0) break;
+      operations.push(...page);
+    }
+    return operations;
+  }
+
+  /** The actions that took effect, each with its latest journal entry, in plan order. */
+  private async appliedActions(plan: PlanRecord): Promise<Array<{ action: Action; entry: JournalEntry }>> {
+    const latest = new Map<number, JournalEntry>();
+    for (let offset = 0; ; ) {
+      const page = await this.plans.readJournal(plan.id, offset, 1000);
+      for (const entry of page) latest.set(entry.action, entry);
+      if (page.length < 1000) break;
+      offset += page.length;
+    }
+    const applied: Array<{ action: Action; entry: JournalEntry }> = [];
+    for (let offset = 0; ; ) {
+      const page = await this.plans.readActions(plan.id, offset, 1000);
+      for (const action of page) {
+        const entry = latest.get(action.index);
+        if (entry?.outcome === 'done') applied.push({ action, entry });
+      }
+      if (page.length < 1000) break;
+      offset += page.length;
+    }
+    return applied;
+  }
+}
+
+function view(plan: PlanRecord): PlanView {
+  return { plan, report: plan.report, approval: plan.approval, execution: plan.execution };
+}
+
+export { hasRole };
