@@ -1,0 +1,178 @@
+/**
+ * The Firestore and Pub/Sub emulators for the test run, started through the gcloud CLI on free
+ * loopback ports. Their addresses reach the test workers through the environment variables
+ * the Google client libraries honour (`FIRESTORE_EMULATOR_HOST`, `PUBSUB_EMULATOR_HOST`), and
+ * `GOOGLE_CLOUD_PROJECT` names the project the tests use.
+ *
+ * gcloud is a Python wrapper that starts a Java server as a child of its own; killing gcloud
+ * alone leaves the JVM running and holding the port. So each emulator gets its own process
+ * group and is stopped by signalling the whole group, and an exit hook kills any group still
+ * alive if the test run itself dies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type GcloudEmulatorName = 'firestore' | 'pubsub';
+
+/** The project every emulator-backed test uses; no real project is ever touched. */
+export const TEST_PROJECT = 'bailiff-test';
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+interface RunningEmulator {
+  name: GcloudEmulatorName;
+  child: ChildProcess;
+  host: string;
+  dataDir?: string;
+}
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Starts the named emulators in parallel and exports their addresses. Resolves to a function
+ * that stops them all, process groups included. Throws with each failing emulator's output if
+ * one does not answer within 60 s; whatever did start is stopped first.
+ */
+export async function startGcloudEmulators(which: Array<GcloudEmulatorName>): Promise<() => Promise<void>> {
+  installExitHook();
+  const wanted = [...new Set(which)];
+  const started = await Promise.allSettled(wanted.map((name) => startEmulator(name)));
+  const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length > 0) {
+    await Promise.allSettled(running.map((emulator) => stopEmulator(emulator)));
+    throw new Error(failures.map((failure) => (failure instanceof Error ? failure.message : String(failure))).join('\n\n'));
+  }
+  process.env.GOOGLE_CLOUD_PROJECT = TEST_PROJECT;
+  for (const emulator of running) {
+    if (emulator.name === 'firestore') process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+    if (emulator.name === 'pubsub') process.env.PUBSUB_EMULATOR_HOST = emulator.host;
+  }
+  return async () => {
+    delete process.env.FIRESTORE_EMULATOR_HOST;
+    delete process.env.PUBSUB_EMULATOR_HOST;
+    await Promise.allSettled(running.map((emulator) => stopEmulator(emulator)));
+  };
+}
+
+async function startEmulator(name: GcloudEmulatorName): Promise<RunningEmulator> {
+  const port = await freeLoopbackPort();
+  const host = `127.0.0.1:${port}`;
+  const dataDir = name === 'pubsub' ? await mkdtemp(join(tmpdir(), 'bailiff-pubsub-')) : undefined;
+  const args =
+    name === 'firestore'
+      ? ['emulators', 'firestore', 'start', `--host-port=${host}`, `--project=${TEST_PROJECT}`, '--quiet']
+      : ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${TEST_PROJECT}`, `--data-dir=${dataDir}`, '--quiet'];
+  const began = Date.now();
+  const output: string[] = [];
+  const child = spawn('gcloud', args, {
+    // Its own process group, so stopping it reaches the JVM gcloud starts.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
+      CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
+    },
+  });
+  if (child.pid !== undefined) liveGroups.add(child.pid);
+  const remember = (chunk: Buffer) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 300) output.shift();
+  };
+  child.stdout?.on('data', remember);
+  child.stderr?.on('data', remember);
+  const emulator: RunningEmulator = { name, child, host, ...(dataDir ? { dataDir } : {}) };
+  try {
+    await waitUntilAnswering(emulator, output);
+  } catch (error) {
+    await stopEmulator(emulator);
+    throw error;
+  }
+  process.stderr.write(`[emulators] ${name} ready on ${host} after ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+  return emulator;
+}
+
+async function waitUntilAnswering(emulator: RunningEmulator, output: string[]): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  let exit: string | undefined;
+  emulator.child.once('exit', (code, signal) => (exit = `exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
+  emulator.child.once('error', (error) => (exit = `could not run gcloud: ${error.message}`));
+  while (Date.now() < deadline) {
+    if (exit) throw new Error(`the ${emulator.name} emulator stopped during start-up (${exit}):\n${output.join('')}`);
+    try {
+      // Both emulators answer a plain GET on their root with "Ok" once they serve requests.
+      const response = await fetch(`http://${emulator.host}/`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `the ${emulator.name} emulator did not answer on ${emulator.host} within ${START_TIMEOUT_MS / 1000} s. ` +
+      `It needs the gcloud CLI with the ${emulator.name === 'pubsub' ? 'pubsub-emulator' : 'cloud-firestore-emulator'} component and Java 11+; ` +
+      `run with BAILIFF_EMULATORS=none to skip every emulator-backed suite. Its output:\n${output.join('')}`,
+  );
+}
+
+async function stopEmulator(emulator: RunningEmulator): Promise<void> {
+  const pid = emulator.child.pid;
+  if (pid !== undefined) {
+    signalGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (groupAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    const killDeadline = Date.now() + STOP_GRACE_MS;
+    while (groupAlive(pid) && Date.now() < killDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (groupAlive(pid)) throw new Error(`the ${emulator.name} emulator (process group ${pid}) survived SIGKILL`);
+    liveGroups.delete(pid);
+  }
+  if (emulator.dataDir) await rm(emulator.dataDir, { recursive: true, force: true });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    // ESRCH: no process left in the group. (EPERM would mean the id now belongs to someone else's group.)
+    return false;
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Only synchronous work is possible here: kill outright rather than leave JVMs behind.
+  process.once('exit', () => {
+    for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+  });
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not allocate a loopback port'))));
+    });
+  });
+}
