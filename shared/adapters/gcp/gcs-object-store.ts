@@ -1,0 +1,339 @@
+/**
+ * ObjectStore on a Cloud Storage bucket, through `@google-cloud/storage` and the JSON API.
+ *
+ * Every precondition goes to Cloud Storage as a query parameter and is answered there,
+ * atomically; this adapter never checks a generation itself. Vendor errors are translated
+ * here and nowhere else (`translateGcsError`).
+ *
+ * Retries: only requests that are idempotent by their preconditions are retried — reads,
+ * listings, and mutations carrying `ifGenerationMatch` — following the Storage instance's
+ * `retryOptions` (the library's default `IdempotencyStrategy.RetryConditional`). A retried
+ * conditional mutation whose first attempt did land answers `precondition_failed` (or
+ * `not_found` for a delete): callers resolve that ambiguity by looking at the object's
+ * generation and Bailiff metadata, never by repeating blindly (DESIGN rule 4).
+ */
+import {
+  IdempotencyStrategy,
+  Storage,
+  type Bucket,
+  type File,
+  type FileMetadata,
+  type RetryOptions,
+} from '@google-cloud/storage';
+import { BailiffError, invalidInput, isBailiffError } from '../../errors.ts';
+import type {
+  CopyOptions,
+  GenerationPrecondition,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectStore,
+  WriteOptions,
+} from '../../ports/object-store.ts';
+
+export interface GcsObjectStoreOptions {
+  /** Built by the composition root (endpoint, credentials, retryOptions); never from process.env here. */
+  storage: Storage;
+  /** The workspace bucket. */
+  bucket: string;
+  /**
+   * Cap on the bytes one rewrite call copies; Cloud Storage then answers with a rewrite token
+   * and the adapter calls again. Unset lets Cloud Storage choose (large cross-location copies
+   * still come back in several calls).
+   */
+  maxBytesRewrittenPerCall?: number;
+}
+
+/** One page of the JSON API's rewrite answer: the fields the copy loop relies on. */
+interface RewriteResponse {
+  done?: boolean;
+  rewriteToken?: string;
+  resource?: FileMetadata;
+}
+
+export interface GcsStorageSettings {
+  /**
+   * Endpoint of an emulator such as fake-gcs-server (`http://127.0.0.1:4443`); unset means the
+   * real Cloud Storage with Application Default Credentials.
+   */
+  apiEndpoint?: string;
+  projectId?: string;
+  retryOptions?: RetryOptions;
+}
+
+/**
+ * Builds the Storage client for a composition root. With an emulator endpoint it also pins the
+ * JSON API base URL to `<endpoint>/storage/v1`: when STORAGE_EMULATOR_HOST is set, the library
+ * uses that variable verbatim as the JSON API base (googleapis/nodejs-storage#1314) while
+ * uploads and downloads use `<endpoint>/upload/storage/v1/...`, so no single value of the
+ * variable serves both against fake-gcs-server.
+ */
+export function createGcsStorage(settings: GcsStorageSettings = {}): Storage {
+  const storage = new Storage({
+    ...(settings.apiEndpoint ? { apiEndpoint: settings.apiEndpoint } : {}),
+    ...(settings.projectId ? { projectId: settings.projectId } : {}),
+    ...(settings.retryOptions ? { retryOptions: settings.retryOptions } : {}),
+  });
+  if (settings.apiEndpoint) storage.baseUrl = `${settings.apiEndpoint.replace(/\/+$/, '')}/storage/v1`;
+  return storage;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+// Cloud Storage refuses maxResults above 1000 for listings with full metadata; asking for more
+// would only be silently capped, so the cap is explicit here.
+const MAX_PAGE_SIZE = 1000;
+
+/** The workspace as a Cloud Storage bucket. */
+export class GcsObjectStore implements ObjectStore {
+  readonly #storage: Storage;
+  readonly #bucket: Bucket;
+  readonly #bucketName: string;
+  readonly #maxBytesRewrittenPerCall: number | undefined;
+
+  constructor(options: GcsObjectStoreOptions) {
+    this.#storage = options.storage;
+    this.#bucketName = options.bucket;
+    this.#bucket = options.storage.bucket(options.bucket);
+    this.#maxBytesRewrittenPerCall = options.maxBytesRewrittenPerCall;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    const maxResults = Math.min(Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    try {
+      const [files, , response] = await this.#bucket.getFiles({
+        prefix,
+        maxResults,
+        pageToken: options.pageToken,
+        autoPaginate: false,
+      });
+      const nextPageToken = (response as { nextPageToken?: string } | undefined)?.nextPageToken;
+      return {
+        objects: files.map((file) => toObjectInfo(file.metadata)),
+        ...(nextPageToken ? { nextPageToken } : {}),
+      };
+    } catch (error) {
+      throw translateGcsError(error, `listing ${prefix}`);
+    }
+  }
+
+  async stat(name: string): Promise<ObjectInfo | undefined> {
+    checkName(name);
+    try {
+      const [metadata] = await this.#bucket.file(name).getMetadata();
+      return toObjectInfo(metadata);
+    } catch (error) {
+      const translated = translateGcsError(error, `stat ${name}`);
+      if (translated.code === 'not_found') return undefined;
+      throw translated;
+    }
+  }
+
+  async read(name: string): Promise<Buffer> {
+    checkName(name);
+    try {
+      const [content] = await this.#bucket.file(name).download();
+      return content;
+    } catch (error) {
+      throw translateGcsError(error, `read ${name}`);
+    }
+  }
+
+  async write(name: string, data: Buffer, options: WriteOptions = {}): Promise<ObjectInfo> {
+    checkName(name);
+    if (name.endsWith('/') && data.length > 0) {
+      throw invalidInput(`${name} is a folder marker and must be empty`);
+    }
+    const file: File = this.#bucket.file(name);
+    try {
+      // Single-request multipart upload: the whole object is in memory already, and a
+      // resumable session would cost an extra round trip per object.
+      await file.save(data, {
+        resumable: false,
+        metadata: {
+          contentType: options.contentType ?? 'application/octet-stream',
+          metadata: options.metadata ?? {},
+        },
+        ...(options.ifGenerationMatch !== undefined
+          ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } }
+          : {}),
+      });
+    } catch (error) {
+      throw translateGcsError(error, `write ${name}`);
+    }
+    return toObjectInfo(file.metadata);
+  }
+
+  async copy(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    checkName(source);
+    checkName(destination);
+    // The library's File#copy neither sends ifSourceGenerationMatch as a query parameter nor
+    // repeats preconditions and metadata on rewrite-token continuations, so the rewrite loop
+    // is written out here. Every call repeats the same parameters, as the API requires.
+    const qs: Record<string, string | number> = {};
+    if (options.ifSourceGenerationMatch !== undefined) qs.ifSourceGenerationMatch = options.ifSourceGenerationMatch;
+    if (options.ifGenerationMatch !== undefined) qs.ifGenerationMatch = options.ifGenerationMatch;
+    if (this.#maxBytesRewrittenPerCall !== undefined) qs.maxBytesRewrittenPerCall = this.#maxBytesRewrittenPerCall;
+    // A resource body replaces the destination's custom metadata; without one the source's
+    // metadata is copied, as the port specifies.
+    const body = options.metadata !== undefined ? { metadata: options.metadata } : {};
+    const uri =
+      `/o/${encodeURIComponent(source)}/rewriteTo/b/${encodeURIComponent(this.#bucketName)}` +
+      `/o/${encodeURIComponent(destination)}`;
+    const maxRetries = this.#retriesFor(options.ifGenerationMatch !== undefined);
+    let rewriteToken: string | undefined;
+    try {
+      for (;;) {
+        const [response] = (await this.#bucket.request({
+          method: 'POST',
+          uri,
+          qs: rewriteToken ? { ...qs, rewriteToken } : qs,
+          json: body,
+          maxRetries,
+        })) as [RewriteResponse, unknown];
+        if (response.done !== false && response.resource) return toObjectInfo(response.resource);
+        if (!response.rewriteToken) {
+          throw new BailiffError('internal', `rewrite of ${source} to ${destination} returned neither an object nor a token`);
+        }
+        rewriteToken = response.rewriteToken;
+      }
+    } catch (error) {
+      throw translateGcsError(error, `copy ${source} to ${destination}`);
+    }
+  }
+
+  async delete(name: string, options: GenerationPrecondition = {}): Promise<void> {
+    checkName(name);
+    const qs = options.ifGenerationMatch !== undefined ? { ifGenerationMatch: options.ifGenerationMatch } : {};
+    try {
+      await this.#bucket.file(name).request({
+        method: 'DELETE',
+        uri: '',
+        qs,
+        maxRetries: this.#retriesFor(options.ifGenerationMatch !== undefined),
+      });
+    } catch (error) {
+      throw translateGcsError(error, `delete ${name}`);
+    }
+  }
+
+  async health(): Promise<void> {
+    // Listing one name needs only storage.objects.list, which the runtime service account has
+    // anyway; bucket metadata would need storage.buckets.get. No retries: health answers now.
+    try {
+      await this.#bucket.request({ method: 'GET', uri: '/o', qs: { maxResults: 1, fields: 'kind' }, maxRetries: 0 });
+    } catch (error) {
+      const translated = translateGcsError(error, `health check of gs://${this.#bucketName}`);
+      throw new BailiffError('unavailable', translated.message, [], { cause: error });
+    }
+  }
+
+  /**
+   * Retries for one mutation, decided per request: the library's own switch for this is a
+   * flag on the shared Storage instance, which concurrent calls would flip under each other.
+   */
+  #retriesFor(conditional: boolean): number {
+    const { retryOptions } = this.#storage;
+    if (retryOptions.autoRetry === false) return 0;
+    const strategy = retryOptions.idempotencyStrategy ?? IdempotencyStrategy.RetryConditional;
+    if (strategy === IdempotencyStrategy.RetryNever) return 0;
+    if (strategy === IdempotencyStrategy.RetryConditional && !conditional) return 0;
+    return retryOptions.maxRetries ?? 3;
+  }
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) throw invalidInput('object name is empty');
+}
+
+function toObjectInfo(metadata: FileMetadata): ObjectInfo {
+  const custom: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.metadata ?? {})) {
+    // Cloud Storage reports a removed key as null until the next full update; it is gone.
+    if (value !== null && value !== undefined) custom[key] = String(value);
+  }
+  return {
+    name: String(metadata.name),
+    size: Number(metadata.size ?? 0),
+    generation: String(metadata.generation),
+    updated: metadata.updated ? new Date(metadata.updated).toISOString() : new Date(0).toISOString(),
+    ...(metadata.md5Hash ? { md5: metadata.md5Hash } : {}),
+    ...(metadata.crc32c ? { crc32c: metadata.crc32c } : {}),
+    metadata: custom,
+  };
+}
+
+// Transport failures that mean "the service could not be reached or dropped us".
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+
+interface VendorError {
+  code?: unknown;
+  status?: unknown;
+  errno?: unknown;
+  type?: unknown;
+  name?: unknown;
+  message?: unknown;
+  errors?: Array<{ reason?: unknown }>;
+  response?: { statusCode?: unknown; status?: unknown };
+  cause?: unknown;
+}
+
+/**
+ * Turns whatever `@google-cloud/storage` threw into a BailiffError: 412 → `precondition_failed`,
+ * 404 → `not_found`, 429 (and 403 rate-limit reasons) → `rate_limited`, 408, 5xx and transport
+ * failures → `unavailable`, 400 → `invalid_input`; anything else (credentials, permissions,
+ * surprises) → `internal`, with the original kept as `cause`.
+ */
+export function translateGcsError(error: unknown, context: string): BailiffError {
+  if (isBailiffError(error)) return error;
+  const vendor = (typeof error === 'object' && error !== null ? error : {}) as VendorError;
+  const status = httpStatusOf(vendor);
+  const detail = typeof vendor.message === 'string' && vendor.message ? `: ${vendor.message}` : '';
+  const make = (code: BailiffError['code'], message: string) => new BailiffError(code, message, [], { cause: error });
+  if (status === 412) return make('precondition_failed', `${context}: generation precondition failed`);
+  if (status === 404) return make('not_found', `${context}: no such object or bucket`);
+  if (status === 429) return make('rate_limited', `${context}: Cloud Storage rate limit${detail}`);
+  if (status === 403 && vendor.errors?.some((inner) => RATE_LIMIT_REASONS.has(String(inner?.reason)))) {
+    return make('rate_limited', `${context}: Cloud Storage rate limit${detail}`);
+  }
+  if (status === 408 || (status !== undefined && status >= 500)) {
+    return make('unavailable', `${context}: Cloud Storage answered ${status}${detail}`);
+  }
+  if (status === 400) return make('invalid_input', `${context}: Cloud Storage refused the request${detail}`);
+  if (status !== undefined) return make('internal', `${context}: Cloud Storage answered ${status}${detail}`);
+  if (isTransportFailure(error)) return make('unavailable', `${context}: Cloud Storage unreachable${detail}`);
+  return make('internal', `${context}: unexpected failure${detail}`);
+}
+
+function httpStatusOf(error: VendorError): number | undefined {
+  for (const candidate of [error.code, error.status, error.response?.statusCode, error.response?.status]) {
+    const value = typeof candidate === 'string' && /^\d{3}$/.test(candidate) ? Number(candidate) : candidate;
+    if (typeof value === 'number' && value >= 100 && value <= 599) return value;
+  }
+  return undefined;
+}
+
+function isTransportFailure(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const vendor = error as VendorError;
+  if (typeof vendor.code === 'string' && NETWORK_ERROR_CODES.has(vendor.code)) return true;
+  // node-fetch's FetchError (used under teeny-request) labels socket-level failures 'system'.
+  if (vendor.type === 'system' || vendor.type === 'request-timeout') return true;
+  if (vendor.name === 'AbortError' || vendor.name === 'TimeoutError') return true;
+  if (typeof vendor.message === 'string' && /socket hang up|network|fetch failed/i.test(vendor.message)) return true;
+  return isTransportFailure(vendor.cause, depth + 1);
+}
