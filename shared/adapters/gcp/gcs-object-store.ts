@@ -18,7 +18,7 @@ import {
   type Bucket,
   type File,
   type FileMetadata,
-  type RetryOptions,
+  type StorageOptions,
 } from '@google-cloud/storage';
 import { BailiffError, invalidInput, isBailiffError } from '../../errors.ts';
 import type {
@@ -58,7 +58,7 @@ export interface GcsStorageSettings {
    */
   apiEndpoint?: string;
   projectId?: string;
-  retryOptions?: RetryOptions;
+  retryOptions?: StorageOptions['retryOptions'];
 }
 
 /**
