@@ -35,6 +35,10 @@ export const configSchema = z.object({
   BAILIFF_MAX_BODY_BYTES: intFromEnv(32 * MiB),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(200),
+  /** Emulator addresses (tests and local runs against emulators); unset in production. */
+  STORAGE_EMULATOR_HOST: z.string().optional(),
+  FIRESTORE_EMULATOR_HOST: z.string().optional(),
+  PUBSUB_EMULATOR_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -103,9 +103,10 @@ export class Executor {
         log.info('case is busy with another plan; this one waits for the hand-over', { holder: acquisition.heldBy.planId });
         return 'waiting';
       }
-      // A first delivery while the plan runs is a duplicate. A redelivery may be the crashed
-      // holder's own message: retry it until the lease expires and it can take over.
-      if (delivery.attempt <= 1) return 'duplicate';
+      // A first delivery of an `apply` request while the plan runs is a duplicate. A redelivery,
+      // a continuation or a resume may be the crashed holder's own work: retry it until the
+      // lease expires and it can take over from the journal.
+      if (delivery.attempt <= 1 && message.reason === 'apply') return 'duplicate';
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
     }
     let lease = acquisition.lease;

@@ -1,0 +1,59 @@
+/**
+ * Turns a Pub/Sub delivery, as Eventarc hands it to the executor function (a CloudEvent of type
+ * `google.cloud.pubsub.topic.v1.messagePublished` with the message under `data.message`), into
+ * an executor call, and decides acknowledge versus retry: a malformed or unknown request is
+ * acknowledged with a log line (retrying cannot fix it); only retryable failures are thrown.
+ */
+import { z } from 'zod';
+import { isBailiffError } from '../errors.ts';
+import type { Logger } from '../logging.ts';
+import { executionMessageSchema } from '../ports/execution-queue.ts';
+import type { DeliveryOutcome, Executor } from './executor.ts';
+
+const pushEnvelopeSchema = z.object({
+  message: z.object({
+    data: z.string().optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+    messageId: z.string().optional(),
+  }),
+  subscription: z.string().optional(),
+  /** Present when the subscription has a dead-letter policy. */
+  deliveryAttempt: z.number().int().optional(),
+});
+
+export type EventOutcome = DeliveryOutcome | 'malformed' | 'dropped';
+
+/** Handles one CloudEvent's `data`. Resolves to acknowledge; throws to have Pub/Sub redeliver. */
+export async function handleExecutionEvent(data: unknown, executor: Executor, logger: Logger): Promise<EventOutcome> {
+  const envelope = pushEnvelopeSchema.safeParse(typeof data === 'string' ? safeJson(data) : data);
+  if (!envelope.success) {
+    logger.error('malformed execution event; acknowledged', { issues: envelope.error.issues.slice(0, 5).map((issue) => issue.message) });
+    return 'malformed';
+  }
+  const payload = safeJson(Buffer.from(envelope.data.message.data ?? '', 'base64').toString('utf8'));
+  const message = executionMessageSchema.safeParse(payload);
+  if (!message.success) {
+    logger.error('execution message of an unknown shape or version; acknowledged', { messageId: envelope.data.message.messageId });
+    return 'malformed';
+  }
+  try {
+    return await executor.handle(message.data, { attempt: envelope.data.deliveryAttempt ?? 1 });
+  } catch (error) {
+    if (isBailiffError(error) && error.retryable) throw error;
+    // Anything else would fail the same way on every redelivery: record it and acknowledge.
+    logger.error('execution failed permanently; acknowledged', {
+      plan: message.data.planId,
+      error: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return 'dropped';
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
