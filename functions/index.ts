@@ -4,7 +4,7 @@
  *   --target=api                                   HTTP API of shared/API.md
  *   --target=executor --signature-type=cloudevent  Pub/Sub-triggered executor
  */
-import { cloudEvent, http } from '@google-cloud/functions-framework';
+import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { buildGcpApp, type App } from '../shared/composition.ts';
 import { parseConfig } from '../shared/config.ts';
 import { handleHttpRequest } from '../shared/http/handler.ts';
@@ -40,7 +40,7 @@ http('api', async (req, res) => {
   res.status(response.status).set(response.headers).send(response.body);
 });
 
-cloudEvent<unknown>('executor', async (event) => {
+cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
   const current = getApp();
   await handleExecutionEvent(event.data, current.executor, current.logger);
 });
