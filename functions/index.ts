@@ -4,13 +4,17 @@
  *   --target=api                                   HTTP API of shared/API.md
  *   --target=executor --signature-type=cloudevent  Pub/Sub-triggered executor
  */
+import type { ServerResponse } from 'node:http';
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
 import { buildGcpApp, type App } from '../shared/composition.ts';
 import { parseConfig } from '../shared/config.ts';
-import { handleHttpRequest } from '../shared/http/handler.ts';
+import { createFunctionHandler, type FunctionRequest } from '../shared/http/function-handler.ts';
 import { handleExecutionEvent } from '../shared/services/execution-delivery.ts';
 
 let app: App | undefined;
+let apiHandler: ((request: FunctionRequest, response: ServerResponse) => Promise<void>) | undefined;
+
+/** Built on the first request rather than at import, so a bad config is reported by the request that meets it. */
 function getApp(): App {
   app ??= buildGcpApp(parseConfig({ BAILIFF_MODE: 'gcp', ...process.env }));
   return app;
@@ -18,26 +22,15 @@ function getApp(): App {
 
 http('api', async (req, res) => {
   const current = getApp();
-  const queryStart = req.originalUrl.indexOf('?');
-  const response = await handleHttpRequest(
-    {
-      method: req.method,
-      path: req.path,
-      query: new URLSearchParams(queryStart >= 0 ? req.originalUrl.slice(queryStart + 1) : ''),
-      headers: req.headers,
-      rawBody: (req as { rawBody?: Buffer }).rawBody,
-      remoteIp: req.ip,
-    },
-    {
-      api: current.service,
-      identity: current.identity,
-      health: current.health,
-      limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
-      logger: current.logger,
-      projectId: current.config.GOOGLE_CLOUD_PROJECT,
-    },
-  );
-  res.status(response.status).set(response.headers).send(response.body);
+  apiHandler ??= createFunctionHandler({
+    api: current.service,
+    identity: current.identity,
+    health: current.health,
+    limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
+    logger: current.logger,
+    projectId: current.config.GOOGLE_CLOUD_PROJECT,
+  });
+  await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });
 
 cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
