@@ -6,7 +6,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { Storage } from '@google-cloud/storage';
 import type { Config } from './config.ts';
 import { DEFAULT_POLICY, policySchema, type Policy } from './domain/policy.ts';
 import { BailiffError } from './errors.ts';
@@ -23,7 +22,7 @@ import { FsObjectStore } from './adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from './adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from './adapters/local/sqlite-plan-store.ts';
 import { createDevelopmentTokens, StaticTokenIdentity, type DevelopmentToken } from './adapters/local/static-token-identity.ts';
-import { GcsObjectStore } from './adapters/gcp/gcs-object-store.ts';
+import { createGcsStorage, GcsObjectStore } from './adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from './adapters/gcp/firestore-plan-store.ts';
 import { PubSubExecutionQueue } from './adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from './adapters/gcp/google-id-token-identity.ts';
@@ -169,7 +168,7 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
 export function buildGcpApp(config: Config, options: BuildOptions & { identity?: IdentityVerifier } = {}): App {
   if (!config.WORKSPACE_BUCKET) throw new BailiffError('invalid_input', 'WORKSPACE_BUCKET is required in gcp mode');
   const projectId = config.GOOGLE_CLOUD_PROJECT;
-  const storage = new Storage({ projectId, ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}) });
+  const storage = createGcsStorage({ projectId, apiEndpoint: config.STORAGE_EMULATOR_HOST });
   const firestore = new Firestore({ projectId, databaseId: config.FIRESTORE_DATABASE, ignoreUndefinedProperties: true });
   const pubsub = new PubSub({ projectId });
   const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });

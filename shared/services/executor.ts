@@ -308,24 +308,35 @@ class PlanRun {
     return { stale, unplanned };
   }
 
-  /** Runs actions with bounded concurrency; actions sharing an object keep the plan's order. */
+  /**
+   * Runs actions with bounded concurrency; actions sharing an object keep the plan's order.
+   * If storage fails in a way a retry may fix, the actions in flight are let finish and the
+   * error is rethrown: their outcomes are not journaled, so the next attempt resolves them by looking.
+   */
   private async runBatch(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
     const { concurrency } = this.executor.deps.options;
     const busy = new Set<string>();
     const running = new Set<Promise<void>>();
     const entries: JournalEntry[] = [];
     let stop = false;
+    let fatal: unknown;
     for (const action of actions) {
       const names = touchedNames(action);
       while (running.size >= concurrency || names.some((name) => busy.has(name))) await Promise.race(running);
       if (stop) break;
       for (const name of names) busy.add(name);
-      const task = this.runAction(action)
-        .then((entry) => {
-          entries.push(entry);
-          onOutcome(entry);
-          if (entry.outcome === 'stale' || entry.outcome === 'failed') stop = true;
-        })
+      const task: Promise<void> = this.runAction(action)
+        .then(
+          (entry) => {
+            entries.push(entry);
+            onOutcome(entry);
+            if (entry.outcome === 'stale' || entry.outcome === 'failed') stop = true;
+          },
+          (error: unknown) => {
+            fatal ??= error;
+            stop = true;
+          },
+        )
         .finally(() => {
           for (const name of names) busy.delete(name);
           running.delete(task);
@@ -333,6 +344,7 @@ class PlanRun {
       running.add(task);
     }
     await Promise.all(running);
+    if (fatal !== undefined) throw fatal;
     return entries.sort((a, b) => a.action - b.action);
   }
 

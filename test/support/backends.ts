@@ -1,0 +1,73 @@
+/**
+ * The two real backends the service-level tests run on: the embedded adapters (a temporary
+ * directory and SQLite file) and the Google Cloud adapters against fake-gcs-server and the
+ * Firestore emulator started by the global setup. Each call gives a fresh, isolated workspace.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Firestore } from '@google-cloud/firestore';
+import { FsObjectStore } from '../../shared/adapters/local/fs-object-store.ts';
+import { SqlitePlanStore } from '../../shared/adapters/local/sqlite-plan-store.ts';
+import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
+import { FirestorePlanStore } from '../../shared/adapters/gcp/firestore-plan-store.ts';
+import type { ObjectStore } from '../../shared/ports/object-store.ts';
+import type { PlanStore } from '../../shared/ports/plan-store.ts';
+
+export interface TestBackend {
+  objects: ObjectStore;
+  plans: PlanStore;
+  cleanup(): Promise<void>;
+}
+
+export interface BackendFactory {
+  name: string;
+  make(): Promise<TestBackend>;
+}
+
+export const embeddedBackend: BackendFactory = {
+  name: 'embedded',
+  async make() {
+    const dir = await mkdtemp(join(tmpdir(), 'bailiff-test-'));
+    const objects = new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'state', 'object-metadata') });
+    const plans = new SqlitePlanStore(join(dir, 'state.sqlite'));
+    return {
+      objects,
+      plans,
+      async cleanup() {
+        plans.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the global test setup did not start that emulator (BAILIFF_EMULATORS=${process.env.BAILIFF_EMULATORS ?? 'all'})`);
+  return value;
+}
+
+export const gcpBackend: BackendFactory = {
+  name: 'gcp-emulators',
+  async make() {
+    const apiEndpoint = requireEnv('STORAGE_EMULATOR_HOST');
+    requireEnv('FIRESTORE_EMULATOR_HOST');
+    // A project per test isolates Firestore data in the one emulator.
+    const projectId = `bailiff-${randomBytes(5).toString('hex')}`;
+    const storage = createGcsStorage({ apiEndpoint, projectId });
+    const bucket = `ws-${randomBytes(6).toString('hex')}`;
+    await storage.createBucket(bucket);
+    const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
+    return {
+      objects: new GcsObjectStore({ storage, bucket }),
+      plans: new FirestorePlanStore(firestore),
+      async cleanup() {
+        await firestore.terminate();
+      },
+    };
+  },
+};
+
+export const ALL_BACKENDS = [embeddedBackend, gcpBackend];
