@@ -1,0 +1,138 @@
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { OAuth2Client } from 'google-auth-library';
+import { describe, expect, it } from 'vitest';
+import { BailiffError } from '../../errors.ts';
+import { GoogleIdTokenIdentity, parsePrincipals, type VerificationCerts } from './google-id-token-identity.ts';
+
+// Locally generated keys stand in for Google's: every test runs without a network.
+const googleKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KID = 'test-key-1';
+const certs: VerificationCerts = { [KID]: googleKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+const AUDIENCE = 'https://api.bailiff.example';
+
+const principals = parsePrincipals(
+  JSON.stringify({
+    'Agent@Firm.Example': { roles: ['agent'], cases: ['smith-*'] },
+    'alice@firm.example': { roles: ['approver'] },
+  }),
+);
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function idToken(claims: Record<string, unknown> = {}, options: { key?: typeof googleKey.privateKey; kid?: string } = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'RS256', typ: 'JWT', kid: options.kid ?? KID };
+  const payload = {
+    iss: 'https://accounts.google.com',
+    aud: AUDIENCE,
+    sub: '1234567890',
+    email: 'agent@firm.example',
+    email_verified: true,
+    iat: now - 10,
+    exp: now + 3600,
+    ...claims,
+  };
+  const signed = `${base64url(header)}.${base64url(payload)}`;
+  const signature = createSign('RSA-SHA256').update(signed).sign(options.key ?? googleKey.privateKey).toString('base64url');
+  return `${signed}.${signature}`;
+}
+
+const identity = new GoogleIdTokenIdentity({ audience: AUDIENCE, principals, certs });
+
+async function failure(promise: Promise<unknown>): Promise<BailiffError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof BailiffError) return error;
+    throw error;
+  }
+  throw new Error('expected a BailiffError');
+}
+
+describe('GoogleIdTokenIdentity', () => {
+  it('maps a verified e-mail to its roles and cases, ignoring letter case', async () => {
+    await expect(identity.verify(idToken({ email: 'AGENT@firm.example' }))).resolves.toEqual({
+      id: 'agent@firm.example',
+      roles: ['agent'],
+      cases: ['smith-*'],
+    });
+    await expect(identity.verify(idToken({ email: 'alice@firm.example' }))).resolves.toEqual({ id: 'alice@firm.example', roles: ['approver'] });
+  });
+
+  it.each([
+    ['garbage', () => 'not-a-jwt', 'not a JWT'],
+    ['a token signed by another key', () => idToken({}, { key: strangerKey.privateKey }), 'bad signature'],
+    ['a token naming an unknown key', () => idToken({}, { kid: 'other' }), 'signed with an unknown key'],
+    ['an expired token', () => idToken({ iat: 1_000, exp: 4_600 }), 'expired'],
+    ['a token for another audience', () => idToken({ aud: 'https://elsewhere.example' }), 'issued for another audience'],
+    ['a token from another issuer', () => idToken({ iss: 'https://evil.example' }), 'not issued by Google'],
+  ])('refuses %s as unauthenticated, with a reason that does not quote it', async (_name, token, reason) => {
+    const presented = token();
+    const error = await failure(identity.verify(presented));
+    expect(error.code).toBe('unauthenticated');
+    expect(error.details[0]?.reason).toBe(reason);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(presented.split('.')[1] ?? presented);
+  });
+
+  it.each([
+    ['unverified', { email_verified: false }],
+    ['missing', { email: undefined, email_verified: undefined }],
+  ])('refuses a token whose e-mail is %s as unauthenticated', async (_name, claims) => {
+    const error = await failure(identity.verify(idToken(claims)));
+    expect(error.code).toBe('unauthenticated');
+  });
+
+  it('refuses a verified account that is not listed as forbidden', async () => {
+    const error = await failure(identity.verify(idToken({ email: 'mallory@firm.example' })));
+    expect(error.code).toBe('forbidden');
+  });
+
+  it("uses the client's own certificate fetch when no certificates are pinned", async () => {
+    class OfflineClient extends OAuth2Client {
+      override async getFederatedSignonCertsAsync() {
+        return { certs, format: 'PEM' as never };
+      }
+    }
+    const viaClient = new GoogleIdTokenIdentity({ audience: AUDIENCE, principals, client: new OfflineClient() });
+    await expect(viaClient.verify(idToken())).resolves.toMatchObject({ id: 'agent@firm.example' });
+  });
+
+  it("answers unavailable, not unauthenticated, when Google's keys cannot be fetched", async () => {
+    class UnreachableClient extends OAuth2Client {
+      override async getFederatedSignonCertsAsync(): Promise<never> {
+        throw new Error('Failed to retrieve verification certificates: connect ETIMEDOUT');
+      }
+    }
+    const unreachable = new GoogleIdTokenIdentity({ audience: AUDIENCE, principals, client: new UnreachableClient() });
+    const error = await failure(unreachable.verify(idToken()));
+    expect(error.code).toBe('unavailable');
+  });
+});
+
+describe('GoogleIdTokenIdentity.fromConfig', () => {
+  const principalsJson = JSON.stringify({ 'alice@firm.example': { roles: ['approver'] } });
+
+  it.each([
+    ['no audience', { BAILIFF_PRINCIPALS: principalsJson }, 'BAILIFF_AUDIENCE'],
+    ['no principals', { BAILIFF_AUDIENCE: AUDIENCE }, 'BAILIFF_PRINCIPALS'],
+    ['principals that are not JSON', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{' }, 'BAILIFF_PRINCIPALS'],
+    ['a key that is not an e-mail', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"alice": {"roles": ["approver"]}}' }, 'BAILIFF_PRINCIPALS.alice'],
+    ['an unknown role', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"a@x.example": {"roles": ["owner"]}}' }, 'BAILIFF_PRINCIPALS.a@x.example.roles.0'],
+    ['a duplicate address', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"a@x.example": {"roles": ["agent"]}, "A@x.example": {"roles": ["admin"]}}' }, 'BAILIFF_PRINCIPALS.A@x.example'],
+  ])('refuses %s at start-up, naming the variable', (_name, config, path) => {
+    let caught: unknown;
+    try {
+      GoogleIdTokenIdentity.fromConfig(config, { certs });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BailiffError);
+    expect((caught as BailiffError).details.map((detail) => detail.path)).toContain(path);
+  });
+
+  it('builds a verifier from a complete configuration', async () => {
+    const fromConfig = GoogleIdTokenIdentity.fromConfig({ BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: principalsJson }, { certs });
+    await expect(fromConfig.verify(idToken({ email: 'alice@firm.example' }))).resolves.toMatchObject({ roles: ['approver'] });
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Identity on Google Cloud: Google-signed ID tokens (service accounts of agents, approvers'
+ * accounts), verified with google-auth-library against Google's published keys and the api
+ * function's URL as audience, then mapped to roles through `BAILIFF_PRINCIPALS`.
+ *
+ * The split of failures is deliberate: a token that cannot be verified is `unauthenticated`
+ * (401: we do not know who this is), a verified account that is not listed is `forbidden`
+ * (403: we know who, and they may not), and Google's keys being unreachable is `unavailable`
+ * (503: retry later), never a 401 that would send a caller off to fix a good token.
+ */
+import { OAuth2Client } from 'google-auth-library';
+import { z } from 'zod';
+import type { Config } from '../../config.ts';
+import { BailiffError, forbidden, unavailable, type ErrorDetail } from '../../errors.ts';
+import { roleSchema, type IdentityVerifier, type Principal, type Role } from '../../ports/identity.ts';
+
+export const principalEntrySchema = z.strictObject({
+  roles: z.array(roleSchema).min(1),
+  /** Glob patterns of the cases this principal may touch; absent means every case. */
+  cases: z.array(z.string().min(1).max(200)).min(1).optional(),
+});
+
+/** `BAILIFF_PRINCIPALS`: e-mail address (a person or a service account) → roles and cases. */
+export const principalsConfigSchema = z.record(z.email(), principalEntrySchema);
+
+export type PrincipalDirectory = ReadonlyMap<string, Principal>;
+
+function configError(path: string, message: string): BailiffError {
+  return new BailiffError('invalid_input', 'invalid configuration', [{ path, message }]);
+}
+
+/** Parses `BAILIFF_PRINCIPALS`; throws `invalid_input` naming every bad field. Addresses are matched case-insensitively. */
+export function parsePrincipals(json: string): PrincipalDirectory {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw configError('BAILIFF_PRINCIPALS', 'not valid JSON');
+  }
+  const parsed = principalsConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BailiffError(
+      'invalid_input',
+      'invalid configuration',
+      parsed.error.issues.map((issue) => ({ path: ['BAILIFF_PRINCIPALS', ...issue.path.map(String)].join('.'), message: issue.message })),
+    );
+  }
+  const directory = new Map<string, Principal>();
+  const problems: ErrorDetail[] = [];
+  for (const [email, entry] of Object.entries(parsed.data)) {
+    const key = email.toLowerCase();
+    if (directory.has(key)) problems.push({ path: `BAILIFF_PRINCIPALS.${email}`, message: 'listed twice (addresses ignore letter case)' });
+    directory.set(key, {
+      id: key,
+      roles: Object.freeze([...entry.roles]) as readonly Role[],
+      ...(entry.cases ? { cases: Object.freeze([...entry.cases]) } : {}),
+    });
+  }
+  if (directory.size === 0) problems.push({ path: 'BAILIFF_PRINCIPALS', message: 'no principals: nobody could call the API' });
+  if (problems.length > 0) throw new BailiffError('invalid_input', 'invalid configuration', problems);
+  return directory;
+}
+
+/** Verification keys by key id (`kid`), in PEM: Google's published certificates, or a test's own. */
+export type VerificationCerts = Record<string, string>;
+
+export interface GoogleIdTokenIdentityOptions {
+  /** The `aud` every token must carry: the api function's URL. */
+  audience: string;
+  principals: PrincipalDirectory;
+  /** Defaults to a fresh client, which fetches and caches Google's certificates. */
+  client?: OAuth2Client;
+  /** Fixed verification keys instead of Google's (tests, or a pinned key set): no network at all. */
+  certs?: VerificationCerts;
+}
+
+/**
+ * google-auth-library's messages quote the token or its payload; this keeps a reason safe to
+ * return and to log.
+ */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const reasons: Array<[RegExp, string]> = [
+    [/^Wrong number of segments/, 'not a JWT'],
+    [/^Can't parse token/, 'not a JWT'],
+    [/^No pem found/, 'signed with an unknown key'],
+    [/^Invalid token signature/, 'bad signature'],
+    [/^No issue time|^iat field/, 'no valid issue time'],
+    [/^No expiration time|^exp field/, 'no valid expiry'],
+    [/^Expiration time too far/, 'lifetime too long'],
+    [/^Token used too early/, 'not valid yet'],
+    [/^Token used too late/, 'expired'],
+    [/^Invalid issuer/, 'not issued by Google'],
+    [/^Wrong recipient/, 'issued for another audience'],
+  ];
+  return reasons.find(([pattern]) => pattern.test(message))?.[1] ?? 'invalid token';
+}
+
+/** IdentityVerifier for Google-signed ID tokens. */
+export class GoogleIdTokenIdentity implements IdentityVerifier {
+  readonly #audience: string;
+  readonly #principals: PrincipalDirectory;
+  readonly #client: OAuth2Client;
+  readonly #certs: VerificationCerts | undefined;
+
+  constructor(options: GoogleIdTokenIdentityOptions) {
+    if (!options.audience) throw configError('BAILIFF_AUDIENCE', 'required: the api function URL tokens are issued for');
+    this.#audience = options.audience;
+    this.#principals = options.principals;
+    this.#client = options.client ?? new OAuth2Client();
+    this.#certs = options.certs;
+  }
+
+  /**
+   * From `BAILIFF_AUDIENCE` and `BAILIFF_PRINCIPALS`, both required; throws `invalid_input`
+   * naming the missing or bad variable.
+   */
+  static fromConfig(
+    config: Pick<Config, 'BAILIFF_AUDIENCE' | 'BAILIFF_PRINCIPALS'>,
+    options: Pick<GoogleIdTokenIdentityOptions, 'client' | 'certs'> = {},
+  ): GoogleIdTokenIdentity {
+    if (!config.BAILIFF_AUDIENCE) throw configError('BAILIFF_AUDIENCE', 'required: the api function URL tokens are issued for');
+    if (!config.BAILIFF_PRINCIPALS) throw configError('BAILIFF_PRINCIPALS', 'required: who may call, with which roles');
+    return new GoogleIdTokenIdentity({ audience: config.BAILIFF_AUDIENCE, principals: parsePrincipals(config.BAILIFF_PRINCIPALS), ...options });
+  }
+
+  /**
+   * Throws `unauthenticated` for a token that does not verify or has no verified e-mail,
+   * `forbidden` for a verified account not in `BAILIFF_PRINCIPALS`, `unavailable` when
+   * Google's certificates cannot be fetched. Service-account tokens must be requested with
+   * `format=full` (google-auth-library's ID token clients do), or they carry no e-mail.
+   */
+  async verify(bearerToken: string): Promise<Principal> {
+    let payload: { email?: string; email_verified?: boolean } | undefined;
+    try {
+      const ticket = this.#certs
+        ? await this.#client.verifySignedJwtWithCertsAsync(bearerToken, this.#certs, this.#audience, this.#client.issuers)
+        : await this.#client.verifyIdToken({ idToken: bearerToken, audience: this.#audience });
+      payload = ticket.getPayload();
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('Failed to retrieve verification certificates')) {
+        throw unavailable("cannot fetch Google's token verification keys", error);
+      }
+      const reason = reasonOf(error);
+      throw new BailiffError('unauthenticated', 'the ID token could not be verified', [{ message: reason, reason }]);
+    }
+    if (!payload?.email || payload.email_verified !== true) {
+      throw new BailiffError('unauthenticated', 'the ID token carries no verified e-mail address', [
+        { message: 'no verified e-mail (request service-account tokens with format=full)', reason: 'no_verified_email' },
+      ]);
+    }
+    const principal = this.#principals.get(payload.email.toLowerCase());
+    if (!principal) throw forbidden(`${payload.email} is not a Bailiff principal`);
+    return principal;
+  }
+}

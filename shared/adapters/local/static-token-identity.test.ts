@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BailiffError } from '../../errors.ts';
+import { createDevelopmentTokens, DEV_TOKENS_FILE, parseTokenConfig, StaticTokenIdentity } from './static-token-identity.ts';
+
+const AGENT_TOKEN = 'agent-token-0123456789abcdef';
+const APPROVER_TOKEN = 'approver-token-0123456789abcdef';
+
+const config = JSON.stringify({
+  [AGENT_TOKEN]: { principal: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] },
+  [APPROVER_TOKEN]: { principal: 'alice@firm.example', roles: ['approver'] },
+});
+
+async function failure(promise: Promise<unknown> | (() => unknown)): Promise<BailiffError> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (error) {
+    if (error instanceof BailiffError) return error;
+    throw error;
+  }
+  throw new Error('expected a BailiffError');
+}
+
+describe('StaticTokenIdentity', () => {
+  it('maps each configured token to its principal, roles and cases', async () => {
+    const identity = StaticTokenIdentity.fromJson(config);
+    await expect(identity.verify(AGENT_TOKEN)).resolves.toEqual({ id: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] });
+    await expect(identity.verify(APPROVER_TOKEN)).resolves.toEqual({ id: 'alice@firm.example', roles: ['approver'] });
+  });
+
+  it.each([
+    ['an unknown token', 'not-a-configured-token-at-all'],
+    ['a prefix of a token', AGENT_TOKEN.slice(0, -1)],
+    ['a token with a suffix', `${AGENT_TOKEN}x`],
+    ['an empty token', ''],
+  ])('refuses %s as unauthenticated', async (_name, token) => {
+    const error = await failure(StaticTokenIdentity.fromJson(config).verify(token));
+    expect(error.code).toBe('unauthenticated');
+  });
+
+  it.each([
+    ['not JSON', '{nope', 'BAILIFF_TOKENS'],
+    ['an array', '[]', 'BAILIFF_TOKENS'],
+    ['no tokens', '{}', 'BAILIFF_TOKENS'],
+    ['an unknown role', JSON.stringify({ [AGENT_TOKEN]: { principal: 'a@x', roles: ['root'] } }), 'BAILIFF_TOKENS[token #1 (a@x)].roles.0'],
+    ['no roles', JSON.stringify({ [AGENT_TOKEN]: { principal: 'a@x', roles: [] } }), 'BAILIFF_TOKENS[token #1 (a@x)].roles'],
+    ['no principal', JSON.stringify({ [AGENT_TOKEN]: { roles: ['agent'] } }), 'BAILIFF_TOKENS[token #1].principal'],
+    ['an unknown field', JSON.stringify({ [AGENT_TOKEN]: { principal: 'a@x', roles: ['agent'], admin: true } }), 'BAILIFF_TOKENS[token #1 (a@x)]'],
+    ['a short token', JSON.stringify({ short: { principal: 'a@x', roles: ['agent'] } }), 'BAILIFF_TOKENS[token #1 (a@x)]'],
+    ['a token with spaces', JSON.stringify({ 'has spaces in it, sixteen+': { principal: 'a@x', roles: ['agent'] } }), 'BAILIFF_TOKENS[token #1 (a@x)]'],
+  ])('refuses a configuration with %s, naming the field but never the token', async (_name, json, path) => {
+    const error = await failure(() => StaticTokenIdentity.fromJson(json));
+    expect(error.code).toBe('invalid_input');
+    expect(error.details.map((detail) => detail.path)).toContain(path);
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(AGENT_TOKEN);
+  });
+});
+
+describe('createDevelopmentTokens', () => {
+  const dirs: string[] = [];
+  const stateDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bailiff-tokens-'));
+    dirs.push(dir);
+    return join(dir, 'state');
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates an agent, two approvers and an admin, in a 0600 file usable as BAILIFF_TOKENS', async () => {
+    const dir = stateDir();
+    const tokens = createDevelopmentTokens(dir);
+    expect(tokens.map((token) => [token.principal, token.roles])).toEqual([
+      ['agent@local', ['agent']],
+      ['approver@local', ['approver']],
+      ['approver2@local', ['approver']],
+      ['admin@local', ['admin']],
+    ]);
+    expect(new Set(tokens.map((token) => token.token)).size).toBe(4);
+    const file = join(dir, DEV_TOKENS_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(parseTokenConfig(readFileSync(file, 'utf8'))).toEqual(tokens);
+    const identity = StaticTokenIdentity.fromTokens(tokens);
+    await expect(identity.verify(tokens[1]!.token)).resolves.toMatchObject({ id: 'approver@local', roles: ['approver'] });
+  });
+
+  it('reuses the file on restart, tightening loosened permissions', () => {
+    const dir = stateDir();
+    const first = createDevelopmentTokens(dir);
+    chmodSync(join(dir, DEV_TOKENS_FILE), 0o644);
+    expect(createDevelopmentTokens(dir)).toEqual(first);
+    expect(statSync(join(dir, DEV_TOKENS_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a damaged file instead of silently replacing tokens people use', async () => {
+    const dir = stateDir();
+    createDevelopmentTokens(dir);
+    writeFileSync(join(dir, DEV_TOKENS_FILE), '{"short": {"principal": "x", "roles": ["agent"]}}');
+    const error = await failure(() => createDevelopmentTokens(dir));
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain(DEV_TOKENS_FILE);
+  });
+});
