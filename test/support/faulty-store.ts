@@ -1,0 +1,78 @@
+/**
+ * An ObjectStore wrapper for fault injection: it counts storage calls, "crashes" at a chosen
+ * one (that call and every later one fail as if the process had died mid-request: the request
+ * may or may not have reached storage), and can run a hook at a chosen call (a person editing
+ * the workspace while a plan runs). The inner store is always a real adapter.
+ */
+import { unavailable } from '../../shared/errors.ts';
+import type { CopyOptions, GenerationPrecondition, ListOptions, ObjectStore, WriteOptions } from '../../shared/ports/object-store.ts';
+
+export class FaultyObjectStore implements ObjectStore {
+  calls = 0;
+  private crashAt: number | undefined;
+  /** When true the crashing call is still sent to storage before failing (the answer is lost). */
+  private crashAfterSending = false;
+  private dead = false;
+  private hooks = new Map<number, () => Promise<void>>();
+  readonly rename?: ObjectStore['rename'];
+  private readonly inner: ObjectStore;
+
+  constructor(inner: ObjectStore) {
+    this.inner = inner;
+    if (inner.rename) this.rename = (source, destination, options) => this.call(() => inner.rename!(source, destination, options));
+  }
+
+  crashAtCall(call: number, afterSending: boolean): void {
+    this.crashAt = call;
+    this.crashAfterSending = afterSending;
+    this.dead = false;
+    this.calls = 0;
+  }
+
+  onCall(call: number, hook: () => Promise<void>): void {
+    this.hooks.set(call, hook);
+  }
+
+  revive(): void {
+    this.crashAt = undefined;
+    this.dead = false;
+  }
+
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.dead) throw unavailable('simulated crash: the process is gone');
+    this.calls += 1;
+    const hook = this.hooks.get(this.calls);
+    if (hook) {
+      this.hooks.delete(this.calls);
+      await hook();
+    }
+    if (this.crashAt !== undefined && this.calls >= this.crashAt) {
+      this.dead = true;
+      if (this.crashAfterSending) await operation().catch(() => undefined);
+      throw unavailable('simulated crash');
+    }
+    return operation();
+  }
+
+  list(prefix: string, options?: ListOptions) {
+    return this.call(() => this.inner.list(prefix, options));
+  }
+  stat(name: string) {
+    return this.call(() => this.inner.stat(name));
+  }
+  read(name: string) {
+    return this.call(() => this.inner.read(name));
+  }
+  write(name: string, data: Buffer, options?: WriteOptions) {
+    return this.call(() => this.inner.write(name, data, options));
+  }
+  copy(source: string, destination: string, options?: CopyOptions) {
+    return this.call(() => this.inner.copy(source, destination, options));
+  }
+  delete(name: string, options?: GenerationPrecondition) {
+    return this.call(() => this.inner.delete(name, options));
+  }
+  health() {
+    return this.inner.health();
+  }
+}
