@@ -6,7 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
-import { buildGcpApp, type App } from '../shared/composition.ts';
+import type { App } from '../shared/composition/common.ts';
+import { buildGcpApp } from '../shared/composition/gcp.ts';
 import { parseConfig } from '../shared/config.ts';
 import { createFunctionHandler, type FunctionRequest } from '../shared/http/function-handler.ts';
 import { handleExecutionEvent } from '../shared/services/execution-delivery.ts';

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition.ts';
+import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
 import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';

@@ -62,7 +62,7 @@ export const gcpBackend: BackendFactory = {
     const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
     return {
       objects: new GcsObjectStore({ storage, bucket }),
-      plans: new FirestorePlanStore(firestore),
+      plans: new FirestorePlanStore({ firestore }),
       async cleanup() {
         await firestore.terminate();
       },

@@ -1,0 +1,99 @@
+/**
+ * What both composition roots share: policy loading, service and executor assembly, health.
+ * Each entry point parses its config once and calls embedded.ts or gcp.ts; everything below
+ * receives its ports through constructors.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.ts';
+import { BailiffError } from '../errors.ts';
+import type { HealthReport } from '../http/types.ts';
+import { createLogger, type Logger } from '../logging.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import type { ExecutionQueue } from '../ports/execution-queue.ts';
+import type { IdentityVerifier } from '../ports/identity.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { PlanStore } from '../ports/plan-store.ts';
+import { Executor } from '../services/executor.ts';
+import { PlanService } from '../services/plan-service.ts';
+
+export interface Ports {
+  objects: ObjectStore;
+  plans: PlanStore;
+  queue: ExecutionQueue;
+}
+
+export interface App extends Ports {
+  config: Config;
+  logger: Logger;
+  policy: Policy;
+  service: PlanService;
+  executor: Executor;
+  identity: IdentityVerifier;
+  health(): Promise<HealthReport>;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The firm's policy file, validated; a bad file stops start-up with every problem named. */
+export function loadPolicy(path: string | undefined): Policy {
+  if (!path) return DEFAULT_POLICY;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new BailiffError('invalid_input', `cannot read the policy file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BailiffError(
+      'invalid_input',
+      `invalid policy file ${path}`,
+      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
+
+export function assemble(config: Config, ports: Ports, identity: IdentityVerifier, options: BuildOptions) {
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const clock = options.clock ?? systemClock;
+  const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
+  const service = new PlanService({
+    ...ports,
+    clock,
+    policy,
+    logger,
+    options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
+  });
+  const executor = new Executor({
+    ...ports,
+    clock,
+    logger,
+    options: {
+      concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,
+      budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
+      leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
+      journalBatch: config.BAILIFF_JOURNAL_BATCH,
+    },
+  });
+  const health = async (): Promise<HealthReport> => {
+    const check = async (probe: () => Promise<void>) => {
+      const started = Date.now();
+      try {
+        await probe();
+        return { ok: true, latencyMs: Date.now() - started };
+      } catch (error) {
+        return { ok: false, message: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started };
+      }
+    };
+    const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
+    return { storage, state, queue };
+  };
+  return { ...ports, config, logger, policy, service, executor, identity, health };
+}
+

@@ -1,0 +1,72 @@
+/**
+ * The embedded composition root: a local directory as the workspace, SQLite for state and an
+ * in-process queue — Bailiff on one machine with no cloud, under the same services and rules.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.ts';
+import { createLogger } from '../logging.ts';
+import type { IdentityVerifier } from '../ports/identity.ts';
+import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
+import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
+import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
+import { createDevelopmentTokens, StaticTokenIdentity, type DevelopmentToken } from '../adapters/local/static-token-identity.ts';
+import { assemble, type App, type BuildOptions } from './common.ts';
+
+export interface EmbeddedApp extends App {
+  queue: InProcessExecutionQueue;
+  /** Set when no BAILIFF_TOKENS was configured and development tokens were created or reused. */
+  devTokens?: DevelopmentToken[];
+  /** Re-publishes plans that were queued or running when the process last stopped. */
+  resumeInterrupted(): Promise<number>;
+}
+
+/** Local directory, SQLite and an in-process queue: Bailiff on one machine, no cloud. */
+export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): EmbeddedApp {
+  const stateDir = resolve(config.BAILIFF_STATE_DIR);
+  const workspaceDir = resolve(config.BAILIFF_WORKSPACE_DIR);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(workspaceDir, { recursive: true });
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const objects = new FsObjectStore({ root: workspaceDir, metadataDir: join(stateDir, 'object-metadata') });
+  const plans = new SqlitePlanStore(join(stateDir, 'bailiff.sqlite'));
+  const queue = new InProcessExecutionQueue({ logger });
+  let devTokens: DevelopmentToken[] | undefined;
+  let identity: IdentityVerifier;
+  if (config.BAILIFF_TOKENS) {
+    identity = StaticTokenIdentity.fromJson(config.BAILIFF_TOKENS);
+  } else {
+    devTokens = createDevelopmentTokens(stateDir);
+    identity = StaticTokenIdentity.fromTokens(devTokens);
+  }
+  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger });
+  queue.subscribe(async (message, delivery) => {
+    await app.executor.handle(message, delivery);
+  });
+  return {
+    ...app,
+    queue,
+    devTokens,
+    async resumeInterrupted() {
+      let resumed = 0;
+      for (const status of ['running', 'queued'] as const) {
+        let pageToken: string | undefined;
+        do {
+          const page = await plans.listPlans({ status, limit: 200, pageToken });
+          for (const plan of page.plans) {
+            await queue.publish({ version: 1, planId: plan.id, reason: 'retry', attempt: 1 });
+            resumed += 1;
+          }
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+      }
+      return resumed;
+    },
+    async close() {
+      await queue.idle();
+      queue.close();
+      plans.close();
+    },
+  };
+}
+

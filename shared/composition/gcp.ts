@@ -1,0 +1,34 @@
+/**
+ * The Google Cloud composition root: Cloud Storage, Firestore and Pub/Sub, for the two
+ * deployed functions (and the emulator tests).
+ */
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import type { Config } from '../config.ts';
+import { BailiffError } from '../errors.ts';
+import type { IdentityVerifier } from '../ports/identity.ts';
+import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
+import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
+import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
+import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
+import { assemble, type App, type BuildOptions } from './common.ts';
+
+/** Cloud Storage, Firestore and Pub/Sub: the deployed functions. */
+export function buildGcpApp(config: Config, options: BuildOptions & { identity?: IdentityVerifier } = {}): App {
+  if (!config.WORKSPACE_BUCKET) throw new BailiffError('invalid_input', 'WORKSPACE_BUCKET is required in gcp mode');
+  const projectId = config.GOOGLE_CLOUD_PROJECT;
+  const storage = createGcsStorage({ projectId, apiEndpoint: config.STORAGE_EMULATOR_HOST });
+  const firestore = new Firestore({ projectId, databaseId: config.FIRESTORE_DATABASE, ignoreUndefinedProperties: true });
+  const pubsub = new PubSub({ projectId });
+  const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });
+  const plans = new FirestorePlanStore({ firestore });
+  const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
+  const identity = options.identity ?? GoogleIdTokenIdentity.fromConfig(config);
+  const app = assemble(config, { objects, plans, queue }, identity, options);
+  return {
+    ...app,
+    async close() {
+      await Promise.allSettled([firestore.terminate(), pubsub.close()]);
+    },
+  };
+}
