@@ -222,6 +222,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
             const action = nextIndex() - 1;
             effects.push(() => tree.add(`${target}/`, { size: 0, expect: { state: 'producedBy', action }, original: false }));
             objects = 1;
+            totals.objectsCreated += 1;
           }
         }
         break;

@@ -164,7 +164,7 @@ describe('embedded Bailiff over HTTP', () => {
     const op = (overrides: Record<string, unknown>) => ({ case: 'abby-sitgraves', description: 'bad', operations: [{ type: 'write_file', destination: 'x.txt', content: 'x', ...overrides }] });
     const cases: Array<{ name: string; token?: string; body?: unknown; raw?: string; contentType?: string; status: number; code: string; path?: string }> = [
       { name: 'malformed JSON', token: AGENT, raw: '{"case": ', status: 400, code: 'invalid_input' },
-      { name: 'wrong content type', token: AGENT, raw: 'case=x', contentType: 'text/plain', status: 415, code: 'invalid_input' },
+      { name: 'wrong content type', token: AGENT, raw: 'case=x', contentType: 'text/plain', status: 400, code: 'invalid_input' },
       { name: 'unknown operation type', token: AGENT, body: op({ type: 'chmod' }), status: 400, code: 'invalid_input', path: 'operations.0' },
       { name: 'unknown field', token: AGENT, body: op({ mode: '0777' }), status: 400, code: 'invalid_input', path: 'operations.0' },
       { name: 'missing field', token: AGENT, body: { case: 'abby-sitgraves', operations: [] }, status: 400, code: 'invalid_input', path: 'description' },
