@@ -1,0 +1,701 @@
+/**
+ * ObjectStore on a local directory: the embedded workspace. Object `a/b/c.pdf` is the file
+ * `<root>/a/b/c.pdf`, so people and tools can use the folder directly.
+ *
+ * Guarantees, "atomic enough for one process":
+ * - Every mutation of a name runs under a per-name async mutex of this process; preconditions
+ *   are checked and applied inside it. Another program editing the same file concurrently can
+ *   still race a generation check, but never half-writes what this store writes.
+ * - Content is staged in a temporary file and published with `link()` (when the object must
+ *   not exist: atomic EEXIST, even against other programs) or `rename()` (replacement), so
+ *   readers never see half a file.
+ * - Generations come from the file itself (inode and ctime in nanoseconds), so an edit by any
+ *   other program changes the generation too. They are opaque strings.
+ * - Custom metadata lives in sidecar JSON files under `metadataDir` (outside the workspace,
+ *   keyed by a hash of the name) and counts only while the generation it recorded is current.
+ * - An empty directory `d` is the folder marker `d/`, the zero-byte object the Cloud Console
+ *   creates. Deleting the last object of a folder prunes the folders that became empty, as
+ *   Cloud Storage "folders" vanish with their last object — except the first two levels
+ *   (`projects/<case>`), which stay so a case emptied by a plan still shows as a folder.
+ *   Known differences from Cloud Storage: a folder that holds objects is not also a marker
+ *   object, and a name cannot be both a file and a folder (`conflict`).
+ * - Temporary files live in `<root>/.bailiff-staging/` (same file system, so `link` and
+ *   `rename` work), which listings hide and object names may not use.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { constants, createReadStream, type BigIntStats } from 'node:fs';
+import { lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { BailiffError, invalidInput, isBailiffError, notFound, preconditionFailed } from '../../errors.ts';
+import type {
+  CopyOptions,
+  GenerationPrecondition,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectStore,
+  WriteOptions,
+} from '../../ports/object-store.ts';
+
+export interface FsObjectStoreOptions {
+  /** The workspace directory; created if missing. */
+  root: string;
+  /** Where metadata sidecars live; must be outside `root`, so they never show up as objects. */
+  metadataDir: string;
+}
+
+/** Top-level directory of the workspace that holds temporary files. */
+export const STAGING_DIR_NAME = '.bailiff-staging';
+/** Folders at this depth or shallower (`projects/<case>`) are never pruned. */
+export const PRUNE_KEEP_DEPTH = 2;
+
+const DEFAULT_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
+const LIST_STAT_CONCURRENCY = 16;
+// Remembered last generations per name (to refuse ever handing out one twice); bounded.
+const REMEMBERED_GENERATIONS = 10_000;
+
+interface Sidecar {
+  name: string;
+  generation: string;
+  metadata: Record<string, string>;
+  md5?: string;
+  contentType?: string;
+}
+
+/** A checked object name and where it lives. */
+interface Location {
+  name: string;
+  /** The name without a marker's trailing slash: the lock key and the path. */
+  key: string;
+  path: string;
+  marker: boolean;
+}
+
+interface Present {
+  stats: BigIntStats;
+  generation: string;
+}
+
+/** The workspace as a local directory. */
+export class FsObjectStore implements ObjectStore {
+  readonly #root: string;
+  readonly #metadataDir: string;
+  readonly #stagingDir: string;
+  readonly #locks = new KeyedMutex();
+  readonly #lastGeneration = new Map<string, string>();
+  #ready: Promise<string> | undefined;
+
+  constructor(options: FsObjectStoreOptions) {
+    this.#root = resolve(options.root);
+    this.#metadataDir = resolve(options.metadataDir);
+    const inside = relative(this.#root, this.#metadataDir);
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      throw invalidInput('metadataDir must be outside the workspace root, or its sidecars would become objects');
+    }
+    this.#stagingDir = join(this.#root, STAGING_DIR_NAME);
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    return this.#guard(`listing ${prefix}`, async () => {
+      await this.#prepare();
+      const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
+      const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
+      const names: string[] = [];
+      for await (const name of this.#walk(prefix, after)) {
+        names.push(name);
+        if (names.length > pageSize) break;
+      }
+      const page = names.slice(0, pageSize);
+      const described = await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#describeListed(name));
+      const objects = described.filter((info): info is ObjectInfo => info !== undefined);
+      const last = page.at(-1);
+      return names.length > pageSize && last !== undefined ? { objects, nextPageToken: encodePageToken(last) } : { objects };
+    });
+  }
+
+  async stat(name: string): Promise<ObjectInfo | undefined> {
+    const location = this.#locate(name);
+    return this.#guard(`stat ${name}`, async () => {
+      await this.#prepare();
+      await this.#assertInside(location.path);
+      const present = await this.#lookup(location);
+      if (!present) return undefined;
+      return this.#describe(location, present, { computeMd5: true });
+    });
+  }
+
+  async read(name: string): Promise<Buffer> {
+    const location = this.#locate(name);
+    return this.#guard(`read ${name}`, async () => {
+      await this.#prepare();
+      await this.#assertInside(location.path);
+      return (await this.#readVersion(location)).data;
+    });
+  }
+
+  async write(name: string, data: Buffer, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const location = this.#locate(name);
+    if (location.marker && data.length > 0) throw invalidInput(`${name} is a folder marker and must be empty`);
+    return this.#guard(`write ${name}`, async () => {
+      await this.#prepare();
+      return this.#locks.run([location.key], () =>
+        this.#put(location, data, options.ifGenerationMatch, {
+          name,
+          generation: '',
+          metadata: { ...(options.metadata ?? {}) },
+          ...(options.contentType ? { contentType: options.contentType } : {}),
+        }),
+      );
+    });
+  }
+
+  async copy(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    const from = this.#locate(source);
+    const to = this.#locate(destination);
+    return this.#guard(`copy ${source} to ${destination}`, async () => {
+      await this.#prepare();
+      return this.#locks.run([from.key, to.key], async () => {
+        await this.#assertInside(from.path);
+        const version = await this.#readVersion(from);
+        checkPrecondition(source, options.ifSourceGenerationMatch, version.generation);
+        if (to.marker && version.data.length > 0) throw invalidInput(`${destination} is a folder marker and must be empty`);
+        const sidecar = await this.#validSidecar(source, version.generation);
+        return this.#put(to, version.data, options.ifGenerationMatch, {
+          name: destination,
+          generation: '',
+          metadata: { ...(options.metadata ?? sidecar?.metadata ?? {}) },
+          ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
+        });
+      });
+    });
+  }
+
+  /**
+   * Moves by hard link then unlink (or rename when the destination may be replaced): the
+   * content is never in zero places, and the source disappears only once the destination is
+   * published. Folder markers move as create-then-remove (they hold no data).
+   */
+  async rename(source: string, destination: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    const from = this.#locate(source);
+    const to = this.#locate(destination);
+    if (from.key === to.key) throw invalidInput(`cannot move ${source} onto itself`);
+    return this.#guard(`move ${source} to ${destination}`, async () => {
+      await this.#prepare();
+      return this.#locks.run([from.key, to.key], async () => {
+        await this.#assertInside(from.path);
+        await this.#assertInside(to.path);
+        const current = await this.#lookup(from);
+        if (!current) throw notFound(`${source} does not exist`);
+        checkPrecondition(source, options.ifSourceGenerationMatch, current.generation);
+        const sidecar = await this.#validSidecar(source, current.generation);
+        const record: Sidecar = {
+          name: destination,
+          generation: '',
+          metadata: { ...(options.metadata ?? sidecar?.metadata ?? {}) },
+          ...(sidecar?.md5 ? { md5: sidecar.md5 } : {}),
+          ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
+        };
+        if (from.marker || to.marker || !current.stats.isFile()) {
+          const { data } = await this.#readVersion(from);
+          if (to.marker && data.length > 0) throw invalidInput(`${destination} is a folder marker and must be empty`);
+          const info = await this.#put(to, data, options.ifGenerationMatch, record);
+          await this.#remove(from);
+          return info;
+        }
+        const existing = await this.#lookup(to);
+        checkPrecondition(destination, options.ifGenerationMatch, existing?.generation);
+        await this.#publish(to, async () => {
+          if (options.ifGenerationMatch === '0') {
+            await link(from.path, to.path);
+            await unlink(from.path);
+          } else {
+            await rename(from.path, to.path);
+          }
+        }, options.ifGenerationMatch === '0');
+        await this.#removeSidecar(source);
+        await this.#prune(dirname(from.path));
+        return this.#finish(to, record);
+      });
+    });
+  }
+
+  async delete(name: string, options: GenerationPrecondition = {}): Promise<void> {
+    const location = this.#locate(name);
+    return this.#guard(`delete ${name}`, async () => {
+      await this.#prepare();
+      await this.#locks.run([location.key], async () => {
+        await this.#assertInside(location.path);
+        const current = await this.#lookup(location);
+        if (!current) throw notFound(`${name} does not exist`);
+        checkPrecondition(name, options.ifGenerationMatch, current.generation);
+        await this.#remove(location);
+      });
+    });
+  }
+
+  async health(): Promise<void> {
+    try {
+      await this.#prepare();
+      const [root, metadata] = await Promise.all([stat(this.#root), stat(this.#metadataDir)]);
+      if (!root.isDirectory() || !metadata.isDirectory()) throw new Error('not a directory');
+    } catch (error) {
+      throw new BailiffError('unavailable', `workspace directory is not usable: ${messageOf(error)}`, [], { cause: error });
+    }
+  }
+
+  // ---- names and paths -------------------------------------------------------------------
+
+  /** Checks a name and maps it into the root; paths.ts is the main guard, this is the second. */
+  #locate(name: string): Location {
+    if (typeof name !== 'string' || name.length === 0) throw invalidInput('object name is empty');
+    if (name.includes('\0') || name.includes('\\')) throw invalidInput(`object name ${JSON.stringify(name)} has a NUL or backslash`);
+    const marker = name.endsWith('/');
+    const key = marker ? name.slice(0, -1) : name;
+    const segments = key.split('/');
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      throw invalidInput(`object name ${JSON.stringify(name)} has an empty, \`.\` or \`..\` segment`);
+    }
+    if (segments[0] === STAGING_DIR_NAME) throw invalidInput(`${STAGING_DIR_NAME}/ is reserved for temporary files`);
+    const path = resolve(this.#root, ...segments);
+    if (!path.startsWith(this.#root + sep)) throw invalidInput(`object name ${JSON.stringify(name)} resolves outside the workspace`);
+    return { name, key, path, marker };
+  }
+
+  /** Creates the directories once and returns the root's real path (for symlink checks). */
+  #prepare(): Promise<string> {
+    if (!this.#ready) {
+      const ready = (async () => {
+        await mkdir(this.#stagingDir, { recursive: true });
+        await mkdir(this.#metadataDir, { recursive: true });
+        return realpath(this.#root);
+      })();
+      // A failed start (say, a missing mount) is retried by the next call, not remembered.
+      ready.catch(() => {
+        if (this.#ready === ready) this.#ready = undefined;
+      });
+      this.#ready = ready;
+    }
+    return this.#ready;
+  }
+
+  /** Refuses a path whose existing ancestors leave the root through a symbolic link. */
+  async #assertInside(path: string): Promise<void> {
+    const realRoot = await this.#prepare();
+    let dir = dirname(path);
+    for (;;) {
+      try {
+        const real = await realpath(dir);
+        if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+          throw invalidInput(`${relative(this.#root, path)} resolves outside the workspace through a symbolic link`);
+        }
+        return;
+      } catch (error) {
+        if (!hasCode(error, 'ENOENT') || dir === this.#root) throw error;
+        dir = dirname(dir);
+      }
+    }
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  /** The object at a location, or undefined: regular files, and empty directories as markers. */
+  async #lookup(location: Location): Promise<Present | undefined> {
+    const present = await this.#lookupEntry(location);
+    if (present && location.marker && !(await isEmptyDirectory(location.path))) return undefined;
+    return present;
+  }
+
+  /** The file (or, for a marker, the directory, empty or not) at a location. */
+  async #lookupEntry(location: Location): Promise<Present | undefined> {
+    let stats: BigIntStats;
+    try {
+      stats = await lstat(location.path, { bigint: true });
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
+      throw error;
+    }
+    if (location.marker ? !stats.isDirectory() : !stats.isFile()) return undefined;
+    return { stats, generation: generationOf(stats) };
+  }
+
+  /** Content and generation of one consistent version (re-read if edited while reading). */
+  async #readVersion(location: Location): Promise<{ data: Buffer; generation: string }> {
+    if (location.marker) {
+      const present = await this.#lookup(location);
+      if (!present) throw notFound(`${location.name} does not exist`);
+      return { data: Buffer.alloc(0), generation: present.generation };
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let handle;
+      try {
+        // O_NOFOLLOW: a symbolic link in the workspace is not an object (and may point outside).
+        handle = await open(location.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      } catch (error) {
+        if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR')) throw notFound(`${location.name} does not exist`);
+        throw error;
+      }
+      try {
+        const before = await handle.stat({ bigint: true });
+        if (!before.isFile()) throw notFound(`${location.name} does not exist`);
+        const data = await handle.readFile();
+        const after = await handle.stat({ bigint: true });
+        if (generationOf(before) === generationOf(after)) return { data, generation: generationOf(after) };
+      } finally {
+        await handle.close();
+      }
+    }
+    throw new BailiffError('unavailable', `${location.name} kept changing while being read`);
+  }
+
+  async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string }): Promise<ObjectInfo> {
+    const sidecar = await this.#validSidecar(location.name, present.generation);
+    let md5 = options.md5 ?? sidecar?.md5;
+    if (md5 === undefined && options.computeMd5) {
+      md5 = location.marker ? md5Base64(Buffer.alloc(0)) : await md5OfFile(location.path);
+    }
+    return {
+      name: location.name,
+      size: location.marker ? 0 : Number(present.stats.size),
+      generation: present.generation,
+      updated: new Date(Number(present.stats.mtimeNs / 1_000_000n)).toISOString(),
+      ...(md5 !== undefined ? { md5 } : {}),
+      metadata: { ...(sidecar?.metadata ?? {}) },
+    };
+  }
+
+  async #describeListed(name: string): Promise<ObjectInfo | undefined> {
+    const location = this.#locate(name);
+    const present = await this.#lookup(location);
+    // Gone between the directory walk and now: it is simply not on this page.
+    return present ? this.#describe(location, present, { computeMd5: false }) : undefined;
+  }
+
+  /**
+   * Object names under `prefix` greater than `after`, in UTF-8 byte order (Cloud Storage's
+   * order). A directory sorts as `name/`, so a depth-first walk in that order is globally
+   * sorted; subtrees entirely at or before `after` are never opened.
+   */
+  async *#walk(prefix: string, after: string | undefined): AsyncGenerator<string> {
+    const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const start = base === '' ? this.#root : this.#locate(base).path;
+    await this.#assertInside(join(start, 'listing'));
+    const wanted = (full: string, isDirectory: boolean): boolean => {
+      const matchesPrefix = full.startsWith(prefix) || (isDirectory && prefix.startsWith(full));
+      if (!matchesPrefix) return false;
+      if (after === undefined) return true;
+      return compareNames(full, after) > 0 || (isDirectory && after.startsWith(full));
+    };
+    const self = this;
+    async function* visit(directory: string, dirName: string): AsyncGenerator<string> {
+      let entries;
+      try {
+        entries = await readdir(directory, { withFileTypes: true });
+      } catch (error) {
+        if (hasCode(error, 'ENOENT', 'ENOTDIR')) return;
+        throw error;
+      }
+      if (entries.length === 0) {
+        if (dirName !== '' && dirName.startsWith(prefix) && (after === undefined || compareNames(dirName, after) > 0)) yield dirName;
+        return;
+      }
+      const children: Array<{ full: string; path: string; isDirectory: boolean }> = [];
+      for (const entry of entries) {
+        if (directory === self.#root && entry.name === STAGING_DIR_NAME) continue;
+        // Symbolic links and special files are not objects.
+        if (!entry.isFile() && !entry.isDirectory()) continue;
+        const isDirectory = entry.isDirectory();
+        const full = `${dirName}${entry.name}${isDirectory ? '/' : ''}`;
+        if (wanted(full, isDirectory)) children.push({ full, path: join(directory, entry.name), isDirectory });
+      }
+      children.sort((a, b) => compareNames(a.full, b.full));
+      for (const child of children) {
+        if (child.isDirectory) yield* visit(child.path, child.full);
+        else yield child.full;
+      }
+    }
+    yield* visit(start, base);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  /** Stages `data` and publishes it at `location` under the precondition. Caller holds the lock. */
+  async #put(location: Location, data: Buffer, ifGenerationMatch: string | undefined, record: Sidecar): Promise<ObjectInfo> {
+    await this.#assertInside(location.path);
+    const existing = await this.#lookup(location);
+    checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
+    if (!location.marker && (await lstat(location.path).catch(() => undefined))?.isDirectory()) {
+      throw conflictInTheWay(location.name, undefined);
+    }
+    const md5 = md5Base64(data);
+    if (location.marker) {
+      await this.#publish(location, async () => {
+        try {
+          await mkdir(location.path);
+        } catch (error) {
+          // A folder that already holds objects has no marker to conflict with; keep it.
+          if (!hasCode(error, 'EEXIST') || !(await stat(location.path)).isDirectory()) throw error;
+        }
+      }, false);
+      return this.#finish(location, { ...record, md5 });
+    }
+    const staged = join(this.#stagingDir, randomUUID());
+    try {
+      const handle = await open(staged, 'wx');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.#publish(location, async () => {
+        if (ifGenerationMatch === '0') await link(staged, location.path);
+        else await rename(staged, location.path);
+      }, ifGenerationMatch === '0');
+    } finally {
+      await unlink(staged).catch(() => undefined);
+    }
+    return this.#finish(location, { ...record, md5 });
+  }
+
+  /**
+   * Runs the step that makes an object visible, creating its folders first. A concurrent
+   * delete may prune a folder just created, so a vanished parent is recreated and retried.
+   */
+  async #publish(location: Location, step: () => Promise<void>, mustNotExist: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await mkdir(dirname(location.path), { recursive: true });
+      } catch (error) {
+        if (hasCode(error, 'EEXIST', 'ENOTDIR')) throw conflictInTheWay(location.name, error);
+        throw error;
+      }
+      try {
+        await step();
+        return;
+      } catch (error) {
+        if (hasCode(error, 'EEXIST') && mustNotExist) throw preconditionFailed(`${location.name} already exists`);
+        if (hasCode(error, 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EEXIST')) throw conflictInTheWay(location.name, error);
+        if (hasCode(error, 'ENOENT') && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Records the new generation's sidecar and describes the published object. */
+  async #finish(location: Location, record: Sidecar): Promise<ObjectInfo> {
+    const present = await this.#freshGeneration(location);
+    await this.#writeSidecar({ ...record, name: location.name, generation: present.generation });
+    return this.#describe(location, present, { computeMd5: true, ...(record.md5 ? { md5: record.md5 } : {}) });
+  }
+
+  /**
+   * The generation of what was just published. If the file system handed back a generation
+   * this name already had (inode reused within one timestamp tick), touching the file moves
+   * its ctime on, so a generation is never reused for a name within this process.
+   */
+  async #freshGeneration(location: Location): Promise<Present> {
+    for (let attempt = 0; ; attempt++) {
+      // A marker written into a folder that already holds objects is described by the folder.
+      const present = await this.#lookupEntry(location);
+      if (!present) throw new BailiffError('unavailable', `${location.name} vanished right after being written`);
+      if (this.#lastGeneration.get(location.name) !== present.generation || attempt >= 5) {
+        this.#remember(location.name, present.generation);
+        return present;
+      }
+      await utimes(location.path, present.stats.atime, present.stats.mtime);
+    }
+  }
+
+  #remember(name: string, generation: string): void {
+    this.#lastGeneration.delete(name);
+    this.#lastGeneration.set(name, generation);
+    if (this.#lastGeneration.size > REMEMBERED_GENERATIONS) {
+      const oldest = this.#lastGeneration.keys().next().value;
+      if (oldest !== undefined) this.#lastGeneration.delete(oldest);
+    }
+  }
+
+  /** Removes the object and its sidecar, then prunes the folders that became empty. Caller holds the lock. */
+  async #remove(location: Location): Promise<void> {
+    try {
+      if (location.marker) await rmdir(location.path);
+      else await unlink(location.path);
+    } catch (error) {
+      if (hasCode(error, 'ENOENT', 'ENOTEMPTY', 'ENOTDIR')) throw notFound(`${location.name} does not exist`);
+      throw error;
+    }
+    await this.#removeSidecar(location.name);
+    await this.#prune(dirname(location.path));
+  }
+
+  async #prune(directory: string): Promise<void> {
+    let dir = directory;
+    while (dir.startsWith(this.#root + sep) && relative(this.#root, dir).split(sep).length > PRUNE_KEEP_DEPTH) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): nothing above it can be empty either
+      }
+      dir = dirname(dir);
+    }
+  }
+
+  // ---- metadata sidecars -------------------------------------------------------------------
+
+  #sidecarPath(name: string): string {
+    const digest = createHash('sha256').update(name, 'utf8').digest('hex');
+    return join(this.#metadataDir, digest.slice(0, 2), `${digest}.json`);
+  }
+
+  async #validSidecar(name: string, generation: string): Promise<Sidecar | undefined> {
+    let parsed: Sidecar;
+    try {
+      parsed = JSON.parse(await readFile(this.#sidecarPath(name), 'utf8')) as Sidecar;
+    } catch (error) {
+      if (hasCode(error, 'ENOENT') || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+    return parsed.name === name && parsed.generation === generation ? parsed : undefined;
+  }
+
+  async #writeSidecar(record: Sidecar): Promise<void> {
+    const path = this.#sidecarPath(record.name);
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify(record));
+    await rename(temporary, path);
+  }
+
+  async #removeSidecar(name: string): Promise<void> {
+    await unlink(this.#sidecarPath(name)).catch((error: unknown) => {
+      if (!hasCode(error, 'ENOENT')) throw error;
+    });
+  }
+
+  /** Runs an operation and turns file-system errors into BailiffErrors. */
+  async #guard<T>(context: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateFsError(error, context);
+    }
+  }
+}
+
+/**
+ * Serialises async work per key, in this process. Several keys are taken in sorted order, so
+ * two operations over the same pair of names cannot deadlock.
+ */
+export class KeyedMutex {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async run<T>(keys: string[], work: () => Promise<T>): Promise<T> {
+    const releases: Array<() => void> = [];
+    try {
+      for (const key of [...new Set(keys)].sort()) releases.push(await this.#acquire(key));
+      return await work();
+    } finally {
+      for (const release of releases.reverse()) release();
+    }
+  }
+
+  async #acquire(key: string): Promise<() => void> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => held);
+    this.#tails.set(key, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    };
+  }
+}
+
+function generationOf(stats: BigIntStats): string {
+  return `${stats.ino}-${stats.ctimeNs}`;
+}
+
+function checkPrecondition(name: string, expected: string | undefined, actual: string | undefined): void {
+  if (expected === undefined) return;
+  if (expected === '0') {
+    if (actual !== undefined) throw preconditionFailed(`${name} already exists`, [{ message: 'expected absent', name, actual }]);
+    return;
+  }
+  if (actual !== expected) {
+    throw preconditionFailed(`${name} is not at generation ${expected}`, [{ message: 'stale generation', name, expected, actual: actual ?? 'absent' }]);
+  }
+}
+
+async function isEmptyDirectory(path: string): Promise<boolean> {
+  const dir = await opendir(path);
+  try {
+    return (await dir.read()) === null;
+  } finally {
+    await dir.close();
+  }
+}
+
+function md5Base64(data: Buffer): string {
+  return createHash('md5').update(data).digest('base64');
+}
+
+async function md5OfFile(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('base64');
+}
+
+/** Cloud Storage's order: UTF-8 bytes, not UTF-16 code units. */
+function compareNames(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function encodePageToken(name: string): string {
+  return Buffer.from(name, 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): string {
+  const name = Buffer.from(token, 'base64url').toString('utf8');
+  if (name === '' || encodePageToken(name) !== token) throw invalidInput('malformed page token');
+  return name;
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return typeof error === 'object' && error !== null && codes.includes(String((error as { code?: unknown }).code));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function conflictInTheWay(name: string, cause: unknown): BailiffError {
+  return new BailiffError('conflict', `${name}: a file and a folder of the same name cannot both exist in a local workspace`, [], { cause });
+}
+
+const TRANSIENT_FS_CODES = ['ENOSPC', 'EIO', 'EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ETIMEDOUT', 'EDQUOT', 'ESTALE'];
+
+/** File-system errors as BailiffErrors: missing → not_found, exhausted or flaky → unavailable, else internal. */
+export function translateFsError(error: unknown, context: string): BailiffError {
+  if (isBailiffError(error)) return error;
+  if (hasCode(error, 'ENOENT', 'ENOTDIR')) return new BailiffError('not_found', `${context}: not found`, [], { cause: error });
+  if (hasCode(error, ...TRANSIENT_FS_CODES)) {
+    return new BailiffError('unavailable', `${context}: ${messageOf(error)}`, [], { cause: error });
+  }
+  return new BailiffError('internal', `${context}: ${messageOf(error)}`, [], { cause: error });
+}
