@@ -1,0 +1,93 @@
+/**
+ * The function handler inside the real functions framework (its test server), so the bytes
+ * the framework's own body parsers leave in `rawBody` are what the core sees.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
+import { silentLogger } from '../logging.ts';
+import type { PlanApi } from '../services/plan-api.ts';
+import { createFunctionHandler, type FunctionRequest } from './function-handler.ts';
+
+const TOKEN = 'agent-token-0123456789abcdef';
+const received: unknown[] = [];
+
+const api = {
+  async propose(_principal: unknown, body: unknown) {
+    received.push(body);
+    return { plan: { id: 'pln_1', case: 'smith' }, report: {} };
+  },
+  async list(_principal: unknown, query: unknown) {
+    received.push(query);
+    return { plans: [] };
+  },
+} as unknown as PlanApi;
+
+const handler = createFunctionHandler({
+  api,
+  identity: StaticTokenIdentity.fromTokens([{ token: TOKEN, principal: 'agent@test', roles: ['agent'] }]),
+  health: async () => ({ state: { ok: true } }),
+  limits: { maxBodyBytes: 1024 },
+  logger: silentLogger,
+});
+http('bailiffApiUnderTest', (request, response) => handler(request as unknown as FunctionRequest, response));
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = getTestServer('bailiffApiUnderTest');
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('createFunctionHandler under the functions framework', () => {
+  it('answers health without a token', async () => {
+    const response = await fetch(`${base}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', checks: { state: { ok: true } } });
+  });
+
+  it('re-parses the raw JSON body the framework kept', async () => {
+    const body = { case: 'smith', description: 'd', operations: [] };
+    const response = await fetch(`${base}/plans`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status).toBe(201);
+    expect(received.at(-1)).toEqual(body);
+  });
+
+  it('routes on the raw path and query', async () => {
+    const response = await fetch(`${base}/plans?case=smith&limit=3`, { headers: auth });
+    expect(response.status).toBe(200);
+    expect(received.at(-1)).toEqual({ case: 'smith', limit: 3 });
+  });
+
+  it('refuses a body the framework parsed as text, by content type', async () => {
+    const response = await fetch(`${base}/plans`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: '{}' });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.message).toContain('unsupported content type');
+  });
+
+  it('applies the body limit to what the framework read', async () => {
+    const response = await fetch(`${base}/plans`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'x'.repeat(2000) }),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 401 without a token', async () => {
+    const response = await fetch(`${base}/plans`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="bailiff"');
+  });
+});

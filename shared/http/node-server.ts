@@ -1,0 +1,164 @@
+/**
+ * node:http adapter for the HTTP core: the embedded server behind `npm start`, and what tests
+ * start on port 0. Bodies are streamed and counted while they arrive, and only read once the
+ * core has authenticated the caller, so neither a lying `Content-Length` nor an anonymous
+ * client can make the server hold more than the configured limit in memory.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BailiffError } from '../errors.ts';
+import { handleHttpRequest } from './handler.ts';
+import { payloadTooLarge } from './json-body.ts';
+import type { HttpDependencies, HttpRequest, HttpResponse } from './types.ts';
+
+/**
+ * Splits a request target into the raw path and the query. Done by hand rather than with
+ * `new URL`, which would resolve `..` segments and read `//host/...` as another host: the core
+ * must see exactly what was sent.
+ */
+export function splitRequestTarget(target: string): { path: string; query: URLSearchParams } {
+  const question = target.indexOf('?');
+  const path = question < 0 ? target : target.slice(0, question);
+  const rawQuery = question < 0 ? '' : target.slice(question + 1);
+  return { path, query: new URLSearchParams(rawQuery) };
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * A reader for the request body that enforces `maxBodyBytes`: a declared length above it is
+ * refused before reading, and an undeclared (chunked) body is cut off as soon as it passes it.
+ * Reads at most once; later calls return the same promise.
+ */
+function bodyReader(request: IncomingMessage, maxBodyBytes: number): { read: () => Promise<Buffer | undefined>; consumed: () => boolean } {
+  let pending: Promise<Buffer | undefined> | undefined;
+  let complete = !hasBody(request);
+  const read = (): Promise<Buffer | undefined> => {
+    pending ??= new Promise<Buffer | undefined>((resolve, reject) => {
+      if (complete) return resolve(undefined);
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBodyBytes) return reject(payloadTooLarge(maxBodyBytes));
+      const chunks: Buffer[] = [];
+      let received = 0;
+      const cleanup = () => {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.off('error', onError);
+        request.off('aborted', onAborted);
+      };
+      const onData = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBodyBytes) {
+          cleanup();
+          request.pause();
+          reject(payloadTooLarge(maxBodyBytes));
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        complete = true;
+        resolve(received === 0 ? undefined : Buffer.concat(chunks, received));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        reject(new BailiffError('invalid_input', 'the request body could not be read', [], { cause: error }));
+      };
+      const onAborted = () => onError(new Error('client aborted the request'));
+      request.on('data', onData);
+      request.on('end', onEnd);
+      request.on('error', onError);
+      request.on('aborted', onAborted);
+    });
+    return pending;
+  };
+  return { read, consumed: () => complete };
+}
+
+/** The core's view of a node request, with a lazy, size-limited body. */
+export function toHttpRequest(request: IncomingMessage, maxBodyBytes: number): { request: HttpRequest; bodyConsumed: () => boolean } {
+  const { path, query } = splitRequestTarget(request.url ?? '/');
+  const body = bodyReader(request, maxBodyBytes);
+  return {
+    request: {
+      method: request.method ?? 'GET',
+      path,
+      query,
+      headers: request.headers,
+      rawBody: body.read,
+      ...(request.socket.remoteAddress ? { remoteIp: request.socket.remoteAddress } : {}),
+    },
+    bodyConsumed: body.consumed,
+  };
+}
+
+/**
+ * Writes a core response. When the request body was left unread (refused before reading, or
+ * cut off at the limit) the connection is closed after the answer instead of draining a body
+ * we already declined.
+ */
+export function writeHttpResponse(response: ServerResponse, answer: HttpResponse, options: { closeConnection?: boolean } = {}): void {
+  const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) };
+  if (options.closeConnection) headers.connection = 'close';
+  response.writeHead(answer.status, headers);
+  response.end(answer.body);
+}
+
+/** A `request` listener for `http.createServer` that serves the Bailiff API. */
+export function createRequestListener(deps: HttpDependencies): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const { request: coreRequest, bodyConsumed } = toHttpRequest(request, deps.limits.maxBodyBytes);
+    handleHttpRequest(coreRequest, deps)
+      .then((answer) => writeHttpResponse(response, answer, { closeConnection: !bodyConsumed() }))
+      .catch((error: unknown) => {
+        // handleHttpRequest never rejects; this is a failure to write (the client went away).
+        deps.logger.warn('could not write a response', { error });
+        if (!response.headersSent) response.writeHead(500);
+        response.destroy();
+      });
+  };
+}
+
+export interface RunningServer {
+  server: Server;
+  /** The address it listens on, such as `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Starts the API on `port` (0 picks a free one) and resolves once it listens. */
+export async function startHttpServer(options: { deps: HttpDependencies; port: number; host?: string }): Promise<RunningServer> {
+  const server = createServer(createRequestListener(options.deps));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const displayHost = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : host;
+  return {
+    server,
+    url: `http://${displayHost}:${address.port}`,
+    port: address.port,
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close((error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../errors.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { openApiDocument, ROUTES } from './routes.ts';
+
+type Operation = {
+  operationId: string;
+  security: unknown[];
+  parameters?: Array<{ name: string; in: string; required: boolean }>;
+  requestBody?: { required: boolean; content: Record<string, { schema: Record<string, any> }> };
+  responses: Record<string, { content?: Record<string, { schema: Record<string, any> }> }>;
+};
+
+const document = openApiDocument() as {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Record<string, any>> };
+};
+
+const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+const routed = ROUTES.map((route) => `${route.method} ${route.path}`);
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1', () => {
+    expect(document.openapi).toBe('3.1.0');
+  });
+
+  it('documents every route of the table, and nothing else', () => {
+    expect([...documented].sort()).toEqual([...routed].sort());
+    expect(new Set(routed).size).toBe(routed.length);
+  });
+
+  it('covers the whole contract of API.md plus the admin additions', () => {
+    expect(routed).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'GET /cases/{case}/files',
+        'POST /plans',
+        'GET /plans/{id}',
+        'GET /plans',
+        'POST /plans/{id}/validate',
+        'POST /plans/{id}/approve',
+        'POST /plans/{id}/reject',
+        'POST /plans/{id}/apply',
+        'POST /plans/{id}/rollback',
+        'GET /plans/{id}/audit',
+        'GET /audit/verify',
+        'DELETE /cases/{case}/lease',
+        'GET /openapi.json',
+      ]),
+    );
+  });
+
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('describes %s completely', (_name, route) => {
+    const operation = document.paths[route.path]![route.method.toLowerCase()]!;
+    expect(operation.operationId).toBe(route.operationId);
+    expect(operation.responses[String(route.status)]?.content?.['application/json']?.schema).toBeDefined();
+    expect(operation.responses['500']).toBeDefined();
+    expect(operation.security).toEqual(route.access === 'public' ? [] : [{ bearer: [] }]);
+    if (route.access !== 'public') {
+      expect(operation.responses['401']).toBeDefined();
+      expect(operation.responses['403']).toBeDefined();
+    }
+    const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    expect(operation.parameters?.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name) ?? []).toEqual(pathParameters);
+    for (const code of route.errors) expect(operation.responses[String(ERROR_CODES[code])]).toBeDefined();
+    expect(operation.requestBody !== undefined).toBe(route.body !== undefined);
+  });
+
+  it('describes request bodies as callers write them: defaults are optional', () => {
+    const propose = document.paths['/plans']!.post!.requestBody!.content['application/json']!.schema;
+    expect(propose.required).toEqual(['case', 'description', 'operations']);
+    expect(propose.properties.operations.items.oneOf).toHaveLength(5);
+  });
+
+  it('marks optional query parameters as optional', () => {
+    const list = document.paths['/plans']!.get!.parameters!;
+    expect(list.map((parameter) => [parameter.name, parameter.in, parameter.required])).toEqual([
+      ['case', 'query', false],
+      ['status', 'query', false],
+      ['pageToken', 'query', false],
+      ['limit', 'query', false],
+    ]);
+  });
+
+  it('publishes shared shapes once, as components', () => {
+    expect(Object.keys(document.components.schemas).sort()).toEqual(['Error', 'PlanView']);
+    expect(document.paths['/plans/{id}']!.get!.responses['200']!.content!['application/json']!.schema).toEqual({
+      $ref: '#/components/schemas/PlanView',
+    });
+    expect(document.components.schemas.Error!.properties.error.properties.code.enum).toEqual(
+      expect.arrayContaining([...Object.keys(ERROR_CODES), 'method_not_allowed']),
+    );
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(buildOpenApiDocument(ROUTES))).toBe(JSON.stringify(document));
+  });
+});

@@ -1,0 +1,278 @@
+/**
+ * The route table: every endpoint of the HTTP contract (API.md) once, with who may call it,
+ * the zod schemas of its path, query, body and response, and the PlanApi call behind it.
+ * The dispatcher, the role gate and the OpenAPI document are all derived from this table, so
+ * a route cannot exist without being documented and gated.
+ *
+ * Request bodies that PlanApi takes as `unknown` are validated by the service (one validator,
+ * the same field paths for every front end); their schemas here describe them in OpenAPI.
+ */
+import type { z } from 'zod';
+import { planInputSchema } from '../domain/plan.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { Principal, Role } from '../ports/identity.ts';
+import { answerHealth } from './health.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import {
+  approveBodySchema,
+  auditVerificationSchema,
+  caseParamsSchema,
+  emptyBodySchema,
+  fileListSchema,
+  healthSchema,
+  leaseReleaseSchema,
+  listFilesQuerySchema,
+  listPlansQuerySchema,
+  openApiDocumentSchema,
+  planAuditSchema,
+  planListSchema,
+  planParamsSchema,
+  planViewSchema,
+  rejectBodySchema,
+} from './schemas.ts';
+import type { HttpDependencies } from './types.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+/** What a handler returns: the body, and a status when it is not the route's usual one. */
+export interface RouteResult {
+  body: unknown;
+  status?: number;
+}
+
+export interface RouteContext<Params, Query> {
+  /** Undefined only on public routes. */
+  principal: Principal | undefined;
+  params: Params;
+  query: Query;
+  /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
+  body: unknown;
+  deps: HttpDependencies;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style template: `/plans/{id}/approve`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** `public`, or the roles allowed in (admins always are: they may do everything). */
+  access: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: {
+    schema: z.ZodType;
+    required: boolean;
+    /** Who validates it: this layer, or the service method that takes it as `unknown`. */
+    check: 'here' | 'service';
+  };
+  status: number;
+  response: z.ZodType;
+  /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
+  errors: readonly ErrorCode[];
+  handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
+}
+
+/** Keeps each route's handler typed by its own schemas while the table holds them all. */
+function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
+  return definition as unknown as RouteDefinition;
+}
+
+const READERS: readonly Role[] = ['agent', 'approver'];
+
+/** A principal is always present on non-public routes; the dispatcher guarantees it. */
+function caller(context: { principal: Principal | undefined }): Principal {
+  if (!context.principal) throw new Error('route reached without a principal');
+  return context.principal;
+}
+
+let cachedDocument: Record<string, unknown> | undefined;
+
+/** The OpenAPI document of this table, built on first request (the table never changes). */
+export function openApiDocument(): Record<string, unknown> {
+  cachedDocument ??= buildOpenApiDocument(ROUTES);
+  return cachedDocument;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  route({
+    method: 'GET',
+    path: '/health',
+    operationId: 'getHealth',
+    summary: 'Whether Bailiff and each of its dependencies answer',
+    access: 'public',
+    status: 200,
+    response: healthSchema,
+    errors: ['unavailable'],
+    handle: async (context) => answerHealth(context.deps),
+  }),
+  route({
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the zod schemas',
+    access: 'public',
+    status: 200,
+    response: openApiDocumentSchema,
+    errors: [],
+    handle: async () => ({ body: openApiDocument() }),
+  }),
+  route({
+    method: 'GET',
+    path: '/cases/{case}/files',
+    operationId: 'listCaseFiles',
+    summary: "The case's files: path, size, updated, generation",
+    access: READERS,
+    params: caseParamsSchema,
+    query: listFilesQuerySchema,
+    status: 200,
+    response: fileListSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => {
+      const files = await context.deps.api.listFiles(caller(context), context.params.case, context.query);
+      return { body: { case: context.params.case, files } };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/plans',
+    operationId: 'proposePlan',
+    summary: 'Propose a plan: it is stored as `proposed` with its dry-run report (which may say `valid: false`)',
+    access: ['agent'],
+    body: { schema: planInputSchema, required: true, check: 'service' },
+    status: 201,
+    response: planViewSchema,
+    errors: ['payload_too_large', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.propose(caller(context), context.body) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans',
+    operationId: 'listPlans',
+    summary: 'Plans, newest first, paged',
+    access: READERS,
+    query: listPlansQuerySchema,
+    status: 200,
+    response: planListSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.list(caller(context), context.query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}',
+    operationId: 'getPlan',
+    summary: 'A plan with its dry-run report, approval and execution',
+    access: READERS,
+    params: planParamsSchema,
+    status: 200,
+    response: planViewSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.get(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/{id}/validate',
+    operationId: 'validatePlan',
+    summary: 'A fresh dry run against the workspace now; an approval whose snapshot no longer holds is withdrawn',
+    access: READERS,
+    params: planParamsSchema,
+    body: { schema: emptyBodySchema, required: false, check: 'here' },
+    status: 200,
+    response: planViewSchema,
+    errors: ['not_found', 'conflict', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.validate(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/{id}/approve',
+    operationId: 'approvePlan',
+    summary: 'Approve the plan whose hash the approver reviewed; another hash is a 409',
+    access: ['approver'],
+    params: planParamsSchema,
+    body: { schema: approveBodySchema, required: true, check: 'service' },
+    status: 200,
+    response: planViewSchema,
+    errors: ['not_found', 'conflict', 'hash_mismatch', 'plan_invalid', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.approve(caller(context), context.params.id, context.body) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/{id}/reject',
+    operationId: 'rejectPlan',
+    summary: 'Reject a proposed plan, with a reason',
+    access: ['approver'],
+    params: planParamsSchema,
+    body: { schema: rejectBodySchema, required: true, check: 'service' },
+    status: 200,
+    response: planViewSchema,
+    errors: ['not_found', 'conflict', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.reject(caller(context), context.params.id, context.body) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/{id}/apply',
+    operationId: 'applyPlan',
+    summary: 'Queue an approved plan for execution (status `queued`); not approved is a 409',
+    access: READERS,
+    params: planParamsSchema,
+    body: { schema: emptyBodySchema, required: false, check: 'here' },
+    status: 202,
+    response: planViewSchema,
+    errors: ['not_found', 'conflict', 'plan_invalid', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.apply(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/{id}/rollback',
+    operationId: 'rollbackPlan',
+    summary: 'Propose a new plan that undoes an executed one',
+    access: READERS,
+    params: planParamsSchema,
+    body: { schema: emptyBodySchema, required: false, check: 'here' },
+    status: 201,
+    response: planViewSchema,
+    errors: ['not_found', 'conflict', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.rollback(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/audit',
+    operationId: 'getPlanAudit',
+    summary: "The plan's audit records, in order",
+    access: READERS,
+    params: planParamsSchema,
+    status: 200,
+    response: planAuditSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => {
+      const records = await context.deps.api.audit(caller(context), context.params.id);
+      return { body: { planId: context.params.id, records } };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/audit/verify',
+    operationId: 'verifyAudit',
+    summary: 'Recompute every audit chain and report the first broken link',
+    access: ['admin'],
+    status: 200,
+    response: auditVerificationSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.verifyAudit(caller(context)) }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/cases/{case}/lease',
+    operationId: 'releaseCaseLease',
+    summary: "Release a case's execution lease left behind by a dead execution",
+    access: ['admin'],
+    params: caseParamsSchema,
+    status: 200,
+    response: leaseReleaseSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.releaseLease(caller(context), context.params.case) }),
+  }),
+];

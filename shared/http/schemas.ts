@@ -1,0 +1,105 @@
+/**
+ * The wire format of the HTTP API as zod schemas: path and query parameters, the bodies
+ * validated here, and the responses. The route table uses them to parse requests and the
+ * OpenAPI generator to describe them; plan and audit shapes come from the domain unchanged.
+ */
+import { z } from 'zod';
+import { auditRecordSchema } from '../domain/audit.ts';
+import {
+  approvalSchema,
+  caseNameSchema,
+  executionSummarySchema,
+  planRecordSchema,
+  planStatusSchema,
+  PLAN_LIMITS,
+  reportSchema,
+} from '../domain/plan.ts';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { METHOD_NOT_ALLOWED } from './error-response.ts';
+
+/** Plan ids are opaque to callers; this only keeps path segments short and plain. */
+export const planIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'a plan id is 1-128 letters, digits, `-` or `_`')
+  .meta({ description: 'Plan id' });
+
+/** Query strings carry text; `recursive=true` is the only spelling of yes. */
+const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const MAX_PAGE_SIZE = 500;
+
+export const planParamsSchema = z.strictObject({ id: planIdSchema });
+export const caseParamsSchema = z.strictObject({ case: caseNameSchema.meta({ description: 'Case name (a folder under `projects/`)' }) });
+
+export const listPlansQuerySchema = z.strictObject({
+  case: caseNameSchema.optional(),
+  status: planStatusSchema.optional(),
+  pageToken: z.string().min(1).max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+});
+
+export const listFilesQuerySchema = z.strictObject({
+  prefix: z.string().max(2048).optional(),
+  recursive: booleanQuery.optional(),
+});
+
+export const approveBodySchema = z.strictObject({
+  planHash: z.string().min(1).max(200).meta({ description: 'The `planHash` of the plan the approver reviewed' }),
+  comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
+});
+
+export const rejectBodySchema = z.strictObject({
+  reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength),
+});
+
+/** Actions without parameters accept no body or `{}`, so a future option cannot be silently ignored. */
+export const emptyBodySchema = z.strictObject({});
+
+export const planViewSchema = z.object({
+  plan: planRecordSchema,
+  report: reportSchema,
+  approval: approvalSchema.optional(),
+  execution: executionSummarySchema.optional(),
+});
+
+export const planListSchema = z.object({ plans: z.array(planRecordSchema), nextPageToken: z.string().optional() });
+
+export const planAuditSchema = z.object({ planId: z.string(), records: z.array(auditRecordSchema) });
+
+export const fileListSchema = z.object({
+  case: z.string(),
+  files: z.array(z.object({ path: z.string(), size: z.number().int(), updated: z.string(), generation: z.string() })),
+});
+
+export const auditVerificationSchema = z.object({
+  ok: z.boolean(),
+  chains: z.number().int(),
+  records: z.number().int(),
+  firstBreak: z.object({ chain: z.string(), seq: z.number().int(), reason: z.string() }).optional(),
+});
+
+export const leaseReleaseSchema = z.object({
+  released: z
+    .object({ case: z.string(), planId: z.string(), owner: z.string(), token: z.number().int(), expiresAt: z.string() })
+    .optional(),
+});
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), latencyMs: z.number().optional() })),
+  error: z
+    .object({ code: z.literal('unavailable'), message: z.string() })
+    .optional()
+    .meta({ description: 'On 503: names the failing dependencies' }),
+});
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum([...(Object.keys(ERROR_CODES) as ErrorCode[]), METHOD_NOT_ALLOWED.code]),
+    message: z.string(),
+    details: z.array(z.looseObject({ path: z.string().optional(), message: z.string() })).optional(),
+    id: z.string().optional().meta({ description: 'Set on 500s: quote it to find the logged cause' }),
+  }),
+});
+
+export const openApiDocumentSchema = z.record(z.string(), z.unknown());
