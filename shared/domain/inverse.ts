@@ -26,8 +26,12 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
     if (path === undefined) throw new Error(`object ${name} is outside case ${caseName}`);
     return path;
   };
+  const guarded = new Set<string>();
+  // Walking newest first, the first generation seen for a path is the one the plan left there.
   const guard = (path: string, entry: JournalEntry) => {
-    if (entry.generation !== undefined) guards.push({ path, generation: entry.generation });
+    if (entry.generation === undefined || guarded.has(path)) return;
+    guarded.add(path);
+    guards.push({ path, generation: entry.generation });
   };
   const restoreOver = (destination: string, entry: JournalEntry) => {
     if (entry.backup) operations.push({ type: 'restore', backup: entry.backup, destination, overwrite: true });
@@ -39,7 +43,7 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
         const destination = rel(action.destination);
         guard(destination, entry);
         if (destination.endsWith('/')) operations.push({ type: 'remove_folder', destination });
-        else if (action.expect.state === 'generation' && entry.backup) restoreOver(destination, entry);
+        else if (entry.backup) restoreOver(destination, entry);
         else operations.push({ type: 'delete', source: destination });
         break;
       }
@@ -47,7 +51,7 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
         const destination = rel(action.destination);
         guard(destination, entry);
         if (destination.endsWith('/')) operations.push({ type: 'remove_folder', destination });
-        else if (action.expect.state === 'generation' && entry.backup) restoreOver(destination, entry);
+        else if (entry.backup) restoreOver(destination, entry);
         else operations.push({ type: 'delete', source: destination });
         break;
       }
@@ -60,7 +64,7 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
           operations.push({ type: 'remove_folder', destination }, { type: 'create_dir', destination: source });
         } else {
           operations.push({ type: 'move', source: destination, destination: source, overwrite: false });
-          if (action.expect.state === 'generation' && entry.backup) {
+          if (entry.backup) {
             operations.push({ type: 'restore', backup: entry.backup, destination, overwrite: false });
           }
         }

@@ -124,9 +124,12 @@ export function casePathOf(caseName: string, name: string): string | undefined {
   return name.startsWith(prefix) ? name.slice(prefix.length) : undefined;
 }
 
-/** Where the prior content of `name` is kept when plan `planId` overwrites or deletes it. */
-export function backupObjectName(planId: string, name: string): string {
-  return `${SYSTEM_PREFIX}backups/${planId}/${name}`;
+/**
+ * Where the prior content of `name` is kept when action `action` of plan `planId` overwrites or
+ * deletes it. The action index keeps two removals of the same name in one plan apart.
+ */
+export function backupObjectName(planId: string, action: number, name: string): string {
+  return `${SYSTEM_PREFIX}backups/${planId}/${action}/${name}`;
 }
 
 /** Where a finished plan's audit records are written as JSON Lines. */

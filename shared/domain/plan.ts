@@ -139,6 +139,8 @@ export const executionSummarySchema = z.object({
   failed: z.number().int(),
   skipped: z.number().int(),
   compensated: z.boolean().optional(),
+  /** When the pre-mutation check of the approved snapshot passed; it is never repeated after that. */
+  preflightPassedAt: z.string().optional(),
   lastError: z.string().optional(),
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;

@@ -202,7 +202,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
         fail('destination_exists', `\`${target}\` already exists; set "overwrite": true to replace it`, target);
         return undefined;
       }
-      const backup = existing.expect.state === 'generation' ? backupObjectName(planId, full(target)) : undefined;
+      const backup = backupObjectName(planId, nextIndex(), full(target));
       return { expect: existing.expect, backup, replacedSize: existing.size };
     };
 
@@ -335,7 +335,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
         } else {
           const node = tree.objects.get(marker)!;
           const action = nextIndex();
-          planned.push({ kind: 'delete', index: action, operation: index, target: full(marker), expect: node.expect, size: 0, backup: backupObjectName(planId, full(marker)) });
+          planned.push({ kind: 'delete', index: action, operation: index, target: full(marker), expect: node.expect, size: 0, backup: backupObjectName(planId, action, full(marker)) });
           effects.push(() => tree.remove(marker));
           objects = 1;
           totals.objectsDeleted += 1;
@@ -359,7 +359,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
             target: full(key),
             expect: node.expect,
             size: node.size,
-            backup: backupObjectName(planId, full(key)),
+            backup: backupObjectName(planId, action, full(key)),
           });
           effects.push(() => tree.remove(key));
           objects += 1;

@@ -188,7 +188,7 @@ class PlanRun {
     await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
 
     const outcomes = await this.readOutcomes();
-    if (summary.cursor === 0 && outcomes.size === 0) {
+    if (!summary.preflightPassedAt) {
       const { stale, unplanned } = await this.preflight();
       if (stale.length > 0 || unplanned.length > 0) {
         if (stale.length > 0) await this.plans.appendJournal(this.plan.id, stale);
@@ -197,16 +197,14 @@ class PlanRun {
         await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
         return this.finish(summary, 'failed', `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, false);
       }
+      // Recorded before the first mutation: a resumed attempt must not mistake the plan's own
+      // changes for someone else's.
+      summary.preflightPassedAt = clock.now().toISOString();
+      await this.checkpoint(summary);
     }
 
     let stopReason: string | undefined;
     while (summary.cursor < actionCount && stopReason === undefined) {
-      if (clock.now().getTime() - this.started > options.budgetMs) {
-        await this.checkpoint(summary);
-        await this.executor.deps.queue.publish({ version: 1, planId: this.plan.id, reason: 'continue', attempt: this.message.attempt + 1 });
-        this.log.info('time budget used; continuing in a new invocation', { cursor: summary.cursor });
-        return 'continued';
-      }
       const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
       if (batch.length === 0) break;
       const entries = await this.runBatch(batch.filter((action) => !outcomes.has(action.index)), (entry) => {
@@ -231,6 +229,12 @@ class PlanRun {
       }
       while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
       await this.checkpoint(summary);
+      // Every batch makes progress, so even a budget already spent moves the plan forward.
+      if (stopReason === undefined && summary.cursor < actionCount && clock.now().getTime() - this.started >= options.budgetMs) {
+        await this.executor.deps.queue.publish({ version: 1, planId: this.plan.id, reason: 'continue', attempt: this.message.attempt + 1 });
+        this.log.info('time budget used; continuing in a new invocation', { cursor: summary.cursor });
+        return 'continued';
+      }
     }
 
     if (stopReason === undefined) return this.finish(summary, 'succeeded');
@@ -399,7 +403,7 @@ class PlanRun {
     if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation };
     const verdict = this.judge(action.destination, current, action.expect);
     if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
-    const backup = action.backup && action.expect.state === 'generation' ? await this.backUp(action, action.destination, verdict.generation!) : undefined;
+    const backup = action.backup && action.expect.state !== 'absent' ? await this.backUp(action, action.destination, verdict.generation!) : undefined;
     let content: Buffer = Buffer.alloc(0);
     if (!action.destination.endsWith('/')) {
       const [operation] = await this.plans.readOperations(this.plan.id, action.operation, 1);
@@ -431,7 +435,7 @@ class PlanRun {
     if (!sourceVerdict.ok) return { outcome: 'stale', message: sourceVerdict.message };
     const destinationVerdict = this.judge(action.destination, destination, action.expect);
     if (!destinationVerdict.ok) return { outcome: 'stale', message: destinationVerdict.message };
-    const backup = action.backup && action.expect.state === 'generation' ? await this.backUp(action, action.destination, destinationVerdict.generation!) : undefined;
+    const backup = action.backup && action.expect.state !== 'absent' ? await this.backUp(action, action.destination, destinationVerdict.generation!) : undefined;
     const options = { ifSourceGenerationMatch: sourceVerdict.generation, ifGenerationMatch: destinationVerdict.generation, metadata: provenance(this.plan.id, action.index) };
     try {
       if (action.kind === 'move' && this.objects.rename) {
@@ -472,15 +476,14 @@ class PlanRun {
 
   private async delete(action: DeleteAction): Promise<Omit<JournalEntry, 'action' | 'at'>> {
     const current = await this.objects.stat(action.target);
-    const needsBackup = action.expect.state === 'generation';
     if (!current) {
-      const backup = needsBackup ? await this.objects.stat(action.backup) : undefined;
+      const backup = await this.objects.stat(action.backup);
       if (this.mine(backup, action)) return { outcome: 'done', backup: action.backup, backupGeneration: backup!.generation };
       return { outcome: 'stale', message: `\`${action.target}\` was removed after approval` };
     }
     const verdict = this.judge(action.target, current, action.expect);
     if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
-    const backup = needsBackup ? await this.backUp(action, action.target, verdict.generation!) : undefined;
+    const backup = await this.backUp(action, action.target, verdict.generation!);
     try {
       await this.objects.delete(action.target, { ifGenerationMatch: verdict.generation });
     } catch (error) {

@@ -64,14 +64,15 @@ for (const factory of ALL_BACKENDS) {
       expect(result.plan.status).toBe('succeeded');
       const after = await snapshot(backend.objects, CASE);
       expect(after.has('Medical Records/Provider0/scan-0.pdf')).toBe(true);
-      expect(after.has('intake/batch0/scan-4.pdf')).toBe(false);
-      expect(after.has('Archive/batch0/scan-4.pdf')).toBe(true);
+      expect(after.has('intake/batch0/scan-16.pdf')).toBe(false);
+      expect(after.has('Archive/batch0/scan-16.pdf')).toBe(true);
       expect(after.has('notes/keep.txt')).toBe(false);
       expect([...after.keys()].some((path) => path.startsWith('intake/batch1/'))).toBe(false);
       const verification = await wiring.service.verifyAudit(admin);
       expect(verification).toMatchObject({ ok: true });
       expect(await backend.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`)).toBeDefined();
-      expect(await backend.objects.stat(`.bailiff/backups/${planId}/projects/${CASE}/notes/keep.txt`)).toBeDefined();
+      const backups = await backend.objects.list(`.bailiff/backups/${planId}/`);
+      expect(backups.objects.map((object) => object.name.replace(/^.*?\/\d+\//, ''))).toContain(`projects/${CASE}/notes/keep.txt`);
     });
 
     it('loses and duplicates nothing when the executor crashes at any storage call', async () => {
@@ -103,14 +104,16 @@ for (const factory of ALL_BACKENDS) {
           await wiring.service.apply(agent, planId);
           const [message] = wiring.queue.take();
           faulty.crashAtCall(crashAt, crashAt % 2 === 0);
-          await expect(wiring.executor.handle(message!)).rejects.toThrow(/simulated crash/);
+          // A crash while writing the audit file copy is logged, not fatal: the records are safe in the PlanStore.
+          const crash = await wiring.executor.handle(message!).then(() => undefined, (error: unknown) => error);
+          if (crash !== undefined) expect(String(crash)).toMatch(/simulated crash/);
           faulty.revive();
           // The crashed holder may not have released its lease: let it expire, then redeliver.
           wiring.clock.advance(60_000);
           await wiring.executor.handle(message!, { attempt: 2 });
           await drain(wiring);
           const final = await wiring.service.get(agent, planId);
-          expect(final.plan.status, `crash at call ${crashAt}`).toBe('succeeded');
+          expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, `crash at call ${crashAt}`).toBe('succeeded ');
           expect(await snapshot(run.objects, CASE), `crash at call ${crashAt}`).toEqual(expected);
           tried += 1;
         } finally {
