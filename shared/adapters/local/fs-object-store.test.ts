@@ -118,6 +118,13 @@ describe('FsObjectStore', () => {
     expect(await codeOf(store.write('projects/c/folder', Buffer.from('x')))).toBe('conflict');
   });
 
+  it('lists nothing under a prefix that runs through a file, and skips names it cannot address', async () => {
+    await store.write('projects/c/file.txt', Buffer.from('x'));
+    expect(await store.list('projects/c/file.txt/')).toEqual({ objects: [] });
+    await writeFile(join(root, 'projects', 'c', 'back\\slash.txt'), 'made elsewhere');
+    expect((await store.list('projects/c/')).objects.map((object) => object.name)).toEqual(['projects/c/file.txt']);
+  });
+
   it('rejects a page token it did not issue', async () => {
     expect(await codeOf(store.list('', { pageToken: '***' }))).toBe('invalid_input');
   });

@@ -291,7 +291,7 @@ export class FsObjectStore implements ObjectStore {
         }
         return;
       } catch (error) {
-        if (!hasCode(error, 'ENOENT') || dir === this.#root) throw error;
+        if (!hasCode(error, 'ENOENT', 'ENOTDIR') || dir === this.#root) throw error;
         dir = dirname(dir);
       }
     }
@@ -365,7 +365,14 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async #describeListed(name: string): Promise<ObjectInfo | undefined> {
-    const location = this.#locate(name);
+    let location: Location;
+    try {
+      location = this.#locate(name);
+    } catch {
+      // A file some other program named in a way this store refuses (a backslash, say): it is
+      // not addressable as an object, so it is not listed as one either.
+      return undefined;
+    }
     const present = await this.#lookup(location);
     // Gone between the directory walk and now: it is simply not on this page.
     return present ? this.#describe(location, present, { computeMd5: false }) : undefined;
