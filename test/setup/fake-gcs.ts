@@ -73,8 +73,8 @@ async function ensureInstalled(): Promise<void> {
     throw new Error(
       `fake-gcs-server ${FAKE_GCS_VERSION} is required for the Cloud Storage tests and could not be installed.\n` +
         `Ran: GOBIN=${binDir} go install ${target} (exit ${code ?? 'none'}).\n` +
-        `Install Go (https://go.dev/dl/) and make the Go module proxy reachable, or run with BAILIFF_EMULATORS=none ` +
-        `to skip every emulator-backed suite.\n${output}`,
+        `Install Go 1.26 or newer (what this version's go.mod asks for) and let it reach the Go module ` +
+        `proxy. BAILIFF_EMULATORS=none starts no emulator, and the suites that need this one then fail.\n${output}`,
     );
   }
   await writeFile(stampFile, `${FAKE_GCS_VERSION}\n`);
