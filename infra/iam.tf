@@ -1,0 +1,132 @@
+# Two identities, each with only what its function does. The api reads the workspace and
+# records plans; it can never change a case file. Only the executor writes, and only by
+# applying an approved plan.
+
+resource "google_service_account" "api" {
+  account_id   = "bailiff-api"
+  display_name = "Bailiff api"
+  description  = "Runs the api function: reads the workspace, keeps plans in Firestore, queues executions."
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_service_account" "executor" {
+  account_id   = "bailiff-executor"
+  display_name = "Bailiff executor"
+  description  = "Runs the executor function, the only writer of the workspace; also signs the Pub/Sub pushes to it."
+
+  depends_on = [google_project_service.required]
+}
+
+# --- api ---
+
+# Listing, stat and reading for dry runs; no create, overwrite or delete.
+resource "google_storage_bucket_iam_member" "api_reads_workspace" {
+  bucket = google_storage_bucket.workspace.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
+resource "google_project_iam_member" "api_uses_firestore" {
+  project = var.project
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.api.email}"
+}
+
+# Publish only, and only to the execution topic: no reading, no other topics.
+resource "google_pubsub_topic_iam_member" "api_queues_executions" {
+  topic  = google_pubsub_topic.executions.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
+# Everyone named in var.principals may reach the api; what they may do there is the api's
+# decision (roles and cases from BAILIFF_PRINCIPALS). Nobody else, and never allUsers.
+resource "google_cloud_run_v2_service_iam_member" "api_invokers" {
+  for_each = toset(keys(jsondecode(var.principals)))
+
+  location = var.region
+  name     = google_cloudfunctions2_function.api.name
+  role     = "roles/run.invoker"
+  member   = endswith(each.value, ".gserviceaccount.com") ? "serviceAccount:${each.value}" : "user:${each.value}"
+}
+
+# --- executor ---
+
+# Create, read, overwrite and delete objects, as objectAdmin would, but without its
+# setIamPolicy permissions: the workspace's only writer still cannot grant anyone access.
+resource "google_storage_bucket_iam_member" "executor_writes_workspace" {
+  bucket = google_storage_bucket.workspace.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.executor.email}"
+}
+
+resource "google_project_iam_member" "executor_uses_firestore" {
+  project = var.project
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.executor.email}"
+}
+
+# Continuations: an execution that runs out of time budget re-queues itself.
+resource "google_pubsub_topic_iam_member" "executor_queues_continuations" {
+  topic  = google_pubsub_topic.executions.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.executor.email}"
+}
+
+# Pushes are signed as the executor's service account (pubsub.tf), so it is the one identity
+# allowed to invoke the executor. The function is internal-only as well.
+resource "google_cloud_run_v2_service_iam_member" "executor_push_invoker" {
+  location = var.region
+  name     = google_cloudfunctions2_function.executor.name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.executor.email}"
+}
+
+# --- Pub/Sub service agent ---
+
+# Mints the OIDC tokens of the pushes. Needed explicitly in projects whose Pub/Sub API was
+# enabled before April 2021; granted on this one account rather than the whole project.
+resource "google_service_account_iam_member" "pubsub_signs_executor_pushes" {
+  service_account_id = google_service_account.executor.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+}
+
+# Dead lettering is done by the service agent: it must be able to acknowledge the message on
+# the source subscription and publish it to the dead-letter topic, or failed requests are
+# retried forever instead.
+resource "google_pubsub_topic_iam_member" "pubsub_dead_letters" {
+  topic  = google_pubsub_topic.executions_dead_letter.name
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_service_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "pubsub_acks_dead_letters" {
+  subscription = google_pubsub_subscription.executor.name
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_service_agent
+}
+
+# --- deployer (optional) ---
+
+# What `gcloud functions deploy` in cloudbuild.yaml needs: update the two functions and run
+# them as their service accounts. Nothing else: the infrastructure stays Terraform's.
+resource "google_project_iam_member" "deployer_updates_functions" {
+  count = var.deployer == "" ? 0 : 1
+
+  project = var.project
+  role    = "roles/cloudfunctions.developer"
+  member  = var.deployer
+}
+
+resource "google_service_account_iam_member" "deployer_acts_as_runtime" {
+  for_each = var.deployer == "" ? {} : {
+    api      = google_service_account.api.name
+    executor = google_service_account.executor.name
+  }
+
+  service_account_id = each.value
+  role               = "roles/iam.serviceAccountUser"
+  member             = var.deployer
+}
