@@ -1,0 +1,286 @@
+/**
+ * infra/ against the code: the Terraform must deploy the entry points functions/index.ts
+ * registers, set only environment variables shared/config.ts reads (and every one gcp mode
+ * needs), keep the executor inside the memory and time the design promises, and give the api
+ * no way to change the workspace. Values are read from the parsed .tf files and checked
+ * against values taken from the code, so a change on either side that breaks the other fails.
+ */
+import { describe, expect, it } from 'vitest';
+import { configSchema, parseConfig } from '../../shared/config.ts';
+import { auditObjectName, backupObjectName, SYSTEM_PREFIX } from '../../shared/domain/paths.ts';
+import { ROLES } from '../../shared/ports/identity.ts';
+import { asArray, asBlock, computed, first, loadTerraform, memoryBytes, readJson, registeredEntryPoints, SAMPLE, type Block } from './infra-model.ts';
+
+const tf = await loadTerraform();
+const configDefaults = configSchema.parse({});
+
+const api = tf.resource('google_cloudfunctions2_function.api');
+const executor = tf.resource('google_cloudfunctions2_function.executor');
+const apiService = first(api.service_config);
+const executorService = first(executor.service_config);
+const apiEnv = tf.evaluateMap(apiService.environment_variables);
+const executorEnv = tf.evaluateMap(executorService.environment_variables);
+const bucket = tf.resource('google_storage_bucket.workspace');
+const executionTopic = tf.resource('google_pubsub_topic.executions');
+const deadLetterTopic = tf.resource('google_pubsub_topic.executions_dead_letter');
+
+const apiAccount = `serviceAccount:${String(tf.evaluate('${google_service_account.api.email}'))}`;
+const executorAccount = `serviceAccount:${String(tf.evaluate('${google_service_account.executor.email}'))}`;
+const pubsubAgent = `serviceAccount:service-${SAMPLE.projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+
+/** Roles that let a holder read objects and nothing more. */
+const READ_ONLY_STORAGE_ROLES = new Set(['roles/storage.objectViewer', 'roles/storage.legacyObjectReader', 'roles/storage.legacyBucketReader', 'roles/storage.bucketViewer']);
+
+function grantsTo(member: string) {
+  return tf
+    .grants()
+    .filter((grant) => grant.member === member)
+    .map((grant) => `${grant.role} on ${grant.target}`)
+    .sort();
+}
+
+describe('the functions Terraform deploys', () => {
+  it('are the entry points functions/index.ts registers: api over HTTP, executor as a CloudEvent handler', () => {
+    const registered = registeredEntryPoints();
+    expect(registered.http).toContain('api');
+    expect(registered.cloudEvent).toContain('executor');
+
+    expect(first(api.build_config).entry_point).toBe('api');
+    expect(first(executor.build_config).entry_point).toBe('executor');
+    const deployed = tf.resourcesOfType('google_cloudfunctions2_function').map(([, body]) => first(body.build_config).entry_point);
+    expect(deployed.sort()).toEqual(['api', 'executor']);
+  });
+
+  it('run on Node.js 24, the major version the repository pins and develops with', () => {
+    const pkg = readJson('package.json');
+    const pinnedNode = String(asBlock(pkg.devDependencies).node);
+    for (const [, body] of tf.resourcesOfType('google_cloudfunctions2_function')) {
+      expect(first(body.build_config).runtime).toBe('nodejs24');
+      expect(first(body.build_config).runtime).toBe(`nodejs${pinnedNode.split('.')[0]}`);
+    }
+  });
+
+  it('ship the compiled dist/ that package.json names as main, without a remote build step', () => {
+    const pkg = readJson('package.json');
+    const outDir = String(asBlock(readJson('tsconfig.build.json').compilerOptions).outDir);
+    expect(pkg.main).toBe(`${outDir}/functions/index.js`);
+    for (const [, body] of tf.resourcesOfType('google_cloudfunctions2_function')) {
+      expect(first(body.build_config).environment_variables).toEqual({ GOOGLE_NODE_RUN_SCRIPTS: '' });
+      // Cloud Build rolls out later code; an apply must not roll it back.
+      expect(asArray(first(body.lifecycle).ignore_changes)).toContain('${build_config[0].source}');
+    }
+  });
+
+  it('set only variables shared/config.ts reads, and a configuration it accepts in gcp mode', () => {
+    const known = new Set(Object.keys(configSchema.shape));
+    for (const env of [apiEnv, executorEnv]) {
+      for (const name of Object.keys(env)) expect(known, `${name} is not read by shared/config.ts`).toContain(name);
+      const config = parseConfig(env);
+      expect(config.BAILIFF_MODE).toBe('gcp');
+      expect(config.WORKSPACE_BUCKET).toBe(SAMPLE.bucket);
+      expect(config.GOOGLE_CLOUD_PROJECT).toBe(SAMPLE.project);
+      expect(config.FIRESTORE_DATABASE).toBe(tf.defaultOf('firestore_database'));
+    }
+  });
+
+  it('tell the api its own URL as the ID-token audience, checked against the URL Google gives it', () => {
+    const expected = `https://${String(tf.defaultOf('region'))}-${SAMPLE.project}.cloudfunctions.net/${String(tf.evaluate(api.name))}`;
+    expect(apiEnv.BAILIFF_AUDIENCE).toBe(expected);
+    expect(apiEnv.BAILIFF_PRINCIPALS).toBe(SAMPLE.principals);
+    const postcondition = first(first(api.lifecycle).postcondition);
+    expect(postcondition.condition).toBe('${self.url == local.api_url}');
+    expect(tf.evaluate('${local.api_url}')).toBe(expected);
+    expect(tf.evaluate(tf.outputs.get('api_url')?.value)).toBe(computed('google_cloudfunctions2_function.api.url'));
+  });
+
+  it('name the execution topic shared/config.ts defaults to', () => {
+    expect(tf.evaluate(executionTopic.name)).toBe(configDefaults.BAILIFF_EXECUTION_TOPIC);
+    expect(apiEnv.BAILIFF_EXECUTION_TOPIC).toBe(configDefaults.BAILIFF_EXECUTION_TOPIC);
+    expect(executorEnv.BAILIFF_EXECUTION_TOPIC).toBe(configDefaults.BAILIFF_EXECUTION_TOPIC);
+  });
+
+  it('keep the executor within 256 MiB and stop its work before the function times out', () => {
+    expect(memoryBytes(executorService.available_memory)).toBeLessThanOrEqual(256 * 2 ** 20);
+    const timeoutSeconds = Number(executorService.timeout_seconds);
+    // Gen2 event-driven functions stop at 9 minutes; the design's chunking assumes that bound.
+    expect(timeoutSeconds).toBeLessThanOrEqual(540);
+    const budgetMs = parseConfig(executorEnv).BAILIFF_EXECUTOR_BUDGET_MS;
+    expect(executorEnv.BAILIFF_EXECUTOR_BUDGET_MS, 'set explicitly, next to the timeout it must undercut').toBeDefined();
+    // Room for the batch in flight, the checkpoint and publishing the continuation.
+    expect(budgetMs / 1000).toBeLessThanOrEqual(timeoutSeconds - 60);
+  });
+
+  it('size and expose the api and the executor as intended', () => {
+    expect(memoryBytes(apiService.available_memory)).toBe(512e6);
+    expect(apiService.timeout_seconds).toBe(60);
+    expect(apiService.ingress_settings).toBe('ALLOW_ALL');
+    expect(executorService.ingress_settings).toBe('ALLOW_INTERNAL_ONLY');
+    expect(tf.evaluate(apiService.service_account_email)).toBe(apiAccount.replace('serviceAccount:', ''));
+    expect(tf.evaluate(executorService.service_account_email)).toBe(executorAccount.replace('serviceAccount:', ''));
+    expect(tf.evaluate(apiService.max_instance_count)).toBe(tf.defaultOf('api_max_instances'));
+    expect(tf.evaluate(executorService.max_instance_count)).toBe(tf.defaultOf('executor_max_instances'));
+  });
+});
+
+describe('the workspace bucket', () => {
+  it('is reached through IAM only and can never be made public', () => {
+    expect(bucket.uniform_bucket_level_access).toBe(true);
+    expect(bucket.public_access_prevention).toBe('enforced');
+    const members = tf.grants().map((grant) => grant.member ?? '');
+    expect(members.filter((member) => /allUsers|allAuthenticatedUsers/.test(member))).toEqual([]);
+  });
+
+  it('keeps deleted objects 7 days in soft delete instead of versioning them, and cannot be destroyed by an apply', () => {
+    expect(first(bucket.soft_delete_policy).retention_duration_seconds).toBe(7 * 24 * 60 * 60);
+    expect(first(bucket.versioning).enabled).toBe(false);
+    expect(first(bucket.lifecycle).prevent_destroy).toBe(true);
+  });
+
+  it('ages out the backups the code writes, after backup_retention_days, and never the audit files', () => {
+    const rules = asArray(bucket.lifecycle_rule).map(asBlock);
+    const deletes = rules.filter((rule) => first(rule.action).type === 'Delete');
+    expect(deletes).toHaveLength(1);
+    const condition = first(deletes[0]?.condition);
+    expect(condition.age).toBe('${var.backup_retention_days}');
+    expect(tf.defaultOf('backup_retention_days')).toBe(90);
+    const prefixes = asArray(condition.matches_prefix).map(String);
+    expect(prefixes).toHaveLength(1);
+    const prefix = prefixes[0] ?? '';
+    expect(prefix.startsWith(SYSTEM_PREFIX)).toBe(true);
+    expect(backupObjectName('plan-1', 0, 'projects/smith/intake/scan.pdf').startsWith(prefix)).toBe(true);
+    expect(auditObjectName('smith', 'plan-1').startsWith(prefix)).toBe(false);
+    expect(`projects/smith/${prefix}`.startsWith(prefix)).toBe(false);
+  });
+});
+
+describe('Firestore', () => {
+  it('is a native-mode database protected from deletion', () => {
+    const database = tf.resource('google_firestore_database.bailiff');
+    expect(database.type).toBe('FIRESTORE_NATIVE');
+    expect(database.delete_protection_state).toBe('DELETE_PROTECTION_ENABLED');
+  });
+
+  it('has the composite indexes plan listing needs: by case, by status, by both, newest first', () => {
+    const indexes = tf.resourcesOfType('google_firestore_index').map(([, body]) => {
+      expect(body.database).toBe('${google_firestore_database.bailiff.name}');
+      const fields = asArray(body.fields).map(asBlock).map((field) => `${String(field.field_path)} ${String(field.order)}`);
+      return `${String(body.collection)}: ${fields.join(', ')}`;
+    });
+    expect(indexes.sort()).toEqual([
+      'plans: case ASCENDING, createdAt DESCENDING',
+      'plans: case ASCENDING, status ASCENDING, createdAt DESCENDING',
+      'plans: status ASCENDING, createdAt DESCENDING',
+    ]);
+  });
+});
+
+describe('execution delivery', () => {
+  const subscriptions = tf.resourcesOfType('google_pubsub_subscription');
+  const onTopic = (topic: string) => subscriptions.filter(([, body]) => body.topic === `\${google_pubsub_topic.${topic}.id}`);
+  const trigger = tf.resource('google_pubsub_subscription.executor');
+
+  it('has exactly one trigger, so every request is delivered once, not once per subscription', () => {
+    expect(onTopic('executions').map(([name]) => name)).toEqual(['executor']);
+    for (const [, body] of tf.resourcesOfType('google_cloudfunctions2_function')) expect(body.event_trigger).toBeUndefined();
+  });
+
+  it('pushes to the executor on the path the functions framework turns into a messagePublished CloudEvent', () => {
+    const push = first(trigger.push_config);
+    const endpoint = String(tf.evaluate(push.push_endpoint));
+    const executorUri = computed('google_cloudfunctions2_function.executor.service_config[0].uri');
+    expect(endpoint).toBe(`${executorUri}/projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`);
+    // The framework reads the topic from the request path with this pattern.
+    expect(/projects\/[^/?]+\/topics\/[^/?]+/.exec(endpoint.slice(executorUri.length))?.[0]).toBe(`projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`);
+    const token = first(push.oidc_token);
+    expect(`serviceAccount:${String(tf.evaluate(token.service_account_email))}`).toBe(executorAccount);
+    expect(tf.evaluate(token.audience)).toBe(executorUri);
+    expect(grantsTo(executorAccount)).toContain('roles/run.invoker on google_cloudfunctions2_function.executor');
+  });
+
+  it('waits out the executor, backs off from 10 s to 600 s, and dead-letters after 10 attempts', () => {
+    expect(trigger.ack_deadline_seconds).toBe(600);
+    expect(Number(trigger.ack_deadline_seconds)).toBeGreaterThanOrEqual(Number(executorService.timeout_seconds));
+    expect(first(trigger.retry_policy)).toEqual({ minimum_backoff: '10s', maximum_backoff: '600s' });
+    const deadLetter = first(trigger.dead_letter_policy);
+    expect(deadLetter.dead_letter_topic).toBe('${google_pubsub_topic.executions_dead_letter.id}');
+    expect(deadLetter.max_delivery_attempts).toBe(10);
+    expect(first(trigger.expiration_policy).ttl).toBe('');
+  });
+
+  it('keeps dead letters on their own topic, in a pull subscription operators read', () => {
+    expect(tf.evaluate(deadLetterTopic.name)).toBe(`${configDefaults.BAILIFF_EXECUTION_TOPIC}-dead-letter`);
+    const readers = onTopic('executions_dead_letter');
+    expect(readers).toHaveLength(1);
+    const [, reader] = readers[0] as [string, Block];
+    expect(reader.push_config).toBeUndefined();
+    expect(first(reader.expiration_policy).ttl).toBe('');
+  });
+
+  it('lets the Pub/Sub service agent dead-letter (publish there, ack here) and sign the pushes', () => {
+    expect(tf.evaluate('${local.pubsub_service_agent}')).toBe(pubsubAgent);
+    expect(grantsTo(pubsubAgent)).toEqual([
+      'roles/iam.serviceAccountTokenCreator on google_service_account.executor',
+      'roles/pubsub.publisher on google_pubsub_topic.executions_dead_letter',
+      'roles/pubsub.subscriber on google_pubsub_subscription.executor',
+    ]);
+  });
+});
+
+describe('IAM', () => {
+  it('gives the api read-only objects, Firestore, and publishing to the execution topic: nothing that writes or deletes a file', () => {
+    const grants = grantsTo(apiAccount);
+    expect(grants).toEqual([
+      'roles/datastore.user on project',
+      'roles/pubsub.publisher on google_pubsub_topic.executions',
+      'roles/storage.objectViewer on google_storage_bucket.workspace',
+    ]);
+    const storageRoles = tf.grants().filter((grant) => grant.member === apiAccount && grant.role.startsWith('roles/storage.'));
+    for (const grant of storageRoles) expect(READ_ONLY_STORAGE_ROLES).toContain(grant.role);
+  });
+
+  it('makes the executor the only identity that can write the workspace', () => {
+    expect(grantsTo(executorAccount)).toEqual([
+      'roles/datastore.user on project',
+      'roles/pubsub.publisher on google_pubsub_topic.executions',
+      'roles/run.invoker on google_cloudfunctions2_function.executor',
+      'roles/storage.objectUser on google_storage_bucket.workspace',
+    ]);
+    const writers = tf.grants().filter((grant) => grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role));
+    expect(writers.map((grant) => grant.member)).toEqual([executorAccount]);
+  });
+
+  it('lets exactly the principals call the api, in the roles the code knows', () => {
+    const invokers = tf.resource('google_cloud_run_v2_service_iam_member.api_invokers');
+    expect(invokers.for_each).toBe('${toset(keys(jsondecode(var.principals)))}');
+    expect(invokers.role).toBe('roles/run.invoker');
+    expect(invokers.name).toBe('${google_cloudfunctions2_function.api.name}');
+    const validation = first(tf.variables.get('principals')?.validation);
+    const allowed = /contains\(\[([^\]]*)\], role\)/.exec(String(validation.condition))?.[1];
+    expect(allowed?.split(',').map((role) => role.trim().replaceAll('"', '')).sort()).toEqual([...ROLES].sort());
+  });
+
+  it('grants no basic roles and nothing to the public', () => {
+    for (const grant of tf.grants()) {
+      expect(grant.role).not.toMatch(/^roles\/(owner|editor|viewer)$/);
+      expect(grant.member ?? '').not.toMatch(/allUsers|allAuthenticatedUsers/);
+    }
+  });
+});
+
+describe('the configuration as a whole', () => {
+  it('refers only to variables, locals, resources and data sources it declares, and uses every variable', () => {
+    const refs = tf.references(true);
+    const used = tf.references().vars;
+    for (const name of refs.vars) expect(tf.variables.has(name), `var.${name}`).toBe(true);
+    for (const name of refs.locals) expect(tf.locals.has(name), `local.${name}`).toBe(true);
+    for (const address of refs.resources) expect(tf.resources.has(address), address).toBe(true);
+    for (const address of refs.data) expect(tf.dataSources.has(address), `data.${address}`).toBe(true);
+    for (const name of tf.variables.keys()) expect(used.has(name), `variable "${name}" is never used`).toBe(true);
+  });
+
+  it('outputs the api URL, the bucket and the topic', () => {
+    expect(tf.evaluate(tf.outputs.get('workspace_bucket')?.value)).toBe(SAMPLE.bucket);
+    expect(tf.evaluate(tf.outputs.get('execution_topic')?.value)).toBe(`projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`);
+    expect(tf.outputs.has('api_url')).toBe(true);
+  });
+});
