@@ -1,0 +1,144 @@
+/**
+ * `npm start`: Bailiff on one machine. Parses the configuration once, builds the embedded app
+ * (local directory, SQLite, in-process executions), serves the HTTP API on `PORT`, resumes
+ * executions a previous run left queued or running, and shuts down cleanly on SIGINT/SIGTERM.
+ *
+ * With generated development tokens the server listens on the loopback interface only: those
+ * tokens are printed to the terminal, and a stranger on the network should not be able to
+ * use them. Configure `BAILIFF_TOKENS` to serve other hosts.
+ */
+import { join } from 'node:path';
+import type { DevelopmentToken } from '../shared/adapters/local/static-token-identity.ts';
+import { DEV_TOKENS_FILE } from '../shared/adapters/local/static-token-identity.ts';
+import { buildEmbeddedApp, type EmbeddedApp } from '../shared/composition/embedded.ts';
+import { parseConfig, type Config } from '../shared/config.ts';
+import { BailiffError } from '../shared/errors.ts';
+import { startHttpServer, type RunningServer } from '../shared/http/node-server.ts';
+import { createLogger, type Logger } from '../shared/logging.ts';
+
+/** How long requests in flight may take to finish after a shutdown signal. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface LocalServer {
+  app: EmbeddedApp;
+  server: RunningServer;
+  url: string;
+  /** Stops accepting requests, lets those in flight finish, then waits for running executions. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the embedded app from `config` and serves it. Resolves once the server listens and
+ * interrupted executions have been re-queued.
+ */
+export async function startLocalServer(config: Config, options: { logger?: Logger } = {}): Promise<LocalServer> {
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const app = buildEmbeddedApp(config, { logger });
+  let server: RunningServer;
+  try {
+    server = await startHttpServer({
+      port: config.PORT,
+      ...(app.devTokens ? { host: '127.0.0.1' } : {}),
+      deps: {
+        api: app.service,
+        identity: app.identity,
+        health: app.health,
+        limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
+        logger,
+        ...(config.GOOGLE_CLOUD_PROJECT ? { projectId: config.GOOGLE_CLOUD_PROJECT } : {}),
+      },
+    });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const resumed = await app.resumeInterrupted();
+  if (resumed > 0) logger.info('re-queued executions interrupted by the last shutdown', { resumed });
+  logger.info('bailiff listening', { url: server.url, mode: 'embedded' });
+  return {
+    app,
+    server,
+    url: server.url,
+    async stop() {
+      await server.close(SHUTDOWN_GRACE_MS);
+      await app.close();
+    },
+  };
+}
+
+/** The start-up message for a person at a terminal: where to call, and with which tokens. */
+export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly DevelopmentToken[]): string {
+  const lines = [
+    '',
+    `  Bailiff is running at ${url}`,
+    `  workspace: ${config.BAILIFF_WORKSPACE_DIR}    state: ${config.BAILIFF_STATE_DIR}`,
+    `  API reference: ${url}/openapi.json`,
+  ];
+  if (devTokens && devTokens.length > 0) {
+    const width = Math.max(...devTokens.map((token) => token.principal.length));
+    lines.push(
+      '',
+      `  Development tokens (kept in ${join(config.BAILIFF_STATE_DIR, DEV_TOKENS_FILE)}; set BAILIFF_TOKENS to use your own):`,
+      ...devTokens.map((token) => `    ${token.principal.padEnd(width)}  ${token.roles.join(',').padEnd(8)}  ${token.token}`),
+      '',
+      '  Listening on the loopback interface only, because these tokens are printed here. Try:',
+      `    curl -H "Authorization: Bearer ${devTokens[0]!.token}" ${url}/plans`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+function describeStartupError(error: unknown): string {
+  if (error instanceof BailiffError) {
+    const details = error.details.map((detail) => `\n  - ${detail.path ? `${detail.path}: ` : ''}${detail.message}`).join('');
+    return `bailiff: ${error.message}${details}`;
+  }
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'bailiff: the port is already in use; set PORT to another one';
+  if (code === 'EACCES') return 'bailiff: not allowed to listen on that port; set PORT above 1024';
+  return `bailiff: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+async function main(env: Record<string, string | undefined>): Promise<void> {
+  let local: LocalServer;
+  let logger: Logger;
+  let config: Config;
+  try {
+    config = parseConfig(env);
+    logger = createLogger({ level: config.LOG_LEVEL });
+    local = await startLocalServer(config, { logger });
+  } catch (error) {
+    process.stderr.write(`${describeStartupError(error)}\n`);
+    process.exit(1);
+  }
+  // stdout carries JSON log lines; the banner goes to the terminal beside them.
+  process.stderr.write(formatBanner(local.url, config, local.app.devTokens));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting for executions', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down: finishing requests and executions in flight (signal again to force)', { signal });
+    local.stop().then(
+      () => {
+        logger.info('bailiff stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error('unclean shutdown', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
+}
+
+if (import.meta.main) {
+  await main(process.env);
+}
