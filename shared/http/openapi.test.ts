@@ -65,6 +65,7 @@ describe('the OpenAPI document', () => {
     expect(operation.parameters?.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name) ?? []).toEqual(pathParameters);
     for (const code of route.errors) expect(operation.responses[String(ERROR_CODES[code])]).toBeDefined();
     expect(operation.requestBody !== undefined).toBe(route.body !== undefined);
+    if (route.body) expect(operation.responses['413']).toBeDefined();
   });
 
   it('describes request bodies as callers write them: defaults are optional', () => {

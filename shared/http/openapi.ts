@@ -52,6 +52,7 @@ function errorResponses(route: RouteDefinition): Record<string, JsonSchema> {
   const codes = new Set<ErrorCode>(route.errors);
   const takesInput = route.params !== undefined || route.query !== undefined || route.body !== undefined;
   if (takesInput) codes.add('invalid_input');
+  if (route.body) codes.add('payload_too_large');
   if (route.access !== 'public') {
     codes.add('unauthenticated');
     codes.add('forbidden');
