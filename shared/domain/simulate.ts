@@ -178,6 +178,8 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     // Effects are staged and applied to the tree only when the whole operation is valid, so a
     // failing operation leaves the simulated case as it was.
     const effects: Array<() => void> = [];
+    // Totals are counted as pairs are planned; a failing operation must take its share back out.
+    const totalsBefore = { ...totals };
     let objects = 0;
     let bytes = 0;
 
@@ -372,6 +374,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     }
 
     if (opErrors.length > 0) {
+      Object.assign(totals, totalsBefore);
       errors.push(...opErrors);
       lines.push({ index, type: operation.type, effect: `not possible: ${opErrors[0]!.message}`, objects: 0, bytes: 0 });
       return;
