@@ -75,7 +75,9 @@ export const auditVerificationSchema = z.object({
   ok: z.boolean(),
   chains: z.number().int(),
   records: z.number().int(),
-  firstBreak: z.object({ chain: z.string(), seq: z.number().int(), reason: z.string() }).optional(),
+  /** JSON Lines copies under `.bailiff/audit/` that were checked against the stored chains. */
+  files: z.number().int(),
+  firstBreak: z.object({ chain: z.string(), seq: z.number().int(), reason: z.string(), file: z.string().optional() }).optional(),
 });
 
 export const leaseReleaseSchema = z.object({

@@ -5,7 +5,8 @@
  */
 import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Principal } from '../ports/identity.ts';
-import type { AuditRecord, ChainBreak } from '../domain/audit.ts';
+import type { AuditRecord } from '../domain/audit.ts';
+import type { AuditVerification } from './audit-verifier.ts';
 import type { DryRunReport, PlanRecord, PlanStatus } from '../domain/plan.ts';
 import type { Lease } from '../ports/plan-store.ts';
 
@@ -21,13 +22,6 @@ export interface FileEntry {
   size: number;
   updated: string;
   generation: string;
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  chains: number;
-  records: number;
-  firstBreak?: ChainBreak;
 }
 
 export interface PlanApi {
@@ -46,4 +40,4 @@ export interface PlanApi {
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }
 
-export type { ObjectInfo };
+export type { AuditVerification, ObjectInfo };

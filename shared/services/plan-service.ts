@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType, AuditRecord } from '../domain/audit.ts';
-import { verifyAuditChain } from '../domain/audit.ts';
 import { planHash } from '../domain/hash.ts';
 import { deriveRollback } from '../domain/inverse.ts';
 import { casePathOf, casePrefix, SYSTEM_PREFIX } from '../domain/paths.ts';
@@ -30,8 +29,10 @@ import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
 import type { JournalEntry, PlanStore } from '../ports/plan-store.ts';
+import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
-import type { AuditVerification, FileEntry, PlanApi, PlanView } from './plan-api.ts';
+import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
+import type { AuditVerification } from './audit-verifier.ts';
 
 export interface PlanServiceOptions {
   approvalTtlMs: number;
@@ -279,25 +280,7 @@ export class PlanService implements PlanApi {
 
   async verifyAudit(principal: Principal): Promise<AuditVerification> {
     requireRole(principal, 'verifying the audit trail', 'admin');
-    let records = 0;
-    const chains = await this.plans.listAuditChains();
-    for (const head of chains) {
-      const chain: AuditRecord[] = [];
-      for (let after = 0; ; ) {
-        const page = await this.plans.readAuditChain(head.chain, after, 1000);
-        chain.push(...page);
-        if (page.length < 1000) break;
-        after = page[page.length - 1]!.seq;
-      }
-      records += chain.length;
-      const broken = verifyAuditChain(chain);
-      if (broken) return { ok: false, chains: chains.length, records, firstBreak: broken };
-      const last = chain[chain.length - 1];
-      if (!last || last.seq !== head.seq || last.hash !== head.hash) {
-        return { ok: false, chains: chains.length, records, firstBreak: { chain: head.chain, seq: head.seq, reason: 'records after this one are missing (the chain was truncated)' } };
-      }
-    }
-    return { ok: true, chains: chains.length, records };
+    return verifyAuditTrail(this.plans, this.objects);
   }
 
   async releaseLease(principal: Principal, caseRaw: string) {
