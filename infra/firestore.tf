@@ -13,13 +13,16 @@ resource "google_firestore_database" "bailiff" {
   depends_on = [google_project_service.required]
 }
 
-# GET /plans?case=&status= lists newest first. An equality filter on one field ordered by
-# another needs a composite index, one per filter combination; field names are the PlanStore's
-# (`case`, `status`, `createdAt` on documents of the `plans` collection).
+# What the Firestore PlanStore (shared/adapters/gcp/firestore-plan-store.ts) queries beyond
+# the automatic single-field indexes, with its default collection prefix `bailiff`.
+#
+# GET /plans?case=&status= lists plans newest first, paged by (createdAt, document id): an
+# equality filter on one field ordered by others needs a composite index, one per filter
+# combination.
 
 resource "google_firestore_index" "plans_by_case" {
   database   = google_firestore_database.bailiff.name
-  collection = "plans"
+  collection = "bailiff_plans"
 
   fields {
     field_path = "case"
@@ -27,13 +30,17 @@ resource "google_firestore_index" "plans_by_case" {
   }
   fields {
     field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
     order      = "DESCENDING"
   }
 }
 
 resource "google_firestore_index" "plans_by_status" {
   database   = google_firestore_database.bailiff.name
-  collection = "plans"
+  collection = "bailiff_plans"
 
   fields {
     field_path = "status"
@@ -43,11 +50,15 @@ resource "google_firestore_index" "plans_by_status" {
     field_path = "createdAt"
     order      = "DESCENDING"
   }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
 }
 
 resource "google_firestore_index" "plans_by_case_and_status" {
   database   = google_firestore_database.bailiff.name
-  collection = "plans"
+  collection = "bailiff_plans"
 
   fields {
     field_path = "case"
@@ -60,5 +71,25 @@ resource "google_firestore_index" "plans_by_case_and_status" {
   fields {
     field_path = "createdAt"
     order      = "DESCENDING"
+  }
+  fields {
+    field_path = "__name__"
+    order      = "DESCENDING"
+  }
+}
+
+# GET /plans/{id}/audit finds a plan's records across every case's chain with a
+# collection-group query on planId; automatic indexes only serve single collections. Nothing
+# queries planId within one chain, so this replaces the collection-scope ones.
+resource "google_firestore_field" "audit_records_by_plan" {
+  database   = google_firestore_database.bailiff.name
+  collection = "bailiff_audit_records"
+  field      = "planId"
+
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
   }
 }

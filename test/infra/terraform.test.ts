@@ -160,6 +160,8 @@ describe('Firestore', () => {
     expect(database.delete_protection_state).toBe('DELETE_PROTECTION_ENABLED');
   });
 
+  // The Firestore PlanStore's queries, with its default collection prefix `bailiff`
+  // (shared/adapters/gcp/firestore-plan-store.ts lists the same indexes in its header).
   it('has the composite indexes plan listing needs: by case, by status, by both, newest first', () => {
     const indexes = tf.resourcesOfType('google_firestore_index').map(([, body]) => {
       expect(body.database).toBe('${google_firestore_database.bailiff.name}');
@@ -167,10 +169,18 @@ describe('Firestore', () => {
       return `${String(body.collection)}: ${fields.join(', ')}`;
     });
     expect(indexes.sort()).toEqual([
-      'plans: case ASCENDING, createdAt DESCENDING',
-      'plans: case ASCENDING, status ASCENDING, createdAt DESCENDING',
-      'plans: status ASCENDING, createdAt DESCENDING',
+      'bailiff_plans: case ASCENDING, createdAt DESCENDING, __name__ DESCENDING',
+      'bailiff_plans: case ASCENDING, status ASCENDING, createdAt DESCENDING, __name__ DESCENDING',
+      'bailiff_plans: status ASCENDING, createdAt DESCENDING, __name__ DESCENDING',
     ]);
+  });
+
+  it('indexes audit records by plan across every chain, for the collection-group query', () => {
+    const fields = tf.resourcesOfType('google_firestore_field').map(([, body]) => {
+      const indexes = asArray(first(body.index_config).indexes).map(asBlock);
+      return `${String(body.collection)}.${String(body.field)}: ${indexes.map((index) => `${String(index.query_scope)} ${String(index.order)}`).join(', ')}`;
+    });
+    expect(fields).toEqual(['bailiff_audit_records.planId: COLLECTION_GROUP ASCENDING']);
   });
 });
 
