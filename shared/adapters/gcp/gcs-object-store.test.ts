@@ -108,6 +108,7 @@ describe('GcsObjectStore requests', () => {
 
   it('copy sends both preconditions as query parameters and repeats everything on rewrite-token continuations', async () => {
     const stub = await scriptedServer([
+      { status: 200, json: { ...resource('src/a.txt', '5'), contentType: 'application/pdf', cacheControl: 'private' } },
       { status: 200, json: { kind: 'storage#rewriteResponse', done: false, rewriteToken: 'token-1', totalBytesRewritten: '1' } },
       { status: 200, json: { kind: 'storage#rewriteResponse', done: false, rewriteToken: 'token-2', totalBytesRewritten: '2' } },
       { status: 200, json: { kind: 'storage#rewriteResponse', done: true, resource: resource('dst/b.txt', '77') } },
@@ -127,17 +128,32 @@ describe('GcsObjectStore requests', () => {
       crc32c: 'AAAAAA==',
       metadata: { 'bailiff-plan': 'p1' },
     });
-    expect(stub.requests.map((request) => [request.method, request.path, request.query.get('rewriteToken')])).toEqual([
+    const [read, ...rewrites] = stub.requests;
+    // The source's headers are read (at the generation required) so the new metadata does not drop them.
+    expect([read?.method, read?.path, read?.query.get('ifGenerationMatch')]).toEqual(['GET', '/storage/v1/b/bkt/o/src%2Fa.txt', '5']);
+    expect(rewrites.map((request) => [request.method, request.path, request.query.get('rewriteToken')])).toEqual([
       ['POST', '/storage/v1/b/bkt/o/src%2Fa.txt/rewriteTo/b/bkt/o/dst%2Fb.txt', null],
       ['POST', '/storage/v1/b/bkt/o/src%2Fa.txt/rewriteTo/b/bkt/o/dst%2Fb.txt', 'token-1'],
       ['POST', '/storage/v1/b/bkt/o/src%2Fa.txt/rewriteTo/b/bkt/o/dst%2Fb.txt', 'token-2'],
     ]);
-    for (const request of stub.requests) {
+    for (const request of rewrites) {
       expect(request.query.get('ifSourceGenerationMatch')).toBe('5');
       expect(request.query.get('ifGenerationMatch')).toBe('0');
       expect(request.query.get('maxBytesRewrittenPerCall')).toBe('1048576');
-      expect(JSON.parse(request.body)).toEqual({ metadata: { 'bailiff-plan': 'p1' } });
+      expect(JSON.parse(request.body)).toEqual({
+        metadata: { 'bailiff-plan': 'p1' },
+        contentType: 'application/pdf',
+        cacheControl: 'private',
+      });
     }
+  });
+
+  it('copy without new metadata sends an empty body, so Cloud Storage copies the source metadata', async () => {
+    const stub = await scriptedServer([{ status: 200, json: { done: true, resource: resource('b', '2') } }]);
+    server = stub.server;
+    await storeFor(stub.url).copy('a', 'b');
+    expect(stub.requests).toHaveLength(1);
+    expect(stub.requests[0]?.body).toBe('{}');
   });
 
   it('copy translates a 412 from the destination check', async () => {

@@ -173,9 +173,7 @@ export class GcsObjectStore implements ObjectStore {
     if (options.ifSourceGenerationMatch !== undefined) qs.ifSourceGenerationMatch = options.ifSourceGenerationMatch;
     if (options.ifGenerationMatch !== undefined) qs.ifGenerationMatch = options.ifGenerationMatch;
     if (this.#maxBytesRewrittenPerCall !== undefined) qs.maxBytesRewrittenPerCall = this.#maxBytesRewrittenPerCall;
-    // A resource body replaces the destination's custom metadata; without one the source's
-    // metadata is copied, as the port specifies.
-    const body = options.metadata !== undefined ? { metadata: options.metadata } : {};
+    const body = options.metadata !== undefined ? await this.#rewriteBody(source, options) : {};
     const uri =
       `/o/${encodeURIComponent(source)}/rewriteTo/b/${encodeURIComponent(this.#bucketName)}` +
       `/o/${encodeURIComponent(destination)}`;
@@ -199,6 +197,29 @@ export class GcsObjectStore implements ObjectStore {
     } catch (error) {
       throw translateGcsError(error, `copy ${source} to ${destination}`);
     }
+  }
+
+  /**
+   * The destination's resource for a copy that sets custom metadata. A non-empty rewrite body
+   * is the destination's only source of editable metadata (an empty one copies the source's),
+   * so the source's content type and headers are read first and carried over; otherwise every
+   * copied PDF would come out as application/octet-stream.
+   */
+  async #rewriteBody(source: string, options: CopyOptions): Promise<FileMetadata> {
+    let sourceMetadata: FileMetadata;
+    try {
+      [sourceMetadata] = await this.#bucket.file(source).getMetadata(
+        options.ifSourceGenerationMatch !== undefined ? { ifGenerationMatch: options.ifSourceGenerationMatch } : {},
+      );
+    } catch (error) {
+      throw translateGcsError(error, `copy ${source}: reading the source's metadata`);
+    }
+    const body: FileMetadata = { metadata: { ...options.metadata } };
+    for (const field of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const) {
+      const value = sourceMetadata[field];
+      if (value) body[field] = value;
+    }
+    return body;
   }
 
   async delete(name: string, options: GenerationPrecondition = {}): Promise<void> {
