@@ -12,17 +12,21 @@ import { parseConfig } from '../shared/config.ts';
 import { createFunctionHandler, type FunctionRequest } from '../shared/http/function-handler.ts';
 import { handleExecutionEvent } from '../shared/services/execution-delivery.ts';
 
-let app: App | undefined;
+const apps: Partial<Record<'api' | 'executor', App>> = {};
 let apiHandler: ((request: FunctionRequest, response: ServerResponse) => Promise<void>) | undefined;
 
-/** Built on the first request rather than at import, so a bad config is reported by the request that meets it. */
-function getApp(): App {
-  app ??= buildGcpApp(parseConfig({ BAILIFF_MODE: 'gcp', ...process.env }));
-  return app;
+/**
+ * Built on the first request rather than at import, so a bad config is reported by the request
+ * that meets it; and per function, because only the api verifies callers (the executor is not
+ * given BAILIFF_AUDIENCE or BAILIFF_PRINCIPALS).
+ */
+function getApp(role: 'api' | 'executor'): App {
+  apps[role] ??= buildGcpApp(parseConfig({ BAILIFF_MODE: 'gcp', ...process.env }), { role });
+  return apps[role];
 }
 
 http('api', async (req, res) => {
-  const current = getApp();
+  const current = getApp('api');
   apiHandler ??= createFunctionHandler({
     api: current.service,
     identity: current.identity,
@@ -35,6 +39,7 @@ http('api', async (req, res) => {
 });
 
 cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
-  const current = getApp();
-  await handleExecutionEvent(event.data, current.executor, current.logger);
+  const current = getApp('executor');
+  // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
+  await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
 });

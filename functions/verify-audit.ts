@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   const config = parseConfig(process.env);
   const app: App =
     config.BAILIFF_MODE === 'gcp'
-      ? (await import('../shared/composition/gcp.ts')).buildGcpApp(config, { logger: silentLogger })
+      ? (await import('../shared/composition/gcp.ts')).buildGcpApp(config, { role: 'executor', logger: silentLogger })
       : (await import('../shared/composition/embedded.ts')).buildEmbeddedApp(config, { logger: silentLogger });
   try {
     const result = await verifyAuditTrail(app.plans, app.objects);

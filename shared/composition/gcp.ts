@@ -13,8 +13,21 @@ import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
 
+/** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
+const noCallers: IdentityVerifier = {
+  async verify() {
+    throw new BailiffError('unauthenticated', 'this function does not serve the HTTP API');
+  },
+};
+
+export interface GcpBuildOptions extends BuildOptions {
+  /** `api` verifies Google ID tokens (and so needs BAILIFF_AUDIENCE and BAILIFF_PRINCIPALS); `executor` does not. */
+  role: 'api' | 'executor';
+  identity?: IdentityVerifier;
+}
+
 /** Cloud Storage, Firestore and Pub/Sub: the deployed functions. */
-export function buildGcpApp(config: Config, options: BuildOptions & { identity?: IdentityVerifier } = {}): App {
+export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   if (!config.WORKSPACE_BUCKET) throw new BailiffError('invalid_input', 'WORKSPACE_BUCKET is required in gcp mode');
   const projectId = config.GOOGLE_CLOUD_PROJECT;
   const storage = createGcsStorage({ projectId, apiEndpoint: config.STORAGE_EMULATOR_HOST });
@@ -23,7 +36,7 @@ export function buildGcpApp(config: Config, options: BuildOptions & { identity?:
   const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });
   const plans = new FirestorePlanStore({ firestore });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
-  const identity = options.identity ?? GoogleIdTokenIdentity.fromConfig(config);
+  const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config) : noCallers);
   const app = assemble(config, { objects, plans, queue }, identity, options);
   return {
     ...app,

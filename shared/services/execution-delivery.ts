@@ -1,6 +1,7 @@
 /**
- * Turns a Pub/Sub delivery, as Eventarc hands it to the executor function (a CloudEvent of type
- * `google.cloud.pubsub.topic.v1.messagePublished` with the message under `data.message`), into
+ * Turns a Pub/Sub push delivery, as the functions framework hands it to the executor function (a
+ * CloudEvent of type `google.cloud.pubsub.topic.v1.messagePublished` with the message under
+ * `data.message`; the framework converts the raw push body, and drops `deliveryAttempt`), into
  * an executor call, and decides acknowledge versus retry: a malformed or unknown request is
  * acknowledged with a log line (retrying cannot fix it); only retryable failures are thrown.
  */
@@ -24,7 +25,7 @@ const pushEnvelopeSchema = z.object({
 export type EventOutcome = DeliveryOutcome | 'malformed' | 'dropped';
 
 /** Handles one CloudEvent's `data`. Resolves to acknowledge; throws to have Pub/Sub redeliver. */
-export async function handleExecutionEvent(data: unknown, executor: Executor, logger: Logger): Promise<EventOutcome> {
+export async function handleExecutionEvent(data: unknown, executor: Executor, logger: Logger, eventId?: string): Promise<EventOutcome> {
   const envelope = pushEnvelopeSchema.safeParse(typeof data === 'string' ? safeJson(data) : data);
   if (!envelope.success) {
     logger.error('malformed execution event; acknowledged', { issues: envelope.error.issues.slice(0, 5).map((issue) => issue.message) });
@@ -37,7 +38,9 @@ export async function handleExecutionEvent(data: unknown, executor: Executor, lo
     return 'malformed';
   }
   try {
-    return await executor.handle(message.data, { attempt: envelope.data.deliveryAttempt ?? 1 });
+    // The message id is stable across redeliveries; the CloudEvent id is the message id too.
+    const messageId = envelope.data.message.messageId ?? eventId;
+    return await executor.handle(message.data, { attempt: envelope.data.deliveryAttempt ?? 1, messageId });
   } catch (error) {
     if (isBailiffError(error) && error.retryable) throw error;
     // Anything else would fail the same way on every redelivery: record it and acknowledge.

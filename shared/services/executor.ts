@@ -56,8 +56,20 @@ export type DeliveryOutcome =
   | 'ignored';
 
 export interface Delivery {
-  /** 1 for a first delivery; higher when the queue redelivers the same message. */
+  /** 1 for a first delivery; higher when the queue says it redelivers (Pub/Sub push may not say). */
   attempt: number;
+  /** The queue's id of the published message, the same on every redelivery of it. */
+  messageId?: string;
+}
+
+/** A lease owner names the message it works for, so a redelivery of that message is recognised. */
+function leaseOwner(planId: string, delivery: Delivery): string {
+  return `${planId}/${delivery.messageId ?? 'unknown'}#${randomBytes(6).toString('hex')}`;
+}
+
+function isOwnRedelivery(lease: Lease, delivery: Delivery): boolean {
+  if (delivery.messageId === undefined) return delivery.attempt > 1;
+  return lease.owner.slice(lease.owner.indexOf('/') + 1, lease.owner.lastIndexOf('#')) === delivery.messageId;
 }
 
 type Verdict = { ok: true; generation?: string } | { ok: false; message: string };
@@ -96,17 +108,18 @@ export class Executor {
       log.info('execution request for a plan that is not queued or running; acknowledged', { status: plan.status });
       return 'ignored';
     }
-    const owner = `${plan.id}/${randomBytes(6).toString('hex')}`;
+    const owner = leaseOwner(plan.id, delivery);
     const acquisition = await this.plans.acquireLease({ case: plan.case, planId: plan.id, owner, ttlMs: this.options.leaseTtlMs, now: this.clock.now() });
     if (!acquisition.acquired) {
       if (acquisition.heldBy.planId !== plan.id) {
         log.info('case is busy with another plan; this one waits for the hand-over', { holder: acquisition.heldBy.planId });
         return 'waiting';
       }
-      // A first delivery of an `apply` request while the plan runs is a duplicate. A redelivery,
-      // a continuation or a resume may be the crashed holder's own work: retry it until the
-      // lease expires and it can take over from the journal.
-      if (delivery.attempt <= 1 && message.reason === 'apply') return 'duplicate';
+      // Another `apply` request while the plan runs is a duplicate: acknowledge it. But the
+      // holder's own message coming back (its instance died), a continuation or a resume is
+      // work only this plan's execution can do: retry it until the lease is released or expires
+      // and it can take over from the journal. Acknowledging those would strand the plan.
+      if (message.reason === 'apply' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
     }
     let lease = acquisition.lease;

@@ -11,12 +11,13 @@
  * Nothing here is durable: requests pending at shutdown are lost. That is acceptable because
  * an approved plan stays `queued` in the PlanStore, and re-applying it publishes again.
  */
+import { randomUUID } from 'node:crypto';
 import { executionMessageSchema, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
 import { BailiffError, invalidInput, unavailable } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../logging.ts';
 
 /** Consumes one delivery. Resolving acknowledges it; throwing asks for a redelivery. */
-export type ExecutionHandler = (message: ExecutionMessage, delivery: { attempt: number }) => Promise<void>;
+export type ExecutionHandler = (message: ExecutionMessage, delivery: { attempt: number; messageId: string }) => Promise<void>;
 
 export interface InProcessQueueOptions {
   /** First redelivery delay after a handler throws (Pub/Sub's minimum backoff). Default 100 ms. */
@@ -32,6 +33,8 @@ interface Delivery {
   message: ExecutionMessage;
   /** 1 for the first delivery, bumped by each redelivery. */
   attempt: number;
+  /** Stable across redeliveries of one published message, as Pub/Sub's message id is. */
+  messageId: string;
 }
 
 /**
@@ -88,7 +91,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
     }
     const delayMs = options.delayMs ?? 0;
     if (!Number.isFinite(delayMs) || delayMs < 0) throw invalidInput('delayMs must be a non-negative number');
-    this.#schedule({ message: parsed.data, attempt: 1 }, delayMs);
+    this.#schedule({ message: parsed.data, attempt: 1, messageId: randomUUID() }, delayMs);
   }
 
   async health(): Promise<void> {
@@ -139,7 +142,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
     // Each delivery gets its own copy, as separate Pub/Sub deliveries would be separate objects.
     const message = structuredClone(delivery.message);
     Promise.resolve()
-      .then(() => handler(message, { attempt: delivery.attempt }))
+      .then(() => handler(message, { attempt: delivery.attempt, messageId: delivery.messageId }))
       .then(
         () => undefined,
         (error: unknown) => this.#failed(delivery, error),
@@ -162,7 +165,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
     }
     const backoffMs = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** (delivery.attempt - 1));
     this.#logger.warn('execution request failed; redelivering', { ...fields, backoffMs });
-    this.#schedule({ message: delivery.message, attempt: delivery.attempt + 1 }, backoffMs);
+    this.#schedule({ message: delivery.message, attempt: delivery.attempt + 1, messageId: delivery.messageId }, backoffMs);
   }
 
   #isIdle(): boolean {
