@@ -34,6 +34,7 @@ resource "google_cloudfunctions2_function" "api" {
     service_account_email          = google_service_account.api.email
 
     environment_variables = {
+      NODE_ENV                = "production"
       BAILIFF_MODE            = "gcp"
       WORKSPACE_BUCKET        = google_storage_bucket.workspace.name
       GOOGLE_CLOUD_PROJECT    = var.project
@@ -90,6 +91,7 @@ resource "google_cloudfunctions2_function" "executor" {
     service_account_email          = google_service_account.executor.email
 
     environment_variables = {
+      NODE_ENV                   = "production"
       BAILIFF_MODE               = "gcp"
       WORKSPACE_BUCKET           = google_storage_bucket.workspace.name
       GOOGLE_CLOUD_PROJECT       = var.project

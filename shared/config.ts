@@ -25,6 +25,12 @@ export const configSchema = z.object({
   BAILIFF_AUDIENCE: z.string().optional(),
   /** JSON `{ "<email>": { "roles": [...], "cases": [...] } }`: who may do what on Google Cloud. */
   BAILIFF_PRINCIPALS: z.string().optional(),
+  /**
+   * JSON `{ "<kid>": "<PEM public key>" }`: pins the keys ID tokens are verified with instead of
+   * fetching Google's (an air-gapped key set, or the emulator tests). Issuer, audience, expiry and
+   * e-mail checks still apply. Leave unset in production.
+   */
+  BAILIFF_ID_TOKEN_CERTS: z.string().optional(),
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
   BAILIFF_POLICY_FILE: z.string().optional(),
   BAILIFF_EXECUTOR_CONCURRENCY: intFromEnv(32),
@@ -39,6 +45,11 @@ export const configSchema = z.object({
   STORAGE_EMULATOR_HOST: z.string().optional(),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   PUBSUB_EMULATOR_HOST: z.string().optional(),
+  /**
+   * Read by express inside the functions framework, not by Bailiff: `production` makes the
+   * framework's own JSON parser answer bad bodies without a stack trace. Set on both functions.
+   */
+  NODE_ENV: z.enum(['production', 'development', 'test']).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,0 +1,184 @@
+/**
+ * End to end on the Google Cloud shape, with emulators only: both functions run under the
+ * functions framework (`--target=api`, `--target=executor --signature-type=cloudevent`) in
+ * child processes, the Pub/Sub emulator pushes execution requests to the executor as a push
+ * subscription does in production, and a test drives propose → approve → apply over HTTP with
+ * signed ID tokens until the bucket holds the result and Firestore the audit chain.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PubSub } from '@google-cloud/pubsub';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FRAMEWORK = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+const AUDIENCE = 'https://api.bailiff.test';
+const KID = 'test-key';
+const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const CASE = 'abby-sitgraves';
+
+function idToken(email: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'RS256', typ: 'JWT', kid: KID })}.${encode({ iss: 'https://accounts.google.com', aud: AUDIENCE, sub: email, email, email_verified: true, iat: now, exp: now + 3600 })}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey).toString('base64url')}`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children: ChildProcess[] = [];
+const output: string[] = [];
+
+async function startFunction(target: 'api' | 'executor', env: Record<string, string>): Promise<string> {
+  const port = await freePort();
+  const args = [FRAMEWORK, `--target=${target}`, `--source=${join(ROOT, 'functions', 'index.ts')}`, `--port=${port}`];
+  if (target === 'executor') args.push('--signature-type=cloudevent');
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stdout!.on('data', (chunk: Buffer) => output.push(`[${target}] ${chunk}`));
+  child.stderr!.on('data', (chunk: Buffer) => output.push(`[${target}] ${chunk}`));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${target} exited: ${output.join('')}`);
+    const ok = await fetch(`${url}/health`).then(() => true, () => false);
+    if (ok) return url;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${target} did not start: ${output.join('')}`);
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the global setup did not start that emulator`);
+  return value;
+}
+
+let apiUrl: string;
+let objects: GcsObjectStore;
+let downApiUrl: string;
+
+beforeAll(async () => {
+  const storageHost = requireEnv('STORAGE_EMULATOR_HOST');
+  requireEnv('FIRESTORE_EMULATOR_HOST');
+  requireEnv('PUBSUB_EMULATOR_HOST');
+  const project = `bailiff-e2e-${randomBytes(4).toString('hex')}`;
+  const bucket = `ws-${randomBytes(6).toString('hex')}`;
+  const topic = `executions-${randomBytes(4).toString('hex')}`;
+  const storage = createGcsStorage({ apiEndpoint: storageHost, projectId: project });
+  await storage.createBucket(bucket);
+  objects = new GcsObjectStore({ storage, bucket });
+  await objects.write(`projects/${CASE}/intake/records_001.pdf`, Buffer.from('medical record one'));
+  await objects.write(`projects/${CASE}/intake/police-report.pdf`, Buffer.from('police report'));
+
+  const env = {
+    BAILIFF_MODE: 'gcp',
+    GOOGLE_CLOUD_PROJECT: project,
+    WORKSPACE_BUCKET: bucket,
+    BAILIFF_EXECUTION_TOPIC: topic,
+    BAILIFF_AUDIENCE: AUDIENCE,
+    BAILIFF_PRINCIPALS: JSON.stringify({
+      'agent@firm.example': { roles: ['agent'] },
+      'alice@firm.example': { roles: ['approver'] },
+      'root@firm.example': { roles: ['admin'] },
+    }),
+    BAILIFF_ID_TOKEN_CERTS: JSON.stringify({ [KID]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    LOG_LEVEL: 'warn',
+  };
+  const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '' });
+  apiUrl = await startFunction('api', env);
+  // A dependency that is down: the same api pointed at a storage endpoint nobody listens on.
+  downApiUrl = await startFunction('api', { ...env, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${await freePort()}` });
+
+  const pubsub = new PubSub({ projectId: project });
+  const [createdTopic] = await pubsub.createTopic(topic);
+  await createdTopic.createSubscription(`${topic}-push`, {
+    pushConfig: { pushEndpoint: `${executorUrl}/projects/${project}/topics/${topic}` },
+    ackDeadlineSeconds: 60,
+  });
+  await pubsub.close();
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+async function call(method: string, path: string, principal: string | undefined, body?: unknown) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { ...(principal ? { authorization: `Bearer ${idToken(principal)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('the two functions on the emulators', () => {
+  it('takes a plan from proposal to a changed bucket and a verified audit chain', async () => {
+    expect((await call('GET', '/plans', undefined)).status).toBe(401);
+    expect((await call('GET', '/plans', 'stranger@firm.example')).status).toBe(403);
+    const proposed = await call('POST', '/plans', 'agent@firm.example', {
+      case: CASE,
+      description: 'Sort intake',
+      operations: [
+        { type: 'create_dir', destination: 'Medical Records' },
+        { type: 'move', source: 'intake/records_001.pdf', destination: 'Medical Records/records_001.pdf' },
+        { type: 'move', source: 'intake/police-report.pdf', destination: 'Police/report.pdf' },
+        { type: 'write_file', destination: 'Reports/summary.md', content: 'sorted' },
+      ],
+    });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    expect(proposed.body.report.valid).toBe(true);
+    const id = proposed.body.plan.id;
+    expect((await call('POST', `/plans/${id}/approve`, 'agent@firm.example', { planHash: proposed.body.plan.planHash })).status).toBe(403);
+    const approved = await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash });
+    expect(approved.body.plan.status).toBe('approved');
+    expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
+
+    let status = 'queued';
+    for (let i = 0; i < 300 && (status === 'queued' || status === 'running'); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await call('GET', `/plans/${id}`, 'agent@firm.example')).body.plan.status;
+    }
+    expect(status, output.join('')).toBe('succeeded');
+
+    const names = (await objects.list(`projects/${CASE}/`)).objects.map((object) => object.name.slice(`projects/${CASE}/`.length));
+    expect(names.sort()).toEqual(['Medical Records/', 'Medical Records/records_001.pdf', 'Police/report.pdf', 'Reports/summary.md']);
+    expect((await objects.read(`projects/${CASE}/Police/report.pdf`)).toString()).toBe('police report');
+    expect(await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`)).toBeDefined();
+
+    const audit = await call('GET', `/plans/${id}/audit`, 'alice@firm.example');
+    const types = audit.body.records.map((record: { type: string }) => record.type);
+    expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'plan.succeeded', 'lease.released']));
+    const verified = await call('GET', '/audit/verify', 'root@firm.example');
+    expect(verified.body).toMatchObject({ ok: true, files: 1 });
+  });
+
+  it('says which dependency is down, and does not half-act', async () => {
+    const health = await fetch(`${downApiUrl}/health`);
+    expect(health.status).toBe(503);
+    const body = await health.json();
+    expect(body.checks.storage.ok).toBe(false);
+    expect(body.checks.state.ok).toBe(true);
+    const proposal = await fetch(`${downApiUrl}/plans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${idToken('agent@firm.example')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ case: CASE, description: 'x', operations: [{ type: 'write_file', destination: 'x.md', content: 'x' }] }),
+    });
+    expect(proposal.status).toBe(503);
+    const listed = await call('GET', `/plans?case=${CASE}`, 'agent@firm.example');
+    expect(listed.body.plans.every((plan: { description: string }) => plan.description !== 'x')).toBe(true);
+  });
+});
