@@ -236,6 +236,40 @@ for (const factory of ALL_BACKENDS) {
       expect(await snapshot(backend.objects, CASE)).toEqual(afterPlan);
     });
 
+    it('gives the same result with 32 actions at a time as with one', async () => {
+      const results: Array<Map<string, string>> = [];
+      for (const concurrency of [1, 32]) {
+        const run = await factory.make();
+        try {
+          const wiring = wire(run, { executor: { concurrency } });
+          await seed(run.objects, CASE, initialFiles());
+          const planId = await proposeApproved(wiring, { case: CASE, description: 'reorganise', operations: fiftyOperations() });
+          expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
+          results.push(await snapshot(run.objects, CASE));
+        } finally {
+          await run.cleanup();
+        }
+      }
+      expect(results[1]).toEqual(results[0]);
+    });
+
+    it('lets an admin release a stuck lease, audited, after which the plan resumes', async () => {
+      const wiring = wire(backend);
+      await seed(backend.objects, CASE, initialFiles());
+      const planId = await proposeApproved(wiring, { case: CASE, description: 'reorganise', operations: fiftyOperations().slice(0, 10) });
+      await wiring.service.apply(agent, planId);
+      const [message] = wiring.queue.take();
+      // A holder that died without releasing: its lease would block the case until it expired.
+      await backend.plans.acquireLease({ case: CASE, planId: 'pln_0000000000dead', owner: 'dead/x#y', ttlMs: 3600_000, now: wiring.clock.now() });
+      expect(await wiring.executor.handle(message!)).toBe('waiting');
+      const released = await wiring.service.releaseLease(admin, CASE);
+      expect(released.released?.owner).toBe('dead/x#y');
+      const chain = await backend.plans.readAuditChain(CASE, 0, 1000);
+      expect(chain.find((record) => record.type === 'lease.force_released')).toMatchObject({ actor: admin.id, planId: 'pln_0000000000dead' });
+      expect(await wiring.executor.handle(message!)).toBe('finished');
+      expect((await wiring.service.get(agent, planId)).plan.status).toBe('succeeded');
+    });
+
     it('rolls back a plan that stopped part way', async () => {
       const faulty = new FaultyObjectStore(backend.objects);
       const wiring = wire(backend, { executorObjects: faulty, executor: { concurrency: 1 } });
