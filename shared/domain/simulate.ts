@@ -215,7 +215,9 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
         const target = stripSlash(operation.destination);
         if (tree.isFile(target)) {
           fail('file_folder_collision', `\`${target}\` is a file`, target);
-        } else if (tree.folderExists(target)) {
+        } else if (tree.isFile(`${target}/`)) {
+          // A folder that exists only through the files in it still gets its marker: it then
+          // outlives its files, and a rollback can put back a marker the plan took away.
           warn('folder_exists', `folder \`${target}\` already exists; nothing to do`, target);
         } else {
           const prepared = prepareDestination(`${target}/`, false, true);
