@@ -70,8 +70,8 @@ export const restoreSchema = z.strictObject({
 });
 
 /**
- * Only rollback plans contain this: removes a folder marker a plan created, and only while the
- * folder holds nothing else (a plain `delete` of a folder would take everything in it).
+ * Only rollback plans contain this: removes the folder marker a plan created and nothing else
+ * (a plain `delete` of a folder would take everything in it).
  */
 export const removeFolderSchema = z.strictObject({ type: z.literal('remove_folder'), destination: casePathSchema });
 

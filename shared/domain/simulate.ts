@@ -331,11 +331,11 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
       case 'remove_folder': {
         const folder = stripSlash(operation.destination);
         const marker = `${folder}/`;
-        const inside = tree.folderExists(folder) ? tree.objectsUnder(folder) : [];
+        // Only the marker goes, whatever else the folder holds: a marker holds no data, and a
+        // folder with other objects stays visible through them. Keeping a marker the plan added
+        // to a folder that existed without one would leave the rollback inexact.
         if (!tree.isFile(marker)) {
           warn('folder_missing', `folder marker \`${marker}\` is already gone; nothing to do`, marker);
-        } else if (inside.length > 1) {
-          warn('folder_not_empty', `\`${folder}\` holds objects the plan did not create; the folder is kept`, marker);
         } else {
           const node = tree.objects.get(marker)!;
           const action = nextIndex();
@@ -442,7 +442,7 @@ function describeEffect(operation: Operation, objects: number, bytes: number): s
     case 'restore':
       return `restore ${operation.destination} from its backup (${formatBytes(bytes)})`;
     case 'remove_folder':
-      return objects === 0 ? `keep folder ${operation.destination}` : `remove the empty folder ${operation.destination}`;
+      return objects === 0 ? `folder marker ${operation.destination} is already gone` : `remove the folder marker ${operation.destination}`;
   }
 }
 
