@@ -42,16 +42,20 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
       case 'put': {
         const destination = rel(action.destination);
         guard(destination, entry);
-        if (destination.endsWith('/')) operations.push({ type: 'remove_folder', destination });
-        else if (entry.backup) restoreOver(destination, entry);
+        // A marker that replaced a marker leaves the folder as it was: markers hold nothing.
+        if (destination.endsWith('/')) {
+          if (!entry.backup) operations.push({ type: 'remove_folder', destination });
+        } else if (entry.backup) restoreOver(destination, entry);
         else operations.push({ type: 'delete', source: destination });
         break;
       }
       case 'copy': {
         const destination = rel(action.destination);
         guard(destination, entry);
-        if (destination.endsWith('/')) operations.push({ type: 'remove_folder', destination });
-        else if (entry.backup) restoreOver(destination, entry);
+        // A marker that replaced a marker leaves the folder as it was: markers hold nothing.
+        if (destination.endsWith('/')) {
+          if (!entry.backup) operations.push({ type: 'remove_folder', destination });
+        } else if (entry.backup) restoreOver(destination, entry);
         else operations.push({ type: 'delete', source: destination });
         break;
       }
@@ -60,8 +64,9 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
         const source = rel(action.source);
         guard(destination, entry);
         if (destination.endsWith('/')) {
-          // A folder marker: recreate the old folder, drop the new one if nothing else is in it.
-          operations.push({ type: 'remove_folder', destination }, { type: 'create_dir', destination: source });
+          // A folder marker: recreate the old one, drop the new one unless it replaced a marker.
+          if (!entry.backup) operations.push({ type: 'remove_folder', destination });
+          operations.push({ type: 'create_dir', destination: source });
         } else {
           operations.push({ type: 'move', source: destination, destination: source, overwrite: false });
           if (entry.backup) {
