@@ -289,6 +289,14 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
                 const node = tree.objects.get(key)!;
                 return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, size: node.size };
               });
+              // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:
+              // the preconditions seen here would no longer hold when the actions run in order.
+              const sources = new Set(pairs.map((pair) => pair.from));
+              const overlap = pairs.find((pair) => sources.has(pair.to));
+              if (overlap) {
+                fail('overlaps_source', `\`${overlap.to}\` would be both read and replaced by this ${operation.type}; ${operation.type} \`${source}\` to a new folder first`, overlap.to);
+                pairs = [];
+              }
             }
           } else {
             const twin = tree.twinOf(source);
