@@ -214,6 +214,79 @@ describe('simulatePlan: folders', () => {
   });
 });
 
+describe('simulatePlan: folder markers and rollback operations', () => {
+  it('gives a folder that exists only through its files a marker, and leaves one that has a marker alone', () => {
+    const { report, actions } = simulate(
+      [object('intake/a.pdf'), object('Records/'), object('Records/b.pdf')],
+      [
+        { type: 'create_dir', destination: 'intake' },
+        { type: 'create_dir', destination: 'Records/' },
+      ],
+    );
+    expect(actions).toEqual([{ kind: 'put', index: 0, operation: 0, destination: full('intake/'), expect: { state: 'absent' }, size: 0 }]);
+    expect(report.warnings).toEqual([{ operation: 1, code: 'folder_exists', message: 'folder `Records` already exists; nothing to do', path: 'Records' }]);
+    expect(report.diff.added).toEqual(['intake/']);
+  });
+
+  it('removes only the marker with remove_folder, whatever else the folder holds', () => {
+    const { report, actions } = simulate(
+      [object('Records/', 'm', 0), object('Records/b.pdf')],
+      [
+        { type: 'remove_folder', destination: 'Records/' },
+        { type: 'remove_folder', destination: 'Records/' },
+      ],
+    );
+    expect(actions).toEqual([{ kind: 'delete', index: 0, operation: 0, target: full('Records/'), expect: { state: 'generation', generation: 'm' }, size: 0, backup: backup(0, 'Records/') }]);
+    expect(report.warnings).toEqual([{ operation: 1, code: 'folder_missing', message: 'folder marker `Records/` is already gone; nothing to do', path: 'Records/' }]);
+    expect(report.diff).toEqual({ added: [], removed: ['Records/'], changed: [], truncated: false });
+  });
+
+  it('restores from a listed backup, and refuses a backup that is gone', () => {
+    const saved: ObjectInfo = { name: backup(3, 'a.pdf'), size: 42, generation: 'b7', updated: CHECKED_AT, metadata: {} };
+    const { report, actions } = simulate(
+      [object('a.pdf', '9', 5)],
+      [
+        { type: 'restore', backup: saved.name, destination: 'a.pdf', overwrite: true },
+        { type: 'restore', backup: backup(4, 'gone.pdf'), destination: 'gone.pdf' },
+      ],
+      { systemObjects: new Map([[saved.name, saved]]) },
+    );
+    expect(actions).toEqual([
+      {
+        kind: 'copy',
+        index: 0,
+        operation: 0,
+        source: saved.name,
+        sourceExpect: { state: 'generation', generation: 'b7' },
+        destination: full('a.pdf'),
+        expect: { state: 'generation', generation: '9' },
+        size: 42,
+        backup: backup(0, 'a.pdf'),
+      },
+    ]);
+    expect(report.errors).toEqual([{ operation: 1, code: 'source_missing', message: `backup \`${backup(4, 'gone.pdf')}\` no longer exists`, path: 'gone.pdf' }]);
+  });
+
+  it('moves a folder into its parent when no object is both read and replaced', () => {
+    const { report, actions } = simulate([object('a/b/x', '1')], [{ type: 'move', source: 'a/b', destination: 'a' }]);
+    expect(report.valid).toBe(true);
+    expect(actions).toEqual([
+      { kind: 'move', index: 0, operation: 0, source: full('a/b/x'), sourceExpect: { state: 'generation', generation: '1' }, destination: full('a/x'), expect: { state: 'absent' }, size: 10 },
+    ]);
+  });
+
+  it.each(['move', 'copy'])('refuses to %s a folder into its parent when one object is both read and replaced', (type) => {
+    // `a/b/b/x` would land on `a/b/x`, which the same operation also reads: in order, the
+    // second action would find the first one's work instead of what the dry run saw.
+    const listing = [object('a/b/x', '1'), object('a/b/b/x', '2')];
+    const { report, actions } = simulate(listing, [{ type, source: 'a/b', destination: 'a', overwrite: true }]);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'overlaps_source', message: `\`a/b/x\` would be both read and replaced by this ${type}; ${type} \`a/b\` to a new folder first`, path: 'a/b/x' },
+    ]);
+    expect(actions).toEqual([]);
+  });
+});
+
 describe('simulatePlan: errors', () => {
   it('names a case twin when the source is missing', () => {
     const listing = [object('Reports/Summary.pdf'), object('Mu\u0308ller.pdf')];
