@@ -228,7 +228,7 @@ class ModelBucket {
 
 // Small name pools, so random operations collide with each other and with the listing often.
 // Same-named nesting (`d1/d1`) makes folder moves into an ancestor overlap themselves.
-const FOLDERS = ['d1', 'd2', 'd1/d3', 'd4', 'd1/d1', 'd2/d1'];
+const FOLDERS = ['d1', 'd2', 'd1/d3', 'd4', 'd1/d1', 'd1/d1/d1', 'd2/d1'];
 const FILES = ['f1', 'f2', ...FOLDERS.flatMap((folder) => [`${folder}/f1`, `${folder}/f2`])];
 const CONTENTS = ['', 'a', 'bb', 'ccc', 'dddd'];
 
