@@ -30,7 +30,12 @@ export interface CasePath {
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 // C0 and C1 controls, DEL, bidi overrides and isolates (filename spoofing), zero-width
 // characters, the BOM, and U+FFFD (what an overlong or broken UTF-8 sequence decodes to).
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffd]/u;
+// Also the invisible fillers and joiners (soft hyphen, CGJ, Mongolian vowel separator, Hangul
+// fillers) and the Unicode line and paragraph separators.
+const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufffd]/u;
+// Characters Windows refuses in file names (a synced copy of the case could not hold them);
+// `:` also names NTFS alternate data streams.
+const WINDOWS_ILLEGAL = /[<>:"|?*]/;
 // Percent-encoded bytes: `%2e%2e/` decodes to `../` in any tool that unescapes names.
 const PERCENT_ENCODED = /%[0-9a-f]{2}/i;
 // Characters that are slashes or backslashes after compatibility folding (fullwidth forms etc.).
@@ -47,6 +52,7 @@ function checkSegment(segment: string): string | undefined {
   if (SLASH_LOOKALIKES.test(segment) || /[\\/]/.test(folded)) return 'backslash or slash lookalike in a name';
   if (RESERVED_SEGMENTS.has(folded.toLowerCase())) return `\`${segment}\` is reserved`;
   if (WINDOWS_RESERVED.test(folded)) return `\`${segment}\` is a reserved device name on Windows`;
+  if (WINDOWS_ILLEGAL.test(segment)) return 'a name may not contain < > : " | ? * (not allowed on Windows)';
   if (/[ .]$/.test(segment)) return 'a name may not end with a space or a dot';
   if (/^\s/.test(segment)) return 'a name may not start with white space';
   if (utf8Bytes(segment) > MAX_SEGMENT_BYTES) return `a name longer than ${MAX_SEGMENT_BYTES} bytes`;
