@@ -5,9 +5,11 @@
  * `GOOGLE_CLOUD_PROJECT` names the project the tests use.
  *
  * gcloud is a Python wrapper that starts a Java server as a child of its own; killing gcloud
- * alone leaves the JVM running and holding the port. So each emulator gets its own process
- * group and is stopped by signalling the whole group, and an exit hook kills any group still
- * alive if the test run itself dies.
+ * alone leaves the JVM running and holding the port. gcloud leads a process group of its own
+ * (it makes one even when started inside another, so it must be the process spawned here),
+ * and the JVM joins it: stopping signals that whole group. A test run that is killed
+ * outright (SIGKILL, a CI timeout) runs no clean-up code, so a small shell watchdog beside
+ * each emulator kills its group once the process that started it is gone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,12 +28,17 @@ const STOP_GRACE_MS = 5_000;
 interface RunningEmulator {
   name: GcloudEmulatorName;
   child: ChildProcess;
+  watchdog?: ChildProcess;
   host: string;
   dataDir?: string;
 }
 
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
+
+// Polls the test run's process ($1) and SIGKILLs the emulator's group ($2) within a second of
+// its death; it also leaves once the group is gone.
+const WATCHDOG = 'while kill -0 "$1" 2>/dev/null && kill -0 -- "-$2" 2>/dev/null; do sleep 1; done; kill -KILL -- "-$2" 2>/dev/null';
 
 /**
  * Starts the named emulators in parallel and exports their addresses. Resolves to a function
@@ -81,14 +88,19 @@ async function startEmulator(name: GcloudEmulatorName): Promise<RunningEmulator>
       CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
     },
   });
-  if (child.pid !== undefined) liveGroups.add(child.pid);
+  let watchdog: ChildProcess | undefined;
+  if (child.pid !== undefined) {
+    liveGroups.add(child.pid);
+    watchdog = spawn('bash', ['-c', WATCHDOG, 'emulator-watchdog', String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' });
+    watchdog.unref();
+  }
   const remember = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));
     if (output.length > 300) output.shift();
   };
   child.stdout?.on('data', remember);
   child.stderr?.on('data', remember);
-  const emulator: RunningEmulator = { name, child, host, ...(dataDir ? { dataDir } : {}) };
+  const emulator: RunningEmulator = { name, child, host, ...(watchdog ? { watchdog } : {}), ...(dataDir ? { dataDir } : {}) };
   try {
     await waitUntilAnswering(emulator, output);
   } catch (error) {
@@ -134,6 +146,8 @@ async function stopEmulator(emulator: RunningEmulator): Promise<void> {
     if (groupAlive(pid)) throw new Error(`the ${emulator.name} emulator (process group ${pid}) survived SIGKILL`);
     liveGroups.delete(pid);
   }
+  // Its loop ends by itself once the group is gone; this only saves it the last second.
+  if (emulator.watchdog?.pid !== undefined && emulator.watchdog.exitCode === null) signalGroup(emulator.watchdog.pid, 'SIGTERM');
   if (emulator.dataDir) await rm(emulator.dataDir, { recursive: true, force: true });
 }
 
