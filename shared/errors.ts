@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   forbidden: 403,
   /** The plan, case or object does not exist. */
   not_found: 404,
+  /** The route exists, but not for this HTTP method (the response names the allowed ones). */
+  method_not_allowed: 405,
   /** The plan is in a state where this transition is illegal (details carry the current state). */
   conflict: 409,
   /** The approver reviewed a different plan than the one stored. */

@@ -16,9 +16,9 @@ export const MAX_ERROR_DETAILS = 100;
  * 405 is a routing outcome only the HTTP layer produces (no service can throw it), so its
  * code sits beside the domain's closed set instead of inside it.
  */
-export const METHOD_NOT_ALLOWED = { code: 'method_not_allowed', status: 405 } as const;
+export const METHOD_NOT_ALLOWED = { code: 'method_not_allowed', status: ERROR_CODES.method_not_allowed } as const;
 
-export type HttpErrorCode = ErrorCode | typeof METHOD_NOT_ALLOWED.code;
+export type HttpErrorCode = ErrorCode;
 
 export interface ErrorBody {
   error: { code: HttpErrorCode; message: string; details?: ErrorDetail[]; id?: string };

@@ -15,7 +15,6 @@ import {
   reportSchema,
 } from '../domain/plan.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
-import { METHOD_NOT_ALLOWED } from './error-response.ts';
 
 /** Plan ids are opaque to callers; this only keeps path segments short and plain. */
 export const planIdSchema = z
@@ -97,7 +96,7 @@ export const healthSchema = z.object({
 
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.enum([...(Object.keys(ERROR_CODES) as ErrorCode[]), METHOD_NOT_ALLOWED.code]),
+    code: z.enum(Object.keys(ERROR_CODES) as ErrorCode[]),
     message: z.string(),
     details: z.array(z.looseObject({ path: z.string().optional(), message: z.string() })).optional(),
     id: z.string().optional().meta({ description: 'Set on 500s: quote it to find the logged cause' }),
