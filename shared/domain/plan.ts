@@ -101,6 +101,18 @@ export const planInputSchema = z.strictObject({
 });
 export type PlanInput = z.output<typeof planInputSchema>;
 
+/** Plan ids as PlanService mints them: `pln_`, base36 time, random hex. */
+export const planIdSchema = z.string().regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan id').meta({ description: 'Plan id' });
+
+export const approveBodySchema = z.strictObject({
+  planHash: z.string().min(1).max(200).meta({ description: 'The `planHash` of the plan the approver reviewed' }),
+  comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
+});
+
+export const rejectBodySchema = z.strictObject({
+  reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength),
+});
+
 export const planStatusSchema = z.enum([
   'proposed',
   'approved',

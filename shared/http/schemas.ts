@@ -13,14 +13,13 @@ import {
   planStatusSchema,
   PLAN_LIMITS,
   reportSchema,
+  planIdSchema,
+  approveBodySchema,
+  rejectBodySchema,
 } from '../domain/plan.ts';
-import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
-/** Plan ids are opaque to callers; this only keeps path segments short and plain. */
-export const planIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'a plan id is 1-128 letters, digits, `-` or `_`')
-  .meta({ description: 'Plan id' });
+export { approveBodySchema, planIdSchema, rejectBodySchema };
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 /** Query strings carry text; `recursive=true` is the only spelling of yes. */
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -40,15 +39,6 @@ export const listPlansQuerySchema = z.strictObject({
 export const listFilesQuerySchema = z.strictObject({
   prefix: z.string().max(2048).optional(),
   recursive: booleanQuery.optional(),
-});
-
-export const approveBodySchema = z.strictObject({
-  planHash: z.string().min(1).max(200).meta({ description: 'The `planHash` of the plan the approver reviewed' }),
-  comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
-});
-
-export const rejectBodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength),
 });
 
 /** Actions without parameters accept no body or `{}`, so a future option cannot be silently ignored. */

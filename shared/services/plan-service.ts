@@ -15,7 +15,10 @@ import {
   caseNameSchema,
   casePathSchema,
   PLAN_LIMITS,
+  approveBodySchema,
+  planIdSchema,
   planInputSchema,
+  rejectBodySchema,
   type DryRunReport,
   type Operation,
   type PlanRecord,
@@ -49,13 +52,6 @@ export interface PlanServiceDeps {
   logger: Logger;
   options: PlanServiceOptions;
 }
-
-const approveBodySchema = z.strictObject({
-  planHash: z.string().min(1).max(200),
-  comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
-});
-const rejectBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength) });
-const planIdSchema = z.string().regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan id');
 
 /** Time-sortable, unguessable plan ids: `pln_` + base36 milliseconds + random. */
 export function newPlanId(now: Date): string {

@@ -1,0 +1,781 @@
+/**
+ * PlanStore on Firestore (native mode), for the deployed functions.
+ *
+ * Data model (`<p>` is the collection prefix, `bailiff` by default; document ids are the
+ * plan id / case / chain name, prefixed with `k_` and with `%` and `/` escaped, so any name
+ * is a legal id):
+ *
+ *   <p>_plans/{plan}                      queryable fields `case`, `status`, `createdAt`,
+ *                                         `revision`; `core` (the PlanRecord without its report,
+ *                                         as JSON); the report inline as JSON when it is at most
+ *                                         256 KiB, otherwise `reportChunks` naming its chunks;
+ *                                         `operations` / `actions`: { generation, count }
+ *     /operations/{gen}.{first}.{part}    chunk documents (see below)
+ *     /actions/{gen}.{first}.{part}       chunk documents; a fresh dry run writes a new generation
+ *     /report/{gen}.000000000.{part}      the report's JSON split into parts, when large
+ *     /journal/j.{first}.{part}           one or more chunk documents per appendJournal call
+ *     /meta/journal                       { entries }: the journal's length, the append cursor
+ *   <p>_audit_chains/{chain}              the chain head { chain, seq, hash }: one per case
+ *     /<p>_audit_records/{seq}            { chain, seq, planId, record (JSON) }
+ *   <p>_leases/{case}                     { case, token, planId, owner, expiresAt }; the document
+ *                                         stays when released (holder fields null) so the
+ *                                         fencing token never goes back
+ *
+ * How it respects Firestore's limits:
+ * - Documents (1 MiB): a chunk document holds at most 768 KiB of UTF-8 JSON as a bytes field,
+ *   plus four small integers and a name under 300 bytes. Consecutive items (operations,
+ *   actions, journal entries) are packed into one chunk until the next would overflow it; an
+ *   item larger than a chunk (a write_file of up to 8 MiB, base64 about 11 MiB of JSON) is
+ *   split byte-wise into parts `0..n-1` of the same `first`, so no single value ever nears the
+ *   1,048,487-byte field limit. The plan document carries the record without its report
+ *   (bounded: descriptions and comments are capped at 4,000 characters; refused above
+ *   512 KiB) and the report only when it is at most 256 KiB.
+ * - Requests (10 MiB per commit): bulk chunk writes go in batches of at most 6 MiB and 400
+ *   writes. Transactions only ever write small documents plus, when a report changes, that
+ *   report's chunks (refused above 8 MiB).
+ * - Large plans are therefore written in several commits. Chunks go under a fresh random
+ *   generation that nothing points to yet; the plan document (create, or compare-and-set) is
+ *   written last and makes them visible atomically. A crash or a lost race leaves only
+ *   unreferenced chunks, which readers never see and which are deleted best effort.
+ * - Hot documents: each case has its own audit head and lease document, so cases never
+ *   contend; each plan has its own journal cursor. Chunk ids start with a random generation,
+ *   so plans do not write to one key range either.
+ * - Reads page through chunk documents by id range (`orderBy(__name__)`), which the built-in
+ *   indexes serve. Reads that combine the plan document with its chunks run in read-only
+ *   transactions, so they see one consistent snapshot even while a dry run is replaced.
+ *
+ * Indexes beyond the automatic ones: `listPlans` filtered by case and/or status needs composite
+ * indexes on <p>_plans (case ASC, createdAt DESC, __name__ DESC), (status ASC, createdAt DESC,
+ * __name__ DESC) and (case ASC, status ASC, createdAt DESC, __name__ DESC); `readPlanAudit`
+ * needs a collection-group single-field index on <p>_audit_records.planId.
+ */
+import { randomBytes } from 'node:crypto';
+import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QuerySnapshot, type Transaction } from '@google-cloud/firestore';
+import type { Action } from '../../domain/actions.ts';
+import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../domain/audit.ts';
+import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
+import { BailiffError, conflict, invalidInput, isBailiffError, notFound, unavailable } from '../../errors.ts';
+import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+
+export interface FirestorePlanStoreOptions {
+  /** A client built by the composition root (project, database, credentials or emulator). */
+  firestore: Firestore;
+  /** Prefix of every top-level collection, so several deployments or test runs can share a database. */
+  collectionPrefix?: string;
+  /** Attempts per transaction under contention before giving up with `conflict`. */
+  maxTransactionAttempts?: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** Payload of one chunk document: well under the 1 MiB document limit. */
+export const CHUNK_BYTES = 768 * KiB;
+const INLINE_REPORT_BYTES = 256 * KiB;
+const MAX_CORE_BYTES = 512 * KiB;
+const MAX_REPORT_BYTES = 8 * MiB;
+const MAX_AUDIT_RECORD_BYTES = 900 * KiB;
+const MAX_BATCH_BYTES = 6 * MiB;
+const MAX_BATCH_WRITES = 400;
+const BATCH_CONCURRENCY = 4;
+/** Chunk documents fetched per read request: at most about 3 MiB. */
+const READ_PAGE_DOCS = 4;
+
+interface ChunkRef {
+  generation: string;
+  count: number;
+}
+
+interface PlanDocument {
+  schema: 1;
+  case: string;
+  status: string;
+  createdAt: string;
+  revision: number;
+  core: string;
+  report: string | null;
+  reportChunks: { generation: string; parts: number } | null;
+  operations: ChunkRef;
+  actions: ChunkRef;
+}
+
+interface ChunkDocument {
+  first: number;
+  count: number;
+  /** `first + count`: what readers range over to find the chunk holding an offset. */
+  end: number;
+  part: number;
+  parts: number;
+  data: Buffer;
+}
+
+interface LeaseDocument {
+  case: string;
+  token: number;
+  planId: string | null;
+  owner: string | null;
+  expiresAt: string | null;
+}
+
+/** Either a transaction or the plain client: both can read documents and queries. */
+interface Reader {
+  get(ref: DocumentReference): Promise<DocumentSnapshot>;
+  query(query: Query): Promise<QuerySnapshot>;
+  getAll(refs: DocumentReference[]): Promise<DocumentSnapshot[]>;
+}
+
+/**
+ * PlanStore backed by Firestore. See the module header for the data model.
+ *
+ * Throws BailiffErrors only: `not_found`, `conflict` (stale revision, existing id, lost lease,
+ * transaction contention that outlasted every retry), `invalid_input` (bad paging arguments or
+ * page token), `payload_too_large` (a record or report beyond the sizes above),
+ * `rate_limited`, `unavailable` (Firestore unreachable or timing out), `internal`.
+ */
+export class FirestorePlanStore implements PlanStore {
+  readonly #db: Firestore;
+  readonly #plans: CollectionReference;
+  readonly #chains: CollectionReference;
+  readonly #leases: CollectionReference;
+  readonly #auditRecordsGroup: string;
+  readonly #maxAttempts: number;
+
+  constructor(options: FirestorePlanStoreOptions) {
+    const prefix = options.collectionPrefix ?? 'bailiff';
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(prefix)) throw invalidInput('collectionPrefix must be 1-100 letters, digits, `_` or `-`');
+    this.#db = options.firestore;
+    this.#plans = this.#db.collection(`${prefix}_plans`);
+    this.#chains = this.#db.collection(`${prefix}_audit_chains`);
+    this.#leases = this.#db.collection(`${prefix}_leases`);
+    this.#auditRecordsGroup = `${prefix}_audit_records`;
+    this.#maxAttempts = options.maxTransactionAttempts ?? 30;
+  }
+
+  async createPlan(plan: PlanRecord, operations: readonly Operation[], actions: readonly Action[]): Promise<void> {
+    const what = `create plan ${plan.id}`;
+    const ref = this.#plans.doc(docKey(plan.id));
+    const written: CollectionReference[] = [];
+    try {
+      // Fail fast before writing chunks; the create() below is what actually decides.
+      if ((await ref.get()).exists) throw planExists(plan.id);
+      const operationsRef = { generation: newGeneration(), count: operations.length };
+      const actionsRef = { generation: newGeneration(), count: actions.length };
+      const report = encodeReport(plan.report);
+      const operationsCollection = ref.collection(`operations_${operationsRef.generation}`);
+      const actionsCollection = ref.collection(`actions_${actionsRef.generation}`);
+      written.push(operationsCollection, actionsCollection);
+      if (report.stored.reportChunks) written.push(ref.collection(`report_${report.stored.reportChunks.generation}`));
+      await this.#writeChunks([
+        ...chunkWrites(operationsCollection, encodeChunks(0, operations)),
+        ...chunkWrites(actionsCollection, encodeChunks(0, actions)),
+        ...(report.stored.reportChunks ? chunkWrites(ref.collection(`report_${report.stored.reportChunks.generation}`), report.chunks) : []),
+      ]);
+      const batch = this.#db.batch();
+      batch.create(ref, planDocument(plan, report.stored, operationsRef, actionsRef));
+      batch.create(ref.collection('meta').doc('journal'), { entries: 0 });
+      await batch.commit();
+    } catch (error) {
+      await Promise.allSettled(written.map((collection) => this.#deleteCollection(collection)));
+      const code = grpcCode(error);
+      if (code === GRPC.ALREADY_EXISTS) throw planExists(plan.id);
+      throw translateFirestoreError(error, `cannot ${what}`);
+    }
+  }
+
+  async getPlan(id: string): Promise<PlanRecord | undefined> {
+    return this.#readOnly(`read plan ${id}`, async (reader) => {
+      const snapshot = await reader.get(this.#plans.doc(docKey(id)));
+      return snapshot.exists ? this.#assemble(reader, snapshot.ref, snapshot.data() as PlanDocument) : undefined;
+    });
+  }
+
+  async listPlans(query: PlanQuery): Promise<PlanPage> {
+    checkLimit(query.limit, 'limit', 1);
+    const after = query.pageToken === undefined ? undefined : decodePageToken(query.pageToken);
+    return this.#readOnly('list plans', async (reader) => {
+      let q: Query = this.#plans;
+      if (query.case !== undefined) q = q.where('case', '==', query.case);
+      if (query.status !== undefined) q = q.where('status', '==', query.status);
+      q = q.orderBy('createdAt', 'desc').orderBy(FieldPath.documentId(), 'desc');
+      if (after) q = q.startAfter(after.createdAt, docKey(after.id));
+      // One extra document tells whether another page exists.
+      const snapshot = await reader.query(q.limit(query.limit + 1));
+      const docs = snapshot.docs.slice(0, query.limit);
+      const plans = await Promise.all(docs.map((doc) => this.#assemble(reader, doc.ref, doc.data() as PlanDocument)));
+      const last = plans.at(-1);
+      return {
+        plans,
+        ...(snapshot.docs.length > query.limit && last ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+      };
+    });
+  }
+
+  async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
+    return this.#transaction(`update plan ${id}`, async (tx, reader) => {
+      const ref = this.#plans.doc(docKey(id));
+      const stored = currentPlan(await reader.get(ref), id, expectedRevision);
+      const next = nextRecord(await this.#assemble(reader, ref, stored), expectedRevision, patch);
+      this.#stagePlan(tx, ref, stored, next, 'report' in patch, stored.actions);
+      return next;
+    });
+  }
+
+  async replaceDryRun(
+    id: string,
+    expectedRevision: number,
+    report: DryRunReport,
+    actions: readonly Action[],
+    patch: Partial<PlanRecord> = {},
+  ): Promise<PlanRecord> {
+    const what = `replace the dry run of plan ${id}`;
+    const ref = this.#plans.doc(docKey(id));
+    const actionsRef = { generation: newGeneration(), count: actions.length };
+    let committed = false;
+    try {
+      // Checked first so a stale caller does not upload thousands of actions for nothing.
+      currentPlan(await ref.get(), id, expectedRevision);
+      await this.#writeChunks(chunkWrites(ref.collection(`actions_${actionsRef.generation}`), encodeChunks(0, actions)));
+      const { next, previous } = await this.#transaction(what, async (tx, reader) => {
+        const stored = currentPlan(await reader.get(ref), id, expectedRevision);
+        const current = await this.#assemble(reader, ref, stored);
+        const replaced = nextRecord(current, expectedRevision, { ...patch, report });
+        this.#stagePlan(tx, ref, stored, replaced, true, actionsRef);
+        return { next: replaced, previous: stored.actions };
+      });
+      committed = true;
+      await this.#deleteCollection(ref.collection(`actions_${previous.generation}`)).catch(() => {
+        // Unreferenced chunks are invisible to readers; leaving them costs storage only.
+      });
+      return next;
+    } catch (error) {
+      if (!committed) await this.#deleteCollection(ref.collection(`actions_${actionsRef.generation}`)).catch(() => {});
+      throw translateFirestoreError(error, `cannot ${what}`);
+    }
+  }
+
+  async readOperations(id: string, offset: number, limit: number): Promise<Operation[]> {
+    return (await this.#readPlanItems(id, 'operations', offset, limit)) as Operation[];
+  }
+
+  async readActions(id: string, offset: number, limit: number): Promise<Action[]> {
+    return (await this.#readPlanItems(id, 'actions', offset, limit)) as Action[];
+  }
+
+  async appendJournal(id: string, entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const ref = this.#plans.doc(docKey(id));
+    const cursor = ref.collection('meta').doc('journal');
+    await this.#transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
+      const snapshot = await reader.get(cursor);
+      if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
+      const length = (snapshot.data() as { entries: number }).entries;
+      for (const chunk of encodeChunks(length, entries)) tx.create(ref.collection('journal').doc(chunk.id), chunk.doc);
+      tx.update(cursor, { entries: length + entries.length });
+    });
+  }
+
+  async readJournal(id: string, offset: number, limit: number): Promise<JournalEntry[]> {
+    checkLimit(offset, 'offset', 0);
+    checkLimit(limit, 'limit', 0);
+    const collection = this.#plans.doc(docKey(id)).collection('journal');
+    // Journal chunks are immutable once committed, so a plain (non-transactional) read is consistent.
+    return this.#readOnly(`read the journal of plan ${id}`, (reader) => readChunks(reader, collection, offset, limit), false) as Promise<JournalEntry[]>;
+  }
+
+  async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
+    if (events.length === 0) return [];
+    return this.#transaction('append audit records', async (tx, reader) => {
+      const chains = [...new Set(events.map((event) => event.chain))];
+      const refs = chains.map((chain) => this.#chains.doc(docKey(chain)));
+      const snapshots = await reader.getAll(refs);
+      const heads = new Map<string, { seq: number; hash: string } | undefined>();
+      chains.forEach((chain, i) => heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined));
+      const sealed: AuditRecord[] = [];
+      for (const event of events) {
+        const record = sealAuditRecord(event, heads.get(event.chain));
+        const json = JSON.stringify(record);
+        if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES) {
+          throw new BailiffError('payload_too_large', `audit record ${event.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes`);
+        }
+        const head = this.#chains.doc(docKey(event.chain));
+        tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
+        heads.set(event.chain, { seq: record.seq, hash: record.hash });
+        sealed.push(record);
+      }
+      for (const chain of chains) {
+        const head = heads.get(chain);
+        if (head) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash });
+      }
+      return sealed;
+    });
+  }
+
+  async readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    checkLimit(afterSeq, 'afterSeq', 0);
+    checkLimit(limit, 'limit', 0);
+    if (limit === 0) return [];
+    return this.#readOnly(
+      `read audit chain ${chain}`,
+      async (reader) => {
+        const records = this.#chains.doc(docKey(chain)).collection(this.#auditRecordsGroup);
+        const snapshot = await reader.query(records.where('seq', '>', afterSeq).orderBy('seq').limit(limit));
+        return snapshot.docs.map((doc) => JSON.parse((doc.data() as { record: string }).record) as AuditRecord);
+      },
+      false,
+    );
+  }
+
+  async readPlanAudit(planId: string): Promise<AuditRecord[]> {
+    return this.#readOnly(
+      `read the audit records of plan ${planId}`,
+      async (reader) => {
+        const snapshot = await reader.query(this.#db.collectionGroup(this.#auditRecordsGroup).where('planId', '==', planId));
+        // Sorted here rather than by the query, which would need a composite collection-group index.
+        return snapshot.docs
+          .map((doc) => JSON.parse((doc.data() as { record: string }).record) as AuditRecord)
+          .sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : a.seq - b.seq));
+      },
+      false,
+    );
+  }
+
+  async listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]> {
+    return this.#readOnly(
+      'list audit chains',
+      async (reader) => {
+        const snapshot = await reader.query(this.#chains.orderBy(FieldPath.documentId()));
+        return snapshot.docs.map((doc) => {
+          const { chain, seq, hash } = doc.data() as { chain: string; seq: number; hash: string };
+          return { chain, seq, hash };
+        });
+      },
+      false,
+    );
+  }
+
+  async acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition> {
+    checkLimit(request.ttlMs, 'ttlMs', 1);
+    const ref = this.#leases.doc(docKey(request.case));
+    return this.#transaction(`acquire the lease on case ${request.case}`, async (tx, reader) => {
+      const snapshot = await reader.get(ref);
+      const stored = snapshot.exists ? (snapshot.data() as LeaseDocument) : undefined;
+      const held = stored ? leaseOf(stored) : undefined;
+      // The same owner asking again gets a fresh token: anything it started under the old one is fenced off.
+      if (held && Date.parse(held.expiresAt) > request.now.getTime() && held.owner !== request.owner) {
+        return { acquired: false, heldBy: held } as LeaseAcquisition;
+      }
+      const lease: Lease = {
+        case: request.case,
+        planId: request.planId,
+        owner: request.owner,
+        token: (stored?.token ?? 0) + 1,
+        expiresAt: new Date(request.now.getTime() + request.ttlMs).toISOString(),
+      };
+      tx.set(ref, { case: lease.case, token: lease.token, planId: lease.planId, owner: lease.owner, expiresAt: lease.expiresAt } satisfies LeaseDocument);
+      return held && held.owner !== request.owner ? { acquired: true, lease, tookOverFrom: held } : { acquired: true, lease };
+    });
+  }
+
+  async renewLease(lease: Lease, ttlMs: number, now: Date): Promise<Lease> {
+    checkLimit(ttlMs, 'ttlMs', 1);
+    const ref = this.#leases.doc(docKey(lease.case));
+    return this.#transaction(`renew the lease on case ${lease.case}`, async (tx, reader) => {
+      const snapshot = await reader.get(ref);
+      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
+      if (!held || held.token !== lease.token) throw leaseLost(lease, held);
+      const renewed: Lease = { ...held, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+      tx.update(ref, { expiresAt: renewed.expiresAt });
+      return renewed;
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const ref = this.#leases.doc(docKey(lease.case));
+    await this.#transaction(`release the lease on case ${lease.case}`, async (tx, reader) => {
+      const snapshot = await reader.get(ref);
+      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
+      if (held && held.token === lease.token) tx.update(ref, { planId: null, owner: null, expiresAt: null });
+    });
+  }
+
+  async getLease(caseName: string): Promise<Lease | undefined> {
+    return this.#readOnly(
+      `read the lease on case ${caseName}`,
+      async (reader) => {
+        const snapshot = await reader.get(this.#leases.doc(docKey(caseName)));
+        return snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
+      },
+      false,
+    );
+  }
+
+  async forceReleaseLease(caseName: string): Promise<Lease | undefined> {
+    const ref = this.#leases.doc(docKey(caseName));
+    return this.#transaction(`force-release the lease on case ${caseName}`, async (tx, reader) => {
+      const snapshot = await reader.get(ref);
+      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
+      if (held) tx.update(ref, { planId: null, owner: null, expiresAt: null });
+      return held;
+    });
+  }
+
+  async health(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#plans.doc('k_health-probe').get(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(unavailable('Firestore did not answer within 5 s')), 5_000);
+        }),
+      ]);
+    } catch (error) {
+      throw isBailiffError(error) ? error : unavailable('Firestore is not answering', error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #readPlanItems(id: string, kind: 'operations' | 'actions', offset: number, limit: number): Promise<unknown[]> {
+    checkLimit(offset, 'offset', 0);
+    checkLimit(limit, 'limit', 0);
+    return this.#readOnly(`read ${kind} of plan ${id}`, async (reader) => {
+      // Only the chunk reference: the plan document may carry a report of up to 256 KiB.
+      const meta = await reader.query(this.#plans.where(FieldPath.documentId(), '==', docKey(id)).select(kind));
+      const chunks = (meta.docs[0]?.data() as Pick<PlanDocument, typeof kind> | undefined)?.[kind];
+      if (!chunks || offset >= chunks.count || limit === 0) return [];
+      return readChunks(reader, this.#plans.doc(docKey(id)).collection(`${kind}_${chunks.generation}`), offset, Math.min(limit, chunks.count - offset));
+    });
+  }
+
+  /** The full record: the plan document's core with its report, inline or from its chunks. */
+  async #assemble(reader: Reader, ref: DocumentReference, stored: PlanDocument): Promise<PlanRecord> {
+    const core = JSON.parse(stored.core) as Omit<PlanRecord, 'report'>;
+    let report: DryRunReport;
+    if (stored.reportChunks) {
+      const { generation, parts } = stored.reportChunks;
+      const refs = Array.from({ length: parts }, (_, part) => ref.collection(`report_${generation}`).doc(chunkId(0, part)));
+      const snapshots = await reader.getAll(refs);
+      const missing = snapshots.findIndex((snapshot) => !snapshot.exists);
+      if (missing >= 0) throw new BailiffError('internal', `plan ${core.id}: report chunk ${missing} is missing`);
+      report = JSON.parse(Buffer.concat(snapshots.map((snapshot) => (snapshot.data() as ChunkDocument).data)).toString('utf8'))[0] as DryRunReport;
+    } else {
+      report = JSON.parse(stored.report ?? 'null') as DryRunReport;
+    }
+    return { ...core, report };
+  }
+
+  /** Writes `next` as the plan document inside `tx`, rewriting the report's storage only if it changed. */
+  #stagePlan(tx: Transaction, ref: DocumentReference, stored: PlanDocument, next: PlanRecord, reportChanged: boolean, actions: ChunkRef): void {
+    let report = { report: stored.report, reportChunks: stored.reportChunks };
+    if (reportChanged) {
+      const encoded = encodeReport(next.report);
+      if (encoded.stored.reportChunks) {
+        for (const [chunkRef, doc] of chunkWrites(ref.collection(`report_${encoded.stored.reportChunks.generation}`), encoded.chunks)) tx.set(chunkRef, doc);
+      }
+      if (stored.reportChunks) {
+        for (let part = 0; part < stored.reportChunks.parts; part += 1) tx.delete(ref.collection(`report_${stored.reportChunks.generation}`).doc(chunkId(0, part)));
+      }
+      report = encoded.stored;
+    }
+    tx.set(ref, planDocument(next, report, stored.operations, actions));
+  }
+
+  /** Writes chunk documents in parallel batches bounded by bytes and count (not atomic together). */
+  async #writeChunks(writes: ReadonlyArray<[DocumentReference, ChunkDocument]>): Promise<void> {
+    const batches: Array<Array<[DocumentReference, ChunkDocument]>> = [];
+    let current: Array<[DocumentReference, ChunkDocument]> = [];
+    let bytes = 0;
+    for (const write of writes) {
+      const size = write[1].data.length + 512;
+      if (current.length > 0 && (bytes + size > MAX_BATCH_BYTES || current.length >= MAX_BATCH_WRITES)) {
+        batches.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(write);
+      bytes += size;
+    }
+    if (current.length > 0) batches.push(current);
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) {
+        const group = batches[next++] ?? [];
+        const batch = this.#db.batch();
+        for (const [ref, doc] of group) batch.set(ref, doc);
+        await batch.commit();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
+  }
+
+  async #deleteCollection(collection: CollectionReference): Promise<void> {
+    for (;;) {
+      const page = await collection.select().limit(MAX_BATCH_WRITES).get();
+      if (page.empty) return;
+      const batch = this.#db.batch();
+      for (const doc of page.docs) batch.delete(doc.ref);
+      await batch.commit();
+    }
+  }
+
+  /** Runs `body` in a read-write transaction, retried under contention; vendor errors become BailiffErrors. */
+  async #transaction<T>(what: string, body: (tx: Transaction, reader: Reader) => Promise<T>): Promise<T> {
+    try {
+      return await this.#db.runTransaction((tx) => body(tx, transactionReader(tx)), { maxAttempts: this.#maxAttempts });
+    } catch (error) {
+      throw translateFirestoreError(error, `cannot ${what}`);
+    }
+  }
+
+  /** Reads in one consistent snapshot (a read-only transaction) unless `consistent` is false. */
+  async #readOnly<T>(what: string, body: (reader: Reader) => Promise<T>, consistent = true): Promise<T> {
+    try {
+      if (!consistent) return await body(clientReader(this.#db));
+      return await this.#db.runTransaction((tx) => body(transactionReader(tx)), { readOnly: true });
+    } catch (error) {
+      throw translateFirestoreError(error, `cannot ${what}`);
+    }
+  }
+}
+
+function transactionReader(tx: Transaction): Reader {
+  return {
+    get: (ref) => tx.get(ref),
+    query: (query) => tx.get(query),
+    getAll: (refs) => (refs.length === 0 ? Promise.resolve([]) : tx.getAll(...refs)),
+  };
+}
+
+function clientReader(db: Firestore): Reader {
+  return {
+    get: (ref) => ref.get(),
+    query: (query) => query.get(),
+    getAll: (refs) => (refs.length === 0 ? Promise.resolve([]) : db.getAll(...refs)),
+  };
+}
+
+function planDocument(plan: PlanRecord, report: Pick<PlanDocument, 'report' | 'reportChunks'>, operations: ChunkRef, actions: ChunkRef): PlanDocument {
+  const { report: _report, ...rest } = plan;
+  const core = JSON.stringify(rest);
+  if (Buffer.byteLength(core) > MAX_CORE_BYTES) {
+    throw new BailiffError('payload_too_large', `plan ${plan.id}: the record without its report is larger than ${MAX_CORE_BYTES} bytes`);
+  }
+  return {
+    schema: 1,
+    case: plan.case,
+    status: plan.status,
+    createdAt: plan.createdAt,
+    revision: plan.revision,
+    core,
+    report: report.report,
+    reportChunks: report.reportChunks,
+    operations,
+    actions,
+  };
+}
+
+function encodeReport(report: DryRunReport): { stored: Pick<PlanDocument, 'report' | 'reportChunks'>; chunks: Array<{ id: string; doc: ChunkDocument }> } {
+  const json = JSON.stringify(report);
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= INLINE_REPORT_BYTES) return { stored: { report: json, reportChunks: null }, chunks: [] };
+  if (bytes > MAX_REPORT_BYTES) throw new BailiffError('payload_too_large', `dry-run report of ${bytes} bytes is larger than ${MAX_REPORT_BYTES}`);
+  const generation = newGeneration();
+  const chunks = encodeChunks(0, [report]);
+  return { stored: { report: null, reportChunks: { generation, parts: chunks.length } }, chunks };
+}
+
+/**
+ * Packs items, numbered from `first`, into chunk documents of at most CHUNK_BYTES each. A
+ * group is one JSON array; an item too large for one chunk forms a group of its own, split
+ * into `parts` byte ranges that are concatenated back before parsing.
+ */
+export function encodeChunks(first: number, items: readonly unknown[]): Array<{ id: string; doc: ChunkDocument }> {
+  const chunks: Array<{ id: string; doc: ChunkDocument }> = [];
+  let pending: string[] = [];
+  let pendingBytes = 2;
+  let pendingFirst = first;
+  const flush = () => {
+    if (pending.length === 0) return;
+    chunks.push({
+      id: chunkId(pendingFirst, 0),
+      doc: { first: pendingFirst, count: pending.length, end: pendingFirst + pending.length, part: 0, parts: 1, data: Buffer.from(`[${pending.join(',')}]`, 'utf8') },
+    });
+    pendingFirst += pending.length;
+    pending = [];
+    pendingBytes = 2;
+  };
+  for (const item of items) {
+    const json = JSON.stringify(item) ?? 'null';
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes + 2 > CHUNK_BYTES) {
+      flush();
+      const data = Buffer.from(`[${json}]`, 'utf8');
+      const parts = Math.ceil(data.length / CHUNK_BYTES);
+      for (let part = 0; part < parts; part += 1) {
+        chunks.push({
+          id: chunkId(pendingFirst, part),
+          doc: { first: pendingFirst, count: 1, end: pendingFirst + 1, part, parts, data: data.subarray(part * CHUNK_BYTES, (part + 1) * CHUNK_BYTES) },
+        });
+      }
+      pendingFirst += 1;
+      continue;
+    }
+    if (pendingBytes + bytes + 1 > CHUNK_BYTES) flush();
+    pending.push(json);
+    pendingBytes += bytes + 1;
+  }
+  flush();
+  return chunks;
+}
+
+/**
+ * Items `offset .. offset+limit-1` of one chunk collection: the chunks whose `end` lies past
+ * `offset`, in order, a few documents at a time (a range on one field, which the automatic
+ * single-field index serves; parts of one group share `end` and follow in id order).
+ */
+async function readChunks(reader: Reader, collection: CollectionReference, offset: number, limit: number): Promise<unknown[]> {
+  if (limit === 0) return [];
+  const items: unknown[] = [];
+  let parts: Buffer[] = [];
+  const base = collection.where('end', '>', offset).orderBy('end');
+  let query = base.limit(READ_PAGE_DOCS);
+  for (;;) {
+    const page = await reader.query(query);
+    for (const doc of page.docs) {
+      const chunk = doc.data() as ChunkDocument;
+      parts.push(chunk.data);
+      if (chunk.part + 1 < chunk.parts) continue;
+      const group = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown[];
+      parts = [];
+      for (let i = Math.max(0, offset - chunk.first); i < group.length && items.length < limit; i += 1) items.push(group[i]);
+      if (items.length >= limit) return items;
+    }
+    const last = page.docs.at(-1);
+    if (page.docs.length < READ_PAGE_DOCS || !last) return items;
+    query = base.startAfter(last).limit(READ_PAGE_DOCS);
+  }
+}
+
+function chunkId(first: number, part: number): string {
+  return `${pad(first, 9)}.${pad(part, 5)}`;
+}
+
+function chunkWrites(collection: CollectionReference, chunks: ReadonlyArray<{ id: string; doc: ChunkDocument }>): Array<[DocumentReference, ChunkDocument]> {
+  return chunks.map((chunk) => [collection.doc(chunk.id), chunk.doc]);
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+function seqKey(seq: number): string {
+  return pad(seq, 12);
+}
+
+function newGeneration(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A legal, collision-free document id for any name: no `/`, never `.`/`..`, never `__x__`. */
+function docKey(name: string): string {
+  return `k_${name.replaceAll('%', '%25').replaceAll('/', '%2F')}`;
+}
+
+function currentPlan(snapshot: DocumentSnapshot, id: string, expectedRevision: number): PlanDocument {
+  if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
+  const stored = snapshot.data() as PlanDocument;
+  if (stored.revision !== expectedRevision) throw staleRevision(id, expectedRevision, stored.revision, stored.status);
+  return stored;
+}
+
+function planExists(id: string): BailiffError {
+  return conflict(`plan ${id} already exists`, [{ message: 'a plan with this id exists', planId: id }]);
+}
+
+function leaseOf(stored: LeaseDocument): Lease | undefined {
+  if (stored.owner === null || stored.planId === null || stored.expiresAt === null) return undefined;
+  return { case: stored.case, planId: stored.planId, owner: stored.owner, token: stored.token, expiresAt: stored.expiresAt };
+}
+
+// The rules below match the SQLite store's, so both pass one contract suite.
+
+function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
+  // A patch member set to `undefined` removes the field (JSON drops it), e.g. withdrawing an approval.
+  return { ...current, ...patch, id: current.id, revision: expectedRevision + 1 };
+}
+
+function staleRevision(id: string, expected: number, actual: number, status: string): BailiffError {
+  return conflict(`plan ${id} changed since revision ${expected}`, [
+    { message: `plan is now at revision ${actual} with status ${status}`, planId: id, status, revision: actual },
+  ]);
+}
+
+function leaseLost(lease: Lease, current: Lease | undefined): BailiffError {
+  return conflict(`the lease on case ${lease.case} with token ${lease.token} is no longer held`, [
+    current
+      ? { message: `held by ${current.owner} with token ${current.token}`, case: lease.case, heldBy: current }
+      : { message: 'the lease was released', case: lease.case },
+  ]);
+}
+
+function checkLimit(value: number, name: string, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw invalidInput(`${name} must be an integer of at least ${min}`, [{ path: name, message: `got ${value}` }]);
+}
+
+function encodePageToken(position: { createdAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
+}
+
+function decodePageToken(token: string): { createdAt: string; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return { createdAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // Falls through to the same answer as a well-formed token of the wrong shape.
+  }
+  throw invalidInput('pageToken is not one this server issued', [{ path: 'pageToken', message: 'malformed page token' }]);
+}
+
+const GRPC = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
+function grpcCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}
+
+function translateFirestoreError(error: unknown, message: string): BailiffError {
+  if (isBailiffError(error)) return error;
+  const code = grpcCode(error);
+  const detail = error instanceof Error ? `${message}: ${error.message}` : message;
+  switch (code) {
+    case GRPC.ALREADY_EXISTS:
+    case GRPC.ABORTED:
+    case 409:
+      return new BailiffError('conflict', detail, [], { cause: error });
+    case GRPC.NOT_FOUND:
+      return new BailiffError('not_found', detail, [], { cause: error });
+    case GRPC.RESOURCE_EXHAUSTED:
+      return new BailiffError('rate_limited', detail, [], { cause: error });
+    case GRPC.CANCELLED:
+    case GRPC.UNKNOWN:
+    case GRPC.DEADLINE_EXCEEDED:
+    case GRPC.INTERNAL:
+    case GRPC.UNAVAILABLE:
+      return unavailable(detail, error);
+    default:
+      // INVALID_ARGUMENT, FAILED_PRECONDITION (a missing index), PERMISSION_DENIED: a bug or a misconfiguration.
+      return new BailiffError('internal', detail, [], { cause: error });
+  }
+}
