@@ -93,12 +93,22 @@ export function buildPlanRecord(overrides: Partial<PlanRecord> = {}): PlanRecord
   });
 }
 
-/** Operations of every kind, with sizes that vary so size-based chunking lands on uneven boundaries. */
-export function buildOperations(count: number): Operation[] {
+/**
+ * Operations of every kind, with sizes that vary so size-based chunking lands on uneven
+ * boundaries: every `heavyEvery`-th operation carries about 7 KB of content, so 2,500 of them
+ * are about 2 MB of JSON and span several 768 KiB Firestore chunks. 0 turns that off.
+ */
+export function buildOperations(count: number, heavyEvery = 10): Operation[] {
   return Array.from({ length: count }, (_, i): Operation => {
     switch (i % 5) {
       case 0:
-        return { type: 'write_file', destination: `Notes/${i}.md`, content: `# Note ${i}\n${'lorem ipsum '.repeat(i % 40 === 0 ? 400 : 3)}`, encoding: 'utf8', overwrite: false };
+        return {
+          type: 'write_file',
+          destination: `Notes/${i}.md`,
+          content: `# Note ${i}\n${'lorem ipsum '.repeat(heavyEvery > 0 && i % heavyEvery === 0 ? 600 : 3)}`,
+          encoding: 'utf8',
+          overwrite: false,
+        };
       case 1:
         return { type: 'create_dir', destination: `Pleadings/${i}/` };
       case 2:
@@ -111,19 +121,21 @@ export function buildOperations(count: number): Operation[] {
   });
 }
 
+/** Actions of every kind with realistic, deep object names: about 350 bytes of JSON each. */
 export function buildActions(count: number, tag = 'a'): Action[] {
+  const folder = 'projects/smith-v-jones/Pleadings/2024/Motions and supporting declarations/Exhibits filed under seal/Second amended set of exhibits, as corrected on 2024-02-11';
   return Array.from({ length: count }, (_, i): Action => {
     switch (i % 3) {
       case 0:
-        return { index: i, operation: i, kind: 'put', destination: `projects/smith-v-jones/Notes/${tag}${i}.md`, expect: { state: 'absent' }, size: 20 + i };
+        return { index: i, operation: i, kind: 'put', destination: `${folder}/${tag}${i} – declaration of the custodian of records.md`, expect: { state: 'absent' }, size: 20 + i };
       case 1:
         return {
           index: i,
           operation: i,
           kind: 'move',
-          source: `projects/smith-v-jones/Inbox/${tag}${i}.pdf`,
+          source: `projects/smith-v-jones/Inbox/Scanner 3rd floor/Batch of 2024-01-05 (unsorted)/${tag}${i} scan.pdf`,
           sourceExpect: { state: 'generation', generation: String(1_700_000_000_000 + i) },
-          destination: `projects/smith-v-jones/Pleadings/${tag}${i}.pdf`,
+          destination: `${folder}/${tag}${i} – exhibit to the motion to compel.pdf`,
           expect: { state: 'producedBy', action: i - 1 },
           size: 1_000 + i,
         };
@@ -528,7 +540,7 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
       });
 
       it('stores and pages a 100,000-action plan with a large report', async () => {
-        const operations = buildOperations(100_000);
+        const operations = buildOperations(100_000, 0);
         const actions = buildActions(100_000);
         const longList = Array.from({ length: 20_000 }, (_, i) => `Pleadings/2024/${String(i).padStart(6, '0')} – filed scan with a long descriptive name.pdf`);
         const report = buildReport(100_000, 100_000, { diff: { added: longList, removed: longList.slice(0, 5_000), changed: [], truncated: true } });

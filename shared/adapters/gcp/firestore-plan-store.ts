@@ -1,53 +1,59 @@
 /**
  * PlanStore on Firestore (native mode), for the deployed functions.
  *
- * Data model (`<p>` is the collection prefix, `bailiff` by default; document ids are the
- * plan id / case / chain name, prefixed with `k_` and with `%` and `/` escaped, so any name
- * is a legal id):
+ * Data model. `<p>` is the collection prefix (`bailiff` by default). Document ids made from
+ * names (plan id, case, chain) are `k_<name>` with `%` and `/` escaped, so every name is a
+ * legal id (never `.`, `..`, `__x__` or a path). `{gen}` is a random 16-hex-digit generation.
  *
- *   <p>_plans/{plan}                      queryable fields `case`, `status`, `createdAt`,
- *                                         `revision`; `core` (the PlanRecord without its report,
- *                                         as JSON); the report inline as JSON when it is at most
- *                                         256 KiB, otherwise `reportChunks` naming its chunks;
- *                                         `operations` / `actions`: { generation, count }
- *     /operations/{gen}.{first}.{part}    chunk documents (see below)
- *     /actions/{gen}.{first}.{part}       chunk documents; a fresh dry run writes a new generation
- *     /report/{gen}.000000000.{part}      the report's JSON split into parts, when large
- *     /journal/j.{first}.{part}           one or more chunk documents per appendJournal call
- *     /meta/journal                       { entries }: the journal's length, the append cursor
- *   <p>_audit_chains/{chain}              the chain head { chain, seq, hash }: one per case
- *     /<p>_audit_records/{seq}            { chain, seq, planId, record (JSON) }
- *   <p>_leases/{case}                     { case, token, planId, owner, expiresAt }; the document
- *                                         stays when released (holder fields null) so the
- *                                         fencing token never goes back
+ *   <p>_plans/{plan}                   case, status, createdAt, revision (queryable fields);
+ *                                      core: the PlanRecord without its report, as JSON;
+ *                                      report: the report as JSON if at most 256 KiB, else null
+ *                                      reportChunks: { generation, parts } when it is not inline;
+ *                                      operations, actions: { generation, count }
+ *     /operations_{gen}/{first}.{part}  chunk documents (below); written once at creation
+ *     /actions_{gen}/{first}.{part}     chunk documents; a fresh dry run writes a new generation
+ *     /report_{gen}/000000000.{part}    the report's JSON split into parts, when large
+ *     /journal/{first}.{part}           chunk documents, one or more per appendJournal call
+ *     /meta/journal                     { entries }: the journal's length, its append cursor
+ *   <p>_audit_chains/{chain}           the chain head { chain, seq, hash }: one per case
+ *     /<p>_audit_records/{seq}         { chain, seq, planId, record (the sealed record as JSON) }
+ *   <p>_leases/{case}                  { case, token, planId, owner, expiresAt }; kept when the
+ *                                      lease is released (holder fields null), so the fencing
+ *                                      token of a case never goes back
+ *
+ * A chunk document is { first, count, end = first + count, part, parts, data } where data is
+ * UTF-8 JSON (an array of `count` items numbered from `first`) as a bytes field. Readers find
+ * the chunk holding an offset with `where('end', '>', offset).orderBy('end')`, which the
+ * automatic single-field index serves.
  *
  * How it respects Firestore's limits:
- * - Documents (1 MiB): a chunk document holds at most 768 KiB of UTF-8 JSON as a bytes field,
- *   plus four small integers and a name under 300 bytes. Consecutive items (operations,
- *   actions, journal entries) are packed into one chunk until the next would overflow it; an
- *   item larger than a chunk (a write_file of up to 8 MiB, base64 about 11 MiB of JSON) is
- *   split byte-wise into parts `0..n-1` of the same `first`, so no single value ever nears the
- *   1,048,487-byte field limit. The plan document carries the record without its report
- *   (bounded: descriptions and comments are capped at 4,000 characters; refused above
- *   512 KiB) and the report only when it is at most 256 KiB.
- * - Requests (10 MiB per commit): bulk chunk writes go in batches of at most 6 MiB and 400
- *   writes. Transactions only ever write small documents plus, when a report changes, that
- *   report's chunks (refused above 8 MiB).
- * - Large plans are therefore written in several commits. Chunks go under a fresh random
- *   generation that nothing points to yet; the plan document (create, or compare-and-set) is
- *   written last and makes them visible atomically. A crash or a lost race leaves only
- *   unreferenced chunks, which readers never see and which are deleted best effort.
- * - Hot documents: each case has its own audit head and lease document, so cases never
- *   contend; each plan has its own journal cursor. Chunk ids start with a random generation,
- *   so plans do not write to one key range either.
- * - Reads page through chunk documents by id range (`orderBy(__name__)`), which the built-in
- *   indexes serve. Reads that combine the plan document with its chunks run in read-only
- *   transactions, so they see one consistent snapshot even while a dry run is replaced.
+ * - 1 MiB per document: a chunk carries at most 768 KiB of data plus five integers and a name
+ *   under 300 bytes. Items are packed into a chunk until the next would overflow it; an item
+ *   larger than a chunk (a write_file of up to 8 MiB is about 11 MiB of base64 JSON) is split
+ *   byte-wise into parts 0..n-1 of the same `first`, so no value nears the 1,048,487-byte
+ *   field limit. The plan document holds the record without its report (descriptions and
+ *   comments are capped at 4,000 characters; refused above 512 KiB) and the report only when
+ *   it is at most 256 KiB, so it stays small enough to list plans by the page.
+ * - 10 MiB per commit: bulk chunk writes go in batches of at most 3 MiB and 400 writes (the
+ *   emulator's gRPC server stalls on requests over 4 MiB, so the bound is lower than
+ *   production needs). Transactions write only small documents: journal batches and audit
+ *   appends above 3 MiB are refused with `payload_too_large`.
+ * - Atomic visibility without giant transactions: operations, actions and large reports are
+ *   written first, under a fresh generation that nothing references; then one small commit
+ *   (the plan document's create, or a compare-and-set transaction) points the plan at them.
+ *   Superseded generations are deleted afterwards. A crash or a lost race leaves only
+ *   unreferenced chunks, which no reader ever sees and which cost storage only.
+ * - Hot documents and key ranges: every case has its own audit head and lease document, so
+ *   cases never contend; every plan has its own journal cursor; chunk documents live under
+ *   their own plan, not in one shared collection with sequential ids.
+ * - Consistent reads: reads that combine the plan document with its chunks run in read-only
+ *   transactions (one snapshot), so a reader never mixes a report or actions of two dry runs.
  *
- * Indexes beyond the automatic ones: `listPlans` filtered by case and/or status needs composite
- * indexes on <p>_plans (case ASC, createdAt DESC, __name__ DESC), (status ASC, createdAt DESC,
- * __name__ DESC) and (case ASC, status ASC, createdAt DESC, __name__ DESC); `readPlanAudit`
- * needs a collection-group single-field index on <p>_audit_records.planId.
+ * Indexes beyond the automatic single-field ones: `listPlans` with a case and/or status filter
+ * needs composite indexes on <p>_plans (case ASC, createdAt DESC, __name__ DESC), (status ASC,
+ * createdAt DESC, __name__ DESC) and (case ASC, status ASC, createdAt DESC, __name__ DESC);
+ * `readPlanAudit` needs the collection-group scope of the single-field index on
+ * <p>_audit_records.planId enabled.
  */
 import { randomBytes } from 'node:crypto';
 import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QuerySnapshot, type Transaction } from '@google-cloud/firestore';
@@ -72,9 +78,10 @@ const MiB = 1024 * KiB;
 export const CHUNK_BYTES = 768 * KiB;
 const INLINE_REPORT_BYTES = 256 * KiB;
 const MAX_CORE_BYTES = 512 * KiB;
-const MAX_REPORT_BYTES = 8 * MiB;
+const MAX_REPORT_BYTES = 32 * MiB;
 const MAX_AUDIT_RECORD_BYTES = 900 * KiB;
-const MAX_BATCH_BYTES = 6 * MiB;
+/** Per commit. Firestore accepts 10 MiB, but the emulator's gRPC server stalls above 4 MiB. */
+const MAX_COMMIT_BYTES = 3 * MiB;
 const MAX_BATCH_WRITES = 400;
 const BATCH_CONCURRENCY = 4;
 /** Chunk documents fetched per read request: at most about 3 MiB. */
@@ -97,6 +104,8 @@ interface PlanDocument {
   operations: ChunkRef;
   actions: ChunkRef;
 }
+
+type StoredReport = Pick<PlanDocument, 'report' | 'reportChunks'>;
 
 interface ChunkDocument {
   first: number;
@@ -210,13 +219,7 @@ export class FirestorePlanStore implements PlanStore {
   }
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
-    return this.#transaction(`update plan ${id}`, async (tx, reader) => {
-      const ref = this.#plans.doc(docKey(id));
-      const stored = currentPlan(await reader.get(ref), id, expectedRevision);
-      const next = nextRecord(await this.#assemble(reader, ref, stored), expectedRevision, patch);
-      this.#stagePlan(tx, ref, stored, next, 'report' in patch, stored.actions);
-      return next;
-    });
+    return this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined);
   }
 
   async replaceDryRun(
@@ -226,30 +229,7 @@ export class FirestorePlanStore implements PlanStore {
     actions: readonly Action[],
     patch: Partial<PlanRecord> = {},
   ): Promise<PlanRecord> {
-    const what = `replace the dry run of plan ${id}`;
-    const ref = this.#plans.doc(docKey(id));
-    const actionsRef = { generation: newGeneration(), count: actions.length };
-    let committed = false;
-    try {
-      // Checked first so a stale caller does not upload thousands of actions for nothing.
-      currentPlan(await ref.get(), id, expectedRevision);
-      await this.#writeChunks(chunkWrites(ref.collection(`actions_${actionsRef.generation}`), encodeChunks(0, actions)));
-      const { next, previous } = await this.#transaction(what, async (tx, reader) => {
-        const stored = currentPlan(await reader.get(ref), id, expectedRevision);
-        const current = await this.#assemble(reader, ref, stored);
-        const replaced = nextRecord(current, expectedRevision, { ...patch, report });
-        this.#stagePlan(tx, ref, stored, replaced, true, actionsRef);
-        return { next: replaced, previous: stored.actions };
-      });
-      committed = true;
-      await this.#deleteCollection(ref.collection(`actions_${previous.generation}`)).catch(() => {
-        // Unreferenced chunks are invisible to readers; leaving them costs storage only.
-      });
-      return next;
-    } catch (error) {
-      if (!committed) await this.#deleteCollection(ref.collection(`actions_${actionsRef.generation}`)).catch(() => {});
-      throw translateFirestoreError(error, `cannot ${what}`);
-    }
+    return this.#compareAndSet(`replace the dry run of plan ${id}`, id, expectedRevision, { ...patch, report }, actions);
   }
 
   async readOperations(id: string, offset: number, limit: number): Promise<Operation[]> {
@@ -264,10 +244,13 @@ export class FirestorePlanStore implements PlanStore {
     if (entries.length === 0) return;
     const ref = this.#plans.doc(docKey(id));
     const cursor = ref.collection('meta').doc('journal');
+    const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)), 0);
+    if (bytes > MAX_COMMIT_BYTES) throw new BailiffError('payload_too_large', `a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
     await this.#transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
       const snapshot = await reader.get(cursor);
       if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
       const length = (snapshot.data() as { entries: number }).entries;
+      // Chunk ids are the entry offsets, so create() also refuses a batch racing for the same slot.
       for (const chunk of encodeChunks(length, entries)) tx.create(ref.collection('journal').doc(chunk.id), chunk.doc);
       tx.update(cursor, { entries: length + entries.length });
     });
@@ -290,11 +273,13 @@ export class FirestorePlanStore implements PlanStore {
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
       chains.forEach((chain, i) => heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined));
       const sealed: AuditRecord[] = [];
+      let bytes = 0;
       for (const event of events) {
         const record = sealAuditRecord(event, heads.get(event.chain));
         const json = JSON.stringify(record);
-        if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES) {
-          throw new BailiffError('payload_too_large', `audit record ${event.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes`);
+        bytes += Buffer.byteLength(json);
+        if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES || bytes > MAX_COMMIT_BYTES) {
+          throw new BailiffError('payload_too_large', `audit record ${event.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
         }
         const head = this.#chains.doc(docKey(event.chain));
         tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
@@ -463,20 +448,62 @@ export class FirestorePlanStore implements PlanStore {
     return { ...core, report };
   }
 
-  /** Writes `next` as the plan document inside `tx`, rewriting the report's storage only if it changed. */
-  #stagePlan(tx: Transaction, ref: DocumentReference, stored: PlanDocument, next: PlanRecord, reportChanged: boolean, actions: ChunkRef): void {
-    let report = { report: stored.report, reportChunks: stored.reportChunks };
-    if (reportChanged) {
-      const encoded = encodeReport(next.report);
-      if (encoded.stored.reportChunks) {
-        for (const [chunkRef, doc] of chunkWrites(ref.collection(`report_${encoded.stored.reportChunks.generation}`), encoded.chunks)) tx.set(chunkRef, doc);
+  /**
+   * The compare-and-set behind updatePlan and replaceDryRun. A new report that does not fit
+   * inline and new actions are written first, as unreferenced chunks under fresh generations
+   * (too large for one commit); the transaction then checks the revision and repoints the
+   * plan document at them. The chunks it replaced are deleted afterwards, or the new ones if
+   * the compare-and-set failed.
+   */
+  async #compareAndSet(what: string, id: string, expectedRevision: number, patch: Partial<PlanRecord>, actions: readonly Action[] | undefined): Promise<PlanRecord> {
+    const ref = this.#plans.doc(docKey(id));
+    const newReport = patch.report;
+    const created: CollectionReference[] = [];
+    let committed = false;
+    try {
+      let report: StoredReport | undefined;
+      let actionsRef: ChunkRef | undefined;
+      if (newReport !== undefined || actions !== undefined) {
+        // Checked first so a stale caller does not upload thousands of actions for nothing.
+        currentPlan(await ref.get(), id, expectedRevision);
+        const writes: Array<[DocumentReference, ChunkDocument]> = [];
+        if (newReport !== undefined) {
+          const encoded = encodeReport(newReport);
+          report = encoded.stored;
+          if (encoded.stored.reportChunks) {
+            const collection = ref.collection(`report_${encoded.stored.reportChunks.generation}`);
+            created.push(collection);
+            writes.push(...chunkWrites(collection, encoded.chunks));
+          }
+        }
+        if (actions !== undefined) {
+          actionsRef = { generation: newGeneration(), count: actions.length };
+          const collection = ref.collection(`actions_${actionsRef.generation}`);
+          created.push(collection);
+          writes.push(...chunkWrites(collection, encodeChunks(0, actions)));
+        }
+        await this.#writeChunks(writes);
       }
-      if (stored.reportChunks) {
-        for (let part = 0; part < stored.reportChunks.parts; part += 1) tx.delete(ref.collection(`report_${stored.reportChunks.generation}`).doc(chunkId(0, part)));
-      }
-      report = encoded.stored;
+      const { next, replaced } = await this.#transaction(what, async (tx, reader) => {
+        const stored = currentPlan(await reader.get(ref), id, expectedRevision);
+        // The old report is only read when it is kept: the caller gets the whole record back.
+        const current = newReport !== undefined ? { ...(JSON.parse(stored.core) as Omit<PlanRecord, 'report'>), report: newReport } : await this.#assemble(reader, ref, stored);
+        const record = nextRecord(current, expectedRevision, patch);
+        const storedReport = report ?? { report: stored.report, reportChunks: stored.reportChunks };
+        tx.set(ref, planDocument(record, storedReport, stored.operations, actionsRef ?? stored.actions));
+        const superseded: CollectionReference[] = [];
+        if (report && stored.reportChunks) superseded.push(ref.collection(`report_${stored.reportChunks.generation}`));
+        if (actionsRef) superseded.push(ref.collection(`actions_${stored.actions.generation}`));
+        return { next: record, replaced: superseded };
+      });
+      committed = true;
+      // Unreferenced chunks are invisible to readers; failing to delete them costs storage only.
+      await Promise.allSettled(replaced.map((collection) => this.#deleteCollection(collection)));
+      return next;
+    } catch (error) {
+      if (!committed) await Promise.allSettled(created.map((collection) => this.#deleteCollection(collection)));
+      throw translateFirestoreError(error, `cannot ${what}`);
     }
-    tx.set(ref, planDocument(next, report, stored.operations, actions));
   }
 
   /** Writes chunk documents in parallel batches bounded by bytes and count (not atomic together). */
@@ -486,7 +513,7 @@ export class FirestorePlanStore implements PlanStore {
     let bytes = 0;
     for (const write of writes) {
       const size = write[1].data.length + 512;
-      if (current.length > 0 && (bytes + size > MAX_BATCH_BYTES || current.length >= MAX_BATCH_WRITES)) {
+      if (current.length > 0 && (bytes + size > MAX_COMMIT_BYTES || current.length >= MAX_BATCH_WRITES)) {
         batches.push(current);
         current = [];
         bytes = 0;
@@ -553,7 +580,7 @@ function clientReader(db: Firestore): Reader {
   };
 }
 
-function planDocument(plan: PlanRecord, report: Pick<PlanDocument, 'report' | 'reportChunks'>, operations: ChunkRef, actions: ChunkRef): PlanDocument {
+function planDocument(plan: PlanRecord, report: StoredReport, operations: ChunkRef, actions: ChunkRef): PlanDocument {
   const { report: _report, ...rest } = plan;
   const core = JSON.stringify(rest);
   if (Buffer.byteLength(core) > MAX_CORE_BYTES) {
@@ -573,7 +600,7 @@ function planDocument(plan: PlanRecord, report: Pick<PlanDocument, 'report' | 'r
   };
 }
 
-function encodeReport(report: DryRunReport): { stored: Pick<PlanDocument, 'report' | 'reportChunks'>; chunks: Array<{ id: string; doc: ChunkDocument }> } {
+function encodeReport(report: DryRunReport): { stored: StoredReport; chunks: Array<{ id: string; doc: ChunkDocument }> } {
   const json = JSON.stringify(report);
   const bytes = Buffer.byteLength(json);
   if (bytes <= INLINE_REPORT_BYTES) return { stored: { report: json, reportChunks: null }, chunks: [] };
