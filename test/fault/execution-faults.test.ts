@@ -140,7 +140,8 @@ for (const factory of ALL_BACKENDS) {
     });
 
     it('runs two plans for one case one after the other, never interleaved', async () => {
-      const wiring = wire(backend);
+      const faulty = new FaultyObjectStore(backend.objects);
+      const wiring = wire(backend, { executorObjects: faulty });
       await seed(backend.objects, CASE, initialFiles());
       const first = await proposeApproved(wiring, { case: CASE, description: 'first', operations: fiftyOperations().slice(0, 20) });
       const second = await proposeApproved(wiring, {
@@ -150,9 +151,17 @@ for (const factory of ALL_BACKENDS) {
       });
       await wiring.service.apply(agent, first);
       await wiring.service.apply(agent, second);
-      const messages = wiring.queue.take();
-      const outcomes = await Promise.all(messages.map((message) => wiring.executor.handle(message)));
-      expect(outcomes).toContain('waiting');
+      const [firstMessage, secondMessage] = wiring.queue.take();
+      // The second plan's request arrives while the first holds the case (at its first storage call).
+      let secondOutcome: string | undefined;
+      faulty.calls = 0;
+      faulty.onCall(1, async () => {
+        secondOutcome = await wiring.executor.handle(secondMessage!);
+      });
+      expect(await wiring.executor.handle(firstMessage!)).toBe('finished');
+      expect(secondOutcome).toBe('waiting');
+      expect((await wiring.service.get(agent, second)).plan.status).toBe('queued');
+      // The first plan's hand-over wakes the second.
       await drain(wiring);
       expect((await wiring.service.get(agent, first)).plan.status).toBe('succeeded');
       expect((await wiring.service.get(agent, second)).plan.status).toBe('succeeded');
