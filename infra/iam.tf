@@ -40,6 +40,14 @@ resource "google_pubsub_topic_iam_member" "api_queues_executions" {
   member = "serviceAccount:${google_service_account.api.email}"
 }
 
+# The health check (GET /health) reads the topic's metadata to prove Pub/Sub answers; viewing
+# the topic reveals no messages.
+resource "google_pubsub_topic_iam_member" "api_checks_executions" {
+  topic  = google_pubsub_topic.executions.name
+  role   = "roles/pubsub.viewer"
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
 # Everyone named in var.principals may reach the api; what they may do there is the api's
 # decision (roles and cases from BAILIFF_PRINCIPALS). Nobody else, and never allUsers.
 resource "google_cloud_run_v2_service_iam_member" "api_invokers" {

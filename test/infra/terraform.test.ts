@@ -242,6 +242,7 @@ describe('IAM', () => {
     expect(grants).toEqual([
       'roles/datastore.user on project',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
+      'roles/pubsub.viewer on google_pubsub_topic.executions',
       'roles/storage.objectViewer on google_storage_bucket.workspace',
     ]);
     const storageRoles = tf.grants().filter((grant) => grant.member === apiAccount && grant.role.startsWith('roles/storage.'));
