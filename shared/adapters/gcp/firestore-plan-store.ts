@@ -62,6 +62,7 @@ import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../d
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { BailiffError, conflict, invalidInput, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import { checkLimit, decodePageToken, encodePageToken, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -721,47 +722,6 @@ function planExists(id: string): BailiffError {
 function leaseOf(stored: LeaseDocument): Lease | undefined {
   if (stored.owner === null || stored.planId === null || stored.expiresAt === null) return undefined;
   return { case: stored.case, planId: stored.planId, owner: stored.owner, token: stored.token, expiresAt: stored.expiresAt };
-}
-
-// The rules below match the SQLite store's, so both pass one contract suite.
-
-function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
-  // A patch member set to `undefined` removes the field (JSON drops it), e.g. withdrawing an approval.
-  return { ...current, ...patch, id: current.id, revision: expectedRevision + 1 };
-}
-
-function staleRevision(id: string, expected: number, actual: number, status: string): BailiffError {
-  return conflict(`plan ${id} changed since revision ${expected}`, [
-    { message: `plan is now at revision ${actual} with status ${status}`, planId: id, status, revision: actual },
-  ]);
-}
-
-function leaseLost(lease: Lease, current: Lease | undefined): BailiffError {
-  return conflict(`the lease on case ${lease.case} with token ${lease.token} is no longer held`, [
-    current
-      ? { message: `held by ${current.owner} with token ${current.token}`, case: lease.case, heldBy: current }
-      : { message: 'the lease was released', case: lease.case },
-  ]);
-}
-
-function checkLimit(value: number, name: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw invalidInput(`${name} must be an integer of at least ${min}`, [{ path: name, message: `got ${value}` }]);
-}
-
-function encodePageToken(position: { createdAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): { createdAt: string; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // Falls through to the same answer as a well-formed token of the wrong shape.
-  }
-  throw invalidInput('pageToken is not one this server issued', [{ path: 'pageToken', message: 'malformed page token' }]);
 }
 
 const GRPC = {

@@ -18,8 +18,9 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import type { Action } from '../../domain/actions.ts';
 import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
-import { BailiffError, conflict, invalidInput, isBailiffError, notFound, unavailable } from '../../errors.ts';
+import { BailiffError, conflict, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import { checkLimit, decodePageToken, encodePageToken, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
 
 export interface SqlitePlanStoreOptions {
   /** How long a writer waits for another connection's write lock before giving up with `unavailable`. */
@@ -475,52 +476,9 @@ export class SqlitePlanStore implements PlanStore {
   }
 }
 
-/** The record after a compare-and-set: the patch over the current record, id kept, revision bumped. */
-function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
-  // A patch member set to `undefined` removes the field (JSON drops it), e.g. withdrawing an approval.
-  return { ...current, ...patch, id: current.id, revision: expectedRevision + 1 };
-}
-
-/** The `conflict` a stale compare-and-set throws: it names the current status so callers can explain the 409. */
-function staleRevision(id: string, expected: number, actual: number, status: string): BailiffError {
-  return conflict(`plan ${id} changed since revision ${expected}`, [
-    { message: `plan is now at revision ${actual} with status ${status}`, planId: id, status, revision: actual },
-  ]);
-}
-
-function leaseLost(lease: Lease, current: Lease | undefined): BailiffError {
-  return conflict(`the lease on case ${lease.case} with token ${lease.token} is no longer held`, [
-    current
-      ? { message: `held by ${current.owner} with token ${current.token}`, case: lease.case, heldBy: current }
-      : { message: 'the lease was released', case: lease.case },
-  ]);
-}
-
 function leaseOf(row: LeaseRow): Lease | undefined {
   if (row.owner === null || row.plan_id === null || row.expires_at === null) return undefined;
   return { case: row.case_name, planId: row.plan_id, owner: row.owner, token: row.token, expiresAt: row.expires_at };
-}
-
-/** Rejects offsets and limits that are not non-negative integers (or below `min`) with `invalid_input`. */
-function checkLimit(value: number, name: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw invalidInput(`${name} must be an integer of at least ${min}`, [{ path: name, message: `got ${value}` }]);
-}
-
-/** Page tokens are opaque to callers; inside they name the last plan of the previous page. */
-function encodePageToken(position: { createdAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): { createdAt: string; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // Falls through to the same answer as a well-formed token of the wrong shape.
-  }
-  throw invalidInput('pageToken is not one this server issued', [{ path: 'pageToken', message: 'malformed page token' }]);
 }
 
 function translateSqliteError(error: unknown, message: string): BailiffError {
