@@ -39,16 +39,8 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
 
   for (const { action, entry } of [...applied].reverse()) {
     switch (action.kind) {
-      case 'put': {
-        const destination = rel(action.destination);
-        guard(destination, entry);
-        // A marker that replaced a marker leaves the folder as it was: markers hold nothing.
-        if (destination.endsWith('/')) {
-          if (!entry.backup) operations.push({ type: 'remove_folder', destination });
-        } else if (entry.backup) restoreOver(destination, entry);
-        else operations.push({ type: 'delete', source: destination });
-        break;
-      }
+      // Both only added or replaced an object at the destination: remove it, or put back what it replaced.
+      case 'put':
       case 'copy': {
         const destination = rel(action.destination);
         guard(destination, entry);
