@@ -45,6 +45,12 @@ export interface ListOptions {
   pageToken?: string;
   /** At most this many objects per page; adapters may return fewer. */
   pageSize?: number;
+  /**
+   * `false` when the caller will not read custom metadata (a dry run needs names, sizes and
+   * generations only): an adapter that keeps metadata apart from the objects may then skip it
+   * and return `{}`. Default true.
+   */
+  withMetadata?: boolean;
 }
 
 export interface ListPage {
@@ -76,10 +82,10 @@ export interface ObjectStore {
 }
 
 /** Every object of a prefix, page by page; the only way services read a listing. */
-export async function* listAll(store: ObjectStore, prefix: string, pageSize = 1000): AsyncGenerator<ListPage> {
+export async function* listAll(store: ObjectStore, prefix: string, options: Omit<ListOptions, 'pageToken'> = {}): AsyncGenerator<ListPage> {
   let pageToken: string | undefined;
   do {
-    const page = await store.list(prefix, { pageToken, pageSize });
+    const page = await store.list(prefix, { pageSize: 1000, ...options, pageToken });
     yield page;
     pageToken = page.nextPageToken;
   } while (pageToken);

@@ -277,7 +277,7 @@ class PlanRun {
    */
   private async preflight(): Promise<{ stale: JournalEntry[]; unplanned: string[] }> {
     const current = new Map<string, ObjectInfo>();
-    for await (const page of listAll(this.objects, casePrefix(this.plan.case))) for (const object of page.objects) current.set(object.name, object);
+    for await (const page of listAll(this.objects, casePrefix(this.plan.case), { withMetadata: false })) for (const object of page.objects) current.set(object.name, object);
     const stale: JournalEntry[] = [];
     const unplanned: string[] = [];
     const at = this.executor.deps.clock.now().toISOString();
@@ -528,9 +528,9 @@ class PlanRun {
     if (applied.length === 0) return true;
     const derivation = deriveRollback(this.plan.case, applied);
     const caseObjects: ObjectInfo[] = [];
-    for await (const page of listAll(this.objects, casePrefix(this.plan.case))) caseObjects.push(...page.objects);
+    for await (const page of listAll(this.objects, casePrefix(this.plan.case), { withMetadata: false })) caseObjects.push(...page.objects);
     const systemObjects = new Map<string, ObjectInfo>();
-    for await (const page of listAll(this.objects, `.bailiff/backups/${this.plan.id}/`)) for (const object of page.objects) systemObjects.set(object.name, object);
+    for await (const page of listAll(this.objects, `.bailiff/backups/${this.plan.id}/`, { withMetadata: false })) for (const object of page.objects) systemObjects.set(object.name, object);
     const compensationId = `${this.plan.id}.undo`;
     const { report, actions } = simulatePlan({
       planId: compensationId,

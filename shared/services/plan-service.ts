@@ -261,7 +261,7 @@ export class PlanService implements PlanApi {
     const inner = query.prefix ? parseOrThrow(casePathSchema, query.prefix, 'prefix') : '';
     const prefix = casePrefix(caseName) + inner;
     const files: FileEntry[] = [];
-    for await (const page of listAll(this.objects, prefix, this.options.listPageSize)) {
+    for await (const page of listAll(this.objects, prefix, { pageSize: this.options.listPageSize, withMetadata: false })) {
       for (const object of page.objects) {
         const path = casePathOf(caseName, object.name);
         if (path === undefined) continue;
@@ -295,7 +295,7 @@ export class PlanService implements PlanApi {
   async dryRun(planId: string, caseName: string, operations: readonly Operation[], rollbackOf?: string, guards: ReadonlyArray<{ path: string; generation: string }> = []): Promise<DryRunOutcome> {
     const caseObjects: ObjectInfo[] = [];
     let pages = 0;
-    for await (const page of listAll(this.objects, casePrefix(caseName), this.options.listPageSize)) {
+    for await (const page of listAll(this.objects, casePrefix(caseName), { pageSize: this.options.listPageSize, withMetadata: false })) {
       pages += 1;
       caseObjects.push(...page.objects);
     }
@@ -305,7 +305,7 @@ export class PlanService implements PlanApi {
       const backupPrefix = `${SYSTEM_PREFIX}backups/${rollbackOf ?? planId}/`;
       const roots = new Set(operations.flatMap((operation) => (operation.type === 'restore' ? [operation.backup.split('/').slice(0, 3).join('/') + '/'] : [])));
       for (const root of roots.size > 0 ? roots : [backupPrefix]) {
-        for await (const page of listAll(this.objects, root, this.options.listPageSize)) {
+        for await (const page of listAll(this.objects, root, { pageSize: this.options.listPageSize, withMetadata: false })) {
           pages += 1;
           for (const object of page.objects) systemObjects.set(object.name, object);
         }

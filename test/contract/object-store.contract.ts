@@ -237,6 +237,16 @@ export function describeObjectStoreContract(
         expect(page.nextPageToken).toBeUndefined();
       });
 
+      it('lists the same names, sizes and generations when the caller does not want metadata', async () => {
+        await store.write('projects/case-1/m.txt', Buffer.from('mm'), { metadata: { 'bailiff-plan': 'p9' } });
+        await store.write('projects/case-1/n.txt', Buffer.from('n'));
+        const strip = (objects: ObjectInfo[]) => objects.map(({ name, size, generation }) => ({ name, size, generation }));
+        const full = await store.list('projects/case-1/');
+        const lean = await store.list('projects/case-1/', { withMetadata: false });
+        expect(strip(lean.objects)).toEqual(strip(full.objects));
+        expect(strip(lean.objects).map((object) => object.size)).toEqual([2, 1]);
+      });
+
       it('lists nothing for an unknown prefix', async () => {
         await store.write('projects/case-1/x.txt', Buffer.from('x'));
         expect(await store.list('projects/nope/')).toEqual({ objects: [] });

@@ -107,7 +107,8 @@ export class FsObjectStore implements ObjectStore {
         if (names.length > pageSize) break;
       }
       const page = names.slice(0, pageSize);
-      const described = await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#describeListed(name));
+      const withMetadata = options.withMetadata ?? true;
+      const described = await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#describeListed(name, withMetadata));
       const objects = described.filter((info): info is ObjectInfo => info !== undefined);
       const last = page.at(-1);
       return names.length > pageSize && last !== undefined ? { objects, nextPageToken: encodePageToken(last) } : { objects };
@@ -348,8 +349,9 @@ export class FsObjectStore implements ObjectStore {
     throw new BailiffError('unavailable', `${location.name} kept changing while being read`);
   }
 
-  async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string }): Promise<ObjectInfo> {
-    const sidecar = await this.#validSidecar(location.name, present.generation);
+  async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string; withMetadata?: boolean }): Promise<ObjectInfo> {
+    // Metadata lives in a sidecar file per object: skipping it halves the cost of a listing.
+    const sidecar = options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present.generation);
     let md5 = options.md5 ?? sidecar?.md5;
     if (md5 === undefined && options.computeMd5) {
       md5 = location.marker ? md5Base64(Buffer.alloc(0)) : await md5OfFile(location.path);
@@ -364,7 +366,7 @@ export class FsObjectStore implements ObjectStore {
     };
   }
 
-  async #describeListed(name: string): Promise<ObjectInfo | undefined> {
+  async #describeListed(name: string, withMetadata: boolean): Promise<ObjectInfo | undefined> {
     let location: Location;
     try {
       location = this.#locate(name);
@@ -375,7 +377,7 @@ export class FsObjectStore implements ObjectStore {
     }
     const present = await this.#lookup(location);
     // Gone between the directory walk and now: it is simply not on this page.
-    return present ? this.#describe(location, present, { computeMd5: false }) : undefined;
+    return present ? this.#describe(location, present, { computeMd5: false, withMetadata }) : undefined;
   }
 
   /**
