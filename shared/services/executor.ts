@@ -216,7 +216,17 @@ class PlanRun {
       await this.checkpoint(summary);
     }
 
+    // The journal, not the last checkpoint, is the truth: an attempt may have journaled a batch
+    // and died before updating the plan. A stop it journaled still stops this attempt.
     let stopReason: string | undefined;
+    summary.done = summary.stale = summary.failed = 0;
+    for (const [action, outcome] of outcomes) {
+      if (outcome === 'done') summary.done += 1;
+      else if (outcome === 'stale' || outcome === 'failed') {
+        summary[outcome] += 1;
+        stopReason ??= `action ${action} was ${outcome} in an earlier attempt`;
+      }
+    }
     while (summary.cursor < actionCount && stopReason === undefined) {
       const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
       if (batch.length === 0) break;

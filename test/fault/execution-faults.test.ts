@@ -211,6 +211,35 @@ for (const factory of ALL_BACKENDS) {
       expect((await backend.objects.read(`projects/${CASE}/notes/keep.txt`)).toString()).toBe('edited while the plan ran');
     });
 
+    it('still stops, and compensates, when it crashed after journaling a stale action', async () => {
+      const faulty = new FaultyObjectStore(backend.objects);
+      const wiring = wire(backend, { executorObjects: faulty, executor: { concurrency: 1 } });
+      await seed(backend.objects, CASE, initialFiles());
+      const before = await snapshot(backend.objects, CASE);
+      const planId = await proposeApproved(wiring, { case: CASE, description: 'reorganise', operations: fiftyOperations(), onError: 'rollback' });
+      await wiring.service.apply(agent, planId);
+      const [message] = wiring.queue.take();
+      faulty.calls = 0;
+      faulty.onCall(60, async () => {
+        await backend.objects.write(`projects/${CASE}/notes/keep.txt`, Buffer.from('edited while the plan ran'));
+        // The stale outcome gets journaled; the process dies when compensation starts listing.
+        faulty.crashOnNext('list');
+      });
+      await expect(wiring.executor.handle(message!)).rejects.toThrow(/simulated crash/);
+      faulty.revive();
+      wiring.clock.advance(60_000);
+      expect(await wiring.executor.handle(message!, { attempt: 2 })).toBe('finished');
+      const result = await wiring.service.get(agent, planId);
+      expect(result.plan.status).toBe('failed');
+      expect(result.execution?.compensated).toBe(true);
+      const expected = new Map(before);
+      expected.delete('notes/keep.txt');
+      const after = await snapshot(backend.objects, CASE);
+      after.delete('notes/keep.txt');
+      expect(after).toEqual(expected);
+      expect((await backend.objects.read(`projects/${CASE}/notes/keep.txt`)).toString()).toBe('edited while the plan ran');
+    });
+
     it('continues across invocations when the time budget runs out', async () => {
       const wiring = wire(backend, { executor: { budgetMs: 0, journalBatch: 8 } });
       await seed(backend.objects, CASE, initialFiles());

@@ -14,6 +14,7 @@ export class FaultyObjectStore implements ObjectStore {
   private crashAfterSending = false;
   private dead = false;
   private hooks = new Map<number, () => Promise<void>>();
+  private crashOnMethodName: string | undefined;
   readonly rename?: ObjectStore['rename'];
   private readonly inner: ObjectStore;
 
@@ -29,17 +30,27 @@ export class FaultyObjectStore implements ObjectStore {
     this.calls = 0;
   }
 
+  /** Crashes at the next call of `method` (and every call after it). */
+  crashOnNext(method: 'list' | 'stat' | 'read' | 'write' | 'copy' | 'delete'): void {
+    this.crashOnMethodName = method;
+  }
+
   onCall(call: number, hook: () => Promise<void>): void {
     this.hooks.set(call, hook);
   }
 
   revive(): void {
     this.crashAt = undefined;
+    this.crashOnMethodName = undefined;
     this.dead = false;
   }
 
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: () => Promise<T>, method = ''): Promise<T> {
     if (this.dead) throw unavailable('simulated crash: the process is gone');
+    if (this.crashOnMethodName !== undefined && method === this.crashOnMethodName) {
+      this.dead = true;
+      throw unavailable('simulated crash');
+    }
     this.calls += 1;
     const hook = this.hooks.get(this.calls);
     if (hook) {
@@ -55,7 +66,7 @@ export class FaultyObjectStore implements ObjectStore {
   }
 
   list(prefix: string, options?: ListOptions) {
-    return this.call(() => this.inner.list(prefix, options));
+    return this.call(() => this.inner.list(prefix, options), 'list');
   }
   stat(name: string) {
     return this.call(() => this.inner.stat(name));
