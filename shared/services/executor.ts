@@ -286,51 +286,66 @@ class PlanRun {
    * approval relied on. A changed workspace fails the plan before anything is touched.
    */
   private async preflight(): Promise<{ stale: JournalEntry[]; unplanned: string[] }> {
-    const current = new Map<string, ObjectInfo>();
-    for await (const page of listAll(this.objects, casePrefix(this.plan.case), { withMetadata: false })) for (const object of page.objects) current.set(object.name, object);
+    const prefix = casePrefix(this.plan.case);
+    // Names and generations only: this map is the largest thing an execution holds.
+    const current = new Map<string, string>();
+    for await (const page of listAll(this.objects, prefix, { withMetadata: false })) for (const object of page.objects) current.set(object.name, object.generation);
     const stale: JournalEntry[] = [];
-    const unplanned: string[] = [];
     const at = this.executor.deps.clock.now().toISOString();
     const check = (action: Action, name: string, expect: Expect) => {
-      const object = current.get(name);
-      if (expect.state === 'absent' && object) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
-      if (expect.state === 'generation' && object?.generation !== expect.generation) {
-        stale.push({ action: action.index, outcome: 'stale', message: object ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`, at });
+      const generation = current.get(name);
+      if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
+      if (expect.state === 'generation' && generation !== expect.generation) {
+        stale.push({ action: action.index, outcome: 'stale', message: generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`, at });
       }
     };
-    // Sources the plan moves or deletes: anything else found under such a folder now was added after approval.
-    const removedNames = new Set<string>();
+
+    // Folders the plan moves or deletes as a whole: whatever is in them now but not in the plan
+    // was added after approval, and would be left behind.
+    const folderSources = new Map<string, number>();
+    for (let offset = 0; offset < this.plan.operationCount; ) {
+      const page = await this.plans.readOperations(this.plan.id, offset, 1000);
+      if (page.length === 0) break;
+      page.forEach((operation, i) => {
+        if (operation.type !== 'move' && operation.type !== 'delete') return;
+        const source = `${prefix}${operation.source.replace(/\/$/, '')}`;
+        if (!current.has(source)) folderSources.set(`${source}/`, offset + i);
+      });
+      offset += page.length;
+    }
+    const folderOf = (name: string): string | undefined => {
+      for (let slash = name.indexOf('/', prefix.length); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+        const folder = name.slice(0, slash + 1);
+        if (folderSources.has(folder)) return folder;
+      }
+      return undefined;
+    };
+    const plannedInFolders = new Set<string>();
     for (let offset = 0; ; ) {
       const page = await this.plans.readActions(this.plan.id, offset, 1000);
       for (const action of page) {
         if (action.kind === 'copy' || action.kind === 'move') {
           if (!action.source.startsWith('.bailiff/')) check(action, action.source, action.sourceExpect);
           check(action, action.destination, action.expect);
-          if (action.kind === 'move') removedNames.add(action.source);
         } else if (action.kind === 'put') {
           check(action, action.destination, action.expect);
         } else if (action.kind === 'delete') {
           check(action, action.target, action.expect);
-          removedNames.add(action.target);
         }
+        const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
+        if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);
       }
       if (page.length < 1000) break;
       offset += page.length;
     }
-    for (let offset = 0; offset < this.plan.operationCount; ) {
-      const page = await this.plans.readOperations(this.plan.id, offset, 1000);
-      if (page.length === 0) break;
-      page.forEach((operation, i) => {
-        if (operation.type !== 'move' && operation.type !== 'delete') return;
-        const source = `${casePrefix(this.plan.case)}${operation.source.replace(/\/$/, '')}`;
-        if (removedNames.has(source)) return;
-        for (const name of current.keys()) {
-          if (name.startsWith(`${source}/`) && !removedNames.has(name)) {
-            unplanned.push(`\`${name}\` was added under \`${operation.source}\` (operation ${offset + i}) after approval`);
-          }
+    const unplanned: string[] = [];
+    if (folderSources.size > 0) {
+      for (const name of current.keys()) {
+        const folder = folderOf(name);
+        if (folder !== undefined && !plannedInFolders.has(name)) {
+          unplanned.push(`\`${name}\` was added under \`${folder.slice(prefix.length)}\` (operation ${folderSources.get(folder)}) after approval`);
         }
-      });
-      offset += page.length;
+      }
     }
     return { stale, unplanned };
   }
