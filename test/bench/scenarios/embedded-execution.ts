@@ -1,0 +1,143 @@
+/**
+ * Scenario 2 — executing on the embedded workspace: 10,000 moves (files of 1–64 KiB from an
+ * inbox into 20 folders) in a local directory. Bailiff (FsObjectStore + SQLite, the embedded
+ * composition) against a plain loop of fs.rename and against `rclone move`, doing the same
+ * work: rclone runs once per destination folder with the folder's files listed in a
+ * --files-from-raw file, so it moves exactly the plan's files and nothing else.
+ *
+ * The files are written with plain fs calls, as a firm's existing files would be (no Bailiff
+ * metadata sidecars), and flushed with `sync` before the clock starts so no contender pays for
+ * the previous one's write-back.
+ */
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FsObjectStore } from '../../../shared/adapters/local/fs-object-store.ts';
+import { SqlitePlanStore } from '../../../shared/adapters/local/sqlite-plan-store.ts';
+import { rotate, type BenchContext } from '../lib/context.ts';
+import { CountingObjectStore, diffStoreCounts, type StoreCounts } from '../lib/counting-store.ts';
+import { contentOf, FOLDERS, inboxFiles, totalBytes, type FileSpec } from '../lib/fixtures.ts';
+import { addNote, addRatio, addRow, addTarget } from '../lib/results.ts';
+import { ensureRclone, rcloneEnv } from '../lib/tools.ts';
+import { formatSig, log, mapLimited, median, MiB, runProgram, timed } from '../lib/util.ts';
+import { apply, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
+
+const SCENARIO = '2 Embedded workspace execution';
+
+type Contender = 'bailiff' | 'rename' | 'rclone';
+
+const LABELS: Record<Contender, string> = {
+  bailiff: 'Bailiff executor (FsObjectStore + SQLite)',
+  rename: 'plain loop of fs.rename',
+  rclone: 'rclone move (one per folder, --files-from-raw)',
+};
+
+/** Writes the inbox as ordinary files and flushes them to disk. */
+export async function seedDirectory(caseDir: string, files: readonly FileSpec[]): Promise<void> {
+  await mkdir(join(caseDir, 'inbox'), { recursive: true });
+  await mapLimited(files, 16, (file) => writeFile(join(caseDir, file.source), contentOf(file.size)));
+  await runProgram('sync', []);
+}
+
+async function verifyDirectory(caseDir: string, files: readonly FileSpec[], who: string): Promise<void> {
+  const left = await readdir(join(caseDir, 'inbox')).catch(() => [] as string[]);
+  const placed = new Set<string>();
+  for (let folder = 0; folder < FOLDERS; folder += 1) {
+    const name = `folder-${String(folder).padStart(2, '0')}`;
+    for (const entry of await readdir(join(caseDir, name)).catch(() => [] as string[])) placed.add(`${name}/${entry}`);
+  }
+  const missing = files.filter((file) => !placed.has(file.destination)).length;
+  if (left.length > 0 || missing > 0) throw new Error(`${who}: ${missing} files missing at their destination and ${left.length} left in the inbox`);
+}
+
+export async function embeddedExecution(ctx: BenchContext): Promise<void> {
+  const rclone = await ensureRclone();
+  ctx.versions.rclone = rclone.replace(/^rclone\s+/, '');
+  const count = ctx.quick ? 2000 : 10_000;
+  const files = inboxFiles(count);
+  const contenders: Contender[] = ['bailiff', 'rename', 'rclone'];
+  const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  let bailiffCounts: StoreCounts | undefined;
+
+  for (let run = 0; run < ctx.runs; run += 1) {
+    for (const contender of rotate(contenders, run)) {
+      const dir = join(ctx.workDir, `s2-${contender}-r${run}`);
+      const root = join(dir, 'workspace');
+      const caseName = `s2-${contender}-r${run}`;
+      const caseDir = join(root, 'projects', caseName);
+      await seedDirectory(caseDir, files);
+      let ms: number;
+      if (contender === 'bailiff') {
+        const objects = new CountingObjectStore(new FsObjectStore({ root, metadataDir: join(dir, 'state', 'object-metadata') }));
+        await mkdir(join(dir, 'state'), { recursive: true });
+        const plans = new SqlitePlanStore(join(dir, 'state', 'bailiff.sqlite'));
+        const bailiff = wireBailiff({ objects, plans });
+        const planId = await proposeAndApprove(bailiff, movePlan(caseName, files));
+        await apply(bailiff, planId);
+        // Proposal wrote the database; flush it too so the executor starts from a quiet disk.
+        await runProgram('sync', []);
+        const before = objects.snapshot();
+        ms = (await timed(() => execute(bailiff, planId))).ms;
+        bailiffCounts = diffStoreCounts(objects.snapshot(), before);
+        plans.close();
+      } else if (contender === 'rename') {
+        ms = (await timed(() => renameLoop(caseDir, files))).ms;
+      } else {
+        const lists = await writeRcloneLists(dir, files);
+        ms = (await timed(() => rcloneMoves(caseDir, lists, rcloneEnv(dir)))).ms;
+      }
+      await verifyDirectory(caseDir, files, LABELS[contender]);
+      samples.get(contender)!.push(ms);
+      log(`s2 run ${run + 1}/${ctx.runs} ${contender}: ${(ms / 1000).toFixed(2)} s (${formatSig((files.length / ms) * 1000)} moves/s)`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  for (const contender of contenders) {
+    const ms = samples.get(contender)!;
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: `${LABELS[contender]}: moves/s`,
+      unit: 'moves/s',
+      samples: ms.map((value) => (files.length / value) * 1000),
+      extra: { seconds: median(ms) / 1000 },
+    });
+  }
+  const perRun = (a: Contender, b: Contender) => samples.get(a)!.map((value, run) => value / samples.get(b)![run]!);
+  const vsRename = addRatio(ctx.results, { scenario: SCENARIO, name: 'time Bailiff ÷ fs.rename loop', samples: perRun('bailiff', 'rename') });
+  const vsRclone = addRatio(ctx.results, { scenario: SCENARIO, name: 'time rclone move ÷ Bailiff', samples: perRun('rclone', 'bailiff') });
+  addTarget(ctx.results, 'Embedded moves within 2× of an fs.rename loop (time ratio)', vsRename.median, '<=', 2, '×');
+  addTarget(ctx.results, 'Embedded moves faster than rclone move (rclone time ÷ Bailiff time)', vsRclone.median, '>', 1, '×');
+  addNote(ctx.results, SCENARIO, `${files.length} moves, ${(totalBytes(files) / MiB).toFixed(0)} MiB, into ${FOLDERS} folders; executor concurrency 32, journal batch 200 (the defaults).`);
+  if (bailiffCounts) {
+    const calls = Object.entries(bailiffCounts).filter(([, n]) => n > 0);
+    addNote(ctx.results, SCENARIO, `Bailiff's ObjectStore calls per move while executing: ${formatSig(calls.reduce((sum, [, n]) => sum + n, 0) / files.length)} (${calls.map(([call, n]) => `${call} ${n}`).join(', ')}).`);
+  }
+}
+
+async function renameLoop(caseDir: string, files: readonly FileSpec[]): Promise<void> {
+  for (let folder = 0; folder < FOLDERS; folder += 1) await mkdir(join(caseDir, `folder-${String(folder).padStart(2, '0')}`), { recursive: true });
+  for (const file of files) await rename(join(caseDir, file.source), join(caseDir, file.destination));
+}
+
+async function writeRcloneLists(dir: string, files: readonly FileSpec[]): Promise<Map<string, string>> {
+  const byFolder = new Map<string, string[]>();
+  for (const file of files) {
+    const names = byFolder.get(file.folder) ?? [];
+    names.push(file.source.slice('inbox/'.length));
+    byFolder.set(file.folder, names);
+  }
+  const lists = new Map<string, string>();
+  for (const [folder, names] of byFolder) {
+    const list = join(dir, `rclone-${folder}.txt`);
+    await writeFile(list, `${names.join('\n')}\n`);
+    lists.set(folder, list);
+  }
+  return lists;
+}
+
+async function rcloneMoves(caseDir: string, lists: Map<string, string>, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const [folder, list] of lists) {
+    const result = await runProgram('rclone', ['move', join(caseDir, 'inbox'), join(caseDir, folder), '--files-from-raw', list, '--no-traverse', '-q'], { env });
+    if (result.code !== 0) throw new Error(`rclone move failed (exit ${result.code ?? result.error}): ${result.stderr}`);
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * Scenario 1 — executing on Cloud Storage (fake-gcs-server): an approved plan of 2,000 moves
+ * (files of 1–64 KiB from an inbox into 20 folders). Bailiff's executor, with its PlanStore on
+ * the Firestore emulator and on SQLite, against the same copies and deletes made directly with
+ * @google-cloud/storage at the executor's concurrency (32) and one at a time, and against
+ * `gcloud storage mv` on the same emulator. Proposal and approval are not timed; the clock runs
+ * from the first Executor.handle to the plan's `succeeded`.
+ *
+ * fake-gcs-server answers from memory on loopback and serialises every request under one lock,
+ * so concurrency cannot hide latency there: there is none. A second, smaller part therefore
+ * puts a proxy adding a fixed delay per request in front of it (a modelled round trip, stated
+ * as such) and compares the executor with the raw calls at 32 and at 1 again.
+ */
+import { join } from 'node:path';
+import type { Bucket, Storage } from '@google-cloud/storage';
+import { FirestorePlanStore } from '../../../shared/adapters/gcp/firestore-plan-store.ts';
+import { createGcsStorage, GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts';
+import { SqlitePlanStore } from '../../../shared/adapters/local/sqlite-plan-store.ts';
+import type { PlanStore } from '../../../shared/ports/plan-store.ts';
+import { rotate, type BenchContext } from '../lib/context.ts';
+import { emulatorPids, startCpuProbe, type CpuProbe } from '../lib/cpu.ts';
+import { CountingObjectStore, diffStoreCounts, type StoreCounts } from '../lib/counting-store.ts';
+import { diffFirestoreCounts, firestoreCounts, type FirestoreCounts } from '../lib/firestore-counter.ts';
+import { FOLDERS, inboxFiles, totalBytes, type FileSpec } from '../lib/fixtures.ts';
+import { emptyPrefix, seedBucket, verifyMoved } from '../lib/gcs.ts';
+import { startLatencyProxy } from '../lib/latency-proxy.ts';
+import { addNote, addRatio, addRow, addTarget } from '../lib/results.ts';
+import { PlanStoreTimer } from '../lib/timing-plan-store.ts';
+import { gcloudSetup, type GcloudSetup } from '../lib/tools.ts';
+import { formatNumber, formatSig, log, mapLimited, median, MiB, runProgram, timed } from '../lib/util.ts';
+import { apply, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
+
+const SCENARIO = '1 Cloud Storage execution';
+const LATENCY_SCENARIO = '1b Cloud Storage execution with a modelled round trip';
+const CONCURRENCY = 32;
+/** A round figure for one Cloud Storage request from a function in the same region; a model, not a measurement. */
+const MODELLED_DELAY_MS = 40;
+
+type Contender = 'bailiff-firestore' | 'bailiff-sqlite' | 'raw-32' | 'raw-1' | 'gcloud';
+
+const LABELS: Record<Contender, string> = {
+  'bailiff-firestore': 'Bailiff executor, PlanStore Firestore',
+  'bailiff-sqlite': 'Bailiff executor, PlanStore SQLite',
+  'raw-32': 'raw @google-cloud/storage copy+delete, 32 at a time',
+  'raw-1': 'raw @google-cloud/storage copy+delete, one at a time',
+  gcloud: 'gcloud storage mv (20 invocations, -I)',
+};
+
+/** Per-phase request counts of one Bailiff run on Firestore, for the cost scenario. */
+export interface ExecutionCounts {
+  operations: number;
+  propose: { storage: StoreCounts; firestore: FirestoreCounts };
+  approveAndApply: { firestore: FirestoreCounts };
+  execute: { storage: StoreCounts; firestore: FirestoreCounts };
+}
+
+interface Setup {
+  bucket: Bucket;
+  objects: CountingObjectStore;
+  stores: { firestore: PlanStoreTimer; sqlite: PlanStoreTimer };
+  files: FileSpec[];
+}
+
+interface Measured {
+  ms: number;
+  cpu?: Record<string, number>;
+  planStoreMs?: number;
+  planStoreSummary?: string;
+  counts?: ExecutionCounts;
+  gcloudErrors?: string[];
+}
+
+async function runContender(contender: Contender, setup: Setup, caseName: string, pids: Record<string, number[]>, gcloud?: GcloudSetup): Promise<Measured> {
+  const { bucket, objects, files } = setup;
+  const prefix = `projects/${caseName}/`;
+  await seedBucket(bucket, prefix, files);
+  let result: Measured;
+  let probe: CpuProbe | undefined;
+  if (contender === 'bailiff-firestore' || contender === 'bailiff-sqlite') {
+    const timer = contender === 'bailiff-firestore' ? setup.stores.firestore : setup.stores.sqlite;
+    const bailiff = wireBailiff({ objects, plans: timer.store });
+    const s0 = objects.snapshot();
+    const f0 = firestoreCounts();
+    const planId = await proposeAndApprove(bailiff, movePlan(caseName, files));
+    const s1 = objects.snapshot();
+    const f1 = firestoreCounts();
+    await apply(bailiff, planId);
+    const f2 = firestoreCounts();
+    timer.reset();
+    probe = await startCpuProbe(pids);
+    const { ms } = await timed(() => execute(bailiff, planId));
+    const s3 = objects.snapshot();
+    const f3 = firestoreCounts();
+    result = {
+      ms,
+      planStoreMs: timer.totalMs(),
+      planStoreSummary: timer.summary(),
+      counts: {
+        operations: files.length,
+        propose: { storage: diffStoreCounts(s1, s0), firestore: diffFirestoreCounts(f1, f0) },
+        approveAndApply: { firestore: diffFirestoreCounts(f2, f1) },
+        execute: { storage: diffStoreCounts(s3, s1), firestore: diffFirestoreCounts(f3, f2) },
+      },
+    };
+  } else if (contender === 'raw-32' || contender === 'raw-1') {
+    probe = await startCpuProbe(pids);
+    result = { ms: (await timed(() => rawMoves(bucket, prefix, files, contender === 'raw-32' ? CONCURRENCY : 1))).ms };
+  } else {
+    const { ms, value } = await timed(() => gcloudMoves(gcloud!, bucket, prefix, files));
+    result = { ms, gcloudErrors: value };
+  }
+  if (probe) result.cpu = await probe.stop();
+  await verifyMoved(bucket, prefix, files, LABELS[contender]);
+  await emptyPrefix(bucket, prefix);
+  return result;
+}
+
+export async function gcsExecution(ctx: BenchContext): Promise<void> {
+  if (!ctx.gcs || !ctx.firestore) throw new Error('scenario 1 needs fake-gcs-server and the Firestore emulator');
+  const { storage, endpoint } = ctx.gcs;
+  const files = inboxFiles(ctx.quick ? 400 : 2000);
+  const firestore = new PlanStoreTimer(new FirestorePlanStore({ firestore: ctx.firestore, collectionPrefix: 'bench_s1' }));
+  const sqlitePlans = new SqlitePlanStore(join(ctx.workDir, 's1-plans.sqlite'));
+  const sqlite = new PlanStoreTimer(sqlitePlans);
+  const pids = await emulatorPids();
+
+  const bucketName = `bench-s1-${Date.now().toString(36)}`;
+  await storage.createBucket(bucketName);
+  const setup: Setup = { bucket: storage.bucket(bucketName), objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })), stores: { firestore, sqlite }, files };
+
+  const gcloud = await gcloudSetup(endpoint);
+  let gcloudProblem: string | undefined = gcloud ? undefined : 'the gcloud CLI is not installed';
+  if (gcloud) {
+    ctx.versions.gcloud = gcloud.version;
+    gcloudProblem = await gcloudWorks(gcloud, setup.bucket);
+    if (gcloudProblem) addNote(ctx.results, SCENARIO, `gcloud storage mv was not measured: ${gcloudProblem}`);
+  }
+  const contenders: Contender[] = ['bailiff-firestore', 'bailiff-sqlite', 'raw-32', 'raw-1', ...(gcloudProblem ? [] : (['gcloud'] as const))];
+  const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
+  const gcloudFloor: number[] = [];
+  const gcloudErrors = new Set<string>();
+
+  for (let run = 0; run < ctx.runs; run += 1) {
+    for (const contender of rotate(contenders, run)) {
+      if (contender === 'gcloud') gcloudFloor.push(await gcloudInvocationFloor(gcloud!, setup.bucket));
+      const result = await runContender(contender, setup, `s1-${contender}-r${run}-${Date.now().toString(36)}`, pids, gcloud);
+      for (const error of result.gcloudErrors ?? []) gcloudErrors.add(error);
+      measured.get(contender)!.push(result);
+      log(`s1 run ${run + 1}/${ctx.runs} ${contender}: ${(result.ms / 1000).toFixed(2)} s (${formatSig((files.length / result.ms) * 1000)} moves/s)`);
+    }
+  }
+  sqlitePlans.close();
+
+  report(ctx, SCENARIO, contenders, measured, files.length);
+  if (gcloudFloor.length > 0) {
+    addRow(ctx.results, { scenario: SCENARIO, name: 'gcloud: `gcloud storage ls` of one object (start-up floor per invocation)', unit: 's', samples: gcloudFloor.map((ms) => ms / 1000) });
+  }
+  addNote(ctx.results, SCENARIO, `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(1)} MiB, files 1–64 KiB into ${FOLDERS} folders; a fresh case per contender per run, seeded before and emptied after the clock; contenders take turns first.`);
+  addNote(ctx.results, SCENARIO, '"cpu …": CPU seconds used while the clock ran by the bench process (code under test and its clients) and by each emulator, on 2 shared cores. "planstore s": wall time the executor spent inside PlanStore calls.');
+  if (gcloudErrors.size > 0) {
+    addNote(
+      ctx.results,
+      SCENARIO,
+      `gcloud storage mv exits 1 against fake-gcs-server: its DELETE answers 200 with the body \`null\` where Cloud Storage answers 204 with no body, ` +
+        `and gcloud's apitools fails to decode it (${[...gcloudErrors].join('; ')}). The delete has happened by then; the bench checks that every ` +
+        `file is at its destination and gone from the inbox before it keeps the time, so the figure is gcloud doing the whole move.`,
+    );
+  }
+  const bailiffRuns = measured.get('bailiff-firestore')!;
+  const counts = bailiffRuns[0]?.counts?.execute.storage;
+  if (counts) {
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    addNote(
+      ctx.results,
+      SCENARIO,
+      `Storage requests per move while executing, counted at the adapter: ${formatSig(total / files.length)} ` +
+        `(${Object.entries(counts).filter(([, n]) => n > 0).map(([call, n]) => `${call} ${formatNumber(n)}`).join(', ')}); the raw contenders make 2 (rewrite, delete).`,
+    );
+  }
+  for (const contender of ['bailiff-firestore', 'bailiff-sqlite'] as const) {
+    const summary = measured.get(contender)!.at(-1)?.planStoreSummary;
+    if (summary) addNote(ctx.results, SCENARIO, `${LABELS[contender]}, time inside PlanStore calls in the last run: ${summary}.`);
+  }
+  ctx.results.details.s1 = { moves: files.length, firestoreRuns: bailiffRuns.map((run) => run.counts) };
+
+  const perRun = (a: Contender, b: Contender) => measured.get(a)!.map((value, run) => value.ms / measured.get(b)![run]!.ms);
+  const vsGcloud = contenders.includes('gcloud')
+    ? addRatio(ctx.results, { scenario: SCENARIO, name: 'time gcloud storage mv ÷ Bailiff (Firestore)', samples: perRun('gcloud', 'bailiff-firestore') })
+    : undefined;
+  addTarget(ctx.results, 'Executor faster than gcloud storage mv (gcloud time ÷ executor time; fake-gcs)', vsGcloud?.median, '>', 1, '×', gcloudProblem);
+
+  await modelledLatency(ctx, firestore, pids);
+}
+
+/** Rows, ratios and targets shared by the plain and the modelled-latency parts. */
+function report(ctx: BenchContext, scenario: string, contenders: readonly Contender[], measured: Map<Contender, Measured[]>, moves: number): void {
+  for (const contender of contenders) {
+    const runs = measured.get(contender)!;
+    const extra: Record<string, number> = { seconds: median(runs.map((run) => run.ms)) / 1000 };
+    const planStore = runs.flatMap((run) => (run.planStoreMs === undefined ? [] : [run.planStoreMs / 1000]));
+    if (planStore.length > 0) extra['planstore s'] = median(planStore);
+    const cpu = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
+    for (const label of Object.keys(cpu[0] ?? {})) extra[`cpu ${label}`] = median(cpu.map((sample) => sample[label] ?? 0));
+    addRow(ctx.results, { scenario, name: `${LABELS[contender]}: moves/s`, unit: 'moves/s', samples: runs.map((run) => (moves / run.ms) * 1000), extra });
+  }
+  const perRun = (a: Contender, b: Contender) => measured.get(a)!.map((value, run) => value.ms / measured.get(b)![run]!.ms);
+  const where = scenario === SCENARIO ? 'fake-gcs' : `fake-gcs + ${MODELLED_DELAY_MS} ms per request`;
+  const overhead = addRatio(ctx.results, { scenario, name: 'time Bailiff (Firestore) ÷ raw calls at 32', samples: perRun('bailiff-firestore', 'raw-32') });
+  addTarget(ctx.results, `Executor (Firestore) ≤ 1.3× raw calls at concurrency 32 (${where})`, overhead.median, '<=', 1.3, '×');
+  if (contenders.includes('bailiff-sqlite')) {
+    const overheadSqlite = addRatio(ctx.results, { scenario, name: 'time Bailiff (SQLite) ÷ raw calls at 32', samples: perRun('bailiff-sqlite', 'raw-32') });
+    addRatio(ctx.results, { scenario, name: 'time Bailiff (Firestore) ÷ Bailiff (SQLite)', samples: perRun('bailiff-firestore', 'bailiff-sqlite') });
+    addTarget(ctx.results, `Executor (SQLite) ≤ 1.3× raw calls at concurrency 32 (${where})`, overheadSqlite.median, '<=', 1.3, '×');
+  }
+  addRatio(ctx.results, { scenario, name: 'time one-at-a-time ÷ raw calls at 32', samples: perRun('raw-1', 'raw-32') });
+  const speedup = addRatio(ctx.results, { scenario, name: 'time one-at-a-time ÷ Bailiff (Firestore): speed-up', samples: perRun('raw-1', 'bailiff-firestore') });
+  addTarget(ctx.results, `Executor ≥ 10× faster than one at a time (${where})`, speedup.median, '>=', 10, '×');
+}
+
+/** The same comparison through a proxy that delays each request by MODELLED_DELAY_MS. */
+async function modelledLatency(ctx: BenchContext, firestore: PlanStoreTimer, pids: Record<string, number[]>): Promise<void> {
+  const proxy = await startLatencyProxy(ctx.gcs!.endpoint, MODELLED_DELAY_MS);
+  try {
+    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: 'bailiff-bench' });
+    const files = inboxFiles(ctx.quick ? 120 : 300);
+    const bucketName = `bench-s1b-${Date.now().toString(36)}`;
+    await ctx.gcs!.storage.createBucket(bucketName);
+    const sqlitePlans = new SqlitePlanStore(join(ctx.workDir, 's1b-plans.sqlite'));
+    const setup: Setup = {
+      bucket: storage.bucket(bucketName),
+      objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })),
+      stores: { firestore, sqlite: new PlanStoreTimer(sqlitePlans) },
+      files,
+    };
+    const contenders: Contender[] = ['bailiff-firestore', 'raw-32', 'raw-1'];
+    const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
+    for (let run = 0; run < ctx.runs; run += 1) {
+      for (const contender of rotate(contenders, run)) {
+        const result = await runContender(contender, setup, `s1b-${contender}-r${run}-${Date.now().toString(36)}`, pids);
+        measured.get(contender)!.push(result);
+        log(`s1b run ${run + 1}/${ctx.runs} ${contender}: ${(result.ms / 1000).toFixed(2)} s (${formatSig((files.length / result.ms) * 1000)} moves/s)`);
+      }
+    }
+    sqlitePlans.close();
+    report(ctx, LATENCY_SCENARIO, contenders, measured, files.length);
+    addNote(
+      ctx.results,
+      LATENCY_SCENARIO,
+      `${formatNumber(files.length)} moves through a loopback proxy that holds each Cloud Storage request ${MODELLED_DELAY_MS} ms before passing it on (seeding and checks too, untimed). ` +
+        `The delay is a round figure standing in for the network, not a measurement of Cloud Storage; Firestore calls get no added delay, which flatters Bailiff slightly.`,
+    );
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/** The same copies and deletes Bailiff makes, with nothing else: no stats, no journal, no checks. */
+async function rawMoves(bucket: Bucket, prefix: string, files: readonly FileSpec[], concurrency: number): Promise<void> {
+  await mapLimited(files, concurrency, async (file) => {
+    const source = bucket.file(`${prefix}${file.source}`);
+    await source.copy(bucket.file(`${prefix}${file.destination}`));
+    await source.delete();
+  });
+}
+
+/** One invocation per destination folder, its sources on stdin: the way a person would script it. */
+async function gcloudMoves(gcloud: GcloudSetup, bucket: Bucket, prefix: string, files: readonly FileSpec[]): Promise<string[]> {
+  const errors: string[] = [];
+  const byFolder = new Map<string, string[]>();
+  for (const file of files) {
+    const list = byFolder.get(file.folder) ?? [];
+    list.push(`gs://${bucket.name}/${prefix}${file.source}`);
+    byFolder.set(file.folder, list);
+  }
+  for (const [folder, sources] of byFolder) {
+    const result = await runProgram('gcloud', ['storage', 'mv', '-I', `gs://${bucket.name}/${prefix}${folder}/`], { env: gcloud.env, input: `${sources.join('\n')}\n` });
+    if (result.error) throw new Error(`gcloud could not be run: ${result.error}`);
+    for (const line of result.stderr.split('\n')) {
+      if (line.startsWith('ERROR:')) errors.push(line.slice(6).trim());
+    }
+  }
+  return [...new Set(errors)];
+}
+
+/** Milliseconds gcloud needs to start and make one request: the fixed cost each invocation pays. */
+async function gcloudInvocationFloor(gcloud: GcloudSetup, bucket: Bucket): Promise<number> {
+  const name = 'gcloud-floor/one.bin';
+  await bucket.file(name).save(Buffer.from('x'), { resumable: false });
+  const { ms, value } = await timed(() => runProgram('gcloud', ['storage', 'ls', `gs://${bucket.name}/${name}`], { env: gcloud.env }));
+  await bucket.file(name).delete({ ignoreNotFound: true });
+  if (value.code !== 0) throw new Error(`gcloud storage ls failed: ${value.stderr}`);
+  return ms;
+}
+
+/**
+ * Tries gcloud on the emulator once before any timing: one object moved, then checked.
+ * Returns why it cannot be measured, or undefined when it can.
+ */
+async function gcloudWorks(gcloud: GcloudSetup, bucket: Bucket): Promise<string | undefined> {
+  const source = 'gcloud-probe/a.bin';
+  await bucket.file(source).save(Buffer.from('probe'), { resumable: false });
+  const result = await runProgram('gcloud', ['storage', 'mv', `gs://${bucket.name}/${source}`, `gs://${bucket.name}/gcloud-probe/b/`], { env: gcloud.env });
+  if (result.error) return `gcloud could not be run (${result.error})`;
+  const [movedExists] = await bucket.file('gcloud-probe/b/a.bin').exists();
+  const [sourceExists] = await bucket.file(source).exists();
+  await emptyPrefix(bucket, 'gcloud-probe/');
+  if (!movedExists || sourceExists) {
+    return `a probe move did not take effect (exit ${result.code}; destination ${movedExists ? 'present' : 'absent'}, source ${sourceExists ? 'still present' : 'gone'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`;
+  }
+  return undefined;
+}
