@@ -105,6 +105,8 @@ export class Executor {
       return 'ignored';
     }
     if (plan.status !== 'queued' && plan.status !== 'running') {
+      // A finished plan whose audit file could not be written last time gets it now.
+      if (plan.execution?.finishedAt && !(await this.objects.stat(auditObjectName(plan.case, plan.id)))) await this.writeAuditFile(plan);
       log.info('execution request for a plan that is not queued or running; acknowledged', { status: plan.status });
       return 'ignored';
     }
@@ -144,8 +146,23 @@ export class Executor {
       await this.plans.releaseLease(lease);
       await this.plans.appendAudit([this.event(plan, 'lease.released', { owner, token: lease.token, outcome })]);
     }
-    if (outcome === 'finished') await this.handOver(plan.case);
+    if (outcome === 'finished') {
+      await this.writeAuditFile(plan);
+      await this.handOver(plan.case);
+    }
     return outcome;
+  }
+
+  /**
+   * The plan's audit records as JSON Lines in the workspace's system area, for people and other
+   * tools; written once the plan has finished and its lease is released, so the file is complete.
+   * A failure is thrown, so the queue redelivers and the redelivery writes the file (see `handle`);
+   * the plan's outcome is already recorded and is not touched again.
+   */
+  private async writeAuditFile(plan: PlanRecord): Promise<void> {
+    const records = await this.plans.readPlanAudit(plan.id);
+    const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+    await this.objects.write(auditObjectName(plan.case, plan.id), Buffer.from(body), { contentType: 'application/x-ndjson' });
   }
 
   /** Wakes the plans of this case that waited while it was busy, oldest first. */
@@ -584,7 +601,6 @@ class PlanRun {
     this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status, execution, updatedAt: now });
     await this.audit(status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', { done: summary.done, stale: summary.stale, failed: summary.failed, skipped: summary.skipped, reason, compensated });
     if (status === 'succeeded' && this.plan.kind === 'rollback' && this.plan.rollbackOf) await this.markRolledBack(this.plan.rollbackOf);
-    await this.writeAuditFile();
     this.log.info(`plan ${status}`, { done: summary.done, stale: summary.stale, failed: summary.failed });
     return 'finished';
   }
@@ -594,18 +610,6 @@ class PlanRun {
     if (!original || (original.status !== 'succeeded' && original.status !== 'failed')) return;
     const updated = await this.plans.updatePlan(original.id, original.revision, { status: 'rolled_back', rolledBackBy: this.plan.id, updatedAt: this.executor.deps.clock.now().toISOString() });
     await this.plans.appendAudit([this.executor.event(updated, 'plan.rolled_back', { by: this.plan.id })]);
-  }
-
-  /** The plan's audit records as JSON Lines in the workspace's system area, for people and other tools. */
-  private async writeAuditFile(): Promise<void> {
-    const records = await this.plans.readPlanAudit(this.plan.id);
-    const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
-    try {
-      await this.objects.write(auditObjectName(this.plan.case, this.plan.id), Buffer.from(body), { contentType: 'application/x-ndjson' });
-    } catch (error) {
-      // The records are safe in the PlanStore; the file is a copy, so its failure must not fail the plan.
-      this.log.warn('could not write the audit file', { error: error instanceof Error ? error.message : String(error) });
-    }
   }
 
   private async audit(type: AuditEventType, data: Record<string, unknown>): Promise<void> {

@@ -136,6 +136,8 @@ describe('embedded Bailiff over HTTP', () => {
     const audit = await call('GET', `/plans/${planId}/audit`, AGENT);
     const types = audit.body.records?.map((record: { type: string }) => record.type) ?? audit.body.map((record: { type: string }) => record.type);
     expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'execution.actions', 'plan.succeeded']));
+    // The audit file is written once the plan has finished and released its lease.
+    await app.queue.idle();
     const auditFile = await readFile(join(workspace, '.bailiff', 'audit', 'abby-sitgraves', `${planId}.jsonl`), 'utf8');
     expect(auditFile.trim().split('\n').length).toBeGreaterThanOrEqual(7);
     const verified = await call('GET', '/audit/verify', ADMIN);

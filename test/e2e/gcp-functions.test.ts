@@ -157,7 +157,13 @@ describe('the two functions on the emulators', () => {
     const names = (await objects.list(`projects/${CASE}/`)).objects.map((object) => object.name.slice(`projects/${CASE}/`.length));
     expect(names.sort()).toEqual(['Medical Records/', 'Medical Records/records_001.pdf', 'Police/report.pdf', 'Reports/summary.md']);
     expect((await objects.read(`projects/${CASE}/Police/report.pdf`)).toString()).toBe('police report');
-    expect(await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`)).toBeDefined();
+    // The audit file is written once the plan has finished and released its lease.
+    let auditFile = await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`);
+    for (let i = 0; i < 50 && !auditFile; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      auditFile = await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`);
+    }
+    expect(auditFile).toBeDefined();
 
     const audit = await call('GET', `/plans/${id}/audit`, 'alice@firm.example');
     const types = audit.body.records.map((record: { type: string }) => record.type);
