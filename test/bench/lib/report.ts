@@ -83,7 +83,7 @@ export async function renderComparison(current: SavedRun, previousFile: string):
     if (old === undefined) continue;
     lines.push([item.scenario, item.name, formatSig(old), formatSig(item.median), old === 0 ? '—' : `${formatSig(item.median / old)}×`]);
   }
-  const header = `Compared with ${previous.meta.date} (${previous.meta.quick ? 'quick' : 'full'} sizes, ${previous.meta.runs} runs${previous.meta.quick !== current.meta.quick ? '; SIZES DIFFER' : ''})`;
+  const header = `Compared with ${previous.meta.date} (${previous.meta.quick ? 'quick' : 'full'} sizes, ${previous.meta.runs} run(s)${previous.meta.quick !== current.meta.quick ? '; SIZES DIFFER' : ''})`;
   if (lines.length === 0) return `${header}: no measure in common.`;
   return `${header}\n\n${table(['scenario', 'measure', 'then', 'now', 'now ÷ then'], lines)}`;
 }

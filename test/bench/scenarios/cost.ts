@@ -216,7 +216,7 @@ export async function costs(ctx: BenchContext): Promise<void> {
     ctx.results,
     SCENARIO,
     'Firestore counts are taken on the client\'s RPCs below the FirestorePlanStore (the emulator reports no usage): a looked-up document, found or missing, is one read; each document a query returns is one read and an empty query one; each write in a commit one write or one delete. ' +
-      (new Set(runs.map((run) => JSON.stringify(run))).size === 1 ? `Counts were identical in all ${runs.length} runs.` : `Counts differed between the ${runs.length} runs (retried transactions); the medians are shown.`),
+      (new Set(runs.map((run) => JSON.stringify(run))).size === 1 ? (runs.length === 1 ? 'One run.' : `Counts were identical in all ${runs.length} runs.`) : `Counts differed between the ${runs.length} runs (retried transactions); the medians are shown.`),
   );
   addNote(ctx.results, SCENARIO, `Where the execution's Firestore documents go, by PlanStore method (one ${OPERATIONS_PER_PLAN}-move plan, journal batches of 200): ${executionBreakdown}.`);
   ctx.results.details.s5 = { runs, plan, perMonth, prices: PRICES, usd: { firestoreList, gcsList, firestoreFree, gcsFree } };
