@@ -25,7 +25,7 @@ import type { BenchContext } from './lib/context.ts';
 import { installFirestoreCounter } from './lib/firestore-counter.ts';
 import { renderComparison, renderResults, saveResults, type SavedRun } from './lib/report.ts';
 import { emptyResults } from './lib/results.ts';
-import { log } from './lib/util.ts';
+import { log, runProgram } from './lib/util.ts';
 import { apiLatency } from './scenarios/api-latency.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
@@ -83,10 +83,19 @@ async function cpuModel(): Promise<string> {
   return /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
 }
 
+/** The commit measured, marked when the working tree differs from it (others may be editing). */
+async function revision(): Promise<string> {
+  const head = await runProgram('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot });
+  if (head.code !== 0) return 'unknown';
+  const dirty = await runProgram('git', ['status', '--porcelain', '--untracked-files=no', '--', 'shared', 'functions'], { cwd: repoRoot });
+  return `${head.stdout.trim()}${dirty.stdout.trim() ? ' (with uncommitted changes in shared/ or functions/)' : ''}`;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const started = Date.now();
   const date = new Date().toISOString();
+  const commit = await revision();
   const stops: Array<() => Promise<void>> = [];
   const workDir = await mkdtemp(join(tmpdir(), 'bailiff-bench-'));
   const ctx: BenchContext = { runs: options.runs, quick: options.quick, workDir, results: emptyResults(), versions: {} };
@@ -138,6 +147,7 @@ async function main(): Promise<void> {
     format: 'bailiff-bench/1',
     meta: {
       date,
+      commit,
       command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
       durationSeconds: (Date.now() - started) / 1000,
       runs: options.runs,

@@ -6,6 +6,7 @@ import { formatSig } from './util.ts';
 
 export interface RunMeta {
   date: string;
+  commit: string;
   command: string;
   durationSeconds: number;
   runs: number;
@@ -37,7 +38,8 @@ function extraText(row: Row): string {
 export function renderResults(saved: SavedRun): string {
   const { results, meta } = saved;
   const out: string[] = [];
-  out.push(`Bailiff bench — ${meta.date} — ${meta.runs} run(s) per scenario${meta.quick ? ' (--quick sizes)' : ''} — took ${Math.round(meta.durationSeconds)} s`);
+  out.push(`Bailiff bench — ${meta.date} — commit ${meta.commit} — ${meta.runs} run(s) per scenario${meta.quick ? ' (--quick sizes)' : ''} — took ${Math.round(meta.durationSeconds)} s`);
+  out.push(`Command: ${meta.command}`);
   out.push(`Machine: ${meta.machine.cpus} CPUs (${meta.machine.cpuModel}), ${meta.machine.memoryGiB.toFixed(1)} GiB, ${meta.machine.platform}, Node ${meta.machine.node}`);
   out.push(`Tools: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join('; ')}`);
   const scenarios = [...new Set([...results.rows.map((row) => row.scenario), ...results.ratios.map((ratio) => ratio.scenario), ...results.notes.map((note) => note.scenario)])];
