@@ -54,7 +54,8 @@ describe('FsObjectStore', () => {
     const after = await store.stat('projects/c/doc.txt');
     expect(after?.generation).not.toBe(written.generation);
     expect(after?.metadata).toEqual({});
-    expect(after?.md5).toBe(md5('theirs, edited in place'));
+    // Its md5 is not known without reading the whole file, so stat does not claim one.
+    expect(after?.md5).toBeUndefined();
     expect(await codeOf(store.write('projects/c/doc.txt', Buffer.from('x'), { ifGenerationMatch: written.generation }))).toBe(
       'precondition_failed',
     );

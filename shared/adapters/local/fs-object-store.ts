@@ -122,7 +122,10 @@ export class FsObjectStore implements ObjectStore {
       await this.#assertInside(location.path);
       const present = await this.#lookup(location);
       if (!present) return undefined;
-      return this.#describe(location, present, { computeMd5: true });
+      // The md5 is known (from the sidecar) for what Bailiff wrote; for a file put there by
+      // anything else, computing it would read the whole file on every stat, and nothing needs
+      // it: moves on this store are atomic renames, verified by construction.
+      return this.#describe(location, present, { computeMd5: false });
     });
   }
 
@@ -353,9 +356,8 @@ export class FsObjectStore implements ObjectStore {
     // Metadata lives in a sidecar file per object: skipping it halves the cost of a listing.
     const sidecar = options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present.generation);
     let md5 = options.md5 ?? sidecar?.md5;
-    if (md5 === undefined && options.computeMd5) {
-      md5 = location.marker ? md5Base64(Buffer.alloc(0)) : await md5OfFile(location.path);
-    }
+    if (md5 === undefined && location.marker) md5 = md5Base64(Buffer.alloc(0));
+    if (md5 === undefined && options.computeMd5) md5 = await md5OfFile(location.path);
     return {
       name: location.name,
       size: location.marker ? 0 : Number(present.stats.size),
