@@ -40,7 +40,7 @@ export const configSchema = z.object({
   BAILIFF_APPROVAL_TTL_HOURS: intFromEnv(72),
   BAILIFF_MAX_BODY_BYTES: intFromEnv(32 * MiB),
   /** Actions per journal batch: one journal write and one audit record per batch. */
-  BAILIFF_JOURNAL_BATCH: intFromEnv(200),
+  BAILIFF_JOURNAL_BATCH: intFromEnv(500),
   /** Emulator addresses (tests and local runs against emulators); unset in production. */
   STORAGE_EMULATOR_HOST: z.string().optional(),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),

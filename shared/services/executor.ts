@@ -214,10 +214,10 @@ class PlanRun {
     const summary: ExecutionSummary = previous ?? { attempt: 0, cursor: 0, actionCount, done: 0, stale: 0, failed: 0, skipped: 0 };
     summary.attempt += 1;
     summary.startedAt ??= clock.now().toISOString();
-    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
-    await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
 
-    const outcomes = await this.readOutcomes();
+    // The preflight only reads, so it runs before the plan is marked running: its success and
+    // the status change are then one write, made before the first mutation, so a resumed
+    // attempt never mistakes the plan's own changes for someone else's.
     if (!summary.preflightPassedAt) {
       const { stale, unplanned } = await this.preflight();
       if (stale.length > 0 || unplanned.length > 0) {
@@ -227,11 +227,12 @@ class PlanRun {
         await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
         return this.finish(summary, 'failed', `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, false);
       }
-      // Recorded before the first mutation: a resumed attempt must not mistake the plan's own
-      // changes for someone else's.
       summary.preflightPassedAt = clock.now().toISOString();
-      await this.checkpoint(summary);
     }
+    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
+    await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
+
+    const outcomes = await this.readOutcomes();
 
     // The journal, not the last checkpoint, is the truth: an attempt may have journaled a batch
     // and died before updating the plan. A stop it journaled still stops this attempt.
@@ -383,6 +384,13 @@ class PlanRun {
       const names = touchedNames(action);
       while (running.size >= concurrency || names.some((name) => busy.has(name))) await Promise.race(running);
       if (stop) break;
+      // A slow batch must not outlive the lease: renew before starting more work when it is due.
+      try {
+        await this.renewLeaseIfDue();
+      } catch (error) {
+        fatal ??= error;
+        break;
+      }
       for (const name of names) busy.add(name);
       const task: Promise<void> = this.runAction(action)
         .then(
@@ -590,9 +598,21 @@ class PlanRun {
     return ok;
   }
 
+  /**
+   * Records progress after a batch, and renews the lease once less than half of it is left
+   * (renewing on every batch would cost a write per batch for nothing). A lease lost to
+   * another holder throws `conflict` here, which ends this attempt before its next mutation.
+   */
   private async checkpoint(summary: ExecutionSummary): Promise<void> {
     this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { execution: { ...summary }, updatedAt: this.executor.deps.clock.now().toISOString() });
-    this.lease = await this.plans.renewLease(this.lease, this.executor.deps.options.leaseTtlMs, this.executor.deps.clock.now());
+    await this.renewLeaseIfDue();
+  }
+
+  private async renewLeaseIfDue(): Promise<void> {
+    const { clock, options } = this.executor.deps;
+    if (Date.parse(this.lease.expiresAt) - clock.now().getTime() < options.leaseTtlMs / 2) {
+      this.lease = await this.plans.renewLease(this.lease, options.leaseTtlMs, clock.now());
+    }
   }
 
   private async finish(summary: ExecutionSummary, status: 'succeeded' | 'failed', reason?: string, compensated?: boolean): Promise<DeliveryOutcome> {
