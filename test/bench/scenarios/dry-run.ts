@@ -102,6 +102,9 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
       log(`s3 ${store.name}: seeded objects ${formatNumber(seeded)}–${formatNumber(size)} in ${(ms / 1000).toFixed(1)} s`);
       seeded = size;
       const listMs: number[] = [];
+      // The first listing after seeding reads cold directory entries; the dry runs that follow
+      // would not, so one untimed listing first keeps the comparison fair.
+      await listEverything(store.objects, `projects/${caseName}/`);
       for (let run = 0; run < ctx.runs; run += 1) listMs.push((await timed(() => listEverything(store.objects, `projects/${caseName}/`))).ms);
       for (const count of OPERATION_COUNTS.filter((n) => n <= size && (!ctx.quick || n <= 10_000))) {
         const operations = moves(count);
