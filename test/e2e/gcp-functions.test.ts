@@ -7,12 +7,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
+import { freeLoopbackPort } from '../setup/free-port.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FRAMEWORK = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
@@ -28,22 +28,12 @@ function idToken(email: string): string {
   return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey).toString('base64url')}`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 const output: string[] = [];
 
 async function startFunction(target: 'api' | 'executor', env: Record<string, string>): Promise<string> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const args = [FRAMEWORK, `--target=${target}`, `--source=${join(ROOT, 'functions', 'index.ts')}`, `--port=${port}`];
   if (target === 'executor') args.push('--signature-type=cloudevent');
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -100,7 +90,7 @@ beforeAll(async () => {
   const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '' });
   apiUrl = await startFunction('api', env);
   // A dependency that is down: the same api pointed at a storage endpoint nobody listens on.
-  downApiUrl = await startFunction('api', { ...env, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${await freePort()}` });
+  downApiUrl = await startFunction('api', { ...env, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${await freeLoopbackPort()}` });
 
   const pubsub = new PubSub({ projectId: project });
   const [createdTopic] = await pubsub.createTopic(topic);

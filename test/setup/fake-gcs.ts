@@ -15,9 +15,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from './free-port.ts';
 
 /** The fake-gcs-server release the contract suite was verified against. */
 export const FAKE_GCS_VERSION = 'v1.56.1';
@@ -92,18 +92,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not allocate a loopback port'))));
-    });
-  });
-}
 
 async function waitUntilHealthy(child: ChildProcess, baseUrl: string, output: string[]): Promise<void> {
   const deadline = Date.now() + 20_000;

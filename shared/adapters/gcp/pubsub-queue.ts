@@ -15,7 +15,7 @@
  */
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { BailiffError, invalidInput, isBailiffError, unavailable } from '../../errors.ts';
-import { executionMessageSchema, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
+import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
 
 export interface PubSubExecutionQueueOptions {
   /** A client built by the composition root (project, credentials or emulator). */
@@ -51,21 +51,14 @@ export class PubSubExecutionQueue implements ExecutionQueue {
   }
 
   async publish(message: ExecutionMessage, options: { delayMs?: number } = {}): Promise<void> {
-    const parsed = executionMessageSchema.safeParse(message);
-    if (!parsed.success) {
-      throw invalidInput(
-        'not a valid execution message',
-        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      );
-    }
-    const delayMs = options.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw invalidInput('delayMs must be a non-negative number');
+    const checked = parseExecutionMessage(message);
+    const delayMs = parseDelay(options.delayMs);
     const wait = Math.min(delayMs, this.#maxDelayMs);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     try {
-      await this.#topic.publishMessage({ data: encodeExecutionMessage(parsed.data), attributes: executionAttributes(parsed.data) });
+      await this.#topic.publishMessage({ data: encodeExecutionMessage(checked), attributes: executionAttributes(checked) });
     } catch (error) {
-      throw translatePubSubError(error, `cannot publish the execution request for plan ${parsed.data.planId} to topic ${this.#topicName}`);
+      throw translatePubSubError(error, `cannot publish the execution request for plan ${checked.planId} to topic ${this.#topicName}`);
     }
   }
 
@@ -119,14 +112,7 @@ export function decodeExecutionMessage(data: Uint8Array | string): ExecutionMess
   } catch {
     throw invalidInput('execution message is not JSON');
   }
-  const parsed = executionMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    throw invalidInput(
-      'not a valid execution message',
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    );
-  }
-  return parsed.data;
+  return parseExecutionMessage(json);
 }
 
 function translatePubSubError(error: unknown, message: string): BailiffError {

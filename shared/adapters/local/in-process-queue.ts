@@ -12,7 +12,7 @@
  * an approved plan stays `queued` in the PlanStore, and re-applying it publishes again.
  */
 import { randomUUID } from 'node:crypto';
-import { executionMessageSchema, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
+import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
 import { BailiffError, invalidInput, unavailable } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../logging.ts';
 
@@ -82,16 +82,9 @@ export class InProcessExecutionQueue implements ExecutionQueue {
   /** Accepts the message for delivery after `delayMs` (default 0); resolves once accepted, not once handled. */
   async publish(message: ExecutionMessage, options: { delayMs?: number } = {}): Promise<void> {
     if (this.#closed) throw unavailable('the in-process queue is closed');
-    const parsed = executionMessageSchema.safeParse(message);
-    if (!parsed.success) {
-      throw invalidInput(
-        'not a valid execution message',
-        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-      );
-    }
-    const delayMs = options.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw invalidInput('delayMs must be a non-negative number');
-    this.#schedule({ message: parsed.data, attempt: 1, messageId: randomUUID() }, delayMs);
+    const checked = parseExecutionMessage(message);
+    const delayMs = parseDelay(options.delayMs);
+    this.#schedule({ message: checked, attempt: 1, messageId: randomUUID() }, delayMs);
   }
 
   async health(): Promise<void> {
