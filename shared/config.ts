@@ -3,7 +3,7 @@
  * point and passed down. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { BailiffError } from './errors.ts';
+import { BailiffError, zodIssueDetails } from './errors.ts';
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
@@ -62,7 +62,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new BailiffError(
       'invalid_input',
       'invalid configuration',
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      zodIssueDetails(result.error),
     );
   }
   const config = result.data;

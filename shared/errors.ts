@@ -4,6 +4,7 @@
  * Adapters translate vendor errors (GCS 412, Firestore ABORTED, SQLite constraint) into these
  * codes where they catch them, so services and the HTTP layer never see a vendor error.
  */
+import type { z } from 'zod';
 
 export const ERROR_CODES = {
   /** The request or plan is malformed: wrong JSON, unknown fields, unsafe paths. */
@@ -77,3 +78,11 @@ export const preconditionFailed = (message: string, details: ErrorDetail[] = [])
   new BailiffError('precondition_failed', message, details);
 export const unavailable = (message: string, cause?: unknown) =>
   new BailiffError('unavailable', message, [], { cause });
+
+/** zod issues as error details whose `path` reads like `operations.3.destination`. */
+export function zodIssueDetails(error: z.core.$ZodError, pathPrefix: readonly string[] = []): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: [...pathPrefix, ...issue.path.map((segment) => String(segment))].join('.'),
+    message: issue.message,
+  }));
+}

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.ts';
-import { BailiffError } from '../errors.ts';
+import { BailiffError, zodIssueDetails } from '../errors.ts';
 import type { HealthReport } from '../http/types.ts';
 import { createLogger, type Logger } from '../logging.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
@@ -53,7 +53,7 @@ export function loadPolicy(path: string | undefined): Policy {
     throw new BailiffError(
       'invalid_input',
       `invalid policy file ${path}`,
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      zodIssueDetails(parsed.error),
     );
   }
   return parsed.data;

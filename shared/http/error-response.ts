@@ -5,7 +5,9 @@
  * finds the logged stack. Stacks, causes and request headers never reach the caller.
  */
 import { z } from 'zod';
-import { BailiffError, ERROR_CODES, type ErrorCode, type ErrorDetail } from '../errors.ts';
+import { BailiffError, ERROR_CODES, zodIssueDetails, type ErrorCode, type ErrorDetail } from '../errors.ts';
+
+export { zodIssueDetails };
 import type { Logger, LogFields } from '../logging.ts';
 import type { HttpResponse } from './types.ts';
 
@@ -33,14 +35,6 @@ export const JSON_HEADERS: Readonly<Record<string, string>> = {
 /** Serialises a JSON response with the headers every Bailiff response carries. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
-}
-
-/** Turns zod issues into details whose `path` reads like `operations.3.destination`. */
-export function zodIssueDetails(error: z.core.$ZodError, pathPrefix: readonly string[] = []): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    path: [...pathPrefix, ...issue.path.map((segment) => String(segment))].join('.'),
-    message: issue.message,
-  }));
 }
 
 function capDetails(details: readonly ErrorDetail[]): ErrorDetail[] {

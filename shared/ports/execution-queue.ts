@@ -3,7 +3,7 @@
  * duplicated or concurrent; the executor makes that safe, not the queue.
  */
 import { z } from 'zod';
-import { invalidInput } from '../errors.ts';
+import { invalidInput, zodIssueDetails } from '../errors.ts';
 
 /** Versioned so an old executor can refuse a message shape it does not know. Carries no secrets. */
 export const executionMessageSchema = z.strictObject({
@@ -25,7 +25,7 @@ export function parseExecutionMessage(value: unknown): ExecutionMessage {
   if (!parsed.success) {
     throw invalidInput(
       'not a valid execution message',
-      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      zodIssueDetails(parsed.error),
     );
   }
   return parsed.data;

@@ -25,7 +25,7 @@ import {
   type PlanStatus,
 } from '../domain/plan.ts';
 import { simulatePlan } from '../domain/simulate.ts';
-import { BailiffError, conflict, forbidden, invalidInput, notFound, type ErrorDetail } from '../errors.ts';
+import { BailiffError, conflict, forbidden, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
@@ -58,14 +58,9 @@ export function newPlanId(now: Date): string {
   return `pln_${now.getTime().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
 }
 
-/** zod issues as error details with dotted JSON paths. */
-export function zodDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-}
-
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw invalidInput(`invalid ${what}`, zodDetails(result.error));
+  if (!result.success) throw invalidInput(`invalid ${what}`, zodIssueDetails(result.error));
   return result.data;
 }
 

@@ -11,7 +11,7 @@
 import { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { BailiffError, forbidden, unavailable, type ErrorDetail } from '../../errors.ts';
+import { BailiffError, forbidden, unavailable, type ErrorDetail, zodIssueDetails } from '../../errors.ts';
 import { roleSchema, type IdentityVerifier, type Principal, type Role } from '../../ports/identity.ts';
 
 export const principalEntrySchema = z.strictObject({
@@ -42,7 +42,7 @@ export function parsePrincipals(json: string): PrincipalDirectory {
     throw new BailiffError(
       'invalid_input',
       'invalid configuration',
-      parsed.error.issues.map((issue) => ({ path: ['BAILIFF_PRINCIPALS', ...issue.path.map(String)].join('.'), message: issue.message })),
+      zodIssueDetails(parsed.error, ['BAILIFF_PRINCIPALS']),
     );
   }
   const directory = new Map<string, Principal>();
