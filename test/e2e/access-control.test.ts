@@ -133,6 +133,44 @@ for (const factory of ALL_BACKENDS) {
       expect(audit.map((record) => record.type)).toContain('plan.approval_withdrawn');
     });
 
+    it('detects stored audit records that were edited, deleted or cut off', async () => {
+      const wiring = wire(backend);
+      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await applyAndRun(wiring, agent, proposed.plan.id);
+      const chain = await backend.plans.readAuditChain(CASE, 0, 1000);
+      expect(chain.length).toBeGreaterThan(5);
+      expect(await wiring.service.verifyAudit(admin)).toMatchObject({ ok: true });
+
+      const original = chain[2]!;
+      await backend.tamperAuditRecord(CASE, 3, (record) => ({ ...record, actor: 'someone-else@firm.example' }));
+      expect((await wiring.service.verifyAudit(admin)).firstBreak).toMatchObject({ chain: CASE, seq: 3, reason: expect.stringMatching(/edited/) });
+      await backend.tamperAuditRecord(CASE, 3, () => original);
+      expect((await wiring.service.verifyAudit(admin)).ok).toBe(true);
+
+      await backend.tamperAuditRecord(CASE, 3, () => undefined);
+      expect((await wiring.service.verifyAudit(admin)).firstBreak).toMatchObject({ chain: CASE, seq: 4, reason: expect.stringMatching(/missing or reordered/) });
+      await backend.tamperAuditRecord(CASE, 4, () => undefined);
+      await backend.tamperAuditRecord(CASE, chain.length, () => undefined);
+      const cut = await wiring.service.verifyAudit(admin);
+      expect(cut.ok).toBe(false);
+      expect(cut.firstBreak?.seq).toBe(5);
+    });
+
+    it('refuses hostile paths at the service on this backend too, storing nothing', async () => {
+      const wiring = wire(backend);
+      const before = await snapshot(backend.objects, CASE);
+      for (const destination of ['../case-123/secret.pdf', '..\\x', '%2e%2e/x', '．．/x', '/etc/passwd', 'a\u0000b', 'a\r\nb', '.bailiff/x', 'CON', 'x'.repeat(1100)]) {
+        await expectCode(wiring.service.propose(agent, { case: CASE, description: 'hostile', operations: [{ type: 'write_file', destination, content: 'x' }] }), 'invalid_input');
+      }
+      for (const caseName of ['case-12/../case-123', '../case-123', 'case-12/', '']) {
+        await expectCode(wiring.service.propose(agent, { case: caseName, description: 'hostile', operations: [{ type: 'write_file', destination: 'x', content: 'x' }] }), 'invalid_input');
+      }
+      expect((await wiring.service.list(admin, {})).plans).toEqual([]);
+      expect(await snapshot(backend.objects, CASE)).toEqual(before);
+      expect((await backend.objects.read('projects/case-123/secret.pdf')).toString()).toBe('other client');
+    });
+
     it('detects a tampered audit file and reports the broken link', async () => {
       const wiring = wire(backend);
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });

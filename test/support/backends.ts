@@ -7,17 +7,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Firestore } from '@google-cloud/firestore';
 import { FsObjectStore } from '../../shared/adapters/local/fs-object-store.ts';
 import { SqlitePlanStore } from '../../shared/adapters/local/sqlite-plan-store.ts';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../../shared/adapters/gcp/firestore-plan-store.ts';
+import type { AuditRecord } from '../../shared/domain/audit.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
 
 export interface TestBackend {
   objects: ObjectStore;
   plans: PlanStore;
+  /**
+   * Edits (or, when `change` returns undefined, deletes) one stored audit record behind the
+   * store's back, the way someone with database access would: for the tamper-detection tests.
+   */
+  tamperAuditRecord(chain: string, seq: number, change: (record: AuditRecord) => AuditRecord | undefined): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -35,6 +42,17 @@ export const embeddedBackend: BackendFactory = {
     return {
       objects,
       plans,
+      async tamperAuditRecord(chain, seq, change) {
+        const db = new DatabaseSync(join(dir, 'state.sqlite'));
+        try {
+          const row = db.prepare('SELECT json FROM audit_records WHERE chain = ? AND seq = ?').get(chain, seq) as { json: string };
+          const changed = change(JSON.parse(row.json) as AuditRecord);
+          if (changed) db.prepare('UPDATE audit_records SET json = ? WHERE chain = ? AND seq = ?').run(JSON.stringify(changed), chain, seq);
+          else db.prepare('DELETE FROM audit_records WHERE chain = ? AND seq = ?').run(chain, seq);
+        } finally {
+          db.close();
+        }
+      },
       async cleanup() {
         plans.close();
         await rm(dir, { recursive: true, force: true });
@@ -63,6 +81,14 @@ export const gcpBackend: BackendFactory = {
     return {
       objects: new GcsObjectStore({ storage, bucket }),
       plans: new FirestorePlanStore({ firestore }),
+      async tamperAuditRecord(chain, seq, change) {
+        // The store's layout: bailiff_audit_chains/k_<chain>/bailiff_audit_records/<seq, 12 digits>.
+        const doc = firestore.doc(`bailiff_audit_chains/k_${chain}/bailiff_audit_records/${String(seq).padStart(12, '0')}`);
+        const snapshot = await doc.get();
+        const changed = change(JSON.parse(snapshot.get('record') as string) as AuditRecord);
+        if (changed) await doc.update({ record: JSON.stringify(changed) });
+        else await doc.delete();
+      },
       async cleanup() {
         await firestore.terminate();
       },
