@@ -11,7 +11,6 @@ import {
   executionSummarySchema,
   planRecordSchema,
   planStatusSchema,
-  PLAN_LIMITS,
   reportSchema,
   planIdSchema,
   approveBodySchema,
