@@ -19,7 +19,7 @@ import { emptyPrefix, seedBucket, verifyMoved } from '../lib/gcs.ts';
 import { addNote, addRow, addTarget } from '../lib/results.ts';
 import { PlanStoreTimer } from '../lib/timing-plan-store.ts';
 import { formatNumber, log, median } from '../lib/util.ts';
-import { agent, apply, approver, execute, movePlan, wireBailiff } from '../lib/wiring.ts';
+import { agent, apply, approver, defaultExecutorOptions, execute, movePlan, wireBailiff } from '../lib/wiring.ts';
 
 const SCENARIO = '5 Requests and cost (Cloud Storage + Firestore)';
 
@@ -218,6 +218,6 @@ export async function costs(ctx: BenchContext): Promise<void> {
     'Firestore counts are taken on the client\'s RPCs below the FirestorePlanStore (the emulator reports no usage): a looked-up document, found or missing, is one read; each document a query returns is one read and an empty query one; each write in a commit one write or one delete. ' +
       (new Set(runs.map((run) => JSON.stringify(run))).size === 1 ? (runs.length === 1 ? 'One run.' : `Counts were identical in all ${runs.length} runs.`) : `Counts differed between the ${runs.length} runs (retried transactions); the medians are shown.`),
   );
-  addNote(ctx.results, SCENARIO, `Where the execution's Firestore documents go, by PlanStore method (one ${OPERATIONS_PER_PLAN}-move plan, journal batches of 200): ${executionBreakdown}.`);
+  addNote(ctx.results, SCENARIO, `Where the execution's Firestore documents go, by PlanStore method (one ${OPERATIONS_PER_PLAN}-move plan, journal batches of ${defaultExecutorOptions().journalBatch}): ${executionBreakdown}.`);
   ctx.results.details.s5 = { runs, plan, perMonth, prices: PRICES, usd: { firestoreList, gcsList, firestoreFree, gcsFree } };
 }

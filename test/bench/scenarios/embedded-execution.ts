@@ -19,7 +19,7 @@ import { contentOf, FOLDERS, inboxFiles, totalBytes, type FileSpec } from '../li
 import { addNote, addRatio, addRow, addTarget } from '../lib/results.ts';
 import { ensureRclone, rcloneEnv } from '../lib/tools.ts';
 import { formatNumber, formatSig, log, mapLimited, median, MiB, runProgram, timed } from '../lib/util.ts';
-import { apply, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
+import { apply, defaultExecutorOptions, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
 
 const SCENARIO = '2 Embedded workspace execution';
 
@@ -107,7 +107,7 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
   const vsRclone = addRatio(ctx.results, { scenario: SCENARIO, name: 'time rclone move ÷ Bailiff', samples: perRun('rclone', 'bailiff') });
   addTarget(ctx.results, 'Embedded moves within 2× of an fs.rename loop (time ratio)', vsRename.median, '<=', 2, '×');
   addTarget(ctx.results, 'Embedded moves faster than rclone move (rclone time ÷ Bailiff time)', vsRclone.median, '>', 1, '×');
-  addNote(ctx.results, SCENARIO, `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(0)} MiB, into ${FOLDERS} folders; executor concurrency 32, journal batch 200 (the defaults).`);
+  addNote(ctx.results, SCENARIO, `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(0)} MiB, into ${FOLDERS} folders; executor concurrency ${defaultExecutorOptions().concurrency}, journal batch ${defaultExecutorOptions().journalBatch} (the defaults).`);
   if (bailiffCounts) {
     const calls = Object.entries(bailiffCounts).filter(([, n]) => n > 0);
     addNote(ctx.results, SCENARIO, `Bailiff's ObjectStore calls per move while executing: ${formatSig(calls.reduce((sum, [, n]) => sum + n, 0) / files.length)} (${calls.map(([call, n]) => `${call} ${formatNumber(n)}`).join(', ')}).`);

@@ -2,14 +2,14 @@
  * Scenario 1 — executing on Cloud Storage (fake-gcs-server): an approved plan of 2,000 moves
  * (files of 1–64 KiB from an inbox into 20 folders). Bailiff's executor, with its PlanStore on
  * the Firestore emulator and on SQLite, against the same copies and deletes made directly with
- * @google-cloud/storage at the executor's concurrency (32) and one at a time, and against
+ * @google-cloud/storage at the executor's default concurrency (32) and one at a time, and against
  * `gcloud storage mv` on the same emulator. Proposal and approval are not timed; the clock runs
  * from the first Executor.handle to the plan's `succeeded`.
  *
  * fake-gcs-server answers from memory on loopback and serialises every request under one lock,
  * so concurrency cannot hide latency there: there is none. A second, smaller part therefore
  * puts a proxy adding a fixed delay per request in front of it (a modelled round trip, stated
- * as such) and compares the executor with the raw calls at 32 and at 1 again.
+ * as such) and compares the executor with the raw calls at that concurrency and at 1 again.
  */
 import { join } from 'node:path';
 import type { Bucket, Storage } from '@google-cloud/storage';
@@ -28,20 +28,21 @@ import { addNote, addRatio, addRow, addTarget } from '../lib/results.ts';
 import { PlanStoreTimer } from '../lib/timing-plan-store.ts';
 import { gcloudSetup, type GcloudSetup } from '../lib/tools.ts';
 import { formatNumber, formatSig, log, mapLimited, median, MiB, runProgram, timed } from '../lib/util.ts';
-import { apply, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
+import { apply, defaultExecutorOptions, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
 
 const SCENARIO = '1 Cloud Storage execution';
 const LATENCY_SCENARIO = '1b Cloud Storage execution with a modelled round trip';
-const CONCURRENCY = 32;
+/** The raw calls run at the executor's own default concurrency: equal footing. */
+const CONCURRENCY = defaultExecutorOptions().concurrency;
 /** A round figure for one Cloud Storage request from a function in the same region; a model, not a measurement. */
 const MODELLED_DELAY_MS = 40;
 
-type Contender = 'bailiff-firestore' | 'bailiff-sqlite' | 'raw-32' | 'raw-1' | 'gcloud';
+type Contender = 'bailiff-firestore' | 'bailiff-sqlite' | 'raw-concurrent' | 'raw-1' | 'gcloud';
 
 const LABELS: Record<Contender, string> = {
   'bailiff-firestore': 'Bailiff executor, PlanStore Firestore',
   'bailiff-sqlite': 'Bailiff executor, PlanStore SQLite',
-  'raw-32': 'raw @google-cloud/storage copy+delete, 32 at a time',
+  'raw-concurrent': `raw @google-cloud/storage copy+delete, ${CONCURRENCY} at a time`,
   'raw-1': 'raw @google-cloud/storage copy+delete, one at a time',
   gcloud: 'gcloud storage mv (20 invocations, -I)',
 };
@@ -102,9 +103,9 @@ async function runContender(contender: Contender, setup: Setup, caseName: string
         execute: { storage: diffStoreCounts(s3, s1), firestore: diffFirestoreCounts(f3, f2) },
       },
     };
-  } else if (contender === 'raw-32' || contender === 'raw-1') {
+  } else if (contender === 'raw-concurrent' || contender === 'raw-1') {
     probe = await startCpuProbe(pids);
-    result = { ms: (await timed(() => rawMoves(bucket, prefix, files, contender === 'raw-32' ? CONCURRENCY : 1))).ms };
+    result = { ms: (await timed(() => rawMoves(bucket, prefix, files, contender === 'raw-concurrent' ? CONCURRENCY : 1))).ms };
   } else {
     const { ms, value } = await timed(() => gcloudMoves(gcloud!, bucket, prefix, files));
     result = { ms, gcloudErrors: value };
@@ -135,7 +136,7 @@ export async function gcsExecution(ctx: BenchContext): Promise<void> {
     gcloudProblem = await gcloudWorks(gcloud, setup.bucket);
     if (gcloudProblem) addNote(ctx.results, SCENARIO, `gcloud storage mv was not measured: ${gcloudProblem}`);
   }
-  const contenders: Contender[] = ['bailiff-firestore', 'bailiff-sqlite', 'raw-32', 'raw-1', ...(gcloudProblem ? [] : (['gcloud'] as const))];
+  const contenders: Contender[] = ['bailiff-firestore', 'bailiff-sqlite', 'raw-concurrent', 'raw-1', ...(gcloudProblem ? [] : (['gcloud'] as const))];
   const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
   const gcloudFloor: number[] = [];
   const gcloudErrors = new Set<string>();
@@ -205,14 +206,14 @@ function report(ctx: BenchContext, scenario: string, contenders: readonly Conten
   }
   const perRun = (a: Contender, b: Contender) => measured.get(a)!.map((value, run) => value.ms / measured.get(b)![run]!.ms);
   const where = scenario === SCENARIO ? 'fake-gcs' : `fake-gcs + ${MODELLED_DELAY_MS} ms per request`;
-  const overhead = addRatio(ctx.results, { scenario, name: 'time Bailiff (Firestore) ÷ raw calls at 32', samples: perRun('bailiff-firestore', 'raw-32') });
-  addTarget(ctx.results, `Executor (Firestore) ≤ 1.3× raw calls at concurrency 32 (${where})`, overhead.median, '<=', 1.3, '×');
+  const overhead = addRatio(ctx.results, { scenario, name: `time Bailiff (Firestore) ÷ raw calls at ${CONCURRENCY}`, samples: perRun('bailiff-firestore', 'raw-concurrent') });
+  addTarget(ctx.results, `Executor (Firestore) ≤ 1.3× raw calls at concurrency ${CONCURRENCY} (${where})`, overhead.median, '<=', 1.3, '×');
   if (contenders.includes('bailiff-sqlite')) {
-    const overheadSqlite = addRatio(ctx.results, { scenario, name: 'time Bailiff (SQLite) ÷ raw calls at 32', samples: perRun('bailiff-sqlite', 'raw-32') });
+    const overheadSqlite = addRatio(ctx.results, { scenario, name: `time Bailiff (SQLite) ÷ raw calls at ${CONCURRENCY}`, samples: perRun('bailiff-sqlite', 'raw-concurrent') });
     addRatio(ctx.results, { scenario, name: 'time Bailiff (Firestore) ÷ Bailiff (SQLite)', samples: perRun('bailiff-firestore', 'bailiff-sqlite') });
-    addTarget(ctx.results, `Executor (SQLite) ≤ 1.3× raw calls at concurrency 32 (${where})`, overheadSqlite.median, '<=', 1.3, '×');
+    addTarget(ctx.results, `Executor (SQLite) ≤ 1.3× raw calls at concurrency ${CONCURRENCY} (${where})`, overheadSqlite.median, '<=', 1.3, '×');
   }
-  addRatio(ctx.results, { scenario, name: 'time one-at-a-time ÷ raw calls at 32', samples: perRun('raw-1', 'raw-32') });
+  addRatio(ctx.results, { scenario, name: `time one-at-a-time ÷ raw calls at ${CONCURRENCY}`, samples: perRun('raw-1', 'raw-concurrent') });
   const speedup = addRatio(ctx.results, { scenario, name: 'time one-at-a-time ÷ Bailiff (Firestore): speed-up', samples: perRun('raw-1', 'bailiff-firestore') });
   addTarget(ctx.results, `Executor ≥ 10× faster than one at a time (${where})`, speedup.median, '>=', 10, '×');
 }
@@ -232,7 +233,7 @@ async function modelledLatency(ctx: BenchContext, firestore: PlanStoreTimer, pid
       stores: { firestore, sqlite: new PlanStoreTimer(sqlitePlans) },
       files,
     };
-    const contenders: Contender[] = ['bailiff-firestore', 'raw-32', 'raw-1'];
+    const contenders: Contender[] = ['bailiff-firestore', 'raw-concurrent', 'raw-1'];
     const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
     for (let run = 0; run < ctx.runs; run += 1) {
       for (const contender of rotate(contenders, run)) {
