@@ -3,7 +3,6 @@
  * and the gcloud CLI pointed at fake-gcs-server.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { log, runProgram } from './util.ts';
 
@@ -51,8 +50,9 @@ export interface GcloudSetup {
  * a configuration directory of its own so neither the user's gcloud settings nor accounts are
  * read (or written). Returns undefined when the CLI is not installed.
  */
-export async function gcloudSetup(storageEndpoint: string): Promise<GcloudSetup | undefined> {
-  const configDir = await mkdtemp(join(tmpdir(), 'bailiff-bench-gcloud-'));
+export async function gcloudSetup(storageEndpoint: string, scratchDir: string): Promise<GcloudSetup | undefined> {
+  // Inside the bench's scratch directory, so it goes when the bench cleans up.
+  const configDir = await mkdtemp(join(scratchDir, 'gcloud-config-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CLOUDSDK_CONFIG: configDir,

@@ -129,7 +129,7 @@ export async function gcsExecution(ctx: BenchContext): Promise<void> {
   await storage.createBucket(bucketName);
   const setup: Setup = { bucket: storage.bucket(bucketName), objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })), stores: { firestore, sqlite }, files };
 
-  const gcloud = await gcloudSetup(endpoint);
+  const gcloud = await gcloudSetup(endpoint, ctx.workDir);
   let gcloudProblem: string | undefined = gcloud ? undefined : 'the gcloud CLI is not installed';
   if (gcloud) {
     ctx.versions.gcloud = gcloud.version;
