@@ -16,6 +16,10 @@ function selectedEmulators(): Set<EmulatorName> {
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The Google client libraries otherwise probe the GCE metadata server for credentials they
+  // never use against emulators; tests send traffic to loopback only. Workers and the function
+  // processes the end-to-end test starts inherit this.
+  process.env.METADATA_SERVER_DETECTION = 'none';
   const wanted = selectedEmulators();
   const stops: Array<() => Promise<void>> = [];
   try {

@@ -16,7 +16,6 @@ import type { Bucket, Storage } from '@google-cloud/storage';
 import { FirestorePlanStore } from '../../../shared/adapters/gcp/firestore-plan-store.ts';
 import { createGcsStorage, GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts';
 import { SqlitePlanStore } from '../../../shared/adapters/local/sqlite-plan-store.ts';
-import type { PlanStore } from '../../../shared/ports/plan-store.ts';
 import { rotate, type BenchContext } from '../lib/context.ts';
 import { emulatorPids, startCpuProbe, type CpuProbe } from '../lib/cpu.ts';
 import { CountingObjectStore, diffStoreCounts, type StoreCounts } from '../lib/counting-store.ts';
