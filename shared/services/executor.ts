@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { isProducedBy, provenance, touchedNames, type Action, type DeleteAction, type Expect, type PutAction, type TransferAction } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
 import { hashOf } from '../domain/hash.ts';
+import { readAppliedActions } from './applied-actions.ts';
 import { deriveRollback } from '../domain/inverse.ts';
 import { auditObjectName, casePrefix } from '../domain/paths.ts';
 import { contentBuffer, type ExecutionSummary, type PlanRecord } from '../domain/plan.ts';
@@ -558,23 +559,7 @@ class PlanRun {
 
   /** Undoes what this plan did so far (onError: rollback), without waiting for an approval. */
   private async compensate(): Promise<boolean> {
-    const applied: Array<{ action: Action; entry: JournalEntry }> = [];
-    const latest = new Map<number, JournalEntry>();
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readJournal(this.plan.id, offset, 1000);
-      for (const entry of page) latest.set(entry.action, entry);
-      if (page.length < 1000) break;
-      offset += page.length;
-    }
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readActions(this.plan.id, offset, 1000);
-      for (const action of page) {
-        const entry = latest.get(action.index);
-        if (entry?.outcome === 'done') applied.push({ action, entry });
-      }
-      if (page.length < 1000) break;
-      offset += page.length;
-    }
+    const applied = await readAppliedActions(this.plans, this.plan.id);
     if (applied.length === 0) return true;
     const derivation = deriveRollback(this.plan.case, applied);
     const caseObjects: ObjectInfo[] = [];

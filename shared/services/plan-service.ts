@@ -31,7 +31,8 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
-import type { JournalEntry, PlanStore } from '../ports/plan-store.ts';
+import type { PlanStore } from '../ports/plan-store.ts';
+import { readAppliedActions } from './applied-actions.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
@@ -215,7 +216,7 @@ export class PlanService implements PlanApi {
     if (original.status !== 'succeeded' && original.status !== 'failed') {
       throw conflict(`plan is ${original.status}; only a succeeded or failed plan can be rolled back`, [{ message: 'current status', status: original.status }]);
     }
-    const applied = await this.appliedActions(original);
+    const applied = await readAppliedActions(this.plans, original.id);
     if (applied.length === 0) throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
     const derivation = deriveRollback(original.case, applied);
     if (derivation.operations.length === 0) throw conflict('nothing the plan did can be undone', []);
@@ -420,28 +421,6 @@ export class PlanService implements PlanApi {
       operations.push(...page);
     }
     return operations;
-  }
-
-  /** The actions that took effect, each with its latest journal entry, in plan order. */
-  private async appliedActions(plan: PlanRecord): Promise<Array<{ action: Action; entry: JournalEntry }>> {
-    const latest = new Map<number, JournalEntry>();
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readJournal(plan.id, offset, 1000);
-      for (const entry of page) latest.set(entry.action, entry);
-      if (page.length < 1000) break;
-      offset += page.length;
-    }
-    const applied: Array<{ action: Action; entry: JournalEntry }> = [];
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readActions(plan.id, offset, 1000);
-      for (const action of page) {
-        const entry = latest.get(action.index);
-        if (entry?.outcome === 'done') applied.push({ action, entry });
-      }
-      if (page.length < 1000) break;
-      offset += page.length;
-    }
-    return applied;
   }
 }
 
