@@ -128,7 +128,7 @@ export class PlanService implements PlanApi {
       patch.approval = undefined;
     }
     const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
-    await this.audit(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
+    await this.record(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
       valid: dryRun.report.valid,
       snapshotHash: dryRun.report.snapshotHash,
       ...(withdrawn ? { reason: 'the workspace no longer matches the approved snapshot' } : {}),
@@ -168,7 +168,7 @@ export class PlanService implements PlanApi {
       expiresAt: complete ? new Date(this.clock.now().getTime() + this.options.approvalTtlMs).toISOString() : undefined,
     };
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? 'approved' : 'proposed', approval, updatedAt: now });
-    await this.audit(principal, updated, 'plan.approved', {
+    await this.record(principal, updated, 'plan.approved', {
       planHash: plan.planHash,
       snapshotHash: plan.report.snapshotHash,
       comment,
@@ -189,7 +189,7 @@ export class PlanService implements PlanApi {
     }
     const now = this.clock.now().toISOString();
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
-    await this.audit(principal, updated, 'plan.rejected', { reason });
+    await this.record(principal, updated, 'plan.rejected', { reason });
     return view(updated);
   }
 
@@ -201,7 +201,7 @@ export class PlanService implements PlanApi {
       // Policy may have changed since approval; refuse what it now forbids.
       this.ensurePolicyStillAllows(plan);
       plan = await this.plans.updatePlan(plan.id, plan.revision, { status: 'queued', updatedAt: this.clock.now().toISOString() });
-      await this.audit(principal, plan, 'plan.queued', {});
+      await this.record(principal, plan, 'plan.queued', {});
     } else if (plan.status !== 'queued') {
       throw conflict(`plan is ${plan.status}; only an approved plan can be applied`, [{ message: 'current status', status: plan.status }]);
     }
@@ -237,17 +237,10 @@ export class PlanService implements PlanApi {
     );
   }
 
-  async audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
-  async audit(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void>;
-  async audit(principal: Principal, planOrId: string | PlanRecord, type?: AuditEventType, data?: Record<string, unknown>): Promise<AuditRecord[] | void> {
-    if (typeof planOrId === 'string') {
-      requireRole(principal, 'reading the audit trail', 'agent', 'approver');
-      const plan = await this.loadPlan(principal, planOrId);
-      return this.plans.readPlanAudit(plan.id);
-    }
-    const event: AuditEventInput = { chain: planOrId.case, type: type!, planId: planOrId.id, actor: principal.id, at: this.clock.now().toISOString(), data: data ?? {} };
-    await this.plans.appendAudit([event]);
-    this.logger.info(type!, { plan: planOrId.id, case: planOrId.case, actor: principal.id, status: planOrId.status });
+  async auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]> {
+    requireRole(principal, 'reading the audit trail', 'agent', 'approver');
+    const plan = await this.loadPlan(principal, planId);
+    return this.plans.readPlanAudit(plan.id);
   }
 
   async listFiles(principal: Principal, caseRaw: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]> {
@@ -356,7 +349,7 @@ export class PlanService implements PlanApi {
       report,
     };
     await this.plans.createPlan(record, draft.operations, actions);
-    await this.audit(principal, record, 'plan.proposed', {
+    await this.record(principal, record, 'plan.proposed', {
       planHash: record.planHash,
       snapshotHash: report.snapshotHash,
       kind: record.kind,
@@ -378,10 +371,17 @@ export class PlanService implements PlanApi {
         expiresAt: new Date(now.getTime() + this.options.approvalTtlMs).toISOString(),
       };
       const approved = await this.plans.updatePlan(record.id, record.revision, { status: 'approved', approval, updatedAt: timestamp });
-      await this.audit({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
+      await this.record({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
       return view(approved);
     }
     return view(record);
+  }
+
+  /** Appends one audit record for a transition `principal` made, and logs it under the same name. */
+  private async record(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void> {
+    const event: AuditEventInput = { chain: plan.case, type, planId: plan.id, actor: principal.id, at: this.clock.now().toISOString(), data };
+    await this.plans.appendAudit([event]);
+    this.logger.info(type, { plan: plan.id, case: plan.case, actor: principal.id, status: plan.status });
   }
 
   private ensureApprovable(plan: PlanRecord): void {
@@ -402,7 +402,7 @@ export class PlanService implements PlanApi {
     const expiresAt = plan.approval?.expiresAt;
     if (plan.status !== 'approved' || !expiresAt || Date.parse(expiresAt) > this.clock.now().getTime()) return plan;
     const expired = await this.plans.updatePlan(plan.id, plan.revision, { status: 'expired', updatedAt: this.clock.now().toISOString() });
-    await this.audit({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
+    await this.record({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
     return expired;
   }
 
