@@ -4,7 +4,7 @@
  * corpus and demands byte-identical results (report text, actions, indices, backup names, diff,
  * snapshot hash).
  *
- *   node test/support/record-simulate-corpus.ts
+ *   npx node test/support/record-simulate-corpus.ts   (Node 24 from node_modules)
  *
  * Re-record only when the dry run's output is meant to change, and review the fixture's diff.
  */
