@@ -6,7 +6,7 @@
 export { handleHttpRequest } from './handler.ts';
 export { createFunctionHandler, type FunctionRequest } from './function-handler.ts';
 export { createRequestListener, startHttpServer, type RunningServer } from './node-server.ts';
-export { openApiDocument, ROUTES, type RouteDefinition } from './routes.ts';
+export { openApiDocument, ROUTES } from './routes.ts';
 export { buildOpenApiDocument } from './openapi.ts';
 export { errorToResponse } from './error-response.ts';
-export type { DependencyCheck, HealthReport, HttpDependencies, HttpLimits, HttpRequest, HttpResponse } from './types.ts';
+export type { DependencyCheck, HealthReport, HttpDependencies, HttpLimits, HttpRequest, HttpResponse, RouteDefinition } from './types.ts';
