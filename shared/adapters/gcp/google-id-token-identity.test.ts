@@ -85,11 +85,6 @@ describe('GoogleIdTokenIdentity', () => {
     expect(error.code).toBe('unauthenticated');
   });
 
-  it('refuses a verified account that is not listed as forbidden', async () => {
-    const error = await failure(identity.verify(idToken({ email: 'mallory@firm.example' })));
-    expect(error.code).toBe('forbidden');
-  });
-
   it("uses the client's own certificate fetch when no certificates are pinned", async () => {
     class OfflineClient extends OAuth2Client {
       override async getFederatedSignonCertsAsync() {

@@ -6,16 +6,9 @@ import { parseConfig } from '../../config.ts';
 import { BailiffError } from '../../errors.ts';
 import { createDevelopmentTokens, DEV_TOKENS_FILE, StaticTokenIdentity } from './static-token-identity.ts';
 
+// What a configured token stands for, and which tokens are refused, is the Identity contract's
+// (test/contract/identity.contract.ts); here: reading BAILIFF_TOKENS and the development tokens.
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';
-const APPROVER_TOKEN = 'approver-token-0123456789abcdef';
-
-const config = JSON.stringify({
-  [AGENT_TOKEN]: { principal: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] },
-  [APPROVER_TOKEN]: { principal: 'alice@firm.example', roles: ['approver'] },
-});
-
-/** The identity as the embedded composition builds it: from BAILIFF_TOKENS as parseConfig reads it. */
-const identityFrom = (json: string) => StaticTokenIdentity.fromTokens(parseConfig({ BAILIFF_TOKENS: json }).BAILIFF_TOKENS!);
 
 async function failure(promise: Promise<unknown> | (() => unknown)): Promise<BailiffError> {
   try {
@@ -27,23 +20,7 @@ async function failure(promise: Promise<unknown> | (() => unknown)): Promise<Bai
   throw new Error('expected a BailiffError');
 }
 
-describe('StaticTokenIdentity', () => {
-  it('maps each configured token to its principal, roles and cases', async () => {
-    const identity = identityFrom(config);
-    await expect(identity.verify(AGENT_TOKEN)).resolves.toEqual({ id: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] });
-    await expect(identity.verify(APPROVER_TOKEN)).resolves.toEqual({ id: 'alice@firm.example', roles: ['approver'] });
-  });
-
-  it.each([
-    ['an unknown token', 'not-a-configured-token-at-all'],
-    ['a prefix of a token', AGENT_TOKEN.slice(0, -1)],
-    ['a token with a suffix', `${AGENT_TOKEN}x`],
-    ['an empty token', ''],
-  ])('refuses %s as unauthenticated', async (_name, token) => {
-    const error = await failure(identityFrom(config).verify(token));
-    expect(error.code).toBe('unauthenticated');
-  });
-
+describe('BAILIFF_TOKENS', () => {
   it.each([
     ['not JSON', '{nope', 'BAILIFF_TOKENS'],
     ['an array', '[]', 'BAILIFF_TOKENS'],
