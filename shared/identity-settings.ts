@@ -13,12 +13,12 @@ import { roleSchema, type Principal, type Role } from './ports/identity.ts';
 /** RFC 6750 `b64token` characters, so every configured token can actually be sent as `Bearer <token>`. */
 const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** Shorter secrets are guessable; generated tokens are 43 characters. */
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 
 /** Glob patterns of the cases a principal may touch; absent means every case. */
 const casesSchema = z.array(z.string().min(1).max(200)).min(1).optional();
 
-export const tokenEntrySchema = z.strictObject({
+const tokenEntrySchema = z.strictObject({
   principal: z.string().trim().min(1).max(320),
   roles: z.array(roleSchema).min(1),
   cases: casesSchema,
@@ -30,7 +30,7 @@ export interface StaticToken extends TokenEntry {
   token: string;
 }
 
-export const principalEntrySchema = z.strictObject({
+const principalEntrySchema = z.strictObject({
   roles: z.array(roleSchema).min(1),
   cases: casesSchema,
 });

@@ -234,5 +234,3 @@ export function contentBuffer(op: { content: string; encoding: 'utf8' | 'base64'
   return Buffer.from(op.content, op.encoding === 'base64' ? 'base64' : 'utf8');
 }
 
-/** Statuses from which nothing more happens to the plan itself. */
-export const TERMINAL_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];

@@ -10,10 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { BailiffError, invalidInput, notFound } from '../errors.ts';
+import { BailiffError, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
 import type { LogFields } from '../logging.ts';
 import type { Principal } from '../ports/identity.ts';
-import { errorToResponse, jsonResponse, methodNotAllowedResponse, zodIssueDetails } from './error-response.ts';
+import { errorToResponse, jsonResponse, methodNotAllowedResponse } from './error-response.ts';
 import { DEFAULT_JSON_LIMITS, parseJsonBody } from './json-body.ts';
 import { ROUTES } from './routes.ts';
 import type { HttpDependencies, HttpMethod, HttpRequest, HttpResponse, RouteDefinition } from './types.ts';

@@ -45,7 +45,7 @@ export interface IdentityContractOptions {
   knowsUnlistedIdentities: boolean;
 }
 
-export const CONTRACT_PRINCIPALS: readonly ContractPrincipal[] = [
+const CONTRACT_PRINCIPALS: readonly ContractPrincipal[] = [
   { id: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] },
   { id: 'alice@firm.example', roles: ['approver'] },
   { id: 'bob@firm.example', roles: ['agent', 'approver'], cases: ['jones', 'smith-*'] },
