@@ -119,6 +119,11 @@ const inputArbitrary = fc
     };
   });
 
+/** The fixture's text: one case per line, so a re-recorded corpus shows which cases changed. */
+export function corpusText(seed: number, cases: readonly unknown[]): string {
+  return `{"seed":${seed},"cases":[\n${cases.map((item) => canonicalJson(item)).join(',\n')}\n]}\n`;
+}
+
 /** Corners the random corpus rarely reaches. */
 const HAND_PICKED: CorpusInput[] = [
   // Into an ancestor: one object's destination is another's source.
@@ -157,6 +162,6 @@ const HAND_PICKED: CorpusInput[] = [
 if (import.meta.url === `file://${process.argv[1]}`) {
   const inputs = [...HAND_PICKED, ...fc.sample(inputArbitrary, { seed: SEED, numRuns: CASES })].filter((input) => input.operations.length > 0);
   const cases = inputs.map((input) => ({ input, output: simulatePlan(toSimulationInput(input)) }));
-  writeFileSync(CORPUS_URL, `${canonicalJson({ seed: SEED, cases })}\n`);
+  writeFileSync(CORPUS_URL, corpusText(SEED, cases));
   console.log(`recorded ${cases.length} cases`);
 }
