@@ -4,6 +4,11 @@
  * into it; move A→B, then B→C). It never touches storage: the caller lists the case once and
  * hands the objects in. The result is the report an approver reads and the actions — one per
  * object, with preconditions — that the executor will apply.
+ *
+ * Each operation is worked out by the function for its type as an `OperationDraft` (its actions,
+ * tree changes, errors, warnings and share of the totals); the loop in `simulatePlan` commits a
+ * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
+ * its errors and warnings.
  */
 import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Action, Expect } from './actions.ts';
