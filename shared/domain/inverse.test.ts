@@ -244,6 +244,7 @@ describe('guards and compensation\'s hold-back', () => {
     expect(brokenGuard({ path: 'a', generation: 'g1' }, 'g2')).toMatch(/`a` was changed after the plan wrote it/);
     expect(brokenGuard({ path: 'a', generation: 'g1' }, undefined)).toMatch(/`a` was removed after the plan wrote it/);
     expect(brokenGuard({ path: 'a', generation: ABSENT }, 'g9')).toMatch(/`a` was created after the plan moved or deleted/);
+    expect(brokenGuard({ path: 'Folder/', generation: 'g1' }, undefined)).toBeUndefined();
   });
 
   it('holds back a step whose object a person changed, and the older steps that depend on it', () => {

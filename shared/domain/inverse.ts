@@ -114,8 +114,13 @@ export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action
   return { operations: steps.flatMap((step) => step.operations), guards: steps.flatMap((step) => step.guards) };
 }
 
-/** Why a guard no longer holds (someone changed the path since the plan), or undefined when it holds. */
+/**
+ * Why a guard no longer holds (someone changed the path since the plan), or undefined when it
+ * holds. Folder markers hold no data, so no change to one can be lost (and a store may not list
+ * the marker of a folder that has files in it).
+ */
 export function brokenGuard(guard: UndoGuard, currentGeneration: string | undefined): string | undefined {
+  if (guard.path.endsWith('/')) return undefined;
   const current = currentGeneration ?? ABSENT;
   if (current === guard.generation) return undefined;
   if (guard.generation === ABSENT) return `\`${guard.path}\` was created after the plan moved or deleted what was there; undoing it would lose that change`;

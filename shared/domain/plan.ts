@@ -254,6 +254,3 @@ export function contentBuffer(op: { content: string; encoding: 'utf8' | 'base64'
 export function compensationPlanId(planId: string): string {
   return `${planId}u`;
 }
-
-/** Statuses from which nothing more happens to the plan itself. */
-export const TERMINAL_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];
