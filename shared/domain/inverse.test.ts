@@ -264,6 +264,8 @@ describe('guards and compensation\'s hold-back', () => {
     expect(edited.kept.map((step) => step.action)).toEqual([2]);
     expect(edited.heldBack).toEqual([
       { action: 1, path: 'y', message: expect.stringMatching(/`y` was changed after the plan wrote it/) },
+      // x stays empty: putting it back needed y. Both are reported.
+      { action: 1, path: 'x', message: expect.stringMatching(/undoing it needs `y`/) },
       { action: 0, path: 'x', message: expect.stringMatching(/depends on `x`/) },
     ]);
   });
