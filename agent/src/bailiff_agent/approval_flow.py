@@ -16,8 +16,7 @@ nodes so that resuming, which re-runs the interrupted node, never proposes twice
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer, Command, interrupt
@@ -41,6 +40,12 @@ class BailiffPlanState(TypedDict):
     status: NotRequired[str]
     report: NotRequired[str]
     outcome: NotRequired[str]
+
+
+class PlanNode(Protocol):
+    """A LangGraph node over :class:`BailiffPlanState`."""
+
+    def __call__(self, state: BailiffPlanState) -> dict[str, Any]: ...
 
 
 def approval_request(view: PlanView, console_url: str) -> dict[str, Any]:
@@ -79,7 +84,7 @@ def carry_out(client: BailiffClient, view: PlanView, *, wait_timeout: float = 30
     return view
 
 
-def make_propose_node(client: BailiffClient) -> Callable[[BailiffPlanState], dict[str, Any]]:
+def make_propose_node(client: BailiffClient) -> PlanNode:
     def propose(state: BailiffPlanState) -> dict[str, Any]:
         view = client.propose(state["case"], state["description"], state["operations"])
         return {"plan_id": view.plan.id, "status": view.plan.status, "report": describe_proposal(view, client.console_url(view.plan.id))}
@@ -87,7 +92,7 @@ def make_propose_node(client: BailiffClient) -> Callable[[BailiffPlanState], dic
     return propose
 
 
-def make_decide_node(client: BailiffClient, *, wait_timeout: float = 300.0) -> Callable[[BailiffPlanState], dict[str, Any]]:
+def make_decide_node(client: BailiffClient, *, wait_timeout: float = 300.0) -> PlanNode:
     def decide(state: BailiffPlanState) -> dict[str, Any]:
         plan_id = state["plan_id"]
         url = client.console_url(plan_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Protocol
 
 import httpx
@@ -48,7 +48,7 @@ def _google_credentials(audience: str) -> tuple[IdTokenCredentials, object]:
     import google.oauth2.id_token
 
     request = google.auth.transport.requests.Request()
-    credentials = google.oauth2.id_token.fetch_id_token_credentials(audience, request=request)
+    credentials: IdTokenCredentials = google.oauth2.id_token.fetch_id_token_credentials(audience, request=request)  # type: ignore[no-untyped-call]
     return credentials, request
 
 
@@ -97,7 +97,7 @@ class GoogleIdTokenAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {self.token()}"
         yield request
 
-    async def async_auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def,override]
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         import anyio.to_thread
 
         token = await anyio.to_thread.run_sync(self.token)

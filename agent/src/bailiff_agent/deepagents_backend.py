@@ -629,7 +629,8 @@ def _grep(contents: dict[str, bytes | Exception], pattern: str, path: str | None
     result = grep_matches_from_files(files, pattern, _absolute(_search_root(path)), glob, max_count=max_count)
     if unreadable and result.error is None:
         first = contents[unreadable[0]]
-        return GrepResult(error=f"searched {len(files)} files; {len(unreadable)} could not be read ({first})", matches=result.matches, truncated=True)
+        reason = first.describe() if isinstance(first, BailiffError) else str(first)
+        return GrepResult(error=f"searched {len(files)} files; {len(unreadable)} could not be read ({reason})", matches=result.matches, truncated=True)
     return result
 
 

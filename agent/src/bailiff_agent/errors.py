@@ -233,8 +233,9 @@ def error_from_response(status: int, body: Any) -> BailiffError:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and isinstance(error.get("code"), str) and isinstance(error.get("message"), str):
         code: str = error["code"]
-        raw_details = error.get("details") if isinstance(error.get("details"), list) else []
-        details = [ErrorDetail.model_validate(item) for item in raw_details if isinstance(item, dict) and isinstance(item.get("message"), str)]
+        raw_details = error.get("details")
+        items: list[Any] = raw_details if isinstance(raw_details, list) else []
+        details = [ErrorDetail.model_validate(item) for item in items if isinstance(item, dict) and isinstance(item.get("message"), str)]
         cls = ERROR_CLASSES.get(code) or _STATUS_CLASSES.get(status) or BailiffError
         request_id = error.get("id") if isinstance(error.get("id"), str) else None
         return cls(error["message"], code=code, status=status, details=details, request_id=request_id)
