@@ -18,6 +18,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from bailiff_agent import AsyncBailiffClient, BailiffClient
+from bailiff_agent.approval_flow import resume_when_decided
 from bailiff_agent.client import CONTENT_ROUTE
 from bailiff_agent.deepagents_backend import BailiffBackend
 from bailiff_agent.draft import CaseView, Draft, Step
@@ -87,7 +88,7 @@ def test_a_deep_agents_writes_become_one_plan_a_person_approves(bailiff: Bailiff
     assert view.report.valid
 
     approver.approve(plan.id, view.plan.plan_hash)
-    final = graph.invoke(Command(resume={"plan_id": plan.id}), config)
+    final = resume_when_decided(graph, config, agent, timeout=10)
     submitted = tool_results(final["messages"])["submit_changes"][0]
     assert f"Plan {plan.id} was applied" in submitted
     assert final["messages"][-1].content == "The case is reorganised."

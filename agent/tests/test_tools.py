@@ -165,3 +165,35 @@ def test_translation_in_words() -> None:
         "  line 1: mkdir -p Police  →  create_dir Police",
         "  line 2: mv a.pdf Police/a.pdf  →  move a.pdf → Police/a.pdf",
     ]
+
+
+def test_a_plain_langchain_agent_reorganises_a_case_with_a_person_in_between(bailiff: Bailiff, tools: dict[str, BaseTool], approver: BailiffClient) -> None:
+    """The README's LangChain example, with a scripted model in place of a real one."""
+    from langchain.agents import create_agent
+    from langchain_core.messages import AIMessage
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from .test_deepagents import ScriptedChatModel
+
+    case = bailiff.new_case(INTAKE)
+    proposed: dict[str, str] = {}
+
+    def script() -> Any:
+        yield AIMessage(content="", tool_calls=[{"name": "reorganize_case_files", "args": {"case_name": case, "operations": SORT_INTAKE, "description": "Sort intake"}, "id": "c1", "type": "tool_call"}])
+        yield AIMessage(content="I proposed the plan; a person must approve it first.")
+        yield AIMessage(content="", tool_calls=[{"name": "execute_mutation_plan", "args": {"plan_id": proposed["id"]}, "id": "c2", "type": "tool_call"}])
+        yield AIMessage(content="Done.")
+
+    agent = create_agent(ScriptedChatModel(messages=script()), tools=list(tools.values()), checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "plain"}}
+    first = agent.invoke({"messages": [{"role": "user", "content": f"Sort the intake of {case}"}]}, config)
+    report = next(m for m in first["messages"] if isinstance(m, ToolMessage))
+    proposed["id"] = plan_id_in(str(report.content))
+    assert bailiff.files(case) == INTAKE
+
+    view = approver.get_plan(proposed["id"])  # the person reads the report, then approves exactly it
+    approver.approve(proposed["id"], view.plan.plan_hash)
+    second = agent.invoke({"messages": [{"role": "user", "content": "Approved. Go ahead."}]}, config)
+    executed = [m for m in second["messages"] if isinstance(m, ToolMessage)][-1]
+    assert executed.name == "execute_mutation_plan" and "was applied" in str(executed.content)
+    assert bailiff.files(case)["Police/report.pdf"] == INTAKE["intake/police-report.pdf"]
