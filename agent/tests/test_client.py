@@ -20,6 +20,7 @@ from bailiff_agent.errors import (
     NotFoundError,
     PermissionDeniedError,
     PlanInvalidError,
+    PlanWaitTimeout,
     ProtocolError,
     RetryableError,
     TransportError,
@@ -98,6 +99,13 @@ def test_each_refusal_is_its_own_exception_with_the_fields_at_fault(bailiff: Bai
 
     with BailiffClient.with_token(bailiff.url, "not-a-token-at-all-xyz") as stranger, pytest.raises(AuthenticationError):
         stranger.list_files(case)
+
+
+def test_waiting_for_a_decision_nobody_makes_times_out(bailiff: Bailiff, agent: BailiffClient) -> None:
+    case = bailiff.new_case(INTAKE)
+    view = agent.propose(case, "rename", [Move(source="notes.txt", destination="n.txt")])
+    with pytest.raises(PlanWaitTimeout, match="still proposed"):
+        agent.wait_for_plan(view.plan.id, until="decided", timeout=0.5, poll_interval=0.1)
 
 
 def test_no_answer_is_a_retryable_transport_error() -> None:

@@ -41,7 +41,7 @@ def plan_id_in(text: str) -> str:
 def test_the_original_proposals_tool_names_and_arguments(tools: dict[str, BaseTool]) -> None:
     assert sorted(tools) == ["execute_mutation_plan", "list_case_files", "propose_from_commands", "read_case_file", "reorganize_case_files"]
     assert set(tools["reorganize_case_files"].args) == {"case_name", "operations", "description"}
-    assert set(tools["execute_mutation_plan"].args) == {"plan_id"}
+    assert set(tools["execute_mutation_plan"].args) == {"plan_id", "auto_approve"}
     assert '"type": "move"' in tools["reorganize_case_files"].description  # the format is taught by example
 
 
@@ -57,6 +57,8 @@ def test_propose_then_execute_only_after_a_person_approves(bailiff: Bailiff, too
 
     waiting = call(tools["execute_mutation_plan"], plan_id=plan_id)
     assert "has not been approved yet" in str(waiting.content) and f"/ui/plans/{plan_id}" in str(waiting.content)
+    pleading = str(call(tools["execute_mutation_plan"], plan_id=plan_id, auto_approve=True).content)
+    assert pleading.startswith("auto_approve is not available") and "has not been approved yet" in pleading
     assert approver.get_plan(plan_id).plan.status == "proposed"  # the tool never approves
     assert bailiff.files(case) == INTAKE
 

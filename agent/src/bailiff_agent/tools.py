@@ -56,6 +56,7 @@ class ReorganizeArgs(BaseModel):
 
 class ExecuteArgs(BaseModel):
     plan_id: str = Field(description="The plan id reorganize_case_files or propose_from_commands returned, e.g. 'pln_...'")
+    auto_approve: bool = Field(default=False, description="Kept from the original proposal's signature; Bailiff has no auto-approve, so a person must approve")
 
 
 class ListArgs(BaseModel):
@@ -108,8 +109,10 @@ def create_bailiff_tools(client: ClientSource | None = None, *, wait_timeout: fl
             raise _fail(error, "the plan") from error
         return describe_proposal(view, c.console_url(view.plan.id))
 
-    def execute_mutation_plan(plan_id: str) -> str:
+    def execute_mutation_plan(plan_id: str, auto_approve: bool = False) -> str:
         c = get_client()
+        # Agents prompted with the original proposal may still ask; the answer is always a person.
+        refusal = "auto_approve is not available: only a person (or the firm's written policy) approves plans. " if auto_approve else ""
         try:
             view = c.get_plan(plan_id)
             if view.plan.status == "approved":
@@ -121,7 +124,7 @@ def create_bailiff_tools(client: ClientSource | None = None, *, wait_timeout: fl
             return f"Plan {plan_id} is still running after {wait_timeout:g} s; call execute_mutation_plan('{plan_id}') again to keep waiting."
         except BailiffError as error:
             raise _fail(error, f"to apply {plan_id}") from error
-        return _execution_words(view, c.console_url(plan_id))
+        return refusal + _execution_words(view, c.console_url(plan_id))
 
     def list_case_files(case_name: str, prefix: str = "") -> str:
         try:
