@@ -101,7 +101,7 @@ def test_a_deep_agents_writes_become_one_plan_a_person_approves(bailiff: Bailiff
         "Police/report.pdf": INTAKE["intake/police-report.pdf"],
         "notes.txt": INTAKE["notes.txt"],
     }
-    assert bailiff_case.draft().steps == [] or bailiff_case.pending_operations() == []
+    assert bailiff_case.draft("reorganise").steps == []  # applied: the draft is now the workspace
 
 
 def test_a_rejected_submission_keeps_the_draft(bailiff: Bailiff, agent: BailiffClient, approver: BailiffClient) -> None:
@@ -120,6 +120,8 @@ def test_a_rejected_submission_keeps_the_draft(bailiff: Bailiff, agent: BailiffC
     text = tool_results(final["messages"])["submit_changes"][0]
     assert "Rejected by approver@local: notes stay at the top" in text and "still in the draft" in text
     assert bailiff.files(case) == INTAKE
+    assert bailiff_case.draft("rejected").steps == [Step("move", "notes.txt", target="archive/notes.txt")]
+    assert bailiff_case.draft("rejected").proposed is None  # submitting again proposes a new plan
 
 
 def test_async_twins_read_the_draft_over_the_live_case(bailiff: Bailiff) -> None:

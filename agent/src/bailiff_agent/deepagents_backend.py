@@ -115,15 +115,16 @@ class BailiffBackend(BackendProtocol):
         self._lock = threading.RLock()
 
     # --- the session's draft --------------------------------------------------------------
-    def draft(self) -> Draft:
-        """The draft of the current LangGraph thread (one shared draft outside a graph)."""
-        thread = "default"
-        try:
-            from langgraph.config import get_config
+    def draft(self, thread_id: str | None = None) -> Draft:
+        """The draft of ``thread_id``, by default the current LangGraph thread's (one shared draft outside a graph)."""
+        thread = thread_id or "default"
+        if thread_id is None:
+            try:
+                from langgraph.config import get_config
 
-            thread = str(get_config().get("configurable", {}).get("thread_id", "default"))
-        except RuntimeError:
-            pass
+                thread = str(get_config().get("configurable", {}).get("thread_id", "default"))
+            except RuntimeError:
+                pass
         with self._lock:
             return self._drafts.setdefault(thread, Draft())
 
