@@ -211,3 +211,36 @@ def test_tools_take_paths_as_the_agent_sees_them(bailiff: Bailiff, agent: Bailif
     assert backend.pending_operations() == [{"type": "move", "source": "notes.txt", "destination": "old/notes.txt"}]
     assert "Discarded 1" in tools["discard_changes"].invoke({})
     assert backend.pending_operations() == []
+
+
+def test_the_same_agent_runs_asynchronously_as_on_a_langgraph_server(bailiff: Bailiff, agent: BailiffClient, approver: BailiffClient, tmp_path: Path) -> None:
+    case = bailiff.new_case(INTAKE)
+    root = f"/cases/{case}"
+
+    async def scenario() -> str:
+        async with AsyncBailiffClient.with_token(bailiff.url, bailiff.tokens["agent@local"]) as async_client:
+            bailiff_case = BailiffBackend(agent, case, async_client=async_client, wait_timeout=30)
+            script = [
+                tool_call("write_file", file_path=f"{root}/Reports/summary.md", content="# Intake\n"),
+                tool_call("grep", pattern="Intake", path=f"{root}/"),
+                tool_call("move_file", source=f"{root}/intake", destination=f"{root}/Medical Records/Intake"),
+                tool_call("submit_changes", description="File the intake folder"),
+                AIMessage(content="Filed."),
+            ]
+            graph = create_deep_agent(model=ScriptedChatModel(messages=iter(script)), backend=bailiff_case.mount(FilesystemBackend(root_dir=tmp_path, virtual_mode=True)), tools=bailiff_case.tools(), checkpointer=InMemorySaver())
+            config = {"configurable": {"thread_id": "async"}}
+            paused = await graph.ainvoke({"messages": [{"role": "user", "content": "file it"}]}, config)
+            assert f"{root}/Reports/summary.md" in tool_results(paused["messages"])["grep"][0]
+            request = paused["__interrupt__"][0].value
+            view = approver.get_plan(request["plan_id"])
+            assert [op.effect for op in view.report.operations][1].startswith("move intake/ to Medical Records/Intake")
+            approver.approve(view.plan.id, view.plan.plan_hash)
+            final = await graph.ainvoke(Command(resume=True), config)
+            return tool_results(final["messages"])["submit_changes"][0]
+
+    assert "was applied" in asyncio.run(scenario())
+    assert bailiff.files(case) == {
+        "Reports/summary.md": "# Intake\n",
+        "notes.txt": INTAKE["notes.txt"],
+        **{f"Medical Records/Intake/{p.removeprefix('intake/')}": text for p, text in INTAKE.items() if p.startswith("intake/")},
+    }

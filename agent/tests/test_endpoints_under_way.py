@@ -29,13 +29,17 @@ def _plan_view(translation: list[dict[str, Any]] | None = None) -> dict[str, Any
     return view
 
 
-def fake_bailiff(request: httpx.Request) -> httpx.Response:
+def fake_bailiff(request: httpx.Request, *, sealed: bool = False) -> httpx.Response:
+    """Answers as the contracts say; ``sealed`` adds a listed file whose content is forbidden."""
     path = request.url.path
     if path == "/openapi.json":
         return httpx.Response(200, json={"paths": {"/cases/{case}/files": {"get": {}}, "/cases/{case}/files/content": {"get": {}}, "/plans/from-commands": {"post": {}}}})
     if path == "/cases/abby/files":
-        return httpx.Response(200, json={"case": "abby", "files": [{"path": p, "size": len(d), "updated": "t", "generation": "7"} for p, d in LIVE.items()]})
+        listed = [*LIVE.items(), *([("sealed.txt", b"x")] if sealed else [])]
+        return httpx.Response(200, json={"case": "abby", "files": [{"path": p, "size": len(d), "updated": "t", "generation": "7"} for p, d in listed]})
     if path == "/cases/abby/files/content":
+        if request.url.params["path"] == "sealed.txt":
+            return httpx.Response(403, json={"error": {"code": "forbidden", "message": "sealed by the court"}})
         data = LIVE.get(request.url.params["path"])
         if data is None:
             return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such object"}})
@@ -48,8 +52,9 @@ def fake_bailiff(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such route"}})
 
 
-def client() -> BailiffClient:
-    return BailiffClient("http://bailiff.test", StaticTokenAuth("token-0123456789abcdef"), transport=httpx.MockTransport(fake_bailiff))
+def client(*, sealed: bool = False) -> BailiffClient:
+    transport = httpx.MockTransport(lambda request: fake_bailiff(request, sealed=sealed))
+    return BailiffClient("http://bailiff.test", StaticTokenAuth("token-0123456789abcdef"), transport=transport)
 
 
 def test_the_backend_reads_greps_and_edits_live_files_through_the_content_endpoint() -> None:
@@ -82,3 +87,9 @@ def test_read_case_file_and_propose_from_commands_tools() -> None:
     assert "line 1: mkdir -p Police  →  create_dir Police" in str(proposed.content) and "awaits approval" in str(proposed.content)
     refused = call("propose_from_commands", case_name="abby", commands="mkdir a\nls | rm", description="d")
     assert refused.status == "error" and "line 2, column 4: pipes are not allowed" in str(refused.content)
+
+
+def test_a_file_that_cannot_be_read_makes_grep_say_so_with_what_it_found() -> None:
+    result = BailiffBackend(client(sealed=True), "abby").grep("insurer")
+    assert result.error is not None and "sealed by the court" in result.error and result.truncated
+    assert result.matches == [{"path": "/notes.txt", "line": 1, "text": "call the insurer"}]

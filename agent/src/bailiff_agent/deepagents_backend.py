@@ -628,11 +628,17 @@ def _grep(contents: dict[str, bytes | Exception], pattern: str, path: str | None
         except UnicodeDecodeError:
             continue  # binary files hold no lines to match
     result = grep_matches_from_files(files, pattern, _absolute(_search_root(path)), glob, max_count=max_count)
-    if unreadable and result.error is None:
-        first = contents[unreadable[0]]
-        reason = first.describe() if isinstance(first, BailiffError) else str(first)
-        return GrepResult(error=f"searched {len(files)} files; {len(unreadable)} could not be read ({reason})", matches=result.matches, truncated=True)
-    return result
+    if not unreadable or result.error is not None:
+        return result
+    failures = [contents[p] for p in unreadable]
+    if all(isinstance(failure, ContentUnavailableError) for failure in failures):
+        # A Bailiff without the content endpoint: what could be searched (the session's own
+        # files) is valid but incomplete. An error here would make CompositeBackend drop the
+        # other routes' matches and leave these without their mount prefix.
+        return GrepResult(matches=result.matches, truncated=True)
+    first = failures[0]
+    reason = first.describe() if isinstance(first, BailiffError) else str(first)
+    return GrepResult(error=f"searched {len(files)} files; {len(unreadable)} could not be read ({reason})", matches=result.matches, truncated=True)
 
 
 def _glob(view: CaseView, pattern: str, path: str | None) -> GlobResult:
