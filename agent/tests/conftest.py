@@ -73,7 +73,7 @@ def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
     process = subprocess.Popen([_node(), "functions/local.ts"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"Bailiff exited with {process.returncode}:\n{(base / 'server.log').read_text()[-4000:]}")
@@ -83,7 +83,7 @@ def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Bailiff did not answer on {url} within 60 s:\n{(base / 'server.log').read_text()[-4000:]}")
+                raise RuntimeError(f"Bailiff did not answer on {url} within 120 s:\n{(base / 'server.log').read_text()[-4000:]}")
             time.sleep(0.2)
         raw = json.loads((state / "dev-tokens.json").read_text())
         tokens = {entry["principal"]: token for token, entry in raw.items()}

@@ -206,7 +206,8 @@ class PlanRecord(_Wire):
     created_at: str
     updated_at: str
     plan_hash: str
-    status: PlanStatus
+    #: One of :data:`PlanStatus`; typed as text too, so a status a newer Bailiff adds still parses.
+    status: PlanStatus | str
     revision: int
     operation_count: int
     rollback_of: str | None = None
