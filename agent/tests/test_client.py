@@ -221,3 +221,19 @@ def test_read_file_against_this_server(bailiff: Bailiff, agent: BailiffClient) -
         # Until the content endpoint lands, the route is absent and asking for it is a 404.
         with pytest.raises(NotFoundError, match="no such route"):
             agent.read_file(case, "notes.txt")
+
+
+def test_the_rest_of_the_api(bailiff: Bailiff, agent: BailiffClient) -> None:
+    case = bailiff.new_case(INTAKE)
+    assert agent.health().status == "ok"
+    assert "/plans/{id}/approve" in agent.openapi()["paths"]
+    view = agent.propose(case, "rename", [Move(source="notes.txt", destination="n.txt")])
+    assert agent.validate(view.plan.id).report.valid
+    assert len(agent.list_plans(case=case, status="proposed", limit=1).plans) == 1
+    with bailiff.client("admin@local") as admin:
+        assert admin.verify_audit()["ok"] is True
+        assert admin.release_lease(case) == {}
+    with pytest.raises(PermissionDeniedError):
+        agent.verify_audit()
+    with bailiff.client("approver@local") as approver:
+        assert approver.reject(view.plan.id, "not now").plan.rejection.reason == "not now"  # type: ignore[union-attr]
