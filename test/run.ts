@@ -29,4 +29,7 @@ const [vitestCode, pytest] = await Promise.all([
     return run;
   }),
 ]);
+// pytest usually ends first, so its block scrolls away: repeat its verdict below vitest's.
+const verdict = pytest.output.trim().split('\n').at(-1)?.replace(/=+/g, '').trim() ?? '';
+process.stdout.write(`\npytest (agent/tests): ${verdict || 'no output'} (exit ${pytest.exitCode})\n`);
 process.exit(vitestCode !== 0 ? vitestCode : pytest.exitCode);
