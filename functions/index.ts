@@ -29,6 +29,8 @@ http('api', async (req, res) => {
   const current = getApp('api');
   apiHandler ??= createFunctionHandler({
     api: current.service,
+    review: current.review,
+    console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,
     health: current.health,
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },

@@ -16,6 +16,7 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
+import { PlanReviewService } from '../services/plan-review.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -28,6 +29,8 @@ export interface App extends Ports {
   logger: Logger;
   policy: Policy;
   service: PlanService;
+  /** The console's read-only questions over the same store (PlanReviewApi). */
+  review: PlanReviewService;
   executor: Executor;
   identity: IdentityVerifier;
   health(): Promise<HealthReport>;
@@ -70,6 +73,7 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
   });
+  const review = new PlanReviewService({ plans: ports.plans, clock });
   const executor = new Executor({
     ...ports,
     clock,
@@ -94,6 +98,6 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
     return { storage, state, queue };
   };
-  return { ...ports, config, logger, policy, service, executor, identity, health };
+  return { ...ports, config, logger, policy, service, review, executor, identity, health };
 }
 

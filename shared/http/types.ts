@@ -5,6 +5,7 @@
 import type { IdentityVerifier } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -57,6 +58,10 @@ export interface HttpLimits {
 /** Everything the HTTP core needs, passed in by each entry point's composition root. */
 export interface HttpDependencies {
   api: PlanApi;
+  /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
+  review?: PlanReviewApi;
+  /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
+  console?: { googleClientId?: string };
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;
