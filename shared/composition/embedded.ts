@@ -11,7 +11,9 @@ import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
 import { createDevelopmentTokens, StaticTokenIdentity, type DevelopmentToken } from '../adapters/local/static-token-identity.ts';
+import { PubSub } from '@google-cloud/pubsub';
 import { assemble, type App, type BuildOptions } from './common.ts';
+import { buildEventPublisher } from './events.ts';
 
 export interface EmbeddedApp extends App {
   queue: InProcessExecutionQueue;
@@ -39,7 +41,9 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     devTokens = createDevelopmentTokens(stateDir);
     identity = StaticTokenIdentity.fromTokens(devTokens);
   }
-  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger });
+  let pubsub: PubSub | undefined;
+  const events = buildEventPublisher(config, logger, () => (pubsub = new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT })));
+  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events);
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);
   });
@@ -65,6 +69,8 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     async close() {
       await queue.idle();
       queue.close();
+      await events?.close();
+      await pubsub?.close();
       plans.close();
     },
   };
