@@ -6,6 +6,7 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
+import type { ConsoleSettings } from '../console/serve.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -61,7 +62,7 @@ export interface HttpDependencies {
   /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
   review?: PlanReviewApi;
   /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
-  console?: { googleClientId?: string };
+  console?: ConsoleSettings;
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;
