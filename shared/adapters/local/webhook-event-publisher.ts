@@ -35,6 +35,8 @@ export class WebhookEventPublisher implements PlanEventPublisher {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   #closed = false;
+  /** Aborts attempts in flight on close, so a receiver that hangs cannot hold up a shutdown. */
+  readonly #stop = new AbortController();
 
   constructor(options: WebhookPublisherOptions) {
     this.#options = options;
@@ -51,6 +53,7 @@ export class WebhookEventPublisher implements PlanEventPublisher {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stop.abort();
     for (const pending of this.#timers) {
       clearTimeout(pending.timer);
       pending.resolve();
@@ -82,7 +85,7 @@ export class WebhookEventPublisher implements PlanEventPublisher {
             'webhook-signature': signWebhook(target.secret, event.id, timestamp, body),
           },
           body,
-          signal: AbortSignal.timeout(this.#options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS),
+          signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#options.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS)]),
         });
         await response.body?.cancel();
         if (response.ok) return;
