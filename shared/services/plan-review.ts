@@ -167,7 +167,7 @@ function destructiveFacts(report: DryRunReport): string[] {
   const facts: string[] = [];
   if (report.totals.objectsDeleted > 0) facts.push(`deletes ${plural(report.totals.objectsDeleted, 'file')}`);
   if (report.totals.objectsOverwritten > 0) facts.push(`overwrites ${plural(report.totals.objectsOverwritten, 'file')}`);
-  if (moved > 0) facts.push(`moves ${plural(moved, 'file')} (a move removes the original)`);
+  if (moved > 0) facts.push(`moves ${plural(moved, 'file')}`);
   return facts;
 }
 
@@ -185,7 +185,8 @@ export function describePolicyVerdict(plan: PlanRecord): string {
   const version = policy ? ` (policy version ${policy.version})` : '';
   if (required > 1) {
     const facts = destructiveFacts(report);
-    return `Needs ${required} approvals from different people${facts.length > 0 ? ` because it ${facts.join(', ')}` : ''}${version}.`;
+    const because = facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0];
+    return `Needs ${required} approvals from different people${because ? ` because it ${because}` : ''}${version}.`;
   }
   return `Needs 1 approval from someone other than its author${version}.`;
 }
