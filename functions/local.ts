@@ -72,6 +72,7 @@ export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPAC
   const lines = [
     '',
     `  Bailiff is running at ${url}`,
+    `  Approver's console: ${url}/ui/  (open it in a browser and paste a token below)`,
     `  workspace: ${config.BAILIFF_WORKSPACE_DIR}    state: ${config.BAILIFF_STATE_DIR}`,
     `  API reference: ${url}/openapi.json`,
   ];

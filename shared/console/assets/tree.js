@@ -148,9 +148,15 @@ function badge(change) {
   return h('span', { class: `change change-${change.type}`, text: CHANGE_LABELS[change.type] ?? change.type });
 }
 
-/** Draws the tree into `container`; returns how many rows it drew. */
-export function renderTree(container, root, { onPreview } = {}) {
+/**
+ * Draws the tree into `container`. `open` holds the paths of open folders and is kept up to
+ * date as folders open and close; when it is given, exactly those open, otherwise what changes
+ * opens while the first screenful lasts.
+ */
+export function renderTree(container, root, { onPreview, open: openPaths } = {}) {
   let budget = INITIAL_ROWS;
+  const remembered = openPaths instanceof Set && openPaths.size > 0;
+  const opened = openPaths instanceof Set ? openPaths : new Set();
   const list = h('ul', { class: 'tree' });
   fillFolder(list, root, 0);
   replace(container, list);
@@ -230,16 +236,18 @@ export function renderTree(container, root, { onPreview } = {}) {
       }
       childList.hidden = false;
       toggle.setAttribute('aria-expanded', 'true');
+      opened.add(node.path);
     };
     toggle.addEventListener('click', () => {
       if (toggle.getAttribute('aria-expanded') === 'true') {
         childList.hidden = true;
         toggle.setAttribute('aria-expanded', 'false');
+        opened.delete(node.path);
       } else open();
     });
     item.append(toggle, node.change ? badge(node.change) : '', node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : '', childList);
     // Open what changes, while the first screenful lasts; the rest opens on request.
-    if (expandable && node.changes > 0 && budget > 0 && node.changes <= budget) open();
+    if (remembered ? opened.has(node.path) : expandable && node.changes > 0 && budget > 0 && node.changes <= budget) open();
     return item;
   }
 }
