@@ -82,7 +82,7 @@ class PlanPage {
             this.progressBox,
             this.riskSummary(),
             this.issues(report),
-            h('section', { class: 'card', 'aria-labelledby': 'tree-heading' }, h('h2', { id: 'tree-heading', text: 'Before and after' }), h('p', { class: 'hint', text: 'The case’s folders with what this plan changes. Folders open and close; parts that do not change are folded away.' }), legend(), this.treeBox),
+            h('section', { class: 'card', 'aria-labelledby': 'tree-heading' }, h('h2', { id: 'tree-heading', text: 'Before and after' }), h('p', { class: 'hint', text: 'The case’s folders with what this plan changes. Folders open and close; parts that do not change are folded away.' }), (this.legendBox = h('div', { class: 'legend-box' })), this.treeBox),
             this.resultsBox ? h('section', { class: 'card', 'aria-labelledby': 'results-heading' }, h('h2', { id: 'results-heading', text: 'Result of each step' }), this.resultsBox) : null,
             h('section', { class: 'card', 'aria-labelledby': 'operations-heading' }, h('h2', { id: 'operations-heading', text: `Operations (${number(plan.operationCount)})` }), this.operationsBox),
             h('section', { class: 'card', 'aria-labelledby': 'audit-heading' }, h('h2', { id: 'audit-heading', text: 'Audit trail' }), this.auditBox),
@@ -327,6 +327,12 @@ class PlanPage {
           if (this.left) return;
           if (RUNNING.includes(view.plan.status)) {
             this.view = view;
+            const badge = this.main.querySelector('.plan-title-row .status');
+            if (badge) {
+              badge.className = `status status-${view.plan.status}`;
+              badge.textContent = statusLabel(view.plan.status);
+            }
+            if (view.plan.status === 'running') replace(this.feedback);
             this.drawProgress();
           } else {
             await this.reload({ kind: view.plan.status === 'succeeded' ? 'success' : 'warning', text: view.plan.status === 'succeeded' ? 'The plan ran to the end.' : `The plan ${statusLabel(view.plan.status).toLowerCase()}.` });
@@ -355,6 +361,7 @@ class PlanPage {
       const draw = (files) => {
         const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun });
         renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders });
+        replace(this.legendBox, legend(root.changeTypes));
       };
       draw([]);
       this.drawOperations(operations);
@@ -402,6 +409,7 @@ class PlanPage {
           h(
             'li',
             { class: ['operation', issues.some((issue) => issue.level === 'error') && 'has-error', issues.some((issue) => issue.level === 'warning') && 'has-warning'] },
+            h('span', { class: 'operation-index', text: `${operation.index + 1}.` }),
             h('span', { class: 'operation-type', text: TYPE_WORDS[operation.type] ?? operation.type }),
             h('span', { class: 'operation-paths', text: operationPaths(operation) }),
             effect ? h('span', { class: 'operation-effect', text: effect }) : null,
@@ -555,8 +563,11 @@ function fact(term, value) {
   return h('div', { class: 'fact' }, h('dt', { text: term }), h('dd', {}, value));
 }
 
-function legend() {
-  return h('ul', { class: 'legend', 'aria-label': 'Legend' }, LEGEND.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))));
+/** The marks used in this tree, explained. */
+function legend(types) {
+  const used = LEGEND.filter(([type]) => types.has(type));
+  if (used.length === 0) return null;
+  return h('ul', { class: 'legend', 'aria-label': 'What the marks mean' }, used.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))));
 }
 
 function errorNotice(error) {

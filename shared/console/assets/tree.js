@@ -122,6 +122,15 @@ export function buildTree({ files, operations, diff, beforeRun }) {
     }
   }
   tally(root);
+  root.changeTypes = new Set();
+  const collect = (folder) => {
+    for (const child of folder.children.values()) {
+      if (child.change) root.changeTypes.add(child.change.type);
+      if (child.change?.replaces) root.changeTypes.add('overwritten');
+      if (child.kind === 'folder') collect(child);
+    }
+  };
+  collect(root);
   return root;
 }
 
