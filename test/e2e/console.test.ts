@@ -218,6 +218,22 @@ describe('the approver console', () => {
     await page.waitForURL((url) => url.pathname.startsWith('/ui/plans/') && !url.pathname.endsWith(walkthroughId));
     await page.locator('.fact', { hasText: 'Undoes' }).getByText(walkthroughId).waitFor();
     expect(await statusText(page)).toBe('Awaiting approval');
+    expect(await page.locator('#approve-reason').textContent()).toMatch(/You proposed this plan/);
+    const rollbackUrl = page.url();
+
+    // As the README tells a newcomer: sign out, sign in as another approver, approve and run it.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access token').fill('bob-token-0123456789abcdef');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator(`html[data-plan-ready="${rollbackUrl.split("/").pop()}"]`).waitFor();
+    expect(page.url()).toBe(rollbackUrl);
+    await page.getByRole('button', { name: 'Approve this plan' }).click();
+    await page.getByText('Approved. The plan can now be run.').waitFor();
+    await page.getByRole('button', { name: 'Run this plan now' }).click();
+    await page.getByText('The plan ran to the end.').waitFor({ timeout: 15_000 });
+    await page.locator('.fact', { hasText: 'Undoes' }).getByRole('link').click();
+    await page.locator(`html[data-plan-ready="${walkthroughId}"]`).waitFor();
+    expect(await statusText(page)).toBe('Rolled back');
     await page.close();
   });
 

@@ -32,6 +32,7 @@ function currentRoute() {
 async function route() {
   leavePage();
   leavePage = () => {};
+  document.documentElement.removeAttribute('data-plan-ready');
   if (!token()) return showSignIn();
   if (!me) {
     try {
@@ -84,6 +85,7 @@ function acceptToken(value) {
 
 function showSignIn({ message, error } = {}) {
   leavePage();
+  document.documentElement.removeAttribute('data-plan-ready');
   me = null;
   replace(sessionBar);
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help' });
