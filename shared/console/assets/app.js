@@ -101,7 +101,7 @@ function showSignIn({ message, error } = {}) {
     },
     h('label', { for: 'token', text: 'Access token' }),
     input,
-    h('p', { id: 'token-help', class: 'hint', text: 'Paste the token you were given. On a local Bailiff, `npm start` prints one per person; they are also in .bailiff/dev-tokens.json. It is kept for this browser tab only.' }),
+    h('p', { id: 'token-help', class: 'hint' }, 'Paste the token you were given. On a local Bailiff, ', h('code', { text: 'npm start' }), ' prints one per person; they are also in ', h('code', { text: '.bailiff/dev-tokens.json' }), '. It is kept for this browser tab only.'),
     h('button', { type: 'submit', class: 'button button-primary', text: 'Sign in' }),
   );
   const google = settings.googleClientId ? h('div', { class: 'google-signin' }, h('p', { text: 'Sign in with your firm’s Google account:' }), h('div', { id: 'google-button' })) : null;

@@ -359,7 +359,8 @@ class PlanPage {
       const operations = await operationsPromise;
       if (this.left) return;
       const draw = (files) => {
-        const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun });
+        const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
+        const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
         renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders });
         replace(this.legendBox, legend(root.changeTypes));
       };
@@ -412,8 +413,8 @@ class PlanPage {
             h('span', { class: 'operation-index', text: `${operation.index + 1}.` }),
             h('span', { class: 'operation-type', text: TYPE_WORDS[operation.type] ?? operation.type }),
             h('span', { class: 'operation-paths', text: operationPaths(operation) }),
-            effect ? h('span', { class: 'operation-effect', text: effect }) : null,
             operation.content ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.preview(operation), text: 'Preview' }) : null,
+            effect ? h('span', { class: 'operation-effect', text: effect }) : null,
             issues.map((issue) => h('span', { class: `issue issue-${issue.level}`, text: `${issue.level === 'error' ? 'Error' : 'Warning'}: ${issue.message}` })),
           ),
         );
@@ -460,7 +461,7 @@ class PlanPage {
           body.append(
             h(
               'tr',
-              { class: `outcome-row outcome-${action.outcome ?? 'none'}` },
+              { class: `result-row result-${action.outcome ?? 'none'}` },
               h('td', { text: String(action.index + 1) }),
               h('td', { text: actionWords(action) }),
               h('td', {}, h('span', { class: `outcome outcome-${action.outcome ?? 'none'}`, text: OUTCOME_WORDS[action.outcome] ?? 'Not run' }), action.message ? h('span', { class: 'outcome-message', text: action.message }) : null),

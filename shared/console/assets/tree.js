@@ -20,6 +20,7 @@ const CHANGE_LABELS = {
   deleted: 'Deleted',
   restored: 'Restored',
   removed: 'Folder removed',
+  error: 'Error',
 };
 
 export const LEGEND = Object.entries(CHANGE_LABELS);
@@ -64,7 +65,7 @@ function isFolderPath(path, existingFolders) {
  * Builds the tree. `files` is the case listing ({path, size}), `operations` the plan's
  * operation summaries, `diff` the dry-run diff (its `changed` names overwritten files).
  */
-export function buildTree({ files, operations, diff, beforeRun }) {
+export function buildTree({ files, operations, diff, beforeRun, failing = new Set() }) {
   const root = newFolder('', '');
   const existingFolders = new Set();
   const existing = new Map();
@@ -83,6 +84,12 @@ export function buildTree({ files, operations, diff, beforeRun }) {
   const wasThere = (path) => replaced.has(path) || (beforeRun && existing.has(path));
   for (const operation of operations) {
     const { type, source, destination } = operation;
+    if (failing.has(operation.index)) {
+      // What the dry run refused is shown as an error where it would have landed, not as a change.
+      const node = nodeAt(root, destination ?? source, (destination ?? source).endsWith('/') ? 'folder' : 'file');
+      node.change = { type: 'error', detail: `operation ${operation.index + 1} cannot be done (see Errors and warnings)` };
+      continue;
+    }
     switch (type) {
       case 'create_dir':
         mark(nodeAt(root, destination, 'folder'), 'created');
