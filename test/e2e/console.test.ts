@@ -15,7 +15,7 @@ import { parseConfig } from '../../shared/config.ts';
 import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
-import { launchBrowser, type Browser } from '../support/browser.ts';
+import { ensureChromium, launchBrowser, type Browser } from '../support/browser.ts';
 
 const TOKENS = {
   'agent-token-0123456789abcdef': { principal: 'agent@local', roles: ['agent'] },
@@ -82,7 +82,11 @@ async function statusText(page: Page) {
   return (await page.locator('.plan-title-row .status').textContent())?.trim();
 }
 
+// Installing Chromium on a fresh machine (apt-get) can take minutes; it happens once, here.
+const BROWSER_SETUP_MS = 15 * 60_000;
+
 beforeAll(async () => {
+  ensureChromium();
   dir = await mkdtemp(join(tmpdir(), 'bailiff-console-'));
   const caseDir = join(dir, 'workspace', 'projects', CASE);
   await mkdir(join(caseDir, 'intake'), { recursive: true });
@@ -106,7 +110,7 @@ beforeAll(async () => {
     deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger },
   });
   browser = await launchBrowser();
-});
+}, BROWSER_SETUP_MS);
 
 afterAll(async () => {
   await browser?.close();

@@ -15,20 +15,21 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Makes sure Debian's chromium package is installed; throws with apt-get's output if it cannot be. */
 export function ensureChromium(): string {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  const steps: Array<[string, string[]]> = [
-    ['apt-get', ['update']],
-    ['apt-get', ['install', '-y', '--no-install-recommends', 'chromium']],
-  ];
-  for (const [command, args] of steps) {
-    const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
-    if (result.status !== 0) {
-      throw new Error(
-        `The console's browser tests need Chromium (${CHROMIUM_PATH}), and \`${command} ${args.join(' ')}\` failed ` +
-          `(${result.error?.message ?? `exit ${String(result.status)}`}). Install it yourself with \`apt-get install chromium\`.\n${result.stdout ?? ''}${result.stderr ?? ''}`,
-      );
-    }
+  const run = (args: string[]) =>
+    spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
+  let result = run(['install', '-y', 'chromium']);
+  // A fresh machine may have no package lists yet: fetch them and try once more.
+  if (result.status !== 0) {
+    const update = run(['update']);
+    result = update.status === 0 ? run(['install', '-y', 'chromium']) : update;
   }
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium, but ${CHROMIUM_PATH} does not exist`);
+  if (result.status !== 0 || !existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `The console's browser tests need Chromium at ${CHROMIUM_PATH}, and \`apt-get install -y chromium\` failed ` +
+        `(${result.error?.message ?? `exit ${String(result.status)}`}). Install it with \`apt-get install chromium\` (as root) and run the tests again.\n` +
+        `${result.stdout ?? ''}${result.stderr ?? ''}`,
+    );
+  }
   execFileSync(CHROMIUM_PATH, ['--version'], { stdio: 'ignore' });
   return CHROMIUM_PATH;
 }
