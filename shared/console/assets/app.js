@@ -39,6 +39,12 @@ async function route() {
       me = await get('/me');
     } catch (error) {
       if (error.status === 401) return; // the unauthenticated listener shows sign-in
+      if (error.status === 403) {
+        // A real account Bailiff does not list: nothing to show, so back to sign-in, saying why.
+        clearToken();
+        showSignIn({ error: `${describeError(error).headline} Ask your Bailiff administrator to add your account.` });
+        return;
+      }
       replace(main, pageError(error));
       return;
     }
