@@ -29,6 +29,8 @@ http('api', async (req, res) => {
   const current = getApp('api');
   apiHandler ??= createFunctionHandler({
     api: current.service,
+    review: current.review,
+    console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,
     health: current.health,
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
@@ -55,8 +57,23 @@ process.prependListener('SIGTERM', () => {
   }) as typeof process.exit;
 });
 
+/**
+ * How long the executor waits, after its work, for plan events still being published. Cloud
+ * Run takes the CPU away once a request is answered; the api cannot wait (its answers must not
+ * depend on a notifier), but the executor's answer only acknowledges Pub/Sub.
+ */
+const EVENTS_GRACE_MS = 5_000;
+
 cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
   const current = getApp('executor');
-  // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
-  await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
+  try {
+    // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
+    await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
+  } finally {
+    if (current.events) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([current.events.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, EVENTS_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+  }
 });

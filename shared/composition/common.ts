@@ -14,8 +14,12 @@ import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
+import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
+import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
+import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
+import { PlanReviewService } from '../services/plan-review.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -28,8 +32,12 @@ export interface App extends Ports {
   logger: Logger;
   policy: Policy;
   service: PlanService;
+  /** The console's read-only questions over the same store (PlanReviewApi). */
+  review: PlanReviewService;
   executor: Executor;
   identity: IdentityVerifier;
+  /** Where plan events go, when any notifier is configured. */
+  events?: PlanEventPublisher;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
@@ -59,8 +67,15 @@ export function loadPolicy(path: string | undefined): Policy {
   return parsed.data;
 }
 
-export function assemble(config: Config, ports: Ports, identity: IdentityVerifier, options: BuildOptions) {
+/**
+ * With `events`, the services get a PlanStore that publishes each stored `plan.*` audit record
+ * without waiting for the delivery; the returned `plans` is that store.
+ */
+export function assemble(config: Config, rawPorts: Ports, identity: IdentityVerifier, options: BuildOptions, events?: PlanEventPublisher) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const ports: Ports = events
+    ? { ...rawPorts, plans: new NotifyingPlanStore(rawPorts.plans, { publisher: events, consoleBase: consoleBaseOf(config), logger }) }
+    : rawPorts;
   const clock = options.clock ?? systemClock;
   const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
   const service = new PlanService({
@@ -70,6 +85,7 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
   });
+  const review = new PlanReviewService({ plans: ports.plans, clock });
   const executor = new Executor({
     ...ports,
     clock,
@@ -95,6 +111,6 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
     return { storage, state, queue };
   };
-  return { ...ports, config, logger, policy, service, executor, identity, health };
+  return { ...ports, config, logger, policy, service, review, executor, identity, health, ...(events ? { events } : {}) };
 }
 

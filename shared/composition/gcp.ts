@@ -6,12 +6,14 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Config } from '../config.ts';
 import { BailiffError } from '../errors.ts';
+import { createLogger } from '../logging.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
+import { buildEventPublisher } from './events.ts';
 
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
 const noCallers: IdentityVerifier = {
@@ -37,10 +39,12 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const plans = new FirestorePlanStore({ firestore });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
-  const app = assemble(config, { objects, plans, queue }, identity, options);
+  const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
+  const app = assemble(config, { objects, plans, queue }, identity, options, events);
   return {
     ...app,
     async close() {
+      await events?.close();
       await Promise.allSettled([firestore.terminate(), pubsub.close()]);
     },
   };

@@ -5,6 +5,7 @@
  * Typed structurally on node's request and response, so nothing here depends on express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerConsoleRequest } from '../console/serve.ts';
 import { handleHttpRequest } from './handler.ts';
 import { splitRequestTarget, writeHttpResponse } from './node-server.ts';
 import type { HttpDependencies } from './types.ts';
@@ -22,6 +23,11 @@ export type FunctionRequest = IncomingMessage & { rawBody?: Buffer; originalUrl?
 export function createFunctionHandler(deps: HttpDependencies): (request: FunctionRequest, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     const { path, query } = splitRequestTarget(request.originalUrl ?? request.url ?? '/');
+    const page = answerConsoleRequest({ method: request.method ?? 'GET', path, headers: request.headers }, deps.console);
+    if (page) {
+      writeHttpResponse(response, page);
+      return;
+    }
     const answer = await handleHttpRequest(
       {
         method: request.method ?? 'GET',

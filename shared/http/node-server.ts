@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerConsoleRequest } from '../console/serve.ts';
 import { BailiffError } from '../errors.ts';
 import { handleHttpRequest } from './handler.ts';
 import { payloadTooLarge } from './json-body.ts';
@@ -112,6 +113,11 @@ export function writeHttpResponse(response: ServerResponse, answer: HttpResponse
 export function createRequestListener(deps: HttpDependencies): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const { request: coreRequest, bodyConsumed } = toHttpRequest(request, deps.limits.maxBodyBytes);
+    const page = answerConsoleRequest(coreRequest, deps.console);
+    if (page) {
+      writeHttpResponse(response, page, { closeConnection: !bodyConsumed() });
+      return;
+    }
     handleHttpRequest(coreRequest, deps)
       .then((answer) => writeHttpResponse(response, answer, { closeConnection: !bodyConsumed() }))
       .catch((error: unknown) => {

@@ -28,8 +28,17 @@ import {
   planParamsSchema,
   planViewSchema,
   rejectBodySchema,
+  actionResultPageSchema,
+  inboxQuerySchema,
+  inboxSchema,
+  operationPageSchema,
+  planDecisionsSchema,
+  reviewPageQuerySchema,
+  whoAmISchema,
 } from './schemas.ts';
-import type { RouteDefinition } from './types.ts';
+import type { HttpDependencies, RouteDefinition } from './types.ts';
+import { unavailable } from '../errors.ts';
+import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
@@ -42,6 +51,12 @@ const READERS: readonly Role[] = ['agent', 'approver'];
 function caller(context: { principal: Principal | undefined }): Principal {
   if (!context.principal) throw new Error('route reached without a principal');
   return context.principal;
+}
+
+/** The review service; every composition root wires it, so its absence is a wiring fault. */
+function review(context: { deps: HttpDependencies }): PlanReviewApi {
+  if (!context.deps.review) throw unavailable('the review endpoints are not configured on this server');
+  return context.deps.review;
 }
 
 let cachedDocument: Record<string, unknown> | undefined;
@@ -229,5 +244,66 @@ export const ROUTES: readonly RouteDefinition[] = [
     response: leaseReleaseSchema,
     errors: ['not_found', 'unavailable'],
     handle: async (context) => ({ body: await context.deps.api.releaseLease(caller(context), context.params.case) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/me',
+    operationId: 'whoAmI',
+    summary: 'Who the token belongs to: principal, roles and case scope',
+    access: ['agent', 'approver'],
+    status: 200,
+    response: whoAmISchema,
+    errors: [],
+    handle: async (context) => ({ body: await review(context).whoAmI(caller(context)) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/inbox',
+    operationId: 'getInbox',
+    summary: "Plans awaiting the caller's decision, then the rest, newest first; filters by case, status and author",
+    access: READERS,
+    query: inboxQuerySchema,
+    status: 200,
+    response: inboxSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await review(context).inbox(caller(context), context.query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/decisions',
+    operationId: 'getPlanDecisions',
+    summary: 'What the caller may decide about the plan now and why not, four-eyes progress, and the policy verdict in words',
+    access: READERS,
+    params: planParamsSchema,
+    status: 200,
+    response: planDecisionsSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).decisions(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/operations',
+    operationId: 'getPlanOperations',
+    summary: "The plan's operations in order, paged; a write_file shows its size, type and the start of its text",
+    access: READERS,
+    params: planParamsSchema,
+    query: reviewPageQuerySchema,
+    status: 200,
+    response: operationPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).operations(caller(context), context.params.id, context.query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/results',
+    operationId: 'getPlanResults',
+    summary: "Each action of the plan with its latest journaled outcome (done, stale, failed, skipped, compensated), paged",
+    access: READERS,
+    params: planParamsSchema,
+    query: reviewPageQuerySchema,
+    status: 200,
+    response: actionResultPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).results(caller(context), context.params.id, context.query) }),
   }),
 ];

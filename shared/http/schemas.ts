@@ -93,3 +93,90 @@ export const errorBodySchema = z.object({
 });
 
 export const openApiDocumentSchema = z.record(z.string(), z.unknown());
+
+// ---- The console's read-only questions (PlanReviewApi); see shared/services/plan-review.ts.
+
+export const reviewPageQuerySchema = z.strictObject({
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+
+export const inboxQuerySchema = z.strictObject({
+  case: caseNameSchema.optional(),
+  status: planStatusSchema.optional(),
+  author: z.string().min(1).max(320).optional(),
+  pageToken: z.string().min(1).max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const whoAmISchema = z.object({ principal: z.string(), roles: z.array(z.string()), cases: z.array(z.string()).optional() });
+
+export const inboxSchema = z.object({
+  awaitingYou: z.array(planRecordSchema).meta({ description: "Proposed plans the caller may approve now (first page only)" }),
+  plans: z.array(planRecordSchema),
+  nextPageToken: z.string().optional(),
+});
+
+const decisionSchema = z.object({ allowed: z.boolean(), reason: z.string().optional() });
+
+export const planDecisionsSchema = z.object({
+  planId: z.string(),
+  status: planStatusSchema,
+  approve: decisionSchema,
+  reject: decisionSchema,
+  apply: decisionSchema,
+  validate: decisionSchema,
+  rollback: decisionSchema,
+  verifyAudit: decisionSchema,
+  policyVerdict: z.string(),
+  approvals: z.object({
+    required: z.number().int(),
+    given: z.array(z.object({ principal: z.string(), at: z.string(), comment: z.string().optional() })),
+    remaining: z.number().int(),
+  }),
+  approvalExpired: z.boolean(),
+});
+
+export const operationPageSchema = z.object({
+  planId: z.string(),
+  offset: z.number().int(),
+  total: z.number().int(),
+  operations: z.array(
+    z.object({
+      index: z.number().int(),
+      type: z.string(),
+      source: z.string().optional(),
+      destination: z.string().optional(),
+      overwrite: z.boolean().optional(),
+      content: z
+        .object({
+          bytes: z.number().int(),
+          encoding: z.enum(['utf8', 'base64']),
+          mediaType: z.string(),
+          preview: z.string().optional(),
+          previewTruncated: z.boolean().optional(),
+        })
+        .optional()
+        .meta({ description: 'write_file: size and type of the new content, and its first 2,048 characters when it is text' }),
+    }),
+  ),
+});
+
+export const actionResultPageSchema = z.object({
+  planId: z.string(),
+  offset: z.number().int(),
+  total: z.number().int(),
+  actions: z.array(
+    z.object({
+      index: z.number().int(),
+      operation: z.number().int(),
+      kind: z.enum(['put', 'copy', 'move', 'delete']),
+      source: z.string().optional(),
+      destination: z.string(),
+      size: z.number().int(),
+      outcome: z.enum(['done', 'stale', 'failed', 'skipped', 'compensated']).optional(),
+      message: z.string().optional(),
+      at: z.string().optional(),
+    }),
+  ),
+});

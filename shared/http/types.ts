@@ -9,6 +9,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { IdentityVerifier, Principal, Role } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -59,8 +60,18 @@ export interface HttpLimits {
 }
 
 /** Everything the HTTP core needs, passed in by each entry point's composition root. */
+/** What the console page needs to know before sign-in (served as `/ui/config.json`). */
+export interface ConsoleSettings {
+  /** OAuth client ID for Google Sign-In; without it the page offers token sign-in only. */
+  googleClientId?: string;
+}
+
 export interface HttpDependencies {
   api: PlanApi;
+  /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
+  review?: PlanReviewApi;
+  /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
+  console?: ConsoleSettings;
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;
