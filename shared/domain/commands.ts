@@ -13,8 +13,9 @@
  *
  * Pure: the same lines and listing always give the same result.
  */
+import { z } from 'zod';
 import { checkCasePath, isInside, parentOf } from './paths.ts';
-import type { Operation } from './plan.ts';
+import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation } from './plan.ts';
 
 /** The operations a translation produces (an agent's subset, already in parsed form). */
 export type CommandOperation = Extract<Operation, { type: 'create_dir' | 'write_file' | 'copy' | 'move' | 'delete' }>;
@@ -41,6 +42,8 @@ export type CommandTranslation =
 
 /** Most lines one request may carry; a plan's operation limit still applies afterwards. */
 export const MAX_COMMAND_LINES = 10_000;
+/** Most characters of commands one request may carry. */
+export const MAX_COMMANDS_LENGTH = 1_000_000;
 
 const READ_ONLY = new Set(['ls', 'find', 'cat', 'stat', 'head', 'tail', 'less', 'more', 'tree', 'du', 'file', 'grep', 'wc', 'pwd', 'echo']);
 const SUPPORTED = ['mkdir', 'mv', 'cp', 'rm', 'touch'] as const;
@@ -585,3 +588,23 @@ function transfer(kind: 'mv' | 'cp', args: Argument[], model: CaseModel, caseNam
   }
   return operations;
 }
+
+/** The body of `POST /plans/from-commands`: a plan's fields, with shell lines instead of operations. */
+export const fromCommandsInputSchema = z.strictObject({
+  case: caseNameSchema,
+  description: z.string().trim().min(1).max(PLAN_LIMITS.maxDescriptionLength),
+  commands: z
+    .string()
+    .min(1)
+    .max(MAX_COMMANDS_LENGTH)
+    .meta({ description: 'Newline-separated lines: `mkdir [-p]`, `mv`, `cp [-r]`, `rm [-r] [-f]`, `touch`, with POSIX quoting and globs' }),
+  onError: onErrorSchema.default('stop'),
+});
+export type FromCommandsInput = z.output<typeof fromCommandsInputSchema>;
+
+/** Which operations each line produced, as returned beside the plan. */
+export const lineTranslationSchema = z.object({
+  line: z.number().int(),
+  text: z.string(),
+  operations: z.array(z.number().int()),
+});

@@ -36,6 +36,7 @@ import { readAppliedActions } from './applied-actions.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
+import { proposeFromCommands, readCaseFile } from './case-tools.ts';
 import type { AuditVerification } from './audit-verifier.ts';
 
 export interface PlanServiceOptions {
@@ -96,6 +97,14 @@ export class PlanService implements PlanApi {
     const now = this.clock.now();
     const id = newPlanId(now);
     return this.createPlan(principal, { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations }, now);
+  }
+
+  async proposeFromCommands(principal: Principal, body: unknown) {
+    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, body, (input) => this.propose(principal, input));
+  }
+
+  async readFile(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
+    return readCaseFile({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, caseName, query);
   }
 
   async get(principal: Principal, planId: string): Promise<PlanView> {
