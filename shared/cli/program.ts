@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.ts';
 import { approveCommand } from './commands/approve.ts';
 import { auditCommand } from './commands/audit.ts';
 import { filesCommand } from './commands/files.ts';
+import { mcpCommand } from './commands/mcp.ts';
 import { fromCommandsCommand } from './commands/from-commands.ts';
 import { plansCommand } from './commands/plans.ts';
 import { proposeCommand } from './commands/propose.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: CliCommand[] = [
   rollbackCommand,
   auditCommand,
   verifyCommand,
+  mcpCommand,
 ];
 
 export interface RunOptions {

@@ -5,6 +5,7 @@
 import type { IdentityVerifier } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { McpHttpOptions } from '../mcp/http.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -63,4 +64,6 @@ export interface HttpDependencies {
   logger: Logger;
   /** The Google Cloud project, to link log entries to request traces. */
   projectId?: string;
+  /** MCP at `/mcp`: the public URL and authorization servers it advertises (Cloud); defaults suit the embedded server. */
+  mcp?: McpHttpOptions;
 }
