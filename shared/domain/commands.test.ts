@@ -3,8 +3,10 @@
  * line made which) or exactly these errors (line, column, message). The listing is the sample
  * case below; globs expand against it as changed by the lines before.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { translateCommands, type CommandOperation, type CommandError } from './commands.ts';
+import { operationSchema } from './plan.ts';
 
 const CASE = [
   'intake/records_001.pdf',
@@ -207,5 +209,50 @@ describe('translateCommands translation lines', () => {
         { line: 4, text: 'mv notes.txt "A B/"', operations: [1] },
       ],
     });
+  });
+});
+
+describe('translateCommands never fails unexpectedly', () => {
+  const word = fc.oneof(
+    fc.constantFrom('mkdir', 'mkdir -p', 'mv', 'cp', 'cp -r', 'rm', 'rm -rf', 'touch', 'ls', '--', '-x'),
+    fc.constantFrom('intake/*', '*.pdf', '*/', 'tmp', 'archive/', '.', './x', '../y', '"a b"', "'c d'", 'x\\ y', '[a-z]*', '[!0]', '?', '*a*a*a*a*a*a*b'),
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: 'grapheme', maxLength: 8 }),
+  );
+  const line = fc.array(word, { minLength: 1, maxLength: 5 }).map((words) => words.join(' '));
+
+  it('answers every input with a plan whose operations are valid plan operations, or with located errors', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+        const text = lines.join('\n');
+        const result = translateCommands(text, 'fuzz', CASE);
+        if (result.ok) {
+          for (const operation of result.operations) expect(operationSchema.safeParse(operation).success).toBe(true);
+          expect(result.translation.flatMap((entry) => entry.operations)).toEqual(result.operations.map((_, index) => index));
+        } else {
+          const lineCount = text.split(/\r?\n/).length;
+          for (const error of result.errors) {
+            expect(error.line).toBeGreaterThanOrEqual(1);
+            expect(error.line).toBeLessThanOrEqual(lineCount);
+            expect(error.column).toBeGreaterThanOrEqual(1);
+            expect(error.message.length).toBeGreaterThan(0);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('matches many stars against long names without backtracking blow-up', () => {
+    // A backtracking matcher would not finish this in any lifetime (the test would time out).
+    const name = `${'a'.repeat(200)}.pdf`;
+    const result = translateCommands(`rm ${'*a'.repeat(30)}*b`, 'c', [name]);
+    expect(result).toEqual({ ok: false, errors: [{ line: 1, column: 4, message: `\`${'*a'.repeat(30)}*b\` matches nothing in the case` }] });
+    expect(translateCommands(`rm ${'*a'.repeat(30)}*.pdf`, 'c', [name])).toMatchObject({ ok: true, operations: [{ type: 'delete', source: name }] });
+  });
+
+  it('limits the glob patterns of one request', () => {
+    const result = translateCommands(Array.from({ length: 501 }, (_, i) => `rm -f x${i}*`).join('\n'), 'c', []);
+    expect(result).toEqual({ ok: false, errors: [{ line: 501, column: 7, message: 'more than 500 glob patterns in one request; split the commands' }] });
   });
 });

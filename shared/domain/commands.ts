@@ -42,6 +42,8 @@ export type CommandTranslation =
 
 /** Most lines one request may carry; a plan's operation limit still applies afterwards. */
 export const MAX_COMMAND_LINES = 10_000;
+/** Most glob words one request may expand: each is matched against the whole case listing. */
+export const MAX_GLOB_WORDS = 500;
 /** Most characters of commands one request may carry. */
 export const MAX_COMMANDS_LENGTH = 1_000_000;
 
@@ -270,21 +272,44 @@ function parseBracket(chars: WordChar[], start: number): { token: GlobToken; end
   return undefined;
 }
 
-function matchTokens(tokens: GlobToken[], name: string[], t = 0, n = 0): boolean {
-  while (t < tokens.length) {
-    const token = tokens[t]!;
-    if (token.kind === 'any') {
-      for (let skip = n; skip <= name.length; skip += 1) if (matchTokens(tokens, name, t + 1, skip)) return true;
+/** Glob matching with one backtrack point per `*` (linear in practice, never exponential). */
+function matchTokens(tokens: GlobToken[], name: string[]): boolean {
+  let t = 0;
+  let n = 0;
+  let starToken = -1;
+  let starName = 0;
+  while (n < name.length) {
+    const token = tokens[t];
+    if (token !== undefined && token.kind === 'any') {
+      starToken = t;
+      starName = n;
+      t += 1;
+    } else if (token !== undefined && matchesOne(token, name[n]!)) {
+      t += 1;
+      n += 1;
+    } else if (starToken >= 0) {
+      t = starToken + 1;
+      starName += 1;
+      n = starName;
+    } else {
       return false;
     }
-    if (n >= name.length) return false;
-    const ch = name[n]!;
-    if (token.kind === 'literal' && token.ch !== ch) return false;
-    if (token.kind === 'set' && token.items.some(([from, to]) => ch >= from && ch <= to) === token.negated) return false;
-    t += 1;
-    n += 1;
   }
-  return n === name.length;
+  while (tokens[t]?.kind === 'any') t += 1;
+  return t === tokens.length;
+}
+
+function matchesOne(token: GlobToken, ch: string): boolean {
+  switch (token.kind) {
+    case 'literal':
+      return token.ch === ch;
+    case 'one':
+      return true;
+    case 'set':
+      return token.items.some(([from, to]) => ch >= from && ch <= to) !== token.negated;
+    case 'any':
+      return false;
+  }
 }
 
 function splitSegments(chars: WordChar[]): WordChar[][] {
@@ -446,6 +471,14 @@ export function translateCommands(text: string, caseName: string, currentPaths: 
   if (errors.length > 0) return { ok: false, errors };
   if (parsed.length === 0) return { ok: false, errors: [{ line: 1, column: 1, message: 'no commands: send at least one of mkdir, mv, cp, rm, touch' }] };
 
+  let globs = 0;
+  for (const { line, command } of parsed) {
+    for (const word of command.operands) {
+      if (hasGlob(word) && ++globs > MAX_GLOB_WORDS) {
+        return { ok: false, errors: [{ line, column: word.column, message: `more than ${MAX_GLOB_WORDS} glob patterns in one request; split the commands` }] };
+      }
+    }
+  }
   const model = new CaseModel(currentPaths);
   const operations: CommandOperation[] = [];
   const translation: LineTranslation[] = [];
