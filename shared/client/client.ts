@@ -10,7 +10,7 @@ import type { planInputSchema, PlanStatus } from '../domain/plan.ts';
 import { TERMINAL_STATUSES } from '../domain/plan.ts';
 import type {
   auditVerificationSchema,
-  fileContentSchema,
+  fileTextSchema,
   fileListSchema,
   healthSchema,
   leaseReleaseSchema,
@@ -26,7 +26,7 @@ export type PlanViewBody = z.output<typeof planViewSchema>;
 export type PlanFromCommandsBody = z.output<typeof planFromCommandsViewSchema>;
 export type PlanListBody = z.output<typeof planListSchema>;
 export type FileListBody = z.output<typeof fileListSchema>;
-export type FileContentBody = z.output<typeof fileContentSchema>;
+export type FileTextBody = z.output<typeof fileTextSchema>;
 export type PlanAuditBody = z.output<typeof planAuditSchema>;
 export type AuditVerificationBody = z.output<typeof auditVerificationSchema>;
 export type LeaseReleaseBody = z.output<typeof leaseReleaseSchema>;
@@ -93,8 +93,8 @@ export class BailiffClient {
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean } = {}): Promise<FileListBody> {
     return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files${queryString(query)}`);
   }
-  readFile(caseName: string, path: string, page: { offset?: number; limit?: number } = {}): Promise<FileContentBody> {
-    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/content${queryString({ path, ...page })}`);
+  readFileText(caseName: string, path: string, page: { offset?: number; limit?: number } = {}): Promise<FileTextBody> {
+    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/text${queryString({ path, ...page })}`);
   }
   propose(plan: PlanInputBody): Promise<PlanViewBody> {
     return this.request('POST', '/plans', plan);

@@ -52,8 +52,8 @@ class FakePlanApi implements PlanApi {
     this.#record('proposeFromCommands', ...args);
     return { ...view, translation: [] } as never;
   }
-  async readFile(...args: Parameters<PlanApi['readFile']>) {
-    this.#record('readFile', ...args);
+  async readFileText(...args: Parameters<PlanApi['readFileText']>) {
+    this.#record('readFileText', ...args);
     return { case: 'smith', path: 'a.txt', size: 1, generation: '1', updated: '2030-01-01T00:00:00.000Z', offset: 0, text: 'a' };
   }
   async get(...args: Parameters<PlanApi['get']>) {
@@ -190,7 +190,7 @@ describe('routing', () => {
     ['POST', `/plans/${PLAN_ID}/rollback`, {}, 201, 'rollback'],
     ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'audit'],
     ['GET', '/cases/smith/files', {}, 200, 'listFiles'],
-    ['GET', '/cases/smith/files/content?path=a.txt', {}, 200, 'readFile'],
+    ['GET', '/cases/smith/files/text?path=a.txt', {}, 200, 'readFileText'],
     ['POST', '/plans/from-commands', { body: { case: 'smith', description: 'd', commands: 'mkdir a' } }, 201, 'proposeFromCommands'],
     ['GET', '/audit/verify', {}, 200, 'verifyAudit'],
     ['DELETE', '/cases/smith/lease', {}, 200, 'releaseLease'],

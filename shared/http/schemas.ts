@@ -100,14 +100,14 @@ export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 export const fromCommandsBodySchema = fromCommandsInputSchema;
 export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z.array(lineTranslationSchema) });
 
-/** `GET /cases/{case}/files/content`: one page of a text file, by byte offset. */
-export const fileContentQuerySchema = z.strictObject({
+/** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
+export const fileTextQuerySchema = z.strictObject({
   path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder' }),
   offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
   limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
 });
 
-export const fileContentSchema = z.object({
+export const fileTextSchema = z.object({
   case: z.string(),
   path: z.string(),
   size: z.number().int(),

@@ -4,14 +4,14 @@
  * in-process with the caller's principal (for `/mcp` on the api itself). Both raise errors in
  * the API's shape (code, message, details), which the tools turn into tool errors.
  */
-import type { BailiffClient, FileContentBody, FileListBody, PlanFromCommandsBody, PlanViewBody } from '../client/index.ts';
+import type { BailiffClient, FileTextBody, FileListBody, PlanFromCommandsBody, PlanViewBody } from '../client/index.ts';
 import { TERMINAL_STATUSES, type PlanStatus } from '../domain/plan.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 
 export interface McpBackend {
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileListBody>;
-  readFile(caseName: string, path: string, page: { offset?: number; limit?: number }): Promise<FileContentBody>;
+  readFileText(caseName: string, path: string, page: { offset?: number; limit?: number }): Promise<FileTextBody>;
   propose(body: unknown): Promise<PlanViewBody>;
   proposeFromCommands(body: unknown): Promise<PlanFromCommandsBody>;
   getPlan(planId: string): Promise<PlanViewBody>;
@@ -26,7 +26,7 @@ export interface McpBackend {
 export function clientBackend(client: BailiffClient): McpBackend {
   return {
     listFiles: (caseName, query) => client.listFiles(caseName, query),
-    readFile: (caseName, path, page) => client.readFile(caseName, path, page),
+    readFileText: (caseName, path, page) => client.readFileText(caseName, path, page),
     propose: (body) => client.propose(body as Parameters<BailiffClient['propose']>[0]),
     proposeFromCommands: (body) => client.proposeFromCommands(body as Parameters<BailiffClient['proposeFromCommands']>[0]),
     getPlan: (planId) => client.getPlan(planId),
@@ -42,7 +42,7 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
   const getPlan = (planId: string) => api.get(principal, planId) as Promise<PlanViewBody>;
   return {
     listFiles: async (caseName, query) => ({ case: caseName, files: await api.listFiles(principal, caseName, query) }),
-    readFile: (caseName, path, page) => api.readFile(principal, caseName, { path, ...page }),
+    readFileText: (caseName, path, page) => api.readFileText(principal, caseName, { path, ...page }),
     propose: (body) => api.propose(principal, body) as Promise<PlanViewBody>,
     proposeFromCommands: (body) => api.proposeFromCommands(principal, body) as Promise<PlanFromCommandsBody>,
     getPlan,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { fromCommandsInputSchema } from '../domain/commands.ts';
 import { caseNameSchema, planIdSchema, planInputSchema, type PlanStatus } from '../domain/plan.ts';
 import { zodIssueDetails, type ErrorDetail } from '../errors.ts';
-import { fileContentQuerySchema, fileContentSchema, fileListSchema, listFilesQuerySchema, planFromCommandsViewSchema, planViewSchema } from '../http/schemas.ts';
+import { fileTextQuerySchema, fileTextSchema, fileListSchema, listFilesQuerySchema, planFromCommandsViewSchema, planViewSchema } from '../http/schemas.ts';
 import type { PlanViewBody } from '../client/index.ts';
 import { isApiErrorLike } from '../client/errors.ts';
 import { DECIDED_STATUSES, FINISHED_STATUSES, type McpBackend } from './backend.ts';
@@ -48,7 +48,7 @@ const listFilesInput = z.strictObject({
   prefix: listFilesQuerySchema.shape.prefix.meta({ description: 'Only under this folder, such as `intake/`' }),
   recursive: z.boolean().optional().meta({ description: 'false: only directly in the folder' }),
 });
-const readFileInput = z.strictObject({ case: caseNameSchema, ...fileContentQuerySchema.shape });
+const readFileInput = z.strictObject({ case: caseNameSchema, ...fileTextQuerySchema.shape });
 const planIdInput = z.strictObject({ planId: planIdSchema });
 const waitInput = z.strictObject({
   planId: planIdSchema,
@@ -87,11 +87,11 @@ export const TOOLS: ToolDefinition[] = [
     name: 'read_file',
     description: `Read a text file of a case, one page at a time (UTF-8; binary files are refused). Pass the returned nextOffset as offset to read on. Read-only.\nExample: {"case": "abby-sitgraves", "path": "intake/notes.txt", "offset": 0, "limit": 65536}`,
     input: readFileInput,
-    output: fileContentSchema,
+    output: fileTextSchema,
     annotations: { title: 'Read a case file', ...READ },
     async run(backend, args) {
       const input = args as z.output<typeof readFileInput>;
-      const body = await backend.readFile(input.case, input.path, { offset: input.offset, limit: input.limit });
+      const body = await backend.readFileText(input.case, input.path, { offset: input.offset, limit: input.limit });
       const position = body.nextOffset === undefined ? `end of file (${body.size} bytes)` : `more follows: call again with offset ${body.nextOffset} (file is ${body.size} bytes)`;
       return { structured: body, text: `${body.path}, bytes ${body.offset}–${body.nextOffset ?? body.size}; ${position}\n\n${body.text}` };
     },

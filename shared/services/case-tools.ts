@@ -11,7 +11,7 @@ import { BailiffError, invalidInput, notFound, zodIssueDetails } from '../errors
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import { requireCase, requireRole } from './authorization.ts';
-import type { FileContent, PlanView } from './plan-api.ts';
+import type { FileText, PlanView } from './plan-api.ts';
 
 /** Largest page of text one read returns, in bytes. */
 export const MAX_READ_PAGE_BYTES = 256 * 1024;
@@ -60,12 +60,12 @@ export async function proposeFromCommands(
 }
 
 /** A page of a text file: UTF-8, never cut inside a character; binary content is refused. */
-export async function readCaseFile(
+export async function readCaseFileText(
   deps: CaseToolsDeps,
   principal: Principal,
   caseRaw: string,
   query: { path: string; offset?: number; limit?: number },
-): Promise<FileContent> {
+): Promise<FileText> {
   requireRole(principal, 'reading files', 'agent', 'approver');
   const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
   requireCase(principal, caseName);

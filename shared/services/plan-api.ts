@@ -25,8 +25,8 @@ export interface FileEntry {
   generation: string;
 }
 
-/** One page of a case's text file (`GET /cases/{case}/files/content`). */
-export interface FileContent {
+/** One page of a case's text file (`GET /cases/{case}/files/text`). */
+export interface FileText {
   case: string;
   path: string;
   /** The whole file, in bytes. */
@@ -56,7 +56,7 @@ export interface PlanApi {
   rollback(principal: Principal, planId: string): Promise<PlanView>;
   audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
   listFiles(principal: Principal, caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]>;
-  readFile(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }): Promise<FileContent>;
+  readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }): Promise<FileText>;
   verifyAudit(principal: Principal): Promise<AuditVerification>;
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }

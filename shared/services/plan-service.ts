@@ -36,7 +36,7 @@ import { readAppliedActions } from './applied-actions.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
-import { proposeFromCommands, readCaseFile } from './case-tools.ts';
+import { proposeFromCommands, readCaseFileText } from './case-tools.ts';
 import type { AuditVerification } from './audit-verifier.ts';
 
 export interface PlanServiceOptions {
@@ -103,8 +103,8 @@ export class PlanService implements PlanApi {
     return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, body, (input) => this.propose(principal, input));
   }
 
-  async readFile(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
-    return readCaseFile({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, caseName, query);
+  async readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
+    return readCaseFileText({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, caseName, query);
   }
 
   async get(principal: Principal, planId: string): Promise<PlanView> {

@@ -37,7 +37,7 @@ describe('BailiffClient', () => {
     expect((await agent.openApi()).openapi).toBe('3.1.0');
     expect((await agent.listFiles('smith')).files.map((file) => file.path)).toEqual(['intake/a.txt', 'intake/b.txt']);
     expect((await agent.listFiles('smith', { prefix: 'intake/', recursive: false })).files).toHaveLength(2);
-    expect(await agent.readFile('smith', 'intake/a.txt', { limit: 3 })).toMatchObject({ text: 'alp', nextOffset: 3, size: 5 });
+    expect(await agent.readFileText('smith', 'intake/a.txt', { limit: 3 })).toMatchObject({ text: 'alp', nextOffset: 3, size: 5 });
 
     const proposed = await agent.propose({ case: 'smith', description: 'archive a', operations: [{ type: 'move', source: 'intake/a.txt', destination: 'archive/a.txt' }] });
     expect(proposed.plan.status).toBe('proposed');

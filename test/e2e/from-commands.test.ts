@@ -1,5 +1,5 @@
 /**
- * `POST /plans/from-commands` and `GET /cases/{case}/files/content` on the embedded server:
+ * `POST /plans/from-commands` and `GET /cases/{case}/files/text` on the embedded server:
  * shell lines become a stored plan (with the line → operations map) that runs like any other;
  * refused lines come back as a 400 naming line and column; text files are read in pages.
  */
@@ -85,25 +85,25 @@ describe('POST /plans/from-commands', () => {
   });
 });
 
-describe('GET /cases/{case}/files/content', () => {
+describe('GET /cases/{case}/files/text', () => {
   it('reads a text file in pages that never split a character', async () => {
-    const first = await call('GET', '/cases/abby/files/content?path=notes/long.txt&limit=7', TEST_TOKENS.approver);
+    const first = await call('GET', '/cases/abby/files/text?path=notes/long.txt&limit=7', TEST_TOKENS.approver);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ case: 'abby', path: 'notes/long.txt', size: 200, offset: 0, text: 'ééé', nextOffset: 6 });
-    const last = await call('GET', '/cases/abby/files/content?path=notes/long.txt&offset=196', TEST_TOKENS.agent);
+    const last = await call('GET', '/cases/abby/files/text?path=notes/long.txt&offset=196', TEST_TOKENS.agent);
     expect(last.body.text).toBe('éé');
     expect(last.body.nextOffset).toBeUndefined();
-    const middle = await call('GET', '/cases/abby/files/content?path=notes/long.txt&offset=1', TEST_TOKENS.agent);
+    const middle = await call('GET', '/cases/abby/files/text?path=notes/long.txt&offset=1', TEST_TOKENS.agent);
     expect(middle.status).toBe(400);
     expect(middle.body.error.details).toEqual([{ path: 'offset', message: 'not at the start of a character; use the nextOffset a previous page returned' }]);
   });
 
   it('refuses binary files, missing files and unsafe paths', async () => {
-    const binary = await call('GET', '/cases/abby/files/content?path=scan.bin', TEST_TOKENS.agent);
+    const binary = await call('GET', '/cases/abby/files/text?path=scan.bin', TEST_TOKENS.agent);
     expect(binary.status).toBe(400);
     expect(binary.body.error.message).toBe('`scan.bin` is not a text file');
-    expect((await call('GET', '/cases/abby/files/content?path=nope.txt', TEST_TOKENS.agent)).status).toBe(404);
-    const unsafe = await call('GET', '/cases/abby/files/content?path=../other/x', TEST_TOKENS.agent);
+    expect((await call('GET', '/cases/abby/files/text?path=nope.txt', TEST_TOKENS.agent)).status).toBe(404);
+    const unsafe = await call('GET', '/cases/abby/files/text?path=../other/x', TEST_TOKENS.agent);
     expect(unsafe.status).toBe(400);
     expect(unsafe.body.error.details[0]).toEqual({ path: 'path', message: 'unsafe path: `..` segments are not allowed' });
   });
