@@ -84,8 +84,8 @@ class FakePlanApi implements PlanApi {
     this.#record('rollback', ...args);
     return view as never;
   }
-  async audit(...args: Parameters<PlanApi['audit']>) {
-    this.#record('audit', ...args);
+  async auditTrail(...args: Parameters<PlanApi['auditTrail']>) {
+    this.#record('auditTrail', ...args);
     return [];
   }
   async listFiles(...args: Parameters<PlanApi['listFiles']>) {
@@ -188,7 +188,7 @@ describe('routing', () => {
     ['POST', `/plans/${PLAN_ID}/reject`, { body: { reason: 'no' } }, 200, 'reject'],
     ['POST', `/plans/${PLAN_ID}/apply`, {}, 202, 'apply'],
     ['POST', `/plans/${PLAN_ID}/rollback`, {}, 201, 'rollback'],
-    ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'audit'],
+    ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'auditTrail'],
     ['GET', '/cases/smith/files', {}, 200, 'listFiles'],
     ['GET', '/cases/smith/files/text?path=a.txt', {}, 200, 'readFileText'],
     ['POST', '/plans/from-commands', { body: { case: 'smith', description: 'd', commands: 'mkdir a' } }, 201, 'proposeFromCommands'],

@@ -9,7 +9,6 @@
  */
 import type { z } from 'zod';
 import { planInputSchema } from '../domain/plan.ts';
-import type { ErrorCode } from '../errors.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 import { answerHealth } from './health.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -34,51 +33,7 @@ import {
   planViewSchema,
   rejectBodySchema,
 } from './schemas.ts';
-import type { HttpDependencies } from './types.ts';
-
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-
-/** What a handler returns: the body, and a status when it is not the route's usual one. */
-export interface RouteResult {
-  body: unknown;
-  status?: number;
-}
-
-export interface RouteContext<Params, Query> {
-  /** Undefined only on public routes. */
-  principal: Principal | undefined;
-  params: Params;
-  query: Query;
-  /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
-  body: unknown;
-  deps: HttpDependencies;
-}
-
-export interface RouteDefinition<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-> {
-  method: HttpMethod;
-  /** OpenAPI-style template: `/plans/{id}/approve`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  /** `public`, or the roles allowed in (admins always are: they may do everything). */
-  access: 'public' | readonly Role[];
-  params?: P;
-  query?: Q;
-  body?: {
-    schema: z.ZodType;
-    required: boolean;
-    /** Who validates it: this layer, or the service method that takes it as `unknown`. */
-    check: 'here' | 'service';
-  };
-  status: number;
-  response: z.ZodType;
-  /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
-  errors: readonly ErrorCode[];
-  handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
-}
+import type { RouteDefinition } from './types.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
@@ -277,7 +232,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     response: planAuditSchema,
     errors: ['not_found', 'unavailable'],
     handle: async (context) => {
-      const records = await context.deps.api.audit(caller(context), context.params.id);
+      const records = await context.deps.api.auditTrail(caller(context), context.params.id);
       return { body: { planId: context.params.id, records } };
     },
   }),

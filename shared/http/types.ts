@@ -1,8 +1,12 @@
 /**
  * The shapes the HTTP core speaks, independent of any server library: the node:http server,
- * the functions framework's express request and tests all translate to and from these.
+ * the functions framework's express request and tests all translate to and from these. The
+ * route table's shapes live here too, so `routes.ts`, `health.ts`, `openapi.ts` and the
+ * handler all import them from one place and never from each other.
  */
-import type { IdentityVerifier } from '../ports/identity.ts';
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors.ts';
+import type { IdentityVerifier, Principal, Role } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import type { McpHttpOptions } from '../mcp/http.ts';
@@ -66,4 +70,48 @@ export interface HttpDependencies {
   projectId?: string;
   /** MCP at `/mcp`: the public URL and authorization servers it advertises (Cloud); defaults suit the embedded server. */
   mcp?: McpHttpOptions;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+/** What a handler returns: the body, and a status when it is not the route's usual one. */
+export interface RouteResult {
+  body: unknown;
+  status?: number;
+}
+
+export interface RouteContext<Params, Query> {
+  /** Undefined only on public routes. */
+  principal: Principal | undefined;
+  params: Params;
+  query: Query;
+  /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
+  body: unknown;
+  deps: HttpDependencies;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style template: `/plans/{id}/approve`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** `public`, or the roles allowed in (admins always are: they may do everything). */
+  access: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: {
+    schema: z.ZodType;
+    required: boolean;
+    /** Who validates it: this layer, or the service method that takes it as `unknown`. */
+    check: 'here' | 'service';
+  };
+  status: number;
+  response: z.ZodType;
+  /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
+  errors: readonly ErrorCode[];
+  handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
 }

@@ -3,7 +3,6 @@
  * every method checks the principal's role and case scope itself, so no entry point can
  * forget to.
  */
-import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { AuditRecord } from '../domain/audit.ts';
 import type { AuditVerification } from './audit-verifier.ts';
@@ -54,11 +53,10 @@ export interface PlanApi {
   reject(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
   apply(principal: Principal, planId: string): Promise<PlanView>;
   rollback(principal: Principal, planId: string): Promise<PlanView>;
-  audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
+  auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]>;
   listFiles(principal: Principal, caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]>;
   readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }): Promise<FileText>;
   verifyAudit(principal: Principal): Promise<AuditVerification>;
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }
 
-export type { AuditVerification, ObjectInfo };
