@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import type { FromCommandsInput } from '../domain/commands.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { planInputSchema, PlanStatus } from '../domain/plan.ts';
-import { TERMINAL_STATUSES } from '../domain/plan.ts';
 import type {
   auditVerificationSchema,
   fileTextSchema,
@@ -56,8 +55,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** The statuses a plan leaves by itself or by a person's decision; waiting ends at any other. */
-export const IN_FLIGHT_STATUSES: readonly PlanStatus[] = ['proposed', 'queued', 'running'];
+/** Statuses after which nothing more happens to a plan. */
+export const FINISHED_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];
 
 export class BailiffClient {
   readonly baseUrl: string;
@@ -138,7 +137,7 @@ export class BailiffClient {
    * queued or running) or the timeout passes; returns the last view either way.
    */
   async waitForPlan(planId: string, options: WaitOptions = {}): Promise<{ view: PlanViewBody; timedOut: boolean }> {
-    const until = options.until ?? [...TERMINAL_STATUSES, 'approved'];
+    const until = options.until ?? [...FINISHED_STATUSES, 'approved'];
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     const interval = options.intervalMs ?? 250;
     for (;;) {

@@ -9,7 +9,6 @@ import type { ErrorCode } from '../errors.ts';
 import type { IdentityVerifier, Principal, Role } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
-import type { McpHttpOptions } from '../mcp/http.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -114,4 +113,12 @@ export interface RouteDefinition<
   /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
   errors: readonly ErrorCode[];
   handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
+}
+
+/** What `/mcp` advertises about itself (shared/mcp/http.ts). */
+export interface McpHttpOptions {
+  /** The api's public URL (on Cloud: BAILIFF_AUDIENCE); otherwise taken from the request's Host header. */
+  publicUrl?: string;
+  /** Authorization servers whose tokens the api accepts; set on Cloud (`https://accounts.google.com`). */
+  authorizationServers?: readonly string[];
 }

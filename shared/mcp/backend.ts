@@ -4,8 +4,8 @@
  * in-process with the caller's principal (for `/mcp` on the api itself). Both raise errors in
  * the API's shape (code, message, details), which the tools turn into tool errors.
  */
-import type { BailiffClient, FileTextBody, FileListBody, PlanFromCommandsBody, PlanViewBody } from '../client/index.ts';
-import { TERMINAL_STATUSES, type PlanStatus } from '../domain/plan.ts';
+import { FINISHED_STATUSES as CLIENT_FINISHED, type BailiffClient, type FileTextBody, type FileListBody, type PlanFromCommandsBody, type PlanViewBody } from '../client/index.ts';
+import type { PlanStatus } from '../domain/plan.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 
@@ -63,6 +63,6 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
 }
 
 /** Statuses that end waiting for a decision: anything a person or the executor moved the plan to. */
-export const DECIDED_STATUSES: readonly PlanStatus[] = ['approved', ...TERMINAL_STATUSES, 'queued', 'running'];
+export const DECIDED_STATUSES: readonly PlanStatus[] = ['approved', ...CLIENT_FINISHED, 'queued', 'running'];
 /** Statuses that end waiting for an execution. */
-export const FINISHED_STATUSES: readonly PlanStatus[] = [...TERMINAL_STATUSES];
+export const FINISHED_STATUSES: readonly PlanStatus[] = CLIENT_FINISHED;

@@ -11,19 +11,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isBailiffError } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
-import type { HttpDependencies } from '../http/types.ts';
+import type { HttpDependencies, McpHttpOptions } from '../http/types.ts';
 import { planApiBackend } from './backend.ts';
 import { createMcpServer } from './server.ts';
 
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp'];
-
-export interface McpHttpOptions {
-  /** The api's public URL (on Cloud: BAILIFF_AUDIENCE); otherwise taken from the request's Host header. */
-  publicUrl?: string;
-  /** Authorization servers whose tokens the api accepts; set on Cloud (`https://accounts.google.com`). */
-  authorizationServers?: readonly string[];
-}
 
 export function isMcpPath(path: string): boolean {
   return path === MCP_PATH || RESOURCE_METADATA_PATHS.includes(path);
