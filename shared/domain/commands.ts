@@ -176,26 +176,46 @@ class CaseModel {
   /** Object keys relative to the case: files, and folder markers ending in `/`. */
   private readonly keys = new Set<string>();
   /** folder → how many keys lie under it; a folder exists while this is positive. */
-  private readonly folders = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+  /** folder (`''` is the case root) → the keys directly in it (its files, and its own marker). */
+  private readonly filesIn = new Map<string, Set<string>>();
+  /** folder → its direct subfolders, so globs and folder moves never scan the whole case. */
+  private readonly subfoldersOf = new Map<string, Set<string>>();
 
   constructor(paths: Iterable<string>) {
     for (const path of paths) if (path !== '') this.add(path);
   }
 
+  private static folderOf(key: string): string {
+    return key.endsWith('/') ? key.slice(0, -1) : (parentOf(key) ?? '');
+  }
+
   add(key: string): void {
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    for (let folder = parentOf(key.endsWith('/') ? `${key}x` : key); folder !== undefined; folder = parentOf(folder)) {
-      this.folders.set(folder, (this.folders.get(folder) ?? 0) + 1);
+    const folder = CaseModel.folderOf(key);
+    setIn(this.filesIn, folder).add(key);
+    for (let current = folder; current !== ''; current = parentOf(current) ?? '') {
+      this.counts.set(current, (this.counts.get(current) ?? 0) + 1);
+      setIn(this.subfoldersOf, parentOf(current) ?? '').add(current);
     }
   }
 
   remove(key: string): void {
     if (!this.keys.delete(key)) return;
-    for (let folder = parentOf(key.endsWith('/') ? `${key}x` : key); folder !== undefined; folder = parentOf(folder)) {
-      const count = (this.folders.get(folder) ?? 0) - 1;
-      if (count <= 0) this.folders.delete(folder);
-      else this.folders.set(folder, count);
+    const folder = CaseModel.folderOf(key);
+    this.filesIn.get(folder)?.delete(key);
+    for (let current = folder; current !== ''; current = parentOf(current) ?? '') {
+      const count = (this.counts.get(current) ?? 0) - 1;
+      if (count > 0) {
+        this.counts.set(current, count);
+        continue;
+      }
+      // Folders exist only through what is in them, as in Cloud Storage.
+      this.counts.delete(current);
+      this.filesIn.delete(current);
+      this.subfoldersOf.delete(current);
+      this.subfoldersOf.get(parentOf(current) ?? '')?.delete(current);
     }
   }
 
@@ -205,23 +225,39 @@ class CaseModel {
 
   /** The case root (`''`) always exists. */
   isFolder(path: string): boolean {
-    return path === '' || this.folders.has(path);
+    return path === '' || this.counts.has(path);
   }
 
   exists(path: string): boolean {
     return this.isFile(path) || this.isFolder(path);
   }
 
+  /** Every key under a folder (its marker included), sorted. */
   keysUnder(folder: string): string[] {
-    return [...this.keys].filter((key) => key.startsWith(`${folder}/`)).sort();
+    const found: string[] = [];
+    const pending = [folder];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      for (const key of this.filesIn.get(current) ?? []) found.push(key);
+      for (const sub of this.subfoldersOf.get(current) ?? []) pending.push(sub);
+    }
+    return found.sort();
   }
 
-  /** Every file and folder path, for glob matching. */
-  entries(): Array<{ path: string; folder: boolean }> {
-    const files = [...this.keys].filter((key) => !key.endsWith('/')).map((path) => ({ path, folder: false }));
-    const folders = [...this.folders.keys()].map((path) => ({ path, folder: true }));
-    return [...files, ...folders];
+  /** The files (not markers) directly in a folder, and its subfolders, as full paths. */
+  childrenOf(folder: string): { files: string[]; folders: string[] } {
+    const files = [...(this.filesIn.get(folder) ?? [])].filter((key) => !key.endsWith('/'));
+    return { files, folders: [...(this.subfoldersOf.get(folder) ?? [])] };
   }
+}
+
+function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,30 +357,44 @@ function splitSegments(chars: WordChar[]): WordChar[][] {
   return segments;
 }
 
-/** The paths a glob word matches now, sorted; a trailing `/` restricts it to folders. */
+/**
+ * The paths a glob word matches now, sorted; a trailing `/` restricts it to folders. Walks the
+ * folders segment by segment, so a pattern only ever looks at the folders it names.
+ */
 function expandGlob(word: Word, model: CaseModel): string[] {
   let chars = word.chars;
   while (chars.length > 2 && chars[0]!.ch === '.' && chars[1]!.ch === '/') chars = chars.slice(2);
   const foldersOnly = chars.at(-1)?.ch === '/';
   if (foldersOnly) chars = chars.slice(0, -1);
-  const patterns = splitSegments(chars).map((segment) => ({
-    tokens: compileSegment(segment),
-    // A leading dot is matched only by a pattern that starts with one, as in the shell.
-    dotOk: segment[0]?.ch === '.',
-  }));
-  const matches: string[] = [];
-  for (const entry of model.entries()) {
-    if (foldersOnly && !entry.folder) continue;
-    const names = entry.path.split('/');
-    if (names.length !== patterns.length) continue;
-    const fits = names.every((name, index) => {
-      const pattern = patterns[index]!;
-      if (name.startsWith('.') && !pattern.dotOk) return false;
-      return matchTokens(pattern.tokens, Array.from(name));
-    });
-    if (fits) matches.push(foldersOnly ? `${entry.path}/` : entry.path);
-  }
-  return matches.sort();
+  const segments = splitSegments(chars);
+  let current = [''];
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    const next: string[] = [];
+    const isPattern = segment.some((c) => !c.quoted && (c.ch === '*' || c.ch === '?' || c.ch === '['));
+    for (const folder of current) {
+      if (!isPattern) {
+        const path = join(folder, segment.map((c) => c.ch).join(''));
+        if (model.isFolder(path) || (last && !foldersOnly && model.isFile(path))) next.push(path);
+        continue;
+      }
+      const tokens = compileSegment(segment);
+      // A leading dot is matched only by a pattern that starts with one, as in the shell.
+      const dotOk = segment[0]?.ch === '.';
+      const children = model.childrenOf(folder);
+      const candidates = last && !foldersOnly ? [...children.files, ...children.folders] : children.folders;
+      for (const path of candidates) {
+        const name = baseName(path);
+        if (name.startsWith('.') && !dotOk) continue;
+        if (matchTokens(tokens, Array.from(name))) next.push(path);
+      }
+    }
+    current = next;
+  });
+  return current
+    .filter((path) => path !== '')
+    .sort()
+    .map((path) => (foldersOnly ? `${path}/` : path));
 }
 
 // ---------------------------------------------------------------------------------------------

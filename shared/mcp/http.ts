@@ -79,14 +79,14 @@ export async function handleMcpHttp(
   const authorization = header(request, 'authorization');
   const token = authorization ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined;
   if (!token) {
-    return writeJson(response, 401, { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } }, { 'www-authenticate': challenge() });
+    return writeJson(response, 401, { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } }, { 'www-authenticate': challenge(), connection: 'close' });
   }
   let principal: Principal;
   try {
     principal = await deps.identity.verify(token);
   } catch (error) {
     if (isBailiffError(error, 'unauthenticated')) {
-      return writeJson(response, 401, { error: { code: 'unauthenticated', message: error.message } }, { 'www-authenticate': challenge('invalid_token') });
+      return writeJson(response, 401, { error: { code: 'unauthenticated', message: error.message } }, { 'www-authenticate': challenge('invalid_token'), connection: 'close' });
     }
     throw error;
   }

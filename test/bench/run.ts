@@ -27,6 +27,7 @@ import { renderComparison, renderResults, saveResults, type SavedRun } from './l
 import { emptyResults } from './lib/results.ts';
 import { log, runProgram } from './lib/util.ts';
 import { apiLatency } from './scenarios/api-latency.ts';
+import { commandTranslation } from './scenarios/command-translation.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
@@ -53,6 +54,7 @@ const SCENARIOS: Scenario[] = [
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
   { id: '5', title: 'requests and cost', needs: ['gcs', 'firestore'], run: costs },
   { id: '6', title: 'API latency', needs: [], run: apiLatency },
+  { id: '7', title: 'shell translation', needs: [], run: commandTranslation },
 ];
 
 function parseOptions() {
