@@ -21,7 +21,12 @@ export interface McpBackend {
   waitForPlan(planId: string, options: { until: readonly PlanStatus[]; timeoutMs: number; intervalMs?: number }): Promise<{ view: PlanViewBody; timedOut: boolean }>;
   /** The console page where a person reviews and approves the plan. */
   consoleUrl(planId: string): string;
+  /** The longest wait one tool call may make here (an HTTP request must end before the api's timeout). */
+  maxWaitSeconds: number;
 }
+
+/** The api function's request timeout is 60 s (infra/functions.tf); waits inside `/mcp` end well before it. */
+export const IN_REQUEST_MAX_WAIT_SECONDS = 45;
 
 export function clientBackend(client: BailiffClient): McpBackend {
   return {
@@ -34,6 +39,8 @@ export function clientBackend(client: BailiffClient): McpBackend {
     rollback: (planId) => client.rollback(planId),
     waitForPlan: (planId, options) => client.waitForPlan(planId, options),
     consoleUrl: (planId) => client.consoleUrl(planId),
+    // Each poll is its own short request, so a stdio server may wait as long as the tools allow.
+    maxWaitSeconds: Number.POSITIVE_INFINITY,
   };
 }
 
@@ -59,6 +66,7 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
       }
     },
     consoleUrl: (planId) => `${publicUrl.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`,
+    maxWaitSeconds: IN_REQUEST_MAX_WAIT_SECONDS,
   };
 }
 

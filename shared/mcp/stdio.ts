@@ -16,5 +16,7 @@ export async function serveStdio(client: BailiffClient, streams: { stdin?: NodeJ
     server.onclose = () => resolve();
   });
   await server.connect(transport);
+  // The agent went away: stop serving instead of waiting on a closed pipe.
+  (streams.stdin ?? process.stdin).once('end', () => void server.close());
   await closed;
 }

@@ -132,15 +132,16 @@ export const TOOLS: ToolDefinition[] = [
   },
   {
     name: 'wait_for_plan',
-    description: `Wait until a person decides on a plan ("decided") or its execution ends ("finished"), for at most timeoutSeconds (≤ ${MAX_WAIT_SECONDS}); returns the plan either way, with timedOut. Read-only.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb", "until": "decided", "timeoutSeconds": 120}`,
+    description: `Wait until a person decides on a plan ("decided") or its execution ends ("finished"), for at most timeoutSeconds (≤ ${MAX_WAIT_SECONDS}; over HTTP at most 45 s a call); returns the plan either way, with timedOut. Read-only.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb", "until": "decided", "timeoutSeconds": 120}`,
     input: waitInput,
     output: waitedViewSchema,
     annotations: { title: 'Wait for a plan', ...READ },
     async run(backend, args) {
       const input = args as z.output<typeof waitInput>;
       const until: readonly PlanStatus[] = input.until === 'finished' ? FINISHED_STATUSES : DECIDED_STATUSES;
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { until, timeoutMs: input.timeoutSeconds * 1000 });
-      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${input.timeoutSeconds}s.\n` : ''}${describePlan(view, backend)}` };
+      const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { until, timeoutMs: seconds * 1000 });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan again to keep waiting.\n` : ''}${describePlan(view, backend)}` };
     },
   },
   {
@@ -153,8 +154,9 @@ export const TOOLS: ToolDefinition[] = [
       const input = args as z.output<typeof applyInput>;
       const queued = await backend.apply(input.planId);
       if (!input.wait) return { structured: { ...queued, timedOut: false }, text: describePlan(queued, backend) };
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { until: FINISHED_STATUSES, timeoutMs: input.timeoutSeconds * 1000 });
-      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${input.timeoutSeconds}s; call wait_for_plan with until "finished".\n` : ''}${describePlan(view, backend)}` };
+      const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { until: FINISHED_STATUSES, timeoutMs: seconds * 1000 });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan with until "finished".\n` : ''}${describePlan(view, backend)}` };
     },
   },
   {
