@@ -17,6 +17,8 @@ import { http as registerFunction } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFunctionHandler, type FunctionRequest } from '../../shared/http/function-handler.ts';
+import { GoogleIdTokenIdentity } from '../../shared/adapters/gcp/google-id-token-identity.ts';
+import { createIdTokenSigner } from '../support/google-id-tokens.ts';
 import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import { TOOLS } from '../../shared/mcp/tools.ts';
@@ -239,6 +241,35 @@ describe('/mcp as an OAuth protected resource', () => {
       );
     } finally {
       await server?.close(100);
+    }
+  });
+});
+
+describe('/mcp with Google ID tokens, as on Cloud', () => {
+  it('accepts a Google ID token for the api, and answers one for another audience with invalid_token', async () => {
+    const audience = 'https://bailiff-api.example.run.app';
+    const signer = createIdTokenSigner(audience);
+    const identity = new GoogleIdTokenIdentity({
+      audience,
+      certs: signer.certs,
+      principals: new Map([['agent@firm.example', { id: 'agent@firm.example', roles: ['agent'] as const }]]),
+    });
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      deps: { api: bailiff.app.service, identity, health: bailiff.app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger, mcp: { publicUrl: audience, authorizationServers: ['https://accounts.google.com'] } },
+    });
+    const client = new Client({ name: 'bailiff-test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${signer.sign()}` } } }));
+      const listed = await call(client, 'list_files', { case: 'case-http', prefix: 'notes' });
+      expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['notes.txt']);
+      const other = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${signer.sign({ aud: 'https://elsewhere.example' })}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(other.status).toBe(401);
+      expect(other.headers.get('www-authenticate')).toBe(`Bearer realm="bailiff", error="invalid_token", resource_metadata="${audience}/.well-known/oauth-protected-resource/mcp"`);
+    } finally {
+      await client.close();
+      await server.close(100);
     }
   });
 });
