@@ -22,7 +22,7 @@ const environmentSchema = z.object({
 });
 
 /** Reads BAILIFF_URL and BAILIFF_TOKEN; a bad value is an invalid_input naming the variable. */
-export function settingsFromEnvironment(env: Record<string, string | undefined> = process.env): ClientSettings {
+export function settingsFromEnvironment(env: Record<string, string | undefined> = process.env, options: { idTokenAuth?: IdTokenAuth } = {}): ClientSettings {
   const parsed = environmentSchema.safeParse({ BAILIFF_URL: env.BAILIFF_URL || undefined, BAILIFF_TOKEN: env.BAILIFF_TOKEN || undefined });
   if (!parsed.success) {
     throw invalidInput('invalid client configuration', parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
@@ -30,15 +30,23 @@ export function settingsFromEnvironment(env: Record<string, string | undefined> 
   const baseUrl = parsed.data.BAILIFF_URL.replace(/\/+$/, '');
   const token = parsed.data.BAILIFF_TOKEN;
   if (token) return { baseUrl, token: async () => token };
-  if (baseUrl.startsWith('https://')) return { baseUrl, token: googleIdTokenSource(baseUrl) };
+  if (baseUrl.startsWith('https://')) return { baseUrl, token: googleIdTokenSource(baseUrl, options.idTokenAuth) };
   return { baseUrl, token: async () => undefined };
 }
 
-/** Google ID tokens for `audience`, from Application Default Credentials; the library caches and refreshes them. */
-export function googleIdTokenSource(audience: string): TokenSource {
+/** What the token source needs of google-auth-library's GoogleAuth. */
+export interface IdTokenAuth {
+  getIdTokenClient(audience: string): Promise<{ getRequestHeaders(): Promise<Headers> }>;
+}
+
+/**
+ * Google ID tokens for `audience`, from Application Default Credentials; the library caches
+ * and refreshes them. `auth` is GoogleAuth unless a caller hands in another.
+ */
+export function googleIdTokenSource(audience: string, auth?: IdTokenAuth): TokenSource {
   let client: Promise<{ getRequestHeaders(): Promise<Headers> }> | undefined;
   return async () => {
-    client ??= import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth().getIdTokenClient(audience));
+    client ??= (auth ? Promise.resolve(auth) : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth())).then((source) => source.getIdTokenClient(audience));
     const headers = await (await client).getRequestHeaders();
     return headers.get('authorization')?.replace(/^Bearer\s+/i, '');
   };

@@ -6,4 +6,4 @@
 export { BailiffClient, FINISHED_STATUSES, type ClientOptions, type WaitOptions } from './client.ts';
 export type * from './client.ts';
 export { BailiffApiError, isApiErrorLike, type ApiErrorDetail } from './errors.ts';
-export { googleIdTokenSource, settingsFromEnvironment, type ClientSettings, type TokenSource } from './auth.ts';
+export { googleIdTokenSource, settingsFromEnvironment, type ClientSettings, type IdTokenAuth, type TokenSource } from './auth.ts';
