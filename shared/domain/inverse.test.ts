@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../ports/object-store.ts';
-import type { JournalEntry } from '../ports/plan-store.ts';
+import type { ObjectInfo } from './objects.ts';
+import type { JournalEntry } from './journal.ts';
 import { isProducedBy, provenance, type Action, type Expect } from './actions.ts';
 import { ABSENT, brokenGuard, deriveRollback, deriveUndo, holdBackChanged } from './inverse.ts';
 import { casePrefix } from './paths.ts';
@@ -264,6 +264,8 @@ describe('guards and compensation\'s hold-back', () => {
     expect(edited.kept.map((step) => step.action)).toEqual([2]);
     expect(edited.heldBack).toEqual([
       { action: 1, path: 'y', message: expect.stringMatching(/`y` was changed after the plan wrote it/) },
+      // x stays empty: putting it back needed y. Both are reported.
+      { action: 1, path: 'x', message: expect.stringMatching(/undoing it needs `y`/) },
       { action: 0, path: 'x', message: expect.stringMatching(/depends on `x`/) },
     ]);
   });

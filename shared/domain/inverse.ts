@@ -7,7 +7,7 @@
 import type { Action } from './actions.ts';
 import { casePathOf } from './paths.ts';
 import type { Operation } from './plan.ts';
-import type { JournalEntry } from '../ports/plan-store.ts';
+import type { JournalEntry } from './journal.ts';
 
 /**
  * What an object the undo touches must still be: the generation the plan left there, or `"0"`
@@ -145,11 +145,13 @@ export function holdBackChanged(steps: readonly UndoStep[], current: ReadonlyMap
       kept.push(step);
       continue;
     }
-    heldBack.push(
-      broken !== undefined
-        ? { action: step.action, path: broken.guard.path, message: broken.message! }
-        : { action: step.action, path: dependsOn!, message: `not undone: it depends on \`${dependsOn}\`, which ${tainted.get(dependsOn!)}` },
-    );
+    // Every path the step would have put back stays as it is now: the cause, and the others.
+    const cause = broken !== undefined ? broken.guard.path : dependsOn!;
+    const causeMessage = broken !== undefined ? broken.message! : `not undone: it depends on \`${dependsOn}\`, which ${tainted.get(dependsOn!)}`;
+    heldBack.push({ action: step.action, path: cause, message: causeMessage });
+    for (const path of new Set(touched)) {
+      if (path !== cause) heldBack.push({ action: step.action, path, message: `not put back: undoing it needs \`${cause}\`, which was left as it is` });
+    }
     for (const other of touched) if (!tainted.has(other)) tainted.set(other, broken !== undefined ? 'a person changed' : 'was not undone');
   }
   return { kept, heldBack };
