@@ -3,6 +3,7 @@
  * progress, prompts), `--json`, a client built from the environment, and the one mapping from
  * API error codes to the documented exit codes.
  */
+import { readFile } from 'node:fs/promises';
 import { styleText } from 'node:util';
 import { BailiffApiError, BailiffClient } from '../client/index.ts';
 import type { ErrorCode } from '../errors.ts';
@@ -151,7 +152,6 @@ export async function readInput(path: string, io: CliIo): Promise<string> {
     for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     return Buffer.concat(chunks).toString('utf8');
   }
-  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
