@@ -3,8 +3,8 @@
  *   BAILIFF_URL    the api, such as http://127.0.0.1:8080 or the Cloud Run function's URL
  *   BAILIFF_TOKEN  a bearer token (the embedded server's tokens, or any token you hold)
  * Without BAILIFF_TOKEN on an https URL, a Google ID token for that URL is minted from the
- * environment's credentials (a service account on Cloud, `gcloud auth application-default
- * login` on a laptop), which is what the deployed api verifies.
+ * environment's service-account credentials (the runtime's on Cloud, or
+ * GOOGLE_APPLICATION_CREDENTIALS), which is what the deployed api verifies.
  */
 import { z } from 'zod';
 import { invalidInput } from '../errors.ts';
