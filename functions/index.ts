@@ -36,6 +36,8 @@ http('api', async (req, res) => {
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
     logger: current.logger,
     projectId: current.config.GOOGLE_CLOUD_PROJECT,
+    // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
+    mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'] },
   });
   await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });

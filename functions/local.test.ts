@@ -110,6 +110,7 @@ describe('formatBanner', () => {
     expect(banner).toMatch(/admin@local\s+admin\s+tok-admin-0123456789abcdef/);
     expect(banner).toContain('dev-tokens.json');
     expect(banner).toContain('http://127.0.0.1:8080/ui/');
+    expect(banner).toContain('MCP (Streamable HTTP): http://127.0.0.1:8080/mcp');
   });
 
   it('prints no token section when tokens are configured', () => {

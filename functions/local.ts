@@ -78,6 +78,7 @@ export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPAC
     `  Approver's console: ${url}/ui/  (open it in a browser and paste a token below)`,
     `  workspace: ${config.BAILIFF_WORKSPACE_DIR}    state: ${config.BAILIFF_STATE_DIR}`,
     `  API reference: ${url}/openapi.json`,
+    `  MCP (Streamable HTTP): ${url}/mcp    CLI: npx bailiff --help`,
   ];
   if (devTokens && devTokens.length > 0) {
     const width = Math.max(...devTokens.map((token) => token.principal.length));

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
+import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
+import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -174,9 +176,31 @@ export const actionResultPageSchema = z.object({
       source: z.string().optional(),
       destination: z.string(),
       size: z.number().int(),
-      outcome: z.enum(['done', 'stale', 'failed', 'skipped', 'compensated']).optional(),
+      outcome: z.enum(['done', 'stale', 'failed', 'compensated']).optional(),
       message: z.string().optional(),
       at: z.string().optional(),
     }),
   ),
+});
+
+/** `POST /plans/from-commands`: the body, and the answer (a PlanView plus which line made which operations). */
+export const fromCommandsBodySchema = fromCommandsInputSchema;
+export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z.array(lineTranslationSchema) });
+
+/** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
+export const fileTextQuerySchema = z.strictObject({
+  path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder' }),
+  offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
+  limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
+});
+
+export const fileTextSchema = z.object({
+  case: z.string(),
+  path: z.string(),
+  size: z.number().int(),
+  generation: z.string(),
+  updated: z.string(),
+  offset: z.number().int(),
+  text: z.string(),
+  nextOffset: z.number().int().optional(),
 });

@@ -78,6 +78,8 @@ export interface HttpDependencies {
   logger: Logger;
   /** The Google Cloud project, to link log entries to request traces. */
   projectId?: string;
+  /** MCP at `/mcp`: the public URL and authorization servers it advertises (Cloud); defaults suit the embedded server. */
+  mcp?: McpHttpOptions;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -122,4 +124,12 @@ export interface RouteDefinition<
   /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
   errors: readonly ErrorCode[];
   handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
+}
+
+/** What `/mcp` advertises about itself (shared/mcp/http.ts). */
+export interface McpHttpOptions {
+  /** The api's public URL (on Cloud: BAILIFF_AUDIENCE); otherwise taken from the request's Host header. */
+  publicUrl?: string;
+  /** Authorization servers whose tokens the api accepts; set on Cloud (`https://accounts.google.com`). */
+  authorizationServers?: readonly string[];
 }

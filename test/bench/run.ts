@@ -28,6 +28,7 @@ import { emptyResults } from './lib/results.ts';
 import { log, runProgram } from './lib/util.ts';
 import { apiLatency } from './scenarios/api-latency.ts';
 import { consoleInteractive } from './scenarios/console.ts';
+import { commandTranslation } from './scenarios/command-translation.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
@@ -55,6 +56,7 @@ const SCENARIOS: Scenario[] = [
   { id: '5', title: 'requests and cost', needs: ['gcs', 'firestore'], run: costs },
   { id: '6', title: 'API latency', needs: [], run: apiLatency },
   { id: '7', title: "the approver's console with a 10,000-operation plan", needs: [], run: consoleInteractive },
+  { id: '8', title: 'shell translation', needs: [], run: commandTranslation },
 ];
 
 function parseOptions() {
