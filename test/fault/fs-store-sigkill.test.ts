@@ -2,7 +2,8 @@
  * The local store under SIGKILL: a child process publishes objects (write, copy, rename, folder
  * marker) with provenance metadata and is killed at random instants, many times over one
  * workspace. Whatever the instant, every object that exists must carry the metadata of the step
- * that made it: the executor's proof that "this plan did it" must never be lost to a crash.
+ * that made it (the executor's proof that "this plan did it" must never be lost to a crash), and
+ * no moved file may show at both its source and its destination.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,15 +48,22 @@ describe('local store under SIGKILL', () => {
       await churnAndKill(root, metadataDir, 150 + Math.floor(Math.random() * 400));
       const store = new FsObjectStore({ root, metadataDir });
       let checked = 0;
+      const names = new Set<string>();
       for await (const page of listAll(store, 'projects/churn/')) {
         for (const object of page.objects) {
           const step = /\/[wcr]-(\d+)\.txt$/.exec(object.name)?.[1] ?? /\/m-(\d+)\/$/.exec(object.name)?.[1];
           expect(step, object.name).toBeDefined();
           expect(object.metadata, `${object.name} after kill ${kill + 1}`).toEqual({ 'bailiff-plan': 'pln_churn', 'bailiff-action': step });
           checked += 1;
+          names.add(object.name);
         }
       }
       expect(checked).toBeGreaterThan(0);
+      // A move is never seen half done: its file is at the source or at the destination, not both.
+      for (const name of names) {
+        const moved = /^(.*)\/r-(\d+)\.txt$/.exec(name);
+        if (moved) expect(names.has(`${moved[1]}/c-${Number(moved[2]) - 1}.txt`), `${name} and its source after kill ${kill + 1}`).toBe(false);
+      }
     }
   });
 });

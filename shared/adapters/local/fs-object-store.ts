@@ -13,6 +13,9 @@
  *   other program changes the generation too. They are opaque strings.
  * - Custom metadata lives in sidecar JSON files under `metadataDir` (outside the workspace,
  *   keyed by a hash of the name) and counts only while the generation it recorded is current.
+ * - No crash window for a move: moving a file onto a free name is a `link` and an `unlink`; a
+ *   record written first names the move, so a lookup of the source after a crash between the
+ *   two finishes it instead of showing the file twice.
  * - No crash window for metadata: before a file or marker is published, an intent record
  *   (`<sidecar>.pending`) names the exact file that will appear (inode, and for files size and
  *   modification time, which publishing by `link`/`rename` keeps). If the process dies between
@@ -72,6 +75,8 @@ interface Sidecar {
 /** An intent record: the sidecar an object will have, and how to recognise the object before its generation is known. */
 interface PendingSidecar extends Sidecar {
   pending: FileIdentity;
+  /** Set by a move: the source name the file is being moved from. */
+  movedFrom?: string;
 }
 
 /** What publishing a file by `link` or `rename` keeps; a directory (marker) is known by its inode. */
@@ -237,15 +242,20 @@ export class FsObjectStore implements ObjectStore {
         const existing = await this.#lookup(to);
         checkPrecondition(destination, options.ifGenerationMatch, existing?.generation);
         // The file keeps its inode, size and modification time through link and rename.
-        await this.#writeIntent(destination, record, current.stats);
+        await this.#writeIntent(destination, record, current.stats, options.ifGenerationMatch === '0' ? source : undefined);
+        if (options.ifGenerationMatch === '0') await this.#writeMoving(source, destination, current.stats);
         await this.#publishOrForgetIntent(to, async () => {
           if (options.ifGenerationMatch === '0') {
+            // No rename that refuses to replace exists here, so: link (fails if the name is
+            // taken, even by another program), then unlink. The moving record lets a lookup
+            // finish a move whose process died between the two.
             await link(from.path, to.path);
             await unlink(from.path);
           } else {
             await rename(from.path, to.path);
           }
         }, options.ifGenerationMatch === '0');
+        await this.#removeMoving(source);
         await this.#removeSidecar(source);
         await this.#prune(dirname(from.path));
         return this.#finish(to, record);
@@ -336,7 +346,54 @@ export class FsObjectStore implements ObjectStore {
   async #lookup(location: Location): Promise<Present | undefined> {
     const present = await this.#lookupEntry(location);
     if (present && location.marker && !(await isEmptyDirectory(location.path))) return undefined;
+    if (present && !location.marker && present.stats.nlink > 1n) {
+      // A move interrupted between link and unlink: seen from its source, the source goes;
+      // seen from its destination, the source goes too, which changes the file's ctime, so
+      // the destination is described as it is once the move is whole.
+      if (await this.#finishInterruptedMove(location, present)) return undefined;
+      const intent = await readJson<PendingSidecar>(this.#pendingPath(location.name));
+      if (intent?.movedFrom && intent.pending?.ino === String(present.stats.ino)) {
+        const source = this.#locate(intent.movedFrom);
+        const left = await this.#lookupEntry(source);
+        if (left && (await this.#finishInterruptedMove(source, left))) return this.#lookupEntry(location);
+      }
+    }
     return present;
+  }
+
+  /**
+   * A file still at the source of a move whose process died between `link` and `unlink`: the
+   * same file is already at the destination. The move is finished now (the source name goes),
+   * so the source is gone exactly when the destination exists, as `rename` promises.
+   */
+  async #finishInterruptedMove(location: Location, present: Present): Promise<boolean> {
+    const moving = await readJson<{ to: string; ino: string }>(this.#movingPath(location.name));
+    if (!moving || moving.ino !== String(present.stats.ino)) return false;
+    const destination = await this.#lookupEntry(this.#locate(moving.to)).catch(() => undefined);
+    if (!destination || destination.stats.ino !== present.stats.ino) return false;
+    await unlink(location.path).catch((error: unknown) => {
+      if (!hasCode(error, 'ENOENT')) throw error;
+    });
+    await this.#removeSidecar(location.name);
+    await this.#removeMoving(location.name);
+    await this.#prune(dirname(location.path));
+    return true;
+  }
+
+  #movingPath(name: string): string {
+    return `${this.#sidecarPath(name)}.moving`;
+  }
+
+  async #writeMoving(source: string, destination: string, stats: BigIntStats): Promise<void> {
+    const path = this.#movingPath(source);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify({ to: destination, ino: String(stats.ino) }));
+  }
+
+  async #removeMoving(name: string): Promise<void> {
+    await unlink(this.#movingPath(name)).catch((error: unknown) => {
+      if (!hasCode(error, 'ENOENT')) throw error;
+    });
   }
 
   /** The file (or, for a marker, the directory, empty or not) at a location. */
@@ -625,10 +682,10 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Records, before publishing, which file is about to become `name` and the sidecar it will have. */
-  async #writeIntent(name: string, record: Sidecar, stats: BigIntStats): Promise<void> {
+  async #writeIntent(name: string, record: Sidecar, stats: BigIntStats, movedFrom?: string): Promise<void> {
     const path = this.#pendingPath(name);
     await mkdir(dirname(path), { recursive: true });
-    const intent: PendingSidecar = { ...record, name, generation: '', pending: identityOf(stats) };
+    const intent: PendingSidecar = { ...record, name, generation: '', pending: identityOf(stats), ...(movedFrom ? { movedFrom } : {}) };
     const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, JSON.stringify(intent));
     await rename(temporary, path);
