@@ -38,6 +38,14 @@ const hostilePaths: Vector[] = [
   ['current first', './x', { reason: '`.` segments' }],
   ['current in the middle', 'a/./b', { reason: '`.` segments' }],
   ['three dots', '...', { reason: 'folds to dots' }],
+  // Names that begin with two dots: some parsers downstream of the bucket read them as `..`.
+  ['two dots and a semicolon', '..;/x', { reason: 'begin with `..`' }],
+  ['two dots and a semicolon, last', 'a/..;', { reason: 'begin with `..`' }],
+  ['two dots then a name', '..foo', { reason: 'begin with `..`' }],
+  ['two dots then a name, in the middle', 'a/..notes/b.pdf', { reason: 'begin with `..`' }],
+  ['two dots then a name, as folder', '..foo/', { reason: 'begin with `..`' }],
+  ['fullwidth dots then a name', '\uff0e\uff0efoo', { reason: 'begin with `..`' }],
+  ['two-dot leader then a name', '\u2025foo/x', { reason: 'begin with `..`' }],
   // Traversal, encoded.
   ['percent-encoded dots', '%2e%2e/x', { reason: 'percent-encoded' }],
   ['percent-encoded dots and slash, upper case', '%2E%2E%2Fx', { reason: 'percent-encoded' }],
@@ -128,7 +136,7 @@ const acceptedPaths: Vector[] = [
   ['punctuation people use', "Briefe #1 & Co/O'Brien (1).pdf", { path: "Briefe #1 & Co/O'Brien (1).pdf", folderHint: false }],
   ['percent sign not followed by hex', '100% done.pdf', { path: '100% done.pdf', folderHint: false }],
   ['dot file', '.hidden', { path: '.hidden', folderHint: false }],
-  ['name starting with two dots', '..notes', { path: '..notes', folderHint: false }],
+  ['name starting with one dot then a name', '.notes.d/x', { path: '.notes.d/x', folderHint: false }],
   ['dots inside a name', 'a..b', { path: 'a..b', folderHint: false }],
   ['reserved word inside a longer name', 'CONTRACT.pdf', { path: 'CONTRACT.pdf', folderHint: false }],
   ['segment of exactly 255 bytes', 'é'.repeat(127) + 'a', { path: 'é'.repeat(127) + 'a', folderHint: false }],
@@ -146,6 +154,7 @@ const hostileCaseNames: Vector[] = [
   ['current', '.', { reason: '`.` segments' }],
   ['three dots', '...', { reason: 'folds to dots' }],
   ['fullwidth dots', '\uff0e\uff0e', { reason: 'folds to dots' }],
+  ['two dots and a semicolon', '..;', { reason: 'begin with `..`' }],
   ['dot name', '.hidden', { reason: 'may not start with a dot' }],
   ['system prefix', '.bailiff', { reason: '`.bailiff` is reserved' }],
   ['percent-encoded dots', '%2e%2e', { reason: 'percent-encoded' }],
@@ -293,7 +302,7 @@ describe('checkCasePath over arbitrary strings', () => {
         const { path } = result.value;
         const segments = path.split('/');
         return (
-          segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..') &&
+          segments.every((segment) => segment !== '' && segment !== '.' && !segment.normalize('NFKC').startsWith('..')) &&
           !CONTROL.test(path) &&
           !path.includes('\\') &&
           !path.startsWith('/') &&

@@ -49,6 +49,9 @@ function checkSegment(segment: string): string | undefined {
   if (segment === '.' || segment === '..') return `\`${segment}\` segments are not allowed`;
   const folded = segment.normalize('NFKC');
   if (folded === '.' || folded === '..' || /^\.+$/.test(folded)) return 'segment folds to dots (fullwidth or lookalike `..`)';
+  // `..;` is `..` to Tomcat-style path parsers, and other tools downstream of the bucket trim
+  // what follows two dots; no case file needs such a name.
+  if (folded.startsWith('..')) return 'a name may not begin with `..` (tools downstream read it as the parent folder)';
   if (SLASH_LOOKALIKES.test(segment) || /[\\/]/.test(folded)) return 'backslash or slash lookalike in a name';
   if (RESERVED_SEGMENTS.has(folded.toLowerCase())) return `\`${segment}\` is reserved`;
   if (WINDOWS_RESERVED.test(folded)) return `\`${segment}\` is a reserved device name on Windows`;
