@@ -59,6 +59,11 @@ export interface GcsStorageSettings {
   apiEndpoint?: string;
   projectId?: string;
   retryOptions?: StorageOptions['retryOptions'];
+  /**
+   * Headers sent with every request, uploads and downloads included. Tests use it to tag their
+   * requests for the storage testbench's Retry Test API (`x-retry-test-id`); production sets none.
+   */
+  requestHeaders?: Record<string, string>;
 }
 
 /**
@@ -75,6 +80,19 @@ export function createGcsStorage(settings: GcsStorageSettings = {}): Storage {
     ...(settings.retryOptions ? { retryOptions: settings.retryOptions } : {}),
   });
   if (settings.apiEndpoint) storage.baseUrl = `${settings.apiEndpoint.replace(/\/+$/, '')}/storage/v1`;
+  const extraHeaders = settings.requestHeaders;
+  if (extraHeaders && Object.keys(extraHeaders).length > 0) {
+    // Storage-level interceptors run for every request the library builds, JSON API calls,
+    // simple uploads and media downloads alike.
+    storage.interceptors.push({
+      // The library passes its own request options (which always carry `uri`), typed loosely.
+      request: (requestOptions) => {
+        const decorated = requestOptions as typeof requestOptions & { uri: string };
+        decorated.headers = { ...decorated.headers, ...extraHeaders };
+        return decorated;
+      },
+    });
+  }
   return storage;
 }
 
