@@ -19,6 +19,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { isBailiffError, type ErrorCode } from '../../shared/errors.ts';
+import type { Operation } from '../../shared/domain/plan.ts';
+import { testbenchBackend, type TestBackend } from '../support/backends.ts';
+import { agent, applyAndRun, proposeApproved, seed, snapshot, wire } from '../support/scenario.ts';
 import { createRetryTest, retryTestState, testbenchStorage, type JsonApiMethod } from '../support/storage-testbench.ts';
 
 // Production's retry policy (the library's defaults: up to 3 retries, conditional mutations
@@ -218,5 +221,74 @@ describe('Cloud Storage faults per JSON API method (storage-testbench Retry Test
       expect(isBailiffError(caught) && caught.code).toBe('unavailable');
       expect(String((caught as Error).message)).toMatch(/read projects\/c\/a\.pdf: Cloud Storage answered 503/);
     });
+  });
+});
+
+describe('a plan executed while Cloud Storage fails on every method', () => {
+  const CASE = 'faulty-storage';
+  let backend: TestBackend;
+  beforeEach(async () => {
+    backend = await testbenchBackend.make();
+  });
+  afterEach(async () => {
+    await backend.cleanup();
+  });
+
+  const big = randomBytes(2.5 * 1024 * 1024);
+  async function seedCase(target: TestBackend): Promise<void> {
+    const files: Record<string, string> = { 'notes/draft.docx': 'draft v1', 'notes/old.txt': 'old', 'keep/me.txt': 'kept' };
+    for (let i = 0; i < 12; i += 1) files[`intake/scan-${i}.pdf`] = `scan ${i}`;
+    await seed(target.objects, CASE, files);
+    await target.objects.write(`projects/${CASE}/intake/large.pdf`, big);
+  }
+  function operations(): Operation[] {
+    const ops: Operation[] = [{ type: 'create_dir', destination: 'Medical Records' }];
+    for (let i = 0; i < 12; i += 1) ops.push({ type: 'move', source: `intake/scan-${i}.pdf`, destination: `Medical Records/scan-${i}.pdf`, overwrite: false });
+    ops.push({ type: 'move', source: 'intake/large.pdf', destination: 'Medical Records/large.pdf', overwrite: false });
+    ops.push({ type: 'copy', source: 'Medical Records/large.pdf', destination: 'Copies/large.pdf', overwrite: false });
+    for (let i = 0; i < 6; i += 1) ops.push({ type: 'write_file', destination: `Reports/report-${i}.md`, content: `report ${i}`, encoding: 'utf8', overwrite: false });
+    ops.push({ type: 'write_file', destination: 'notes/draft.docx', content: 'draft v2', encoding: 'utf8', overwrite: true });
+    ops.push({ type: 'delete', source: 'notes/old.txt' });
+    return ops;
+  }
+
+  it('ends succeeded with every object in place, by content hash, and every backup kept', { timeout: 120_000 }, async () => {
+    // The outcome without faults, on a backend of the same kind.
+    const reference = await testbenchBackend.make();
+    let expected: Map<string, string>;
+    try {
+      await seedCase(reference);
+      const wiring = wire(reference);
+      const planId = await proposeApproved(wiring, { case: CASE, description: 'sort', operations: operations() });
+      expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
+      expected = await snapshot(reference.objects, CASE);
+    } finally {
+      await reference.cleanup();
+    }
+
+    await seedCase(backend);
+    // At most three faults per method: even if all of them meet one request (actions run 8 at
+    // a time, so which request meets which fault varies), its retry budget (3) outlasts them.
+    // Lost answers (broken-stream: done, then the answer cut off) as well as refusals.
+    const id = await createRetryTest({
+      'storage.objects.insert': ['return-503', 'return-broken-stream', 'return-429'],
+      'storage.objects.rewrite': ['return-429', 'return-broken-stream', 'return-503'],
+      'storage.objects.delete': ['return-503', 'return-429', 'return-reset-connection'],
+      'storage.objects.get': ['return-503', 'return-broken-stream', 'return-reset-connection'],
+      'storage.objects.list': ['return-503', 'return-reset-connection'],
+    });
+    const faulty = backend.objectsWith!({ retryOptions: FAST_RETRIES, requestHeaders: { 'x-retry-test-id': id } });
+    const wiring = wire(backend, { executorObjects: faulty });
+    const planId = await proposeApproved(wiring, { case: CASE, description: 'sort', operations: operations() });
+    const result = await applyAndRun(wiring, agent, planId);
+    expect(`${result.plan.status} ${result.execution?.lastError ?? ''}`).toBe('succeeded ');
+    await expectAllFaultsMet(id);
+    expect(await snapshot(backend.objects, CASE)).toEqual(expected);
+    const backups = await backend.objects.list(`.bailiff/backups/${planId}/`);
+    expect(backups.objects.map((object) => object.name.replace(/^.*?\/\d+\//, '')).sort()).toEqual([
+      `projects/${CASE}/notes/draft.docx`,
+      `projects/${CASE}/notes/old.txt`,
+    ]);
+    expect(await backend.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`)).toBeDefined();
   });
 });

@@ -34,6 +34,11 @@ import { spawnGroup, stopGroup } from './process-group.ts';
 import { ensurePythonVenv, repoRoot } from './python-venv.ts';
 
 const START_TIMEOUT_MS = 60_000;
+// Node keeps an idle connection for 5 s before closing it; gunicorn's default of 2 s closes
+// connections the client is about to reuse, which resets requests at random. Cloud Storage
+// keeps idle connections far longer than clients do; so does the testbench here. (Resets on
+// purpose come from the Retry Test API.)
+const KEEP_ALIVE_SECONDS = 30;
 const VENDORED = join('shared', 'vendor', 'storage-testbench');
 
 /**
@@ -49,7 +54,7 @@ export async function startStorageTestbench(): Promise<() => Promise<void>> {
   const output: string[] = [];
   const group = spawnGroup(
     join(venv.bin, 'gunicorn'),
-    [`--bind=127.0.0.1:${port}`, '--worker-class=sync', '--threads=10', '--workers=1', '--log-level=warning', 'testbench:run()'],
+    [`--bind=127.0.0.1:${port}`, '--worker-class=sync', '--threads=10', '--workers=1', `--keep-alive=${KEEP_ALIVE_SECONDS}`, '--log-level=warning', 'testbench:run()'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${venv.bin}:${process.env.PATH ?? ''}` } },
   );
   const remember = (chunk: Buffer) => {

@@ -13,7 +13,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Firestore } from '@google-cloud/firestore';
 import { FsObjectStore } from '../../shared/adapters/local/fs-object-store.ts';
 import { SqlitePlanStore } from '../../shared/adapters/local/sqlite-plan-store.ts';
-import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
+import { createGcsStorage, GcsObjectStore, type GcsStorageSettings } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../../shared/adapters/gcp/firestore-plan-store.ts';
 import type { AuditRecord } from '../../shared/domain/audit.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
@@ -21,6 +21,11 @@ import type { PlanStore } from '../../shared/ports/plan-store.ts';
 
 export interface TestBackend {
   objects: ObjectStore;
+  /**
+   * The same workspace through a Cloud Storage client with extra settings (retry options,
+   * headers such as the testbench's `x-retry-test-id`); only the Google Cloud backends have it.
+   */
+  objectsWith?(settings: Pick<GcsStorageSettings, 'retryOptions' | 'requestHeaders'>): ObjectStore;
   plans: PlanStore;
   /**
    * Edits (or, when `change` returns undefined, deletes) one stored audit record behind the
@@ -90,6 +95,7 @@ async function makeGcpBackend(apiEndpoint: string, options: { maxBytesRewrittenP
   const firestore = new Firestore({ projectId, ignoreUndefinedProperties: true });
   return {
     objects: new GcsObjectStore({ storage, bucket, ...options }),
+    objectsWith: (settings) => new GcsObjectStore({ storage: createGcsStorage({ apiEndpoint, projectId, ...settings }), bucket, ...options }),
     plans: new FirestorePlanStore({ firestore }),
     async tamperAuditRecord(chain, seq, change) {
       // The store's layout: bailiff_audit_chains/k_<chain>/bailiff_audit_records/<seq, 12 digits>.
