@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
+import { CASE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -36,7 +37,8 @@ export const listPlansQuerySchema = z.strictObject({
 });
 
 export const listFilesQuerySchema = z.strictObject({
-  prefix: z.string().max(2048).optional(),
+  // Checked as a case path by the service; published with the same JSON Schema.
+  prefix: z.string().max(CASE_PATH_JSON_SCHEMA.maxLength).meta({ ...CASE_PATH_JSON_SCHEMA }).optional(),
   recursive: booleanQuery.optional(),
 });
 
