@@ -51,7 +51,8 @@ export const createDirSchema = z.strictObject({ type: z.literal('create_dir'), d
 export const writeFileSchema = z
   .strictObject({
     type: z.literal('write_file'),
-    destination: casePathSchema,
+    // A file name: the same path schema, published without the folder form (checked below).
+    destination: casePathSchema.meta({ ...CASE_PATH_JSON_SCHEMA, pattern: `(?!.*/$)${CASE_PATH_JSON_SCHEMA.pattern}` }),
     // Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes.
     content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4),
     encoding: z.enum(['utf8', 'base64']).default('utf8'),
