@@ -152,7 +152,9 @@ export class GcsObjectStore implements ObjectStore {
     checkName(name);
     // The library retries a download whose answer is an error status, but not one whose body
     // breaks off part way (a reset connection, a truncated stream): reads are idempotent, so
-    // the whole download is repeated then — only then, so the two never multiply.
+    // the whole download is repeated then. Only failures without a status are repeated here,
+    // so an error status is never retried twice over; a connection refused outright can be,
+    // which still ends after at most (maxRetries + 1)² attempts.
     return this.#attempt(`read ${name}`, true, async () => (await this.#bucket.file(name).download())[0], hasNoHttpStatus);
   }
 
@@ -291,7 +293,7 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   /**
-   * Retries for one mutation, decided per request: the library's own switch for this is a
+   * Retries for one request, decided per request: the library's own switch for this is a
    * flag on the shared Storage instance, which concurrent calls would flip under each other.
    */
   #retriesFor(conditional: boolean): number {
