@@ -21,7 +21,7 @@ import { GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { isBailiffError, type ErrorCode } from '../../shared/errors.ts';
 import type { Operation } from '../../shared/domain/plan.ts';
 import { testbenchBackend, type TestBackend } from '../support/backends.ts';
-import { agent, applyAndRun, proposeApproved, seed, snapshot, wire } from '../support/scenario.ts';
+import { agent, applyAndRun, drain, proposeApproved, seed, snapshot, wire } from '../support/scenario.ts';
 import { createRetryTest, retryTestState, testbenchStorage, type JsonApiMethod } from '../support/storage-testbench.ts';
 
 // Production's retry policy (the library's defaults: up to 3 retries, conditional mutations
@@ -30,6 +30,8 @@ const FAST_RETRIES = { maxRetries: 3, maxRetryDelay: 0.05, totalTimeout: 30 };
 const REWRITE_STEP = 1_048_576;
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+// As test/support/scenario.ts's snapshot() hashes content.
+const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 let bucket: string;
 
@@ -290,5 +292,37 @@ describe('a plan executed while Cloud Storage fails on every method', () => {
       `projects/${CASE}/notes/old.txt`,
     ]);
     expect(await backend.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`)).toBeDefined();
+  });
+
+  it('after more 503s in a row than the retry budget, gives up with a clear error, and the redelivery finishes losing nothing', async () => {
+    await seed(backend.objects, CASE, { 'intake/a.pdf': 'a', 'intake/b.pdf': 'b', 'intake/c.pdf': 'c' });
+    // Four 503s meet the first delete (a move's second half) and all three of its retries.
+    const id = await createRetryTest({ 'storage.objects.delete': Array(4).fill('return-503') });
+    const faulty = backend.objectsWith!({ retryOptions: FAST_RETRIES, requestHeaders: { 'x-retry-test-id': id } });
+    const wiring = wire(backend, { executorObjects: faulty, executor: { concurrency: 1 } });
+    const planId = await proposeApproved(wiring, {
+      case: CASE,
+      description: 'sort',
+      operations: ['a', 'b', 'c'].map((name) => ({ type: 'move', source: `intake/${name}.pdf`, destination: `sorted/${name}.pdf`, overwrite: false })),
+    });
+    await wiring.service.apply(agent, planId);
+    const [message] = wiring.queue.take();
+    // Unavailable storage is not the plan's fault: the invocation fails, naming what Cloud
+    // Storage said, so Pub/Sub redelivers; nothing is skipped or recorded as done.
+    await expect(wiring.executor.handle(message!)).rejects.toThrow(/delete projects\/faulty-storage\/intake\/a\.pdf: Cloud Storage answered 503/);
+    await expectAllFaultsMet(id);
+    expect((await wiring.service.get(agent, planId)).plan.status).toBe('running');
+    // The redelivery, once the dead invocation's lease has expired, resumes from the journal.
+    wiring.clock.advance(60_000);
+    await wiring.executor.handle(message!, { attempt: 2 });
+    await drain(wiring);
+    expect((await wiring.service.get(agent, planId)).plan.status).toBe('succeeded');
+    expect(await snapshot(backend.objects, CASE)).toEqual(
+      new Map([
+        ['sorted/a.pdf', sha('a')],
+        ['sorted/b.pdf', sha('b')],
+        ['sorted/c.pdf', sha('c')],
+      ]),
+    );
   });
 });

@@ -150,12 +150,15 @@ export class GcsObjectStore implements ObjectStore {
 
   async read(name: string): Promise<Buffer> {
     checkName(name);
-    // The library retries a download whose answer is an error status, but not one whose body
-    // breaks off part way (a reset connection, a truncated stream): reads are idempotent, so
-    // the whole download is repeated then. Only failures without a status are repeated here,
-    // so an error status is never retried twice over; a connection refused outright can be,
-    // which still ends after at most (maxRetries + 1)² attempts.
-    return this.#attempt(`read ${name}`, true, async () => (await this.#bucket.file(name).download())[0], hasNoHttpStatus);
+    // The library's own retry of a download is off (`maxRetries: 0` on this request): when it
+    // retries an error status, teeny-request pipes into the stream it just destroyed and
+    // rejects a promise nobody handles, which ends a Node process. Nor does it repeat a body
+    // that breaks off part way. Reads are idempotent, so the whole download is repeated here.
+    const file = this.#bucket.file(name);
+    file.interceptors.push({
+      request: (requestOptions) => Object.assign(requestOptions as typeof requestOptions & { uri: string }, { maxRetries: 0 }),
+    });
+    return this.#attempt(`read ${name}`, true, async () => (await file.download())[0]);
   }
 
   async write(name: string, data: Buffer, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -274,9 +277,9 @@ export class GcsObjectStore implements ObjectStore {
    * it is idempotent — a read, or a mutation made safe by its preconditions — following the
    * Storage instance's retry options: at most `maxRetries` more attempts, waits growing by
    * `retryDelayMultiplier` from 1 s up to `maxRetryDelay`, none begun after `totalTimeout`.
-   * `worthRetrying` narrows which failures count. Errors leave translated.
+   * Errors leave translated.
    */
-  async #attempt<T>(context: string, idempotent: boolean, request: () => Promise<T>, worthRetrying: (error: unknown) => boolean = () => true): Promise<T> {
+  async #attempt<T>(context: string, idempotent: boolean, request: () => Promise<T>): Promise<T> {
     const retries = this.#retriesFor(idempotent);
     const { retryDelayMultiplier = 2, maxRetryDelay = 64, totalTimeout = 600 } = this.#storage.retryOptions;
     const deadline = Date.now() + totalTimeout * 1000;
@@ -286,7 +289,7 @@ export class GcsObjectStore implements ObjectStore {
       } catch (error) {
         const translated = translateGcsError(error, context);
         const transient = translated.code === 'unavailable' || translated.code === 'rate_limited';
-        if (!transient || !worthRetrying(error) || attempt >= retries || Date.now() >= deadline) throw translated;
+        if (!transient || attempt >= retries || Date.now() >= deadline) throw translated;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * retryDelayMultiplier ** attempt, maxRetryDelay * 1000)));
       }
     }
@@ -304,11 +307,6 @@ export class GcsObjectStore implements ObjectStore {
     if (strategy === IdempotencyStrategy.RetryConditional && !conditional) return 0;
     return retryOptions.maxRetries ?? 3;
   }
-}
-
-/** A failure with no HTTP status: the connection broke, before or during the answer. */
-function hasNoHttpStatus(error: unknown): boolean {
-  return httpStatusOf((typeof error === 'object' && error !== null ? error : {}) as VendorError) === undefined;
 }
 
 function checkName(name: string): void {
