@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'test/bench/**'],
-    // Starts fake-gcs-server and the Firestore and Pub/Sub emulators on free loopback ports
-    // (choose with BAILIFF_EMULATORS=none|all|gcs,firestore,pubsub) and stops them afterwards.
+    // Starts fake-gcs-server, storage-testbench and the Firestore and Pub/Sub emulators on free
+    // loopback ports (choose with BAILIFF_EMULATORS=none|all|gcs,testbench,firestore,pubsub)
+    // and stops them afterwards.
     globalSetup: ['test/setup/global.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

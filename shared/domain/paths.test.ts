@@ -4,6 +4,9 @@ import {
   MAX_CASE_NAME_BYTES,
   MAX_OBJECT_NAME_BYTES,
   MAX_SEGMENT_BYTES,
+  CASE_NAME_JSON_SCHEMA,
+  CASE_PATH_JSON_SCHEMA,
+  type StringJsonSchema,
   casePathOf,
   casePrefix,
   checkCaseName,
@@ -38,6 +41,14 @@ const hostilePaths: Vector[] = [
   ['current first', './x', { reason: '`.` segments' }],
   ['current in the middle', 'a/./b', { reason: '`.` segments' }],
   ['three dots', '...', { reason: 'folds to dots' }],
+  // Names that begin with two dots: some parsers downstream of the bucket read them as `..`.
+  ['two dots and a semicolon', '..;/x', { reason: 'begin with `..`' }],
+  ['two dots and a semicolon, last', 'a/..;', { reason: 'begin with `..`' }],
+  ['two dots then a name', '..foo', { reason: 'begin with `..`' }],
+  ['two dots then a name, in the middle', 'a/..notes/b.pdf', { reason: 'begin with `..`' }],
+  ['two dots then a name, as folder', '..foo/', { reason: 'begin with `..`' }],
+  ['fullwidth dots then a name', '\uff0e\uff0efoo', { reason: 'fold to `..`' }],
+  ['two-dot leader then a name', '\u2025foo/x', { reason: 'fold to `..`' }],
   // Traversal, encoded.
   ['percent-encoded dots', '%2e%2e/x', { reason: 'percent-encoded' }],
   ['percent-encoded dots and slash, upper case', '%2E%2E%2Fx', { reason: 'percent-encoded' }],
@@ -128,7 +139,7 @@ const acceptedPaths: Vector[] = [
   ['punctuation people use', "Briefe #1 & Co/O'Brien (1).pdf", { path: "Briefe #1 & Co/O'Brien (1).pdf", folderHint: false }],
   ['percent sign not followed by hex', '100% done.pdf', { path: '100% done.pdf', folderHint: false }],
   ['dot file', '.hidden', { path: '.hidden', folderHint: false }],
-  ['name starting with two dots', '..notes', { path: '..notes', folderHint: false }],
+  ['name starting with one dot then a name', '.notes.d/x', { path: '.notes.d/x', folderHint: false }],
   ['dots inside a name', 'a..b', { path: 'a..b', folderHint: false }],
   ['reserved word inside a longer name', 'CONTRACT.pdf', { path: 'CONTRACT.pdf', folderHint: false }],
   ['segment of exactly 255 bytes', 'é'.repeat(127) + 'a', { path: 'é'.repeat(127) + 'a', folderHint: false }],
@@ -146,6 +157,7 @@ const hostileCaseNames: Vector[] = [
   ['current', '.', { reason: '`.` segments' }],
   ['three dots', '...', { reason: 'folds to dots' }],
   ['fullwidth dots', '\uff0e\uff0e', { reason: 'folds to dots' }],
+  ['two dots and a semicolon', '..;', { reason: 'begin with `..`' }],
   ['dot name', '.hidden', { reason: 'may not start with a dot' }],
   ['system prefix', '.bailiff', { reason: '`.bailiff` is reserved' }],
   ['percent-encoded dots', '%2e%2e', { reason: 'percent-encoded' }],
@@ -293,7 +305,7 @@ describe('checkCasePath over arbitrary strings', () => {
         const { path } = result.value;
         const segments = path.split('/');
         return (
-          segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..') &&
+          segments.every((segment) => segment !== '' && segment !== '.' && !segment.normalize('NFKC').startsWith('..')) &&
           !CONTROL.test(path) &&
           !path.includes('\\') &&
           !path.startsWith('/') &&
@@ -335,5 +347,49 @@ describe('checkCasePath over arbitrary strings', () => {
       { numRuns: 2000 },
     );
     expect(runs).toBe(2000);
+  });
+});
+
+describe('the JSON Schema forms of the rules (published in the OpenAPI document)', () => {
+  // What a pattern cannot see; paths.ts lists them, and so does the README.
+  const UNEXPRESSIBLE = /fold|longer than|exceed|lone surrogate/;
+  const matches = (schema: StringJsonSchema, input: string) =>
+    input.length >= schema.minLength && input.length <= schema.maxLength && new RegExp(schema.pattern, 'u').test(input);
+
+  it.each(acceptedPaths)('accepts the accepted path: %s', (_label, input) => {
+    expect(matches(CASE_PATH_JSON_SCHEMA, input)).toBe(true);
+  });
+
+  it.each(hostilePaths.filter(([, , expected]) => !('reason' in expected && UNEXPRESSIBLE.test(expected.reason))))(
+    'refuses the refused path: %s',
+    (_label, input) => {
+      expect(matches(CASE_PATH_JSON_SCHEMA, input)).toBe(false);
+    },
+  );
+
+  it.each(acceptedCaseNames)('accepts the accepted case name: %s', (_label, input) => {
+    expect(matches(CASE_NAME_JSON_SCHEMA, input)).toBe(true);
+  });
+
+  it.each(hostileCaseNames.filter(([, , expected]) => !('reason' in expected && UNEXPRESSIBLE.test(expected.reason))))(
+    'refuses the refused case name: %s',
+    (_label, input) => {
+      expect(matches(CASE_NAME_JSON_SCHEMA, input)).toBe(false);
+    },
+  );
+
+  it('agrees with the checks on arbitrary strings, except where a rule cannot be a pattern', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('/', '.', '..', '%2e', '%', ' ', '\\', ':', 'CON', 'nul.txt', '.bailiff', '.Well-Known', '\u202e', '\uff0f', 'a', 'b', '1', '-'),
+      fc.string({ maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join('')), (raw) => {
+        const checked = checkCasePath(raw);
+        if (!checked.ok && UNEXPRESSIBLE.test(checked.reason)) return true;
+        return matches(CASE_PATH_JSON_SCHEMA, raw) === checked.ok;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

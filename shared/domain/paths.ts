@@ -51,6 +51,10 @@ function checkSegment(segment: string): string | undefined {
   if (segment === '.' || segment === '..') return `\`${segment}\` segments are not allowed`;
   const folded = segment.normalize('NFKC');
   if (folded === '.' || folded === '..' || /^\.+$/.test(folded)) return 'segment folds to dots (fullwidth or lookalike `..`)';
+  // `..;` is `..` to Tomcat-style path parsers, and other tools downstream of the bucket trim
+  // what follows two dots; no case file needs such a name.
+  if (segment.startsWith('..')) return 'a name may not begin with `..` (tools downstream read it as the parent folder)';
+  if (folded.startsWith('..')) return 'a name may not begin with characters that fold to `..` (fullwidth or lookalike dots)';
   if (SLASH_LOOKALIKES.test(segment) || /[\\/]/.test(folded)) return 'backslash or slash lookalike in a name';
   if (RESERVED_SEGMENTS.has(folded.toLowerCase())) return `\`${segment}\` is reserved`;
   if (WINDOWS_RESERVED.test(folded)) return `\`${segment}\` is a reserved device name on Windows`;
@@ -179,3 +183,55 @@ export function parentOf(path: string): string | undefined {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? undefined : path.slice(0, slash);
 }
+
+/**
+ * The rules above as JSON Schema, for the published contract (OpenAPI), so agents and
+ * generated clients learn them before sending. Built from the same expressions the checks use;
+ * patterns are ECMA-262 (as JSON Schema requires) and avoid flags, spelling letters in both
+ * cases where a rule ignores case.
+ *
+ * What JSON Schema cannot say, and the checks above still refuse:
+ * - byte limits: lengths count characters, so `maxLength` holds the byte limit only for ASCII
+ *   (a 255-byte segment is at most 255 characters, but 255 characters can be 765 bytes);
+ * - the object-name limit, which depends on the case name and the path together;
+ * - names that only become `.`, `..`, a reserved name or a slash after Unicode compatibility
+ *   folding (NFKC), such as `\u2025` (two-dot leader) — the folding is not a pattern.
+ */
+export interface StringJsonSchema {
+  minLength: number;
+  maxLength: number;
+  pattern: string;
+}
+
+/** `[...]` → its inside, so character classes can be combined. */
+const inside = (charClass: RegExp) => charClass.source.slice(1, -1);
+/** A pattern that matches `word` in any letter case, without the `i` flag. */
+const anyCase = (word: string) => [...word].map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : char === '.' ? '\\.' : char)).join('');
+
+// One character of a name: none of the forbidden, Windows-illegal or slash-like characters.
+const NAME_CHAR = `[^/${inside(FORBIDDEN_CHARS)}${inside(WINDOWS_ILLEGAL)}${inside(SLASH_LOOKALIKES)}]`;
+// The last character of a name, which may not be a space or a dot either.
+const NAME_LAST_CHAR = NAME_CHAR.replace('[^', '[^ .');
+const WINDOWS_RESERVED_ANY_CASE = `(?:${['con', 'prn', 'aux', 'nul'].map(anyCase).join('|')}|${anyCase('com')}[0-9¹²³]|${anyCase('lpt')}[0-9¹²³])(?:\\.[^/]*)?`;
+const RESERVED_ANY_CASE = [...RESERVED_SEGMENTS].map(anyCase).join('|');
+// One name (path segment): not starting with `..` or white space, not reserved, not ending in
+// a space or a dot, at most MAX_SEGMENT_BYTES characters.
+const SEGMENT =
+  `(?!\\.\\.)(?!\\s)(?!(?:${RESERVED_ANY_CASE})(?:/|$))(?!${WINDOWS_RESERVED_ANY_CASE}(?:/|$))` +
+  `${NAME_CHAR}{0,${MAX_SEGMENT_BYTES - 1}}${NAME_LAST_CHAR}`;
+const NO_PERCENT_ENCODING = `(?!.*${PERCENT_ENCODED.source.replace('[0-9a-f]', '[0-9a-fA-F]')})`;
+
+/** JSON Schema of a case name (`checkCaseName`). */
+export const CASE_NAME_JSON_SCHEMA: StringJsonSchema = {
+  minLength: 1,
+  maxLength: MAX_CASE_NAME_BYTES,
+  pattern: `^${NO_PERCENT_ENCODING}(?!\\.)${SEGMENT}$`,
+};
+
+/** JSON Schema of a path inside a case (`checkCasePath`); a trailing `/` marks a folder. */
+export const CASE_PATH_JSON_SCHEMA: StringJsonSchema = {
+  minLength: 1,
+  // `projects/<shortest case>/` takes 11 bytes and a folder marker one more.
+  maxLength: MAX_OBJECT_NAME_BYTES - `${PROJECTS_PREFIX}x/`.length - 1,
+  pattern: `^${NO_PERCENT_ENCODING}${SEGMENT}(?:/${SEGMENT})*/?$`,
+};

@@ -4,7 +4,7 @@
  * HTTP layer, the stores and the OpenAPI document agree by construction.
  */
 import { z } from 'zod';
-import { BACKUPS_PREFIX, checkCaseName, checkCasePath } from './paths.ts';
+import { BACKUPS_PREFIX, CASE_NAME_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, checkCaseName, checkCasePath } from './paths.ts';
 
 /** Hard limits that no configuration can raise: they keep one plan inside one function's memory. */
 export const PLAN_LIMITS = {
@@ -14,24 +14,36 @@ export const PLAN_LIMITS = {
   maxCommentLength: 4_000,
 } as const;
 
-export const caseNameSchema = z.string().transform((raw, ctx) => {
-  const checked = checkCaseName(raw);
-  if (!checked.ok) {
-    ctx.addIssue({ code: 'custom', message: `invalid case name: ${checked.reason}` });
-    return z.NEVER;
-  }
-  return checked.value;
-});
+// The path rules are judged by paths.ts alone; `.meta` only publishes their JSON Schema form
+// (lengths, patterns) in the OpenAPI document, derived there from the same expressions.
+export const caseNameSchema = z
+  .string()
+  .transform((raw, ctx) => {
+    const checked = checkCaseName(raw);
+    if (!checked.ok) {
+      ctx.addIssue({ code: 'custom', message: `invalid case name: ${checked.reason}` });
+      return z.NEVER;
+    }
+    return checked.value;
+  })
+  .meta({ ...CASE_NAME_JSON_SCHEMA });
 
 /** A path inside the case; the output keeps a trailing `/` when the caller wrote one (a folder). */
-export const casePathSchema = z.string().max(2048).transform((raw, ctx) => {
-  const checked = checkCasePath(raw);
-  if (!checked.ok) {
-    ctx.addIssue({ code: 'custom', message: `unsafe path: ${checked.reason}` });
-    return z.NEVER;
-  }
-  return checked.value.folderHint ? `${checked.value.path}/` : checked.value.path;
-});
+export const casePathSchema = z
+  .string()
+  .max(CASE_PATH_JSON_SCHEMA.maxLength)
+  .transform((raw, ctx) => {
+    const checked = checkCasePath(raw);
+    if (!checked.ok) {
+      ctx.addIssue({ code: 'custom', message: `unsafe path: ${checked.reason}` });
+      return z.NEVER;
+    }
+    return checked.value.folderHint ? `${checked.value.path}/` : checked.value.path;
+  })
+  .meta({ ...CASE_PATH_JSON_SCHEMA });
+
+/** Free text that must say something: not empty once trimmed. */
+const NOT_BLANK = { pattern: '\\S' } as const;
 
 const overwrite = z.boolean().default(false);
 
@@ -39,8 +51,10 @@ export const createDirSchema = z.strictObject({ type: z.literal('create_dir'), d
 export const writeFileSchema = z
   .strictObject({
     type: z.literal('write_file'),
-    destination: casePathSchema,
-    content: z.string(),
+    // A file name: the same path schema, published without the folder form (checked below).
+    destination: casePathSchema.meta({ ...CASE_PATH_JSON_SCHEMA, pattern: `(?!.*/$)${CASE_PATH_JSON_SCHEMA.pattern}` }),
+    // Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes.
+    content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4),
     encoding: z.enum(['utf8', 'base64']).default('utf8'),
     overwrite,
   })
@@ -95,7 +109,7 @@ export type OnError = z.infer<typeof onErrorSchema>;
 
 export const planInputSchema = z.strictObject({
   case: caseNameSchema,
-  description: z.string().trim().min(1).max(PLAN_LIMITS.maxDescriptionLength),
+  description: z.string().trim().min(1).max(PLAN_LIMITS.maxDescriptionLength).meta(NOT_BLANK),
   operations: z.array(operationSchema).min(1).max(PLAN_LIMITS.maxOperations),
   onError: onErrorSchema.default('stop'),
 });
@@ -110,7 +124,7 @@ export const approveBodySchema = z.strictObject({
 });
 
 export const rejectBodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength),
+  reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength).meta(NOT_BLANK),
 });
 
 export const planStatusSchema = z.enum([

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
 import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
 import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
+import { CASE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -38,7 +39,8 @@ export const listPlansQuerySchema = z.strictObject({
 });
 
 export const listFilesQuerySchema = z.strictObject({
-  prefix: z.string().max(2048).optional(),
+  // Checked as a case path by the service; published with the same JSON Schema.
+  prefix: z.string().max(CASE_PATH_JSON_SCHEMA.maxLength).meta({ ...CASE_PATH_JSON_SCHEMA }).optional(),
   recursive: booleanQuery.optional(),
 });
 

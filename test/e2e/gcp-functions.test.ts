@@ -4,6 +4,10 @@
  * child processes, the Pub/Sub emulator pushes execution requests to the executor as a push
  * subscription does in production, and a test drives propose → approve → apply over HTTP with
  * signed ID tokens until the bucket holds the result and Firestore the audit chain.
+ *
+ * Cloud Storage here is Google's storage-testbench, which enforces every precondition the
+ * executor sends (fake-gcs-server ignores those on rewrite and delete), so the functions run
+ * against the stricter of the two emulators.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -63,7 +67,7 @@ let eventsPubSub: PubSub;
 let eventsSubscription: Subscription;
 
 beforeAll(async () => {
-  const storageHost = requireEnv('STORAGE_EMULATOR_HOST');
+  const storageHost = requireEnv('STORAGE_TESTBENCH_HOST');
   requireEnv('FIRESTORE_EMULATOR_HOST');
   requireEnv('PUBSUB_EMULATOR_HOST');
   const project = `bailiff-e2e-${randomBytes(4).toString('hex')}`;
@@ -85,6 +89,8 @@ beforeAll(async () => {
   const env = {
     BAILIFF_MODE: 'gcp',
     BAILIFF_EVENTS_TOPIC: events,
+    // The functions' own setting for an emulator endpoint (shared/config.ts).
+    STORAGE_EMULATOR_HOST: storageHost,
     GOOGLE_CLOUD_PROJECT: project,
     WORKSPACE_BUCKET: bucket,
     BAILIFF_EXECUTION_TOPIC: topic,

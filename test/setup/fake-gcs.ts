@@ -11,6 +11,11 @@
  * release. The contract suite encodes exactly this (see `FAKE_GCS_CAPABILITIES` in
  * test/contract/object-store.test.ts); when a newer tag ships, bump the version here and the
  * suite's "documents a gap" tests fail until the capabilities are switched on.
+ *
+ * Where it still earns its place beside Google's storage-testbench (storage-testbench.ts),
+ * which enforces all of those: speed — the fault suite's broad crash sweep and `npm run bench`
+ * run here, several times faster than on the testbench's Python server — and listing pages
+ * and copy metadata, which it implements as Cloud Storage does and the testbench does not.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -4,18 +4,15 @@
  * the Google client libraries honour (`FIRESTORE_EMULATOR_HOST`, `PUBSUB_EMULATOR_HOST`), and
  * `GOOGLE_CLOUD_PROJECT` names the project the tests use.
  *
- * gcloud is a Python wrapper that starts a Java server as a child of its own; killing gcloud
- * alone leaves the JVM running and holding the port. gcloud leads a process group of its own
- * (it makes one even when started inside another, so it must be the process spawned here),
- * and the JVM joins it: stopping signals that whole group. A test run that is killed
- * outright (SIGKILL, a CI timeout) runs no clean-up code, so a small shell watchdog beside
- * each emulator kills its group once the process that started it is gone.
+ * gcloud is a Python wrapper that starts a Java server as a child of its own, so each emulator
+ * runs as a watched process group (test/setup/process-group.ts). gcloud makes a group of its
+ * own even when started inside another, so it must be the process spawned there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from './free-port.ts';
+import { spawnGroup, stopGroup, type ProcessGroup } from './process-group.ts';
 
 export type GcloudEmulatorName = 'firestore' | 'pubsub';
 
@@ -23,22 +20,13 @@ export type GcloudEmulatorName = 'firestore' | 'pubsub';
 export const TEST_PROJECT = 'bailiff-test';
 
 const START_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 5_000;
 
 interface RunningEmulator {
   name: GcloudEmulatorName;
-  child: ChildProcess;
-  watchdog?: ChildProcess;
+  group: ProcessGroup;
   host: string;
   dataDir?: string;
 }
-
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-// Polls the test run's process ($1) and SIGKILLs the emulator's group ($2) within a second of
-// its death; it also leaves once the group is gone.
-const WATCHDOG = 'while kill -0 "$1" 2>/dev/null && kill -0 -- "-$2" 2>/dev/null; do sleep 1; done; kill -KILL -- "-$2" 2>/dev/null';
 
 /**
  * Starts the named emulators in parallel and exports their addresses. Resolves to a function
@@ -46,7 +34,6 @@ const WATCHDOG = 'while kill -0 "$1" 2>/dev/null && kill -0 -- "-$2" 2>/dev/null
  * one does not answer within 60 s; whatever did start is stopped first.
  */
 export async function startGcloudEmulators(which: Array<GcloudEmulatorName>): Promise<() => Promise<void>> {
-  installExitHook();
   const wanted = [...new Set(which)];
   const started = await Promise.allSettled(wanted.map((name) => startEmulator(name)));
   const running = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -77,9 +64,7 @@ async function startEmulator(name: GcloudEmulatorName): Promise<RunningEmulator>
       : ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${TEST_PROJECT}`, `--data-dir=${dataDir}`, '--quiet'];
   const began = Date.now();
   const output: string[] = [];
-  const child = spawn('gcloud', args, {
-    // Its own process group, so stopping it reaches the JVM gcloud starts.
-    detached: true,
+  const group = spawnGroup('gcloud', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -88,19 +73,14 @@ async function startEmulator(name: GcloudEmulatorName): Promise<RunningEmulator>
       CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
     },
   });
-  let watchdog: ChildProcess | undefined;
-  if (child.pid !== undefined) {
-    liveGroups.add(child.pid);
-    watchdog = spawn('bash', ['-c', WATCHDOG, 'emulator-watchdog', String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' });
-    watchdog.unref();
-  }
+  const { child } = group;
   const remember = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));
     if (output.length > 300) output.shift();
   };
   child.stdout?.on('data', remember);
   child.stderr?.on('data', remember);
-  const emulator: RunningEmulator = { name, child, host, ...(watchdog ? { watchdog } : {}), ...(dataDir ? { dataDir } : {}) };
+  const emulator: RunningEmulator = { name, group, host, ...(dataDir ? { dataDir } : {}) };
   try {
     await waitUntilAnswering(emulator, output);
   } catch (error) {
@@ -114,8 +94,8 @@ async function startEmulator(name: GcloudEmulatorName): Promise<RunningEmulator>
 async function waitUntilAnswering(emulator: RunningEmulator, output: string[]): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let exit: string | undefined;
-  emulator.child.once('exit', (code, signal) => (exit = `exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
-  emulator.child.once('error', (error) => (exit = `could not run gcloud: ${error.message}`));
+  emulator.group.child.once('exit', (code, signal) => (exit = `exit code ${code ?? 'none'}, signal ${signal ?? 'none'}`));
+  emulator.group.child.once('error', (error) => (exit = `could not run gcloud: ${error.message}`));
   while (Date.now() < deadline) {
     if (exit) throw new Error(`the ${emulator.name} emulator stopped during start-up (${exit}):\n${output.join('')}`);
     try {
@@ -135,46 +115,6 @@ async function waitUntilAnswering(emulator: RunningEmulator, output: string[]): 
 }
 
 async function stopEmulator(emulator: RunningEmulator): Promise<void> {
-  const pid = emulator.child.pid;
-  if (pid !== undefined) {
-    signalGroup(pid, 'SIGTERM');
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (groupAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-    const killDeadline = Date.now() + STOP_GRACE_MS;
-    while (groupAlive(pid) && Date.now() < killDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (groupAlive(pid)) throw new Error(`the ${emulator.name} emulator (process group ${pid}) survived SIGKILL`);
-    liveGroups.delete(pid);
-  }
-  // Its loop ends by itself once the group is gone; this only saves it the last second.
-  if (emulator.watchdog?.pid !== undefined && emulator.watchdog.exitCode === null) signalGroup(emulator.watchdog.pid, 'SIGTERM');
+  await stopGroup(emulator.group, `the ${emulator.name} emulator`);
   if (emulator.dataDir) await rm(emulator.dataDir, { recursive: true, force: true });
 }
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    // ESRCH: no process left in the group. (EPERM would mean the id now belongs to someone else's group.)
-    return false;
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Only synchronous work is possible here: kill outright rather than leave JVMs behind.
-  process.once('exit', () => {
-    for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
-  });
-}
-

@@ -5,12 +5,14 @@
  */
 import { startFakeGcs } from './fake-gcs.ts';
 import { startGcloudEmulators } from './gcloud-emulators.ts';
+import { startStorageTestbench } from './storage-testbench.ts';
 
-export type EmulatorName = 'gcs' | 'firestore' | 'pubsub';
+/** `gcs` is fake-gcs-server, `testbench` Google's storage-testbench (both Cloud Storage). */
+export type EmulatorName = 'gcs' | 'testbench' | 'firestore' | 'pubsub';
 
 function selectedEmulators(): Set<EmulatorName> {
   const raw = (process.env.BAILIFF_EMULATORS ?? 'all').trim();
-  if (raw === 'all') return new Set(['gcs', 'firestore', 'pubsub']);
+  if (raw === 'all') return new Set(['gcs', 'testbench', 'firestore', 'pubsub']);
   if (raw === 'none' || raw === '') return new Set();
   return new Set(raw.split(',').map((name) => name.trim() as EmulatorName));
 }
@@ -23,9 +25,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   const wanted = selectedEmulators();
   const stops: Array<() => Promise<void>> = [];
   try {
-    if (wanted.has('gcs')) stops.push(await startFakeGcs());
+    // Started side by side: each mostly waits for its own process to come up.
     const gcloud = [...wanted].filter((name): name is 'firestore' | 'pubsub' => name === 'firestore' || name === 'pubsub');
-    if (gcloud.length > 0) stops.push(await startGcloudEmulators(gcloud));
+    const starts = [
+      ...(wanted.has('gcs') ? [startFakeGcs()] : []),
+      ...(wanted.has('testbench') ? [startStorageTestbench()] : []),
+      ...(gcloud.length > 0 ? [startGcloudEmulators(gcloud)] : []),
+    ];
+    const started = await Promise.allSettled(starts);
+    for (const result of started) if (result.status === 'fulfilled') stops.push(result.value);
+    const failed = started.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    if (failed.length > 0) throw new Error(failed.map((reason) => (reason instanceof Error ? reason.message : String(reason))).join('\n\n'));
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
     throw error;

@@ -27,6 +27,16 @@ describe('translateGcsError', () => {
     ['fetch system error', Object.assign(new Error('request failed'), { type: 'system', errno: 'ECONNRESET' }), 'unavailable'],
     ['socket hang up', new Error('socket hang up'), 'unavailable'],
     ['nested cause', new Error('wrapped', { cause: { code: 'ETIMEDOUT' } }), 'unavailable'],
+    // The answer's status was 200, then its body broke off: the outcome is unknown, not an error of ours.
+    [
+      'body broken after a 200',
+      Object.assign(new Error('Invalid response body while trying to fetch ...: Premature close'), {
+        type: 'system',
+        code: 'ERR_STREAM_PREMATURE_CLOSE',
+        response: { statusCode: 200 },
+      }),
+      'unavailable',
+    ],
     ['anything else', new Error('surprise'), 'internal'],
     ['not an error at all', 'boom', 'internal'],
   ];
@@ -37,6 +47,14 @@ describe('translateGcsError', () => {
     expect(translated.code).toBe(code);
     expect(translated.cause).toBe(vendor);
     expect(translated.message.startsWith('op: ')).toBe(true);
+  });
+
+  it('names what Cloud Storage said, also when the library lost the words in `[object Object]`', () => {
+    expect(translateGcsError({ code: 503, message: 'Backend Error' }, 'op').message).toBe('op: Cloud Storage answered 503: Backend Error');
+    expect(translateGcsError({ code: 503, message: '[object Object]', errors: [{ message: 'Retry Test: Caused a 503' }] }, 'op').message).toBe(
+      'op: Cloud Storage answered 503: Retry Test: Caused a 503',
+    );
+    expect(translateGcsError({ code: 503, message: '[object Object]' }, 'op').message).toBe('op: Cloud Storage answered 503');
   });
 
   it('passes BailiffErrors through untouched', () => {

@@ -7,10 +7,12 @@
  *
  * Retries: only requests that are idempotent by their preconditions are retried — reads,
  * listings, and mutations carrying `ifGenerationMatch` — following the Storage instance's
- * `retryOptions` (the library's default `IdempotencyStrategy.RetryConditional`). A retried
- * conditional mutation whose first attempt did land answers `precondition_failed` (or
- * `not_found` for a delete): callers resolve that ambiguity by looking at the object's
- * generation and Bailiff metadata, never by repeating blindly (DESIGN rule 4).
+ * `retryOptions` (the library's default `IdempotencyStrategy.RetryConditional`), decided per
+ * request: the library's own switch is a flag on the shared Storage instance (File#save even
+ * leaves it off). A retried conditional mutation whose first attempt did land (its answer was
+ * lost) answers `precondition_failed` (or `not_found` for a delete): callers resolve that
+ * ambiguity by looking at the object's generation and Bailiff metadata, never by repeating
+ * blindly (DESIGN rule 4). test/fault/gcs-retry-faults.test.ts injects each fault per method.
  */
 import {
   IdempotencyStrategy,
@@ -59,6 +61,11 @@ export interface GcsStorageSettings {
   apiEndpoint?: string;
   projectId?: string;
   retryOptions?: StorageOptions['retryOptions'];
+  /**
+   * Headers sent with every request, uploads and downloads included. Tests use it to tag their
+   * requests for the storage testbench's Retry Test API (`x-retry-test-id`); production sets none.
+   */
+  requestHeaders?: Record<string, string>;
 }
 
 /**
@@ -75,6 +82,19 @@ export function createGcsStorage(settings: GcsStorageSettings = {}): Storage {
     ...(settings.retryOptions ? { retryOptions: settings.retryOptions } : {}),
   });
   if (settings.apiEndpoint) storage.baseUrl = `${settings.apiEndpoint.replace(/\/+$/, '')}/storage/v1`;
+  const extraHeaders = settings.requestHeaders;
+  if (extraHeaders && Object.keys(extraHeaders).length > 0) {
+    // Storage-level interceptors run for every request the library builds, JSON API calls,
+    // simple uploads and media downloads alike.
+    storage.interceptors.push({
+      // The library passes its own request options (which always carry `uri`), typed loosely.
+      request: (requestOptions) => {
+        const decorated = requestOptions as typeof requestOptions & { uri: string };
+        decorated.headers = { ...decorated.headers, ...extraHeaders };
+        return decorated;
+      },
+    });
+  }
   return storage;
 }
 
@@ -130,12 +150,15 @@ export class GcsObjectStore implements ObjectStore {
 
   async read(name: string): Promise<Buffer> {
     checkName(name);
-    try {
-      const [content] = await this.#bucket.file(name).download();
-      return content;
-    } catch (error) {
-      throw translateGcsError(error, `read ${name}`);
-    }
+    // The library's own retry of a download is off (`maxRetries: 0` on this request): when it
+    // retries an error status, teeny-request pipes into the stream it just destroyed and
+    // rejects a promise nobody handles, which ends a Node process. Nor does it repeat a body
+    // that breaks off part way. Reads are idempotent, so the whole download is repeated here.
+    const file = this.#bucket.file(name);
+    file.interceptors.push({
+      request: (requestOptions) => Object.assign(requestOptions as typeof requestOptions & { uri: string }, { maxRetries: 0 }),
+    });
+    return this.#attempt(`read ${name}`, true, async () => (await file.download())[0]);
   }
 
   async write(name: string, data: Buffer, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -144,22 +167,23 @@ export class GcsObjectStore implements ObjectStore {
       throw invalidInput(`${name} is a folder marker and must be empty`);
     }
     const file: File = this.#bucket.file(name);
-    try {
-      // Single-request multipart upload: the whole object is in memory already, and a
-      // resumable session would cost an extra round trip per object.
-      await file.save(data, {
-        resumable: false,
-        metadata: {
-          contentType: options.contentType ?? 'application/octet-stream',
-          metadata: options.metadata ?? {},
-        },
-        ...(options.ifGenerationMatch !== undefined
-          ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } }
-          : {}),
+    // Single-request multipart upload: the whole object is in memory already, and a resumable
+    // session would cost an extra round trip per object. Not File#save: for an unconditional
+    // write it switches retries off on the shared Storage instance for good, so after the first
+    // audit file every later read and conditional mutation of the process went unretried.
+    const upload = () =>
+      new Promise<void>((resolve, reject) => {
+        file
+          .createWriteStream({
+            resumable: false,
+            metadata: { contentType: options.contentType ?? 'application/octet-stream', metadata: options.metadata ?? {} },
+            ...(options.ifGenerationMatch !== undefined ? { preconditionOpts: { ifGenerationMatch: options.ifGenerationMatch } } : {}),
+          })
+          .on('error', reject)
+          .on('finish', resolve)
+          .end(data);
       });
-    } catch (error) {
-      throw translateGcsError(error, `write ${name}`);
-    }
+    await this.#attempt(`write ${name}`, options.ifGenerationMatch !== undefined, upload);
     return toObjectInfo(file.metadata);
   }
 
@@ -249,7 +273,30 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   /**
-   * Retries for one mutation, decided per request: the library's own switch for this is a
+   * Runs one request, and again after a transient failure (`unavailable`, `rate_limited`) when
+   * it is idempotent — a read, or a mutation made safe by its preconditions — following the
+   * Storage instance's retry options: at most `maxRetries` more attempts, waits growing by
+   * `retryDelayMultiplier` from 1 s up to `maxRetryDelay`, none begun after `totalTimeout`.
+   * Errors leave translated.
+   */
+  async #attempt<T>(context: string, idempotent: boolean, request: () => Promise<T>): Promise<T> {
+    const retries = this.#retriesFor(idempotent);
+    const { retryDelayMultiplier = 2, maxRetryDelay = 64, totalTimeout = 600 } = this.#storage.retryOptions;
+    const deadline = Date.now() + totalTimeout * 1000;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await request();
+      } catch (error) {
+        const translated = translateGcsError(error, context);
+        const transient = translated.code === 'unavailable' || translated.code === 'rate_limited';
+        if (!transient || attempt >= retries || Date.now() >= deadline) throw translated;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * retryDelayMultiplier ** attempt, maxRetryDelay * 1000)));
+      }
+    }
+  }
+
+  /**
+   * Retries for one request, decided per request: the library's own switch for this is a
    * flag on the shared Storage instance, which concurrent calls would flip under each other.
    */
   #retriesFor(conditional: boolean): number {
@@ -323,7 +370,7 @@ export function translateGcsError(error: unknown, context: string): BailiffError
   if (isBailiffError(error)) return error;
   const vendor = (typeof error === 'object' && error !== null ? error : {}) as VendorError;
   const status = httpStatusOf(vendor);
-  const detail = typeof vendor.message === 'string' && vendor.message ? `: ${vendor.message}` : '';
+  const detail = describeVendorError(vendor);
   const make = (code: BailiffError['code'], message: string) => new BailiffError(code, message, [], { cause: error });
   if (status === 412) return make('precondition_failed', `${context}: generation precondition failed`);
   if (status === 404) return make('not_found', `${context}: no such object or bucket`);
@@ -340,10 +387,26 @@ export function translateGcsError(error: unknown, context: string): BailiffError
   return make('internal', `${context}: unexpected failure${detail}`);
 }
 
+/**
+ * The vendor's own words, for the message. An upload's error body comes back as an object the
+ * library stringifies to `[object Object]`; its inner errors then carry the words.
+ */
+function describeVendorError(error: VendorError): string {
+  const inner = error.errors?.map((entry) => (entry as { message?: unknown }).message).find((message) => typeof message === 'string' && message);
+  const own = typeof error.message === 'string' && error.message && error.message !== '[object Object]' ? error.message : undefined;
+  const words = own ?? (inner as string | undefined);
+  return words ? `: ${words}` : '';
+}
+
+/**
+ * The error status Cloud Storage answered, if it answered one. A success status on a failure
+ * means the answer's body broke off after its headers: the request's outcome is unknown, a
+ * transport failure, never an error of the request's own.
+ */
 function httpStatusOf(error: VendorError): number | undefined {
   for (const candidate of [error.code, error.status, error.response?.statusCode, error.response?.status]) {
     const value = typeof candidate === 'string' && /^\d{3}$/.test(candidate) ? Number(candidate) : candidate;
-    if (typeof value === 'number' && value >= 100 && value <= 599) return value;
+    if (typeof value === 'number' && value >= 400 && value <= 599) return value;
   }
   return undefined;
 }
