@@ -3,7 +3,7 @@
  * point and passed down. Nothing else reads `process.env`.
  */
 import { z } from 'zod';
-import { BailiffError, zodIssueDetails } from './errors.ts';
+import { invalidInput, zodIssueDetails } from './errors.ts';
 import { idTokenCertsSetting, principalsSetting, tokensSetting } from './identity-settings.ts';
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -107,15 +107,13 @@ export type Config = z.infer<typeof configSchema>;
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    throw new BailiffError(
-      'invalid_input',
-      'invalid configuration',
+    throw invalidInput('invalid configuration',
       zodIssueDetails(result.error),
     );
   }
   const config = result.data;
   if (config.BAILIFF_MODE === 'gcp' && !config.WORKSPACE_BUCKET) {
-    throw new BailiffError('invalid_input', 'invalid configuration', [{ path: 'WORKSPACE_BUCKET', message: 'required in gcp mode' }]);
+    throw invalidInput('invalid configuration', [{ path: 'WORKSPACE_BUCKET', message: 'required in gcp mode' }]);
   }
   return config;
 }

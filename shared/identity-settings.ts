@@ -7,7 +7,7 @@
  * (`BAILIFF_TOKENS[token #2 (alice@firm.example)].roles`), never by the token itself.
  */
 import { z } from 'zod';
-import { BailiffError, issuePath } from './errors.ts';
+import { invalidInput, issuePath } from './errors.ts';
 import { roleSchema, type Principal, type Role } from './ports/identity.ts';
 
 /** RFC 6750 `b64token` characters, so every configured token can actually be sent as `Bearer <token>`. */
@@ -79,11 +79,11 @@ export function parseTokenDocument(json: string, source: string): StaticToken[] 
   try {
     raw = JSON.parse(json);
   } catch {
-    throw new BailiffError('invalid_input', `invalid ${source}`, [{ path: source, message: 'not valid JSON' }]);
+    throw invalidInput(`invalid ${source}`, [{ path: source, message: 'not valid JSON' }]);
   }
   const { tokens, problems } = readTokens(raw);
   if (problems.length > 0) {
-    throw new BailiffError('invalid_input', `invalid ${source}`, problems.map((problem) => ({ path: issuePath([source, ...problem.path]), message: problem.message })));
+    throw invalidInput(`invalid ${source}`, problems.map((problem) => ({ path: issuePath([source, ...problem.path]), message: problem.message })));
   }
   return tokens;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.ts';
-import { BailiffError, zodIssueDetails } from '../errors.ts';
+import { invalidInput, zodIssueDetails } from '../errors.ts';
 import type { HealthReport } from '../http/types.ts';
 import { createLogger, type Logger } from '../logging.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
@@ -54,13 +54,11 @@ export function loadPolicy(path: string | undefined): Policy {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new BailiffError('invalid_input', `cannot read the policy file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw invalidInput(`cannot read the policy file ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
-    throw new BailiffError(
-      'invalid_input',
-      `invalid policy file ${path}`,
+    throw invalidInput(`invalid policy file ${path}`,
       zodIssueDetails(parsed.error),
     );
   }

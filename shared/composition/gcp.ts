@@ -5,7 +5,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Config } from '../config.ts';
-import { BailiffError } from '../errors.ts';
+import { invalidInput, unauthenticated } from '../errors.ts';
 import { createLogger } from '../logging.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
@@ -18,7 +18,7 @@ import { buildEventPublisher } from './events.ts';
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
 const noCallers: IdentityVerifier = {
   async verify() {
-    throw new BailiffError('unauthenticated', 'this function does not serve the HTTP API');
+    throw unauthenticated('this function does not serve the HTTP API');
   },
 };
 
@@ -30,7 +30,7 @@ export interface GcpBuildOptions extends BuildOptions {
 
 /** Cloud Storage, Firestore and Pub/Sub: the deployed functions. */
 export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
-  if (!config.WORKSPACE_BUCKET) throw new BailiffError('invalid_input', 'WORKSPACE_BUCKET is required in gcp mode');
+  if (!config.WORKSPACE_BUCKET) throw invalidInput('WORKSPACE_BUCKET is required in gcp mode');
   const projectId = config.GOOGLE_CLOUD_PROJECT;
   const storage = createGcsStorage({ projectId, apiEndpoint: config.STORAGE_EMULATOR_HOST });
   const firestore = new Firestore({ projectId, databaseId: config.FIRESTORE_DATABASE, ignoreUndefinedProperties: true });

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { BailiffError, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
+import { forbidden, invalidInput, notFound, unauthenticated, zodIssueDetails } from '../errors.ts';
 import type { LogFields } from '../logging.ts';
 import type { Principal } from '../ports/identity.ts';
 import { errorToResponse, jsonResponse, methodNotAllowedResponse } from './error-response.ts';
@@ -76,13 +76,13 @@ function headerValue(headers: HttpRequest['headers'], name: string): string | un
 function bearerToken(headers: HttpRequest['headers']): string {
   const authorization = headerValue(headers, 'authorization');
   if (!authorization) {
-    throw new BailiffError('unauthenticated', 'an `Authorization: Bearer <token>` header is required', [
+    throw unauthenticated('an `Authorization: Bearer <token>` header is required', [
       { message: 'no bearer token', reason: 'missing_token' },
     ]);
   }
   const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
   if (!match || match[1]!.length > MAX_TOKEN_LENGTH) {
-    throw new BailiffError('unauthenticated', 'the Authorization header is not `Bearer <token>`');
+    throw unauthenticated('the Authorization header is not `Bearer <token>`');
   }
   return match[1]!;
 }
@@ -92,7 +92,7 @@ function checkRoles(route: RouteDefinition, principal: Principal): void {
   if (route.access === 'public') return;
   const allowed = principal.roles.includes('admin') || route.access.some((role) => principal.roles.includes(role));
   if (!allowed) {
-    throw new BailiffError('forbidden', `${route.method} ${route.path} needs the ${[...route.access, 'admin'].join(' or ')} role`);
+    throw forbidden(`${route.method} ${route.path} needs the ${[...route.access, 'admin'].join(' or ')} role`);
   }
 }
 

@@ -5,7 +5,7 @@
  * body of `[0,0,0,...]` or ten thousand nested brackets is refused cheaply, and zod and the
  * recursive code behind it (canonical hashing) only ever see documents of a sane shape.
  */
-import { BailiffError, invalidInput } from '../errors.ts';
+import { invalidInput, payloadTooLarge, type BailiffError } from '../errors.ts';
 import { PLAN_LIMITS } from '../domain/plan.ts';
 
 export interface JsonShapeLimits {
@@ -129,7 +129,7 @@ export function parseJsonBody(
   limits: JsonShapeLimits & { maxBodyBytes: number },
 ): unknown {
   if (rawBody === undefined || rawBody.length === 0) return undefined;
-  if (rawBody.length > limits.maxBodyBytes) throw payloadTooLarge(limits.maxBodyBytes);
+  if (rawBody.length > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
   requireJsonContentType(contentType);
   checkJsonShape(rawBody, limits);
   let text: string;
@@ -151,6 +151,6 @@ export function parseJsonBody(
 }
 
 /** The error for a body above the limit, shared by the core and the streaming reader. */
-export function payloadTooLarge(maxBodyBytes: number): BailiffError {
-  return new BailiffError('payload_too_large', `body larger than ${maxBodyBytes} bytes`);
+export function bodyTooLarge(maxBodyBytes: number): BailiffError {
+  return payloadTooLarge(`body larger than ${maxBodyBytes} bytes`);
 }

@@ -7,10 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerConsoleRequest } from '../console/serve.ts';
-import { BailiffError } from '../errors.ts';
+import { invalidInput } from '../errors.ts';
 import { handleMcpHttp, isMcpPath } from '../mcp/http.ts';
 import { handleHttpRequest } from './handler.ts';
-import { payloadTooLarge } from './json-body.ts';
+import { bodyTooLarge } from './json-body.ts';
 import type { HttpDependencies, HttpRequest, HttpResponse } from './types.ts';
 
 /**
@@ -42,7 +42,7 @@ function bodyReader(request: IncomingMessage, maxBodyBytes: number): { read: () 
     pending ??= new Promise<Buffer | undefined>((resolve, reject) => {
       if (complete) return resolve(undefined);
       const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBodyBytes) return reject(payloadTooLarge(maxBodyBytes));
+      if (Number.isFinite(declared) && declared > maxBodyBytes) return reject(bodyTooLarge(maxBodyBytes));
       const chunks: Buffer[] = [];
       let received = 0;
       const cleanup = () => {
@@ -56,7 +56,7 @@ function bodyReader(request: IncomingMessage, maxBodyBytes: number): { read: () 
         if (received > maxBodyBytes) {
           cleanup();
           request.pause();
-          reject(payloadTooLarge(maxBodyBytes));
+          reject(bodyTooLarge(maxBodyBytes));
           return;
         }
         chunks.push(chunk);
@@ -68,7 +68,7 @@ function bodyReader(request: IncomingMessage, maxBodyBytes: number): { read: () 
       };
       const onError = (error: Error) => {
         cleanup();
-        reject(new BailiffError('invalid_input', 'the request body could not be read', [], { cause: error }));
+        reject(invalidInput('the request body could not be read', [], error));
       };
       const onAborted = () => onError(new Error('client aborted the request'));
       request.on('data', onData);

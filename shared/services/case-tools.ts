@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { fromCommandsInputSchema, translateCommands, type LineTranslation } from '../domain/commands.ts';
 import { casePathOf, casePrefix, objectName } from '../domain/paths.ts';
 import { caseNameSchema, casePathSchema, type PlanInput } from '../domain/plan.ts';
-import { BailiffError, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
+import { invalidInput, notFound, payloadTooLarge, zodIssueDetails } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import { requireCase, requireRole } from './authorization.ts';
@@ -75,7 +75,7 @@ export async function readCaseFileText(
   const info = await deps.objects.stat(name);
   if (!info) throw notFound(`\`${path}\` does not exist in case ${caseName}`);
   if (info.size > MAX_READABLE_FILE_BYTES) {
-    throw new BailiffError('payload_too_large', `\`${path}\` is ${info.size} bytes; only files up to ${MAX_READABLE_FILE_BYTES} bytes can be read`);
+    throw payloadTooLarge(`\`${path}\` is ${info.size} bytes; only files up to ${MAX_READABLE_FILE_BYTES} bytes can be read`);
   }
   const data = await deps.objects.read(name);
   const offset = query.offset ?? 0;

@@ -22,7 +22,7 @@ import {
   type FileMetadata,
   type StorageOptions,
 } from '@google-cloud/storage';
-import { BailiffError, invalidInput, isBailiffError } from '../../errors.ts';
+import { BailiffError, internal, invalidInput, isBailiffError, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
   GenerationPrecondition,
@@ -214,7 +214,7 @@ export class GcsObjectStore implements ObjectStore {
         })) as [RewriteResponse, unknown];
         if (response.done !== false && response.resource) return toObjectInfo(response.resource);
         if (!response.rewriteToken) {
-          throw new BailiffError('internal', `rewrite of ${source} to ${destination} returned neither an object nor a token`);
+          throw internal(`rewrite of ${source} to ${destination} returned neither an object nor a token`);
         }
         rewriteToken = response.rewriteToken;
       }
@@ -268,7 +268,7 @@ export class GcsObjectStore implements ObjectStore {
       await this.#bucket.request({ method: 'GET', uri: '/o', qs: { maxResults: 1, fields: 'kind' }, maxRetries: 0 });
     } catch (error) {
       const translated = translateGcsError(error, `health check of gs://${this.#bucketName}`);
-      throw new BailiffError('unavailable', translated.message, [], { cause: error });
+      throw unavailable(translated.message, [], error);
     }
   }
 

@@ -10,12 +10,12 @@
  */
 import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../../config.ts';
-import { BailiffError, forbidden, unavailable } from '../../errors.ts';
+import { BailiffError, forbidden, invalidInput, unauthenticated, unavailable } from '../../errors.ts';
 import type { PrincipalDirectory, VerificationCerts } from '../../identity-settings.ts';
 import type { IdentityVerifier, Principal } from '../../ports/identity.ts';
 
 function configError(path: string, message: string): BailiffError {
-  return new BailiffError('invalid_input', 'invalid configuration', [{ path, message }]);
+  return invalidInput('invalid configuration', [{ path, message }]);
 }
 
 export interface GoogleIdTokenIdentityOptions {
@@ -106,10 +106,10 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
         throw unavailable("cannot fetch Google's token verification keys", [], error);
       }
       const reason = reasonOf(error);
-      throw new BailiffError('unauthenticated', 'the ID token could not be verified', [{ message: reason, reason }]);
+      throw unauthenticated('the ID token could not be verified', [{ message: reason, reason }]);
     }
     if (!payload?.email || payload.email_verified !== true) {
-      throw new BailiffError('unauthenticated', 'the ID token carries no verified e-mail address', [
+      throw unauthenticated('the ID token carries no verified e-mail address', [
         { message: 'no verified e-mail (request service-account tokens with format=full)', reason: 'no_verified_email' },
       ]);
     }

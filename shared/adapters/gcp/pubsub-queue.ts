@@ -14,7 +14,7 @@
  * retry policy's exponential backoff (configured in the infrastructure, not here).
  */
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { BailiffError, invalidInput, isBailiffError, unavailable } from '../../errors.ts';
+import { BailiffError, invalidInput, isBailiffError, rateLimited, unavailable } from '../../errors.ts';
 import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
 
 export interface PubSubExecutionQueueOptions {
@@ -120,6 +120,6 @@ function translatePubSubError(error: unknown, message: string): BailiffError {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const detail = `${message}${code === undefined ? '' : ` (gRPC ${String(code)})`}${error instanceof Error ? `: ${error.message}` : ''}`;
   // RESOURCE_EXHAUSTED: over quota or flow-controlled; waiting helps.
-  if (code === 8) return new BailiffError('rate_limited', detail, [], { cause: error });
+  if (code === 8) return rateLimited(detail, [], error);
   return unavailable(detail, [], error);
 }

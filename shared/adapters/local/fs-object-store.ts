@@ -35,7 +35,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants, createReadStream, type BigIntStats } from 'node:fs';
 import { lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { BailiffError, invalidInput, isBailiffError, notFound, preconditionFailed } from '../../errors.ts';
+import { BailiffError, conflict, internal, invalidInput, isBailiffError, notFound, preconditionFailed, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
   GenerationPrecondition,
@@ -283,7 +283,7 @@ export class FsObjectStore implements ObjectStore {
       const [root, metadata] = await Promise.all([stat(this.#root), stat(this.#metadataDir)]);
       if (!root.isDirectory() || !metadata.isDirectory()) throw new Error('not a directory');
     } catch (error) {
-      throw new BailiffError('unavailable', `workspace directory is not usable: ${messageOf(error)}`, [], { cause: error });
+      throw unavailable(`workspace directory is not usable: ${messageOf(error)}`, [], error);
     }
   }
 
@@ -435,7 +435,7 @@ export class FsObjectStore implements ObjectStore {
         await handle.close();
       }
     }
-    throw new BailiffError('unavailable', `${location.name} kept changing while being read`);
+    throw unavailable(`${location.name} kept changing while being read`);
   }
 
   async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string; withMetadata?: boolean }): Promise<ObjectInfo> {
@@ -617,7 +617,7 @@ export class FsObjectStore implements ObjectStore {
     for (let attempt = 0; ; attempt++) {
       // A marker written into a folder that already holds objects is described by the folder.
       const present = await this.#lookupEntry(location);
-      if (!present) throw new BailiffError('unavailable', `${location.name} vanished right after being written`);
+      if (!present) throw unavailable(`${location.name} vanished right after being written`);
       if (this.#lastGeneration.get(location.name) !== present.generation || attempt >= 5) {
         this.#remember(location.name, present.generation);
         return present;
@@ -833,7 +833,7 @@ function messageOf(error: unknown): string {
 }
 
 function conflictInTheWay(name: string, cause: unknown): BailiffError {
-  return new BailiffError('conflict', `${name}: a file and a folder of the same name cannot both exist in a local workspace`, [], { cause });
+  return conflict(`${name}: a file and a folder of the same name cannot both exist in a local workspace`, [], cause);
 }
 
 const TRANSIENT_FS_CODES = ['ENOSPC', 'EIO', 'EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ETIMEDOUT', 'EDQUOT', 'ESTALE'];
@@ -841,9 +841,9 @@ const TRANSIENT_FS_CODES = ['ENOSPC', 'EIO', 'EMFILE', 'ENFILE', 'EBUSY', 'EAGAI
 /** File-system errors as BailiffErrors: missing → not_found, exhausted or flaky → unavailable, else internal. */
 export function translateFsError(error: unknown, context: string): BailiffError {
   if (isBailiffError(error)) return error;
-  if (hasCode(error, 'ENOENT', 'ENOTDIR')) return new BailiffError('not_found', `${context}: not found`, [], { cause: error });
+  if (hasCode(error, 'ENOENT', 'ENOTDIR')) return notFound(`${context}: not found`, [], error);
   if (hasCode(error, ...TRANSIENT_FS_CODES)) {
-    return new BailiffError('unavailable', `${context}: ${messageOf(error)}`, [], { cause: error });
+    return unavailable(`${context}: ${messageOf(error)}`, [], error);
   }
-  return new BailiffError('internal', `${context}: ${messageOf(error)}`, [], { cause: error });
+  return internal(`${context}: ${messageOf(error)}`, [], error);
 }

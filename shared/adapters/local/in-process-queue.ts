@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
-import { BailiffError, invalidInput, unavailable } from '../../errors.ts';
+import { internal, invalidInput, unavailable } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../logging.ts';
 
 /** Consumes one delivery. Resolving acknowledges it; throwing asks for a redelivery. */
@@ -74,7 +74,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
    * if a handler is already set: two consumers would mean a wiring mistake, not scale.
    */
   subscribe(handler: ExecutionHandler): void {
-    if (this.#handler) throw new BailiffError('internal', 'the in-process queue already has a handler');
+    if (this.#handler) throw internal('the in-process queue already has a handler');
     this.#handler = handler;
     for (const delivery of this.#parked.splice(0)) this.#deliver(delivery);
   }

@@ -18,7 +18,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
-import { BailiffError, conflict, isBailiffError, notFound, unavailable } from '../../errors.ts';
+import { BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
 import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
 
@@ -470,11 +470,11 @@ function translateSqliteError(error: unknown, message: string): BailiffError {
   const sqlite = error as { code?: unknown; errcode?: unknown; errstr?: unknown };
   if (sqlite?.code === 'ERR_SQLITE_ERROR' && typeof sqlite.errcode === 'number') {
     const primary = sqlite.errcode & 0xff;
-    if (primary === SQLITE_CONSTRAINT) return new BailiffError('conflict', `${message}: ${String(sqlite.errstr)}`, [], { cause: error });
+    if (primary === SQLITE_CONSTRAINT) return conflict(`${message}: ${String(sqlite.errstr)}`, [], error);
     if ([SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN].includes(primary)) {
       return unavailable(`${message}: ${String(sqlite.errstr)}`, [], error);
     }
   }
   if ((error as { code?: unknown })?.code === 'ERR_INVALID_STATE') return unavailable(`${message}: the plan store is closed`, [], error);
-  return new BailiffError('internal', message, [], { cause: error });
+  return internal(message, [], error);
 }

@@ -10,7 +10,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BailiffError } from '../../errors.ts';
+import { unauthenticated } from '../../errors.ts';
 import { parseTokenDocument, type StaticToken, type TokenEntry } from '../../identity-settings.ts';
 import type { IdentityVerifier, Principal, Role } from '../../ports/identity.ts';
 
@@ -47,7 +47,7 @@ export class StaticTokenIdentity implements IdentityVerifier {
     // The map lookup already decided; the constant-time comparison keeps it honest if the
     // lookup structure ever changes to something that compares prefixes.
     if (!found || !timingSafeEqual(found.digest, presented)) {
-      throw new BailiffError('unauthenticated', 'the bearer token is not valid');
+      throw unauthenticated('the bearer token is not valid');
     }
     return found.principal;
   }
