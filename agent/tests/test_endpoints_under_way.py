@@ -48,7 +48,7 @@ def fake_bailiff(request: httpx.Request, *, sealed: bool = False) -> httpx.Respo
         body = json.loads(request.content)
         if "|" in body["commands"]:
             return httpx.Response(400, json={"error": {"code": "invalid_input", "message": "commands refused", "details": [{"line": 2, "column": 4, "message": "pipes are not allowed"}]}})
-        return httpx.Response(201, json=_plan_view([{"line": 1, "text": body["commands"], "operations": [{"type": "create_dir", "destination": "Police"}]}]))
+        return httpx.Response(201, json=_plan_view([{"line": 1, "text": body["commands"], "operations": [0]}]))
     return httpx.Response(404, json={"error": {"code": "not_found", "message": "no such route"}})
 
 
@@ -84,7 +84,7 @@ def test_read_case_file_and_propose_from_commands_tools() -> None:
     assert missing.status == "error" and "no such object" in str(missing.content)
 
     proposed = call("propose_from_commands", case_name="abby", commands="mkdir -p Police", description="d")
-    assert "line 1: mkdir -p Police  →  create_dir Police" in str(proposed.content) and "awaits approval" in str(proposed.content)
+    assert "line 1: mkdir -p Police  →  create folder Police" in str(proposed.content) and "awaits approval" in str(proposed.content)
     refused = call("propose_from_commands", case_name="abby", commands="mkdir a\nls | rm", description="d")
     assert refused.status == "error" and "line 2, column 4: pipes are not allowed" in str(refused.content)
 

@@ -116,14 +116,13 @@ def test_propose_from_commands(bailiff: Bailiff, tools: dict[str, BaseTool], age
     case = bailiff.new_case(INTAKE)
     commands = 'mkdir -p "Medical Records/Provider1"\nmv intake/records_*.pdf "Medical Records/Provider1/"'
     result = call(tools["propose_from_commands"], case_name=case, commands=commands, description="Sort intake")
-    if agent.supports(*COMMANDS_ROUTE):
-        text = str(result.content)
-        assert result.status == "success" and "line 1: mkdir -p" in text and "line 2: mv intake/records_*.pdf" in text
-        assert "awaits approval" in text
-        refused = call(tools["propose_from_commands"], case_name=case, commands="ls | rm -rf /", description="x")
-        assert refused.status == "error" and "line 1, column" in str(refused.content)
-    else:
-        assert result.status == "error" and "POST /plans/from-commands" in str(result.content)
+    assert agent.supports(*COMMANDS_ROUTE)
+    text = str(result.content)
+    assert result.status == "success" and "line 1: mkdir -p" in text and "line 2: mv intake/records_*.pdf" in text
+    assert "move intake/records_001.pdf to Medical Records/Provider1/records_001.pdf" in text
+    assert "awaits approval" in text
+    refused = call(tools["propose_from_commands"], case_name=case, commands="ls | rm -rf /", description="x")
+    assert refused.status == "error" and "line 1, column" in str(refused.content)
 
 
 def test_translation_in_words() -> None:
@@ -149,7 +148,10 @@ def test_translation_in_words() -> None:
         "totals": {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "bytesWritten", "bytesDeleted")},
         "errors": [],
         "warnings": [],
-        "operations": [],
+        "operations": [
+            {"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0},
+            {"index": 1, "type": "move", "effect": "move a.pdf to Police/a.pdf (1 object, 3 B)", "objects": 1, "bytes": 3},
+        ],
         "diff": {"added": [], "removed": [], "changed": [], "truncated": False},
     }
     view = CommandPlanView.model_validate(
@@ -157,15 +159,15 @@ def test_translation_in_words() -> None:
             "plan": plan,
             "report": report,
             "translation": [
-                {"line": 1, "text": "mkdir -p Police", "operations": [{"type": "create_dir", "destination": "Police"}]},
-                {"line": 2, "text": "mv a.pdf Police/a.pdf", "operations": [{"type": "move", "source": "a.pdf", "destination": "Police/a.pdf"}]},
+                {"line": 1, "text": "mkdir -p Police", "operations": [0]},
+                {"line": 2, "text": "mv a.pdf Police/a.pdf", "operations": [1]},
             ],
         }
     )
     assert describe_translation(view).splitlines() == [
         "How each command was read:",
-        "  line 1: mkdir -p Police  →  create_dir Police",
-        "  line 2: mv a.pdf Police/a.pdf  →  move a.pdf → Police/a.pdf",
+        "  line 1: mkdir -p Police  →  create folder Police",
+        "  line 2: mv a.pdf Police/a.pdf  →  move a.pdf to Police/a.pdf (1 object, 3 B)",
     ]
 
 

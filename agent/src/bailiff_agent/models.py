@@ -248,7 +248,8 @@ class CommandTranslation(_Wire):
 
     line: int
     text: str
-    operations: list[dict[str, Any]]
+    operations: list[int]
+    """Indices into the plan's operations (and the report's per-operation effects)."""
 
 
 class CommandPlanView(PlanView):

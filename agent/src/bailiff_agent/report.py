@@ -94,18 +94,10 @@ def describe_outcome(view: PlanView, console_url: str) -> str:
 
 
 def describe_translation(view: CommandPlanView) -> str:
-    """Each shell line and the operations Bailiff read it as."""
+    """Each shell line and what the operations Bailiff read it as will do."""
+    effects = {line.index: line.effect for line in view.report.operations}
     lines = ["How each command was read:"]
     for item in view.translation:
-        ops = "; ".join(_operation_words(op) for op in item.operations) or "no change"
+        ops = "; ".join(effects.get(index, f"operation {index}") for index in item.operations) or "no change"
         lines.append(f"  line {item.line}: {item.text}  →  {ops}")
     return "\n".join(lines)
-
-
-def _operation_words(op: dict[str, object]) -> str:
-    kind = op.get("type")
-    if kind in ("move", "copy"):
-        return f"{kind} {op.get('source')} → {op.get('destination')}"
-    if kind == "delete":
-        return f"delete {op.get('source')}"
-    return f"{kind} {op.get('destination')}"
