@@ -391,9 +391,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async #removeMoving(name: string): Promise<void> {
-    await unlink(this.#movingPath(name)).catch((error: unknown) => {
-      if (!hasCode(error, 'ENOENT')) throw error;
-    });
+    await unlinkIfPresent(this.#movingPath(name));
   }
 
   /** The file (or, for a marker, the directory, empty or not) at a location. */
@@ -686,29 +684,21 @@ export class FsObjectStore implements ObjectStore {
     const path = this.#pendingPath(name);
     await mkdir(dirname(path), { recursive: true });
     const intent: PendingSidecar = { ...record, name, generation: '', pending: identityOf(stats), ...(movedFrom ? { movedFrom } : {}) };
-    const temporary = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, JSON.stringify(intent));
-    await rename(temporary, path);
+    await writeJsonAtomically(path, intent);
   }
 
   async #removeIntent(name: string): Promise<void> {
-    await unlink(this.#pendingPath(name)).catch((error: unknown) => {
-      if (!hasCode(error, 'ENOENT')) throw error;
-    });
+    await unlinkIfPresent(this.#pendingPath(name));
   }
 
   async #writeSidecar(record: Sidecar): Promise<void> {
     const path = this.#sidecarPath(record.name);
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, JSON.stringify(record));
-    await rename(temporary, path);
+    await writeJsonAtomically(path, record);
   }
 
   async #removeSidecar(name: string): Promise<void> {
-    await unlink(this.#sidecarPath(name)).catch((error: unknown) => {
-      if (!hasCode(error, 'ENOENT')) throw error;
-    });
+    await unlinkIfPresent(this.#sidecarPath(name));
   }
 
   /** Runs an operation and turns file-system errors into BailiffErrors. */
@@ -750,6 +740,19 @@ export class KeyedMutex {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     };
   }
+}
+
+/** Writes `value` as JSON so that readers see the old file or the new one, never half of one. */
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify(value));
+  await rename(temporary, path);
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  await unlink(path).catch((error: unknown) => {
+    if (!hasCode(error, 'ENOENT')) throw error;
+  });
 }
 
 /** A JSON file's content, or undefined when it is missing or torn. */
