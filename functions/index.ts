@@ -29,6 +29,7 @@ http('api', async (req, res) => {
   const current = getApp('api');
   apiHandler ??= createFunctionHandler({
     api: current.service,
+    content: current.content,
     identity: current.identity,
     health: current.health,
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },

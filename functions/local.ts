@@ -41,6 +41,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
       ...(app.devTokens ? { host: '127.0.0.1' } : {}),
       deps: {
         api: app.service,
+        content: app.content,
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },

@@ -16,6 +16,8 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
+import { CaseContentService } from '../services/case-content.ts';
+import type { UrlSigner } from '../ports/url-signer.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -28,6 +30,8 @@ export interface App extends Ports {
   logger: Logger;
   policy: Policy;
   service: PlanService;
+  /** File content, snapshots and blobs for the sandbox round trip. */
+  content: CaseContentService;
   executor: Executor;
   identity: IdentityVerifier;
   health(): Promise<HealthReport>;
@@ -37,6 +41,11 @@ export interface App extends Ports {
 export interface BuildOptions {
   logger?: Logger;
   clock?: Clock;
+}
+
+/** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
+export interface OptionalPorts {
+  signer?: UrlSigner;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -59,7 +68,7 @@ export function loadPolicy(path: string | undefined): Policy {
   return parsed.data;
 }
 
-export function assemble(config: Config, ports: Ports, identity: IdentityVerifier, options: BuildOptions) {
+export function assemble(config: Config, ports: Ports, identity: IdentityVerifier, options: BuildOptions, optional: OptionalPorts = {}) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const clock = options.clock ?? systemClock;
   const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
@@ -69,6 +78,11 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     policy,
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
+  });
+  const content = new CaseContentService({
+    objects: ports.objects,
+    ...(optional.signer ? { signer: optional.signer } : {}),
+    options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
   const executor = new Executor({
     ...ports,
@@ -94,6 +108,6 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
     return { storage, state, queue };
   };
-  return { ...ports, config, logger, policy, service, executor, identity, health };
+  return { ...ports, config, logger, policy, service, content, executor, identity, health };
 }
 

@@ -13,6 +13,27 @@ import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
+import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
+import { GcsUrlSigner } from '../adapters/gcp/gcs-url-signer.ts';
+import type { UrlSigner } from '../ports/url-signer.ts';
+
+/** The signer the config names: an impersonated service account, or (emulator tests) a local key. */
+function createUrlSigner(config: Config, projectId: string | undefined): UrlSigner | undefined {
+  if (!config.WORKSPACE_BUCKET) return undefined;
+  let key: { client_email: string; private_key: string } | undefined;
+  if (config.BAILIFF_SIGNER_KEY) {
+    const parsed = z.object({ client_email: z.string().email(), private_key: z.string().startsWith('-----BEGIN') }).safeParse(safeJson(config.BAILIFF_SIGNER_KEY));
+    if (!parsed.success) throw new BailiffError('invalid_input', 'invalid configuration', [{ path: 'BAILIFF_SIGNER_KEY', message: 'a service-account key: JSON with client_email and private_key' }]);
+    key = parsed.data;
+  }
+  if (!key && !config.BAILIFF_SIGNER_SERVICE_ACCOUNT) return undefined;
+  const storage = createSigningStorage({
+    ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}),
+    ...(projectId ? { projectId } : {}),
+    ...(key ? { key } : { serviceAccount: config.BAILIFF_SIGNER_SERVICE_ACCOUNT! }),
+  });
+  return new GcsUrlSigner({ storage, bucket: config.WORKSPACE_BUCKET });
+}
 
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
 const noCallers: IdentityVerifier = {
@@ -53,7 +74,8 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const plans = new FirestorePlanStore({ firestore });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, pinnedCerts(config)) : noCallers);
-  const app = assemble(config, { objects, plans, queue }, identity, options);
+  const signer = createUrlSigner(config, projectId);
+  const app = assemble(config, { objects, plans, queue }, identity, options, signer ? { signer } : {});
   return {
     ...app,
     async close() {

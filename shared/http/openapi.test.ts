@@ -54,7 +54,7 @@ describe('the OpenAPI document', () => {
   it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('describes %s completely', (_name, route) => {
     const operation = document.paths[route.path]![route.method.toLowerCase()]!;
     expect(operation.operationId).toBe(route.operationId);
-    expect(operation.responses[String(route.status)]?.content?.['application/json']?.schema).toBeDefined();
+    expect(operation.responses[String(route.status)]?.content?.[route.produces ?? 'application/json']?.schema).toBeDefined();
     expect(operation.responses['500']).toBeDefined();
     expect(operation.security).toEqual(route.access === 'public' ? [] : [{ bearer: [] }]);
     if (route.access !== 'public') {

@@ -7,8 +7,12 @@
  * Request bodies that PlanApi takes as `unknown` are validated by the service (one validator,
  * the same field paths for every front end); their schemas here describe them in OpenAPI.
  */
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
+import { blobDeclarationSchema } from '../domain/blobs.ts';
 import { planInputSchema } from '../domain/plan.ts';
+import { unavailable } from '../errors.ts';
+import type { CaseContentService } from '../services/case-content.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 import { answerHealth } from './health.ts';
@@ -16,6 +20,14 @@ import { buildOpenApiDocument } from './openapi.ts';
 import {
   approveBodySchema,
   auditVerificationSchema,
+  blobBodySchema,
+  blobDeclarationAnswerSchema,
+  blobParamsSchema,
+  blobUploadAnswerSchema,
+  contentQuerySchema,
+  fileContentSchema,
+  snapshotPageSchema,
+  snapshotQuerySchema,
   caseParamsSchema,
   emptyBodySchema,
   fileListSchema,
@@ -32,12 +44,17 @@ import {
 } from './schemas.ts';
 import type { HttpDependencies } from './types.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** What a handler returns: the body, and a status when it is not the route's usual one. */
 export interface RouteResult {
+  /** Serialised as JSON; undefined for a response with no body (a redirect, a 304) or a stream. */
   body: unknown;
   status?: number;
+  /** Extra response headers (ETag, Location, Content-Range, ...). */
+  headers?: Record<string, string>;
+  /** Bytes to stream instead of a JSON body; `headers` must then give their type and length. */
+  stream?: Readable;
 }
 
 export interface RouteContext<Params, Query> {
@@ -47,6 +64,10 @@ export interface RouteContext<Params, Query> {
   query: Query;
   /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
   body: unknown;
+  /** The request body as a stream, for `check: 'stream'` routes (uploads). */
+  bodyStream?: Readable;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
   deps: HttpDependencies;
 }
 
@@ -66,9 +87,14 @@ export interface RouteDefinition<
   body?: {
     schema: z.ZodType;
     required: boolean;
-    /** Who validates it: this layer, or the service method that takes it as `unknown`. */
-    check: 'here' | 'service';
+    /**
+     * Who validates it: this layer, or the service method that takes it as `unknown`; `stream`
+     * bodies are bytes, never buffered here, handed to the service as a stream.
+     */
+    check: 'here' | 'service' | 'stream';
   };
+  /** Media type of the success response when it is not JSON (file content). */
+  produces?: string;
   status: number;
   response: z.ZodType;
   /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
@@ -87,6 +113,21 @@ const READERS: readonly Role[] = ['agent', 'approver'];
 function caller(context: { principal: Principal | undefined }): Principal {
   if (!context.principal) throw new Error('route reached without a principal');
   return context.principal;
+}
+
+function contentService(context: { deps: HttpDependencies }): CaseContentService {
+  if (!context.deps.content) throw unavailable('this server does not serve file content');
+  return context.deps.content;
+}
+
+function header(headers: RouteContext<unknown, unknown>['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `attachment; filename*=UTF-8''...`: case files are downloads, never pages of this origin. */
+function attachment(filename: string): string {
+  return `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 let cachedDocument: Record<string, unknown> | undefined;
@@ -135,6 +176,87 @@ export const ROUTES: readonly RouteDefinition[] = [
       const files = await context.deps.api.listFiles(caller(context), context.params.case, context.query);
       return { body: { case: context.params.case, files } };
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/cases/{case}/files/content',
+    operationId: 'readFileContent',
+    summary: "One file's bytes, its generation as ETag; `Range` and `If-None-Match` honoured. On Google Cloud, a 307 to a short-lived signed URL",
+    access: READERS,
+    params: caseParamsSchema,
+    query: contentQuerySchema,
+    status: 200,
+    produces: 'application/octet-stream',
+    response: fileContentSchema,
+    errors: ['not_found', 'precondition_failed', 'range_not_satisfiable', 'unavailable'],
+    handle: async (context): Promise<RouteResult> => {
+      const answer = await contentService(context).readContent(caller(context), context.params.case, context.query, {
+        range: header(context.headers, 'range'),
+        ifNoneMatch: header(context.headers, 'if-none-match'),
+      });
+      switch (answer.kind) {
+        case 'redirect':
+          return { status: 307, body: undefined, headers: { location: answer.location, etag: answer.etag } };
+        case 'not_modified':
+          return { status: 304, body: undefined, headers: { etag: answer.etag } };
+        case 'bytes':
+          return {
+            status: answer.range ? 206 : 200,
+            body: undefined,
+            stream: answer.stream,
+            headers: {
+              'content-type': answer.contentType,
+              'content-length': String(answer.length),
+              'content-disposition': attachment(answer.filename),
+              'content-security-policy': "sandbox; default-src 'none'",
+              'accept-ranges': 'bytes',
+              etag: answer.etag,
+              ...(answer.range ? { 'content-range': `bytes ${answer.range.start}-${answer.range.end}/${answer.range.size}` } : {}),
+            },
+          };
+      }
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/cases/{case}/snapshot',
+    operationId: 'snapshotCase',
+    summary: 'Every object of the case with size, md5, crc32c, generation and content type, in pages: what `bailiff pull` writes beside the tree',
+    access: READERS,
+    params: caseParamsSchema,
+    query: snapshotQuerySchema,
+    status: 200,
+    response: snapshotPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await contentService(context).snapshot(caller(context), context.params.case, context.query) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/cases/{case}/blobs',
+    operationId: 'declareBlob',
+    summary: 'Declare new content by md5 (or sha256) and size: its blob reference and, unless it is already uploaded, where to upload it',
+    access: ['agent'],
+    params: caseParamsSchema,
+    body: { schema: blobDeclarationSchema, required: true, check: 'service' },
+    status: 200,
+    response: blobDeclarationAnswerSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await contentService(context).declareBlob(caller(context), context.params.case, context.body) }),
+  }),
+  route({
+    method: 'PUT',
+    path: '/cases/{case}/blobs/{blob}',
+    operationId: 'uploadBlob',
+    summary: "The embedded server's upload endpoint: the bytes of a declared blob, streamed to disk, published only if size and hash match",
+    access: ['agent'],
+    params: blobParamsSchema,
+    body: { schema: blobBodySchema, required: true, check: 'stream' },
+    status: 201,
+    response: blobUploadAnswerSchema,
+    errors: ['payload_too_large', 'precondition_failed', 'unavailable'],
+    handle: async (context) => ({
+      body: await contentService(context).receiveBlob(caller(context), context.params.case, context.params.blob, context.bodyStream!, header(context.headers, 'content-type')),
+    }),
   }),
   route({
     method: 'POST',

@@ -2,7 +2,9 @@
  * The shapes the HTTP core speaks, independent of any server library: the node:http server,
  * the functions framework's express request and tests all translate to and from these.
  */
+import type { Readable } from 'node:stream';
 import type { IdentityVerifier } from '../ports/identity.ts';
+import type { CaseContentService } from '../services/case-content.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 
@@ -20,14 +22,21 @@ export interface HttpRequest {
    * server buffer a large body. A reader enforces the body limit itself.
    */
   rawBody: Buffer | undefined | (() => Promise<Buffer | undefined>);
+  /**
+   * The body as a stream, for the routes that take bytes rather than JSON (uploads): offered
+   * by the node:http server; where the body was read already, the core streams `rawBody`.
+   */
+  bodyStream?: () => Readable;
   remoteIp?: string;
 }
 
-/** A response ready to write: the body is already serialised JSON. */
+/** A response ready to write: the body is serialised JSON, or bytes streamed from `stream`. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** When set, the bytes to send instead of `body`; `headers` then carry their length. */
+  stream?: Readable;
 }
 
 /** The result of one dependency's health check. */
@@ -57,6 +66,8 @@ export interface HttpLimits {
 /** Everything the HTTP core needs, passed in by each entry point's composition root. */
 export interface HttpDependencies {
   api: PlanApi;
+  /** File content, snapshots and blobs (the sandbox round trip); its routes answer 503 without it. */
+  content?: CaseContentService;
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;
