@@ -42,6 +42,8 @@ resource "google_cloudfunctions2_function" "api" {
       BAILIFF_EXECUTION_TOPIC = google_pubsub_topic.executions.name
       BAILIFF_AUDIENCE        = local.api_url
       BAILIFF_PRINCIPALS      = var.principals
+      # Signed URLs for reading case files and uploading blobs carry this account's rights.
+      BAILIFF_SIGNER_SERVICE_ACCOUNT = google_service_account.signer.email
     }
   }
 

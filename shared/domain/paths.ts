@@ -196,9 +196,12 @@ export function parseBlobRef(raw: string): PathCheck<BlobRef> {
   return { ok: true, value: { case: caseName.value, ...id.value } };
 }
 
+/** Where every case's blobs are uploaded; a lifecycle rule ages them out (infra/storage.tf). */
+export const STAGING_PREFIX = `${SYSTEM_PREFIX}staging/`;
+
 /** The staging folder of a case: written by clients through signed URLs, never case content. */
 export function stagingPrefix(caseName: string): string {
-  return `${SYSTEM_PREFIX}staging/${caseName}/`;
+  return `${STAGING_PREFIX}${caseName}/`;
 }
 
 /** The object that holds a blob. */
