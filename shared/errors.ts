@@ -71,15 +71,29 @@ export function isBailiffError(error: unknown, code?: ErrorCode): error is Baili
   return error instanceof BailiffError && (code === undefined || error.code === code);
 }
 
-export const invalidInput = (message: string, details: ErrorDetail[] = []) =>
-  new BailiffError('invalid_input', message, details);
-export const notFound = (message: string) => new BailiffError('not_found', message);
-export const forbidden = (message: string) => new BailiffError('forbidden', message);
-export const conflict = (message: string, details: ErrorDetail[] = []) => new BailiffError('conflict', message, details);
-export const preconditionFailed = (message: string, details: ErrorDetail[] = []) =>
-  new BailiffError('precondition_failed', message, details);
-export const unavailable = (message: string, cause?: unknown) =>
-  new BailiffError('unavailable', message, [], { cause });
+/**
+ * Named factories, one per code: call sites read like sentences, and the code, the message
+ * shape and the details are decided here. `cause` keeps the underlying error for the log.
+ */
+type ErrorFactory = (message: string, details?: ErrorDetail[], cause?: unknown) => BailiffError;
+const factory =
+  (code: ErrorCode): ErrorFactory =>
+  (message, details = [], cause) =>
+    new BailiffError(code, message, details, cause === undefined ? undefined : { cause });
+
+export const invalidInput = factory('invalid_input');
+export const unauthenticated = factory('unauthenticated');
+export const forbidden = factory('forbidden');
+export const notFound = factory('not_found');
+export const methodNotAllowed = factory('method_not_allowed');
+export const conflict = factory('conflict');
+export const hashMismatch = factory('hash_mismatch');
+export const preconditionFailed = factory('precondition_failed');
+export const payloadTooLarge = factory('payload_too_large');
+export const planInvalid = factory('plan_invalid');
+export const rateLimited = factory('rate_limited');
+export const unavailable = factory('unavailable');
+export const internal = factory('internal');
 
 /** zod issues as error details whose `path` reads like `operations.3.destination`. */
 export function zodIssueDetails(error: z.core.$ZodError, pathPrefix: readonly string[] = []): ErrorDetail[] {

@@ -5,7 +5,8 @@
  */
 import { conflict, invalidInput, type BailiffError } from '../errors.ts';
 import type { PlanRecord } from '../domain/plan.ts';
-import type { Lease } from '../ports/plan-store.ts';
+import { inCaseScope } from '../domain/case-scope.ts';
+import type { Lease, PlanQuery } from '../ports/plan-store.ts';
 
 /** The record after a compare-and-set: the patch over the current record, id kept, revision bumped. */
 export function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
@@ -49,4 +50,37 @@ export function decodePageToken(token: string): { createdAt: string; id: string 
     // Falls through to the same answer as a well-formed token of the wrong shape.
   }
   throw invalidInput('pageToken is not one this server issued', [{ path: 'pageToken', message: 'malformed page token' }]);
+}
+
+/** Where a plan stands in the newest-first index every listing walks. */
+export interface PlanPosition {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * One page of `listPlans`, newest first, read from the store's ordered index in batches. Only
+ * plans inside the query's case scope count toward the page, so a scoped principal gets full
+ * pages however many plans of other cases lie between. The adapter supplies the batch read (its
+ * query, already filtered by case and status) and turns the kept rows into records.
+ */
+export async function collectPlanPage<Row extends PlanPosition & { case: string }>(
+  query: PlanQuery,
+  readBatch: (after: PlanPosition | undefined, limit: number) => Promise<Row[]>,
+): Promise<{ rows: Row[]; nextPageToken?: string }> {
+  checkLimit(query.limit, 'limit', 1);
+  let after = query.pageToken === undefined ? undefined : decodePageToken(query.pageToken);
+  // One extra match tells whether another page exists.
+  const wanted = query.limit + 1;
+  const batchSize = query.caseScope === undefined ? wanted : Math.max(wanted, 200);
+  const kept: Row[] = [];
+  while (kept.length < wanted) {
+    const batch = await readBatch(after, batchSize);
+    for (const row of batch) if (kept.length < wanted && inCaseScope(query.caseScope, row.case)) kept.push(row);
+    if (batch.length < batchSize) break;
+    after = batch.at(-1)!;
+  }
+  const rows = kept.slice(0, query.limit);
+  const last = rows.at(-1);
+  return { rows, ...(kept.length > query.limit && last ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}) };
 }

@@ -87,6 +87,7 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
   const executor = new Executor({
     ...ports,
     clock,
+    policy,
     logger,
     options: {
       concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,

@@ -23,6 +23,8 @@ const base = {
   index: z.number().int(),
   /** The plan operation this action was expanded from. */
   operation: z.number().int(),
+  /** In a compensation plan: the action of the failed plan this one helps undo. */
+  undoes: z.number().int().optional(),
 };
 
 export const actionSchema = z.discriminatedUnion('kind', [
@@ -70,6 +72,28 @@ export function touchedNames(action: Action): string[] {
       return [action.source, action.destination];
     case 'delete':
       return [action.target];
+  }
+}
+
+/** One object an action relies on, and what it must look like then. */
+export interface Precondition {
+  name: string;
+  expect: Expect;
+}
+
+/** Every precondition of an action: the source first (for copies and moves), then the object it writes or removes. */
+export function preconditionsOf(action: Action): Precondition[] {
+  switch (action.kind) {
+    case 'put':
+      return [{ name: action.destination, expect: action.expect }];
+    case 'copy':
+    case 'move':
+      return [
+        { name: action.source, expect: action.sourceExpect },
+        { name: action.destination, expect: action.expect },
+      ];
+    case 'delete':
+      return [{ name: action.target, expect: action.expect }];
   }
 }
 

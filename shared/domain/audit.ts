@@ -15,6 +15,8 @@ export const AUDIT_EVENTS = [
   'plan.rejected',
   'plan.expired',
   'plan.queued',
+  /** The current policy forbids an approved plan: it is not queued, or not started. */
+  'plan.policy_refused',
   'plan.running',
   'plan.resumed',
   'plan.succeeded',

@@ -13,6 +13,8 @@
 export const PROJECTS_PREFIX = 'projects/';
 /** Reserved for Bailiff itself (audit files, backups); no plan may name it. */
 export const SYSTEM_PREFIX = '.bailiff/';
+/** Where backups live: `.bailiff/backups/<plan>/<action>/<object name>`. */
+export const BACKUPS_PREFIX = `${SYSTEM_PREFIX}backups/`;
 /** Cloud Storage's limit on an object name, in UTF-8 bytes. */
 export const MAX_OBJECT_NAME_BYTES = 1024;
 export const MAX_CASE_NAME_BYTES = 128;
@@ -135,12 +137,33 @@ export function casePathOf(caseName: string, name: string): string | undefined {
  * deletes it. The action index keeps two removals of the same name in one plan apart.
  */
 export function backupObjectName(planId: string, action: number, name: string): string {
-  return `${SYSTEM_PREFIX}backups/${planId}/${action}/${name}`;
+  return `${backupPrefix(planId)}${action}/${name}`;
 }
+
+/** Every backup a plan made: the listing prefix a restore of that plan's backups reads. */
+export function backupPrefix(planId: string): string {
+  return `${SYSTEM_PREFIX}backups/${planId}/`;
+}
+
+/** The backup prefix of the plan that made backup object `backupName` (`.bailiff/backups/<plan>/`). */
+export function backupRootOf(backupName: string): string {
+  const rest = backupName.startsWith(BACKUPS_PREFIX) ? backupName.slice(BACKUPS_PREFIX.length) : '';
+  const slash = rest.indexOf('/');
+  if (slash <= 0) throw new Error(`\`${backupName}\` is not a backup object name`);
+  return `${BACKUPS_PREFIX}${rest.slice(0, slash + 1)}`;
+}
+
+/** Whether `name` lies in Bailiff's system area rather than in any case. */
+export function isSystemObject(name: string): boolean {
+  return name.startsWith(SYSTEM_PREFIX);
+}
+
+/** The listing prefix of every JSON Lines audit copy. */
+export const AUDIT_PREFIX = `${SYSTEM_PREFIX}audit/`;
 
 /** Where a finished plan's audit records are written as JSON Lines. */
 export function auditObjectName(caseName: string, planId: string): string {
-  return `${SYSTEM_PREFIX}audit/${caseName}/${planId}.jsonl`;
+  return `${AUDIT_PREFIX}${caseName}/${planId}.jsonl`;
 }
 
 /**

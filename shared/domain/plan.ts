@@ -4,7 +4,7 @@
  * HTTP layer, the stores and the OpenAPI document agree by construction.
  */
 import { z } from 'zod';
-import { checkCaseName, checkCasePath } from './paths.ts';
+import { BACKUPS_PREFIX, checkCaseName, checkCasePath } from './paths.ts';
 
 /** Hard limits that no configuration can raise: they keep one plan inside one function's memory. */
 export const PLAN_LIMITS = {
@@ -64,7 +64,7 @@ export const deleteSchema = z.strictObject({ type: z.literal('delete'), source: 
  */
 export const restoreSchema = z.strictObject({
   type: z.literal('restore'),
-  backup: z.string().startsWith('.bailiff/backups/'),
+  backup: z.string().startsWith(BACKUPS_PREFIX),
   destination: casePathSchema,
   overwrite,
 });
@@ -150,7 +150,16 @@ export const executionSummarySchema = z.object({
   stale: z.number().int(),
   failed: z.number().int(),
   skipped: z.number().int(),
+  /** With `onError: rollback`: whether everything the plan did was undone. */
   compensated: z.boolean().optional(),
+  /** The compensation plan that undoes this one's work, once it has been derived. */
+  compensation: z.string().optional(),
+  /**
+   * Objects the plan touched that were left as a person made them, or could not be restored:
+   * a person decides. Capped in length; `needsAttentionCount` is exact.
+   */
+  needsAttention: z.array(z.object({ path: z.string(), message: z.string(), action: z.number().int().optional() })).optional(),
+  needsAttentionCount: z.number().int().optional(),
   /** When the pre-mutation check of the approved snapshot passed; it is never repeated after that. */
   preflightPassedAt: z.string().optional(),
   lastError: z.string().optional(),
@@ -208,8 +217,15 @@ export const planRecordSchema = z.object({
   case: z.string(),
   description: z.string(),
   onError: onErrorSchema,
-  kind: z.enum(['change', 'rollback']),
+  /**
+   * `change`: an agent's plan. `rollback`: the undo of an executed plan, approved by a person.
+   * `compensation`: the undo a failing `onError: rollback` plan runs inside its own execution.
+   */
+  kind: z.enum(['change', 'rollback', 'compensation']),
+  /** For rollback and compensation plans: the plan they undo. */
   rollbackOf: z.string().optional(),
+  /** For rollback plans: what each undone object must still be, re-checked by every dry run. */
+  guards: z.array(z.object({ path: z.string(), generation: z.string() })).optional(),
   author: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -232,6 +248,11 @@ export function contentBytes(op: { content: string; encoding: 'utf8' | 'base64' 
 
 export function contentBuffer(op: { content: string; encoding: 'utf8' | 'base64' }): Buffer {
   return Buffer.from(op.content, op.encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** The id of the compensation plan of `planId`: fixed, so a resumed execution finds the one it started. */
+export function compensationPlanId(planId: string): string {
+  return `${planId}u`;
 }
 
 /** Statuses from which nothing more happens to the plan itself. */

@@ -4,7 +4,7 @@
  * Evaluated at proposal (so the agent learns early), at approval, and again at execution.
  */
 import { z } from 'zod';
-import type { Action } from './actions.ts';
+import { touchedNames, type Action } from './actions.ts';
 import { hashOf } from './hash.ts';
 import { casePathOf } from './paths.ts';
 import type { DryRunReport, Operation, ReportIssue } from './plan.ts';
@@ -83,39 +83,58 @@ function matchesProtected(pattern: RegExp, casePath: string): boolean {
   return pattern.test(bare) || pattern.test(`${bare}/`);
 }
 
-export function evaluatePolicy(
-  policy: Policy,
-  plan: { case: string; operations: readonly Operation[]; report: DryRunReport; actions: readonly Action[] },
-): PolicyVerdict {
-  const violations: ReportIssue[] = [];
-  const { totals } = plan.report;
-  const { limits } = policy;
-  if (limits.maxOperations !== undefined && plan.operations.length > limits.maxOperations) {
-    violations.push({ code: 'policy_limit', message: `${plan.operations.length} operations exceed the limit of ${limits.maxOperations}` });
-  }
-  if (limits.maxBytesWritten !== undefined && totals.bytesWritten > limits.maxBytesWritten) {
-    violations.push({ code: 'policy_limit', message: `${totals.bytesWritten} bytes written exceed the limit of ${limits.maxBytesWritten}` });
-  }
-  if (limits.maxObjectsDeleted !== undefined && totals.objectsDeleted > limits.maxObjectsDeleted) {
-    violations.push({ code: 'policy_limit', message: `${totals.objectsDeleted} objects deleted exceed the limit of ${limits.maxObjectsDeleted}` });
+/**
+ * The policy's hard rules (limits and protected paths) over one plan, fed its actions page by
+ * page so a 100,000-action plan is checked without holding it whole. `evaluatePolicy` uses it at
+ * the dry run; the service and the executor use it again when a plan is applied and started.
+ */
+export class PolicyCheck {
+  readonly violations: ReportIssue[] = [];
+  private readonly caseName: string;
+  private readonly protectedRules: Array<{ pattern: string; reason: string; regexp: RegExp }>;
+  private readonly reported = new Set<string>();
+
+  constructor(policy: Policy, plan: { case: string; operationCount: number; totals: DryRunReport['totals'] }) {
+    this.caseName = plan.case;
+    const { limits } = policy;
+    const { totals } = plan;
+    if (limits.maxOperations !== undefined && plan.operationCount > limits.maxOperations) {
+      this.violations.push({ code: 'policy_limit', message: `${plan.operationCount} operations exceed the limit of ${limits.maxOperations}` });
+    }
+    if (limits.maxBytesWritten !== undefined && totals.bytesWritten > limits.maxBytesWritten) {
+      this.violations.push({ code: 'policy_limit', message: `${totals.bytesWritten} bytes written exceed the limit of ${limits.maxBytesWritten}` });
+    }
+    if (limits.maxObjectsDeleted !== undefined && totals.objectsDeleted > limits.maxObjectsDeleted) {
+      this.violations.push({ code: 'policy_limit', message: `${totals.objectsDeleted} objects deleted exceed the limit of ${limits.maxObjectsDeleted}` });
+    }
+    this.protectedRules = policy.protectedPaths.map((rule) => ({ ...rule, regexp: globToRegExp(rule.pattern) }));
   }
 
-  const protectedRules = policy.protectedPaths.map((rule) => ({ ...rule, regexp: globToRegExp(rule.pattern) }));
-  if (protectedRules.length > 0) {
-    const reported = new Set<string>();
-    for (const action of plan.actions) {
-      const names = action.kind === 'delete' ? [action.target] : action.kind === 'put' ? [action.destination] : [action.source, action.destination];
-      for (const name of names) {
-        const casePath = casePathOf(plan.case, name);
+  /** Checks every object these actions touch against the protected paths (each rule reported once). */
+  addActions(actions: Iterable<Action>): void {
+    if (this.protectedRules.length === 0) return;
+    for (const action of actions) {
+      for (const name of touchedNames(action)) {
+        const casePath = casePathOf(this.caseName, name);
         if (casePath === undefined) continue;
-        const rule = protectedRules.find((candidate) => matchesProtected(candidate.regexp, `${plan.case}/${casePath}`));
-        if (rule && !reported.has(rule.pattern)) {
-          reported.add(rule.pattern);
-          violations.push({ operation: action.operation, code: 'protected_path', path: casePath, message: `\`${casePath}\` is protected (${rule.reason})` });
+        const rule = this.protectedRules.find((candidate) => matchesProtected(candidate.regexp, `${this.caseName}/${casePath}`));
+        if (rule && !this.reported.has(rule.pattern)) {
+          this.reported.add(rule.pattern);
+          this.violations.push({ operation: action.operation, code: 'protected_path', path: casePath, message: `\`${casePath}\` is protected (${rule.reason})` });
         }
       }
     }
   }
+}
+
+export function evaluatePolicy(
+  policy: Policy,
+  plan: { case: string; operations: readonly Operation[]; report: DryRunReport; actions: readonly Action[] },
+): PolicyVerdict {
+  const { totals } = plan.report;
+  const check = new PolicyCheck(policy, { case: plan.case, operationCount: plan.operations.length, totals });
+  check.addActions(plan.actions);
+  const violations = check.violations;
 
   let approvalsRequired = 1;
   const fourEyes = policy.fourEyes;

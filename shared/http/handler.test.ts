@@ -76,8 +76,8 @@ class FakePlanApi implements PlanApi {
     this.#record('rollback', ...args);
     return view as never;
   }
-  async audit(...args: Parameters<PlanApi['audit']>) {
-    this.#record('audit', ...args);
+  async auditTrail(...args: Parameters<PlanApi['auditTrail']>) {
+    this.#record('auditTrail', ...args);
     return [];
   }
   async listFiles(...args: Parameters<PlanApi['listFiles']>) {
@@ -180,7 +180,7 @@ describe('routing', () => {
     ['POST', `/plans/${PLAN_ID}/reject`, { body: { reason: 'no' } }, 200, 'reject'],
     ['POST', `/plans/${PLAN_ID}/apply`, {}, 202, 'apply'],
     ['POST', `/plans/${PLAN_ID}/rollback`, {}, 201, 'rollback'],
-    ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'audit'],
+    ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'auditTrail'],
     ['GET', '/cases/smith/files', {}, 200, 'listFiles'],
     ['GET', '/audit/verify', {}, 200, 'verifyAudit'],
     ['DELETE', '/cases/smith/lease', {}, 200, 'releaseLease'],

@@ -370,7 +370,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     response: planAuditSchema,
     errors: ['not_found', 'unavailable'],
     handle: async (context) => {
-      const records = await context.deps.api.audit(caller(context), context.params.id);
+      const records = await context.deps.api.auditTrail(caller(context), context.params.id);
       return { body: { planId: context.params.id, records } };
     },
   }),

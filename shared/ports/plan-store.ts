@@ -10,7 +10,11 @@ import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
 
-export type JournalOutcome = 'done' | 'stale' | 'failed' | 'skipped' | 'compensated';
+/**
+ * `done`, `stale` (an object was not what the approval relied on) and `failed` are an action's
+ * outcomes; `compensated` is appended later for a done action that compensation undid.
+ */
+export type JournalOutcome = 'done' | 'stale' | 'failed' | 'compensated';
 
 /** The recorded outcome of one action. */
 export interface JournalEntry {
@@ -43,7 +47,11 @@ export type LeaseAcquisition = { acquired: true; lease: Lease; tookOverFrom?: Le
 export interface PlanQuery {
   case?: string;
   status?: PlanStatus;
-  /** Only plans in cases for which this returns true (a principal's case scope). */
+  /**
+   * Only plans whose case matches one of these patterns (a principal's case scope; see
+   * `caseMatches`). Pages are filled from the matching plans only.
+   */
+  caseScope?: readonly string[];
   limit: number;
   pageToken?: string;
 }
@@ -91,4 +99,21 @@ export interface PlanStore {
   forceReleaseLease(caseName: string): Promise<Lease | undefined>;
   /** Resolves when the backend answers; throws `unavailable` otherwise. */
   health(): Promise<void>;
+}
+
+/** The page size services read stored plan items with. */
+export const PLAN_ITEMS_PAGE = 1000;
+
+/**
+ * Every item of a paged PlanStore read (operations, actions, journal entries), page by page:
+ * `for await (const page of readPages((offset, limit) => plans.readActions(id, offset, limit)))`.
+ * The only way services walk a plan's stored items.
+ */
+export async function* readPages<T>(read: (offset: number, limit: number) => Promise<T[]>, pageSize = PLAN_ITEMS_PAGE): AsyncGenerator<T[]> {
+  for (let offset = 0; ; ) {
+    const page = await read(offset, pageSize);
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    offset += page.length;
+  }
 }

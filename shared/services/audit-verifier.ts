@@ -5,7 +5,7 @@
  * broken link it finds.
  */
 import { auditRecordSchema, hashAuditRecord, verifyAuditChain, type AuditRecord, type ChainBreak } from '../domain/audit.ts';
-import { SYSTEM_PREFIX } from '../domain/paths.ts';
+import { AUDIT_PREFIX } from '../domain/paths.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 
@@ -48,7 +48,7 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore): 
   }
 
   let files = 0;
-  for await (const page of listAll(objects, `${SYSTEM_PREFIX}audit/`)) {
+  for await (const page of listAll(objects, AUDIT_PREFIX)) {
     for (const object of page.objects) {
       files += 1;
       const fileBreak = checkAuditFile((await objects.read(object.name)).toString('utf8'), stored);

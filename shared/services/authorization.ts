@@ -2,6 +2,7 @@
  * Who may do what: role checks and case scope, in one place that every service method calls.
  * Out-of-scope plans are reported as not found, so a principal cannot learn other cases' plans exist.
  */
+import { inCaseScope } from '../domain/case-scope.ts';
 import { forbidden } from '../errors.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 
@@ -15,14 +16,8 @@ export function requireRole(principal: Principal, action: string, ...roles: Role
   }
 }
 
-/** `*` matches any run of characters, `?` one; everything else is literal. */
-export function caseMatches(pattern: string, caseName: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'u').test(caseName);
-}
-
 export function mayTouchCase(principal: Principal, caseName: string): boolean {
-  return principal.cases === undefined || principal.cases.some((pattern) => caseMatches(pattern, caseName));
+  return inCaseScope(principal.cases, caseName);
 }
 
 export function requireCase(principal: Principal, caseName: string): void {

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
 import { unavailable } from '../errors.ts';
+import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { silentLogger } from '../logging.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -31,6 +32,7 @@ describe('handleExecutionEvent', () => {
       objects,
       queue: { publish: async () => {}, health: async () => {} },
       clock: systemClock,
+      policy: DEFAULT_POLICY,
       logger: silentLogger,
       options: { concurrency: 2, budgetMs: 1000, leaseTtlMs: 1000, journalBatch: 10 },
     });
@@ -59,7 +61,7 @@ describe('handleExecutionEvent', () => {
     await expect(handleExecutionEvent(push({ version: 1, planId: 'pln_000000000unknown', reason: 'apply', attempt: 1 }), executorWith(plans), silentLogger)).resolves.toBe('ignored');
   });
 
-  it('throws a retryable failure back to Pub/Sub, and acknowledges a permanent one', async () => {
+  it('throws a retryable failure back to Pub/Sub, and acknowledges one the executor gives up on', async () => {
     const failing = new SqlitePlanStore(join(dir, 'state.sqlite'));
     const flaky = Object.assign(Object.create(failing) as SqlitePlanStore, {
       getPlan: async () => {
@@ -73,7 +75,7 @@ describe('handleExecutionEvent', () => {
         throw new TypeError('a bug');
       },
     });
-    await expect(handleExecutionEvent(message, executorWith(broken), silentLogger)).resolves.toBe('dropped');
+    await expect(handleExecutionEvent(message, executorWith(broken), silentLogger)).resolves.toBe('ignored');
     failing.close();
   });
 });

@@ -2,11 +2,10 @@
  * Turns a Pub/Sub push delivery, as the functions framework hands it to the executor function (a
  * CloudEvent of type `google.cloud.pubsub.topic.v1.messagePublished` with the message under
  * `data.message`; the framework converts the raw push body, and drops `deliveryAttempt`), into
- * an executor call, and decides acknowledge versus retry: a malformed or unknown request is
- * acknowledged with a log line (retrying cannot fix it); only retryable failures are thrown.
+ * an executor call. A malformed request is acknowledged with a log line (retrying cannot fix
+ * it); everything else is the executor's to decide (`retryOrGiveUp`): what it throws is retried.
  */
 import { z } from 'zod';
-import { isBailiffError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import { executionMessageSchema } from '../ports/execution-queue.ts';
 import type { DeliveryOutcome, Executor } from './executor.ts';
@@ -22,7 +21,7 @@ const pushEnvelopeSchema = z.object({
   deliveryAttempt: z.number().int().optional(),
 });
 
-export type EventOutcome = DeliveryOutcome | 'malformed' | 'dropped';
+export type EventOutcome = DeliveryOutcome | 'malformed';
 
 /** Handles one CloudEvent's `data`. Resolves to acknowledge; throws to have Pub/Sub redeliver. */
 export async function handleExecutionEvent(data: unknown, executor: Executor, logger: Logger, eventId?: string): Promise<EventOutcome> {
@@ -37,20 +36,9 @@ export async function handleExecutionEvent(data: unknown, executor: Executor, lo
     logger.error('execution message of an unknown shape or version; acknowledged', { messageId: envelope.data.message.messageId });
     return 'malformed';
   }
-  try {
-    // The message id is stable across redeliveries; the CloudEvent id is the message id too.
-    const messageId = envelope.data.message.messageId ?? eventId;
-    return await executor.handle(message.data, { attempt: envelope.data.deliveryAttempt ?? 1, messageId });
-  } catch (error) {
-    if (isBailiffError(error) && error.retryable) throw error;
-    // Anything else would fail the same way on every redelivery: record it and acknowledge.
-    logger.error('execution failed permanently; acknowledged', {
-      plan: message.data.planId,
-      error: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
-    return 'dropped';
-  }
+  // The message id is stable across redeliveries; the CloudEvent id is the message id too.
+  const messageId = envelope.data.message.messageId ?? eventId;
+  return executor.handle(message.data, { attempt: envelope.data.deliveryAttempt ?? 1, messageId });
 }
 
 function safeJson(text: string): unknown {

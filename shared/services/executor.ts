@@ -8,23 +8,31 @@
  * - a move deletes its source only after the destination matches it (size and checksum);
  * - outcomes are journaled in batches; an action whose outcome was not journaled is resolved
  *   by looking at the objects (Bailiff's provenance metadata), never by blindly repeating;
- * - before its time budget runs out it checkpoints and publishes a continuation.
+ * - before its time budget runs out it checkpoints and publishes a continuation;
+ * - the current policy is checked again before the first mutation;
+ * - with `onError: rollback`, the undo is a compensation plan run by this same code (same
+ *   preconditions, backups and journal); an object a person changed since the plan wrote it is
+ *   never undone: it is kept and reported in `execution.needsAttention`;
+ * - one decision for every failure (`retryOrGiveUp`): retryable errors are thrown for the queue to
+ *   redeliver; anything else fails the plan, recorded and audited, and is acknowledged.
  */
 import { randomBytes } from 'node:crypto';
-import { isProducedBy, provenance, touchedNames, type Action, type DeleteAction, type Expect, type PutAction, type TransferAction } from '../domain/actions.ts';
+import { isProducedBy, preconditionsOf, provenance, touchedNames, type Action, type DeleteAction, type Expect, type PutAction, type TransferAction } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
-import { hashOf } from '../domain/hash.ts';
-import { readAppliedActions } from './applied-actions.ts';
-import { deriveRollback } from '../domain/inverse.ts';
-import { auditObjectName, casePrefix } from '../domain/paths.ts';
-import { contentBuffer, type ExecutionSummary, type PlanRecord } from '../domain/plan.ts';
-import { simulatePlan } from '../domain/simulate.ts';
+import { hashOf, planHash } from '../domain/hash.ts';
+import { deriveUndo, holdBackChanged } from '../domain/inverse.ts';
+import { auditObjectName, casePathOf, casePrefix, isSystemObject } from '../domain/paths.ts';
+import type { Policy } from '../domain/policy.ts';
+import { compensationPlanId, contentBuffer, type ExecutionSummary, type Operation, type PlanRecord } from '../domain/plan.ts';
 import { isBailiffError, unavailable } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionMessage, ExecutionQueue } from '../ports/execution-queue.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
-import type { JournalEntry, Lease, PlanStore } from '../ports/plan-store.ts';
+import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
+import { readAppliedActions } from './applied-actions.ts';
+import { DryRunner } from './dry-run.ts';
+import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 
 export interface ExecutorOptions {
   /** Actions on disjoint objects run this many at a time. */
@@ -41,6 +49,8 @@ export interface ExecutorDeps {
   objects: ObjectStore;
   queue: ExecutionQueue;
   clock: Clock;
+  /** The firm's policy as it is now: checked again before a plan's first mutation. */
+  policy: Policy;
   logger: Logger;
   options: ExecutorOptions;
 }
@@ -53,8 +63,25 @@ export type DeliveryOutcome =
   | 'duplicate'
   /** Another plan holds the case; this one runs when that one hands over. */
   | 'waiting'
-  /** Unknown plan, or one not queued or running. */
+  /** Unknown plan, one not queued or running, or a compensation plan (it runs inside its plan's execution). */
   | 'ignored';
+
+/** What the lease's release record says happened under it. */
+type ReleaseOutcome = 'succeeded' | 'failed' | 'continued' | 'retry' | 'ignored';
+
+/**
+ * The one decision for a failure that escaped a plan run or an action: `retry` when a later
+ * delivery can succeed (storage or state store unavailable or throttled; a compare-and-set lost
+ * to a concurrent writer, such as a lease taken over), `give_up` for everything else.
+ */
+export function retryOrGiveUp(error: unknown): 'retry' | 'give_up' {
+  if (isBailiffError(error) && (error.retryable || error.code === 'conflict')) return 'retry';
+  return 'give_up';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export interface Delivery {
   /** 1 for a first delivery; higher when the queue says it redelivers (Pub/Sub push may not say). */
@@ -84,6 +111,8 @@ export class Executor {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly options: ExecutorOptions;
+  private readonly policy: Policy;
+  private readonly dryRunner: DryRunner;
 
   constructor(deps: ExecutorDeps) {
     this.plans = deps.plans;
@@ -92,22 +121,39 @@ export class Executor {
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.options = deps.options;
+    this.policy = deps.policy;
+    this.dryRunner = new DryRunner({ objects: deps.objects, policy: deps.policy, clock: deps.clock });
   }
 
   /**
-   * Handles one execution request. Returns to acknowledge; throws (`unavailable`) only when a
-   * later redelivery can make progress that this one could not.
+   * Handles one execution request. Returns to acknowledge; throws only what `retryOrGiveUp`
+   * says a later redelivery can fix. Anything else is recorded on the plan and acknowledged.
    */
   async handle(message: ExecutionMessage, delivery: Delivery = { attempt: 1 }): Promise<DeliveryOutcome> {
     const log = this.logger.child({ plan: message.planId });
+    try {
+      return await this.handleUnderLease(message, delivery, log);
+    } catch (error) {
+      if (retryOrGiveUp(error) === 'retry') throw error;
+      // Before a lease was taken (a stored record that cannot be read): nothing can be recorded.
+      log.error('execution request failed permanently before it could run; acknowledged', { error: messageOf(error), stack: error instanceof Error ? error.stack : undefined });
+      return 'ignored';
+    }
+  }
+
+  private async handleUnderLease(message: ExecutionMessage, delivery: Delivery, log: Logger): Promise<DeliveryOutcome> {
     const plan = await this.plans.getPlan(message.planId);
     if (!plan) {
       log.warn('execution request for an unknown plan; acknowledged');
       return 'ignored';
     }
+    if (plan.kind === 'compensation') {
+      log.info('execution request for a compensation plan, which runs inside its plan\'s execution; acknowledged');
+      return 'ignored';
+    }
     if (plan.status !== 'queued' && plan.status !== 'running') {
       // A finished plan whose audit file could not be written last time gets it now.
-      if (plan.execution?.finishedAt && !(await this.objects.stat(auditObjectName(plan.case, plan.id)))) await this.writeAuditFile(plan);
+      if (plan.execution?.finishedAt && !(await this.objects.stat(auditObjectName(plan.case, plan.id)))) await this.writeAuditFiles(plan);
       log.info('execution request for a plan that is not queued or running; acknowledged', { status: plan.status });
       return 'ignored';
     }
@@ -125,90 +171,157 @@ export class Executor {
       if (message.reason === 'apply' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
     }
-    let lease = acquisition.lease;
     const leaseEvents: AuditEventInput[] = [];
     if (acquisition.tookOverFrom) {
       const from = acquisition.tookOverFrom;
       leaseEvents.push(this.event(plan, 'lease.expired', { owner: from.owner, token: from.token, expiresAt: from.expiresAt, planId: from.planId }));
-      leaseEvents.push(this.event(plan, 'lease.taken_over', { owner, token: lease.token, from: from.owner }));
+      leaseEvents.push(this.event(plan, 'lease.taken_over', { owner, token: acquisition.lease.token, from: from.owner }));
     } else {
-      leaseEvents.push(this.event(plan, 'lease.acquired', { owner, token: lease.token }));
+      leaseEvents.push(this.event(plan, 'lease.acquired', { owner, token: acquisition.lease.token }));
     }
     await this.plans.appendAudit(leaseEvents);
 
+    let lease = acquisition.lease;
+    let released: ReleaseOutcome = 'retry';
     let outcome: DeliveryOutcome = 'finished';
     try {
       const fresh = await this.plans.getPlan(plan.id);
-      if (!fresh || (fresh.status !== 'queued' && fresh.status !== 'running')) return 'ignored';
-      const run = new PlanRun(this, fresh, lease, message, log);
-      outcome = await run.execute();
-      lease = run.lease;
+      if (!fresh || (fresh.status !== 'queued' && fresh.status !== 'running')) {
+        released = 'ignored';
+        return 'ignored';
+      }
+      const run = new PlanRun(this.context(), fresh, lease, message, log);
+      try {
+        const result = await run.execute();
+        outcome = result === 'continued' ? 'continued' : 'finished';
+        released = result;
+      } finally {
+        lease = run.lease;
+      }
+    } catch (error) {
+      if (retryOrGiveUp(error) === 'retry') throw error;
+      await this.failPermanently(plan.id, error, log);
+      released = 'failed';
+      outcome = 'finished';
     } finally {
       await this.plans.releaseLease(lease);
-      await this.plans.appendAudit([this.event(plan, 'lease.released', { owner, token: lease.token, outcome })]);
+      await this.plans.appendAudit([this.event(plan, 'lease.released', { owner, token: lease.token, outcome: released })]);
     }
     if (outcome === 'finished') {
-      await this.writeAuditFile(plan);
+      const finished = await this.plans.getPlan(plan.id);
+      if (finished) await this.writeAuditFiles(finished);
       await this.handOver(plan.case);
     }
     return outcome;
   }
 
+  /** Records a failure no redelivery can fix: the plan ends `failed`, audited, with the error. */
+  private async failPermanently(planId: string, error: unknown, log: Logger): Promise<void> {
+    log.error('execution failed permanently; the plan is marked failed', { error: messageOf(error), stack: error instanceof Error ? error.stack : undefined });
+    const plan = await this.plans.getPlan(planId);
+    if (!plan || (plan.status !== 'queued' && plan.status !== 'running')) return;
+    const now = this.clock.now().toISOString();
+    const reason = `execution stopped on an error that retrying cannot fix: ${messageOf(error)}`;
+    const execution: ExecutionSummary = {
+      ...(plan.execution ?? { attempt: 1, cursor: 0, actionCount: plan.report.totals.actions, done: 0, stale: 0, failed: 0, skipped: 0 }),
+      finishedAt: now,
+      lastError: reason,
+    };
+    const failed = await this.plans.updatePlan(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now });
+    await this.plans.appendAudit([this.event(failed, 'plan.failed', { reason, permanent: true })]);
+  }
+
   /**
-   * The plan's audit records as JSON Lines in the workspace's system area, for people and other
-   * tools; written once the plan has finished and its lease is released, so the file is complete.
-   * A failure is thrown, so the queue redelivers and the redelivery writes the file (see `handle`);
-   * the plan's outcome is already recorded and is not touched again.
+   * The plan's audit records (and its compensation's) as JSON Lines in the workspace's system
+   * area, for people and other tools; written once the plan has finished and its lease is
+   * released, so the file is complete. A failure is thrown, so the queue redelivers and the
+   * redelivery writes the file (see `handle`); the plan's outcome is not touched again.
    */
-  private async writeAuditFile(plan: PlanRecord): Promise<void> {
-    const records = await this.plans.readPlanAudit(plan.id);
-    const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
-    await this.objects.write(auditObjectName(plan.case, plan.id), Buffer.from(body), { contentType: 'application/x-ndjson' });
+  private async writeAuditFiles(plan: PlanRecord): Promise<void> {
+    const ids = [plan.id, ...(plan.execution?.compensation ? [plan.execution.compensation] : [])];
+    for (const id of ids) {
+      const records = await this.plans.readPlanAudit(id);
+      if (records.length === 0) continue;
+      const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+      await this.objects.write(auditObjectName(plan.case, id), Buffer.from(body), { contentType: 'application/x-ndjson' });
+    }
   }
 
   /** Wakes the plans of this case that waited while it was busy, oldest first. */
   private async handOver(caseName: string): Promise<void> {
     const waiting = await this.plans.listPlans({ case: caseName, status: 'queued', limit: 20 });
     for (const plan of waiting.plans.reverse()) {
+      if (plan.kind === 'compensation') continue;
       await this.queue.publish({ version: 1, planId: plan.id, reason: 'retry', attempt: 1 });
     }
   }
 
-  /** @internal used by PlanRun */
-  event(plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput {
+  private event(plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput {
     return { chain: plan.case, type, planId: plan.id, actor: SYSTEM_ACTOR, at: this.clock.now().toISOString(), data };
   }
 
-  /** @internal */
-  get deps() {
-    return { plans: this.plans, objects: this.objects, queue: this.queue, clock: this.clock, options: this.options };
+  private context(): RunContext {
+    return {
+      plans: this.plans,
+      objects: this.objects,
+      queue: this.queue,
+      clock: this.clock,
+      options: this.options,
+      policy: this.policy,
+      dryRunner: this.dryRunner,
+      event: (plan, type, data) => this.event(plan, type, data),
+    };
   }
 }
 
-/** One invocation's work on one plan, under one lease. */
+/** What a plan run needs from its executor. */
+interface RunContext {
+  plans: PlanStore;
+  objects: ObjectStore;
+  queue: ExecutionQueue;
+  clock: Clock;
+  options: ExecutorOptions;
+  policy: Policy;
+  dryRunner: DryRunner;
+  event(plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput;
+}
+
+/** Entries of `needsAttention` kept on a plan record; the count stays exact. */
+const NEEDS_ATTENTION_LIMIT = 1000;
+
+/** One invocation's work on one plan, under one lease. A compensation plan runs in one nested in its plan's. */
 class PlanRun {
   lease: Lease;
-  private plan: PlanRecord;
-  private readonly executor: Executor;
+  plan: PlanRecord;
+  private readonly ctx: RunContext;
   private readonly message: ExecutionMessage;
   private readonly log: Logger;
   private readonly started: number;
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
+  /** The plan whose execution continues in a new invocation when the budget runs out. */
+  private readonly continuationOf: string;
 
-  constructor(executor: Executor, plan: PlanRecord, lease: Lease, message: ExecutionMessage, log: Logger) {
-    this.executor = executor;
+  constructor(ctx: RunContext, plan: PlanRecord, lease: Lease, message: ExecutionMessage, log: Logger, nested?: { parent: string; started: number }) {
+    this.ctx = ctx;
     this.plan = plan;
     this.lease = lease;
     this.message = message;
     this.log = log;
-    this.started = executor.deps.clock.now().getTime();
-    this.plans = executor.deps.plans;
-    this.objects = executor.deps.objects;
+    this.started = nested?.started ?? ctx.clock.now().getTime();
+    this.plans = ctx.plans;
+    this.objects = ctx.objects;
+    this.continuationOf = nested?.parent ?? plan.id;
   }
 
-  async execute(): Promise<DeliveryOutcome> {
-    const { options, clock } = this.executor.deps;
+  /** A compensation keeps going past stale or failed actions: it undoes all it safely can. */
+  private get isCompensation(): boolean {
+    return this.plan.kind === 'compensation';
+  }
+
+  /** Runs the plan until it finishes (its final status) or must continue in a new invocation. */
+  async execute(): Promise<'succeeded' | 'failed' | 'continued'> {
+    const { options, clock } = this.ctx;
     const actionCount = this.plan.report.totals.actions;
     const previous = this.plan.execution;
     const resumed = this.plan.status === 'running';
@@ -216,10 +329,21 @@ class PlanRun {
     summary.attempt += 1;
     summary.startedAt ??= clock.now().toISOString();
 
+    if (this.plan.status === 'queued' && !this.isCompensation) {
+      // The policy may have changed since the plan was applied: what it now forbids never starts.
+      const violations = await violationsUnderCurrentPolicy(this.plans, this.ctx.policy, this.plan);
+      if (violations.length > 0) {
+        await this.audit('plan.policy_refused', { policyVersion: this.ctx.policy.version, violations: violations.slice(0, 20) });
+        return this.finish(summary, 'failed', `${describeViolations(this.ctx.policy, violations)}; nothing was changed`, false);
+      }
+    }
+
     // The preflight only reads, so it runs before the plan is marked running: its success and
     // the status change are then one write, made before the first mutation, so a resumed
-    // attempt never mistakes the plan's own changes for someone else's.
-    if (!summary.preflightPassedAt) {
+    // attempt never mistakes the plan's own changes for someone else's. A compensation skips
+    // it: its dry run has just been made under this lease, and each of its actions still
+    // checks its own object.
+    if (!summary.preflightPassedAt && !this.isCompensation) {
       const { stale, unplanned } = await this.preflight();
       if (stale.length > 0 || unplanned.length > 0) {
         if (stale.length > 0) await this.plans.appendJournal(this.plan.id, stale);
@@ -228,8 +352,8 @@ class PlanRun {
         await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
         return this.finish(summary, 'failed', `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, false);
       }
-      summary.preflightPassedAt = clock.now().toISOString();
     }
+    summary.preflightPassedAt ??= clock.now().toISOString();
     this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
     await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
 
@@ -238,19 +362,22 @@ class PlanRun {
     // The journal, not the last checkpoint, is the truth: an attempt may have journaled a batch
     // and died before updating the plan. A stop it journaled still stops this attempt.
     let stopReason: string | undefined;
+    const noteStop = (reason: string) => {
+      if (!this.isCompensation) stopReason ??= reason;
+    };
     summary.done = summary.stale = summary.failed = 0;
     for (const [action, outcome] of outcomes) {
       if (outcome === 'done') summary.done += 1;
       else if (outcome === 'stale' || outcome === 'failed') {
         summary[outcome] += 1;
-        stopReason ??= `action ${action} was ${outcome} in an earlier attempt`;
+        noteStop(`action ${action} was ${outcome} in an earlier attempt`);
       }
     }
     while (summary.cursor < actionCount && stopReason === undefined) {
       const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
       if (batch.length === 0) break;
       const entries = await this.runBatch(batch.filter((action) => !outcomes.has(action.index)), (entry) => {
-        if (entry.outcome === 'stale' || entry.outcome === 'failed') stopReason ??= `action ${entry.action}: ${entry.message}`;
+        if (entry.outcome === 'stale' || entry.outcome === 'failed') noteStop(`action ${entry.action}: ${entry.message}`);
       });
       for (const entry of entries) {
         outcomes.set(entry.action, entry.outcome);
@@ -272,32 +399,186 @@ class PlanRun {
       while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
       await this.checkpoint(summary);
       // Every batch makes progress, so even a budget already spent moves the plan forward.
-      if (stopReason === undefined && summary.cursor < actionCount && clock.now().getTime() - this.started >= options.budgetMs) {
-        await this.executor.deps.queue.publish({ version: 1, planId: this.plan.id, reason: 'continue', attempt: this.message.attempt + 1 });
-        this.log.info('time budget used; continuing in a new invocation', { cursor: summary.cursor });
-        return 'continued';
-      }
+      if (stopReason === undefined && summary.cursor < actionCount && this.budgetSpent()) return this.continueLater(summary);
     }
 
-    if (stopReason === undefined) return this.finish(summary, 'succeeded');
+    if (stopReason === undefined) {
+      if (this.isCompensation && summary.stale + summary.failed > 0) {
+        return this.finish(summary, 'failed', `${summary.stale + summary.failed} objects could not be put back; they are listed for a person`);
+      }
+      return this.finish(summary, 'succeeded');
+    }
     summary.skipped = actionCount - summary.done - summary.stale - summary.failed;
     if (this.plan.onError === 'rollback') {
-      const compensated = await this.compensate();
-      return this.finish(summary, 'failed', stopReason, compensated);
+      const compensation = await this.compensate(summary);
+      if (compensation === 'continued') return 'continued';
+      return this.finish(summary, 'failed', stopReason, compensation.ok);
     }
     return this.finish(summary, 'failed', stopReason, false);
+  }
+
+  private budgetSpent(): boolean {
+    return this.ctx.clock.now().getTime() - this.started >= this.ctx.options.budgetMs;
+  }
+
+  private async continueLater(summary: ExecutionSummary): Promise<'continued'> {
+    await this.ctx.queue.publish({ version: 1, planId: this.continuationOf, reason: 'continue', attempt: this.message.attempt + 1 });
+    this.log.info('time budget used; continuing in a new invocation', { plan: this.plan.id, cursor: summary.cursor });
+    return 'continued';
   }
 
   /** Latest outcome per action, from the journal (previous invocations). */
   private async readOutcomes(): Promise<Map<number, JournalEntry['outcome']>> {
     const outcomes = new Map<number, JournalEntry['outcome']>();
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readJournal(this.plan.id, offset, 1000);
+    for await (const page of readPages((offset, limit) => this.plans.readJournal(this.plan.id, offset, limit))) {
       for (const entry of page) outcomes.set(entry.action, entry.outcome);
-      if (page.length < 1000) break;
-      offset += page.length;
     }
     return outcomes;
+  }
+
+  /**
+   * Undoes what this plan did so far (onError: rollback) as a compensation plan run by this
+   * same code under this lease. Derived once: the plan's record names it before it is created,
+   * so a resumed attempt continues the same compensation from its journal.
+   */
+  private async compensate(summary: ExecutionSummary): Promise<'continued' | { ok: boolean }> {
+    let compensation = summary.compensation ? await this.plans.getPlan(summary.compensation) : undefined;
+    if (!compensation) {
+      const derived = await this.deriveCompensation();
+      summary.compensation = derived.plan?.record.id;
+      this.setNeedsAttention(summary, derived.needsAttention);
+      // Recorded before the compensation exists: a crash in between derives it afresh, and a
+      // compensation that exists was derived exactly as the record says.
+      await this.checkpoint(summary);
+      if (derived.plan) {
+        try {
+          await this.plans.createPlan(derived.plan.record, derived.plan.operations, derived.plan.actions);
+          await this.audit('plan.proposed', { kind: 'compensation', compensation: derived.plan.record.id, actions: derived.plan.actions.length }, derived.plan.record);
+        } catch (error) {
+          if (!isBailiffError(error, 'conflict')) throw error;
+        }
+        compensation = await this.plans.getPlan(derived.plan.record.id);
+      }
+    }
+    if (compensation && (compensation.status === 'queued' || compensation.status === 'running')) {
+      const run = new PlanRun(this.ctx, compensation, this.lease, this.message, this.log, { parent: this.plan.id, started: this.started });
+      let result: 'succeeded' | 'failed' | 'continued';
+      try {
+        result = await run.execute();
+      } finally {
+        this.lease = run.lease;
+      }
+      if (result === 'continued') return 'continued';
+      compensation = run.plan;
+    }
+    const undone = compensation ? await this.recordUndone(compensation, summary) : 0;
+    const ok = (summary.needsAttentionCount ?? 0) === 0;
+    await this.audit('plan.compensated', {
+      ok,
+      compensation: compensation?.id,
+      actionsUndone: undone,
+      needsAttention: summary.needsAttention?.slice(0, 20) ?? [],
+      needsAttentionCount: summary.needsAttentionCount ?? 0,
+    });
+    return { ok };
+  }
+
+  /**
+   * The compensation plan: the undo of every action this plan applied, derived by the same
+   * function as a rollback plan, minus the steps a person's change holds back; dry-run against
+   * the workspace as it is now. What is held back or cannot be undone is returned for a person.
+   */
+  private async deriveCompensation(): Promise<{
+    plan?: { record: PlanRecord; operations: Operation[]; actions: Action[] };
+    needsAttention: NonNullable<ExecutionSummary['needsAttention']>;
+  }> {
+    const caseName = this.plan.case;
+    const steps = deriveUndo(caseName, await readAppliedActions(this.plans, this.plan.id));
+    if (steps.length === 0) return { needsAttention: [] };
+    const listing = await this.ctx.dryRunner.listCase(caseName);
+    const current = new Map<string, string>();
+    for (const object of listing.objects) current.set(casePathOf(caseName, object.name) ?? object.name, object.generation);
+    const { kept, heldBack } = holdBackChanged(steps, current);
+    const needsAttention: NonNullable<ExecutionSummary['needsAttention']> = heldBack.map((step) => ({ path: step.path, message: step.message, action: step.action }));
+    const operations = kept.flatMap((step) => step.operations);
+    if (operations.length === 0) return { needsAttention };
+    const undoes = kept.flatMap((step) => step.operations.map(() => step.action));
+    const id = compensationPlanId(this.plan.id);
+    const { report, actions } = await this.ctx.dryRunner.run({ planId: id, caseName, operations, skipPolicy: true }, listing);
+    for (const action of actions) action.undoes = undoes[action.operation];
+    for (const error of report.errors) {
+      needsAttention.push({ path: error.path ?? '', message: `not undone: ${error.message}`, ...(error.operation !== undefined ? { action: undoes[error.operation] } : {}) });
+    }
+    const now = this.ctx.clock.now().toISOString();
+    const description = `Undo what ${this.plan.id} did before it stopped (onError: rollback)`;
+    const record: PlanRecord = {
+      id,
+      case: caseName,
+      description,
+      onError: 'stop',
+      kind: 'compensation',
+      rollbackOf: this.plan.id,
+      author: SYSTEM_ACTOR,
+      createdAt: now,
+      updatedAt: now,
+      planHash: planHash({ case: caseName, description, onError: 'stop', operations }),
+      status: 'queued',
+      revision: 1,
+      operationCount: operations.length,
+      report,
+      // The people who approved the plan approved its `onError: rollback`, and so this undo.
+      approval: {
+        approvers: this.plan.approval?.approvers ?? [],
+        planHash: this.plan.planHash,
+        snapshotHash: report.snapshotHash,
+        rule: 'on-error-rollback',
+        approvalsRequired: 1,
+        approvedAt: now,
+      },
+    };
+    return { plan: { record, operations, actions }, needsAttention };
+  }
+
+  /**
+   * After the compensation ran: journals `compensated` for each action of this plan whose undo
+   * was all done, and lists for a person the objects whose undo went stale or failed.
+   */
+  private async recordUndone(compensation: PlanRecord, summary: ExecutionSummary): Promise<number> {
+    const outcomes = new Map<number, JournalEntry>();
+    for await (const page of readPages((offset, limit) => this.plans.readJournal(compensation.id, offset, limit))) for (const entry of page) outcomes.set(entry.action, entry);
+    const undoneBy = new Map<number, boolean>();
+    const attention = [...(summary.needsAttention ?? [])];
+    let extra = 0;
+    for await (const page of readPages((offset, limit) => this.plans.readActions(compensation.id, offset, limit))) {
+      for (const action of page) {
+        if (action.undoes === undefined) continue;
+        const entry = outcomes.get(action.index);
+        const done = entry?.outcome === 'done';
+        undoneBy.set(action.undoes, (undoneBy.get(action.undoes) ?? true) && done);
+        if (!done) {
+          const name = touchedNames(action).at(-1)!;
+          extra += 1;
+          if (attention.length < NEEDS_ATTENTION_LIMIT) attention.push({ path: casePathOf(this.plan.case, name) ?? name, message: `not undone: ${entry?.message ?? 'the compensation did not reach it'}`, action: action.undoes });
+        }
+      }
+    }
+    const alreadyCompensated = new Set<number>();
+    for await (const page of readPages((offset, limit) => this.plans.readJournal(this.plan.id, offset, limit))) {
+      for (const entry of page) if (entry.outcome === 'compensated') alreadyCompensated.add(entry.action);
+    }
+    const at = this.ctx.clock.now().toISOString();
+    const entries: JournalEntry[] = [...undoneBy]
+      .filter(([action, done]) => done && !alreadyCompensated.has(action))
+      .map(([action]) => ({ action, outcome: 'compensated', at }));
+    if (entries.length > 0) await this.plans.appendJournal(this.plan.id, entries.sort((a, b) => a.action - b.action));
+    summary.needsAttention = attention;
+    summary.needsAttentionCount = (summary.needsAttentionCount ?? 0) + extra;
+    return [...undoneBy.values()].filter(Boolean).length;
+  }
+
+  private setNeedsAttention(summary: ExecutionSummary, items: NonNullable<ExecutionSummary['needsAttention']>): void {
+    summary.needsAttention = items.slice(0, NEEDS_ATTENTION_LIMIT);
+    summary.needsAttentionCount = items.length;
   }
 
   /**
@@ -310,7 +591,7 @@ class PlanRun {
     const current = new Map<string, string>();
     for await (const page of listAll(this.objects, prefix, { withMetadata: false })) for (const object of page.objects) current.set(object.name, object.generation);
     const stale: JournalEntry[] = [];
-    const at = this.executor.deps.clock.now().toISOString();
+    const at = this.ctx.clock.now().toISOString();
     const check = (action: Action, name: string, expect: Expect) => {
       const generation = current.get(name);
       if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
@@ -322,15 +603,14 @@ class PlanRun {
     // Folders the plan moves or deletes as a whole: whatever is in them now but not in the plan
     // was added after approval, and would be left behind.
     const folderSources = new Map<string, number>();
-    for (let offset = 0; offset < this.plan.operationCount; ) {
-      const page = await this.plans.readOperations(this.plan.id, offset, 1000);
-      if (page.length === 0) break;
-      page.forEach((operation, i) => {
-        if (operation.type !== 'move' && operation.type !== 'delete') return;
+    let operationIndex = 0;
+    for await (const page of readPages((offset, limit) => this.plans.readOperations(this.plan.id, offset, limit))) {
+      for (const operation of page) {
+        const index = operationIndex++;
+        if (operation.type !== 'move' && operation.type !== 'delete') continue;
         const source = `${prefix}${operation.source.replace(/\/$/, '')}`;
-        if (!current.has(source)) folderSources.set(`${source}/`, offset + i);
-      });
-      offset += page.length;
+        if (!current.has(source)) folderSources.set(`${source}/`, index);
+      }
     }
     const folderOf = (name: string): string | undefined => {
       for (let slash = name.indexOf('/', prefix.length); slash >= 0; slash = name.indexOf('/', slash + 1)) {
@@ -340,22 +620,13 @@ class PlanRun {
       return undefined;
     };
     const plannedInFolders = new Set<string>();
-    for (let offset = 0; ; ) {
-      const page = await this.plans.readActions(this.plan.id, offset, 1000);
+    for await (const page of readPages((offset, limit) => this.plans.readActions(this.plan.id, offset, limit))) {
       for (const action of page) {
-        if (action.kind === 'copy' || action.kind === 'move') {
-          if (!action.source.startsWith('.bailiff/')) check(action, action.source, action.sourceExpect);
-          check(action, action.destination, action.expect);
-        } else if (action.kind === 'put') {
-          check(action, action.destination, action.expect);
-        } else if (action.kind === 'delete') {
-          check(action, action.target, action.expect);
-        }
+        // Backups a restore reads live outside the case listing; the restore checks its own.
+        for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);
         const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
         if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);
       }
-      if (page.length < 1000) break;
-      offset += page.length;
     }
     const unplanned: string[] = [];
     if (folderSources.size > 0) {
@@ -375,7 +646,7 @@ class PlanRun {
    * error is rethrown: their outcomes are not journaled, so the next attempt resolves them by looking.
    */
   private async runBatch(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
-    const { concurrency } = this.executor.deps.options;
+    const { concurrency } = this.ctx.options;
     const busy = new Set<string>();
     const running = new Set<Promise<void>>();
     const entries: JournalEntry[] = [];
@@ -417,7 +688,7 @@ class PlanRun {
   }
 
   private async runAction(action: Action): Promise<JournalEntry> {
-    const at = () => this.executor.deps.clock.now().toISOString();
+    const at = () => this.ctx.clock.now().toISOString();
     try {
       const result = action.kind === 'put' ? await this.put(action) : action.kind === 'delete' ? await this.delete(action) : await this.transfer(action);
       return { action: action.index, at: at(), ...result };
@@ -557,108 +828,49 @@ class PlanRun {
     return { outcome: 'done', ...backup };
   }
 
-  /** Undoes what this plan did so far (onError: rollback), without waiting for an approval. */
-  private async compensate(): Promise<boolean> {
-    const applied = await readAppliedActions(this.plans, this.plan.id);
-    if (applied.length === 0) return true;
-    const derivation = deriveRollback(this.plan.case, applied);
-    const caseObjects: ObjectInfo[] = [];
-    for await (const page of listAll(this.objects, casePrefix(this.plan.case), { withMetadata: false })) caseObjects.push(...page.objects);
-    const systemObjects = new Map<string, ObjectInfo>();
-    for await (const page of listAll(this.objects, `.bailiff/backups/${this.plan.id}/`, { withMetadata: false })) for (const object of page.objects) systemObjects.set(object.name, object);
-    const compensationId = `${this.plan.id}.undo`;
-    const { report, actions } = simulatePlan({
-      planId: compensationId,
-      caseName: this.plan.case,
-      operations: derivation.operations,
-      caseObjects,
-      systemObjects,
-      listing: { objects: caseObjects.length, pages: 0 },
-      checkedAt: this.executor.deps.clock.now().toISOString(),
-    });
-    const compensation = new CompensationRun(this.objects, compensationId);
-    const results = await compensation.run(actions);
-    const ok = report.valid && results.every((outcome) => outcome === 'done');
-    await this.audit('plan.compensated', { ok, actions: actions.length, errors: report.errors.slice(0, 20), outcomes: results.filter((outcome) => outcome !== 'done').length });
-    return ok;
-  }
-
   /**
    * Records progress after a batch, and renews the lease once less than half of it is left
    * (renewing on every batch would cost a write per batch for nothing). A lease lost to
    * another holder throws `conflict` here, which ends this attempt before its next mutation.
    */
   private async checkpoint(summary: ExecutionSummary): Promise<void> {
-    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { execution: { ...summary }, updatedAt: this.executor.deps.clock.now().toISOString() });
+    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { execution: { ...summary }, updatedAt: this.ctx.clock.now().toISOString() });
     await this.renewLeaseIfDue();
   }
 
   private async renewLeaseIfDue(): Promise<void> {
-    const { clock, options } = this.executor.deps;
+    const { clock, options } = this.ctx;
     if (Date.parse(this.lease.expiresAt) - clock.now().getTime() < options.leaseTtlMs / 2) {
       this.lease = await this.plans.renewLease(this.lease, options.leaseTtlMs, clock.now());
     }
   }
 
-  private async finish(summary: ExecutionSummary, status: 'succeeded' | 'failed', reason?: string, compensated?: boolean): Promise<DeliveryOutcome> {
-    const now = this.executor.deps.clock.now().toISOString();
+  private async finish(summary: ExecutionSummary, status: 'succeeded' | 'failed', reason?: string, compensated?: boolean): Promise<'succeeded' | 'failed'> {
+    const now = this.ctx.clock.now().toISOString();
     const execution: ExecutionSummary = { ...summary, finishedAt: now, lastError: reason, compensated };
     this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status, execution, updatedAt: now });
-    await this.audit(status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', { done: summary.done, stale: summary.stale, failed: summary.failed, skipped: summary.skipped, reason, compensated });
+    await this.audit(status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', {
+      done: summary.done,
+      stale: summary.stale,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      reason,
+      compensated,
+      ...(summary.needsAttentionCount ? { needsAttentionCount: summary.needsAttentionCount } : {}),
+    });
     if (status === 'succeeded' && this.plan.kind === 'rollback' && this.plan.rollbackOf) await this.markRolledBack(this.plan.rollbackOf);
-    this.log.info(`plan ${status}`, { done: summary.done, stale: summary.stale, failed: summary.failed });
-    return 'finished';
+    this.log.info(`plan ${status}`, { plan: this.plan.id, done: summary.done, stale: summary.stale, failed: summary.failed });
+    return status;
   }
 
   private async markRolledBack(originalId: string): Promise<void> {
     const original = await this.plans.getPlan(originalId);
     if (!original || (original.status !== 'succeeded' && original.status !== 'failed')) return;
-    const updated = await this.plans.updatePlan(original.id, original.revision, { status: 'rolled_back', rolledBackBy: this.plan.id, updatedAt: this.executor.deps.clock.now().toISOString() });
-    await this.plans.appendAudit([this.executor.event(updated, 'plan.rolled_back', { by: this.plan.id })]);
+    const updated = await this.plans.updatePlan(original.id, original.revision, { status: 'rolled_back', rolledBackBy: this.plan.id, updatedAt: this.ctx.clock.now().toISOString() });
+    await this.plans.appendAudit([this.ctx.event(updated, 'plan.rolled_back', { by: this.plan.id })]);
   }
 
-  private async audit(type: AuditEventType, data: Record<string, unknown>): Promise<void> {
-    await this.plans.appendAudit([this.executor.event(this.plan, type, data)]);
-  }
-}
-
-/** Applies compensation actions in order, one at a time, with the same preconditions. */
-class CompensationRun {
-  private readonly objects: ObjectStore;
-  private readonly id: string;
-
-  constructor(objects: ObjectStore, id: string) {
-    this.objects = objects;
-    this.id = id;
-  }
-
-  async run(actions: readonly Action[]): Promise<string[]> {
-    const outcomes: string[] = [];
-    const produced = new Map<number, string>();
-    const generationFor = async (name: string, expect: Expect): Promise<string | undefined> => {
-      if (expect.state === 'absent') return '0';
-      if (expect.state === 'generation') return expect.generation;
-      return produced.get(expect.action) ?? (await this.objects.stat(name))?.generation;
-    };
-    for (const action of actions) {
-      try {
-        const meta = provenance(this.id, action.index);
-        if (action.kind === 'delete') {
-          await this.objects.delete(action.target, { ifGenerationMatch: await generationFor(action.target, action.expect) });
-        } else if (action.kind === 'put') {
-          const info = await this.objects.write(action.destination, Buffer.alloc(0), { ifGenerationMatch: await generationFor(action.destination, action.expect), metadata: meta });
-          produced.set(action.index, info.generation);
-        } else {
-          const options = { ifSourceGenerationMatch: await generationFor(action.source, action.sourceExpect), ifGenerationMatch: await generationFor(action.destination, action.expect), metadata: meta };
-          const info = action.kind === 'move' && this.objects.rename ? await this.objects.rename(action.source, action.destination, options) : await this.objects.copy(action.source, action.destination, options);
-          if (action.kind === 'move' && !this.objects.rename) await this.objects.delete(action.source, { ifGenerationMatch: options.ifSourceGenerationMatch });
-          produced.set(action.index, info.generation);
-        }
-        outcomes.push('done');
-      } catch (error) {
-        outcomes.push(isBailiffError(error) ? error.code : 'failed');
-      }
-    }
-    return outcomes;
+  private async audit(type: AuditEventType, data: Record<string, unknown>, plan: PlanRecord = this.plan): Promise<void> {
+    await this.plans.appendAudit([this.ctx.event(plan, type, data)]);
   }
 }

@@ -34,7 +34,7 @@ export interface PlanApi {
   reject(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
   apply(principal: Principal, planId: string): Promise<PlanView>;
   rollback(principal: Principal, planId: string): Promise<PlanView>;
-  audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
+  auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]>;
   listFiles(principal: Principal, caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]>;
   verifyAudit(principal: Principal): Promise<AuditVerification>;
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;

@@ -5,12 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType, AuditRecord } from '../domain/audit.ts';
 import { planHash } from '../domain/hash.ts';
 import { deriveRollback } from '../domain/inverse.ts';
-import { casePathOf, casePrefix, SYSTEM_PREFIX } from '../domain/paths.ts';
-import { evaluatePolicy, type Policy } from '../domain/policy.ts';
+import { casePathOf, casePrefix } from '../domain/paths.ts';
+import type { Policy } from '../domain/policy.ts';
 import {
   caseNameSchema,
   casePathSchema,
@@ -19,20 +18,20 @@ import {
   planIdSchema,
   planInputSchema,
   rejectBodySchema,
-  type DryRunReport,
   type Operation,
   type PlanRecord,
   type PlanStatus,
 } from '../domain/plan.ts';
-import { simulatePlan } from '../domain/simulate.ts';
-import { BailiffError, conflict, forbidden, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
+import { conflict, forbidden, hashMismatch, invalidInput, notFound, planInvalid, zodIssueDetails } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { Principal } from '../ports/identity.ts';
-import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
+import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
+import { DryRunner } from './dry-run.ts';
+import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
@@ -65,10 +64,6 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: stri
   return result.data;
 }
 
-interface DryRunOutcome {
-  report: DryRunReport;
-  actions: Action[];
-}
 
 export class PlanService implements PlanApi {
   private readonly plans: PlanStore;
@@ -78,6 +73,7 @@ export class PlanService implements PlanApi {
   private readonly policy: Policy;
   private readonly logger: Logger;
   private readonly options: PlanServiceOptions;
+  private readonly dryRunner: DryRunner;
 
   constructor(deps: PlanServiceDeps) {
     this.plans = deps.plans;
@@ -87,6 +83,7 @@ export class PlanService implements PlanApi {
     this.policy = deps.policy;
     this.logger = deps.logger;
     this.options = deps.options;
+    this.dryRunner = new DryRunner({ objects: deps.objects, policy: deps.policy, clock: deps.clock, listPageSize: deps.options.listPageSize });
   }
 
   async propose(principal: Principal, body: unknown): Promise<PlanView> {
@@ -107,8 +104,7 @@ export class PlanService implements PlanApi {
     requireRole(principal, 'listing plans', 'agent', 'approver');
     const caseName = query.case === undefined ? undefined : parseOrThrow(caseNameSchema, query.case, 'case name');
     if (caseName !== undefined) requireCase(principal, caseName);
-    const page = await this.plans.listPlans({ case: caseName, status: query.status, pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
-    return { plans: page.plans.filter((plan) => mayTouchCase(principal, plan.case)), nextPageToken: page.nextPageToken };
+    return this.plans.listPlans({ case: caseName, status: query.status, caseScope: principal.cases, pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
   }
 
   async validate(principal: Principal, planId: string): Promise<PlanView> {
@@ -119,7 +115,7 @@ export class PlanService implements PlanApi {
       throw conflict(`plan is ${plan.status}; only proposed, approved or expired plans can be validated`, [{ message: 'current status', status: plan.status }]);
     }
     const operations = await this.readAllOperations(plan);
-    const dryRun = await this.dryRun(plan.id, plan.case, operations, plan.kind === 'rollback' ? plan.rollbackOf : undefined);
+    const dryRun = await this.dryRunner.run({ planId: plan.id, caseName: plan.case, operations, guards: plan.guards });
     const stillHolds = plan.status === 'approved' && dryRun.report.valid && dryRun.report.snapshotHash === plan.approval?.snapshotHash;
     const withdrawn = plan.status === 'approved' && !stillHolds;
     const patch: Partial<PlanRecord> = { updatedAt: this.clock.now().toISOString() };
@@ -128,7 +124,7 @@ export class PlanService implements PlanApi {
       patch.approval = undefined;
     }
     const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
-    await this.audit(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
+    await this.record(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
       valid: dryRun.report.valid,
       snapshotHash: dryRun.report.snapshotHash,
       ...(withdrawn ? { reason: 'the workspace no longer matches the approved snapshot' } : {}),
@@ -146,7 +142,7 @@ export class PlanService implements PlanApi {
       throw conflict(`plan is ${plan.status}; only a proposed plan can be approved`, [{ message: 'current status', status: plan.status }]);
     }
     if (reviewedHash !== plan.planHash) {
-      throw new BailiffError('hash_mismatch', 'the plan you reviewed is not the plan stored; read it again', [
+      throw hashMismatch('the plan you reviewed is not the plan stored; read it again', [
         { message: 'stored plan hash', planHash: plan.planHash },
       ]);
     }
@@ -168,7 +164,7 @@ export class PlanService implements PlanApi {
       expiresAt: complete ? new Date(this.clock.now().getTime() + this.options.approvalTtlMs).toISOString() : undefined,
     };
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? 'approved' : 'proposed', approval, updatedAt: now });
-    await this.audit(principal, updated, 'plan.approved', {
+    await this.record(principal, updated, 'plan.approved', {
       planHash: plan.planHash,
       snapshotHash: plan.report.snapshotHash,
       comment,
@@ -189,7 +185,7 @@ export class PlanService implements PlanApi {
     }
     const now = this.clock.now().toISOString();
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
-    await this.audit(principal, updated, 'plan.rejected', { reason });
+    await this.record(principal, updated, 'plan.rejected', { reason });
     return view(updated);
   }
 
@@ -198,10 +194,9 @@ export class PlanService implements PlanApi {
     let plan = await this.loadPlan(principal, planId);
     plan = await this.expireIfDue(plan);
     if (plan.status === 'approved') {
-      // Policy may have changed since approval; refuse what it now forbids.
-      this.ensurePolicyStillAllows(plan);
+      await this.ensurePolicyStillAllows(principal, plan);
       plan = await this.plans.updatePlan(plan.id, plan.revision, { status: 'queued', updatedAt: this.clock.now().toISOString() });
-      await this.audit(principal, plan, 'plan.queued', {});
+      await this.record(principal, plan, 'plan.queued', {});
     } else if (plan.status !== 'queued') {
       throw conflict(`plan is ${plan.status}; only an approved plan can be applied`, [{ message: 'current status', status: plan.status }]);
     }
@@ -237,17 +232,10 @@ export class PlanService implements PlanApi {
     );
   }
 
-  async audit(principal: Principal, planId: string): Promise<AuditRecord[]>;
-  async audit(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void>;
-  async audit(principal: Principal, planOrId: string | PlanRecord, type?: AuditEventType, data?: Record<string, unknown>): Promise<AuditRecord[] | void> {
-    if (typeof planOrId === 'string') {
-      requireRole(principal, 'reading the audit trail', 'agent', 'approver');
-      const plan = await this.loadPlan(principal, planOrId);
-      return this.plans.readPlanAudit(plan.id);
-    }
-    const event: AuditEventInput = { chain: planOrId.case, type: type!, planId: planOrId.id, actor: principal.id, at: this.clock.now().toISOString(), data: data ?? {} };
-    await this.plans.appendAudit([event]);
-    this.logger.info(type!, { plan: planOrId.id, case: planOrId.case, actor: principal.id, status: planOrId.status });
+  async auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]> {
+    requireRole(principal, 'reading the audit trail', 'agent', 'approver');
+    const plan = await this.loadPlan(principal, planId);
+    return this.plans.readPlanAudit(plan.id);
   }
 
   async listFiles(principal: Principal, caseRaw: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]> {
@@ -287,57 +275,12 @@ export class PlanService implements PlanApi {
     return { released };
   }
 
-  /** A fresh dry run of stored or new operations against the workspace as it is now. */
-  async dryRun(planId: string, caseName: string, operations: readonly Operation[], rollbackOf?: string, guards: ReadonlyArray<{ path: string; generation: string }> = []): Promise<DryRunOutcome> {
-    const caseObjects: ObjectInfo[] = [];
-    let pages = 0;
-    for await (const page of listAll(this.objects, casePrefix(caseName), { pageSize: this.options.listPageSize, withMetadata: false })) {
-      pages += 1;
-      caseObjects.push(...page.objects);
-    }
-    let systemObjects: Map<string, ObjectInfo> | undefined;
-    if (operations.some((operation) => operation.type === 'restore')) {
-      systemObjects = new Map();
-      const backupPrefix = `${SYSTEM_PREFIX}backups/${rollbackOf ?? planId}/`;
-      const roots = new Set(operations.flatMap((operation) => (operation.type === 'restore' ? [operation.backup.split('/').slice(0, 3).join('/') + '/'] : [])));
-      for (const root of roots.size > 0 ? roots : [backupPrefix]) {
-        for await (const page of listAll(this.objects, root, { pageSize: this.options.listPageSize, withMetadata: false })) {
-          pages += 1;
-          for (const object of page.objects) systemObjects.set(object.name, object);
-        }
-      }
-    }
-    const { report, actions } = simulatePlan({
-      planId,
-      caseName,
-      operations,
-      caseObjects,
-      systemObjects,
-      listing: { objects: caseObjects.length, pages },
-      checkedAt: this.clock.now().toISOString(),
-    });
-    if (guards.length > 0) {
-      const current = new Map(caseObjects.map((object) => [casePathOf(caseName, object.name), object.generation]));
-      for (const guard of guards) {
-        const generation = current.get(guard.path);
-        if (generation !== undefined && generation !== guard.generation) {
-          report.errors.push({ code: 'changed_since', path: guard.path, message: `\`${guard.path}\` was changed after the plan wrote it; undoing it would lose that change` });
-        }
-      }
-      report.valid = report.errors.length === 0;
-    }
-    const verdict = evaluatePolicy(this.policy, { case: caseName, operations, report, actions });
-    report.policy = verdict;
-    if (verdict.violations.length > 0) report.valid = false;
-    return { report, actions };
-  }
-
   private async createPlan(
     principal: Principal,
     draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }> },
     now: Date,
   ): Promise<PlanView> {
-    const { report, actions } = await this.dryRun(draft.id, draft.case, draft.operations, draft.rollbackOf, draft.guards);
+    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards });
     const timestamp = now.toISOString();
     const record: PlanRecord = {
       id: draft.id,
@@ -346,6 +289,7 @@ export class PlanService implements PlanApi {
       onError: draft.onError,
       kind: draft.kind,
       rollbackOf: draft.rollbackOf,
+      ...(draft.guards && draft.guards.length > 0 ? { guards: draft.guards } : {}),
       author: principal.id,
       createdAt: timestamp,
       updatedAt: timestamp,
@@ -356,7 +300,7 @@ export class PlanService implements PlanApi {
       report,
     };
     await this.plans.createPlan(record, draft.operations, actions);
-    await this.audit(principal, record, 'plan.proposed', {
+    await this.record(principal, record, 'plan.proposed', {
       planHash: record.planHash,
       snapshotHash: report.snapshotHash,
       kind: record.kind,
@@ -378,23 +322,32 @@ export class PlanService implements PlanApi {
         expiresAt: new Date(now.getTime() + this.options.approvalTtlMs).toISOString(),
       };
       const approved = await this.plans.updatePlan(record.id, record.revision, { status: 'approved', approval, updatedAt: timestamp });
-      await this.audit({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
+      await this.record({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
       return view(approved);
     }
     return view(record);
   }
 
+  /** Appends one audit record for a transition `principal` made, and logs it under the same name. */
+  private async record(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void> {
+    const event: AuditEventInput = { chain: plan.case, type, planId: plan.id, actor: principal.id, at: this.clock.now().toISOString(), data };
+    await this.plans.appendAudit([event]);
+    this.logger.info(type, { plan: plan.id, case: plan.case, actor: principal.id, status: plan.status });
+  }
+
   private ensureApprovable(plan: PlanRecord): void {
     if (!plan.report.valid) {
       const issues = [...plan.report.errors, ...(plan.report.policy?.violations ?? [])];
-      throw new BailiffError('plan_invalid', 'the plan\'s dry run has errors; fix the plan and propose it again', issues.slice(0, 50).map((issue) => ({ ...issue })));
+      throw planInvalid('the plan\'s dry run has errors; fix the plan and propose it again', issues.slice(0, 50).map((issue) => ({ ...issue })));
     }
   }
 
-  private ensurePolicyStillAllows(plan: PlanRecord): void {
-    if (plan.report.policy && plan.report.policy.version !== this.policy.version) {
-      this.logger.warn('policy changed since the dry run', { plan: plan.id, was: plan.report.policy.version, now: this.policy.version });
-    }
+  /** The policy may have changed since approval (a new legal hold): refuse, audited, what it now forbids. */
+  private async ensurePolicyStillAllows(principal: Principal, plan: PlanRecord): Promise<void> {
+    const violations = await violationsUnderCurrentPolicy(this.plans, this.policy, plan);
+    if (violations.length === 0) return;
+    await this.record(principal, plan, 'plan.policy_refused', { policyVersion: this.policy.version, violations: violations.slice(0, 20) });
+    throw planInvalid(describeViolations(this.policy, violations), violations.slice(0, 50).map((issue) => ({ ...issue })));
   }
 
   /** Approval windows: an approved plan past its window becomes expired and needs a new dry run and approval. */
@@ -402,7 +355,7 @@ export class PlanService implements PlanApi {
     const expiresAt = plan.approval?.expiresAt;
     if (plan.status !== 'approved' || !expiresAt || Date.parse(expiresAt) > this.clock.now().getTime()) return plan;
     const expired = await this.plans.updatePlan(plan.id, plan.revision, { status: 'expired', updatedAt: this.clock.now().toISOString() });
-    await this.audit({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
+    await this.record({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
     return expired;
   }
 

@@ -96,7 +96,7 @@ for (const factory of ALL_BACKENDS) {
       const harmless = await wiring.service.propose(agent, { case: CASE, description: 'notes', operations: [{ type: 'write_file', destination: 'Notes/call.md', content: 'called client' }] });
       expect(harmless.plan.status).toBe('approved');
       expect(harmless.approval?.rule).toBe('small-additions');
-      const audit = await wiring.service.audit(agent, harmless.plan.id);
+      const audit = await wiring.service.auditTrail(agent, harmless.plan.id);
       expect(audit.find((record) => record.type === 'plan.approved')?.actor).toBe('policy:small-additions');
       const overwrite = await wiring.service.propose(agent, {
         case: CASE,
@@ -129,7 +129,7 @@ for (const factory of ALL_BACKENDS) {
       const validated = await wiring.service.validate(approver, proposed.plan.id);
       expect(validated.plan.status).toBe('proposed');
       expect(validated.approval).toBeUndefined();
-      const audit = await wiring.service.audit(agent, proposed.plan.id);
+      const audit = await wiring.service.auditTrail(agent, proposed.plan.id);
       expect(audit.map((record) => record.type)).toContain('plan.approval_withdrawn');
     });
 

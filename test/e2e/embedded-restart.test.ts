@@ -53,7 +53,7 @@ describe('embedded restart', () => {
       expect((await second.service.get(agent, running.id)).plan.status).toBe('succeeded');
       expect(await readFile(join(caseDir, 'sorted', 'a.txt'), 'utf8')).toBe('a');
       expect(await readFile(join(caseDir, 'sorted', 'b.txt'), 'utf8')).toBe('b');
-      const audit = await second.service.audit(agent, running.id);
+      const audit = await second.service.auditTrail(agent, running.id);
       expect(audit.map((record) => record.type)).toContain('lease.taken_over');
     } finally {
       await second.close();

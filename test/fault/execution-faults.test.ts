@@ -183,7 +183,7 @@ for (const factory of ALL_BACKENDS) {
       const result = await applyAndRun(wiring, agent, planId);
       expect(result.plan.status).toBe('failed');
       expect(result.execution?.lastError).toMatch(/stale: .*scan-6\.pdf/);
-      const audit = await wiring.service.audit(agent, planId);
+      const audit = await wiring.service.auditTrail(agent, planId);
       const stale = audit.find((record) => record.type === 'execution.stale');
       expect(JSON.stringify(stale?.data)).toContain('new-arrival.pdf');
       expect(await snapshot(backend.objects, CASE)).toEqual(before);
@@ -246,7 +246,7 @@ for (const factory of ALL_BACKENDS) {
       const result = await applyAndRun(wiring, agent, planId);
       expect(result.plan.status).toBe('succeeded');
       expect(result.execution!.attempt).toBeGreaterThan(3);
-      const audit = await wiring.service.audit(agent, planId);
+      const audit = await wiring.service.auditTrail(agent, planId);
       expect(audit.filter((record) => record.type === 'plan.resumed').length).toBeGreaterThan(2);
     });
 

@@ -15,13 +15,14 @@ export class FaultyObjectStore implements ObjectStore {
   private crashAfterSending = false;
   private dead = false;
   private hooks = new Map<number, () => Promise<void>>();
+  private nameHooks: Array<{ method: string; name: string; hook: () => Promise<void> }> = [];
   private crashOnMethodName: string | undefined;
   readonly rename?: ObjectStore['rename'];
   private readonly inner: ObjectStore;
 
   constructor(inner: ObjectStore) {
     this.inner = inner;
-    if (inner.rename) this.rename = (source, destination, options) => this.call(() => inner.rename!(source, destination, options));
+    if (inner.rename) this.rename = (source, destination, options) => this.call(() => inner.rename!(source, destination, options), 'rename', source);
   }
 
   crashAtCall(call: number, afterSending: boolean): void {
@@ -40,14 +41,21 @@ export class FaultyObjectStore implements ObjectStore {
     this.hooks.set(call, hook);
   }
 
+  /** Runs `hook` once, just before the first `method` call on object `name` (for `list`, the prefix) reaches storage. */
+  beforeFirst(method: 'list' | 'stat' | 'write' | 'copy' | 'delete' | 'rename', name: string, hook: () => Promise<void>): void {
+    this.nameHooks.push({ method, name, hook });
+  }
+
   revive(): void {
     this.crashAt = undefined;
     this.crashOnMethodName = undefined;
     this.dead = false;
   }
 
-  private async call<T>(operation: () => Promise<T>, method = ''): Promise<T> {
+  private async call<T>(operation: () => Promise<T>, method = '', name = ''): Promise<T> {
     if (this.dead) throw unavailable('simulated crash: the process is gone');
+    const named = this.nameHooks.findIndex((entry) => entry.method === method && entry.name === name);
+    if (named >= 0) await this.nameHooks.splice(named, 1)[0]!.hook();
     if (this.crashOnMethodName !== undefined && method === this.crashOnMethodName) {
       this.dead = true;
       throw unavailable('simulated crash');
@@ -67,28 +75,28 @@ export class FaultyObjectStore implements ObjectStore {
   }
 
   list(prefix: string, options?: ListOptions) {
-    return this.call(() => this.inner.list(prefix, options), 'list');
+    return this.call(() => this.inner.list(prefix, options), 'list', prefix);
   }
   stat(name: string) {
-    return this.call(() => this.inner.stat(name));
+    return this.call(() => this.inner.stat(name), 'stat', name);
   }
   read(name: string) {
-    return this.call(() => this.inner.read(name));
+    return this.call(() => this.inner.read(name), 'read', name);
   }
   openRead(name: string, options?: OpenReadOptions) {
     return this.call(() => this.inner.openRead(name, options));
   }
   write(name: string, data: Buffer, options?: WriteOptions) {
-    return this.call(() => this.inner.write(name, data, options));
+    return this.call(() => this.inner.write(name, data, options), 'write', name);
   }
   writeFrom(name: string, source: Readable, options?: WriteOptions) {
     return this.call(() => this.inner.writeFrom(name, source, options));
   }
   copy(source: string, destination: string, options?: CopyOptions) {
-    return this.call(() => this.inner.copy(source, destination, options));
+    return this.call(() => this.inner.copy(source, destination, options), 'copy', source);
   }
   delete(name: string, options?: GenerationPrecondition) {
-    return this.call(() => this.inner.delete(name, options));
+    return this.call(() => this.inner.delete(name, options), 'delete', name);
   }
   health() {
     return this.inner.health();

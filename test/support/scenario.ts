@@ -65,6 +65,7 @@ export function wire(ports: { objects: ObjectStore; plans: PlanStore }, options:
     objects: options.executorObjects ?? ports.objects,
     queue,
     clock,
+    policy: options.policy ?? DEFAULT_POLICY,
     logger: silentLogger,
     options: { concurrency: 8, budgetMs: 60_000, leaseTtlMs: 30_000, journalBatch: 16, ...options.executor },
   });

@@ -62,7 +62,7 @@ import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../d
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { BailiffError, conflict, invalidInput, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, decodePageToken, encodePageToken, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
+import { checkLimit, collectPlanPage, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -199,23 +199,21 @@ export class FirestorePlanStore implements PlanStore {
   }
 
   async listPlans(query: PlanQuery): Promise<PlanPage> {
-    checkLimit(query.limit, 'limit', 1);
-    const after = query.pageToken === undefined ? undefined : decodePageToken(query.pageToken);
     return this.#readOnly('list plans', async (reader) => {
-      let q: Query = this.#plans;
-      if (query.case !== undefined) q = q.where('case', '==', query.case);
-      if (query.status !== undefined) q = q.where('status', '==', query.status);
-      q = q.orderBy('createdAt', 'desc').orderBy(FieldPath.documentId(), 'desc');
-      if (after) q = q.startAfter(after.createdAt, docKey(after.id));
-      // One extra document tells whether another page exists.
-      const snapshot = await reader.query(q.limit(query.limit + 1));
-      const docs = snapshot.docs.slice(0, query.limit);
-      const plans = await Promise.all(docs.map((doc) => this.#assemble(reader, doc.ref, doc.data() as PlanDocument)));
-      const last = plans.at(-1);
-      return {
-        plans,
-        ...(snapshot.docs.length > query.limit && last ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
-      };
+      const page = await collectPlanPage(query, async (after, limit) => {
+        let q: Query = this.#plans;
+        if (query.case !== undefined) q = q.where('case', '==', query.case);
+        if (query.status !== undefined) q = q.where('status', '==', query.status);
+        q = q.orderBy('createdAt', 'desc').orderBy(FieldPath.documentId(), 'desc');
+        if (after) q = q.startAfter(after.createdAt, docKey(after.id));
+        const snapshot = await reader.query(q.limit(limit));
+        return snapshot.docs.map((doc) => {
+          const data = doc.data() as PlanDocument;
+          return { id: nameOfKey(doc.id), createdAt: data.createdAt, case: data.case, doc };
+        });
+      });
+      const plans = await Promise.all(page.rows.map((row) => this.#assemble(reader, row.doc.ref, row.doc.data() as PlanDocument)));
+      return { plans, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
     });
   }
 
@@ -414,7 +412,7 @@ export class FirestorePlanStore implements PlanStore {
         }),
       ]);
     } catch (error) {
-      throw isBailiffError(error) ? error : unavailable('Firestore is not answering', error);
+      throw isBailiffError(error) ? error : unavailable('Firestore is not answering', [], error);
     } finally {
       clearTimeout(timer);
     }
@@ -708,6 +706,10 @@ function docKey(name: string): string {
   return `k_${name.replaceAll('%', '%25').replaceAll('/', '%2F')}`;
 }
 
+function nameOfKey(key: string): string {
+  return key.slice('k_'.length).replaceAll('%2F', '/').replaceAll('%25', '%');
+}
+
 function currentPlan(snapshot: DocumentSnapshot, id: string, expectedRevision: number): PlanDocument {
   if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
   const stored = snapshot.data() as PlanDocument;
@@ -760,7 +762,7 @@ function translateFirestoreError(error: unknown, message: string): BailiffError 
     case GRPC.DEADLINE_EXCEEDED:
     case GRPC.INTERNAL:
     case GRPC.UNAVAILABLE:
-      return unavailable(detail, error);
+      return unavailable(detail, [], error);
     default:
       // INVALID_ARGUMENT, FAILED_PRECONDITION (a missing index), PERMISSION_DENIED: a bug or a misconfiguration.
       return new BailiffError('internal', detail, [], { cause: error });

@@ -139,7 +139,7 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
       payload = ticket.getPayload();
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('Failed to retrieve verification certificates')) {
-        throw unavailable("cannot fetch Google's token verification keys", error);
+        throw unavailable("cannot fetch Google's token verification keys", [], error);
       }
       const reason = reasonOf(error);
       throw new BailiffError('unauthenticated', 'the ID token could not be verified', [{ message: reason, reason }]);

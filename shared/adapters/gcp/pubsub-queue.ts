@@ -121,5 +121,5 @@ function translatePubSubError(error: unknown, message: string): BailiffError {
   const detail = `${message}${code === undefined ? '' : ` (gRPC ${String(code)})`}${error instanceof Error ? `: ${error.message}` : ''}`;
   // RESOURCE_EXHAUSTED: over quota or flow-controlled; waiting helps.
   if (code === 8) return new BailiffError('rate_limited', detail, [], { cause: error });
-  return unavailable(detail, error);
+  return unavailable(detail, [], error);
 }

@@ -20,7 +20,7 @@ import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../d
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { BailiffError, conflict, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, decodePageToken, encodePageToken, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
+import { checkLimit, collectPlanPage, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
 
 export interface SqlitePlanStoreOptions {
   /** How long a writer waits for another connection's write lock before giving up with `unavailable`. */
@@ -156,34 +156,28 @@ export class SqlitePlanStore implements PlanStore {
   }
 
   async listPlans(query: PlanQuery): Promise<PlanPage> {
-    checkLimit(query.limit, 'limit', 1);
-    const after = query.pageToken === undefined ? undefined : decodePageToken(query.pageToken);
-    return this.#read('list plans', () => {
-      const where: string[] = [];
-      const params: SQLInputValue[] = [];
-      if (query.case !== undefined) {
-        where.push('case_name = ?');
-        params.push(query.case);
-      }
-      if (query.status !== undefined) {
-        where.push('status = ?');
-        params.push(query.status);
-      }
-      if (after) {
-        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-        params.push(after.createdAt, after.createdAt, after.id);
-      }
-      const sql = `SELECT id, created_at, record FROM plans ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY created_at DESC, id DESC LIMIT ?`;
-      // One extra row tells whether another page exists without a second query.
-      const rows = this.#all(sql, ...params, query.limit + 1) as Array<{ id: string; created_at: string; record: string }>;
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        plans: page.map((row) => JSON.parse(row.record) as PlanRecord),
-        ...(rows.length > query.limit && last ? { nextPageToken: encodePageToken({ createdAt: last.created_at, id: last.id }) } : {}),
-      };
-    });
+    const page = await collectPlanPage(query, async (after, limit) =>
+      this.#read('list plans', () => {
+        const where: string[] = [];
+        const params: SQLInputValue[] = [];
+        if (query.case !== undefined) {
+          where.push('case_name = ?');
+          params.push(query.case);
+        }
+        if (query.status !== undefined) {
+          where.push('status = ?');
+          params.push(query.status);
+        }
+        if (after) {
+          where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+          params.push(after.createdAt, after.createdAt, after.id);
+        }
+        const sql = `SELECT id, created_at AS createdAt, case_name AS "case", record FROM plans ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY created_at DESC, id DESC LIMIT ?`;
+        return this.#all(sql, ...params, limit) as Array<{ id: string; createdAt: string; case: string; record: string }>;
+      }),
+    );
+    return { plans: page.rows.map((row) => JSON.parse(row.record) as PlanRecord), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
   }
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
@@ -488,9 +482,9 @@ function translateSqliteError(error: unknown, message: string): BailiffError {
     const primary = sqlite.errcode & 0xff;
     if (primary === SQLITE_CONSTRAINT) return new BailiffError('conflict', `${message}: ${String(sqlite.errstr)}`, [], { cause: error });
     if ([SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN].includes(primary)) {
-      return unavailable(`${message}: ${String(sqlite.errstr)}`, error);
+      return unavailable(`${message}: ${String(sqlite.errstr)}`, [], error);
     }
   }
-  if ((error as { code?: unknown })?.code === 'ERR_INVALID_STATE') return unavailable(`${message}: the plan store is closed`, error);
+  if ((error as { code?: unknown })?.code === 'ERR_INVALID_STATE') return unavailable(`${message}: the plan store is closed`, [], error);
   return new BailiffError('internal', message, [], { cause: error });
 }

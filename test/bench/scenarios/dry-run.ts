@@ -15,6 +15,9 @@ import { GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts
 import { FsObjectStore } from '../../../shared/adapters/local/fs-object-store.ts';
 import { SqlitePlanStore } from '../../../shared/adapters/local/sqlite-plan-store.ts';
 import type { Operation } from '../../../shared/domain/plan.ts';
+import { DEFAULT_POLICY } from '../../../shared/domain/policy.ts';
+import { systemClock } from '../../../shared/ports/clock.ts';
+import { DryRunner } from '../../../shared/services/dry-run.ts';
 import { listAll, type ObjectStore } from '../../../shared/ports/object-store.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { CountingObjectStore, diffStoreCounts, type StoreCounts } from '../lib/counting-store.ts';
@@ -93,6 +96,7 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
     await mkdir(join(ctx.workDir, 's3-state'), { recursive: true });
     const plans = new SqlitePlanStore(join(ctx.workDir, 's3-state', `${caseName}.sqlite`));
     const bailiff = wireBailiff({ objects: store.objects, plans });
+    const dryRunner = new DryRunner({ objects: store.objects, policy: DEFAULT_POLICY, clock: systemClock });
     const combos: ComboResult[] = [];
     const seedSeconds: Array<[number, number]> = [];
     let seeded = 0;
@@ -112,7 +116,7 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
         const combo: ComboResult = { objects: size, operations: count, dryRunMs: [], proposeMs: [], listMs, dryRunCounts: emptyCounts(), proposeCounts: emptyCounts() };
         for (let run = 0; run < ctx.runs; run += 1) {
           let before = store.objects.snapshot();
-          const dry = await timed(() => bailiff.service.dryRun(`pln_bench${run}${count}`, caseName, operations));
+          const dry = await timed(() => dryRunner.run({ planId: `pln_bench${run}${count}`, caseName, operations }));
           combo.dryRunCounts = diffStoreCounts(store.objects.snapshot(), before);
           if (!dry.value.report.valid) throw new Error(`dry run found errors: ${JSON.stringify(dry.value.report.errors.slice(0, 3))}`);
           combo.dryRunMs.push(dry.ms);
