@@ -30,6 +30,7 @@ http('api', async (req, res) => {
   apiHandler ??= createFunctionHandler({
     api: current.service,
     content: current.content,
+    targets: current.targets,
     identity: current.identity,
     health: current.health,
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },

@@ -42,6 +42,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
       deps: {
         api: app.service,
         content: app.content,
+        targets: app.targets,
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },

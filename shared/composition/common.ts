@@ -17,6 +17,7 @@ import type { PlanStore } from '../ports/plan-store.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
 import { CaseContentService } from '../services/case-content.ts';
+import { TargetPlanService } from '../services/target-plans.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
 
 export interface Ports {
@@ -32,6 +33,8 @@ export interface App extends Ports {
   service: PlanService;
   /** File content, snapshots and blobs for the sandbox round trip. */
   content: CaseContentService;
+  /** Target-state plans, computed against a fresh snapshot and proposed through `service`. */
+  targets: TargetPlanService;
   executor: Executor;
   identity: IdentityVerifier;
   health(): Promise<HealthReport>;
@@ -109,6 +112,7 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
     return { storage, state, queue };
   };
-  return { ...ports, config, logger, policy, service, content, executor, identity, health };
+  const targets = new TargetPlanService({ plans: service, content });
+  return { ...ports, config, logger, policy, service, content, targets, executor, identity, health };
 }
 

@@ -8,7 +8,8 @@
 import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Action, Expect } from './actions.ts';
 import { hashOf } from './hash.ts';
-import { backupObjectName, casePathOf, collisionKey, isInside, objectName, parentOf } from './paths.ts';
+import { checkBlob } from './blobs.ts';
+import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName, parentOf } from './paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
 
 /** Report lists (per-operation lines, diff entries) stop here; totals stay exact. */
@@ -37,6 +38,8 @@ export interface SimulationInput {
   caseObjects: Iterable<ObjectInfo>;
   /** Backup objects a rollback plan restores from, by full name. */
   systemObjects?: ReadonlyMap<string, ObjectInfo>;
+  /** The staged blobs the plan's `write_file`s name, by full object name (absent: never uploaded). */
+  blobObjects?: ReadonlyMap<string, ObjectInfo>;
   listing: { objects: number; pages: number };
   checkedAt: string;
   thresholds?: SimulationThresholds;
@@ -146,6 +149,15 @@ function getOrCreate<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
 const formatBytes = (bytes: number) =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
+/** The staged object of a blob reference, if it holds exactly the declared content for this case. */
+function stagedBlob(reference: string, caseName: string, blobObjects: ReadonlyMap<string, ObjectInfo> | undefined): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
+  const parsed = parseBlobRef(reference);
+  if (!parsed.ok) return { ok: false, code: 'blob_invalid', message: `invalid blob reference: ${parsed.reason}` };
+  const object = blobObjects?.get(blobObjectName(parsed.value));
+  const verdict = checkBlob(parsed.value, caseName, object);
+  return verdict.ok ? { ok: true, object: object! } : verdict;
+}
+
 /** Simulates the plan and derives its actions. Pure: the same input gives the same output. */
 export function simulatePlan(input: SimulationInput): SimulationResult {
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
@@ -234,10 +246,17 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
       case 'write_file': {
         const target = operation.destination;
         const size = contentBytes(operation);
-        const prepared = prepareDestination(target, operation.overwrite, false);
+        // Content from a blob is a server-side copy of the staged object the dry run checked.
+        const blob = operation.blob === undefined ? undefined : stagedBlob(operation.blob, caseName, input.blobObjects);
+        if (blob && !blob.ok) fail(blob.code, blob.message, target);
+        const prepared = blob && !blob.ok ? undefined : prepareDestination(target, operation.overwrite, false);
         if (prepared) {
           const action = nextIndex();
-          planned.push({ kind: 'put', index: action, operation: index, destination: full(target), expect: prepared.expect, size, backup: prepared.backup });
+          if (blob?.ok) {
+            planned.push({ kind: 'copy', index: action, operation: index, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation }, destination: full(target), expect: prepared.expect, size, backup: prepared.backup });
+          } else {
+            planned.push({ kind: 'put', index: action, operation: index, destination: full(target), expect: prepared.expect, size, backup: prepared.backup });
+          }
           effects.push(() => {
             tree.remove(target);
             tree.add(target, { size, expect: { state: 'producedBy', action }, original: false });

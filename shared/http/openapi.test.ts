@@ -69,9 +69,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes request bodies as callers write them: defaults are optional', () => {
-    const propose = document.paths['/plans']!.post!.requestBody!.content['application/json']!.schema;
+    const [propose, target] = document.paths['/plans']!.post!.requestBody!.content['application/json']!.schema.anyOf;
     expect(propose.required).toEqual(['case', 'description', 'operations']);
     expect(propose.properties.operations.items.oneOf).toHaveLength(5);
+    expect(target.required).toEqual(['case', 'description', 'base', 'target']);
   });
 
   it('marks optional query parameters as optional', () => {

@@ -8,9 +8,10 @@
  * the same field paths for every front end); their schemas here describe them in OpenAPI.
  */
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { blobDeclarationSchema } from '../domain/blobs.ts';
 import { planInputSchema } from '../domain/plan.ts';
+import { isTargetStateBody, targetPlanInputSchema } from '../domain/target-state.ts';
 import { unavailable } from '../errors.ts';
 import type { CaseContentService } from '../services/case-content.ts';
 import type { ErrorCode } from '../errors.ts';
@@ -262,13 +263,18 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/plans',
     operationId: 'proposePlan',
-    summary: 'Propose a plan: it is stored as `proposed` with its dry-run report (which may say `valid: false`)',
+    summary:
+      'Propose a plan: it is stored as `proposed` with its dry-run report (which may say `valid: false`). Either `operations`, or a target state: `base` (the snapshot pulled) and `target` (the whole desired listing), from which Bailiff computes the operations and names conflicts',
     access: ['agent'],
-    body: { schema: planInputSchema, required: true, check: 'service' },
+    body: { schema: z.union([planInputSchema, targetPlanInputSchema]), required: true, check: 'service' },
     status: 201,
     response: planViewSchema,
     errors: ['payload_too_large', 'unavailable'],
-    handle: async (context) => ({ body: await context.deps.api.propose(caller(context), context.body) }),
+    handle: async (context) => {
+      if (!isTargetStateBody(context.body)) return { body: await context.deps.api.propose(caller(context), context.body) };
+      if (!context.deps.targets) throw unavailable('this server does not take target-state plans');
+      return { body: await context.deps.targets.propose(caller(context), context.body) };
+    },
   }),
   route({
     method: 'GET',

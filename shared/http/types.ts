@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import type { CaseContentService } from '../services/case-content.ts';
+import type { TargetPlanService } from '../services/target-plans.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 
@@ -68,6 +69,8 @@ export interface HttpDependencies {
   api: PlanApi;
   /** File content, snapshots and blobs (the sandbox round trip); its routes answer 503 without it. */
   content?: CaseContentService;
+  /** Target-state plans (`POST /plans` with `base` and `target`); answered 503 without it. */
+  targets?: TargetPlanService;
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;

@@ -58,7 +58,7 @@ async function serve(app: App, maxBodyBytes: number): Promise<RunningServer> {
   return startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, content: app.content, identity: app.identity, health: app.health, limits: { maxBodyBytes }, logger: silentLogger },
+    deps: { api: app.service, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes }, logger: silentLogger },
   });
 }
 
