@@ -8,12 +8,12 @@
  * use them. Configure `BAILIFF_TOKENS` to serve other hosts.
  */
 import { join } from 'node:path';
-import type { DevelopmentToken } from '../shared/adapters/local/static-token-identity.ts';
 import { DEV_TOKENS_FILE } from '../shared/adapters/local/static-token-identity.ts';
 import { buildEmbeddedApp, type EmbeddedApp } from '../shared/composition/embedded.ts';
 import { parseConfig, type Config } from '../shared/config.ts';
 import { BailiffError } from '../shared/errors.ts';
 import { startHttpServer, type RunningServer } from '../shared/http/node-server.ts';
+import type { StaticToken } from '../shared/identity-settings.ts';
 import { createLogger, type Logger } from '../shared/logging.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
@@ -69,7 +69,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
 }
 
 /** The start-up message for a person at a terminal: where to call, and with which tokens. */
-export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly DevelopmentToken[]): string {
+export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly StaticToken[]): string {
   const lines = [
     '',
     `  Bailiff is running at ${url}`,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BailiffError, zodIssueDetails } from './errors.ts';
+import { idTokenCertsSetting, principalsSetting, tokensSetting } from './identity-settings.ts';
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
@@ -16,7 +17,7 @@ export const configSchema = z.object({
   BAILIFF_WORKSPACE_DIR: z.string().default('./workspace'),
   BAILIFF_STATE_DIR: z.string().default('./.bailiff'),
   /** JSON `{ "<token>": { "principal": "...", "roles": [...], "cases": [...] } }` (embedded mode). */
-  BAILIFF_TOKENS: z.string().optional(),
+  BAILIFF_TOKENS: tokensSetting,
   WORKSPACE_BUCKET: z.string().optional(),
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   FIRESTORE_DATABASE: z.string().default('(default)'),
@@ -24,13 +25,13 @@ export const configSchema = z.object({
   /** Expected `aud` of Google ID tokens: the api function's URL. */
   BAILIFF_AUDIENCE: z.string().optional(),
   /** JSON `{ "<email>": { "roles": [...], "cases": [...] } }`: who may do what on Google Cloud. */
-  BAILIFF_PRINCIPALS: z.string().optional(),
+  BAILIFF_PRINCIPALS: principalsSetting,
   /**
    * JSON `{ "<kid>": "<PEM public key>" }`: pins the keys ID tokens are verified with instead of
    * fetching Google's (an air-gapped key set, or the emulator tests). Issuer, audience, expiry and
    * e-mail checks still apply. Leave unset in production.
    */
-  BAILIFF_ID_TOKEN_CERTS: z.string().optional(),
+  BAILIFF_ID_TOKEN_CERTS: idTokenCertsSetting,
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
   BAILIFF_POLICY_FILE: z.string().optional(),
   BAILIFF_EXECUTOR_CONCURRENCY: intFromEnv(32),
@@ -51,7 +52,20 @@ export const configSchema = z.object({
    * A service-account key (JSON with `client_email` and `private_key`) to sign URLs locally
    * instead: for the emulator tests. Never in production — a key file is a long-lived secret.
    */
-  BAILIFF_SIGNER_KEY: z.string().optional(),
+  BAILIFF_SIGNER_KEY: z
+    .string()
+    .optional()
+    .transform((text, ctx): unknown => {
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        // Never quote the text: it is a private key.
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(500),
   /** Emulator addresses (tests and local runs against emulators); unset in production. */

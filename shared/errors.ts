@@ -95,10 +95,19 @@ export const rateLimited = factory('rate_limited');
 export const unavailable = factory('unavailable');
 export const internal = factory('internal');
 
+/**
+ * A field path as error details show it: `operations.3.destination`. A segment written in
+ * brackets names an entry by something other than its key (`BAILIFF_TOKENS[token #2 (alice)]`,
+ * so a secret key is never shown) and attaches without a dot.
+ */
+export function issuePath(segments: readonly PropertyKey[]): string {
+  return segments.map((segment, i) => (i === 0 || /^\[.*\]$/.test(String(segment)) ? String(segment) : `.${String(segment)}`)).join('');
+}
+
 /** zod issues as error details whose `path` reads like `operations.3.destination`. */
 export function zodIssueDetails(error: z.core.$ZodError, pathPrefix: readonly string[] = []): ErrorDetail[] {
   return error.issues.map((issue) => ({
-    path: [...pathPrefix, ...issue.path.map((segment) => String(segment))].join('.'),
+    path: issuePath([...pathPrefix, ...issue.path]),
     message: issue.message,
   }));
 }

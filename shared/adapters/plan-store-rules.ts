@@ -4,9 +4,10 @@
  * paging positions are encoded, and which offsets and limits are acceptable.
  */
 import { conflict, invalidInput, type BailiffError } from '../errors.ts';
+import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../domain/audit.ts';
 import type { PlanRecord } from '../domain/plan.ts';
 import { inCaseScope } from '../domain/case-scope.ts';
-import type { Lease, PlanQuery } from '../ports/plan-store.ts';
+import type { Lease, LeaseAcquisition, PlanQuery } from '../ports/plan-store.ts';
 
 /** The record after a compare-and-set: the patch over the current record, id kept, revision bumped. */
 export function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
@@ -83,4 +84,63 @@ export async function collectPlanPage<Row extends PlanPosition & { case: string 
   const rows = kept.slice(0, query.limit);
   const last = rows.at(-1);
   return { rows, ...(kept.length > query.limit && last ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}) };
+}
+
+/** What an acquisition asks for; `now` decides expiry. */
+export interface LeaseRequest {
+  case: string;
+  planId: string;
+  owner: string;
+  ttlMs: number;
+  now: Date;
+}
+
+/**
+ * Whether a lease request wins, given what the store holds: the lease if it is held (free when
+ * released), and the last token ever issued for the case (tokens never go backwards). A lease
+ * held by someone else that has not expired refuses; the same owner asking again gets a fresh
+ * token, so anything it started under the old one is fenced off. The adapter writes the result.
+ */
+export function decideLease(request: LeaseRequest, stored: { held?: Lease; lastToken: number }): LeaseAcquisition {
+  const { held } = stored;
+  if (held && Date.parse(held.expiresAt) > request.now.getTime() && held.owner !== request.owner) return { acquired: false, heldBy: held };
+  const lease: Lease = {
+    case: request.case,
+    planId: request.planId,
+    owner: request.owner,
+    token: stored.lastToken + 1,
+    expiresAt: new Date(request.now.getTime() + request.ttlMs).toISOString(),
+  };
+  return held && held.owner !== request.owner ? { acquired: true, lease, tookOverFrom: held } : { acquired: true, lease };
+}
+
+/** The renewed lease, or the `conflict` of a holder that lost it (released, or taken over: another token). */
+export function decideRenewal(lease: Lease, held: Lease | undefined, ttlMs: number, now: Date): Lease {
+  if (!held || held.token !== lease.token) throw leaseLost(lease, held);
+  return { ...held, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+}
+
+/** A release frees the lease only while it is still this holder's (same token). */
+export function isStillHeld(lease: Lease, held: Lease | undefined): boolean {
+  return held !== undefined && held.token === lease.token;
+}
+
+/**
+ * Seals a batch of audit events onto their chains, given each chain's current head (read by
+ * the adapter in the same transaction): the records to insert, in order, and the new heads.
+ */
+export function sealAuditBatch(
+  events: readonly AuditEventInput[],
+  heads: ReadonlyMap<string, { seq: number; hash: string } | undefined>,
+): { records: AuditRecord[]; heads: Map<string, { seq: number; hash: string }> } {
+  const current = new Map(heads);
+  const records: AuditRecord[] = [];
+  for (const event of events) {
+    const record = sealAuditRecord(event, current.get(event.chain));
+    current.set(event.chain, { seq: record.seq, hash: record.hash });
+    records.push(record);
+  }
+  const newHeads = new Map<string, { seq: number; hash: string }>();
+  for (const [chain, head] of current) if (head) newHeads.set(chain, head);
+  return { records, heads: newHeads };
 }

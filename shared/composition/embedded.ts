@@ -10,13 +10,14 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
-import { createDevelopmentTokens, StaticTokenIdentity, type DevelopmentToken } from '../adapters/local/static-token-identity.ts';
+import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
+import type { StaticToken } from '../identity-settings.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
 
 export interface EmbeddedApp extends App {
   queue: InProcessExecutionQueue;
   /** Set when no BAILIFF_TOKENS was configured and development tokens were created or reused. */
-  devTokens?: DevelopmentToken[];
+  devTokens?: StaticToken[];
   /** Re-publishes plans that were queued or running when the process last stopped. */
   resumeInterrupted(): Promise<number>;
 }
@@ -31,10 +32,10 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
   const objects = new FsObjectStore({ root: workspaceDir, metadataDir: join(stateDir, 'object-metadata') });
   const plans = new SqlitePlanStore(join(stateDir, 'bailiff.sqlite'));
   const queue = new InProcessExecutionQueue({ logger });
-  let devTokens: DevelopmentToken[] | undefined;
+  let devTokens: StaticToken[] | undefined;
   let identity: IdentityVerifier;
   if (config.BAILIFF_TOKENS) {
-    identity = StaticTokenIdentity.fromJson(config.BAILIFF_TOKENS);
+    identity = StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS);
   } else {
     devTokens = createDevelopmentTokens(stateDir);
     identity = StaticTokenIdentity.fromTokens(devTokens);

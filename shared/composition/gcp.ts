@@ -4,7 +4,6 @@
  */
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { BailiffError } from '../errors.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
@@ -20,12 +19,7 @@ import type { UrlSigner } from '../ports/url-signer.ts';
 /** The signer the config names: an impersonated service account, or (emulator tests) a local key. */
 function createUrlSigner(config: Config, projectId: string | undefined): UrlSigner | undefined {
   if (!config.WORKSPACE_BUCKET) return undefined;
-  let key: { client_email: string; private_key: string } | undefined;
-  if (config.BAILIFF_SIGNER_KEY) {
-    const parsed = z.object({ client_email: z.string().email(), private_key: z.string().startsWith('-----BEGIN') }).safeParse(safeJson(config.BAILIFF_SIGNER_KEY));
-    if (!parsed.success) throw new BailiffError('invalid_input', 'invalid configuration', [{ path: 'BAILIFF_SIGNER_KEY', message: 'a service-account key: JSON with client_email and private_key' }]);
-    key = parsed.data;
-  }
+  const key = config.BAILIFF_SIGNER_KEY;
   if (!key && !config.BAILIFF_SIGNER_SERVICE_ACCOUNT) return undefined;
   const storage = createSigningStorage({
     ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}),
@@ -41,21 +35,6 @@ const noCallers: IdentityVerifier = {
     throw new BailiffError('unauthenticated', 'this function does not serve the HTTP API');
   },
 };
-
-function pinnedCerts(config: Config): { certs?: Record<string, string> } {
-  if (!config.BAILIFF_ID_TOKEN_CERTS) return {};
-  const parsed = z.record(z.string(), z.string().startsWith('-----BEGIN')).safeParse(safeJson(config.BAILIFF_ID_TOKEN_CERTS));
-  if (!parsed.success) throw new BailiffError('invalid_input', 'invalid configuration', [{ path: 'BAILIFF_ID_TOKEN_CERTS', message: 'a JSON object of key id to PEM public key' }]);
-  return { certs: parsed.data };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 export interface GcpBuildOptions extends BuildOptions {
   /** `api` verifies Google ID tokens (and so needs BAILIFF_AUDIENCE and BAILIFF_PRINCIPALS); `executor` does not. */
@@ -73,7 +52,7 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });
   const plans = new FirestorePlanStore({ firestore });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
-  const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, pinnedCerts(config)) : noCallers);
+  const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
   const app = assemble(config, { objects, plans, queue }, identity, options, signer ? { signer } : {});
   return {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectInfo } from '../ports/object-store.ts';
 import type { JournalEntry } from '../ports/plan-store.ts';
 import { isProducedBy, provenance, type Action, type Expect } from './actions.ts';
-import { deriveRollback } from './inverse.ts';
+import { ABSENT, brokenGuard, deriveRollback, deriveUndo, holdBackChanged } from './inverse.ts';
 import { casePrefix } from './paths.ts';
 import { contentBuffer, storedOperationSchema, type Operation } from './plan.ts';
 import { simulatePlan } from './simulate.ts';
@@ -71,7 +71,11 @@ describe('deriveRollback, action by action', () => {
   it('moves a file back, then restores what the move overwrote', () => {
     expect(deriveRollback(CASE, [done(transfer('move', 0, 'a', 'b'), { generation: 'g1' })])).toEqual({
       operations: [{ type: 'move', source: 'b', destination: 'a', overwrite: false }],
-      guards: [{ path: 'b', generation: 'g1' }],
+      // The plan left b with its copy and a empty: a person's change to either stops the undo.
+      guards: [
+        { path: 'b', generation: 'g1' },
+        { path: 'a', generation: ABSENT },
+      ],
     });
     expect(deriveRollback(CASE, [done(transfer('move', 0, 'a', 'b', generation('g0'), backupOf(0, 'b')), { generation: 'g1', backup: backupOf(0, 'b') })]).operations).toEqual([
       { type: 'move', source: 'b', destination: 'a', overwrite: false },
@@ -99,7 +103,11 @@ describe('deriveRollback, action by action', () => {
   it('restores a deleted file from its backup and recreates a deleted folder marker', () => {
     // One folder delete: marker and file are actions of operation 0.
     const derived = deriveRollback(CASE, [done(remove(0, 'd/', generation('m'), 0)), done(remove(1, 'd/x.pdf', generation('x'), 0), { backup: backupOf(1, 'd/x.pdf'), backupGeneration: 'b1' })]);
-    expect(derived.guards).toEqual([]);
+    // The plan left both paths empty: something new there would be a person's.
+    expect(derived.guards).toEqual([
+      { path: 'd/x.pdf', generation: ABSENT },
+      { path: 'd/', generation: ABSENT },
+    ]);
     expect(derived.operations).toEqual([
       { type: 'restore', backup: backupOf(1, 'd/x.pdf'), destination: 'd/x.pdf', overwrite: false },
       { type: 'create_dir', destination: 'd/' },
@@ -121,6 +129,7 @@ describe('deriveRollback, action by action', () => {
     expect(derived.guards).toEqual([
       { path: 'A/new.md', generation: 'g2' },
       { path: 'A/x', generation: 'g1' },
+      { path: 'x', generation: ABSENT },
       { path: 'A/', generation: 'g0' },
     ]);
   });
@@ -228,6 +237,40 @@ class ModelBucket {
 
 // Small name pools, so random operations collide with each other and with the listing often.
 // Same-named nesting (`d1/d1`) makes folder moves into an ancestor overlap themselves.
+describe('guards and compensation\'s hold-back', () => {
+  it('says how a guarded path changed, and nothing when it did not', () => {
+    expect(brokenGuard({ path: 'a', generation: 'g1' }, 'g1')).toBeUndefined();
+    expect(brokenGuard({ path: 'a', generation: ABSENT }, undefined)).toBeUndefined();
+    expect(brokenGuard({ path: 'a', generation: 'g1' }, 'g2')).toMatch(/`a` was changed after the plan wrote it/);
+    expect(brokenGuard({ path: 'a', generation: 'g1' }, undefined)).toMatch(/`a` was removed after the plan wrote it/);
+    expect(brokenGuard({ path: 'a', generation: ABSENT }, 'g9')).toMatch(/`a` was created after the plan moved or deleted/);
+    expect(brokenGuard({ path: 'Folder/', generation: 'g1' }, undefined)).toBeUndefined();
+  });
+
+  it('holds back a step whose object a person changed, and the older steps that depend on it', () => {
+    // The plan wrote x, then moved it to y, and separately wrote z.
+    const steps = deriveUndo(CASE, [
+      done(put(0, 'x'), { generation: 'gx' }),
+      done(transfer('move', 1, 'x', 'y'), { generation: 'gy' }),
+      done(put(2, 'z'), { generation: 'gz' }),
+    ]);
+    const untouched = holdBackChanged(steps, new Map([['y', 'gy'], ['z', 'gz']]));
+    expect(untouched.heldBack).toEqual([]);
+    expect(untouched.kept.map((step) => step.action)).toEqual([2, 1, 0]);
+
+    // A person edits y: moving it back would carry their edit away, and deleting x after that
+    // would delete it; z is independent and is still undone.
+    const edited = holdBackChanged(steps, new Map([['y', 'person'], ['z', 'gz']]));
+    expect(edited.kept.map((step) => step.action)).toEqual([2]);
+    expect(edited.heldBack).toEqual([
+      { action: 1, path: 'y', message: expect.stringMatching(/`y` was changed after the plan wrote it/) },
+      // x stays empty: putting it back needed y. Both are reported.
+      { action: 1, path: 'x', message: expect.stringMatching(/undoing it needs `y`/) },
+      { action: 0, path: 'x', message: expect.stringMatching(/depends on `x`/) },
+    ]);
+  });
+});
+
 const FOLDERS = ['d1', 'd2', 'd1/d3', 'd4', 'd1/d1', 'd1/d1/d1', 'd2/d1'];
 const FILES = ['f1', 'f2', ...FOLDERS.flatMap((folder) => [`${folder}/f1`, `${folder}/f2`])];
 const CONTENTS = ['', 'a', 'bb', 'ccc', 'dddd'];

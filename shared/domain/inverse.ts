@@ -9,18 +9,26 @@ import { casePathOf } from './paths.ts';
 import type { Operation } from './plan.ts';
 import type { JournalEntry } from '../ports/plan-store.ts';
 
-/** An object the undo removes or replaces: it must still have the generation the plan wrote. */
+/**
+ * What an object the undo touches must still be: the generation the plan left there, or `"0"`
+ * for a path the plan left empty (it moved or deleted the object). Anything else means a person
+ * changed it since, and undoing would lose that change.
+ */
 export interface UndoGuard {
   path: string;
   generation: string;
 }
+
+/** The guard generation of a path the plan left without an object (as in Cloud Storage preconditions). */
+export const ABSENT = '0';
 
 /** What undoing one applied action takes: its operations, guarded by what the action left behind. */
 export interface UndoStep {
   /** The index of the action this step undoes. */
   action: number;
   operations: Operation[];
-  guard?: UndoGuard;
+  /** The paths this step is the last plan action to have touched, as the plan left them. */
+  guards: UndoGuard[];
 }
 
 /** A step the undo leaves alone because a person changed what it would touch. */
@@ -50,22 +58,21 @@ export function deriveUndo(caseName: string, applied: ReadonlyArray<{ action: Ac
     return path;
   };
   const guarded = new Set<string>();
-  // Walking newest first, the first generation seen for a path is the one the plan left there.
-  const guardOf = (path: string, entry: JournalEntry): UndoGuard | undefined => {
-    if (entry.generation === undefined || guarded.has(path)) return undefined;
-    guarded.add(path);
-    return { path, generation: entry.generation };
-  };
-
   for (const { action, entry } of [...applied].reverse()) {
     const operations: Operation[] = [];
-    let guard: UndoGuard | undefined;
+    const guards: UndoGuard[] = [];
+    // Walking newest first, the first action seen for a path is the one that left it as it is.
+    const leaves = (path: string, generation: string | undefined) => {
+      if (generation === undefined || guarded.has(path)) return;
+      guarded.add(path);
+      guards.push({ path, generation });
+    };
     switch (action.kind) {
       // Both only added or replaced an object at the destination: remove it, or put back what it replaced.
       case 'put':
       case 'copy': {
         const destination = rel(action.destination);
-        guard = guardOf(destination, entry);
+        leaves(destination, entry.generation);
         // A marker that replaced a marker leaves the folder as it was: markers hold nothing.
         if (destination.endsWith('/')) {
           if (!entry.backup) operations.push({ type: 'remove_folder', destination });
@@ -76,7 +83,8 @@ export function deriveUndo(caseName: string, applied: ReadonlyArray<{ action: Ac
       case 'move': {
         const destination = rel(action.destination);
         const source = rel(action.source);
-        guard = guardOf(destination, entry);
+        leaves(destination, entry.generation);
+        leaves(source, ABSENT);
         if (destination.endsWith('/')) {
           // A folder marker: recreate the old one, drop the new one unless it replaced a marker.
           if (!entry.backup) operations.push({ type: 'remove_folder', destination });
@@ -89,12 +97,13 @@ export function deriveUndo(caseName: string, applied: ReadonlyArray<{ action: Ac
       }
       case 'delete': {
         const target = rel(action.target);
+        leaves(target, ABSENT);
         if (target.endsWith('/')) operations.push({ type: 'create_dir', destination: target });
         else if (entry.backup) operations.push({ type: 'restore', backup: entry.backup, destination: target, overwrite: false });
         break;
       }
     }
-    if (operations.length > 0) steps.push({ action: action.index, operations, ...(guard ? { guard } : {}) });
+    if (operations.length > 0) steps.push({ action: action.index, operations, guards });
   }
   return steps;
 }
@@ -102,16 +111,20 @@ export function deriveUndo(caseName: string, applied: ReadonlyArray<{ action: Ac
 /** The undo as one rollback plan: every step's operations in order, and every guard. */
 export function deriveRollback(caseName: string, applied: ReadonlyArray<{ action: Action; entry: JournalEntry }>): RollbackDerivation {
   const steps = deriveUndo(caseName, applied);
-  return { operations: steps.flatMap((step) => step.operations), guards: steps.flatMap((step) => (step.guard ? [step.guard] : [])) };
+  return { operations: steps.flatMap((step) => step.operations), guards: steps.flatMap((step) => step.guards) };
 }
 
 /**
- * A guard that no longer holds: the object is there with another generation than the plan left,
- * so someone changed it since, and undoing would lose that change. (An object that is gone is
- * not a broken guard: there is nothing of anyone's to lose, and the undo step finds it missing.)
+ * Why a guard no longer holds (someone changed the path since the plan), or undefined when it
+ * holds. Folder markers hold no data, so no change to one can be lost (and a store may not list
+ * the marker of a folder that has files in it).
  */
 export function brokenGuard(guard: UndoGuard, currentGeneration: string | undefined): string | undefined {
-  if (currentGeneration === undefined || currentGeneration === guard.generation) return undefined;
+  if (guard.path.endsWith('/')) return undefined;
+  const current = currentGeneration ?? ABSENT;
+  if (current === guard.generation) return undefined;
+  if (guard.generation === ABSENT) return `\`${guard.path}\` was created after the plan moved or deleted what was there; undoing it would lose that change`;
+  if (current === ABSENT) return `\`${guard.path}\` was removed after the plan wrote it; undoing it would lose that change`;
   return `\`${guard.path}\` was changed after the plan wrote it; undoing it would lose that change`;
 }
 
@@ -125,19 +138,20 @@ export function holdBackChanged(steps: readonly UndoStep[], current: ReadonlyMap
   const heldBack: HeldBackStep[] = [];
   const tainted = new Map<string, string>();
   for (const step of steps) {
-    const broken = step.guard ? brokenGuard(step.guard, current.get(step.guard.path)) : undefined;
+    const broken = step.guards.map((guard) => ({ guard, message: brokenGuard(guard, current.get(guard.path)) })).find((check) => check.message !== undefined);
     const touched = step.operations.flatMap(pathsOf);
     const dependsOn = touched.find((path) => tainted.has(path));
     if (broken === undefined && dependsOn === undefined) {
       kept.push(step);
       continue;
     }
-    const path = broken !== undefined ? step.guard!.path : dependsOn!;
-    heldBack.push({
-      action: step.action,
-      path,
-      message: broken ?? `not undone: it depends on \`${dependsOn}\`, which ${tainted.get(dependsOn!)}`,
-    });
+    // Every path the step would have put back stays as it is now: the cause, and the others.
+    const cause = broken !== undefined ? broken.guard.path : dependsOn!;
+    const causeMessage = broken !== undefined ? broken.message! : `not undone: it depends on \`${dependsOn}\`, which ${tainted.get(dependsOn!)}`;
+    heldBack.push({ action: step.action, path: cause, message: causeMessage });
+    for (const path of new Set(touched)) {
+      if (path !== cause) heldBack.push({ action: step.action, path, message: `not put back: undoing it needs \`${cause}\`, which was left as it is` });
+    }
     for (const other of touched) if (!tainted.has(other)) tainted.set(other, broken !== undefined ? 'a person changed' : 'was not undone');
   }
   return { kept, heldBack };

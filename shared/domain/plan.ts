@@ -281,6 +281,3 @@ export function contentBuffer(op: { content?: string; blob?: string; encoding: '
 export function compensationPlanId(planId: string): string {
   return `${planId}u`;
 }
-
-/** Statuses from which nothing more happens to the plan itself. */
-export const TERMINAL_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];

@@ -4,6 +4,11 @@
  * into it; move A→B, then B→C). It never touches storage: the caller lists the case once and
  * hands the objects in. The result is the report an approver reads and the actions — one per
  * object, with preconditions — that the executor will apply.
+ *
+ * Each operation is worked out by the function for its type as an `OperationDraft` (its actions,
+ * tree changes, errors, warnings and share of the totals); the loop in `simulatePlan` commits a
+ * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
+ * its errors and warnings.
  */
 import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Action, Expect } from './actions.ts';
@@ -57,6 +62,9 @@ interface SimObject {
   original: boolean;
 }
 
+/** What an operation does to the simulated case; `put` replaces whatever was at its path. */
+type TreeChange = { remove: string } | { put: string; object: SimObject };
+
 /** The case as a tree of objects with a folder index, so folder operations need no scans. */
 class CaseTree {
   readonly objects = new Map<string, SimObject>();
@@ -97,6 +105,14 @@ class CaseTree {
       const parent = parentOf(folder) ?? '';
       this.subfoldersOf.get(parent)?.delete(folder);
       folder = parent;
+    }
+  }
+
+  apply(change: TreeChange): void {
+    if ('remove' in change) this.remove(change.remove);
+    else {
+      this.remove(change.put);
+      this.add(change.put, change.object);
     }
   }
 
@@ -149,13 +165,81 @@ function getOrCreate<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
 const formatBytes = (bytes: number) =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
-/** The staged object of a blob reference, if it holds exactly the declared content for this case. */
-function stagedBlob(reference: string, caseName: string, blobObjects: ReadonlyMap<string, ObjectInfo> | undefined): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
-  const parsed = parseBlobRef(reference);
-  if (!parsed.ok) return { ok: false, code: 'blob_invalid', message: `invalid blob reference: ${parsed.reason}` };
-  const object = blobObjects?.get(blobObjectName(parsed.value));
-  const verdict = checkBlob(parsed.value, caseName, object);
-  return verdict.ok ? { ok: true, object: object! } : verdict;
+type Totals = Pick<DryRunReport['totals'], 'objectsCreated' | 'objectsOverwritten' | 'objectsDeleted' | 'bytesWritten' | 'bytesDeleted'>;
+
+const noTotals = (): Totals => ({ objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 0, bytesDeleted: 0 });
+
+/**
+ * What one operation would do, worked out against the case as the operations before it left it.
+ * The simulation commits a draft as a whole (its actions, tree changes and share of the totals)
+ * or, when the draft holds an error, drops it: then only its errors and warnings are reported and
+ * the simulated case stays as it was.
+ */
+class OperationDraft {
+  readonly operation: number;
+  /** The index the draft's first action gets: actions are numbered across the whole plan. */
+  readonly firstAction: number;
+  readonly actions: Action[] = [];
+  /** Applied to the tree, in order, only when the draft is committed. */
+  readonly changes: TreeChange[] = [];
+  readonly errors: ReportIssue[] = [];
+  readonly warnings: ReportIssue[] = [];
+  readonly totals: Totals = noTotals();
+  /** Objects and bytes the operation moves, for its report line. */
+  objects = 0;
+  bytes = 0;
+
+  constructor(operation: number, firstAction: number) {
+    this.operation = operation;
+    this.firstAction = firstAction;
+  }
+
+  /** The index the next planned action gets. */
+  get nextAction(): number {
+    return this.firstAction + this.actions.length;
+  }
+
+  fail(code: string, message: string, path?: string): void {
+    this.errors.push({ operation: this.operation, code, message, path });
+  }
+
+  warn(code: string, message: string, path?: string): void {
+    this.warnings.push({ operation: this.operation, code, message, path });
+  }
+
+  /** Plans one action for one object, with what it does to the simulated case. */
+  plan(action: Action, ...changes: TreeChange[]): void {
+    this.actions.push(action);
+    this.changes.push(...changes);
+    this.objects += 1;
+    this.bytes += action.size;
+  }
+
+  /** Counts an object written where `destination` says, replacing what was there if anything. */
+  countWrite(destination: PreparedDestination, size: number): void {
+    if (destination.expect.state === 'absent') this.totals.objectsCreated += 1;
+    else {
+      this.totals.objectsOverwritten += 1;
+      this.totals.bytesDeleted += destination.replacedSize;
+    }
+    this.totals.bytesWritten += size;
+  }
+
+  countDelete(size: number): void {
+    this.totals.objectsDeleted += 1;
+    this.totals.bytesDeleted += size;
+  }
+}
+
+/** What the operation functions read: the plan's names and the case as the operations before left it. */
+interface SimulationContext {
+  planId: string;
+  tree: CaseTree;
+  systemObjects: ReadonlyMap<string, ObjectInfo> | undefined;
+  caseName: string;
+  blobObjects: ReadonlyMap<string, ObjectInfo> | undefined;
+  /** The full object name of a case path. */
+  full(path: string): string;
 }
 
 /** Simulates the plan and derives its actions. Pure: the same input gives the same output. */
@@ -170,247 +254,38 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true });
     initial.set(key, object.generation);
   }
+  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, full: (path) => objectName(caseName, path) };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
   const warnings: ReportIssue[] = [];
   const lines: DryRunReport['operations'] = [];
-  const totals = { objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 0, bytesDeleted: 0 };
-  const full = (path: string) => objectName(caseName, path);
+  const totals = noTotals();
 
   if (initial.size === 0) {
     warnings.push({ code: 'case_empty', message: `projects/${caseName}/ holds no objects yet; the plan will create it` });
   }
 
+  /** A valid operation takes effect: later operations see its changes. */
+  const commit = (draft: OperationDraft, operation: Operation) => {
+    warnings.push(...draft.warnings);
+    for (const change of draft.changes) tree.apply(change);
+    actions.push(...draft.actions);
+    for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += draft.totals[key];
+    lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
+  };
+  /** An invalid operation is reported and has no effect at all. */
+  const drop = (draft: OperationDraft, operation: Operation) => {
+    warnings.push(...draft.warnings);
+    errors.push(...draft.errors);
+    lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
+  };
+
   input.operations.forEach((operation, index) => {
-    const opErrors: ReportIssue[] = [];
-    const fail = (code: string, message: string, path?: string) => opErrors.push({ operation: index, code, message, path });
-    const warn = (code: string, message: string, path?: string) => warnings.push({ operation: index, code, message, path });
-    const planned: Action[] = [];
-    // Effects are staged and applied to the tree only when the whole operation is valid, so a
-    // failing operation leaves the simulated case as it was.
-    const effects: Array<() => void> = [];
-    // Totals are counted as pairs are planned; a failing operation must take its share back out.
-    const totalsBefore = { ...totals };
-    let objects = 0;
-    let bytes = 0;
-
-    /** Checks that `target` can receive an object and returns the precondition for writing it. */
-    const prepareDestination = (target: string, overwrite: boolean, isMarker: boolean): { expect: Expect; backup?: string; replacedSize: number } | undefined => {
-      const clash = tree.fileAncestor(isMarker ? `${target}x` : target);
-      if (clash) {
-        fail('file_folder_collision', `\`${clash}\` is a file, so \`${target}\` cannot be created under it`, target);
-        return undefined;
-      }
-      if (!isMarker && tree.folderExists(target)) {
-        fail('file_folder_collision', `\`${target}\` is a folder; name a file inside it`, target);
-        return undefined;
-      }
-      const existing = tree.objects.get(target);
-      if (!existing) {
-        const twin = tree.twinOf(target);
-        if (twin) warn('name_twin', `\`${target}\` differs from existing \`${twin}\` only by letter case or Unicode normalisation`, target);
-        return { expect: { state: 'absent' }, replacedSize: 0 };
-      }
-      if (!overwrite) {
-        fail('destination_exists', `\`${target}\` already exists; set "overwrite": true to replace it`, target);
-        return undefined;
-      }
-      const backup = backupObjectName(planId, nextIndex(), full(target));
-      return { expect: existing.expect, backup, replacedSize: existing.size };
-    };
-
-    const nextIndex = () => actions.length + planned.length;
-
-    switch (operation.type) {
-      case 'create_dir': {
-        const target = stripSlash(operation.destination);
-        if (tree.isFile(target)) {
-          fail('file_folder_collision', `\`${target}\` is a file`, target);
-        } else if (tree.isFile(`${target}/`)) {
-          // A folder that exists only through the files in it still gets its marker: it then
-          // outlives its files, and a rollback can put back a marker the plan took away.
-          warn('folder_exists', `folder \`${target}\` already exists; nothing to do`, target);
-        } else {
-          const prepared = prepareDestination(`${target}/`, false, true);
-          if (prepared) {
-            planned.push({ kind: 'put', index: nextIndex(), operation: index, destination: full(`${target}/`), expect: prepared.expect, size: 0 });
-            const action = nextIndex() - 1;
-            effects.push(() => tree.add(`${target}/`, { size: 0, expect: { state: 'producedBy', action }, original: false }));
-            objects = 1;
-            totals.objectsCreated += 1;
-          }
-        }
-        break;
-      }
-      case 'write_file': {
-        const target = operation.destination;
-        const size = contentBytes(operation);
-        // Content from a blob is a server-side copy of the staged object the dry run checked.
-        const blob = operation.blob === undefined ? undefined : stagedBlob(operation.blob, caseName, input.blobObjects);
-        if (blob && !blob.ok) fail(blob.code, blob.message, target);
-        const prepared = blob && !blob.ok ? undefined : prepareDestination(target, operation.overwrite, false);
-        if (prepared) {
-          const action = nextIndex();
-          if (blob?.ok) {
-            planned.push({ kind: 'copy', index: action, operation: index, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation }, destination: full(target), expect: prepared.expect, size, backup: prepared.backup });
-          } else {
-            planned.push({ kind: 'put', index: action, operation: index, destination: full(target), expect: prepared.expect, size, backup: prepared.backup });
-          }
-          effects.push(() => {
-            tree.remove(target);
-            tree.add(target, { size, expect: { state: 'producedBy', action }, original: false });
-          });
-          objects = 1;
-          bytes = size;
-          if (prepared.replacedSize > 0 || prepared.expect.state !== 'absent') {
-            totals.objectsOverwritten += 1;
-            totals.bytesDeleted += prepared.replacedSize;
-          } else totals.objectsCreated += 1;
-          totals.bytesWritten += size;
-        }
-        break;
-      }
-      case 'copy':
-      case 'move':
-      case 'restore': {
-        const isMove = operation.type === 'move';
-        const destinationRaw = operation.destination;
-        const destination = stripSlash(destinationRaw);
-        let pairs: Array<{ from: string; to: string; sourceName: string; sourceExpect: Expect; size: number }> = [];
-        if (operation.type === 'restore') {
-          const backup = input.systemObjects?.get(operation.backup);
-          if (!backup) {
-            fail('source_missing', `backup \`${operation.backup}\` no longer exists`, destination);
-          } else {
-            pairs = [{ from: '', to: destination, sourceName: backup.name, sourceExpect: { state: 'generation', generation: backup.generation }, size: backup.size }];
-          }
-        } else {
-          const sourceRaw = operation.source;
-          const source = stripSlash(sourceRaw);
-          if (source === destination) {
-            fail('same_path', `source and destination are both \`${source}\``, source);
-          } else if (isMove && collisionKey(source) === collisionKey(destination)) {
-            fail('name_twin', `\`${source}\` and \`${destination}\` differ only by letter case or Unicode normalisation; many file systems treat them as one name`, destination);
-          } else if (tree.isFile(source) && !sourceRaw.endsWith('/')) {
-            if (destinationRaw.endsWith('/')) {
-              fail('destination_is_folder', `\`${source}\` is a file; name the destination file, not a folder`, destinationRaw);
-            } else {
-              const node = tree.objects.get(source)!;
-              pairs = [{ from: source, to: destination, sourceName: full(source), sourceExpect: node.expect, size: node.size }];
-            }
-          } else if (tree.folderExists(source)) {
-            if (isInside(destination, source)) {
-              fail('into_itself', `cannot ${operation.type} \`${source}\` into itself (\`${destination}\`)`, destination);
-            } else {
-              if (tree.folderExists(destination)) warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
-              pairs = tree.objectsUnder(source).map((key) => {
-                const node = tree.objects.get(key)!;
-                return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, size: node.size };
-              });
-              // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:
-              // the preconditions seen here would no longer hold when the actions run in order.
-              const sources = new Set(pairs.map((pair) => pair.from));
-              const overlap = pairs.find((pair) => sources.has(pair.to));
-              if (overlap) {
-                fail('overlaps_source', `\`${overlap.to}\` would be both read and replaced by this ${operation.type}; ${operation.type} \`${source}\` to a new folder first`, overlap.to);
-                pairs = [];
-              }
-            }
-          } else {
-            const twin = tree.twinOf(source);
-            const hint = twin ? `; did you mean \`${twin}\`?` : '';
-            fail('source_missing', `\`${source}\` does not exist${sourceRaw.endsWith('/') && tree.isFile(source) ? ' as a folder (it is a file)' : ''}${hint}`, source);
-          }
-        }
-        for (const pair of pairs) {
-          const isMarker = pair.to.endsWith('/');
-          const prepared = prepareDestination(pair.to, operation.overwrite, isMarker);
-          if (!prepared) continue;
-          const action = nextIndex();
-          planned.push({
-            kind: isMove ? 'move' : 'copy',
-            index: action,
-            operation: index,
-            source: pair.sourceName,
-            sourceExpect: pair.sourceExpect,
-            destination: full(pair.to),
-            expect: prepared.expect,
-            size: pair.size,
-            backup: prepared.backup,
-          });
-          effects.push(() => {
-            if (isMove) tree.remove(pair.from);
-            tree.remove(pair.to);
-            tree.add(pair.to, { size: pair.size, expect: { state: 'producedBy', action }, original: false });
-          });
-          objects += 1;
-          bytes += pair.size;
-          if (prepared.expect.state === 'absent') totals.objectsCreated += 1;
-          else {
-            totals.objectsOverwritten += 1;
-            totals.bytesDeleted += prepared.replacedSize;
-          }
-          totals.bytesWritten += pair.size;
-        }
-        break;
-      }
-      case 'remove_folder': {
-        const folder = stripSlash(operation.destination);
-        const marker = `${folder}/`;
-        // Only the marker goes, whatever else the folder holds: a marker holds no data, and a
-        // folder with other objects stays visible through them. Keeping a marker the plan added
-        // to a folder that existed without one would leave the rollback inexact.
-        if (!tree.isFile(marker)) {
-          warn('folder_missing', `folder marker \`${marker}\` is already gone; nothing to do`, marker);
-        } else {
-          const node = tree.objects.get(marker)!;
-          const action = nextIndex();
-          planned.push({ kind: 'delete', index: action, operation: index, target: full(marker), expect: node.expect, size: 0, backup: backupObjectName(planId, action, full(marker)) });
-          effects.push(() => tree.remove(marker));
-          objects = 1;
-          totals.objectsDeleted += 1;
-        }
-        break;
-      }
-      case 'delete': {
-        const source = stripSlash(operation.source);
-        const keys = tree.isFile(source) && !operation.source.endsWith('/') ? [source] : tree.folderExists(source) ? tree.objectsUnder(source) : [];
-        if (keys.length === 0) {
-          const twin = tree.twinOf(source);
-          fail('source_missing', `\`${source}\` does not exist${twin ? `; did you mean \`${twin}\`?` : ''}`, source);
-        }
-        for (const key of keys) {
-          const node = tree.objects.get(key)!;
-          const action = nextIndex();
-          planned.push({
-            kind: 'delete',
-            index: action,
-            operation: index,
-            target: full(key),
-            expect: node.expect,
-            size: node.size,
-            backup: backupObjectName(planId, action, full(key)),
-          });
-          effects.push(() => tree.remove(key));
-          objects += 1;
-          bytes += node.size;
-          totals.objectsDeleted += 1;
-          totals.bytesDeleted += node.size;
-        }
-        break;
-      }
-    }
-
-    if (opErrors.length > 0) {
-      Object.assign(totals, totalsBefore);
-      errors.push(...opErrors);
-      lines.push({ index, type: operation.type, effect: `not possible: ${opErrors[0]!.message}`, objects: 0, bytes: 0 });
-      return;
-    }
-    for (const apply of effects) apply();
-    actions.push(...planned);
-    lines.push({ index, type: operation.type, effect: describeEffect(operation, objects, bytes), objects, bytes });
+    const draft = new OperationDraft(index, actions.length);
+    draftOperation(context, draft, operation);
+    if (draft.errors.length > 0) drop(draft, operation);
+    else commit(draft, operation);
   });
 
   if (totals.objectsDeleted > thresholds.largeDeleteObjects) {
@@ -436,6 +311,238 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     diff,
   };
   return { report, actions };
+}
+
+function draftOperation(context: SimulationContext, draft: OperationDraft, operation: Operation): void {
+  switch (operation.type) {
+    case 'create_dir':
+      return draftCreateDir(context, draft, operation);
+    case 'write_file':
+      return draftWriteFile(context, draft, operation);
+    case 'copy':
+    case 'move':
+    case 'restore':
+      return draftTransfer(context, draft, operation);
+    case 'remove_folder':
+      return draftRemoveFolder(context, draft, operation);
+    case 'delete':
+      return draftDelete(context, draft, operation);
+  }
+}
+
+type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
+
+interface PreparedDestination {
+  /** The precondition for writing the destination. */
+  expect: Expect;
+  /** Where what is there now is kept first, when something is. */
+  backup?: string;
+  replacedSize: number;
+}
+
+/** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
+function prepareDestination(context: SimulationContext, draft: OperationDraft, target: string, overwrite: boolean, isMarker: boolean): PreparedDestination | undefined {
+  const { tree } = context;
+  const clash = tree.fileAncestor(isMarker ? `${target}x` : target);
+  if (clash) {
+    draft.fail('file_folder_collision', `\`${clash}\` is a file, so \`${target}\` cannot be created under it`, target);
+    return undefined;
+  }
+  if (!isMarker && tree.folderExists(target)) {
+    draft.fail('file_folder_collision', `\`${target}\` is a folder; name a file inside it`, target);
+    return undefined;
+  }
+  const existing = tree.objects.get(target);
+  if (!existing) {
+    const twin = tree.twinOf(target);
+    if (twin) draft.warn('name_twin', `\`${target}\` differs from existing \`${twin}\` only by letter case or Unicode normalisation`, target);
+    return { expect: { state: 'absent' }, replacedSize: 0 };
+  }
+  if (!overwrite) {
+    draft.fail('destination_exists', `\`${target}\` already exists; set "overwrite": true to replace it`, target);
+    return undefined;
+  }
+  const backup = backupObjectName(context.planId, draft.nextAction, context.full(target));
+  return { expect: existing.expect, backup, replacedSize: existing.size };
+}
+
+function draftCreateDir(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'create_dir'>): void {
+  const { tree } = context;
+  const target = stripSlash(operation.destination);
+  if (tree.isFile(target)) {
+    draft.fail('file_folder_collision', `\`${target}\` is a file`, target);
+    return;
+  }
+  if (tree.isFile(`${target}/`)) {
+    // A folder that exists only through the files in it still gets its marker: it then
+    // outlives its files, and a rollback can put back a marker the plan took away.
+    draft.warn('folder_exists', `folder \`${target}\` already exists; nothing to do`, target);
+    return;
+  }
+  const marker = `${target}/`;
+  const prepared = prepareDestination(context, draft, marker, false, true);
+  if (!prepared) return;
+  const action = draft.nextAction;
+  draft.plan(
+    { kind: 'put', index: action, operation: draft.operation, destination: context.full(marker), expect: prepared.expect, size: 0 },
+    { put: marker, object: { size: 0, expect: { state: 'producedBy', action }, original: false } },
+  );
+  draft.countWrite(prepared, 0);
+}
+
+function draftWriteFile(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'write_file'>): void {
+  const target = operation.destination;
+  const size = contentBytes(operation);
+  // Content from a blob is a server-side copy of the staged object the dry run checked.
+  const blob = operation.blob === undefined ? undefined : stagedBlob(operation.blob, context.caseName, context.blobObjects);
+  if (blob && !blob.ok) return draft.fail(blob.code, blob.message, target);
+  const prepared = prepareDestination(context, draft, target, operation.overwrite, false);
+  if (!prepared) return;
+  const action = draft.nextAction;
+  const common = { index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup };
+  draft.plan(
+    blob?.ok
+      ? { kind: 'copy', ...common, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation } }
+      : { kind: 'put', ...common },
+    { put: target, object: { size, expect: { state: 'producedBy', action }, original: false } },
+  );
+  draft.countWrite(prepared, size);
+}
+
+/** The staged object of a blob reference, if it holds exactly the declared content for this case. */
+function stagedBlob(reference: string, caseName: string, blobObjects: ReadonlyMap<string, ObjectInfo> | undefined): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
+  const parsed = parseBlobRef(reference);
+  if (!parsed.ok) return { ok: false, code: 'blob_invalid', message: `invalid blob reference: ${parsed.reason}` };
+  const object = blobObjects?.get(blobObjectName(parsed.value));
+  const verdict = checkBlob(parsed.value, caseName, object);
+  return verdict.ok ? { ok: true, object: object! } : verdict;
+}
+
+/** One object a copy, move or restore carries from `sourceName` to the case path `to`. */
+interface TransferPair {
+  /** The case path it leaves (empty for a backup, which lies outside the case). */
+  from: string;
+  to: string;
+  sourceName: string;
+  sourceExpect: Expect;
+  size: number;
+}
+
+/** Copy, move and restore: find the objects to carry, then plan one action per object. */
+function draftTransfer(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'copy' | 'move' | 'restore'>): void {
+  const isMove = operation.type === 'move';
+  const pairs = operation.type === 'restore' ? restorePairs(context, draft, operation) : copyOrMovePairs(context, draft, operation);
+  for (const pair of pairs) {
+    const prepared = prepareDestination(context, draft, pair.to, operation.overwrite, pair.to.endsWith('/'));
+    if (!prepared) continue;
+    const action = draft.nextAction;
+    const arrived: TreeChange = { put: pair.to, object: { size: pair.size, expect: { state: 'producedBy', action }, original: false } };
+    draft.plan(
+      {
+        kind: isMove ? 'move' : 'copy',
+        index: action,
+        operation: draft.operation,
+        source: pair.sourceName,
+        sourceExpect: pair.sourceExpect,
+        destination: context.full(pair.to),
+        expect: prepared.expect,
+        size: pair.size,
+        backup: prepared.backup,
+      },
+      ...(isMove ? [{ remove: pair.from }, arrived] : [arrived]),
+    );
+    draft.countWrite(prepared, pair.size);
+  }
+}
+
+function restorePairs(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'restore'>): TransferPair[] {
+  const destination = stripSlash(operation.destination);
+  const backup = context.systemObjects?.get(operation.backup);
+  if (!backup) {
+    draft.fail('source_missing', `backup \`${operation.backup}\` no longer exists`, destination);
+    return [];
+  }
+  return [{ from: '', to: destination, sourceName: backup.name, sourceExpect: { state: 'generation', generation: backup.generation }, size: backup.size }];
+}
+
+function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'copy' | 'move'>): TransferPair[] {
+  const { tree, full } = context;
+  const destinationRaw = operation.destination;
+  const destination = stripSlash(destinationRaw);
+  const sourceRaw = operation.source;
+  const source = stripSlash(sourceRaw);
+  if (source === destination) {
+    draft.fail('same_path', `source and destination are both \`${source}\``, source);
+    return [];
+  }
+  if (operation.type === 'move' && collisionKey(source) === collisionKey(destination)) {
+    draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ only by letter case or Unicode normalisation; many file systems treat them as one name`, destination);
+    return [];
+  }
+  if (tree.isFile(source) && !sourceRaw.endsWith('/')) {
+    if (destinationRaw.endsWith('/')) {
+      draft.fail('destination_is_folder', `\`${source}\` is a file; name the destination file, not a folder`, destinationRaw);
+      return [];
+    }
+    const node = tree.objects.get(source)!;
+    return [{ from: source, to: destination, sourceName: full(source), sourceExpect: node.expect, size: node.size }];
+  }
+  if (!tree.folderExists(source)) {
+    const twin = tree.twinOf(source);
+    const hint = twin ? `; did you mean \`${twin}\`?` : '';
+    draft.fail('source_missing', `\`${source}\` does not exist${sourceRaw.endsWith('/') && tree.isFile(source) ? ' as a folder (it is a file)' : ''}${hint}`, source);
+    return [];
+  }
+  if (isInside(destination, source)) {
+    draft.fail('into_itself', `cannot ${operation.type} \`${source}\` into itself (\`${destination}\`)`, destination);
+    return [];
+  }
+  if (tree.folderExists(destination)) draft.warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
+  const pairs = tree.objectsUnder(source).map((key): TransferPair => {
+    const node = tree.objects.get(key)!;
+    return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, size: node.size };
+  });
+  // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:
+  // the preconditions seen here would no longer hold when the actions run in order.
+  const sources = new Set(pairs.map((pair) => pair.from));
+  const overlap = pairs.find((pair) => sources.has(pair.to));
+  if (overlap) {
+    draft.fail('overlaps_source', `\`${overlap.to}\` would be both read and replaced by this ${operation.type}; ${operation.type} \`${source}\` to a new folder first`, overlap.to);
+    return [];
+  }
+  return pairs;
+}
+
+function draftRemoveFolder(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'remove_folder'>): void {
+  const marker = `${stripSlash(operation.destination)}/`;
+  // Only the marker goes, whatever else the folder holds: a marker holds no data, and a
+  // folder with other objects stays visible through them. Keeping a marker the plan added
+  // to a folder that existed without one would leave the rollback inexact.
+  const node = context.tree.objects.get(marker);
+  if (!node) {
+    draft.warn('folder_missing', `folder marker \`${marker}\` is already gone; nothing to do`, marker);
+    return;
+  }
+  planDelete(context, draft, marker, { ...node, size: 0 });
+}
+
+function draftDelete(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'delete'>): void {
+  const { tree } = context;
+  const source = stripSlash(operation.source);
+  const keys = tree.isFile(source) && !operation.source.endsWith('/') ? [source] : tree.folderExists(source) ? tree.objectsUnder(source) : [];
+  if (keys.length === 0) {
+    const twin = tree.twinOf(source);
+    draft.fail('source_missing', `\`${source}\` does not exist${twin ? `; did you mean \`${twin}\`?` : ''}`, source);
+  }
+  for (const key of keys) planDelete(context, draft, key, tree.objects.get(key)!);
+}
+
+/** Deletes one object, kept first as a backup named after the action. */
+function planDelete(context: SimulationContext, draft: OperationDraft, key: string, node: SimObject): void {
+  const action = draft.nextAction;
+  const target = context.full(key);
+  draft.plan({ kind: 'delete', index: action, operation: draft.operation, target, expect: node.expect, size: node.size, backup: backupObjectName(context.planId, action, target) }, { remove: key });
+  draft.countDelete(node.size);
 }
 
 /** The preconditions an approval is bound to: what must be absent and which generations must still hold. */

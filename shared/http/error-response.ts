@@ -6,27 +6,17 @@
  */
 import { z } from 'zod';
 import { BailiffError, ERROR_CODES, zodIssueDetails, type ErrorCode, type ErrorDetail } from '../errors.ts';
-
-export { zodIssueDetails };
 import type { Logger, LogFields } from '../logging.ts';
 import type { HttpResponse } from './types.ts';
 
 /** Enough to fix a request; a plan with a hundred thousand bad operations would otherwise answer megabytes. */
-export const MAX_ERROR_DETAILS = 100;
+const MAX_ERROR_DETAILS = 100;
 
-/**
- * 405 is a routing outcome only the HTTP layer produces (no service can throw it), so its
- * code sits beside the domain's closed set instead of inside it.
- */
-export const METHOD_NOT_ALLOWED = { code: 'method_not_allowed', status: ERROR_CODES.method_not_allowed } as const;
-
-export type HttpErrorCode = ErrorCode;
-
-export interface ErrorBody {
-  error: { code: HttpErrorCode; message: string; details?: ErrorDetail[]; id?: string };
+interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[]; id?: string };
 }
 
-export const JSON_HEADERS: Readonly<Record<string, string>> = {
+const JSON_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json; charset=utf-8',
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
@@ -65,12 +55,15 @@ export function errorToResponse(error: unknown, context: { requestId: string; lo
   return jsonResponse(ERROR_CODES.internal, { error: { code: 'internal', message: 'internal error', id: context.requestId } });
 }
 
-/** A 405 with the `Allow` header listing the methods the path does accept. */
+/**
+ * A 405 with the `Allow` header listing the methods the path does accept. Only routing produces
+ * it (no service can throw it), so it is answered here rather than thrown.
+ */
 export function methodNotAllowedResponse(method: string, allow: readonly string[]): HttpResponse {
   const body: ErrorBody = {
-    error: { code: METHOD_NOT_ALLOWED.code, message: `${method.slice(0, 16)} is not allowed here; use ${allow.join(' or ')}` },
+    error: { code: 'method_not_allowed', message: `${method.slice(0, 16)} is not allowed here; use ${allow.join(' or ')}` },
   };
-  return jsonResponse(METHOD_NOT_ALLOWED.status, body, { allow: allow.join(', ') });
+  return jsonResponse(ERROR_CODES.method_not_allowed, body, { allow: allow.join(', ') });
 }
 
 /** RFC 6750: a missing token gets a bare challenge, a rejected one says `invalid_token`. */

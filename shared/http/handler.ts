@@ -11,13 +11,13 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
-import { BailiffError, invalidInput, notFound } from '../errors.ts';
+import { BailiffError, invalidInput, notFound, zodIssueDetails } from '../errors.ts';
 import type { LogFields } from '../logging.ts';
 import type { Principal } from '../ports/identity.ts';
-import { errorToResponse, jsonResponse, methodNotAllowedResponse, zodIssueDetails } from './error-response.ts';
+import { errorToResponse, jsonResponse, methodNotAllowedResponse } from './error-response.ts';
 import { DEFAULT_JSON_LIMITS, parseJsonBody } from './json-body.ts';
-import { ROUTES, type HttpMethod, type RouteDefinition } from './routes.ts';
-import type { HttpDependencies, HttpRequest, HttpResponse } from './types.ts';
+import { ROUTES } from './routes.ts';
+import type { HttpDependencies, HttpMethod, HttpRequest, HttpResponse, RouteDefinition } from './types.ts';
 
 /** Longest bearer token accepted; Google ID tokens are about 1 KiB. */
 const MAX_TOKEN_LENGTH = 8 * 1024;

@@ -3,8 +3,7 @@
  * 503 naming what failed. The endpoint is public, so it shows names and timings only; why a
  * check failed goes to the log, where connection details are safe.
  */
-import type { RouteResult } from './routes.ts';
-import type { HealthReport, HttpDependencies } from './types.ts';
+import type { HealthReport, HttpDependencies, RouteResult } from './types.ts';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 10_000;
 

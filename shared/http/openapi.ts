@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
-import type { RouteDefinition } from './routes.ts';
+import type { RouteDefinition } from './types.ts';
 import { errorBodySchema, planViewSchema } from './schemas.ts';
 
 export const API_VERSION = '1.0.0';

@@ -7,14 +7,12 @@
  * Request bodies that PlanApi takes as `unknown` are validated by the service (one validator,
  * the same field paths for every front end); their schemas here describe them in OpenAPI.
  */
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { blobDeclarationSchema } from '../domain/blobs.ts';
 import { planInputSchema } from '../domain/plan.ts';
 import { isTargetStateBody, targetPlanInputSchema } from '../domain/target-state.ts';
 import { unavailable } from '../errors.ts';
 import type { CaseContentService } from '../services/case-content.ts';
-import type { ErrorCode } from '../errors.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 import { answerHealth } from './health.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -43,65 +41,7 @@ import {
   planViewSchema,
   rejectBodySchema,
 } from './schemas.ts';
-import type { HttpDependencies } from './types.ts';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** What a handler returns: the body, and a status when it is not the route's usual one. */
-export interface RouteResult {
-  /** Serialised as JSON; undefined for a response with no body (a redirect, a 304) or a stream. */
-  body: unknown;
-  status?: number;
-  /** Extra response headers (ETag, Location, Content-Range, ...). */
-  headers?: Record<string, string>;
-  /** Bytes to stream instead of a JSON body; `headers` must then give their type and length. */
-  stream?: Readable;
-}
-
-export interface RouteContext<Params, Query> {
-  /** Undefined only on public routes. */
-  principal: Principal | undefined;
-  params: Params;
-  query: Query;
-  /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
-  body: unknown;
-  /** The request body as a stream, for `check: 'stream'` routes (uploads). */
-  bodyStream?: Readable;
-  /** Request headers, names in lower case. */
-  headers: Record<string, string | string[] | undefined>;
-  deps: HttpDependencies;
-}
-
-export interface RouteDefinition<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-> {
-  method: HttpMethod;
-  /** OpenAPI-style template: `/plans/{id}/approve`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  /** `public`, or the roles allowed in (admins always are: they may do everything). */
-  access: 'public' | readonly Role[];
-  params?: P;
-  query?: Q;
-  body?: {
-    schema: z.ZodType;
-    required: boolean;
-    /**
-     * Who validates it: this layer, or the service method that takes it as `unknown`; `stream`
-     * bodies are bytes, never buffered here, handed to the service as a stream.
-     */
-    check: 'here' | 'service' | 'stream';
-  };
-  /** Media type of the success response when it is not JSON (file content). */
-  produces?: string;
-  status: number;
-  response: z.ZodType;
-  /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
-  errors: readonly ErrorCode[];
-  handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
-}
+import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {

@@ -1,13 +1,17 @@
 /**
  * The shapes the HTTP core speaks, independent of any server library: the node:http server,
- * the functions framework's express request and tests all translate to and from these.
+ * the functions framework's express request and tests all translate to and from these. The
+ * route table's shapes live here too, so `routes.ts`, `health.ts`, `openapi.ts` and the
+ * handler all import them from one place and never from each other.
  */
 import type { Readable } from 'node:stream';
-import type { IdentityVerifier } from '../ports/identity.ts';
-import type { CaseContentService } from '../services/case-content.ts';
-import type { TargetPlanService } from '../services/target-plans.ts';
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors.ts';
+import type { IdentityVerifier, Principal, Role } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { CaseContentService } from '../services/case-content.ts';
+import type { TargetPlanService } from '../services/target-plans.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -31,7 +35,7 @@ export interface HttpRequest {
   remoteIp?: string;
 }
 
-/** A response ready to write: the body is serialised JSON, or bytes streamed from `stream`. */
+/** A response ready to write: the body is already serialised JSON. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
@@ -77,4 +81,62 @@ export interface HttpDependencies {
   logger: Logger;
   /** The Google Cloud project, to link log entries to request traces. */
   projectId?: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a handler returns: the body, and a status when it is not the route's usual one. */
+export interface RouteResult {
+  /** Serialised as JSON; undefined for a response with no body (a redirect, a 304) or a stream. */
+  body: unknown;
+  status?: number;
+  /** Extra response headers (ETag, Location, Content-Range, ...). */
+  headers?: Record<string, string>;
+  /** Bytes to stream instead of a JSON body; `headers` must then give their type and length. */
+  stream?: Readable;
+}
+
+export interface RouteContext<Params, Query> {
+  /** Undefined only on public routes. */
+  principal: Principal | undefined;
+  params: Params;
+  query: Query;
+  /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
+  body: unknown;
+  /** The request body as a stream, for `check: 'stream'` routes (uploads). */
+  bodyStream?: Readable;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
+  deps: HttpDependencies;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style template: `/plans/{id}/approve`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** `public`, or the roles allowed in (admins always are: they may do everything). */
+  access: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: {
+    schema: z.ZodType;
+    required: boolean;
+    /**
+     * Who validates it: this layer, or the service method that takes it as `unknown`; `stream`
+     * bodies are bytes, never buffered here, handed to the service as a stream.
+     */
+    check: 'here' | 'service' | 'stream';
+  };
+  /** Media type of the success response when it is not JSON (file content). */
+  produces?: string;
+  status: number;
+  response: z.ZodType;
+  /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
+  errors: readonly ErrorCode[];
+  handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
 }

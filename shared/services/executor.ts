@@ -556,9 +556,13 @@ class PlanRun {
         const done = entry?.outcome === 'done';
         undoneBy.set(action.undoes, (undoneBy.get(action.undoes) ?? true) && done);
         if (!done) {
-          const name = touchedNames(action).at(-1)!;
-          extra += 1;
-          if (attention.length < NEEDS_ATTENTION_LIMIT) attention.push({ path: casePathOf(this.plan.case, name) ?? name, message: `not undone: ${entry?.message ?? 'the compensation did not reach it'}`, action: action.undoes });
+          // Both ends of an undone move stay as they are: the plan's copy, and what is in its way.
+          for (const name of touchedNames(action)) {
+            const path = casePathOf(this.plan.case, name);
+            if (path === undefined) continue;
+            extra += 1;
+            if (attention.length < NEEDS_ATTENTION_LIMIT) attention.push({ path, message: `not undone: ${entry?.message ?? 'the compensation did not reach it'}`, action: action.undoes });
+          }
         }
       }
     }

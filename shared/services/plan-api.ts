@@ -3,7 +3,6 @@
  * every method checks the principal's role and case scope itself, so no entry point can
  * forget to.
  */
-import type { ObjectInfo } from '../ports/object-store.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { AuditRecord } from '../domain/audit.ts';
 import type { AuditVerification } from './audit-verifier.ts';
@@ -40,4 +39,3 @@ export interface PlanApi {
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }
 
-export type { AuditVerification, ObjectInfo };

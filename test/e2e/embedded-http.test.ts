@@ -150,6 +150,7 @@ describe('embedded Bailiff over HTTP', () => {
 
     const rollback = await call('POST', `/plans/${planId}/rollback`, AGENT);
     expect(rollback.status).toBe(201);
+    expect(rollback.body.report.errors).toEqual([]);
     expect(rollback.body.report.valid).toBe(true);
     const rollbackId = rollback.body.plan.id;
     await call('POST', `/plans/${rollbackId}/approve`, APPROVER, { planHash: rollback.body.plan.planHash });

@@ -5,10 +5,11 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildEmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { silentLogger } from '../../shared/logging.ts';
+import { createLogger, silentLogger } from '../../shared/logging.ts';
 import { agent, approver } from '../support/scenario.ts';
 
 const dirs: string[] = [];
@@ -57,6 +58,35 @@ describe('embedded restart', () => {
       expect(audit.map((record) => record.type)).toContain('lease.taken_over');
     } finally {
       await second.close();
+    }
+  });
+
+  it('fails a plan whose stored record is unreadable once, audited, instead of retrying it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bailiff-permanent-'));
+    dirs.push(dir);
+    const caseDir = join(dir, 'workspace', 'projects', 'doe');
+    await mkdir(caseDir, { recursive: true });
+    await writeFile(join(caseDir, 'a.txt'), 'a');
+    const config = parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state') });
+    const logLines: string[] = [];
+    const app = buildEmbeddedApp(config, { logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }) });
+    try {
+      const proposed = await app.service.propose(agent, { case: 'doe', description: 'sort', operations: [{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }] });
+      await app.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      // Someone with database access damages the stored operations: no redelivery can read them.
+      const db = new DatabaseSync(join(dir, 'state', 'bailiff.sqlite'));
+      db.prepare('UPDATE plan_operations SET json = ? WHERE plan_id = ?').run('{not json', proposed.plan.id);
+      db.close();
+      await app.service.apply(agent, proposed.plan.id);
+      await app.queue.idle();
+      const result = await app.service.get(agent, proposed.plan.id);
+      expect(result.plan.status).toBe('failed');
+      expect(result.execution?.lastError).toMatch(/retrying cannot fix/);
+      expect((await app.service.auditTrail(agent, proposed.plan.id)).map((record) => record.type)).toContain('plan.failed');
+      expect(logLines.filter((line) => line.includes('redelivering'))).toEqual([]);
+      expect(await readFile(join(caseDir, 'a.txt'), 'utf8')).toBe('a');
+    } finally {
+      await app.close();
     }
   });
 });

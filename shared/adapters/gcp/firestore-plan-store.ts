@@ -58,11 +58,11 @@
 import { randomBytes } from 'node:crypto';
 import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QuerySnapshot, type Transaction } from '@google-cloud/firestore';
 import type { Action } from '../../domain/actions.ts';
-import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../domain/audit.ts';
+import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
-import { BailiffError, conflict, invalidInput, isBailiffError, notFound, unavailable } from '../../errors.ts';
+import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, rateLimited, unavailable, type BailiffError } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
+import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -244,7 +244,7 @@ export class FirestorePlanStore implements PlanStore {
     const ref = this.#plans.doc(docKey(id));
     const cursor = ref.collection('meta').doc('journal');
     const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)), 0);
-    if (bytes > MAX_COMMIT_BYTES) throw new BailiffError('payload_too_large', `a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
+    if (bytes > MAX_COMMIT_BYTES) throw payloadTooLarge(`a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
     await this.#transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
       const snapshot = await reader.get(cursor);
       if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
@@ -267,31 +267,25 @@ export class FirestorePlanStore implements PlanStore {
     if (events.length === 0) return [];
     return this.#transaction('append audit records', async (tx, reader) => {
       const chains = [...new Set(events.map((event) => event.chain))];
-      const refs = chains.map((chain) => this.#chains.doc(docKey(chain)));
-      const snapshots = await reader.getAll(refs);
+      const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
       chains.forEach((chain, i) => heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined));
-      const sealed: AuditRecord[] = [];
+      const sealed = sealAuditBatch(events, heads);
       let bytes = 0;
-      for (const event of events) {
-        const record = sealAuditRecord(event, heads.get(event.chain));
+      for (const record of sealed.records) {
         const json = JSON.stringify(record);
         bytes += Buffer.byteLength(json);
         if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES || bytes > MAX_COMMIT_BYTES) {
-          throw new BailiffError('payload_too_large', `audit record ${event.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
+          throw payloadTooLarge(`audit record ${record.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
         }
-        const head = this.#chains.doc(docKey(event.chain));
+        const head = this.#chains.doc(docKey(record.chain));
         tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
-        heads.set(event.chain, { seq: record.seq, hash: record.hash });
-        sealed.push(record);
       }
-      for (const chain of chains) {
-        const head = heads.get(chain);
-        if (head) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash });
-      }
-      return sealed;
+      for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash });
+      return sealed.records;
     });
   }
+
 
   async readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
     checkLimit(afterSeq, 'afterSeq', 0);
@@ -336,26 +330,18 @@ export class FirestorePlanStore implements PlanStore {
     );
   }
 
-  async acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition> {
+  async acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
     checkLimit(request.ttlMs, 'ttlMs', 1);
     const ref = this.#leases.doc(docKey(request.case));
     return this.#transaction(`acquire the lease on case ${request.case}`, async (tx, reader) => {
       const snapshot = await reader.get(ref);
       const stored = snapshot.exists ? (snapshot.data() as LeaseDocument) : undefined;
-      const held = stored ? leaseOf(stored) : undefined;
-      // The same owner asking again gets a fresh token: anything it started under the old one is fenced off.
-      if (held && Date.parse(held.expiresAt) > request.now.getTime() && held.owner !== request.owner) {
-        return { acquired: false, heldBy: held } as LeaseAcquisition;
+      const decision = decideLease(request, { held: stored ? leaseOf(stored) : undefined, lastToken: stored?.token ?? 0 });
+      if (decision.acquired) {
+        const { lease } = decision;
+        tx.set(ref, { case: lease.case, token: lease.token, planId: lease.planId, owner: lease.owner, expiresAt: lease.expiresAt } satisfies LeaseDocument);
       }
-      const lease: Lease = {
-        case: request.case,
-        planId: request.planId,
-        owner: request.owner,
-        token: (stored?.token ?? 0) + 1,
-        expiresAt: new Date(request.now.getTime() + request.ttlMs).toISOString(),
-      };
-      tx.set(ref, { case: lease.case, token: lease.token, planId: lease.planId, owner: lease.owner, expiresAt: lease.expiresAt } satisfies LeaseDocument);
-      return held && held.owner !== request.owner ? { acquired: true, lease, tookOverFrom: held } : { acquired: true, lease };
+      return decision;
     });
   }
 
@@ -364,9 +350,7 @@ export class FirestorePlanStore implements PlanStore {
     const ref = this.#leases.doc(docKey(lease.case));
     return this.#transaction(`renew the lease on case ${lease.case}`, async (tx, reader) => {
       const snapshot = await reader.get(ref);
-      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
-      if (!held || held.token !== lease.token) throw leaseLost(lease, held);
-      const renewed: Lease = { ...held, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+      const renewed = decideRenewal(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined, ttlMs, now);
       tx.update(ref, { expiresAt: renewed.expiresAt });
       return renewed;
     });
@@ -376,10 +360,10 @@ export class FirestorePlanStore implements PlanStore {
     const ref = this.#leases.doc(docKey(lease.case));
     await this.#transaction(`release the lease on case ${lease.case}`, async (tx, reader) => {
       const snapshot = await reader.get(ref);
-      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
-      if (held && held.token === lease.token) tx.update(ref, { planId: null, owner: null, expiresAt: null });
+      if (isStillHeld(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined)) tx.update(ref, { planId: null, owner: null, expiresAt: null });
     });
   }
+
 
   async getLease(caseName: string): Promise<Lease | undefined> {
     return this.#readOnly(
@@ -439,7 +423,7 @@ export class FirestorePlanStore implements PlanStore {
       const refs = Array.from({ length: parts }, (_, part) => ref.collection(`report_${generation}`).doc(chunkId(0, part)));
       const snapshots = await reader.getAll(refs);
       const missing = snapshots.findIndex((snapshot) => !snapshot.exists);
-      if (missing >= 0) throw new BailiffError('internal', `plan ${core.id}: report chunk ${missing} is missing`);
+      if (missing >= 0) throw internal(`plan ${core.id}: report chunk ${missing} is missing`);
       report = JSON.parse(Buffer.concat(snapshots.map((snapshot) => (snapshot.data() as ChunkDocument).data)).toString('utf8'))[0] as DryRunReport;
     } else {
       report = JSON.parse(stored.report ?? 'null') as DryRunReport;
@@ -583,7 +567,7 @@ function planDocument(plan: PlanRecord, report: StoredReport, operations: ChunkR
   const { report: _report, ...rest } = plan;
   const core = JSON.stringify(rest);
   if (Buffer.byteLength(core) > MAX_CORE_BYTES) {
-    throw new BailiffError('payload_too_large', `plan ${plan.id}: the record without its report is larger than ${MAX_CORE_BYTES} bytes`);
+    throw payloadTooLarge(`plan ${plan.id}: the record without its report is larger than ${MAX_CORE_BYTES} bytes`);
   }
   return {
     schema: 1,
@@ -603,7 +587,7 @@ function encodeReport(report: DryRunReport): { stored: StoredReport; chunks: Arr
   const json = JSON.stringify(report);
   const bytes = Buffer.byteLength(json);
   if (bytes <= INLINE_REPORT_BYTES) return { stored: { report: json, reportChunks: null }, chunks: [] };
-  if (bytes > MAX_REPORT_BYTES) throw new BailiffError('payload_too_large', `dry-run report of ${bytes} bytes is larger than ${MAX_REPORT_BYTES}`);
+  if (bytes > MAX_REPORT_BYTES) throw payloadTooLarge(`dry-run report of ${bytes} bytes is larger than ${MAX_REPORT_BYTES}`);
   const generation = newGeneration();
   const chunks = encodeChunks(0, [report]);
   return { stored: { report: null, reportChunks: { generation, parts: chunks.length } }, chunks };
@@ -752,11 +736,11 @@ function translateFirestoreError(error: unknown, message: string): BailiffError 
     case GRPC.ALREADY_EXISTS:
     case GRPC.ABORTED:
     case 409:
-      return new BailiffError('conflict', detail, [], { cause: error });
+      return conflict(detail, [], error);
     case GRPC.NOT_FOUND:
-      return new BailiffError('not_found', detail, [], { cause: error });
+      return notFound(detail, [], error);
     case GRPC.RESOURCE_EXHAUSTED:
-      return new BailiffError('rate_limited', detail, [], { cause: error });
+      return rateLimited(detail, [], error);
     case GRPC.CANCELLED:
     case GRPC.UNKNOWN:
     case GRPC.DEADLINE_EXCEEDED:
@@ -765,6 +749,6 @@ function translateFirestoreError(error: unknown, message: string): BailiffError 
       return unavailable(detail, [], error);
     default:
       // INVALID_ARGUMENT, FAILED_PRECONDITION (a missing index), PERMISSION_DENIED: a bug or a misconfiguration.
-      return new BailiffError('internal', detail, [], { cause: error });
+      return internal(detail, [], error);
   }
 }

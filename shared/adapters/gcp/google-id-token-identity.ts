@@ -9,60 +9,14 @@
  * (503: retry later), never a 401 that would send a caller off to fix a good token.
  */
 import { OAuth2Client } from 'google-auth-library';
-import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { BailiffError, forbidden, unavailable, type ErrorDetail, zodIssueDetails } from '../../errors.ts';
-import { roleSchema, type IdentityVerifier, type Principal, type Role } from '../../ports/identity.ts';
-
-export const principalEntrySchema = z.strictObject({
-  roles: z.array(roleSchema).min(1),
-  /** Glob patterns of the cases this principal may touch; absent means every case. */
-  cases: z.array(z.string().min(1).max(200)).min(1).optional(),
-});
-
-/** `BAILIFF_PRINCIPALS`: e-mail address (a person or a service account) → roles and cases. */
-export const principalsConfigSchema = z.record(z.email(), principalEntrySchema);
-
-export type PrincipalDirectory = ReadonlyMap<string, Principal>;
+import { BailiffError, forbidden, unavailable } from '../../errors.ts';
+import type { PrincipalDirectory, VerificationCerts } from '../../identity-settings.ts';
+import type { IdentityVerifier, Principal } from '../../ports/identity.ts';
 
 function configError(path: string, message: string): BailiffError {
   return new BailiffError('invalid_input', 'invalid configuration', [{ path, message }]);
 }
-
-/** Parses `BAILIFF_PRINCIPALS`; throws `invalid_input` naming every bad field. Addresses are matched case-insensitively. */
-export function parsePrincipals(json: string): PrincipalDirectory {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw configError('BAILIFF_PRINCIPALS', 'not valid JSON');
-  }
-  const parsed = principalsConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new BailiffError(
-      'invalid_input',
-      'invalid configuration',
-      zodIssueDetails(parsed.error, ['BAILIFF_PRINCIPALS']),
-    );
-  }
-  const directory = new Map<string, Principal>();
-  const problems: ErrorDetail[] = [];
-  for (const [email, entry] of Object.entries(parsed.data)) {
-    const key = email.toLowerCase();
-    if (directory.has(key)) problems.push({ path: `BAILIFF_PRINCIPALS.${email}`, message: 'listed twice (addresses ignore letter case)' });
-    directory.set(key, {
-      id: key,
-      roles: Object.freeze([...entry.roles]) as readonly Role[],
-      ...(entry.cases ? { cases: Object.freeze([...entry.cases]) } : {}),
-    });
-  }
-  if (directory.size === 0) problems.push({ path: 'BAILIFF_PRINCIPALS', message: 'no principals: nobody could call the API' });
-  if (problems.length > 0) throw new BailiffError('invalid_input', 'invalid configuration', problems);
-  return directory;
-}
-
-/** Verification keys by key id (`kid`), in PEM: Google's published certificates, or a test's own. */
-export type VerificationCerts = Record<string, string>;
 
 export interface GoogleIdTokenIdentityOptions {
   /** The `aud` every token must carry: the api function's URL. */
@@ -112,8 +66,8 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
   }
 
   /**
-   * From `BAILIFF_AUDIENCE` and `BAILIFF_PRINCIPALS`, both required; throws `invalid_input`
-   * naming the missing or bad variable.
+   * From `BAILIFF_AUDIENCE` and `BAILIFF_PRINCIPALS` as `parseConfig` read them, both required;
+   * throws `invalid_input` naming the missing variable.
    */
   static fromConfig(
     config: Pick<Config, 'BAILIFF_AUDIENCE' | 'BAILIFF_PRINCIPALS'>,
@@ -121,7 +75,7 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
   ): GoogleIdTokenIdentity {
     if (!config.BAILIFF_AUDIENCE) throw configError('BAILIFF_AUDIENCE', 'required: the api function URL tokens are issued for');
     if (!config.BAILIFF_PRINCIPALS) throw configError('BAILIFF_PRINCIPALS', 'required: who may call, with which roles');
-    return new GoogleIdTokenIdentity({ audience: config.BAILIFF_AUDIENCE, principals: parsePrincipals(config.BAILIFF_PRINCIPALS), ...options });
+    return new GoogleIdTokenIdentity({ audience: config.BAILIFF_AUDIENCE, principals: config.BAILIFF_PRINCIPALS, ...options });
   }
 
   /**

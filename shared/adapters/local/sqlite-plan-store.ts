@@ -16,11 +16,11 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Action } from '../../domain/actions.ts';
-import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../../domain/audit.ts';
+import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { BailiffError, conflict, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, leaseLost, nextRecord, staleRevision } from '../plan-store-rules.ts';
+import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
 
 export interface SqlitePlanStoreOptions {
   /** How long a writer waits for another connection's write lock before giving up with `unavailable`. */
@@ -238,24 +238,20 @@ export class SqlitePlanStore implements PlanStore {
     if (events.length === 0) return [];
     return this.#write('append audit records', () => {
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
-      const sealed: AuditRecord[] = [];
-      const insert = this.#statement('INSERT INTO audit_records (chain, seq, plan_id, json) VALUES (?, ?, ?, ?)');
-      for (const event of events) {
-        if (!heads.has(event.chain)) {
-          heads.set(event.chain, this.#get('SELECT seq, hash FROM audit_heads WHERE chain = ?', event.chain) as { seq: number; hash: string } | undefined);
-        }
-        const record = sealAuditRecord(event, heads.get(event.chain));
-        insert.run(record.chain, record.seq, record.planId ?? null, JSON.stringify(record));
-        heads.set(record.chain, { seq: record.seq, hash: record.hash });
-        sealed.push(record);
+      for (const chain of new Set(events.map((event) => event.chain))) {
+        heads.set(chain, this.#get('SELECT seq, hash FROM audit_heads WHERE chain = ?', chain) as { seq: number; hash: string } | undefined);
       }
+      const sealed = sealAuditBatch(events, heads);
+      const insert = this.#statement('INSERT INTO audit_records (chain, seq, plan_id, json) VALUES (?, ?, ?, ?)');
+      for (const record of sealed.records) insert.run(record.chain, record.seq, record.planId ?? null, JSON.stringify(record));
       const upsert = this.#statement(
         'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
       );
-      for (const [chain, head] of heads) if (head) upsert.run(chain, head.seq, head.hash);
-      return sealed;
+      for (const [chain, head] of sealed.heads) upsert.run(chain, head.seq, head.hash);
+      return sealed.records;
     });
   }
+
 
   async readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
     checkLimit(afterSeq, 'afterSeq', 0);
@@ -283,22 +279,13 @@ export class SqlitePlanStore implements PlanStore {
     );
   }
 
-  async acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition> {
+  async acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
     checkLimit(request.ttlMs, 'ttlMs', 1);
     return this.#write(`acquire the lease on case ${request.case}`, () => {
       const row = this.#leaseRow(request.case);
-      const held = row ? leaseOf(row) : undefined;
-      // The same owner asking again gets a fresh token: anything it started under the old one is fenced off.
-      if (held && Date.parse(held.expiresAt) > request.now.getTime() && held.owner !== request.owner) {
-        return { acquired: false, heldBy: held };
-      }
-      const lease: Lease = {
-        case: request.case,
-        planId: request.planId,
-        owner: request.owner,
-        token: (row?.token ?? 0) + 1,
-        expiresAt: new Date(request.now.getTime() + request.ttlMs).toISOString(),
-      };
+      const decision = decideLease(request, { held: row ? leaseOf(row) : undefined, lastToken: row?.token ?? 0 });
+      if (!decision.acquired) return decision;
+      const { lease } = decision;
       this.#run(
         `INSERT INTO leases (case_name, token, plan_id, owner, expires_at, expires_ms) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (case_name) DO UPDATE SET token = excluded.token, plan_id = excluded.plan_id, owner = excluded.owner,
@@ -310,7 +297,7 @@ export class SqlitePlanStore implements PlanStore {
         lease.expiresAt,
         Date.parse(lease.expiresAt),
       );
-      return held && held.owner !== request.owner ? { acquired: true, lease, tookOverFrom: held } : { acquired: true, lease };
+      return decision;
     });
   }
 
@@ -318,9 +305,7 @@ export class SqlitePlanStore implements PlanStore {
     checkLimit(ttlMs, 'ttlMs', 1);
     return this.#write(`renew the lease on case ${lease.case}`, () => {
       const row = this.#leaseRow(lease.case);
-      const held = row ? leaseOf(row) : undefined;
-      if (!held || held.token !== lease.token) throw leaseLost(lease, held);
-      const renewed: Lease = { ...held, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+      const renewed = decideRenewal(lease, row ? leaseOf(row) : undefined, ttlMs, now);
       this.#run('UPDATE leases SET expires_at = ?, expires_ms = ? WHERE case_name = ?', renewed.expiresAt, Date.parse(renewed.expiresAt), lease.case);
       return renewed;
     });
@@ -328,11 +313,9 @@ export class SqlitePlanStore implements PlanStore {
 
   async releaseLease(lease: Lease): Promise<void> {
     this.#write(`release the lease on case ${lease.case}`, () => {
-      this.#run(
-        'UPDATE leases SET plan_id = NULL, owner = NULL, expires_at = NULL, expires_ms = NULL WHERE case_name = ? AND token = ? AND owner IS NOT NULL',
-        lease.case,
-        lease.token,
-      );
+      const row = this.#leaseRow(lease.case);
+      if (!isStillHeld(lease, row ? leaseOf(row) : undefined)) return;
+      this.#run('UPDATE leases SET plan_id = NULL, owner = NULL, expires_at = NULL, expires_ms = NULL WHERE case_name = ?', lease.case);
     });
   }
 

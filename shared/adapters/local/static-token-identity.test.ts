@@ -2,16 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config.ts';
 import { BailiffError } from '../../errors.ts';
-import { createDevelopmentTokens, DEV_TOKENS_FILE, parseTokenConfig, StaticTokenIdentity } from './static-token-identity.ts';
+import { createDevelopmentTokens, DEV_TOKENS_FILE, StaticTokenIdentity } from './static-token-identity.ts';
 
+// What a configured token stands for, and which tokens are refused, is the Identity contract's
+// (test/contract/identity.contract.ts); here: reading BAILIFF_TOKENS and the development tokens.
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';
-const APPROVER_TOKEN = 'approver-token-0123456789abcdef';
-
-const config = JSON.stringify({
-  [AGENT_TOKEN]: { principal: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] },
-  [APPROVER_TOKEN]: { principal: 'alice@firm.example', roles: ['approver'] },
-});
 
 async function failure(promise: Promise<unknown> | (() => unknown)): Promise<BailiffError> {
   try {
@@ -23,23 +20,7 @@ async function failure(promise: Promise<unknown> | (() => unknown)): Promise<Bai
   throw new Error('expected a BailiffError');
 }
 
-describe('StaticTokenIdentity', () => {
-  it('maps each configured token to its principal, roles and cases', async () => {
-    const identity = StaticTokenIdentity.fromJson(config);
-    await expect(identity.verify(AGENT_TOKEN)).resolves.toEqual({ id: 'agent@firm.example', roles: ['agent'], cases: ['smith-*'] });
-    await expect(identity.verify(APPROVER_TOKEN)).resolves.toEqual({ id: 'alice@firm.example', roles: ['approver'] });
-  });
-
-  it.each([
-    ['an unknown token', 'not-a-configured-token-at-all'],
-    ['a prefix of a token', AGENT_TOKEN.slice(0, -1)],
-    ['a token with a suffix', `${AGENT_TOKEN}x`],
-    ['an empty token', ''],
-  ])('refuses %s as unauthenticated', async (_name, token) => {
-    const error = await failure(StaticTokenIdentity.fromJson(config).verify(token));
-    expect(error.code).toBe('unauthenticated');
-  });
-
+describe('BAILIFF_TOKENS', () => {
   it.each([
     ['not JSON', '{nope', 'BAILIFF_TOKENS'],
     ['an array', '[]', 'BAILIFF_TOKENS'],
@@ -51,7 +32,7 @@ describe('StaticTokenIdentity', () => {
     ['a short token', JSON.stringify({ short: { principal: 'a@x', roles: ['agent'] } }), 'BAILIFF_TOKENS[token #1 (a@x)]'],
     ['a token with spaces', JSON.stringify({ 'has spaces in it, sixteen+': { principal: 'a@x', roles: ['agent'] } }), 'BAILIFF_TOKENS[token #1 (a@x)]'],
   ])('refuses a configuration with %s, naming the field but never the token', async (_name, json, path) => {
-    const error = await failure(() => StaticTokenIdentity.fromJson(json));
+    const error = await failure(() => parseConfig({ BAILIFF_TOKENS: json }));
     expect(error.code).toBe('invalid_input');
     expect(error.details.map((detail) => detail.path)).toContain(path);
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(AGENT_TOKEN);
@@ -81,7 +62,7 @@ describe('createDevelopmentTokens', () => {
     expect(new Set(tokens.map((token) => token.token)).size).toBe(4);
     const file = join(dir, DEV_TOKENS_FILE);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(parseTokenConfig(readFileSync(file, 'utf8'))).toEqual(tokens);
+    expect(parseConfig({ BAILIFF_TOKENS: readFileSync(file, 'utf8') }).BAILIFF_TOKENS).toEqual(tokens);
     const identity = StaticTokenIdentity.fromTokens(tokens);
     await expect(identity.verify(tokens[1]!.token)).resolves.toMatchObject({ id: 'approver@local', roles: ['approver'] });
   });
