@@ -27,6 +27,12 @@ const manifestPath = z.string().max(2048);
 export const baseEntrySchema = z.object({
   path: manifestPath,
   generation: z.string().min(1).max(100),
+  /**
+   * The md5 the snapshot gave (hex). Optional: it spares the server re-reading files whose
+   * generation has not changed. Trusting it gives a client nothing it could not propose
+   * directly — every operation still shows in the report the approver reads.
+   */
+  md5: z.string().regex(/^[0-9a-f]{32}$/, 'md5 as 32 lower-case hex digits').optional(),
 });
 
 export const targetEntrySchema = z.strictObject({

@@ -259,7 +259,7 @@ export async function push(
   const known = new Set(snapshot.objects.map((object) => `${object.md5}:${object.size}`));
   const fresh = new Map<string, LocalEntry>();
   for (const entry of tree) if (!entry.path.endsWith('/') && !known.has(`${entry.md5}:${entry.size}`)) fresh.set(`${entry.md5}:${entry.size}`, entry);
-  const base = snapshot.objects.map(({ path, generation }) => ({ path, generation }));
+  const base = snapshot.objects.map(({ path, generation, md5 }) => ({ path, generation, md5 }));
   const blobOf = (entry: LocalEntry) => `${snapshot.case}/md5-${entry.md5}-${entry.size}`;
   const target = tree.map((entry) =>
     entry.path.endsWith('/')

@@ -223,8 +223,12 @@ export class CaseContentService {
     return { case: caseName, objects: entries, ...(token ? { nextPageToken: token } : {}) };
   }
 
-  /** Every object of the case as snapshot entries, refusing more than MAX_SNAPSHOT_OBJECTS. */
-  async fullSnapshot(caseName: string): Promise<SnapshotEntry[]> {
+  /**
+   * Every object of the case as snapshot entries, refusing more than MAX_SNAPSHOT_OBJECTS.
+   * `knownMd5` answers for objects whose md5 the caller already knows at that generation, so a
+   * store that does not know it (a local directory) reads only the others.
+   */
+  async fullSnapshot(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {
     const objects: ObjectInfo[] = [];
     let token: string | undefined;
     do {
@@ -233,14 +237,14 @@ export class CaseContentService {
       if (objects.length > MAX_SNAPSHOT_OBJECTS) throw invalidInput(`case \`${caseName}\` holds more than ${MAX_SNAPSHOT_OBJECTS} objects`);
       token = page.nextPageToken;
     } while (token);
-    return this.#describe(caseName, objects);
+    return this.#describe(caseName, objects, knownMd5);
   }
 
-  async #describe(caseName: string, objects: ObjectInfo[]): Promise<SnapshotEntry[]> {
+  async #describe(caseName: string, objects: ObjectInfo[], knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {
     const entries = await mapLimited(objects, 8, async (object): Promise<SnapshotEntry | undefined> => {
       const path = casePathOf(caseName, object.name);
       if (path === undefined || path === '') return undefined;
-      const md5 = object.md5 ? Buffer.from(object.md5, 'base64').toString('hex') : await this.#md5Of(object);
+      const md5 = object.md5 ? Buffer.from(object.md5, 'base64').toString('hex') : (knownMd5?.(path, object.generation) ?? (await this.#md5Of(object)));
       if (md5 === undefined) return undefined;
       return {
         path,

@@ -42,7 +42,8 @@ export class TargetPlanService {
     requireRole(principal, 'proposing a plan', 'agent');
     const input = parseOrThrow(targetPlanInputSchema, body, 'target-state plan');
     requireCase(principal, input.case);
-    const current = await this.#content.fullSnapshot(input.case);
+    const known = new Map(input.base.flatMap((entry) => (entry.md5 ? [[`${entry.generation}\u0000${entry.path}`, entry.md5] as const] : [])));
+    const current = await this.#content.fullSnapshot(input.case, (path, generation) => known.get(`${generation}\u0000${path}`));
     const computed = computeTargetPlan({ base: input.base, target: input.target, current });
     if (computed.operations.length === 0) {
       const issues = computed.conflicts.map((issue) => ({ path: issue.path ?? '', message: issue.message, code: issue.code }));

@@ -32,6 +32,7 @@ import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
 import { gcsExecution } from './scenarios/gcs-execution.ts';
 import { memory } from './scenarios/memory.ts';
+import { sandboxRoundTrip } from './scenarios/sandbox.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -53,6 +54,7 @@ const SCENARIOS: Scenario[] = [
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
   { id: '5', title: 'requests and cost', needs: ['gcs', 'firestore'], run: costs },
   { id: '6', title: 'API latency', needs: [], run: apiLatency },
+  { id: '7', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
 ];
 
 function parseOptions() {

@@ -24,7 +24,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
-import { lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -238,6 +238,7 @@ export class FsObjectStore implements ObjectStore {
       await this.#prepare();
       return this.#locks.run([from.key, to.key], async () => {
         await this.#assertInside(from.path);
+        if (!from.marker && !to.marker) return this.#copyFile(from, to, options);
         const version = await this.#readVersion(from);
         checkPrecondition(source, options.ifSourceGenerationMatch, version.generation);
         if (to.marker && version.data.length > 0) throw invalidInput(`${destination} is a folder marker and must be empty`);
@@ -250,6 +251,34 @@ export class FsObjectStore implements ObjectStore {
         });
       });
     });
+  }
+
+  /**
+   * A file copied by the kernel into a staged file (never through this process's memory, so a
+   * 200 MB blob costs no 200 MB of heap), published like a write. The source's generation is
+   * checked before and after: an edit by another program meanwhile fails the copy as
+   * `unavailable`, and the copy is retried rather than publishing a torn file. Caller holds both locks.
+   */
+  async #copyFile(from: Location, to: Location, options: CopyOptions): Promise<ObjectInfo> {
+    const before = await this.#lookup(from);
+    if (!before) throw notFound(`${from.name} does not exist`);
+    checkPrecondition(from.name, options.ifSourceGenerationMatch, before.generation);
+    const sidecar = await this.#validSidecar(from.name, before.generation);
+    const staged = join(this.#stagingDir, randomUUID());
+    try {
+      await copyFile(from.path, staged, constants.COPYFILE_EXCL);
+      const after = await this.#lookup(from);
+      if (after?.generation !== before.generation) throw new BailiffError('unavailable', `${from.name} changed while being copied`);
+      const md5 = sidecar?.md5 ?? (await md5OfFile(staged));
+      return await this.#publishStaged(to, staged, md5, options.ifGenerationMatch, {
+        name: to.name,
+        generation: '',
+        metadata: { ...(options.metadata ?? sidecar?.metadata ?? {}) },
+        ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
+      });
+    } finally {
+      await unlink(staged).catch(() => undefined);
+    }
   }
 
   /**
