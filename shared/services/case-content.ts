@@ -231,8 +231,11 @@ export class CaseContentService {
   async fullSnapshot(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {
     const objects: ObjectInfo[] = [];
     let token: string | undefined;
+    // With md5s known, custom metadata (where a local store keeps md5s and content types, one
+    // file per object) is not worth reading; content types do not matter to a diff.
+    const withMetadata = knownMd5 === undefined;
     do {
-      const page = await this.#objects.list(casePrefix(caseName), { pageToken: token, pageSize: 1000, withMetadata: true });
+      const page = await this.#objects.list(casePrefix(caseName), { pageToken: token, pageSize: 1000, withMetadata });
       objects.push(...page.objects);
       if (objects.length > MAX_SNAPSHOT_OBJECTS) throw invalidInput(`case \`${caseName}\` holds more than ${MAX_SNAPSHOT_OBJECTS} objects`);
       token = page.nextPageToken;
