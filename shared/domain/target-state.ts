@@ -293,6 +293,9 @@ function orderMoves(moves: ReadonlyMap<string, string>, currentFiles: ReadonlyMa
   const bySource = new Map<string, string>();
   for (const [destination, source] of moves) bySource.set(source, destination);
   const sources = [...bySource.keys()].sort(compare);
+  // Folder → the sources somewhere under it, for "a folder becoming a file" without a scan per move.
+  const sourcesUnder = new Map<string, string[]>();
+  for (const source of sources) for (let folder = parentOf(source); folder !== undefined; folder = parentOf(folder)) pushTo(sourcesUnder, folder, source);
   /**
    * The moves that must run first: those taking away the current file at the destination, at
    * a folder above it (a file becoming a folder), or under it (a folder becoming a file).
@@ -301,7 +304,7 @@ function orderMoves(moves: ReadonlyMap<string, string>, currentFiles: ReadonlyMa
     const found: string[] = [];
     if (bySource.has(destination)) found.push(destination);
     for (let folder = parentOf(destination); folder !== undefined; folder = parentOf(folder)) if (bySource.has(folder)) found.push(folder);
-    for (const other of sources) if (isInside(other, destination) && other !== destination) found.push(other);
+    found.push(...(sourcesUnder.get(destination) ?? []));
     return found;
   };
   const operations: Operation[] = [];

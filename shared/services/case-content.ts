@@ -229,18 +229,25 @@ export class CaseContentService {
    * store that does not know it (a local directory) reads only the others.
    */
   async fullSnapshot(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {
+    return (await this.fullListing(caseName, knownMd5)).entries;
+  }
+
+  /** `fullSnapshot`, with the listing it came from (for a dry run against exactly the same view). */
+  async fullListing(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<{ entries: SnapshotEntry[]; objects: ObjectInfo[]; pages: number }> {
     const objects: ObjectInfo[] = [];
     let token: string | undefined;
     // With md5s known, custom metadata (where a local store keeps md5s and content types, one
     // file per object) is not worth reading; content types do not matter to a diff.
     const withMetadata = knownMd5 === undefined;
+    let pages = 0;
     do {
       const page = await this.#objects.list(casePrefix(caseName), { pageToken: token, pageSize: 1000, withMetadata });
+      pages += 1;
       objects.push(...page.objects);
       if (objects.length > MAX_SNAPSHOT_OBJECTS) throw invalidInput(`case \`${caseName}\` holds more than ${MAX_SNAPSHOT_OBJECTS} objects`);
       token = page.nextPageToken;
     } while (token);
-    return this.#describe(caseName, objects, knownMd5);
+    return { entries: await this.#describe(caseName, objects, knownMd5), objects, pages };
   }
 
   async #describe(caseName: string, objects: ObjectInfo[], knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {

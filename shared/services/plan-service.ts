@@ -32,7 +32,7 @@ import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
-import { DryRunner } from './dry-run.ts';
+import { DryRunner, type CaseListing } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
@@ -102,12 +102,12 @@ export class PlanService implements PlanApi {
    * computing them found: conflicts become errors of this and every later dry run of the plan,
    * so it can never be approved; warnings lead its report.
    */
-  async proposeComputed(principal: Principal, input: PlanInput, found: { conflicts: ReportIssue[]; warnings: ReportIssue[] }): Promise<PlanView> {
+  async proposeComputed(principal: Principal, input: PlanInput, found: { conflicts: ReportIssue[]; warnings: ReportIssue[] }, listing?: CaseListing): Promise<PlanView> {
     requireRole(principal, 'proposing a plan', 'agent');
     requireCase(principal, input.case);
     const now = this.clock.now();
     const draft = { id: newPlanId(now), kind: 'change' as const, case: input.case, description: input.description, onError: input.onError, operations: input.operations };
-    return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now);
+    return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now, listing);
   }
 
   async get(principal: Principal, planId: string): Promise<PlanView> {
@@ -294,8 +294,9 @@ export class PlanService implements PlanApi {
     principal: Principal,
     draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }>; conflicts?: ReportIssue[]; warnings?: ReportIssue[] },
     now: Date,
+    listing?: CaseListing,
   ): Promise<PlanView> {
-    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts });
+    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts }, listing);
     if (draft.warnings && draft.warnings.length > 0) report.warnings.unshift(...draft.warnings);
     const timestamp = now.toISOString();
     const record: PlanRecord = {

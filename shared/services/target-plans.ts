@@ -43,14 +43,16 @@ export class TargetPlanService {
     const input = parseOrThrow(targetPlanInputSchema, body, 'target-state plan');
     requireCase(principal, input.case);
     const known = new Map(input.base.flatMap((entry) => (entry.md5 ? [[`${entry.generation}\u0000${entry.path}`, entry.md5] as const] : [])));
-    const current = await this.#content.fullSnapshot(input.case, (path, generation) => known.get(`${generation}\u0000${path}`));
+    const listing = await this.#content.fullListing(input.case, (path, generation) => known.get(`${generation}\u0000${path}`));
+    const current = listing.entries;
     const computed = computeTargetPlan({ base: input.base, target: input.target, current });
     if (computed.operations.length === 0) {
       const issues = computed.conflicts.map((issue) => ({ path: issue.path ?? '', message: issue.message, code: issue.code }));
       throw invalidInput(issues.length > 0 ? 'nothing to change, and the workspace changed since your snapshot: pull again' : 'nothing to change: the case already is the target', issues);
     }
     const plan = parseOrThrow(planInputSchema, { case: input.case, description: input.description, operations: computed.operations, onError: input.onError }, 'computed plan');
-    const view = await this.#plans.proposeComputed(principal, plan, { conflicts: computed.conflicts, warnings: computed.warnings });
+    // The dry run judges the plan against the very listing the diff was computed from.
+    const view = await this.#plans.proposeComputed(principal, plan, { conflicts: computed.conflicts, warnings: computed.warnings }, { objects: listing.objects, pages: listing.pages });
     return { ...view, target: { ...computed.summary, conflicts: computed.conflicts.length } };
   }
 }
