@@ -40,6 +40,23 @@ http('api', async (req, res) => {
   await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });
 
+/**
+ * Cloud Run sends SIGTERM about ten seconds before it stops an instance. The functions framework
+ * answers it by exiting at once; an executor mid-plan would then leave its lease to expire (a
+ * minute by default) before any redelivery could resume the plan. So the executor is told first:
+ * it journals what finished, releases its lease and publishes a continuation, and only then is
+ * the framework's exit let through.
+ */
+process.prependListener('SIGTERM', () => {
+  const executor = apps.executor?.executor;
+  if (!executor) return;
+  const handedOver = executor.requestStop();
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number) => {
+    void handedOver.finally(() => exit(code));
+  }) as typeof process.exit;
+});
+
 cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
   const current = getApp('executor');
   // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.

@@ -62,7 +62,9 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
     server,
     url: server.url,
     async stop() {
-      await server.close(SHUTDOWN_GRACE_MS);
+      // Running plans hand over at their next safe point (journaled, lease released); the next
+      // start resumes them at once.
+      await Promise.all([server.close(SHUTDOWN_GRACE_MS), app.executor.requestStop()]);
       await app.close();
     },
   };

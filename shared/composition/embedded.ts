@@ -10,6 +10,7 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
+import { lockStateDir } from '../adapters/local/state-dir-lock.ts';
 import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
 import type { StaticToken } from '../identity-settings.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
@@ -29,6 +30,7 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   mkdirSync(workspaceDir, { recursive: true });
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const lock = lockStateDir(stateDir);
   const objects = new FsObjectStore({ root: workspaceDir, metadataDir: join(stateDir, 'object-metadata') });
   const plans = new SqlitePlanStore(join(stateDir, 'bailiff.sqlite'));
   const queue = new InProcessExecutionQueue({ logger });
@@ -49,12 +51,29 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     queue,
     devTokens,
     async resumeInterrupted() {
+      // This process owns the state directory, so whoever holds a lease in it has died: take
+      // the leases over now rather than waiting for them to expire.
+      for (const lease of await plans.heldLeases()) {
+        await plans.forceReleaseLease(lease.case);
+        await plans.appendAudit([
+          {
+            chain: lease.case,
+            type: 'lease.taken_over',
+            planId: lease.planId,
+            actor: 'bailiff-start-up',
+            at: new Date().toISOString(),
+            data: { from: lease.owner, token: lease.token, reason: 'the process that held it has ended (the state directory had no live owner)' },
+          },
+        ]);
+      }
       let resumed = 0;
       for (const status of ['running', 'queued'] as const) {
         let pageToken: string | undefined;
         do {
           const page = await plans.listPlans({ status, limit: 200, pageToken });
           for (const plan of page.plans) {
+            // A compensation runs inside its plan's execution, which resuming the plan continues.
+            if (plan.kind === 'compensation') continue;
             await queue.publish({ version: 1, planId: plan.id, reason: 'retry', attempt: 1 });
             resumed += 1;
           }
@@ -67,6 +86,7 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
       await queue.idle();
       queue.close();
       plans.close();
+      lock.release();
     },
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../ports/object-store.ts';
-import type { JournalEntry } from '../ports/plan-store.ts';
+import type { ObjectInfo } from './objects.ts';
+import type { JournalEntry } from './journal.ts';
 import { isProducedBy, provenance, type Action, type Expect } from './actions.ts';
 import { ABSENT, brokenGuard, deriveRollback, deriveUndo, holdBackChanged } from './inverse.ts';
 import { casePrefix } from './paths.ts';

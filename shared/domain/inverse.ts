@@ -7,7 +7,7 @@
 import type { Action } from './actions.ts';
 import { casePathOf } from './paths.ts';
 import type { Operation } from './plan.ts';
-import type { JournalEntry } from '../ports/plan-store.ts';
+import type { JournalEntry } from './journal.ts';
 
 /**
  * What an object the undo touches must still be: the generation the plan left there, or `"0"`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../ports/object-store.ts';
+import type { ObjectInfo } from './objects.ts';
 import { storedOperationSchema } from './plan.ts';
 import { DEFAULT_POLICY, evaluatePolicy, policyFingerprint, policySchema, type Policy } from './policy.ts';
 import { simulatePlan } from './simulate.ts';

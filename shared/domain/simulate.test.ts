@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectInfo } from '../ports/object-store.ts';
+import type { ObjectInfo } from './objects.ts';
 import type { Action } from './actions.ts';
 import { backupObjectName } from './paths.ts';
 import { storedOperationSchema, type Operation, type ReportIssue } from './plan.ts';

@@ -10,7 +10,7 @@
  * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
  * its errors and warnings.
  */
-import type { ObjectInfo } from '../ports/object-store.ts';
+import type { ObjectInfo } from './objects.ts';
 import type { Action, Expect } from './actions.ts';
 import { hashOf } from './hash.ts';
 import { checkBlob } from './blobs.ts';

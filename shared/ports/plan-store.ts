@@ -10,26 +10,9 @@ import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../domain/audit.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
 
-/**
- * `done`, `stale` (an object was not what the approval relied on) and `failed` are an action's
- * outcomes; `compensated` is appended later for a done action that compensation undid.
- */
-export type JournalOutcome = 'done' | 'stale' | 'failed' | 'compensated';
+import type { JournalEntry, JournalOutcome } from '../domain/journal.ts';
 
-/** The recorded outcome of one action. */
-export interface JournalEntry {
-  action: number;
-  outcome: JournalOutcome;
-  /** Generation of the object the action produced (destination), when it produced one. */
-  generation?: string;
-  /** Backup object holding what the action overwrote or deleted. */
-  backup?: string;
-  /** Generation of that backup object. */
-  backupGeneration?: string;
-  /** For stale and failed outcomes: what was wrong, naming the object. */
-  message?: string;
-  at: string;
-}
+export type { JournalEntry, JournalOutcome };
 
 export interface Lease {
   case: string;

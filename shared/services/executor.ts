@@ -113,6 +113,8 @@ export class Executor {
   private readonly options: ExecutorOptions;
   private readonly policy: Policy;
   private readonly dryRunner: DryRunner;
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(deps: ExecutorDeps) {
     this.plans = deps.plans;
@@ -130,7 +132,29 @@ export class Executor {
    * says a later redelivery can fix. Anything else is recorded on the plan and acknowledged.
    */
   async handle(message: ExecutionMessage, delivery: Delivery = { attempt: 1 }): Promise<DeliveryOutcome> {
+    const handling = this.handleOnce(message, delivery);
+    this.inFlight.add(handling);
+    try {
+      return await handling;
+    } finally {
+      this.inFlight.delete(handling);
+    }
+  }
+
+  /**
+   * The instance is going away (Cloud Run's SIGTERM gives about ten seconds; `npm start` is
+   * stopped): running plans stop starting actions, journal what finished, release their lease and
+   * publish a continuation, so the next delivery resumes at once instead of waiting for the lease
+   * to expire. New deliveries are refused for redelivery elsewhere. Resolves when all have handed over.
+   */
+  async requestStop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async handleOnce(message: ExecutionMessage, delivery: Delivery): Promise<DeliveryOutcome> {
     const log = this.logger.child({ plan: message.planId });
+    if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
     try {
       return await this.handleUnderLease(message, delivery, log);
     } catch (error) {
@@ -269,6 +293,7 @@ export class Executor {
       options: this.options,
       policy: this.policy,
       dryRunner: this.dryRunner,
+      stopRequested: () => this.stopping,
       event: (plan, type, data) => this.event(plan, type, data),
     };
   }
@@ -283,6 +308,8 @@ interface RunContext {
   options: ExecutorOptions;
   policy: Policy;
   dryRunner: DryRunner;
+  /** True once the instance is shutting down: hand over at the next safe point. */
+  stopRequested(): boolean;
   event(plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput;
 }
 
@@ -399,7 +426,7 @@ class PlanRun {
       while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
       await this.checkpoint(summary);
       // Every batch makes progress, so even a budget already spent moves the plan forward.
-      if (stopReason === undefined && summary.cursor < actionCount && this.budgetSpent()) return this.continueLater(summary);
+      if (stopReason === undefined && summary.cursor < actionCount && (this.budgetSpent() || this.ctx.stopRequested())) return this.continueLater(summary);
     }
 
     if (stopReason === undefined) {
@@ -659,7 +686,8 @@ class PlanRun {
     for (const action of actions) {
       const names = touchedNames(action);
       while (running.size >= concurrency || names.some((name) => busy.has(name))) await Promise.race(running);
-      if (stop) break;
+      // Shutting down: what is in flight finishes and is journaled; nothing new starts.
+      if (stop || this.ctx.stopRequested()) break;
       // A slow batch must not outlive the lease: renew before starting more work when it is due.
       try {
         await this.renewLeaseIfDue();

@@ -30,7 +30,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
-import type { PlanStore } from '../ports/plan-store.ts';
+import { readPages, type PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
 import { DryRunner, type CaseListing } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
@@ -386,11 +386,7 @@ export class PlanService implements PlanApi {
 
   private async readAllOperations(plan: PlanRecord): Promise<Operation[]> {
     const operations: Operation[] = [];
-    while (operations.length < plan.operationCount) {
-      const page = await this.plans.readOperations(plan.id, operations.length, 1000);
-      if (page.length === 0) break;
-      operations.push(...page);
-    }
+    for await (const page of readPages((offset, limit) => this.plans.readOperations(plan.id, offset, limit))) operations.push(...page);
     return operations;
   }
 }

@@ -13,6 +13,12 @@
  *   other program changes the generation too. They are opaque strings.
  * - Custom metadata lives in sidecar JSON files under `metadataDir` (outside the workspace,
  *   keyed by a hash of the name) and counts only while the generation it recorded is current.
+ * - No crash window for metadata: before a file or marker is published, an intent record
+ *   (`<sidecar>.pending`) names the exact file that will appear (inode, and for files size and
+ *   modification time, which publishing by `link`/`rename` keeps). If the process dies between
+ *   publishing and writing the sidecar, the intent still identifies the object, so the metadata
+ *   Bailiff's executor relies on (which plan wrote it) is never lost. A later edit by anyone
+ *   changes the modification time, and the intent no longer matches.
  * - An empty directory `d` is the folder marker `d/`, the zero-byte object the Cloud Console
  *   creates. Deleting the last object of a folder prunes the folders that became empty, as
  *   Cloud Storage "folders" vanish with their last object — except the first two levels
@@ -65,6 +71,27 @@ interface Sidecar {
   metadata: Record<string, string>;
   md5?: string;
   contentType?: string;
+}
+
+/** An intent record: the sidecar an object will have, and how to recognise the object before its generation is known. */
+interface PendingSidecar extends Sidecar {
+  pending: FileIdentity;
+}
+
+/** What publishing a file by `link` or `rename` keeps; a directory (marker) is known by its inode. */
+interface FileIdentity {
+  ino: string;
+  size?: string;
+  mtimeNs?: string;
+}
+
+function identityOf(stats: BigIntStats): FileIdentity {
+  return stats.isDirectory() ? { ino: String(stats.ino) } : { ino: String(stats.ino), size: String(stats.size), mtimeNs: String(stats.mtimeNs) };
+}
+
+function sameIdentity(expected: FileIdentity, stats: BigIntStats): boolean {
+  const actual = identityOf(stats);
+  return expected.ino === actual.ino && expected.size === actual.size && expected.mtimeNs === actual.mtimeNs;
 }
 
 /** A checked object name and where it lives. */
@@ -242,7 +269,7 @@ export class FsObjectStore implements ObjectStore {
         const version = await this.#readVersion(from);
         checkPrecondition(source, options.ifSourceGenerationMatch, version.generation);
         if (to.marker && version.data.length > 0) throw invalidInput(`${destination} is a folder marker and must be empty`);
-        const sidecar = await this.#validSidecar(source, version.generation);
+        const sidecar = await this.#validSidecar(source, version.present);
         return this.#put(to, version.data, options.ifGenerationMatch, {
           name: destination,
           generation: '',
@@ -263,7 +290,7 @@ export class FsObjectStore implements ObjectStore {
     const before = await this.#lookup(from);
     if (!before) throw notFound(`${from.name} does not exist`);
     checkPrecondition(from.name, options.ifSourceGenerationMatch, before.generation);
-    const sidecar = await this.#validSidecar(from.name, before.generation);
+    const sidecar = await this.#validSidecar(from.name, before);
     const staged = join(this.#stagingDir, randomUUID());
     try {
       await copyFile(from.path, staged, constants.COPYFILE_EXCL);
@@ -298,7 +325,7 @@ export class FsObjectStore implements ObjectStore {
         const current = await this.#lookup(from);
         if (!current) throw notFound(`${source} does not exist`);
         checkPrecondition(source, options.ifSourceGenerationMatch, current.generation);
-        const sidecar = await this.#validSidecar(source, current.generation);
+        const sidecar = await this.#validSidecar(source, current);
         const record: Sidecar = {
           name: destination,
           generation: '',
@@ -315,7 +342,9 @@ export class FsObjectStore implements ObjectStore {
         }
         const existing = await this.#lookup(to);
         checkPrecondition(destination, options.ifGenerationMatch, existing?.generation);
-        await this.#publish(to, async () => {
+        // The file keeps its inode, size and modification time through link and rename.
+        await this.#writeIntent(destination, record, current.stats);
+        await this.#publishOrForgetIntent(to, async () => {
           if (options.ifGenerationMatch === '0') {
             await link(from.path, to.path);
             await unlink(from.path);
@@ -430,11 +459,11 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Content and generation of one consistent version (re-read if edited while reading). */
-  async #readVersion(location: Location): Promise<{ data: Buffer; generation: string }> {
+  async #readVersion(location: Location): Promise<{ data: Buffer; generation: string; present: Present }> {
     if (location.marker) {
       const present = await this.#lookup(location);
       if (!present) throw notFound(`${location.name} does not exist`);
-      return { data: Buffer.alloc(0), generation: present.generation };
+      return { data: Buffer.alloc(0), generation: present.generation, present };
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       let handle;
@@ -450,7 +479,7 @@ export class FsObjectStore implements ObjectStore {
         if (!before.isFile()) throw notFound(`${location.name} does not exist`);
         const data = await handle.readFile();
         const after = await handle.stat({ bigint: true });
-        if (generationOf(before) === generationOf(after)) return { data, generation: generationOf(after) };
+        if (generationOf(before) === generationOf(after)) return { data, generation: generationOf(after), present: { stats: after, generation: generationOf(after) } };
       } finally {
         await handle.close();
       }
@@ -460,7 +489,7 @@ export class FsObjectStore implements ObjectStore {
 
   async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string; withMetadata?: boolean }): Promise<ObjectInfo> {
     // Metadata lives in a sidecar file per object: skipping it halves the cost of a listing.
-    const sidecar = options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present.generation);
+    const sidecar = options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present);
     let md5 = options.md5 ?? sidecar?.md5;
     if (md5 === undefined && location.marker) md5 = md5Base64(Buffer.alloc(0));
     if (md5 === undefined && options.computeMd5) md5 = await md5OfFile(location.path);
@@ -547,38 +576,57 @@ export class FsObjectStore implements ObjectStore {
     }
     const md5 = md5Base64(data);
     if (location.marker) {
-      await this.#publish(location, async () => {
-        try {
-          await mkdir(location.path);
-        } catch (error) {
-          // A folder that already holds objects has no marker to conflict with; keep it.
-          if (!hasCode(error, 'EEXIST') || !(await stat(location.path)).isDirectory()) throw error;
-        }
-      }, false);
+      // Made in the staging area and renamed into place, so the intent can name its inode first.
+      const stagedFolder = join(this.#stagingDir, randomUUID());
+      await mkdir(stagedFolder);
+      try {
+        await this.#writeIntent(location.name, { ...record, md5 }, await stat(stagedFolder, { bigint: true }));
+        await this.#publishOrForgetIntent(location, async () => {
+          try {
+            await rename(stagedFolder, location.path);
+          } catch (error) {
+            // A folder that already holds objects has no marker to conflict with; keep it.
+            if (!hasCode(error, 'EEXIST', 'ENOTEMPTY') || !(await stat(location.path)).isDirectory()) throw error;
+          }
+        }, false);
+      } finally {
+        await rmdir(stagedFolder).catch(() => undefined);
+      }
       return this.#finish(location, { ...record, md5 });
     }
     const staged = join(this.#stagingDir, randomUUID());
     try {
       const handle = await open(staged, 'wx');
+      let stats: BigIntStats;
       try {
         await handle.writeFile(data);
         await handle.sync();
+        stats = await handle.stat({ bigint: true });
       } finally {
         await handle.close();
       }
-      return await this.#publishStaged(location, staged, md5, ifGenerationMatch, record);
+      await this.#writeIntent(location.name, { ...record, md5 }, stats);
+      await this.#publishOrForgetIntent(location, async () => {
+        if (ifGenerationMatch === '0') await link(staged, location.path);
+        else await rename(staged, location.path);
+      }, ifGenerationMatch === '0');
     } finally {
       await unlink(staged).catch(() => undefined);
     }
+    return this.#finish(location, { ...record, md5 });
   }
 
-  /** Publishes a staged file at `location` under the precondition. Caller holds the lock. */
+  /**
+   * Publishes a file already staged (a streamed upload, a kernel copy) at `location` under the
+   * precondition, with its intent record first, as `#put` does. Caller holds the lock.
+   */
   async #publishStaged(location: Location, staged: string, md5: string, ifGenerationMatch: string | undefined, record: Sidecar): Promise<ObjectInfo> {
     await this.#assertInside(location.path);
     const existing = await this.#lookup(location);
     checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
     if ((await lstat(location.path).catch(() => undefined))?.isDirectory()) throw conflictInTheWay(location.name, undefined);
-    await this.#publish(location, async () => {
+    await this.#writeIntent(location.name, { ...record, md5 }, await stat(staged, { bigint: true }));
+    await this.#publishOrForgetIntent(location, async () => {
       if (ifGenerationMatch === '0') await link(staged, location.path);
       else await rename(staged, location.path);
     }, ifGenerationMatch === '0');
@@ -612,10 +660,21 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /** Publishes like `#publish`; when publishing fails, the intent recorded for it is withdrawn. */
+  async #publishOrForgetIntent(location: Location, step: () => Promise<void>, mustNotExist: boolean): Promise<void> {
+    try {
+      await this.#publish(location, step, mustNotExist);
+    } catch (error) {
+      await this.#removeIntent(location.name);
+      throw error;
+    }
+  }
+
   /** Records the new generation's sidecar and describes the published object. */
   async #finish(location: Location, record: Sidecar): Promise<ObjectInfo> {
     const present = await this.#freshGeneration(location);
     await this.#writeSidecar({ ...record, name: location.name, generation: present.generation });
+    await this.#removeIntent(location.name);
     return this.#describe(location, present, { computeMd5: true, ...(record.md5 ? { md5: record.md5 } : {}) });
   }
 
@@ -656,6 +715,7 @@ export class FsObjectStore implements ObjectStore {
       throw error;
     }
     await this.#removeSidecar(location.name);
+    await this.#removeIntent(location.name);
     await this.#prune(dirname(location.path));
   }
 
@@ -678,15 +738,33 @@ export class FsObjectStore implements ObjectStore {
     return join(this.#metadataDir, digest.slice(0, 2), `${digest}.json`);
   }
 
-  async #validSidecar(name: string, generation: string): Promise<Sidecar | undefined> {
-    let parsed: Sidecar;
-    try {
-      parsed = JSON.parse(await readFile(this.#sidecarPath(name), 'utf8')) as Sidecar;
-    } catch (error) {
-      if (hasCode(error, 'ENOENT') || error instanceof SyntaxError) return undefined;
-      throw error;
-    }
-    return parsed.name === name && parsed.generation === generation ? parsed : undefined;
+  /** The object's sidecar: the one recorded for its generation, or an intent that names this very file. */
+  async #validSidecar(name: string, present: Present): Promise<Sidecar | undefined> {
+    const recorded = await readJson<Sidecar>(this.#sidecarPath(name));
+    if (recorded && recorded.name === name && recorded.generation === present.generation) return recorded;
+    const intent = await readJson<PendingSidecar>(this.#pendingPath(name));
+    if (intent && intent.name === name && intent.pending && sameIdentity(intent.pending, present.stats)) return intent;
+    return undefined;
+  }
+
+  #pendingPath(name: string): string {
+    return `${this.#sidecarPath(name)}.pending`;
+  }
+
+  /** Records, before publishing, which file is about to become `name` and the sidecar it will have. */
+  async #writeIntent(name: string, record: Sidecar, stats: BigIntStats): Promise<void> {
+    const path = this.#pendingPath(name);
+    await mkdir(dirname(path), { recursive: true });
+    const intent: PendingSidecar = { ...record, name, generation: '', pending: identityOf(stats) };
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temporary, JSON.stringify(intent));
+    await rename(temporary, path);
+  }
+
+  async #removeIntent(name: string): Promise<void> {
+    await unlink(this.#pendingPath(name)).catch((error: unknown) => {
+      if (!hasCode(error, 'ENOENT')) throw error;
+    });
   }
 
   async #writeSidecar(record: Sidecar): Promise<void> {
@@ -741,6 +819,16 @@ export class KeyedMutex {
       release();
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     };
+  }
+}
+
+/** A JSON file's content, or undefined when it is missing or torn. */
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if (hasCode(error, 'ENOENT') || error instanceof SyntaxError) return undefined;
+    throw error;
   }
 }
 

@@ -319,6 +319,13 @@ export class SqlitePlanStore implements PlanStore {
     });
   }
 
+  /** Every lease currently held. Only the embedded start-up needs it: a new owner of the state directory knows them all dead. */
+  async heldLeases(): Promise<Lease[]> {
+    return this.#read('list held leases', () =>
+      (this.#all('SELECT * FROM leases WHERE owner IS NOT NULL ORDER BY case_name') as unknown as LeaseRow[]).map((row) => leaseOf(row)!),
+    );
+  }
+
   async getLease(caseName: string): Promise<Lease | undefined> {
     return this.#read(`read the lease on case ${caseName}`, () => {
       const row = this.#leaseRow(caseName);

@@ -1,0 +1,445 @@
+"""A typed client for Bailiff's whole HTTP API, synchronous (:class:`BailiffClient`) and
+asynchronous (:class:`AsyncBailiffClient`), with the same method names.
+
+Each endpoint is described once as a :class:`_Call` (method, path, query, body, how to read the
+answer); the two clients only differ in how they send it. Every error answer becomes the
+exception :func:`~bailiff_agent.errors.error_from_response` picks for its code.
+
+    from bailiff_agent import BailiffClient
+    client = BailiffClient.from_env()          # BAILIFF_URL, BAILIFF_TOKEN (or a Google ID token)
+    view = client.propose("abby-sitgraves", "Sort intake", [{"type": "create_dir", "destination": "Police"}])
+    print(client.console_url(view.plan.id))    # where a person approves it
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel
+
+from .config import BailiffSettings
+from .errors import BailiffError, PlanWaitTimeout, ProtocolError, TransportError, error_from_response
+from .models import (
+    DECIDED_STATUSES,
+    TERMINAL_STATUSES,
+    CommandPlanView,
+    FileContent,
+    FileList,
+    Health,
+    PlanAudit,
+    PlanList,
+    PlanStatus,
+    PlanView,
+)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+OperationLike = BaseModel | Mapping[str, Any]
+WaitUntil = Literal["decided", "finished"]
+
+#: The content endpoint, as the OpenAPI document names it (added by the round-trip work).
+CONTENT_ROUTE = ("get", "/cases/{case}/files/content")
+#: The shell-commands endpoint (added by the toolkit work).
+COMMANDS_ROUTE = ("post", "/plans/from-commands")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+@dataclass(frozen=True)
+class _Call(Generic[T]):
+    """One request to Bailiff and how to read its answer."""
+
+    method: str
+    path: str
+    parse: Callable[[httpx.Response], T]
+    params: Mapping[str, str] | None = None
+    json: Any = None
+    follow_redirects: bool = False
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _model(model: type[M]) -> Callable[[httpx.Response], M]:
+    def parse(response: httpx.Response) -> M:
+        return model.model_validate(_json(response))
+
+    return parse
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise ProtocolError(f"{response.request.method} {response.request.url.path} answered {response.status_code} without JSON", status=response.status_code) from error
+
+
+def _content(path: str) -> Callable[[httpx.Response], FileContent]:
+    def parse(response: httpx.Response) -> FileContent:
+        etag = response.headers.get("etag")
+        generation = etag.removeprefix("W/").strip('"') if etag else None
+        return FileContent(path=path, data=response.content, generation=generation, content_type=response.headers.get("content-type"))
+
+    return parse
+
+
+def _operations(operations: Sequence[OperationLike]) -> list[Any]:
+    return [op.model_dump(exclude_none=True) if isinstance(op, BaseModel) else dict(op) for op in operations]
+
+
+def _query(**values: str | int | bool | None) -> dict[str, str]:
+    return {key: (str(value).lower() if isinstance(value, bool) else str(value)) for key, value in values.items() if value is not None}
+
+
+class _Calls:
+    """Every endpoint of the API as a :class:`_Call`. The only place paths are spelled."""
+
+    @staticmethod
+    def health() -> _Call[Health]:
+        return _Call("GET", "/health", _model(Health))
+
+    @staticmethod
+    def openapi() -> _Call[dict[str, Any]]:
+        return _Call("GET", "/openapi.json", _json)
+
+    @staticmethod
+    def list_files(case: str, prefix: str | None, recursive: bool) -> _Call[FileList]:
+        return _Call("GET", f"/cases/{_segment(case)}/files", _model(FileList), params=_query(prefix=prefix or None, recursive=recursive))
+
+    @staticmethod
+    def read_file(case: str, path: str) -> _Call[FileContent]:
+        # On Cloud the answer is a redirect to a short-lived signed URL; httpx drops the
+        # Authorization header when a redirect leaves Bailiff's origin.
+        return _Call("GET", f"/cases/{_segment(case)}/files/content", _content(path), params={"path": path}, follow_redirects=True)
+
+    @staticmethod
+    def propose(case: str, description: str, operations: Sequence[OperationLike], on_error: str | None) -> _Call[PlanView]:
+        body: dict[str, Any] = {"case": case, "description": description, "operations": _operations(operations)}
+        if on_error:
+            body["onError"] = on_error
+        return _Call("POST", "/plans", _model(PlanView), json=body)
+
+    @staticmethod
+    def propose_from_commands(case: str, description: str, commands: str | Sequence[str], on_error: str | None) -> _Call[CommandPlanView]:
+        text = commands if isinstance(commands, str) else "\n".join(commands)
+        body: dict[str, Any] = {"case": case, "description": description, "commands": text}
+        if on_error:
+            body["onError"] = on_error
+        return _Call("POST", "/plans/from-commands", _model(CommandPlanView), json=body)
+
+    @staticmethod
+    def get_plan(plan_id: str) -> _Call[PlanView]:
+        return _Call("GET", f"/plans/{_segment(plan_id)}", _model(PlanView))
+
+    @staticmethod
+    def list_plans(case: str | None, status: PlanStatus | None, page_token: str | None, limit: int | None) -> _Call[PlanList]:
+        return _Call("GET", "/plans", _model(PlanList), params=_query(case=case, status=status, pageToken=page_token, limit=limit))
+
+    @staticmethod
+    def plan_action(plan_id: str, action: str, body: Mapping[str, Any] | None = None) -> _Call[PlanView]:
+        return _Call("POST", f"/plans/{_segment(plan_id)}/{action}", _model(PlanView), json=dict(body) if body is not None else {})
+
+    @staticmethod
+    def audit(plan_id: str) -> _Call[PlanAudit]:
+        return _Call("GET", f"/plans/{_segment(plan_id)}/audit", _model(PlanAudit))
+
+    @staticmethod
+    def verify_audit() -> _Call[dict[str, Any]]:
+        return _Call("GET", "/audit/verify", _json)
+
+    @staticmethod
+    def release_lease(case: str) -> _Call[dict[str, Any]]:
+        return _Call("DELETE", f"/cases/{_segment(case)}/lease", _json)
+
+
+def _answer(call: _Call[T], response: httpx.Response) -> T:
+    if response.status_code >= 400:
+        body: Any = None
+        try:
+            body = response.json()
+        except ValueError:
+            pass
+        raise error_from_response(response.status_code, body)
+    return call.parse(response)
+
+
+def _wait_reached(view: PlanView, until: WaitUntil) -> bool:
+    status = view.plan.status
+    return status in (DECIDED_STATUSES if until == "decided" else TERMINAL_STATUSES)
+
+
+@dataclass
+class _Shared:
+    """What both clients keep: where Bailiff is and the routes it announced."""
+
+    base_url: str
+    routes: set[tuple[str, str]] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def console_url(self, plan_id: str) -> str:
+        return f"{self.base_url}/ui/plans/{_segment(plan_id)}"
+
+    def remember_routes(self, document: Mapping[str, Any]) -> set[tuple[str, str]]:
+        paths = document.get("paths")
+        routes = {(method.lower(), path) for path, item in (paths.items() if isinstance(paths, dict) else []) if isinstance(item, dict) for method in item}
+        with self.lock:
+            self.routes = routes
+        return routes
+
+
+class BailiffClient:
+    """Synchronous client. Use as a context manager, or call :meth:`close`.
+
+    Every method raises a :class:`~bailiff_agent.errors.BailiffError` subclass on an error answer
+    (``InvalidInputError`` with ``details`` naming each bad field, ``ConflictError``, ...).
+    """
+
+    def __init__(self, base_url: str, auth: httpx.Auth, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None) -> None:
+        self._shared = _Shared(base_url.rstrip("/"))
+        self._http = httpx.Client(base_url=self._shared.base_url, auth=auth, timeout=timeout, transport=transport, headers={"Accept": "application/json"})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> BailiffClient:
+        settings = BailiffSettings.from_env(env)
+        return cls(settings.url, settings.auth(), **kwargs)
+
+    @classmethod
+    def with_token(cls, base_url: str, token: str, **kwargs: Any) -> BailiffClient:
+        from .auth import StaticTokenAuth
+
+        return cls(base_url, StaticTokenAuth(token), **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self._shared.base_url
+
+    def console_url(self, plan_id: str) -> str:
+        """Where a person reviews and approves the plan in Bailiff's console."""
+        return self._shared.console_url(plan_id)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> BailiffClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _send(self, call: _Call[T]) -> T:
+        try:
+            response = self._http.request(call.method, call.path, params=call.params, json=call.json if call.method != "GET" else None, follow_redirects=call.follow_redirects)
+        except httpx.TransportError as error:
+            raise TransportError(f"no answer from Bailiff at {self.base_url}: {error}") from error
+        return _answer(call, response)
+
+    # --- reading ---------------------------------------------------------------------------
+    def health(self) -> Health:
+        return self._send(_Calls.health())
+
+    def openapi(self) -> dict[str, Any]:
+        return self._send(_Calls.openapi())
+
+    def supports(self, method: str, path: str) -> bool:
+        """Whether this Bailiff serves ``method path`` (as its OpenAPI document spells it)."""
+        routes = self._shared.routes if self._shared.routes is not None else self._shared.remember_routes(self.openapi())
+        return (method.lower(), path) in routes
+
+    def list_files(self, case: str, *, prefix: str | None = None, recursive: bool = True) -> FileList:
+        """The case's objects (a path ending in ``/`` is an empty folder's marker)."""
+        return self._send(_Calls.list_files(case, prefix, recursive))
+
+    def read_file(self, case: str, path: str) -> FileContent:
+        """An object's bytes and generation (``GET /cases/{case}/files/content?path=``)."""
+        return self._send(_Calls.read_file(case, path))
+
+    # --- plans -----------------------------------------------------------------------------
+    def propose(self, case: str, description: str, operations: Sequence[OperationLike], *, on_error: str | None = None) -> PlanView:
+        """Store a plan as ``proposed`` with its dry-run report (which may say ``valid: false``)."""
+        return self._send(_Calls.propose(case, description, operations, on_error))
+
+    def propose_from_commands(self, case: str, description: str, commands: str | Sequence[str], *, on_error: str | None = None) -> CommandPlanView:
+        """Propose the plan equivalent to ``mkdir``/``mv``/``cp``/``rm``/``touch`` lines (never run)."""
+        return self._send(_Calls.propose_from_commands(case, description, commands, on_error))
+
+    def get_plan(self, plan_id: str) -> PlanView:
+        return self._send(_Calls.get_plan(plan_id))
+
+    def list_plans(self, *, case: str | None = None, status: PlanStatus | None = None, page_token: str | None = None, limit: int | None = None) -> PlanList:
+        return self._send(_Calls.list_plans(case, status, page_token, limit))
+
+    def validate(self, plan_id: str) -> PlanView:
+        return self._send(_Calls.plan_action(plan_id, "validate"))
+
+    def approve(self, plan_id: str, plan_hash: str, *, comment: str | None = None) -> PlanView:
+        """Approve exactly the plan whose hash was reviewed (approver role; never the author)."""
+        body: dict[str, Any] = {"planHash": plan_hash}
+        if comment:
+            body["comment"] = comment
+        return self._send(_Calls.plan_action(plan_id, "approve", body))
+
+    def reject(self, plan_id: str, reason: str) -> PlanView:
+        return self._send(_Calls.plan_action(plan_id, "reject", {"reason": reason}))
+
+    def apply(self, plan_id: str) -> PlanView:
+        """Queue an approved plan for execution; an unapproved one is a ``ConflictError``."""
+        return self._send(_Calls.plan_action(plan_id, "apply"))
+
+    def rollback(self, plan_id: str) -> PlanView:
+        return self._send(_Calls.plan_action(plan_id, "rollback"))
+
+    def audit(self, plan_id: str) -> PlanAudit:
+        return self._send(_Calls.audit(plan_id))
+
+    def verify_audit(self) -> dict[str, Any]:
+        return self._send(_Calls.verify_audit())
+
+    def release_lease(self, case: str) -> dict[str, Any]:
+        return self._send(_Calls.release_lease(case))
+
+    # --- waiting ---------------------------------------------------------------------------
+    def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = 300.0, poll_interval: float = 0.2) -> PlanView:
+        """Polls until the plan is decided (approved, rejected, ...) or finished (succeeded, failed, ...).
+
+        Raises :class:`PlanWaitTimeout` after ``timeout`` seconds; the plan is not affected.
+        """
+        deadline = time.monotonic() + timeout
+        interval = poll_interval
+        while True:
+            view = self.get_plan(plan_id)
+            if _wait_reached(view, until):
+                return view
+            if time.monotonic() + interval > deadline:
+                raise PlanWaitTimeout(f"plan {plan_id} is still {view.plan.status} after {timeout:g} s")
+            time.sleep(interval)
+            interval = min(interval * 1.5, 2.0)
+
+    def apply_and_wait(self, plan_id: str, *, timeout: float = 300.0) -> PlanView:
+        """Queue an approved plan and wait until it succeeded or failed."""
+        self.apply(plan_id)
+        return self.wait_for_plan(plan_id, until="finished", timeout=timeout)
+
+
+class AsyncBailiffClient:
+    """Asynchronous twin of :class:`BailiffClient`: the same methods, awaited."""
+
+    def __init__(self, base_url: str, auth: httpx.Auth, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._shared = _Shared(base_url.rstrip("/"))
+        self._http = httpx.AsyncClient(base_url=self._shared.base_url, auth=auth, timeout=timeout, transport=transport, headers={"Accept": "application/json"})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> AsyncBailiffClient:
+        settings = BailiffSettings.from_env(env)
+        return cls(settings.url, settings.auth(), **kwargs)
+
+    @classmethod
+    def with_token(cls, base_url: str, token: str, **kwargs: Any) -> AsyncBailiffClient:
+        from .auth import StaticTokenAuth
+
+        return cls(base_url, StaticTokenAuth(token), **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self._shared.base_url
+
+    def console_url(self, plan_id: str) -> str:
+        return self._shared.console_url(plan_id)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncBailiffClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _send(self, call: _Call[T]) -> T:
+        try:
+            response = await self._http.request(call.method, call.path, params=call.params, json=call.json if call.method != "GET" else None, follow_redirects=call.follow_redirects)
+        except httpx.TransportError as error:
+            raise TransportError(f"no answer from Bailiff at {self.base_url}: {error}") from error
+        return _answer(call, response)
+
+    async def health(self) -> Health:
+        return await self._send(_Calls.health())
+
+    async def openapi(self) -> dict[str, Any]:
+        return await self._send(_Calls.openapi())
+
+    async def supports(self, method: str, path: str) -> bool:
+        routes = self._shared.routes if self._shared.routes is not None else self._shared.remember_routes(await self.openapi())
+        return (method.lower(), path) in routes
+
+    async def list_files(self, case: str, *, prefix: str | None = None, recursive: bool = True) -> FileList:
+        return await self._send(_Calls.list_files(case, prefix, recursive))
+
+    async def read_file(self, case: str, path: str) -> FileContent:
+        return await self._send(_Calls.read_file(case, path))
+
+    async def propose(self, case: str, description: str, operations: Sequence[OperationLike], *, on_error: str | None = None) -> PlanView:
+        return await self._send(_Calls.propose(case, description, operations, on_error))
+
+    async def propose_from_commands(self, case: str, description: str, commands: str | Sequence[str], *, on_error: str | None = None) -> CommandPlanView:
+        return await self._send(_Calls.propose_from_commands(case, description, commands, on_error))
+
+    async def get_plan(self, plan_id: str) -> PlanView:
+        return await self._send(_Calls.get_plan(plan_id))
+
+    async def list_plans(self, *, case: str | None = None, status: PlanStatus | None = None, page_token: str | None = None, limit: int | None = None) -> PlanList:
+        return await self._send(_Calls.list_plans(case, status, page_token, limit))
+
+    async def validate(self, plan_id: str) -> PlanView:
+        return await self._send(_Calls.plan_action(plan_id, "validate"))
+
+    async def approve(self, plan_id: str, plan_hash: str, *, comment: str | None = None) -> PlanView:
+        body: dict[str, Any] = {"planHash": plan_hash}
+        if comment:
+            body["comment"] = comment
+        return await self._send(_Calls.plan_action(plan_id, "approve", body))
+
+    async def reject(self, plan_id: str, reason: str) -> PlanView:
+        return await self._send(_Calls.plan_action(plan_id, "reject", {"reason": reason}))
+
+    async def apply(self, plan_id: str) -> PlanView:
+        return await self._send(_Calls.plan_action(plan_id, "apply"))
+
+    async def rollback(self, plan_id: str) -> PlanView:
+        return await self._send(_Calls.plan_action(plan_id, "rollback"))
+
+    async def audit(self, plan_id: str) -> PlanAudit:
+        return await self._send(_Calls.audit(plan_id))
+
+    async def verify_audit(self) -> dict[str, Any]:
+        return await self._send(_Calls.verify_audit())
+
+    async def release_lease(self, case: str) -> dict[str, Any]:
+        return await self._send(_Calls.release_lease(case))
+
+    async def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = 300.0, poll_interval: float = 0.2) -> PlanView:
+        deadline = time.monotonic() + timeout
+        interval = poll_interval
+        while True:
+            view = await self.get_plan(plan_id)
+            if _wait_reached(view, until):
+                return view
+            if time.monotonic() + interval > deadline:
+                raise PlanWaitTimeout(f"plan {plan_id} is still {view.plan.status} after {timeout:g} s")
+            await asyncio.sleep(interval)
+            interval = min(interval * 1.5, 2.0)
+
+    async def apply_and_wait(self, plan_id: str, *, timeout: float = 300.0) -> PlanView:
+        await self.apply(plan_id)
+        return await self.wait_for_plan(plan_id, until="finished", timeout=timeout)
+
+
+__all__ = ["AsyncBailiffClient", "BailiffClient", "BailiffError", "COMMANDS_ROUTE", "CONTENT_ROUTE"]
