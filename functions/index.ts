@@ -31,11 +31,15 @@ http('api', async (req, res) => {
     api: current.service,
     content: current.content,
     targets: current.targets,
+    review: current.review,
+    console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,
     health: current.health,
     limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
     logger: current.logger,
     projectId: current.config.GOOGLE_CLOUD_PROJECT,
+    // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
+    mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'] },
   });
   await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });
@@ -57,8 +61,23 @@ process.prependListener('SIGTERM', () => {
   }) as typeof process.exit;
 });
 
+/**
+ * How long the executor waits, after its work, for plan events still being published. Cloud
+ * Run takes the CPU away once a request is answered; the api cannot wait (its answers must not
+ * depend on a notifier), but the executor's answer only acknowledges Pub/Sub.
+ */
+const EVENTS_GRACE_MS = 5_000;
+
 cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
   const current = getApp('executor');
-  // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
-  await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
+  try {
+    // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
+    await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
+  } finally {
+    if (current.events) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([current.events.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, EVENTS_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+  }
 });

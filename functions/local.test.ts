@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../shared/config.ts';
 import { silentLogger } from '../shared/logging.ts';
 import { formatBanner, startLocalServer } from './local.ts';
+import { SAMPLE_PLAN, seedSampleCase } from './sample-case.ts';
 
 let dir: string;
 let config: Config;
@@ -67,6 +68,37 @@ describe('startLocalServer', () => {
   });
 });
 
+describe('seedSampleCase', () => {
+  it("files the walk-through's case and proposes its plan once, on an empty workspace with development tokens only", async () => {
+    const seeded = parseConfig({ PORT: '0', BAILIFF_WORKSPACE_DIR: join(dir, 'sample-workspace'), BAILIFF_STATE_DIR: join(dir, 'sample-state') });
+    const local = await startLocalServer(seeded, { logger: silentLogger });
+    try {
+      const planId = await seedSampleCase(local.app);
+      expect(planId).toBeDefined();
+      const approver = { id: 'approver@local', roles: ['approver'] as const };
+      const view = await local.app.service.get(approver, planId!);
+      expect(view.plan).toMatchObject({ author: 'agent@local', status: 'proposed', description: SAMPLE_PLAN.description, operationCount: 5 });
+      expect(view.report.valid).toBe(true);
+      await expect(seedSampleCase(local.app)).resolves.toBeUndefined();
+      expect(formatBanner(local.url, seeded, local.app.devTokens, planId)).toContain(`${local.url}/ui/plans/${planId}`);
+    } finally {
+      await local.stop();
+    }
+    const configured = parseConfig({
+      PORT: '0',
+      BAILIFF_WORKSPACE_DIR: join(dir, 'empty-workspace'),
+      BAILIFF_STATE_DIR: join(dir, 'empty-state'),
+      BAILIFF_TOKENS: JSON.stringify({ 'agent-token-0123456789abcdef': { principal: 'agent@firm.example', roles: ['agent'] } }),
+    });
+    const real = await startLocalServer(configured, { logger: silentLogger });
+    try {
+      await expect(seedSampleCase(real.app)).resolves.toBeUndefined();
+    } finally {
+      await real.stop();
+    }
+  });
+});
+
 describe('formatBanner', () => {
   it('names the URL, and each development token with its principal and role', () => {
     const banner = formatBanner('http://127.0.0.1:8080', { BAILIFF_WORKSPACE_DIR: './workspace', BAILIFF_STATE_DIR: './.bailiff' }, [
@@ -77,6 +109,8 @@ describe('formatBanner', () => {
     expect(banner).toMatch(/agent@local\s+agent\s+tok-agent-0123456789abcdef/);
     expect(banner).toMatch(/admin@local\s+admin\s+tok-admin-0123456789abcdef/);
     expect(banner).toContain('dev-tokens.json');
+    expect(banner).toContain('http://127.0.0.1:8080/ui/');
+    expect(banner).toContain('MCP (Streamable HTTP): http://127.0.0.1:8080/mcp');
   });
 
   it('prints no token section when tokens are configured', () => {

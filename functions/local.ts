@@ -15,6 +15,7 @@ import { BailiffError } from '../shared/errors.ts';
 import { startHttpServer, type RunningServer } from '../shared/http/node-server.ts';
 import type { StaticToken } from '../shared/identity-settings.ts';
 import { createLogger, type Logger } from '../shared/logging.ts';
+import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -43,6 +44,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
         api: app.service,
         content: app.content,
         targets: app.targets,
+        review: app.review,
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
@@ -71,12 +73,14 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
 }
 
 /** The start-up message for a person at a terminal: where to call, and with which tokens. */
-export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly StaticToken[]): string {
+export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly StaticToken[], samplePlanId?: string): string {
   const lines = [
     '',
     `  Bailiff is running at ${url}`,
+    `  Approver's console: ${url}/ui/  (open it in a browser and paste a token below)`,
     `  workspace: ${config.BAILIFF_WORKSPACE_DIR}    state: ${config.BAILIFF_STATE_DIR}`,
     `  API reference: ${url}/openapi.json`,
+    `  MCP (Streamable HTTP): ${url}/mcp    CLI: npx bailiff --help`,
   ];
   if (devTokens && devTokens.length > 0) {
     const width = Math.max(...devTokens.map((token) => token.principal.length));
@@ -87,6 +91,13 @@ export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPAC
       '',
       '  Listening on the loopback interface only, because these tokens are printed here. Try:',
       `    curl -H "Authorization: Bearer ${devTokens[0]!.token}" ${url}/plans`,
+    );
+  }
+  if (samplePlanId) {
+    lines.push(
+      '',
+      `  First run: a sample case (${SAMPLE_CASE}) was filed in the workspace, and agent@local proposed a plan for it.`,
+      `  Review it in the console as approver@local: ${url}/ui/plans/${samplePlanId}`,
     );
   }
   lines.push('');
@@ -116,8 +127,14 @@ async function main(env: Record<string, string | undefined>): Promise<void> {
     process.stderr.write(`${describeStartupError(error)}\n`);
     process.exit(1);
   }
+  let samplePlanId: string | undefined;
+  try {
+    samplePlanId = await seedSampleCase(local.app);
+  } catch (error) {
+    logger.warn('could not file the sample case', { error });
+  }
   // stdout carries JSON log lines; the banner goes to the terminal beside them.
-  process.stderr.write(formatBanner(local.url, config, local.app.devTokens));
+  process.stderr.write(formatBanner(local.url, config, local.app.devTokens, samplePlanId));
 
   let stopping = false;
   const shutdown = (signal: string) => {

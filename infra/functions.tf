@@ -42,6 +42,8 @@ resource "google_cloudfunctions2_function" "api" {
       BAILIFF_EXECUTION_TOPIC = google_pubsub_topic.executions.name
       BAILIFF_AUDIENCE        = local.api_url
       BAILIFF_PRINCIPALS      = var.principals
+      BAILIFF_OAUTH_CLIENT_ID = var.console_oauth_client_id
+      BAILIFF_EVENTS_TOPIC    = google_pubsub_topic.events.name
       # Signed URLs for reading case files and uploading blobs carry this account's rights.
       BAILIFF_SIGNER_SERVICE_ACCOUNT = google_service_account.signer.email
     }
@@ -100,6 +102,8 @@ resource "google_cloudfunctions2_function" "executor" {
       FIRESTORE_DATABASE         = google_firestore_database.bailiff.name
       BAILIFF_EXECUTION_TOPIC    = google_pubsub_topic.executions.name
       BAILIFF_EXECUTOR_BUDGET_MS = local.executor_budget_ms
+      BAILIFF_EVENTS_TOPIC       = google_pubsub_topic.events.name
+      BAILIFF_CONSOLE_URL        = local.api_url
     }
   }
 

@@ -183,3 +183,19 @@ resource "google_service_account_iam_member" "deployer_acts_as_runtime" {
   role               = "roles/iam.serviceAccountUser"
   member             = var.deployer
 }
+
+# --- plan events (notifications) ---
+
+# Both functions record transitions (the api: proposed ... queued; the executor: succeeded,
+# failed, rolled back), so both publish their events; publish only, on that topic only.
+resource "google_pubsub_topic_iam_member" "api_publishes_events" {
+  topic  = google_pubsub_topic.events.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
+resource "google_pubsub_topic_iam_member" "executor_publishes_events" {
+  topic  = google_pubsub_topic.events.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.executor.email}"
+}

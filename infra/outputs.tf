@@ -27,3 +27,13 @@ output "executor_service_account" {
   description = "Identity of the executor function and of the pushes that trigger it."
   value       = google_service_account.executor.email
 }
+
+output "events_topic" {
+  description = "Topic receiving every plan event as a CloudEvent (attributes case, type, plan), for the firm's notifiers."
+  value       = google_pubsub_topic.events.id
+}
+
+output "console_url" {
+  description = "The approver's console."
+  value       = "${google_cloudfunctions2_function.api.url}/ui/"
+}

@@ -72,3 +72,17 @@ resource "google_pubsub_subscription" "executions_dead_letter" {
     ttl = ""
   }
 }
+
+# Notifications: every plan event (proposed, approved, rejected, expired, queued, succeeded,
+# failed, rolled back) as a CloudEvent, with attributes `case`, `type` and `plan` for
+# subscription filters. Nothing in Bailiff subscribes; a firm's notifier does (README,
+# "Notifications"), e.g. a push subscription filtered on
+# `attributes.type = "bailiff.plan.proposed"` to a small function that posts to Google Chat.
+resource "google_pubsub_topic" "events" {
+  name = "bailiff-events"
+
+  # A notifier that is down for a day still finds the events when it comes back.
+  message_retention_duration = "86400s"
+
+  depends_on = [google_project_service.required]
+}

@@ -10,6 +10,14 @@ const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(mi
 
 const MiB = 1024 * 1024;
 
+/** A webhook: where to post plan events, and the Standard Webhooks secret (`whsec_` + base64) to sign them with. */
+export const webhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of at least 12 bytes'),
+});
+export const webhooksSchema = z.array(webhookSchema).max(20);
+export type WebhookTarget = z.infer<typeof webhookSchema>;
+
 export const configSchema = z.object({
   /** `embedded`: local directory, SQLite, in-process queue. `gcp`: Cloud Storage, Firestore, Pub/Sub. */
   BAILIFF_MODE: z.enum(['embedded', 'gcp']).default('embedded'),
@@ -32,6 +40,45 @@ export const configSchema = z.object({
    * e-mail checks still apply. Leave unset in production.
    */
   BAILIFF_ID_TOKEN_CERTS: idTokenCertsSetting,
+  /**
+   * OAuth client ID of the console's Google Sign-In (Google Identity Services). ID tokens issued
+   * for it are accepted besides those for BAILIFF_AUDIENCE, with the same principals and roles.
+   * Empty or unset: the console on Google Cloud offers no Google sign-in.
+   */
+  BAILIFF_OAUTH_CLIENT_ID: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  /** Pub/Sub topic that receives every plan event as a CloudEvent; unset: none published. */
+  BAILIFF_EVENTS_TOPIC: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  /**
+   * JSON `[{"url": "https://...", "secret": "whsec_..."}]`: webhooks that receive every plan
+   * event, signed per the Standard Webhooks specification.
+   */
+  BAILIFF_WEBHOOKS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return [];
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+      const parsed = webhooksSchema.safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  /** Where people open the console, for the links in notifications; defaults to the api's own address. */
+  BAILIFF_CONSOLE_URL: z.url().optional(),
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
   BAILIFF_POLICY_FILE: z.string().optional(),
   BAILIFF_EXECUTOR_CONCURRENCY: intFromEnv(32),

@@ -14,11 +14,15 @@ import type { ExecutionQueue } from '../ports/execution-queue.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
+import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
+import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
+import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
 import { CaseContentService } from '../services/case-content.ts';
 import { TargetPlanService } from '../services/target-plans.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
+import { PlanReviewService } from '../services/plan-review.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -35,8 +39,12 @@ export interface App extends Ports {
   content: CaseContentService;
   /** Target-state plans, computed against a fresh snapshot and proposed through `service`. */
   targets: TargetPlanService;
+  /** The console's read-only questions over the same store (PlanReviewApi). */
+  review: PlanReviewService;
   executor: Executor;
   identity: IdentityVerifier;
+  /** Where plan events go, when any notifier is configured. */
+  events?: PlanEventPublisher;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
@@ -71,8 +79,15 @@ export function loadPolicy(path: string | undefined): Policy {
   return parsed.data;
 }
 
-export function assemble(config: Config, ports: Ports, identity: IdentityVerifier, options: BuildOptions, optional: OptionalPorts = {}) {
+/**
+ * With `events`, the services get a PlanStore that publishes each stored `plan.*` audit record
+ * without waiting for the delivery; the returned `plans` is that store.
+ */
+export function assemble(config: Config, rawPorts: Ports, identity: IdentityVerifier, options: BuildOptions, events?: PlanEventPublisher, optional: OptionalPorts = {}) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const ports: Ports = events
+    ? { ...rawPorts, plans: new NotifyingPlanStore(rawPorts.plans, { publisher: events, consoleBase: consoleBaseOf(config), logger }) }
+    : rawPorts;
   const clock = options.clock ?? systemClock;
   const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
   const service = new PlanService({
@@ -87,6 +102,7 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     ...(optional.signer ? { signer: optional.signer } : {}),
     options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
+  const review = new PlanReviewService({ plans: ports.plans, clock });
   const executor = new Executor({
     ...ports,
     clock,
@@ -113,6 +129,6 @@ export function assemble(config: Config, ports: Ports, identity: IdentityVerifie
     return { storage, state, queue };
   };
   const targets = new TargetPlanService({ plans: service, content });
-  return { ...ports, config, logger, policy, service, content, targets, executor, identity, health };
+  return { ...ports, config, logger, policy, service, content, targets, review, executor, identity, health, ...(events ? { events } : {}) };
 }
 

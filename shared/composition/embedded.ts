@@ -13,7 +13,9 @@ import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
 import { lockStateDir } from '../adapters/local/state-dir-lock.ts';
 import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
 import type { StaticToken } from '../identity-settings.ts';
+import { PubSub } from '@google-cloud/pubsub';
 import { assemble, type App, type BuildOptions } from './common.ts';
+import { buildEventPublisher } from './events.ts';
 
 export interface EmbeddedApp extends App {
   queue: InProcessExecutionQueue;
@@ -42,7 +44,9 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     devTokens = createDevelopmentTokens(stateDir);
     identity = StaticTokenIdentity.fromTokens(devTokens);
   }
-  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger });
+  let pubsub: PubSub | undefined;
+  const events = buildEventPublisher(config, logger, () => (pubsub = new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT })));
+  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events);
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);
   });
@@ -85,6 +89,8 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     async close() {
       await queue.idle();
       queue.close();
+      await events?.close();
+      await pubsub?.close();
       plans.close();
       lock.release();
     },

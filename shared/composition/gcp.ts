@@ -6,6 +6,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
 import type { Config } from '../config.ts';
 import { BailiffError } from '../errors.ts';
+import { createLogger } from '../logging.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
@@ -28,6 +29,7 @@ function createUrlSigner(config: Config, projectId: string | undefined): UrlSign
   });
   return new GcsUrlSigner({ storage, bucket: config.WORKSPACE_BUCKET });
 }
+import { buildEventPublisher } from './events.ts';
 
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
 const noCallers: IdentityVerifier = {
@@ -54,10 +56,12 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
-  const app = assemble(config, { objects, plans, queue }, identity, options, signer ? { signer } : {});
+  const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, signer ? { signer } : {});
   return {
     ...app,
     async close() {
+      await events?.close();
       await Promise.allSettled([firestore.terminate(), pubsub.close()]);
     },
   };

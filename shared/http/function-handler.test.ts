@@ -32,6 +32,7 @@ const handler = createFunctionHandler({
   health: async () => ({ state: { ok: true } }),
   limits: { maxBodyBytes: 1024 },
   logger: silentLogger,
+  console: { googleClientId: '123-console.apps.googleusercontent.com' },
 });
 http('bailiffApiUnderTest', (request, response) => handler(request as unknown as FunctionRequest, response));
 
@@ -55,6 +56,18 @@ describe('createFunctionHandler under the functions framework', () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', checks: { state: { ok: true } } });
+  });
+
+  it("serves the approver's console under /ui/, with Google sign-in allowed by its CSP when configured", async () => {
+    const page = await fetch(`${base}/ui/plans/pln_0000000001`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' https://accounts.google.com/gsi/client");
+    expect(await page.text()).toContain('<base href="../">');
+    expect(await (await fetch(`${base}/ui/config.json`)).json()).toEqual({ googleClientId: '123-console.apps.googleusercontent.com' });
+    const script = await fetch(`${base}/ui/assets/app.js`);
+    expect(script.status).toBe(200);
+    expect((await fetch(`${base}/ui/assets/app.js`, { headers: { 'if-none-match': script.headers.get('etag')! } })).status).toBe(304);
   });
 
   it('re-parses the raw JSON body the framework kept', async () => {

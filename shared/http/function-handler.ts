@@ -5,6 +5,8 @@
  * Typed structurally on node's request and response, so nothing here depends on express.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerConsoleRequest } from '../console/serve.ts';
+import { handleMcpHttp, isMcpPath } from '../mcp/http.ts';
 import { handleHttpRequest } from './handler.ts';
 import { splitRequestTarget, writeHttpResponse } from './node-server.ts';
 import type { HttpDependencies } from './types.ts';
@@ -22,6 +24,21 @@ export type FunctionRequest = IncomingMessage & { rawBody?: Buffer; originalUrl?
 export function createFunctionHandler(deps: HttpDependencies): (request: FunctionRequest, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     const { path, query } = splitRequestTarget(request.originalUrl ?? request.url ?? '/');
+    if (isMcpPath(path)) {
+      const rawBody = request.rawBody;
+      if (rawBody && rawBody.length > deps.limits.maxBodyBytes) {
+        response.writeHead(413, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'payload_too_large', message: `the body is larger than ${deps.limits.maxBodyBytes} bytes` } }));
+        return;
+      }
+      await handleMcpHttp(request, response, path, deps, async () => rawBody);
+      return;
+    }
+    const page = answerConsoleRequest({ method: request.method ?? 'GET', path, headers: request.headers }, deps.console);
+    if (page) {
+      writeHttpResponse(response, page);
+      return;
+    }
     const answer = await handleHttpRequest(
       {
         method: request.method ?? 'GET',

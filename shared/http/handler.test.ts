@@ -48,6 +48,14 @@ class FakePlanApi implements PlanApi {
     planInputSchema.parse(args[1]);
     return view as never;
   }
+  async proposeFromCommands(...args: Parameters<PlanApi['proposeFromCommands']>) {
+    this.#record('proposeFromCommands', ...args);
+    return { ...view, translation: [] } as never;
+  }
+  async readFileText(...args: Parameters<PlanApi['readFileText']>) {
+    this.#record('readFileText', ...args);
+    return { case: 'smith', path: 'a.txt', size: 1, generation: '1', updated: '2030-01-01T00:00:00.000Z', offset: 0, text: 'a' };
+  }
   async get(...args: Parameters<PlanApi['get']>) {
     this.#record('get', ...args);
     return view as never;
@@ -182,6 +190,8 @@ describe('routing', () => {
     ['POST', `/plans/${PLAN_ID}/rollback`, {}, 201, 'rollback'],
     ['GET', `/plans/${PLAN_ID}/audit`, {}, 200, 'auditTrail'],
     ['GET', '/cases/smith/files', {}, 200, 'listFiles'],
+    ['GET', '/cases/smith/files/text?path=a.txt', {}, 200, 'readFileText'],
+    ['POST', '/plans/from-commands', { body: { case: 'smith', description: 'd', commands: 'mkdir a' } }, 201, 'proposeFromCommands'],
     ['GET', '/audit/verify', {}, 200, 'verifyAudit'],
     ['DELETE', '/cases/smith/lease', {}, 200, 'releaseLease'],
   ] as const)('%s %s answers %3$s… with %4$s through PlanApi.%5$s', async (method, path, options, status, apiMethod) => {

@@ -6,7 +6,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerConsoleRequest } from '../console/serve.ts';
 import { BailiffError } from '../errors.ts';
+import { handleMcpHttp, isMcpPath } from '../mcp/http.ts';
 import { handleHttpRequest } from './handler.ts';
 import { payloadTooLarge } from './json-body.ts';
 import type { HttpDependencies, HttpRequest, HttpResponse } from './types.ts';
@@ -125,6 +127,19 @@ export function writeHttpResponse(response: ServerResponse, answer: HttpResponse
 export function createRequestListener(deps: HttpDependencies): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const { request: coreRequest, bodyConsumed } = toHttpRequest(request, deps.limits.maxBodyBytes);
+    if (isMcpPath(coreRequest.path)) {
+      handleMcpHttp(request, response, coreRequest.path, deps, coreRequest.rawBody as () => Promise<Buffer | undefined>).catch((error: unknown) => {
+        deps.logger.error('MCP request failed', { error });
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
+      });
+      return;
+    }
+    const page = answerConsoleRequest(coreRequest, deps.console);
+    if (page) {
+      writeHttpResponse(response, page, { closeConnection: !bodyConsumed() });
+      return;
+    }
     handleHttpRequest(coreRequest, deps)
       .then((answer) => writeHttpResponse(response, answer, { closeConnection: !bodyConsumed() }))
       .catch((error: unknown) => {

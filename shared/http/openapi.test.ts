@@ -30,7 +30,7 @@ describe('the OpenAPI document', () => {
     expect(new Set(routed).size).toBe(routed.length);
   });
 
-  it('covers the whole contract of API.md plus the admin additions', () => {
+  it('covers the whole contract of API.md plus the admin and console additions', () => {
     expect(routed).toEqual(
       expect.arrayContaining([
         'GET /health',
@@ -47,6 +47,11 @@ describe('the OpenAPI document', () => {
         'GET /audit/verify',
         'DELETE /cases/{case}/lease',
         'GET /openapi.json',
+        'GET /me',
+        'GET /inbox',
+        'GET /plans/{id}/decisions',
+        'GET /plans/{id}/operations',
+        'GET /plans/{id}/results',
       ]),
     );
   });

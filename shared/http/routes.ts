@@ -29,7 +29,11 @@ import {
   snapshotQuerySchema,
   caseParamsSchema,
   emptyBodySchema,
+  fileTextQuerySchema,
+  fileTextSchema,
   fileListSchema,
+  fromCommandsBodySchema,
+  planFromCommandsViewSchema,
   healthSchema,
   leaseReleaseSchema,
   listFilesQuerySchema,
@@ -40,8 +44,16 @@ import {
   planParamsSchema,
   planViewSchema,
   rejectBodySchema,
+  actionResultPageSchema,
+  inboxQuerySchema,
+  inboxSchema,
+  operationPageSchema,
+  planDecisionsSchema,
+  reviewPageQuerySchema,
+  whoAmISchema,
 } from './schemas.ts';
 import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
+import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
@@ -69,6 +81,12 @@ function header(headers: RouteContext<unknown, unknown>['headers'], name: string
 /** `attachment; filename*=UTF-8''...`: case files are downloads, never pages of this origin. */
 function attachment(filename: string): string {
   return `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** The review service; every composition root wires it, so its absence is a wiring fault. */
+function review(context: { deps: HttpDependencies }): PlanReviewApi {
+  if (!context.deps.review) throw unavailable('the review endpoints are not configured on this server');
+  return context.deps.review;
 }
 
 let cachedDocument: Record<string, unknown> | undefined;
@@ -200,6 +218,19 @@ export const ROUTES: readonly RouteDefinition[] = [
     }),
   }),
   route({
+    method: 'GET',
+    path: '/cases/{case}/files/text',
+    operationId: 'readCaseFileText',
+    summary: 'One page of a text file of the case (UTF-8, by byte offset; binary files are refused)',
+    access: READERS,
+    params: caseParamsSchema,
+    query: fileTextQuerySchema,
+    status: 200,
+    response: fileTextSchema,
+    errors: ['not_found', 'payload_too_large', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.readFileText(caller(context), context.params.case, context.query) }),
+  }),
+  route({
     method: 'POST',
     path: '/plans',
     operationId: 'proposePlan',
@@ -215,6 +246,18 @@ export const ROUTES: readonly RouteDefinition[] = [
       if (!context.deps.targets) throw unavailable('this server does not take target-state plans');
       return { body: await context.deps.targets.propose(caller(context), context.body) };
     },
+  }),
+  route({
+    method: 'POST',
+    path: '/plans/from-commands',
+    operationId: 'proposePlanFromCommands',
+    summary: 'Propose a plan written as shell lines (mkdir, mv, cp, rm, touch); nothing is executed. A refused line is a 400 whose details give line, column and message',
+    access: ['agent'],
+    body: { schema: fromCommandsBodySchema, required: true, check: 'service' },
+    status: 201,
+    response: planFromCommandsViewSchema,
+    errors: ['payload_too_large', 'unavailable'],
+    handle: async (context) => ({ body: await context.deps.api.proposeFromCommands(caller(context), context.body) }),
   }),
   route({
     method: 'GET',
@@ -342,5 +385,66 @@ export const ROUTES: readonly RouteDefinition[] = [
     response: leaseReleaseSchema,
     errors: ['not_found', 'unavailable'],
     handle: async (context) => ({ body: await context.deps.api.releaseLease(caller(context), context.params.case) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/me',
+    operationId: 'whoAmI',
+    summary: 'Who the token belongs to: principal, roles and case scope',
+    access: ['agent', 'approver'],
+    status: 200,
+    response: whoAmISchema,
+    errors: [],
+    handle: async (context) => ({ body: await review(context).whoAmI(caller(context)) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/inbox',
+    operationId: 'getInbox',
+    summary: "Plans awaiting the caller's decision, then the rest, newest first; filters by case, status and author",
+    access: READERS,
+    query: inboxQuerySchema,
+    status: 200,
+    response: inboxSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await review(context).inbox(caller(context), context.query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/decisions',
+    operationId: 'getPlanDecisions',
+    summary: 'What the caller may decide about the plan now and why not, four-eyes progress, and the policy verdict in words',
+    access: READERS,
+    params: planParamsSchema,
+    status: 200,
+    response: planDecisionsSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).decisions(caller(context), context.params.id) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/operations',
+    operationId: 'getPlanOperations',
+    summary: "The plan's operations in order, paged; a write_file shows its size, type and the start of its text",
+    access: READERS,
+    params: planParamsSchema,
+    query: reviewPageQuerySchema,
+    status: 200,
+    response: operationPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).operations(caller(context), context.params.id, context.query) }),
+  }),
+  route({
+    method: 'GET',
+    path: '/plans/{id}/results',
+    operationId: 'getPlanResults',
+    summary: "Each action of the plan with its latest journaled outcome (done, stale, failed, skipped, compensated), paged",
+    access: READERS,
+    params: planParamsSchema,
+    query: reviewPageQuerySchema,
+    status: 200,
+    response: actionResultPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await review(context).results(caller(context), context.params.id, context.query) }),
   }),
 ];

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
+import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
+import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -154,3 +156,112 @@ export const blobUploadAnswerSchema = z.object({
 });
 
 export const blobBodySchema = z.string().meta({ description: 'The bytes, exactly as declared (streamed to disk, hashed on the way)' });
+
+// ---- The console's read-only questions (PlanReviewApi); see shared/services/plan-review.ts.
+
+export const reviewPageQuerySchema = z.strictObject({
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+
+export const inboxQuerySchema = z.strictObject({
+  case: caseNameSchema.optional(),
+  status: planStatusSchema.optional(),
+  author: z.string().min(1).max(320).optional(),
+  pageToken: z.string().min(1).max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const whoAmISchema = z.object({ principal: z.string(), roles: z.array(z.string()), cases: z.array(z.string()).optional() });
+
+export const inboxSchema = z.object({
+  awaitingYou: z.array(planRecordSchema).meta({ description: "Proposed plans the caller may approve now (first page only)" }),
+  plans: z.array(planRecordSchema),
+  nextPageToken: z.string().optional(),
+});
+
+const decisionSchema = z.object({ allowed: z.boolean(), reason: z.string().optional() });
+
+export const planDecisionsSchema = z.object({
+  planId: z.string(),
+  status: planStatusSchema,
+  approve: decisionSchema,
+  reject: decisionSchema,
+  apply: decisionSchema,
+  validate: decisionSchema,
+  rollback: decisionSchema,
+  verifyAudit: decisionSchema,
+  policyVerdict: z.string(),
+  approvals: z.object({
+    required: z.number().int(),
+    given: z.array(z.object({ principal: z.string(), at: z.string(), comment: z.string().optional() })),
+    remaining: z.number().int(),
+  }),
+  approvalExpired: z.boolean(),
+});
+
+export const operationPageSchema = z.object({
+  planId: z.string(),
+  offset: z.number().int(),
+  total: z.number().int(),
+  operations: z.array(
+    z.object({
+      index: z.number().int(),
+      type: z.string(),
+      source: z.string().optional(),
+      destination: z.string().optional(),
+      overwrite: z.boolean().optional(),
+      content: z
+        .object({
+          bytes: z.number().int(),
+          encoding: z.enum(['utf8', 'base64']),
+          mediaType: z.string(),
+          preview: z.string().optional(),
+          previewTruncated: z.boolean().optional(),
+        })
+        .optional()
+        .meta({ description: 'write_file: size and type of the new content, and its first 2,048 characters when it is text' }),
+    }),
+  ),
+});
+
+export const actionResultPageSchema = z.object({
+  planId: z.string(),
+  offset: z.number().int(),
+  total: z.number().int(),
+  actions: z.array(
+    z.object({
+      index: z.number().int(),
+      operation: z.number().int(),
+      kind: z.enum(['put', 'copy', 'move', 'delete']),
+      source: z.string().optional(),
+      destination: z.string(),
+      size: z.number().int(),
+      outcome: z.enum(['done', 'stale', 'failed', 'compensated']).optional(),
+      message: z.string().optional(),
+      at: z.string().optional(),
+    }),
+  ),
+});
+
+/** `POST /plans/from-commands`: the body, and the answer (a PlanView plus which line made which operations). */
+export const fromCommandsBodySchema = fromCommandsInputSchema;
+export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z.array(lineTranslationSchema) });
+
+/** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
+export const fileTextQuerySchema = z.strictObject({
+  path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder' }),
+  offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
+  limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
+});
+
+export const fileTextSchema = z.object({
+  case: z.string(),
+  path: z.string(),
+  size: z.number().int(),
+  generation: z.string(),
+  updated: z.string(),
+  offset: z.number().int(),
+  text: z.string(),
+  nextOffset: z.number().int().optional(),
+});

@@ -12,6 +12,7 @@ import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import type { CaseContentService } from '../services/case-content.ts';
 import type { TargetPlanService } from '../services/target-plans.ts';
+import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -69,18 +70,30 @@ export interface HttpLimits {
 }
 
 /** Everything the HTTP core needs, passed in by each entry point's composition root. */
+/** What the console page needs to know before sign-in (served as `/ui/config.json`). */
+export interface ConsoleSettings {
+  /** OAuth client ID for Google Sign-In; without it the page offers token sign-in only. */
+  googleClientId?: string;
+}
+
 export interface HttpDependencies {
   api: PlanApi;
   /** File content, snapshots and blobs (the sandbox round trip); its routes answer 503 without it. */
   content?: CaseContentService;
   /** Target-state plans (`POST /plans` with `base` and `target`); answered 503 without it. */
   targets?: TargetPlanService;
+  /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
+  review?: PlanReviewApi;
+  /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
+  console?: ConsoleSettings;
   identity: IdentityVerifier;
   health: () => Promise<HealthReport>;
   limits: HttpLimits;
   logger: Logger;
   /** The Google Cloud project, to link log entries to request traces. */
   projectId?: string;
+  /** MCP at `/mcp`: the public URL and authorization servers it advertises (Cloud); defaults suit the embedded server. */
+  mcp?: McpHttpOptions;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -139,4 +152,12 @@ export interface RouteDefinition<
   /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */
   errors: readonly ErrorCode[];
   handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
+}
+
+/** What `/mcp` advertises about itself (shared/mcp/http.ts). */
+export interface McpHttpOptions {
+  /** The api's public URL (on Cloud: BAILIFF_AUDIENCE); otherwise taken from the request's Host header. */
+  publicUrl?: string;
+  /** Authorization servers whose tokens the api accepts; set on Cloud (`https://accounts.google.com`). */
+  authorizationServers?: readonly string[];
 }

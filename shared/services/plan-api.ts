@@ -8,6 +8,7 @@ import type { AuditRecord } from '../domain/audit.ts';
 import type { AuditVerification } from './audit-verifier.ts';
 import type { DryRunReport, PlanRecord, PlanStatus } from '../domain/plan.ts';
 import type { Lease } from '../ports/plan-store.ts';
+import type { LineTranslation } from '../domain/commands.ts';
 
 export interface PlanView {
   plan: PlanRecord;
@@ -23,9 +24,28 @@ export interface FileEntry {
   generation: string;
 }
 
+/** One page of a case's text file (`GET /cases/{case}/files/text`). */
+export interface FileText {
+  case: string;
+  path: string;
+  /** The whole file, in bytes. */
+  size: number;
+  generation: string;
+  updated: string;
+  /** Byte offset of this page. */
+  offset: number;
+  text: string;
+  /** Where the next page starts; absent on the last page. */
+  nextOffset?: number;
+}
+
+export type PlanFromCommandsView = PlanView & { translation: LineTranslation[] };
+
 export interface PlanApi {
   /** Body as sent by the agent (unknown: validated here). Throws invalid_input with field paths. */
   propose(principal: Principal, body: unknown): Promise<PlanView>;
+  /** Shell lines translated into a plan, then proposed; refusals are invalid_input with line/column details. */
+  proposeFromCommands(principal: Principal, body: unknown): Promise<PlanFromCommandsView>;
   get(principal: Principal, planId: string): Promise<PlanView>;
   list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }): Promise<{ plans: PlanRecord[]; nextPageToken?: string }>;
   validate(principal: Principal, planId: string): Promise<PlanView>;
@@ -35,6 +55,7 @@ export interface PlanApi {
   rollback(principal: Principal, planId: string): Promise<PlanView>;
   auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]>;
   listFiles(principal: Principal, caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]>;
+  readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }): Promise<FileText>;
   verifyAudit(principal: Principal): Promise<AuditVerification>;
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }

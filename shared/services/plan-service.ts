@@ -37,6 +37,7 @@ import { describeViolations, violationsUnderCurrentPolicy } from './policy-reche
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
+import { proposeFromCommands, readCaseFileText } from './case-tools.ts';
 import type { AuditVerification } from './audit-verifier.ts';
 
 export interface PlanServiceOptions {
@@ -108,6 +109,14 @@ export class PlanService implements PlanApi {
     const now = this.clock.now();
     const draft = { id: newPlanId(now), kind: 'change' as const, case: input.case, description: input.description, onError: input.onError, operations: input.operations };
     return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now, listing);
+  }
+
+  async proposeFromCommands(principal: Principal, body: unknown) {
+    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, body, (input) => this.propose(principal, input));
+  }
+
+  async readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
+    return readCaseFileText({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, caseName, query);
   }
 
   async get(principal: Principal, planId: string): Promise<PlanView> {

@@ -27,6 +27,8 @@ import { renderComparison, renderResults, saveResults, type SavedRun } from './l
 import { emptyResults } from './lib/results.ts';
 import { log, runProgram } from './lib/util.ts';
 import { apiLatency } from './scenarios/api-latency.ts';
+import { consoleInteractive } from './scenarios/console.ts';
+import { commandTranslation } from './scenarios/command-translation.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
@@ -54,7 +56,9 @@ const SCENARIOS: Scenario[] = [
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
   { id: '5', title: 'requests and cost', needs: ['gcs', 'firestore'], run: costs },
   { id: '6', title: 'API latency', needs: [], run: apiLatency },
-  { id: '7', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
+  { id: '7', title: "the approver's console with a 10,000-operation plan", needs: [], run: consoleInteractive },
+  { id: '8', title: 'shell translation', needs: [], run: commandTranslation },
+  { id: '9', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
 ];
 
 function parseOptions() {

@@ -73,7 +73,7 @@ beforeAll(async () => {
   server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger },
+    deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger },
   });
 });
 

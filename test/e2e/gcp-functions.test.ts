@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PubSub } from '@google-cloud/pubsub';
+import { PubSub, type Subscription } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { freeLoopbackPort } from '../setup/free-port.ts';
@@ -59,6 +59,8 @@ function requireEnv(name: string): string {
 let apiUrl: string;
 let objects: GcsObjectStore;
 let downApiUrl: string;
+let eventsPubSub: PubSub;
+let eventsSubscription: Subscription;
 
 beforeAll(async () => {
   const storageHost = requireEnv('STORAGE_EMULATOR_HOST');
@@ -73,8 +75,16 @@ beforeAll(async () => {
   await objects.write(`projects/${CASE}/intake/records_001.pdf`, Buffer.from('medical record one'));
   await objects.write(`projects/${CASE}/intake/police-report.pdf`, Buffer.from('police report'));
 
+  // Plan events: a topic and a pull subscription of our own, before any function publishes.
+  const events = `events-${randomBytes(4).toString('hex')}`;
+  const eventsClient = new PubSub({ projectId: project });
+  const [eventsTopic] = await eventsClient.createTopic(events);
+  [eventsSubscription] = await eventsTopic.createSubscription(`${events}-all`);
+  eventsPubSub = eventsClient;
+
   const env = {
     BAILIFF_MODE: 'gcp',
+    BAILIFF_EVENTS_TOPIC: events,
     GOOGLE_CLOUD_PROJECT: project,
     WORKSPACE_BUCKET: bucket,
     BAILIFF_EXECUTION_TOPIC: topic,
@@ -87,7 +97,7 @@ beforeAll(async () => {
     BAILIFF_ID_TOKEN_CERTS: JSON.stringify({ [KID]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
     LOG_LEVEL: 'warn',
   };
-  const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '' });
+  const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '', BAILIFF_CONSOLE_URL: AUDIENCE });
   apiUrl = await startFunction('api', env);
   // A dependency that is down: the same api pointed at a storage endpoint nobody listens on.
   downApiUrl = await startFunction('api', { ...env, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${await freeLoopbackPort()}` });
@@ -103,7 +113,28 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
+  await eventsSubscription?.close();
+  await eventsPubSub?.close();
 });
+
+/** The plan events received so far (acknowledged), as `type plan link`. */
+async function receivedEvents(count: number): Promise<string[]> {
+  const seen: string[] = [];
+  await new Promise<void>((resolve) => {
+    const done = setTimeout(resolve, 15_000);
+    eventsSubscription.on('message', (message: { data: Buffer; attributes: Record<string, string>; ack(): void }) => {
+      const event = JSON.parse(message.data.toString('utf8')) as { type: string; subject: string; data: { link: string } };
+      seen.push(`${message.attributes.type} ${event.subject} ${event.data.link}`);
+      message.ack();
+      if (seen.length >= count) {
+        clearTimeout(done);
+        resolve();
+      }
+    });
+  });
+  eventsSubscription.removeAllListeners('message');
+  return seen;
+}
 
 async function call(method: string, path: string, principal: string | undefined, body?: unknown) {
   const response = await fetch(`${apiUrl}${path}`, {
@@ -160,6 +191,13 @@ describe('the two functions on the emulators', () => {
     expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'plan.succeeded', 'lease.released']));
     const verified = await call('GET', '/audit/verify', 'root@firm.example');
     expect(verified.body).toMatchObject({ ok: true, files: 1 });
+
+    // Both functions published their plan events, linking to the console on the api.
+    const link = `${AUDIENCE}/ui/plans/${id}`;
+    expect((await receivedEvents(4)).sort()).toEqual(['approved', 'proposed', 'queued', 'succeeded'].map((event) => `bailiff.plan.${event} ${id} ${link}`));
+    const consolePage = await fetch(`${apiUrl}/ui/plans/${id}`);
+    expect(consolePage.status).toBe(200);
+    expect(consolePage.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   it('says which dependency is down, and does not half-act', async () => {

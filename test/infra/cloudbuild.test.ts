@@ -198,10 +198,11 @@ describe('cloudbuild.yaml', () => {
     expect(flags.has('update-env-vars')).toBe(false);
   });
 
-  it('updates every api variable Terraform sets but BAILIFF_PRINCIPALS, which it leaves to Terraform', () => {
+  it('updates every api variable Terraform sets but BAILIFF_PRINCIPALS and BAILIFF_OAUTH_CLIENT_ID, which it leaves to Terraform', () => {
     const { flags } = deployOf('deploy-api');
-    const { BAILIFF_PRINCIPALS: principals, ...expected } = tf.evaluateMap(first(tf.resource('google_cloudfunctions2_function.api').service_config).environment_variables);
+    const { BAILIFF_PRINCIPALS: principals, BAILIFF_OAUTH_CLIENT_ID: oauthClient, ...expected } = tf.evaluateMap(first(tf.resource('google_cloudfunctions2_function.api').service_config).environment_variables);
     expect(principals).toBeDefined();
+    expect(oauthClient).toBeDefined();
     expect(envFlag(flags.get('update-env-vars'))).toEqual(expected);
     // --set-env-vars (or clearing or removing) would drop BAILIFF_PRINCIPALS and lock everyone out.
     for (const replacing of ['set-env-vars', 'clear-env-vars', 'remove-env-vars', 'env-vars-file']) expect(flags.has(replacing), `--${replacing}`).toBe(false);

@@ -94,6 +94,16 @@ describe('the functions Terraform deploys', () => {
     expect(tf.evaluate(tf.outputs.get('api_url')?.value)).toBe(computed('google_cloudfunctions2_function.api.url'));
   });
 
+  it('publish plan events to the events topic, with console links to the api, and accept the console OAuth client from its variable', () => {
+    const eventsTopic = tf.resource('google_pubsub_topic.events');
+    expect(apiEnv.BAILIFF_EVENTS_TOPIC).toBe(tf.evaluate(eventsTopic.name));
+    expect(executorEnv.BAILIFF_EVENTS_TOPIC).toBe(tf.evaluate(eventsTopic.name));
+    expect(executorEnv.BAILIFF_CONSOLE_URL).toBe(apiEnv.BAILIFF_AUDIENCE);
+    expect(apiService.environment_variables).toMatchObject({ BAILIFF_OAUTH_CLIENT_ID: '${var.console_oauth_client_id}' });
+    expect(parseConfig(apiEnv).BAILIFF_OAUTH_CLIENT_ID).toBeUndefined();
+    expect(tf.evaluate(tf.outputs.get('events_topic')?.value)).toBe(`projects/${SAMPLE.project}/topics/${String(tf.evaluate(eventsTopic.name))}`);
+  });
+
   it('name the execution topic shared/config.ts defaults to', () => {
     expect(tf.evaluate(executionTopic.name)).toBe(configDefaults.BAILIFF_EXECUTION_TOPIC);
     expect(apiEnv.BAILIFF_EXECUTION_TOPIC).toBe(configDefaults.BAILIFF_EXECUTION_TOPIC);
@@ -292,6 +302,7 @@ describe('IAM', () => {
     expect(grants).toEqual([
       'roles/datastore.user on project',
       'roles/iam.serviceAccountTokenCreator on google_service_account.signer',
+      'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
       'roles/pubsub.viewer on google_pubsub_topic.executions',
       'roles/storage.objectViewer on google_storage_bucket.workspace',
@@ -303,6 +314,7 @@ describe('IAM', () => {
   it('makes the executor the only identity that can write the workspace', () => {
     expect(grantsTo(executorAccount)).toEqual([
       'roles/datastore.user on project',
+      'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
       'roles/run.invoker on google_cloudfunctions2_function.executor',
       'roles/storage.objectUser on google_storage_bucket.workspace',

@@ -93,7 +93,7 @@ export async function startRoundTripServer(backend: BackendName, policyFile?: st
   const objects = new GcsObjectStore({ storage, bucket });
   const queue = new InProcessExecutionQueue({ logger: silentLogger });
   const signer = new GcsUrlSigner({ storage: createSigningStorage({ apiEndpoint, projectId, key: throwAwayKey() }), bucket });
-  const assembled = assemble(config, { objects, plans: new FirestorePlanStore({ firestore }), queue }, StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!), { logger: silentLogger }, { signer });
+  const assembled = assemble(config, { objects, plans: new FirestorePlanStore({ firestore }), queue }, StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!), { logger: silentLogger }, undefined, { signer });
   const app: App = { ...assembled, close: async () => undefined };
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);

@@ -85,6 +85,19 @@ describe('GoogleIdTokenIdentity', () => {
     expect(error.code).toBe('unauthenticated');
   });
 
+  it("accepts the console's OAuth client ID as an additional audience, and only with the setting", async () => {
+    const clientId = '123-console.apps.googleusercontent.com';
+    const withConsole = GoogleIdTokenIdentity.fromConfig(
+      parseConfig({ BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_OAUTH_CLIENT_ID: clientId, BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] } }) }),
+      { certs },
+    );
+    const consoleToken = idToken({ aud: clientId, email: 'alice@firm.example' });
+    await expect(withConsole.verify(consoleToken)).resolves.toEqual({ id: 'alice@firm.example', roles: ['approver'] });
+    await expect(withConsole.verify(idToken({ email: 'alice@firm.example' }))).resolves.toMatchObject({ id: 'alice@firm.example' });
+    expect((await failure(identity.verify(consoleToken))).details[0]?.reason).toBe('issued for another audience');
+    expect((await failure(withConsole.verify(idToken({ aud: 'https://elsewhere.example', email: 'alice@firm.example' })))).code).toBe('unauthenticated');
+  });
+
   it("uses the client's own certificate fetch when no certificates are pinned", async () => {
     class OfflineClient extends OAuth2Client {
       override async getFederatedSignonCertsAsync() {

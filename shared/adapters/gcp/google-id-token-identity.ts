@@ -21,6 +21,11 @@ function configError(path: string, message: string): BailiffError {
 export interface GoogleIdTokenIdentityOptions {
   /** The `aud` every token must carry: the api function's URL. */
   audience: string;
+  /**
+   * Further accepted audiences: the OAuth client ID of the console's Google Sign-In, whose ID
+   * tokens name that client rather than the api URL. Same issuer, key and e-mail checks.
+   */
+  additionalAudiences?: readonly string[];
   principals: PrincipalDirectory;
   /** Defaults to a fresh client, which fetches and caches Google's certificates. */
   client?: OAuth2Client;
@@ -52,14 +57,14 @@ function reasonOf(error: unknown): string {
 
 /** IdentityVerifier for Google-signed ID tokens. */
 export class GoogleIdTokenIdentity implements IdentityVerifier {
-  readonly #audience: string;
+  readonly #audience: string[];
   readonly #principals: PrincipalDirectory;
   readonly #client: OAuth2Client;
   readonly #certs: VerificationCerts | undefined;
 
   constructor(options: GoogleIdTokenIdentityOptions) {
     if (!options.audience) throw configError('BAILIFF_AUDIENCE', 'required: the api function URL tokens are issued for');
-    this.#audience = options.audience;
+    this.#audience = [options.audience, ...(options.additionalAudiences ?? [])];
     this.#principals = options.principals;
     this.#client = options.client ?? new OAuth2Client();
     this.#certs = options.certs;
@@ -70,12 +75,17 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
    * throws `invalid_input` naming the missing variable.
    */
   static fromConfig(
-    config: Pick<Config, 'BAILIFF_AUDIENCE' | 'BAILIFF_PRINCIPALS'>,
+    config: Pick<Config, 'BAILIFF_AUDIENCE' | 'BAILIFF_PRINCIPALS'> & Partial<Pick<Config, 'BAILIFF_OAUTH_CLIENT_ID'>>,
     options: Pick<GoogleIdTokenIdentityOptions, 'client' | 'certs'> = {},
   ): GoogleIdTokenIdentity {
     if (!config.BAILIFF_AUDIENCE) throw configError('BAILIFF_AUDIENCE', 'required: the api function URL tokens are issued for');
     if (!config.BAILIFF_PRINCIPALS) throw configError('BAILIFF_PRINCIPALS', 'required: who may call, with which roles');
-    return new GoogleIdTokenIdentity({ audience: config.BAILIFF_AUDIENCE, principals: config.BAILIFF_PRINCIPALS, ...options });
+    return new GoogleIdTokenIdentity({
+      audience: config.BAILIFF_AUDIENCE,
+      ...(config.BAILIFF_OAUTH_CLIENT_ID ? { additionalAudiences: [config.BAILIFF_OAUTH_CLIENT_ID] } : {}),
+      principals: config.BAILIFF_PRINCIPALS,
+      ...options,
+    });
   }
 
   /**

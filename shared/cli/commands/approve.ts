@@ -1,0 +1,36 @@
+import { CliExit, EXIT } from '../context.ts';
+import type { CliCommand } from '../command.ts';
+import { renderReport } from '../format.ts';
+
+export const approveCommand: CliCommand = {
+  register(program, ctx) {
+    program
+      .command('approve')
+      .description('approve a plan: shows its report and hash, and asks on a terminal')
+      .argument('<id>', 'plan id')
+      .option('--hash <planHash>', 'approve only if the plan still has this hash (the one you reviewed)')
+      .option('-m, --comment <text>', 'a comment kept with the approval')
+      .option('-y, --yes', 'do not ask')
+      .action(async (id: string, options: { hash?: string; comment?: string; yes?: boolean }) => {
+        const view = await ctx.client.getPlan(id);
+        const planHash = options.hash ?? view.plan.planHash;
+        if (!ctx.json) {
+          for (const line of renderReport(view, ctx)) ctx.out(line);
+          ctx.out('');
+        }
+        if (ctx.interactive && !options.yes) {
+          const yes = await ctx.confirm(`Approve ${view.plan.id} with hash ${planHash}?`);
+          if (!yes) throw new CliExit(EXIT.cancelled, 'not approved');
+        }
+        const approved = await ctx.client.approve(id, { planHash, ...(options.comment ? { comment: options.comment } : {}) });
+        if (ctx.json) return ctx.printJson(approved);
+        const approval = approved.approval;
+        const complete = approved.plan.status === 'approved';
+        ctx.out(
+          complete
+            ? ctx.paint('green', `approved ${approved.plan.id} (hash ${planHash}); apply it with: bailiff apply ${approved.plan.id} --wait`)
+            : `approval ${approval?.approvers.length ?? 1}/${approval?.approvalsRequired ?? '?'} recorded; ${approved.plan.id} needs another approver`,
+        );
+      });
+  },
+};

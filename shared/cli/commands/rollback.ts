@@ -1,0 +1,16 @@
+import type { CliCommand } from '../command.ts';
+import { renderReport } from '../format.ts';
+
+export const rollbackCommand: CliCommand = {
+  register(program, ctx) {
+    program
+      .command('rollback')
+      .description('propose the plan that undoes an executed one (it needs approval like any other)')
+      .argument('<id>', 'the executed plan')
+      .action(async (id: string) => {
+        const view = await ctx.client.rollback(id);
+        if (ctx.json) return ctx.printJson(view);
+        for (const line of renderReport(view, ctx, ctx.client.consoleUrl(view.plan.id))) ctx.out(line);
+      });
+  },
+};

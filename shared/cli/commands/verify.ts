@@ -1,0 +1,19 @@
+import { CliExit, EXIT } from '../context.ts';
+import type { CliCommand } from '../command.ts';
+
+export const verifyCommand: CliCommand = {
+  register(program, ctx) {
+    program
+      .command('verify')
+      .description('recompute every audit chain (admin); exit 8 when a link is broken')
+      .action(async () => {
+        const body = await ctx.client.verifyAudit();
+        if (ctx.json) ctx.printJson(body);
+        else if (body.ok) ctx.out(ctx.paint('green', `audit trail intact: ${body.chains} chains, ${body.records} records, ${body.files} files checked`));
+        if (!body.ok) {
+          const broken = body.firstBreak;
+          throw new CliExit(EXIT.failed, `audit trail broken${broken ? ` in chain ${broken.chain} at record ${broken.seq}: ${broken.reason}${broken.file ? ` (${broken.file})` : ''}` : ''}`);
+        }
+      });
+  },
+};

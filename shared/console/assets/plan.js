@@ -1,0 +1,577 @@
+// A plan's page: what it is, what it would do (risk summary, before/after tree, operations),
+// what the signed-in person may decide and why not, live progress while it runs, the result of
+// every action, and the audit trail. Every permission and verdict shown is the API's
+// (GET /plans/{id}/decisions); the page only draws it.
+import { ApiError, describeError, get, post } from './api.js';
+import { h, notice, replace } from './dom.js';
+import { AUDIT_LABELS, ago, bytes, count, duration, number, shortHash, statusLabel, when } from './format.js';
+import { LEGEND, buildTree, renderTree } from './tree.js';
+
+const RUNNING = ['queued', 'running'];
+const OPERATION_PAGE = 5000;
+const LIST_CHUNK = 100;
+const TYPE_WORDS = { create_dir: 'Create folder', write_file: 'Write file', copy: 'Copy', move: 'Move', delete: 'Delete', restore: 'Restore', remove_folder: 'Remove folder' };
+
+export async function renderPlan(main, id, context) {
+  const [view, decisions] = await Promise.all([get(`/plans/${encodeURIComponent(id)}`), get(`/plans/${encodeURIComponent(id)}/decisions`)]);
+  const page = new PlanPage(main, view, decisions, context);
+  page.draw();
+  context.onLeave(() => page.leave());
+  await page.loadDetails();
+}
+
+class PlanPage {
+  constructor(main, view, decisions, context) {
+    this.main = main;
+    this.view = view;
+    this.decisions = decisions;
+    this.context = context;
+    this.timers = [];
+    this.left = false;
+    this.flash = null;
+  }
+
+  get plan() {
+    return this.view.plan;
+  }
+
+  leave() {
+    this.left = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+  }
+
+  async reload(flash) {
+    const id = encodeURIComponent(this.plan.id);
+    const [view, decisions] = await Promise.all([get(`/plans/${id}`), get(`/plans/${id}/decisions`)]);
+    if (this.left) return;
+    this.leave();
+    this.left = false;
+    this.view = view;
+    this.decisions = decisions;
+    this.flash = flash ?? null;
+    this.draw();
+    await this.loadDetails();
+  }
+
+  draw() {
+    const { plan, report } = this.view;
+    this.feedback = h('div', { class: 'feedback', 'aria-live': 'polite' }, this.flash ? notice(this.flash.kind, h('p', { text: this.flash.text })) : null);
+    this.treeBox = h('div', { class: 'tree-box', 'aria-busy': 'true' }, h('p', { class: 'loading', text: 'Loading the changes…' }));
+    this.operationsBox = h('div', { class: 'operations-box' }, h('p', { class: 'loading', text: 'Loading the operations…' }));
+    this.auditBox = h('div', { class: 'audit-box' }, h('p', { class: 'loading', text: 'Loading the audit trail…' }));
+    this.resultsBox = plan.execution && !RUNNING.includes(plan.status) ? h('div', { class: 'results-box' }, h('p', { class: 'loading', text: 'Loading the results…' })) : null;
+    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card', 'aria-labelledby': 'progress-heading' }) : null;
+    this.previewDialog = h('dialog', { class: 'preview-dialog', 'aria-labelledby': 'preview-title' });
+
+    replace(
+      this.main,
+      h(
+        'div',
+        { class: 'page page-plan' },
+        h('p', { class: 'crumbs' }, h('a', { href: './', 'data-link': true, text: '← All plans' })),
+        this.header(),
+        this.feedback,
+        this.stateNotices(),
+        h(
+          'div',
+          { class: 'plan-grid' },
+          h(
+            'div',
+            { class: 'plan-main' },
+            this.progressBox,
+            this.riskSummary(),
+            this.issues(report),
+            h('section', { class: 'card', 'aria-labelledby': 'tree-heading' }, h('h2', { id: 'tree-heading', text: 'Before and after' }), h('p', { class: 'hint', text: 'The case’s folders with what this plan changes. Folders open and close; parts that do not change are folded away.' }), (this.legendBox = h('div', { class: 'legend-box' })), this.treeBox),
+            this.resultsBox ? h('section', { class: 'card', 'aria-labelledby': 'results-heading' }, h('h2', { id: 'results-heading', text: 'Result of each step' }), this.resultsBox) : null,
+            h('section', { class: 'card', 'aria-labelledby': 'operations-heading' }, h('h2', { id: 'operations-heading', text: `Operations (${number(plan.operationCount)})` }), this.operationsBox),
+            h('section', { class: 'card', 'aria-labelledby': 'audit-heading' }, h('h2', { id: 'audit-heading', text: 'Audit trail' }), this.auditBox),
+          ),
+          h('aside', { class: 'plan-side', 'aria-label': 'Decision' }, this.decisionPanel()),
+        ),
+        this.previewDialog,
+      ),
+    );
+    if (this.progressBox) this.drawProgress();
+  }
+
+  header() {
+    const { plan } = this.view;
+    const copy = h('button', {
+      type: 'button',
+      class: 'button button-quiet button-small',
+      'aria-label': 'Copy the full plan hash',
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(plan.planHash);
+          copy.textContent = 'Copied';
+        } catch {
+          copy.textContent = 'Select and copy';
+          hashText.textContent = plan.planHash;
+        }
+      },
+      text: 'Copy',
+    });
+    const hashText = h('code', { class: 'hash', title: plan.planHash, text: shortHash(plan.planHash) });
+    return h(
+      'header',
+      { class: 'plan-head' },
+      h('div', { class: 'plan-title-row' }, h('h1', { text: plan.description }), h('span', { class: `status status-${plan.status}`, text: statusLabel(plan.status) })),
+      h(
+        'dl',
+        { class: 'facts' },
+        fact('Case', plan.case),
+        fact('Proposed by', plan.author),
+        fact('Proposed', h('time', { datetime: plan.createdAt, text: `${when(plan.createdAt)} (${ago(plan.createdAt)})` })),
+        fact('Plan hash', h('span', { class: 'hash-row' }, hashText, copy)),
+        plan.kind === 'rollback' && plan.rollbackOf ? fact('Undoes', h('a', { href: `plans/${plan.rollbackOf}`, 'data-link': true, text: plan.rollbackOf })) : null,
+        plan.rolledBackBy ? fact('Undone by', h('a', { href: `plans/${plan.rolledBackBy}`, 'data-link': true, text: plan.rolledBackBy })) : null,
+        fact('If a step fails', plan.onError === 'rollback' ? 'undo what was done' : 'stop and report'),
+      ),
+    );
+  }
+
+  stateNotices() {
+    const { plan } = this.view;
+    const d = this.decisions;
+    const items = [];
+    if (plan.status === 'rejected' && plan.rejection) items.push(notice('warning', h('p', {}, h('strong', { text: `Rejected by ${plan.rejection.by}` }), ` ${ago(plan.rejection.at)}: `, plan.rejection.reason)));
+    if (d.approvalExpired) items.push(notice('warning', h('p', { text: 'The approval window has passed. The files may have changed since the dry run, so the plan must be validated again and approved again before it can run.' })));
+    if (!this.context.me.roles.some((role) => role === 'approver' || role === 'admin')) items.push(notice('info', h('p', { text: 'You are signed in without the approver role, so this page is read-only for decisions.' })));
+    return items;
+  }
+
+  riskSummary() {
+    const { report } = this.view;
+    const sum = (type) => report.operations.filter((operation) => operation.type === type).reduce((total, operation) => total + operation.objects, 0);
+    const items = [
+      ['Folders created', report.operations.filter((operation) => operation.type === 'create_dir').length],
+      ['Files written', report.operations.filter((operation) => operation.type === 'write_file').length],
+      ['Files copied', sum('copy')],
+      ['Files moved', sum('move')],
+      ['Files replaced', report.totals.objectsOverwritten],
+      ['Files deleted', report.totals.objectsDeleted],
+    ];
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'risk-heading' },
+      h('h2', { id: 'risk-heading', text: 'What this plan does' }),
+      h(
+        'ul',
+        { class: 'risk' },
+        items.map(([label, value]) => h('li', { class: ['risk-item', value > 0 && /replaced|deleted/i.test(label) && 'risk-item-alert'] }, h('span', { class: 'risk-value', text: number(value) }), h('span', { class: 'risk-label', text: label }))),
+      ),
+      h('p', { class: 'risk-bytes', text: `${bytes(report.totals.bytesWritten)} written, ${bytes(report.totals.bytesDeleted)} removed. Checked against ${count(report.listing.objects, 'file')} in the case ${ago(report.checkedAt)}.` }),
+      h('p', { class: 'verdict', text: this.decisions.policyVerdict }),
+    );
+  }
+
+  issues(report) {
+    if (report.errors.length === 0 && report.warnings.length === 0) {
+      return notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+    }
+    return h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'issues-heading' },
+      h('h2', { id: 'issues-heading', text: 'Errors and warnings' }),
+      report.errors.length > 0 ? notice('error', h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }), h('ul', {}, report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
+      report.warnings.length > 0 ? notice('warning', h('p', { text: count(report.warnings.length, 'warning') }), h('ul', {}, report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
+    );
+  }
+
+  decisionPanel() {
+    const d = this.decisions;
+    const { plan } = this.view;
+    const panel = h('section', { class: 'card decision', 'aria-labelledby': 'decision-heading' }, h('h2', { id: 'decision-heading', text: 'Decision' }));
+
+    // Four eyes: who approved, how many more are needed.
+    const { required, given, remaining } = d.approvals;
+    const people = given.filter((approval) => !approval.principal.startsWith('policy:'));
+    panel.append(
+      h(
+        'div',
+        { class: 'approvals' },
+        h('p', { class: 'approvals-count' }, h('strong', { text: `${given.length} of ${required}` }), ` ${required === 1 ? 'approval' : 'approvals'}`),
+        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${required} approvals` }),
+        given.length > 0
+          ? h('ul', { class: 'approvers' }, given.map((approval) => h('li', {}, h('strong', { text: approval.principal.startsWith('policy:') ? `Rule ${approval.principal.slice(7)}` : approval.principal }), ` ${ago(approval.at)}`, approval.comment ? h('q', { text: approval.comment }) : null)))
+          : null,
+        remaining > 0 && plan.status === 'proposed' ? h('p', { class: 'hint', text: `Needs ${count(remaining, 'more approval')} from ${people.length > 0 ? 'someone other than the author and those above' : 'someone other than the author'}.` }) : null,
+      ),
+    );
+
+    if (plan.status === 'proposed' || d.approve.allowed) panel.append(this.approveForm());
+    if (plan.status === 'proposed' || plan.status === 'approved') panel.append(this.rejectForm());
+    if (d.validate.allowed) panel.append(this.actionButton('validate', d.approvalExpired ? 'Validate again' : 'Check again against the files now', d.approvalExpired ? 'button-primary' : '', 'Runs the dry run again against the case as it is now.'));
+    if (plan.status === 'approved' || d.apply.allowed) panel.append(this.actionButton('apply', 'Run this plan now', 'button-primary', d.apply.allowed ? 'Applies exactly the approved plan to the case files.' : d.apply.reason, !d.apply.allowed));
+    if (['succeeded', 'failed'].includes(plan.status) || d.rollback.allowed) panel.append(this.actionButton('rollback', 'Propose rollback', '', d.rollback.allowed ? 'Proposes a new plan that undoes what this one did; it is reviewed and approved like any other.' : d.rollback.reason, !d.rollback.allowed));
+    return panel;
+  }
+
+  approveForm() {
+    const d = this.decisions;
+    const comment = h('textarea', { id: 'approve-comment', rows: '2', disabled: !d.approve.allowed, maxlength: '4000' });
+    const reasonId = 'approve-reason';
+    const button = h('button', { type: 'submit', class: 'button button-primary', disabled: !d.approve.allowed, 'aria-describedby': d.approve.allowed ? undefined : reasonId, text: 'Approve this plan' });
+    return h(
+      'form',
+      {
+        class: 'decision-form',
+        'aria-label': 'Approve',
+        onsubmit: (event) => {
+          event.preventDefault();
+          // The hash of exactly the plan on screen: if it changed meanwhile, the API refuses.
+          const body = { planHash: this.view.plan.planHash };
+          if (comment.value.trim()) body.comment = comment.value.trim();
+          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.plan.status === 'approved' ? 'Approved. The plan can now be run.' : 'Your approval is recorded. The plan needs another approver.'));
+        },
+      },
+      h('label', { for: 'approve-comment', text: 'Comment (optional)' }),
+      comment,
+      button,
+      d.approve.allowed ? null : h('p', { id: reasonId, class: 'why-not', text: d.approve.reason }),
+    );
+  }
+
+  rejectForm() {
+    const d = this.decisions;
+    const reason = h('textarea', { id: 'reject-reason', rows: '2', required: true, disabled: !d.reject.allowed, maxlength: '4000' });
+    const button = h('button', { type: 'submit', class: 'button button-danger', disabled: !d.reject.allowed, text: 'Reject' });
+    const error = h('p', { class: 'field-error', id: 'reject-error', 'aria-live': 'polite' });
+    return h(
+      'form',
+      {
+        class: 'decision-form',
+        'aria-label': 'Reject',
+        novalidate: true,
+        onsubmit: (event) => {
+          event.preventDefault();
+          if (!reason.value.trim()) {
+            error.textContent = 'Say why you reject the plan; the assistant and its author will read it.';
+            reason.setAttribute('aria-invalid', 'true');
+            reason.focus();
+            return;
+          }
+          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/reject`, { reason: reason.value.trim() }), () => 'Rejected. The plan will not run.');
+        },
+      },
+      h('label', { for: 'reject-reason', text: 'Reason for rejecting' }),
+      reason,
+      error,
+      button,
+      d.reject.allowed ? null : h('p', { class: 'why-not', text: d.reject.reason }),
+    );
+  }
+
+  actionButton(action, label, style, explanation, disabled = false) {
+    const id = `${action}-why`;
+    const button = h('button', { type: 'button', class: ['button', style], disabled, 'aria-describedby': id, text: label });
+    button.addEventListener('click', () => {
+      const id = encodeURIComponent(this.plan.id);
+      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), () => 'Queued. Progress appears below.');
+      if (action === 'validate') this.perform(button, () => post(`/plans/${id}/validate`), (view) => (view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'));
+      if (action === 'rollback') {
+        this.perform(button, () => post(`/plans/${id}/rollback`), null, (view) => this.context.navigate(`plans/${encodeURIComponent(view.plan.id)}`));
+      }
+    });
+    return h('div', { class: 'decision-action' }, button, h('p', { id, class: disabled ? 'why-not' : 'hint', text: explanation }));
+  }
+
+  async perform(button, request, successText, then) {
+    button.disabled = true;
+    const label = button.textContent;
+    button.textContent = 'Working…';
+    replace(this.feedback);
+    try {
+      const view = await request();
+      if (then) return then(view);
+      await this.reload({ kind: 'success', text: successText(view) });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      button.disabled = false;
+      button.textContent = label;
+      const { headline, lines } = describeError(error);
+      replace(this.feedback, notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line }))));
+      this.feedback.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  drawProgress() {
+    const { plan } = this.view;
+    const execution = plan.execution;
+    const total = execution?.actionCount ?? plan.report.totals.actions;
+    const processed = execution ? execution.done + execution.stale + execution.failed + execution.skipped : 0;
+    let left = '';
+    if (execution?.startedAt && processed > 0 && processed < total) {
+      const elapsed = Date.now() - Date.parse(execution.startedAt);
+      left = `about ${duration((elapsed / processed) * (total - processed))} left`;
+    }
+    replace(
+      this.progressBox,
+      h('h2', { id: 'progress-heading', text: plan.status === 'queued' ? 'Waiting to start' : 'Running' }),
+      h('progress', { class: 'progress-bar', max: String(Math.max(total, 1)), value: String(processed), 'aria-label': 'Progress' }),
+      h(
+        'p',
+        { class: 'progress-text', 'aria-live': 'polite' },
+        h('strong', { text: `${number(processed)} of ${number(total)} steps` }),
+        execution ? ` · ${number(execution.done)} done · ${number(execution.stale)} stale · ${number(execution.failed)} failed` : '',
+        left ? ` · ${left}` : '',
+      ),
+    );
+    // Poll the plan until it stops running, then show the whole page again with its results.
+    this.timers.push(
+      setTimeout(async () => {
+        if (this.left) return;
+        try {
+          const view = await get(`/plans/${encodeURIComponent(plan.id)}`);
+          if (this.left) return;
+          if (RUNNING.includes(view.plan.status)) {
+            this.view = view;
+            const badge = this.main.querySelector('.plan-title-row .status');
+            if (badge) {
+              badge.className = `status status-${view.plan.status}`;
+              badge.textContent = statusLabel(view.plan.status);
+            }
+            if (view.plan.status === 'running') replace(this.feedback);
+            this.drawProgress();
+          } else {
+            await this.reload({ kind: view.plan.status === 'succeeded' ? 'success' : 'warning', text: view.plan.status === 'succeeded' ? 'The plan ran to the end.' : `The plan ${statusLabel(view.plan.status).toLowerCase()}.` });
+          }
+        } catch (error) {
+          if (!(error instanceof ApiError && error.status === 401)) this.drawProgress();
+        }
+      }, 1000),
+    );
+  }
+
+  async loadDetails() {
+    const { plan } = this.view;
+    const id = encodeURIComponent(plan.id);
+    const operationsPromise = loadOperations(id, plan.operationCount);
+    // The listing only adds the files that do not change; on a large case it is the slowest
+    // answer, so the tree is drawn from the plan first and redrawn when the listing arrives.
+    const filesPromise = get(`/cases/${encodeURIComponent(plan.case)}/files?recursive=true`).then((body) => body.files, () => undefined);
+    const auditPromise = this.loadAudit(id);
+    const resultsPromise = this.resultsBox ? this.loadResults(id) : Promise.resolve();
+    const beforeRun = ['proposed', 'approved', 'expired', 'rejected'].includes(plan.status);
+    const openFolders = new Set();
+    try {
+      const operations = await operationsPromise;
+      if (this.left) return;
+      const draw = (files) => {
+        const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
+        const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
+        renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders });
+        replace(this.legendBox, legend(root.changeTypes));
+      };
+      draw([]);
+      this.drawOperations(operations);
+      // The moment the whole page can be used: tests wait for the attribute, the benchmark reads the mark.
+      performance.mark('bailiff-plan-ready');
+      filesPromise.then((files) => {
+        if (this.left) return;
+        if (!files) {
+          this.treeBox.setAttribute('aria-busy', 'false');
+          document.documentElement.setAttribute('data-plan-ready', plan.id);
+          return;
+        }
+        const focused = this.treeBox.contains(document.activeElement) ? document.activeElement.closest('li')?.querySelector('.tree-name')?.textContent : undefined;
+        draw(files);
+        this.treeBox.setAttribute('aria-busy', 'false');
+        if (focused) [...this.treeBox.querySelectorAll('.tree-toggle')].find((toggle) => toggle.textContent.includes(focused))?.focus();
+        performance.mark('bailiff-plan-complete');
+        document.documentElement.setAttribute('data-plan-ready', plan.id);
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      replace(this.treeBox, errorNotice(error));
+      replace(this.operationsBox, errorNotice(error));
+    }
+    await Promise.all([auditPromise, resultsPromise]);
+  }
+
+  drawOperations(operations) {
+    const { report } = this.view;
+    const issuesByOperation = new Map();
+    for (const issue of [...report.errors.map((issue) => ({ ...issue, level: 'error' })), ...report.warnings.map((issue) => ({ ...issue, level: 'warning' }))]) {
+      if (issue.operation === undefined) continue;
+      const list = issuesByOperation.get(issue.operation) ?? [];
+      list.push(issue);
+      issuesByOperation.set(issue.operation, list);
+    }
+    const list = h('ol', { class: 'operations' });
+    const more = h('div', { class: 'list-more' });
+    let shown = 0;
+    const step = () => {
+      for (const operation of operations.slice(shown, shown + LIST_CHUNK)) {
+        const issues = issuesByOperation.get(operation.index) ?? [];
+        const effect = report.operations[operation.index]?.effect;
+        list.append(
+          h(
+            'li',
+            { class: ['operation', issues.some((issue) => issue.level === 'error') && 'has-error', issues.some((issue) => issue.level === 'warning') && 'has-warning'] },
+            h('span', { class: 'operation-index', text: `${operation.index + 1}.` }),
+            h('span', { class: 'operation-type', text: TYPE_WORDS[operation.type] ?? operation.type }),
+            h('span', { class: 'operation-paths', text: operationPaths(operation) }),
+            operation.content ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.preview(operation), text: 'Preview' }) : null,
+            effect ? h('span', { class: 'operation-effect', text: effect }) : null,
+            issues.map((issue) => h('span', { class: `issue issue-${issue.level}`, text: `${issue.level === 'error' ? 'Error' : 'Warning'}: ${issue.message}` })),
+          ),
+        );
+      }
+      shown = Math.min(shown + LIST_CHUNK, operations.length);
+      replace(more, shown < operations.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(LIST_CHUNK, operations.length - shown))} more of ${number(operations.length - shown)}` }) : null);
+    };
+    step();
+    replace(this.operationsBox, list, more);
+  }
+
+  preview(operation) {
+    const content = operation.content;
+    const dialog = this.previewDialog;
+    const close = h('button', { type: 'button', class: 'button', onclick: () => dialog.close(), text: 'Close' });
+    replace(
+      dialog,
+      h('h2', { id: 'preview-title', text: operation.destination }),
+      h('p', { class: 'hint', text: `${TYPE_WORDS.write_file}: ${bytes(content.bytes)}, ${content.mediaType}${operation.overwrite ? ', replacing the file there' : ''}` }),
+      content.preview !== undefined
+        ? h('pre', { class: 'preview-text', tabindex: '0', text: content.preview + (content.previewTruncated ? '\n…' : '') })
+        : notice('info', h('p', { text: 'This content is not text, so it cannot be shown here; its size and type are above.' })),
+      content.previewTruncated ? h('p', { class: 'hint', text: 'Only the beginning is shown.' }) : null,
+      h('div', { class: 'dialog-actions' }, close),
+    );
+    dialog.showModal();
+    close.focus();
+  }
+
+  async loadResults(id) {
+    try {
+      const page = await get(`/plans/${id}/results?limit=5000`);
+      if (this.left) return;
+      const counts = {};
+      for (const action of page.actions) counts[action.outcome ?? 'not run'] = (counts[action.outcome ?? 'not run'] ?? 0) + 1;
+      const ordered = [...page.actions].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+      const table = h('table', { class: 'results' }, h('caption', { class: 'visually-hidden', text: 'Result of each step' }), h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', text: 'What' }), h('th', { scope: 'col', text: 'Result' }))));
+      const body = h('tbody');
+      table.append(body);
+      const more = h('div', { class: 'list-more' });
+      let shown = 0;
+      const step = () => {
+        for (const action of ordered.slice(shown, shown + LIST_CHUNK)) {
+          body.append(
+            h(
+              'tr',
+              { class: `result-row result-${action.outcome ?? 'none'}` },
+              h('td', { text: String(action.index + 1) }),
+              h('td', { text: actionWords(action) }),
+              h('td', {}, h('span', { class: `outcome outcome-${action.outcome ?? 'none'}`, text: OUTCOME_WORDS[action.outcome] ?? 'Not run' }), action.message ? h('span', { class: 'outcome-message', text: action.message }) : null),
+            ),
+          );
+        }
+        shown = Math.min(shown + LIST_CHUNK, ordered.length);
+        replace(more, shown < ordered.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(LIST_CHUNK, ordered.length - shown))} more` }) : null);
+      };
+      step();
+      replace(
+        this.resultsBox,
+        h('p', { class: 'results-summary', text: Object.entries(counts).map(([outcome, n]) => `${number(n)} ${(OUTCOME_WORDS[outcome] ?? outcome).toLowerCase()}`).join(' · ') }),
+        page.total > page.actions.length ? h('p', { class: 'hint', text: `Showing the first ${number(page.actions.length)} of ${number(page.total)} steps.` }) : null,
+        h('div', { class: 'table-scroll' }, table),
+        more,
+      );
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) replace(this.resultsBox, errorNotice(error));
+    }
+  }
+
+  async loadAudit(id) {
+    try {
+      const [audit, verification] = await Promise.all([
+        get(`/plans/${id}/audit`),
+        this.decisions.verifyAudit.allowed ? get('/audit/verify').catch((error) => ({ error })) : Promise.resolve(undefined),
+      ]);
+      if (this.left) return;
+      let chain;
+      if (!verification) chain = notice('info', h('p', { text: `Chain verification: ${this.decisions.verifyAudit.reason}` }));
+      else if (verification.error) chain = errorNotice(verification.error);
+      else if (verification.ok) chain = notice('success', h('p', { text: `Audit chain verified: ${count(verification.records, 'record')} in ${count(verification.chains, 'chain')}, every link intact${verification.files ? `, and ${count(verification.files, 'stored copy', 'stored copies')} match` : ''}.` }));
+      else chain = notice('error', h('p', { text: `The audit chain of ${verification.firstBreak.chain} is broken at record ${verification.firstBreak.seq}: ${verification.firstBreak.reason}.` }));
+      replace(
+        this.auditBox,
+        chain,
+        h(
+          'ol',
+          { class: 'timeline' },
+          audit.records.map((record) =>
+            h(
+              'li',
+              { class: `timeline-item event-${record.type.replace('.', '-')}` },
+              h('time', { datetime: record.at, text: when(record.at) }),
+              h('span', { class: 'timeline-what' }, h('strong', { text: AUDIT_LABELS[record.type] ?? record.type }), ` by ${record.actor}`),
+              auditDetail(record) ? h('span', { class: 'timeline-detail', text: auditDetail(record) }) : null,
+              h('code', { class: 'hash', title: record.hash, text: `#${record.seq} ${shortHash(record.hash)}` }),
+            ),
+          ),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) replace(this.auditBox, errorNotice(error));
+    }
+  }
+}
+
+const OUTCOME_WORDS = { done: 'Done', stale: 'Stale (file had changed)', failed: 'Failed', skipped: 'Skipped', compensated: 'Undone', 'not run': 'Not run' };
+
+function rank(action) {
+  return { failed: 0, stale: 1, skipped: 2, compensated: 3 }[action.outcome] ?? 4;
+}
+
+function actionWords(action) {
+  if (action.kind === 'move') return `Move ${action.source} → ${action.destination}`;
+  if (action.kind === 'copy') return `Copy ${action.source} → ${action.destination}`;
+  if (action.kind === 'delete') return `Delete ${action.destination}`;
+  return action.destination.endsWith('/') ? `Create folder ${action.destination}` : `Write ${action.destination} (${bytes(action.size)})`;
+}
+
+function auditDetail(record) {
+  const data = record.data ?? {};
+  if (record.type === 'plan.approved') return data.rule ? `rule ${data.rule}` : `${data.approvals ?? 1} of ${data.approvalsRequired ?? 1}${data.comment ? ` — “${data.comment}”` : ''}`;
+  if (record.type === 'plan.rejected') return data.reason ?? '';
+  if (record.type === 'plan.succeeded' || record.type === 'plan.failed') return `${number(data.done ?? 0)} done, ${number(data.stale ?? 0)} stale, ${number(data.failed ?? 0)} failed${data.reason ? ` — ${data.reason}` : ''}`;
+  if (record.type === 'execution.actions') return data.count !== undefined ? count(data.count, 'step') : '';
+  if (record.type === 'plan.proposed') return `${count(data.operations ?? 0, 'operation')}${data.valid === false ? ', with errors' : ''}`;
+  if (record.type === 'plan.rolled_back') return data.by ? `by plan ${data.by}` : '';
+  return '';
+}
+
+async function loadOperations(id, total) {
+  const requests = [];
+  for (let offset = 0; offset < total; offset += OPERATION_PAGE) requests.push(get(`/plans/${id}/operations?offset=${offset}&limit=${OPERATION_PAGE}`));
+  const pages = await Promise.all(requests);
+  return pages.flatMap((page) => page.operations);
+}
+
+function operationPaths(operation) {
+  if (operation.source && operation.destination) return `${operation.source} → ${operation.destination}`;
+  return operation.destination ?? operation.source ?? '';
+}
+
+function issueText(issue) {
+  return `${issue.operation !== undefined ? `Operation ${issue.operation + 1}: ` : ''}${issue.message}`;
+}
+
+function fact(term, value) {
+  return h('div', { class: 'fact' }, h('dt', { text: term }), h('dd', {}, value));
+}
+
+/** The marks used in this tree, explained. */
+function legend(types) {
+  const used = LEGEND.filter(([type]) => types.has(type));
+  if (used.length === 0) return null;
+  return h('ul', { class: 'legend', 'aria-label': 'What the marks mean' }, used.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))));
+}
+
+function errorNotice(error) {
+  const { headline, lines } = describeError(error);
+  return notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line })));
+}

@@ -1,0 +1,76 @@
+/**
+ * What the MCP tools need from Bailiff, and its two implementations: the HTTP client (for
+ * `bailiff mcp` over stdio, next to a local Bailiff or pointed at a remote one) and PlanApi
+ * in-process with the caller's principal (for `/mcp` on the api itself). Both raise errors in
+ * the API's shape (code, message, details), which the tools turn into tool errors.
+ */
+import { FINISHED_STATUSES as CLIENT_FINISHED, type BailiffClient, type FileTextBody, type FileListBody, type PlanFromCommandsBody, type PlanViewBody } from '../client/index.ts';
+import type { PlanStatus } from '../domain/plan.ts';
+import type { Principal } from '../ports/identity.ts';
+import type { PlanApi } from '../services/plan-api.ts';
+
+export interface McpBackend {
+  listFiles(caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileListBody>;
+  readFileText(caseName: string, path: string, page: { offset?: number; limit?: number }): Promise<FileTextBody>;
+  propose(body: unknown): Promise<PlanViewBody>;
+  proposeFromCommands(body: unknown): Promise<PlanFromCommandsBody>;
+  getPlan(planId: string): Promise<PlanViewBody>;
+  apply(planId: string): Promise<PlanViewBody>;
+  rollback(planId: string): Promise<PlanViewBody>;
+  /** Polls until the plan's status is in `until` or the timeout passes. */
+  waitForPlan(planId: string, options: { until: readonly PlanStatus[]; timeoutMs: number; intervalMs?: number }): Promise<{ view: PlanViewBody; timedOut: boolean }>;
+  /** The console page where a person reviews and approves the plan. */
+  consoleUrl(planId: string): string;
+  /** The longest wait one tool call may make here (an HTTP request must end before the api's timeout). */
+  maxWaitSeconds: number;
+}
+
+/** The api function's request timeout is 60 s (infra/functions.tf); waits inside `/mcp` end well before it. */
+export const IN_REQUEST_MAX_WAIT_SECONDS = 45;
+
+export function clientBackend(client: BailiffClient): McpBackend {
+  return {
+    listFiles: (caseName, query) => client.listFiles(caseName, query),
+    readFileText: (caseName, path, page) => client.readFileText(caseName, path, page),
+    propose: (body) => client.propose(body as Parameters<BailiffClient['propose']>[0]),
+    proposeFromCommands: (body) => client.proposeFromCommands(body as Parameters<BailiffClient['proposeFromCommands']>[0]),
+    getPlan: (planId) => client.getPlan(planId),
+    apply: (planId) => client.apply(planId),
+    rollback: (planId) => client.rollback(planId),
+    waitForPlan: (planId, options) => client.waitForPlan(planId, options),
+    consoleUrl: (planId) => client.consoleUrl(planId),
+    // Each poll is its own short request, so a stdio server may wait as long as the tools allow.
+    maxWaitSeconds: Number.POSITIVE_INFINITY,
+  };
+}
+
+/** PlanApi in-process, acting as `principal`; `publicUrl` is the api as callers reach it. */
+export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: string): McpBackend {
+  const getPlan = (planId: string) => api.get(principal, planId) as Promise<PlanViewBody>;
+  return {
+    listFiles: async (caseName, query) => ({ case: caseName, files: await api.listFiles(principal, caseName, query) }),
+    readFileText: (caseName, path, page) => api.readFileText(principal, caseName, { path, ...page }),
+    propose: (body) => api.propose(principal, body) as Promise<PlanViewBody>,
+    proposeFromCommands: (body) => api.proposeFromCommands(principal, body) as Promise<PlanFromCommandsBody>,
+    getPlan,
+    apply: (planId) => api.apply(principal, planId) as Promise<PlanViewBody>,
+    rollback: (planId) => api.rollback(principal, planId) as Promise<PlanViewBody>,
+    async waitForPlan(planId, options) {
+      const deadline = Date.now() + options.timeoutMs;
+      const interval = options.intervalMs ?? 250;
+      for (;;) {
+        const view = await getPlan(planId);
+        if (options.until.includes(view.plan.status)) return { view, timedOut: false };
+        if (Date.now() + interval > deadline) return { view, timedOut: true };
+        await new Promise((resolve) => setTimeout(resolve, interval));
+      }
+    },
+    consoleUrl: (planId) => `${publicUrl.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`,
+    maxWaitSeconds: IN_REQUEST_MAX_WAIT_SECONDS,
+  };
+}
+
+/** Statuses that end waiting for a decision: anything a person or the executor moved the plan to. */
+export const DECIDED_STATUSES: readonly PlanStatus[] = ['approved', ...CLIENT_FINISHED, 'queued', 'running'];
+/** Statuses that end waiting for an execution. */
+export const FINISHED_STATUSES: readonly PlanStatus[] = CLIENT_FINISHED;

@@ -1,0 +1,234 @@
+/**
+ * The MCP tool set: names, descriptions that teach the plan format (one example each), input
+ * and output schemas taken from the API's own zod schemas, truthful annotations, and results
+ * as `structuredContent` (the API's body) plus a short text a model reads well. No tool approves:
+ * approval is a person's act, in the console or over the API.
+ */
+import { z } from 'zod';
+import { fromCommandsInputSchema } from '../domain/commands.ts';
+import { caseNameSchema, planIdSchema, planInputSchema, type PlanStatus } from '../domain/plan.ts';
+import { zodIssueDetails, type ErrorDetail } from '../errors.ts';
+import { fileTextQuerySchema, fileTextSchema, fileListSchema, listFilesQuerySchema, planFromCommandsViewSchema, planViewSchema } from '../http/schemas.ts';
+import type { PlanViewBody } from '../client/index.ts';
+import { isApiErrorLike } from '../client/errors.ts';
+import { DECIDED_STATUSES, FINISHED_STATUSES, type McpBackend } from './backend.ts';
+
+/** The annotations of the MCP specification (2025-11-25), all stated so none falls back to a default. */
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolResult {
+  structured: Record<string, unknown>;
+  text: string;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  input: z.ZodType;
+  output: z.ZodType;
+  annotations: ToolAnnotations;
+  run(backend: McpBackend, args: unknown): Promise<ToolResult>;
+}
+
+/** Longest any wait may last inside one tool call, so a client's request never hangs for long. */
+export const MAX_WAIT_SECONDS = 300;
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+
+const waitSeconds = z.number().int().min(1).max(MAX_WAIT_SECONDS).default(60).meta({ description: `How long to wait at most, in seconds (1–${MAX_WAIT_SECONDS})` });
+
+const listFilesInput = z.strictObject({
+  case: caseNameSchema.meta({ description: 'Case name (a folder under projects/)' }),
+  prefix: listFilesQuerySchema.shape.prefix.meta({ description: 'Only under this folder, such as `intake/`' }),
+  recursive: z.boolean().optional().meta({ description: 'false: only directly in the folder' }),
+});
+const readFileInput = z.strictObject({ case: caseNameSchema, ...fileTextQuerySchema.shape });
+const planIdInput = z.strictObject({ planId: planIdSchema });
+const waitInput = z.strictObject({
+  planId: planIdSchema,
+  until: z.enum(['decided', 'finished']).default('decided').meta({ description: '`decided`: until a person approves or rejects it (or it moves on); `finished`: until its execution ends' }),
+  timeoutSeconds: waitSeconds,
+});
+const applyInput = z.strictObject({
+  planId: planIdSchema,
+  wait: z.boolean().default(true).meta({ description: 'Wait for the execution to finish (bounded by timeoutSeconds)' }),
+  timeoutSeconds: waitSeconds,
+});
+const waitedViewSchema = planViewSchema.extend({ timedOut: z.boolean() });
+
+const PLAN_FORMAT = `A plan is {"case", "description", "operations": [...], "onError"?: "stop"|"rollback"}. Operations run in order; each sees the ones before it. Paths are relative to the case folder; a trailing "/" means a folder.
+- {"type": "create_dir", "destination": "Medical Records/Provider1"}
+- {"type": "write_file", "destination": "Reports/summary.md", "content": "# Summary\\n", "encoding"?: "utf8"|"base64", "overwrite"?: false}
+- {"type": "move" | "copy", "source": "intake/a.pdf", "destination": "Medical Records/a.pdf", "overwrite"?: false} (a folder source moves or copies everything in it)
+- {"type": "delete", "source": "tmp/"} (kept as a backup; rollback can restore it)`;
+
+export const TOOLS: ToolDefinition[] = [
+  {
+    name: 'list_files',
+    description: 'List the files of a case (path, size, updated, generation). Read-only.\nExample: {"case": "abby-sitgraves", "prefix": "intake/"}',
+    input: listFilesInput,
+    output: fileListSchema,
+    annotations: { title: 'List case files', ...READ },
+    async run(backend, args) {
+      const input = args as z.output<typeof listFilesInput>;
+      const body = await backend.listFiles(input.case, { prefix: input.prefix, recursive: input.recursive });
+      const lines = body.files.slice(0, 200).map((file) => `${file.path} (${file.size} B)`);
+      const more = body.files.length > 200 ? `\n… and ${body.files.length - 200} more (see structuredContent)` : '';
+      return { structured: body, text: `${body.files.length} files in case ${body.case}${input.prefix ? ` under ${input.prefix}` : ''}:\n${lines.join('\n')}${more}` };
+    },
+  },
+  {
+    name: 'read_file',
+    description: `Read a text file of a case, one page at a time (UTF-8; binary files are refused). Pass the returned nextOffset as offset to read on. Read-only.\nExample: {"case": "abby-sitgraves", "path": "intake/notes.txt", "offset": 0, "limit": 65536}`,
+    input: readFileInput,
+    output: fileTextSchema,
+    annotations: { title: 'Read a case file', ...READ },
+    async run(backend, args) {
+      const input = args as z.output<typeof readFileInput>;
+      const body = await backend.readFileText(input.case, input.path, { offset: input.offset, limit: input.limit });
+      const position = body.nextOffset === undefined ? `end of file (${body.size} bytes)` : `more follows: call again with offset ${body.nextOffset} (file is ${body.size} bytes)`;
+      return { structured: body, text: `${body.path}, bytes ${body.offset}–${body.nextOffset ?? body.size}; ${position}\n\n${body.text}` };
+    },
+  },
+  {
+    name: 'propose_plan',
+    description: `Propose a plan of file operations for one case. Nothing changes yet: Bailiff dry-runs it against the case and stores it as "proposed" with a report (effects, errors, warnings). A person must approve it before apply_plan can run it.\n${PLAN_FORMAT}\nExample: {"case": "abby-sitgraves", "description": "Sort intake", "operations": [{"type": "create_dir", "destination": "Medical Records"}, {"type": "move", "source": "intake/records_001.pdf", "destination": "Medical Records/records_001.pdf"}]}`,
+    input: planInputSchema,
+    output: planViewSchema,
+    annotations: { title: 'Propose a plan', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    async run(backend, args) {
+      const view = await backend.propose(args);
+      return { structured: view, text: describePlan(view, backend) };
+    },
+  },
+  {
+    name: 'plan_from_commands',
+    description: `Propose a plan written as shell lines, one command per line: mkdir [-p], mv, cp [-r], rm [-r] [-f], touch, with POSIX quoting and globs (*, ?, [...]) matched against the case as it will be after the lines before. Nothing is executed; pipes, redirection, ;, &&, variables and other commands are refused with line and column. Read with list_files / read_file instead of ls or cat. Like propose_plan, the result awaits a person's approval.\nExample: {"case": "abby-sitgraves", "description": "Sort intake", "commands": "mkdir -p \\"Medical Records/Provider1\\"\\nmv intake/records_*.pdf \\"Medical Records/Provider1/\\""}`,
+    input: fromCommandsInputSchema,
+    output: planFromCommandsViewSchema,
+    annotations: { title: 'Propose a plan from shell commands', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    async run(backend, args) {
+      const view = await backend.proposeFromCommands(args);
+      const lines = view.translation.map((line) => `line ${line.line}: ${line.text} → ${line.operations.length === 0 ? 'nothing to do' : `operation ${line.operations.map((index) => index + 1).join(', ')}`}`);
+      return { structured: view, text: `${lines.join('\n')}\n\n${describePlan(view, backend)}` };
+    },
+  },
+  {
+    name: 'get_plan',
+    description: 'Read a plan: its status, dry-run report, approval and execution progress. Read-only.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb"}',
+    input: planIdInput,
+    output: planViewSchema,
+    annotations: { title: 'Read a plan', ...READ },
+    async run(backend, args) {
+      const view = await backend.getPlan((args as z.output<typeof planIdInput>).planId);
+      return { structured: view, text: describePlan(view, backend) };
+    },
+  },
+  {
+    name: 'wait_for_plan',
+    description: `Wait until a person decides on a plan ("decided") or its execution ends ("finished"), for at most timeoutSeconds (≤ ${MAX_WAIT_SECONDS}; over HTTP at most 45 s a call); returns the plan either way, with timedOut. Read-only.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb", "until": "decided", "timeoutSeconds": 120}`,
+    input: waitInput,
+    output: waitedViewSchema,
+    annotations: { title: 'Wait for a plan', ...READ },
+    async run(backend, args) {
+      const input = args as z.output<typeof waitInput>;
+      const until: readonly PlanStatus[] = input.until === 'finished' ? FINISHED_STATUSES : DECIDED_STATUSES;
+      const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { until, timeoutMs: seconds * 1000 });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan again to keep waiting.\n` : ''}${describePlan(view, backend)}` };
+    },
+  },
+  {
+    name: 'apply_plan',
+    description: `Run an approved plan against the real case files (destructive: it moves, overwrites and deletes as approved; every overwritten or deleted object is backed up). A plan nobody approved is refused. With wait (default), returns when the execution ends or after timeoutSeconds.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb", "wait": true, "timeoutSeconds": 120}`,
+    input: applyInput,
+    output: waitedViewSchema,
+    annotations: { title: 'Apply an approved plan', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    async run(backend, args) {
+      const input = args as z.output<typeof applyInput>;
+      const queued = await backend.apply(input.planId);
+      if (!input.wait) return { structured: { ...queued, timedOut: false }, text: describePlan(queued, backend) };
+      const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { until: FINISHED_STATUSES, timeoutMs: seconds * 1000 });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan with until "finished".\n` : ''}${describePlan(view, backend)}` };
+    },
+  },
+  {
+    name: 'propose_rollback',
+    description: 'Propose the plan that undoes an executed plan (derived from its journal). Nothing changes yet: the rollback is a new plan that a person approves and apply_plan runs.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb"}',
+    input: planIdInput,
+    output: planViewSchema,
+    annotations: { title: 'Propose a rollback', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    async run(backend, args) {
+      const view = await backend.rollback((args as z.output<typeof planIdInput>).planId);
+      return { structured: view, text: describePlan(view, backend) };
+    },
+  },
+];
+
+/** The plan in a few lines: status, validity, effects, errors, warnings, and what happens next. */
+export function describePlan(view: PlanViewBody, backend: Pick<McpBackend, 'consoleUrl'>): string {
+  const { plan, report } = view;
+  const link = backend.consoleUrl(plan.id);
+  const totals = report.totals;
+  const lines = [
+    `Plan ${plan.id} for case ${plan.case}: ${plan.status}. "${plan.description}"`,
+    `Dry run: ${report.valid ? 'valid' : 'NOT valid'}; ${totals.operations} operations → ${totals.actions} object actions (${totals.objectsCreated} created, ${totals.objectsOverwritten} overwritten, ${totals.objectsDeleted} deleted).`,
+    'Effects:',
+    ...report.operations.slice(0, 50).map((operation) => `  ${operation.index + 1}. ${operation.effect}`),
+  ];
+  if (report.operations.length > 50) lines.push(`  … ${report.operations.length - 50} more`);
+  const errors = [...report.errors, ...(report.policy?.violations ?? [])];
+  if (errors.length > 0) lines.push('Errors:', ...errors.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+  if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+  if (view.execution) {
+    const execution = view.execution;
+    lines.push(`Execution: ${execution.done}/${execution.actionCount} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}.`);
+  }
+  lines.push(nextStep(view, link));
+  return lines.join('\n');
+}
+
+function nextStep(view: PlanViewBody, link: string): string {
+  switch (view.plan.status) {
+    case 'proposed':
+      return view.report.valid
+        ? `Next: a person must review and approve it at ${link} (no tool approves). Then call apply_plan; wait_for_plan waits for the decision.`
+        : `Next: fix the errors and propose a corrected plan; this one cannot be approved. Review: ${link}`;
+    case 'approved':
+      return `Approved. Next: call apply_plan. Console: ${link}`;
+    case 'queued':
+    case 'running':
+      return `Executing. wait_for_plan with until "finished" waits for the end. Console: ${link}`;
+    case 'succeeded':
+      return `Done: the case now looks as planned. propose_rollback undoes it if needed. Console: ${link}`;
+    default:
+      return `Console: ${link}`;
+  }
+}
+
+/** A failure as a tool error: the API's code, message and each field's problem, then the same as JSON. */
+export function toolErrorText(error: unknown, context: { tool: string; planId?: string; backend?: Pick<McpBackend, 'consoleUrl'> }): string[] {
+  if (!isApiErrorLike(error)) return [`${context.tool} failed: ${error instanceof Error ? error.message : String(error)}`];
+  const details = error.details.map((detail) => {
+    const where = typeof detail.line === 'number' ? `line ${detail.line}, column ${String(detail.column ?? 1)}: ` : detail.path ? `${detail.path}: ` : '';
+    return `  - ${where}${detail.message}`;
+  });
+  const lines = [`Error ${error.code}: ${error.message}`, ...details];
+  const status = error.details.find((detail) => typeof detail.status === 'string')?.status;
+  if (context.planId && context.backend && error.code === 'conflict' && status === 'proposed') {
+    lines.push(`The plan awaits a person's approval: ${context.backend.consoleUrl(context.planId)}. Call wait_for_plan, then apply_plan again.`);
+  }
+  return [lines.join('\n'), JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })];
+}
+
+/** Argument problems in the API's error shape, with the same field paths the API would name. */
+export function invalidArguments(tool: string, error: z.ZodError): { code: 'invalid_input'; message: string; details: ErrorDetail[] } & Error {
+  return Object.assign(new Error(`invalid arguments for ${tool}`), { code: 'invalid_input' as const, details: zodIssueDetails(error) });
+}

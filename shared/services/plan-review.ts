@@ -1,0 +1,358 @@
+/**
+ * PlanReviewService: the read-only questions a person reviewing plans asks that the lifecycle
+ * API does not answer directly — who am I, what is waiting for me, what exactly does this plan
+ * do (its operations, with a preview of written text), what may I decide about it and why not,
+ * what did each action do. The console (shared/console) shows these answers and decides
+ * nothing itself (STYLE.md habit 14).
+ *
+ * It never changes state: a plan whose approval window has passed is reported as needing a
+ * fresh dry run, but only PlanService moves it to `expired`.
+ */
+import { contentBuffer, planIdSchema, caseNameSchema, type DryRunReport, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
+import type { Action } from '../domain/actions.ts';
+import { casePathOf } from '../domain/paths.ts';
+import { invalidInput, notFound } from '../errors.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Principal } from '../ports/identity.ts';
+import type { JournalEntry, JournalOutcome, PlanStore } from '../ports/plan-store.ts';
+import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+
+/** Characters of a written text shown in an operation listing; the size is always exact. */
+export const PREVIEW_CHARS = 2048;
+/** Most operations or actions returned by one page. */
+export const MAX_REVIEW_PAGE = 5000;
+/** Plans scanned to find those awaiting the caller (newest first). */
+const INBOX_SCAN_LIMIT = 1000;
+const JOURNAL_PAGE = 1000;
+
+export interface Decision {
+  allowed: boolean;
+  /** Why not, in words a person can act on; set when not allowed. */
+  reason?: string;
+}
+
+export interface PlanDecisions {
+  planId: string;
+  status: PlanStatus;
+  /** What the caller may do now. */
+  approve: Decision;
+  reject: Decision;
+  apply: Decision;
+  validate: Decision;
+  rollback: Decision;
+  verifyAudit: Decision;
+  /** The firm's policy verdict in words ("needs 2 approvals because it deletes 12 files"). */
+  policyVerdict: string;
+  approvals: { required: number; given: Array<{ principal: string; at: string; comment?: string }>; remaining: number };
+  /** True when the approval window has passed: the plan needs a fresh dry run and approval. */
+  approvalExpired: boolean;
+}
+
+export interface OperationSummary {
+  index: number;
+  type: Operation['type'];
+  source?: string;
+  destination?: string;
+  overwrite?: boolean;
+  /** write_file only: size and type of the new content, and the start of it when it is text. */
+  content?: { bytes: number; encoding: 'utf8' | 'base64'; mediaType: string; preview?: string; previewTruncated?: boolean };
+}
+
+export interface ActionResult {
+  index: number;
+  operation: number;
+  kind: Action['kind'];
+  source?: string;
+  destination: string;
+  size: number;
+  /** The latest journaled outcome; absent while the action has not run. */
+  outcome?: JournalOutcome;
+  message?: string;
+  at?: string;
+}
+
+export interface InboxQuery {
+  case?: string;
+  status?: PlanStatus;
+  author?: string;
+  pageToken?: string;
+  limit?: number;
+}
+
+export interface PlanReviewApi {
+  whoAmI(principal: Principal): Promise<{ principal: string; roles: string[]; cases?: string[] }>;
+  /** Plans awaiting the caller's decision, then every plan matching the filters, newest first. */
+  inbox(principal: Principal, query: InboxQuery): Promise<{ awaitingYou: PlanRecord[]; plans: PlanRecord[]; nextPageToken?: string }>;
+  decisions(principal: Principal, planId: string): Promise<PlanDecisions>;
+  operations(principal: Principal, planId: string, page: { offset?: number; limit?: number }): Promise<{ planId: string; offset: number; total: number; operations: OperationSummary[] }>;
+  results(principal: Principal, planId: string, page: { offset?: number; limit?: number }): Promise<{ planId: string; offset: number; total: number; actions: ActionResult[] }>;
+}
+
+const allowed: Decision = { allowed: true };
+const refused = (reason: string): Decision => ({ allowed: false, reason });
+
+function approvalExpired(plan: PlanRecord, now: Date): boolean {
+  if (plan.status === 'expired') return true;
+  const expiresAt = plan.approval?.expiresAt;
+  return plan.status === 'approved' && expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime();
+}
+
+/**
+ * What `principal` may do with `plan` now, and why not. Mirrors the checks PlanService makes
+ * when the action is attempted (which stay authoritative): this only lets a page say so first.
+ */
+export function planDecisions(principal: Principal, plan: PlanRecord, now: Date): PlanDecisions {
+  const expired = approvalExpired(plan, now);
+  const given = (plan.approval?.approvers ?? []).map(({ principal: who, at, comment }) => ({ principal: who, at, ...(comment ? { comment } : {}) }));
+  const required = plan.approval?.approvalsRequired ?? plan.report.policy?.approvalsRequired ?? 1;
+  const isApprover = hasRole(principal, 'approver');
+  const isReader = hasRole(principal, 'agent', 'approver');
+
+  let approve: Decision;
+  if (!isApprover) approve = refused('Approving needs the approver role; this sign-in can only read the plan.');
+  else if (plan.author === principal.id) approve = refused('You proposed this plan, and nobody may approve their own plan. Another approver must review it.');
+  else if (expired) approve = refused('The approval window has passed. Validate the plan again against the files as they are now, then approve it.');
+  else if (given.some((approval) => approval.principal === principal.id)) approve = refused(`You have already approved this plan; it needs ${Math.max(required - given.length, 0)} more approval(s) from someone else.`);
+  else if (plan.status !== 'proposed') approve = refused(`The plan is ${plan.status.replace('_', ' ')}; only a proposed plan can be approved.`);
+  else if (!plan.report.valid) approve = refused('The dry run found errors, so this plan cannot be approved. Reject it or ask for a corrected plan.');
+  else approve = allowed;
+
+  let reject: Decision;
+  if (!isApprover) reject = refused('Rejecting needs the approver role.');
+  else if (plan.status !== 'proposed' && plan.status !== 'approved') reject = refused(`The plan is ${plan.status.replace('_', ' ')}; only a proposed or approved plan can be rejected.`);
+  else reject = allowed;
+
+  let apply: Decision;
+  if (!isReader) apply = refused('Applying needs the agent or approver role.');
+  else if (expired) apply = refused('The approval window has passed; validate the plan again.');
+  else if (plan.status === 'proposed') apply = refused(`The plan needs ${Math.max(required - given.length, 1)} more approval(s) before it can run.`);
+  else if (plan.status !== 'approved') apply = refused(`The plan is ${plan.status.replace('_', ' ')}; only an approved plan can be applied.`);
+  else apply = allowed;
+
+  let validate: Decision;
+  if (!isReader) validate = refused('Validating needs the agent or approver role.');
+  else if (!['proposed', 'approved', 'expired'].includes(plan.status)) validate = refused(`The plan is ${plan.status.replace('_', ' ')}; there is nothing to validate.`);
+  else validate = allowed;
+
+  let rollback: Decision;
+  if (!isReader) rollback = refused('Proposing a rollback needs the agent or approver role.');
+  else if (plan.status !== 'succeeded' && plan.status !== 'failed') rollback = refused('Only a plan that has run (succeeded or failed) can be rolled back.');
+  else if (plan.rolledBackBy) rollback = refused(`This plan was already rolled back by ${plan.rolledBackBy}.`);
+  else rollback = allowed;
+
+  const verifyAudit = hasRole(principal, 'admin') ? allowed : refused('Verifying the audit chain needs the admin role.');
+
+  return {
+    planId: plan.id,
+    status: plan.status,
+    approve,
+    reject,
+    apply,
+    validate,
+    rollback,
+    verifyAudit,
+    policyVerdict: describePolicyVerdict(plan),
+    approvals: { required, given, remaining: Math.max(required - given.length, 0) },
+    approvalExpired: expired,
+  };
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+/** What made a plan destructive, from its report: the facts a four-eyes rule looks at. */
+function destructiveFacts(report: DryRunReport): string[] {
+  const moved = report.operations.filter((operation) => operation.type === 'move').reduce((sum, operation) => sum + operation.objects, 0);
+  const facts: string[] = [];
+  if (report.totals.objectsDeleted > 0) facts.push(`deletes ${plural(report.totals.objectsDeleted, 'file')}`);
+  if (report.totals.objectsOverwritten > 0) facts.push(`overwrites ${plural(report.totals.objectsOverwritten, 'file')}`);
+  if (moved > 0) facts.push(`moves ${plural(moved, 'file')}`);
+  return facts;
+}
+
+/** The policy's verdict on a plan in one sentence a paralegal can read. */
+export function describePolicyVerdict(plan: PlanRecord): string {
+  const { report } = plan;
+  const policy = report.policy;
+  const rule = plan.approval?.rule ?? policy?.autoApproveRule;
+  if (policy && policy.violations.length > 0) {
+    return `The firm's policy (version ${policy.version}) forbids this plan: ${policy.violations.map((issue) => issue.message).join('; ')}.`;
+  }
+  if (!report.valid) return `The dry run found ${plural(report.errors.length, 'error')}, so this plan cannot be approved.`;
+  if (rule) return `Approved automatically by rule ${rule}: it only creates folders and writes new files, within the rule's limits.`;
+  const required = policy?.approvalsRequired ?? 1;
+  const version = policy ? ` (policy version ${policy.version})` : '';
+  if (required > 1) {
+    const facts = destructiveFacts(report);
+    const because = facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0];
+    return `Needs ${required} approvals from different people${because ? ` because it ${because}` : ''}${version}.`;
+  }
+  return `Needs 1 approval from someone other than its author${version}.`;
+}
+
+/** A media type from the file name, for showing what a written file is. */
+export function mediaTypeOf(path: string): string {
+  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  const known: Record<string, string> = {
+    md: 'text/markdown', txt: 'text/plain', csv: 'text/csv', json: 'application/json', html: 'text/html', xml: 'application/xml',
+    pdf: 'application/pdf', doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', eml: 'message/rfc822',
+  };
+  return (extension && known[extension]) || 'application/octet-stream';
+}
+
+/** Whether bytes read as UTF-8 text a person can look at (no NULs, no replacement characters). */
+function asText(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  if (text.includes('\u0000') || text.includes('\uFFFD')) return undefined;
+  return text;
+}
+
+export function summariseOperation(operation: Operation, index: number): OperationSummary {
+  switch (operation.type) {
+    case 'create_dir':
+    case 'remove_folder':
+      return { index, type: operation.type, destination: operation.destination };
+    case 'delete':
+      return { index, type: operation.type, source: operation.source };
+    case 'copy':
+    case 'move':
+      return { index, type: operation.type, source: operation.source, destination: operation.destination, overwrite: operation.overwrite };
+    case 'restore':
+      return { index, type: operation.type, source: operation.backup, destination: operation.destination, overwrite: operation.overwrite };
+    case 'write_file': {
+      const bytes = contentBuffer(operation);
+      const text = asText(bytes.subarray(0, PREVIEW_CHARS * 4));
+      const content: NonNullable<OperationSummary['content']> = { bytes: bytes.length, encoding: operation.encoding, mediaType: mediaTypeOf(operation.destination) };
+      if (text !== undefined) {
+        content.preview = text.slice(0, PREVIEW_CHARS);
+        content.previewTruncated = bytes.length > Buffer.byteLength(content.preview);
+      }
+      return { index, type: operation.type, destination: operation.destination, overwrite: operation.overwrite, content };
+    }
+  }
+}
+
+export interface PlanReviewDeps {
+  plans: PlanStore;
+  clock: Clock;
+}
+
+function pageBounds(page: { offset?: number; limit?: number }): { offset: number; limit: number } {
+  const offset = page.offset ?? 0;
+  const limit = Math.min(page.limit ?? 1000, MAX_REVIEW_PAGE);
+  if (offset < 0 || limit < 1) throw invalidInput('offset must be 0 or more and limit 1 or more');
+  return { offset, limit };
+}
+
+export class PlanReviewService implements PlanReviewApi {
+  private readonly plans: PlanStore;
+  private readonly clock: Clock;
+
+  constructor(deps: PlanReviewDeps) {
+    this.plans = deps.plans;
+    this.clock = deps.clock;
+  }
+
+  async whoAmI(principal: Principal) {
+    return { principal: principal.id, roles: [...principal.roles], ...(principal.cases ? { cases: [...principal.cases] } : {}) };
+  }
+
+  async inbox(principal: Principal, query: InboxQuery) {
+    requireRole(principal, 'reading plans', 'agent', 'approver');
+    const caseName = query.case === undefined ? undefined : parseCase(query.case);
+    if (caseName !== undefined) requireCase(principal, caseName);
+    const limit = Math.min(query.limit ?? 25, 200);
+    const now = this.clock.now();
+    const awaitingYou: PlanRecord[] = [];
+    // Only the first page carries the plans awaiting the caller; later pages are "the rest".
+    if (!query.pageToken && hasRole(principal, 'approver') && (query.status === undefined || query.status === 'proposed')) {
+      let token: string | undefined;
+      let scanned = 0;
+      do {
+        const page = await this.plans.listPlans({ case: caseName, status: 'proposed', limit: 200, pageToken: token });
+        scanned += page.plans.length;
+        for (const plan of page.plans) {
+          if (!mayTouchCase(principal, plan.case) || (query.author && plan.author !== query.author)) continue;
+          if (planDecisions(principal, plan, now).approve.allowed) awaitingYou.push(plan);
+        }
+        token = page.nextPageToken;
+      } while (token && scanned < INBOX_SCAN_LIMIT);
+    }
+    const awaitingIds = new Set(awaitingYou.map((plan) => plan.id));
+    const plans: PlanRecord[] = [];
+    let pageToken = query.pageToken;
+    let scanned = 0;
+    // Filtering by author happens here, so a page may need several store pages to fill.
+    do {
+      const page = await this.plans.listPlans({ case: caseName, status: query.status, limit, pageToken });
+      scanned += page.plans.length;
+      for (const plan of page.plans) {
+        if (!mayTouchCase(principal, plan.case) || awaitingIds.has(plan.id) || (query.author && plan.author !== query.author)) continue;
+        plans.push(plan);
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken && plans.length < limit && scanned < INBOX_SCAN_LIMIT);
+    return { awaitingYou, plans, ...(pageToken ? { nextPageToken: pageToken } : {}) };
+  }
+
+  async decisions(principal: Principal, planId: string): Promise<PlanDecisions> {
+    requireRole(principal, 'reading plans', 'agent', 'approver');
+    return planDecisions(principal, await this.loadPlan(principal, planId), this.clock.now());
+  }
+
+  async operations(principal: Principal, planId: string, page: { offset?: number; limit?: number }) {
+    requireRole(principal, 'reading plans', 'agent', 'approver');
+    const plan = await this.loadPlan(principal, planId);
+    const { offset, limit } = pageBounds(page);
+    const operations = offset >= plan.operationCount ? [] : await this.plans.readOperations(plan.id, offset, limit);
+    return { planId: plan.id, offset, total: plan.operationCount, operations: operations.map((operation, i) => summariseOperation(operation, offset + i)) };
+  }
+
+  async results(principal: Principal, planId: string, page: { offset?: number; limit?: number }) {
+    requireRole(principal, 'reading plans', 'agent', 'approver');
+    const plan = await this.loadPlan(principal, planId);
+    const { offset, limit } = pageBounds(page);
+    const latest = new Map<number, JournalEntry>();
+    for (let journalOffset = 0; ; journalOffset += JOURNAL_PAGE) {
+      const entries = await this.plans.readJournal(plan.id, journalOffset, JOURNAL_PAGE);
+      for (const entry of entries) latest.set(entry.action, entry);
+      if (entries.length < JOURNAL_PAGE) break;
+    }
+    const actions = await this.plans.readActions(plan.id, offset, limit);
+    const inCase = (name: string) => casePathOf(plan.case, name) ?? name;
+    return {
+      planId: plan.id,
+      offset,
+      total: plan.report.totals.actions,
+      actions: actions.map((action): ActionResult => {
+        const entry = latest.get(action.index);
+        const target = action.kind === 'delete' ? { destination: inCase(action.target) } : { destination: inCase(action.destination) };
+        return {
+          index: action.index,
+          operation: action.operation,
+          kind: action.kind,
+          ...(action.kind === 'copy' || action.kind === 'move' ? { source: inCase(action.source) } : {}),
+          ...target,
+          size: action.size,
+          ...(entry ? { outcome: entry.outcome, at: entry.at, ...(entry.message ? { message: entry.message } : {}) } : {}),
+        };
+      }),
+    };
+  }
+
+  private async loadPlan(principal: Principal, planId: string): Promise<PlanRecord> {
+    const parsed = planIdSchema.safeParse(planId);
+    if (!parsed.success) throw invalidInput('invalid plan id', [{ path: 'id', message: 'not a plan id' }]);
+    const plan = await this.plans.getPlan(parsed.data);
+    if (!plan || !mayTouchCase(principal, plan.case)) throw notFound(`plan ${parsed.data} not found`);
+    return plan;
+  }
+}
+
+function parseCase(raw: string): string {
+  const parsed = caseNameSchema.safeParse(raw);
+  if (!parsed.success) throw invalidInput('invalid case name', [{ path: 'case', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
+  return parsed.data;
+}
