@@ -16,7 +16,8 @@ import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../shared/ports/object-store.ts';
 import { SandboxClient } from '../../shared/sandbox/client.ts';
-import { runSandboxCommand } from '../../shared/sandbox/cli.ts';
+import { runCli } from '../../shared/cli/program.ts';
+import { PassThrough, Readable } from 'node:stream';
 import { startRoundTripServer, TOKENS, type BackendName, type RoundTripServer } from '../support/round-trip-server.ts';
 
 const CASE = 'abby-sitgraves';
@@ -65,10 +66,13 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
     };
     original['intake/records_002 (1).pdf'] = original['intake/records_002.pdf']!;
 
+    /** The `bailiff` command line, in-process, as an agent in a sandbox runs it. */
     async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-      const lines: string[] = [];
-      const code = await runSandboxCommand(argv, { BAILIFF_URL: server.url, BAILIFF_TOKEN: TOKENS.agent }, { out: (line) => lines.push(line), err: (line) => lines.push(line), tty: false });
-      return { code, out: lines.join('\n') };
+      const output = new PassThrough();
+      const chunks: Buffer[] = [];
+      output.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const code = await runCli(argv, { stdout: output, stderr: output, stdin: Readable.from([]), env: { BAILIFF_URL: server.url, BAILIFF_TOKEN: TOKENS.agent, NO_COLOR: '1' } });
+      return { code, out: Buffer.concat(chunks).toString('utf8').trim() };
     }
 
     async function api(method: string, path: string, token: string, body?: unknown) {
