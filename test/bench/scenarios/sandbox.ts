@@ -1,5 +1,5 @@
 /**
- * Scenario 7, the sandbox round trip:
+ * Scenario 9, the sandbox round trip:
  * - a target-state plan for a 10,000-object case whose pulled copy had 2,000 files renamed and
  *   200 new files written (embedded server): the plan computed server-side (the pure diff alone,
  *   and the whole `POST /plans`: snapshot, diff, dry run, storing), and the blobs the push
@@ -19,7 +19,7 @@ import { addNote, addRow, addTarget } from '../lib/results.ts';
 import { gcloudSetup } from '../lib/tools.ts';
 import { formatNumber, log, mapLimited, median, MiB, runProgram, timed } from '../lib/util.ts';
 
-const SCENARIO = '7 sandbox round trip';
+const SCENARIO = '9 sandbox round trip';
 
 export async function sandboxRoundTrip(ctx: BenchContext): Promise<void> {
   await targetStatePlan(ctx);
@@ -45,9 +45,9 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
         await writeFile(join(folder, `file-${i}.pdf`), `case file ${i} ${randomBytes(8).toString('hex')}\n`);
       });
       const client = new SandboxClient({ url: server.url, token: TOKENS.agent });
-      const dir = join(ctx.workDir, `s7-copy-${run}`);
+      const dir = join(ctx.workDir, `s9-copy-${run}`);
       const pulled = await timed(() => pull(client, caseName, dir, { concurrency: 32 }));
-      log(`s7 pulled ${formatNumber(objects)} files in ${(pulled.ms / 1000).toFixed(1)} s`);
+      log(`s9 pulled ${formatNumber(objects)} files in ${(pulled.ms / 1000).toFixed(1)} s`);
       // The "script": 2,000 renames into new folders, 200 new files.
       await mapLimited(Array.from({ length: renames }, (_, i) => i * 5), 32, async (i) => {
         await mkdir(join(dir, 'Sorted', `folder-${i % 100}`), { recursive: true });
@@ -64,7 +64,7 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
       const current = snapshot.objects.map(({ path, size, md5, generation }) => ({ path, size, md5, generation }));
       const pure = await timed(async () => computeTargetPlan({ base, target, current }));
       const moves = pure.value.operations.filter((operation) => operation.type === 'move').length;
-      if (moves !== renames) throw new Error(`s7: expected ${renames} moves, the diff found ${moves}`);
+      if (moves !== renames) throw new Error(`s9: expected ${renames} moves, the diff found ${moves}`);
       pureMs.push(pure.ms);
 
       // The whole push: hash, upload new blobs, POST /plans (timed from the server's side).
@@ -77,10 +77,10 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
         return measured.value;
       };
       const result = await push(client, dir, { description: 'bench reorganisation' });
-      if (!result.valid) throw new Error(`s7: the pushed plan is not valid: ${JSON.stringify((result.report as { errors: unknown[] }).errors.slice(0, 3))}`);
+      if (!result.valid) throw new Error(`s9: the pushed plan is not valid: ${JSON.stringify((result.report as { errors: unknown[] }).errors.slice(0, 3))}`);
       proposeMs.push(serverMs);
       uploads.push(result.uploaded);
-      log(`s7 run ${run + 1}: diff ${pure.ms.toFixed(0)} ms, POST /plans ${serverMs.toFixed(0)} ms server-side, ${result.uploaded} blobs uploaded`);
+      log(`s9 run ${run + 1}: diff ${pure.ms.toFixed(0)} ms, POST /plans ${serverMs.toFixed(0)} ms server-side, ${result.uploaded} blobs uploaded`);
       await rm(dir, { recursive: true, force: true });
     } finally {
       await server.close();
@@ -109,14 +109,14 @@ async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
     let problem: string | undefined = gcloud ? undefined : 'the gcloud CLI is not installed';
     if (gcloud) ctx.versions.gcloud = gcloud.version;
     for (let run = 0; run < ctx.runs; run += 1) {
-      const dir = join(ctx.workDir, `s7-pull-${run}`);
+      const dir = join(ctx.workDir, `s9-pull-${run}`);
       const measured = await timed(() => pull(client, caseName, dir, { concurrency: 16 }));
       const count = (await readSnapshot(dir)).objects.length;
-      if (count !== files) throw new Error(`s7: pulled ${count} of ${files} files`);
+      if (count !== files) throw new Error(`s9: pulled ${count} of ${files} files`);
       bailiff.push(measured.ms);
       await rm(dir, { recursive: true, force: true });
       if (gcloud && !problem) {
-        const target = join(ctx.workDir, `s7-gcloud-${run}`);
+        const target = join(ctx.workDir, `s9-gcloud-${run}`);
         await mkdir(target, { recursive: true });
         const copied = await timed(() => runProgram('gcloud', ['storage', 'cp', '-r', `gs://${bucket}/projects/${caseName}`, target], { env: gcloud.env }));
         const got = await countFiles(target);
@@ -124,7 +124,7 @@ async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
         else cli.push(copied.ms);
         await rm(target, { recursive: true, force: true });
       }
-      log(`s7 pull run ${run + 1}: bailiff ${(measured.ms / 1000).toFixed(2)} s${cli[run] !== undefined ? `, gcloud ${(cli[run]! / 1000).toFixed(2)} s` : ''}`);
+      log(`s9 pull run ${run + 1}: bailiff ${(measured.ms / 1000).toFixed(2)} s${cli[run] !== undefined ? `, gcloud ${(cli[run]! / 1000).toFixed(2)} s` : ''}`);
     }
     const mib = (files * size) / MiB;
     addRow(ctx.results, { scenario: SCENARIO, name: `bailiff pull, ${formatNumber(files)} files (${mib.toFixed(0)} MiB), fake-gcs via signed URLs`, unit: 's', samples: bailiff.map((ms) => ms / 1000) });
