@@ -29,6 +29,8 @@ http('api', async (req, res) => {
   const current = getApp('api');
   apiHandler ??= createFunctionHandler({
     api: current.service,
+    content: current.content,
+    targets: current.targets,
     review: current.review,
     console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,

@@ -42,6 +42,8 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
       ...(app.devTokens ? { host: '127.0.0.1' } : {}),
       deps: {
         api: app.service,
+        content: app.content,
+        targets: app.targets,
         review: app.review,
         identity: app.identity,
         health: app.health,

@@ -44,6 +44,8 @@ resource "google_cloudfunctions2_function" "api" {
       BAILIFF_PRINCIPALS      = var.principals
       BAILIFF_OAUTH_CLIENT_ID = var.console_oauth_client_id
       BAILIFF_EVENTS_TOPIC    = google_pubsub_topic.events.name
+      # Signed URLs for reading case files and uploading blobs carry this account's rights.
+      BAILIFF_SIGNER_SERVICE_ACCOUNT = google_service_account.signer.email
     }
   }
 

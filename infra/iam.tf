@@ -59,6 +59,51 @@ resource "google_cloud_run_v2_service_iam_member" "api_invokers" {
   member   = endswith(each.value, ".gserviceaccount.com") ? "serviceAccount:${each.value}" : "user:${each.value}"
 }
 
+# --- signer ---
+
+# The identity behind every signed URL the api hands out. A signed URL carries its signer's
+# permissions, so this account holds exactly what those URLs may do: read case content, and
+# create (never overwrite or delete) objects in the staging area. It runs nothing and has no
+# key; the api signs as it through IAM signBlob.
+resource "google_service_account" "signer" {
+  account_id   = "bailiff-signer"
+  display_name = "Bailiff URL signer"
+  description  = "Signs the short-lived URLs the api hands out: reads of case files, uploads into .bailiff/staging/."
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_storage_bucket_iam_member" "signer_reads_cases" {
+  bucket = google_storage_bucket.workspace.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.signer.email}"
+
+  condition {
+    title       = "case content only"
+    description = "Objects under projects/, never Bailiff's own area."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.workspace.name}/objects/projects/\")"
+  }
+}
+
+resource "google_storage_bucket_iam_member" "signer_creates_staged_blobs" {
+  bucket = google_storage_bucket.workspace.name
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:${google_service_account.signer.email}"
+
+  condition {
+    title       = "staging area only"
+    description = "New objects under .bailiff/staging/; the upload URLs also require x-goog-if-generation-match: 0."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.workspace.name}/objects/.bailiff/staging/\")"
+  }
+}
+
+# The api may sign as the signer, and nothing else with it (no tokens for other accounts).
+resource "google_service_account_iam_member" "api_signs_as_signer" {
+  service_account_id = google_service_account.signer.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = "serviceAccount:${google_service_account.api.email}"
+}
+
 # --- executor ---
 
 # Create, read, overwrite and delete objects, as objectAdmin would, but without its

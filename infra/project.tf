@@ -6,6 +6,8 @@ locals {
     "cloudfunctions.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    # signBlob: the api signs URLs as the signer account (iam.tf).
+    "iamcredentials.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "storage.googleapis.com",

@@ -35,6 +35,18 @@ resource "google_storage_bucket" "workspace" {
     }
   }
 
+  # Blobs are uploaded for one plan and copied into the case when it runs; an upload nobody
+  # used (an abandoned push) stops costing storage after staging_retention_days.
+  lifecycle_rule {
+    condition {
+      age            = var.staging_retention_days
+      matches_prefix = [".bailiff/staging/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   # These are the firm's case files: no apply, however mistaken, may delete the bucket.
   force_destroy = false
   lifecycle {

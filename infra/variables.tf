@@ -64,6 +64,17 @@ variable "backup_retention_days" {
   }
 }
 
+variable "staging_retention_days" {
+  description = "Days an uploaded blob under .bailiff/staging/ is kept. A plan must be proposed and applied within this time of its uploads; the executor copies blobs into the case, so nothing depends on them afterwards."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.staging_retention_days >= 1 && floor(var.staging_retention_days) == var.staging_retention_days
+    error_message = "staging_retention_days must be a whole number of days, at least 1."
+  }
+}
+
 variable "function_source_bucket" {
   description = "Bucket holding the zip of the functions' first deployment (see README.md). Later code rollouts come from Cloud Build."
   type        = string

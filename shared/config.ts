@@ -87,6 +87,32 @@ export const configSchema = z.object({
   BAILIFF_LEASE_TTL_MS: intFromEnv(60 * 1000),
   BAILIFF_APPROVAL_TTL_HOURS: intFromEnv(72),
   BAILIFF_MAX_BODY_BYTES: intFromEnv(32 * MiB),
+  /** Largest blob the embedded server's upload endpoint accepts (Cloud uploads go to signed URLs). */
+  BAILIFF_MAX_UPLOAD_BYTES: intFromEnv(1024 ** 3),
+  /**
+   * The service account whose signature the api's signed URLs carry (gcp mode). The api signs as
+   * it through IAM `signBlob`; its only grants are reading case content and creating objects in
+   * the staging area (infra/iam.tf). Without a signer, file content and uploads are not served.
+   */
+  BAILIFF_SIGNER_SERVICE_ACCOUNT: z.string().email().optional(),
+  /**
+   * A service-account key (JSON with `client_email` and `private_key`) to sign URLs locally
+   * instead: for the emulator tests. Never in production — a key file is a long-lived secret.
+   */
+  BAILIFF_SIGNER_KEY: z
+    .string()
+    .optional()
+    .transform((text, ctx): unknown => {
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text);
+      } catch {
+        // Never quote the text: it is a private key.
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(500),
   /** Emulator addresses (tests and local runs against emulators); unset in production. */

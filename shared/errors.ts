@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   precondition_failed: 412,
   /** Body or content larger than the configured limits. */
   payload_too_large: 413,
+  /** A byte range that lies outside the object read (`Range` header). */
+  range_not_satisfiable: 416,
   /** The plan's dry run has errors or breaks a policy rule, so it cannot be approved or run. */
   plan_invalid: 422,
   /** Too many requests against a backend; a later retry may succeed. */

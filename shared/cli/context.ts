@@ -36,6 +36,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   invalid_input: EXIT.invalid,
   plan_invalid: EXIT.invalid,
   payload_too_large: EXIT.invalid,
+  range_not_satisfiable: EXIT.invalid,
   unauthenticated: EXIT.denied,
   forbidden: EXIT.denied,
   not_found: EXIT.notFound,

@@ -15,6 +15,7 @@ import { plansCommand } from './commands/plans.ts';
 import { proposeCommand } from './commands/propose.ts';
 import { rejectCommand } from './commands/reject.ts';
 import { rollbackCommand } from './commands/rollback.ts';
+import { pullCommand, pushCommand, statusCommand } from './commands/sandbox.ts';
 import { showCommand } from './commands/show.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { CliContext, CliExit, EXIT, exitCodeFor, type CliIo } from './context.ts';
@@ -32,6 +33,9 @@ export const COMMANDS: CliCommand[] = [
   rollbackCommand,
   auditCommand,
   verifyCommand,
+  pullCommand,
+  statusCommand,
+  pushCommand,
   mcpCommand,
 ];
 

@@ -19,6 +19,9 @@ import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
 import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
 import { PlanService } from '../services/plan-service.ts';
+import { CaseContentService } from '../services/case-content.ts';
+import { TargetPlanService } from '../services/target-plans.ts';
+import type { UrlSigner } from '../ports/url-signer.ts';
 import { PlanReviewService } from '../services/plan-review.ts';
 
 export interface Ports {
@@ -32,6 +35,10 @@ export interface App extends Ports {
   logger: Logger;
   policy: Policy;
   service: PlanService;
+  /** File content, snapshots and blobs for the sandbox round trip. */
+  content: CaseContentService;
+  /** Target-state plans, computed against a fresh snapshot and proposed through `service`. */
+  targets: TargetPlanService;
   /** The console's read-only questions over the same store (PlanReviewApi). */
   review: PlanReviewService;
   executor: Executor;
@@ -45,6 +52,11 @@ export interface App extends Ports {
 export interface BuildOptions {
   logger?: Logger;
   clock?: Clock;
+}
+
+/** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
+export interface OptionalPorts {
+  signer?: UrlSigner;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -69,7 +81,7 @@ export function loadPolicy(path: string | undefined): Policy {
  * With `events`, the services get a PlanStore that publishes each stored `plan.*` audit record
  * without waiting for the delivery; the returned `plans` is that store.
  */
-export function assemble(config: Config, rawPorts: Ports, identity: IdentityVerifier, options: BuildOptions, events?: PlanEventPublisher) {
+export function assemble(config: Config, rawPorts: Ports, identity: IdentityVerifier, options: BuildOptions, events?: PlanEventPublisher, optional: OptionalPorts = {}) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const ports: Ports = events
     ? { ...rawPorts, plans: new NotifyingPlanStore(rawPorts.plans, { publisher: events, consoleBase: consoleBaseOf(config), logger }) }
@@ -82,6 +94,11 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     policy,
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
+  });
+  const content = new CaseContentService({
+    objects: ports.objects,
+    ...(optional.signer ? { signer: optional.signer } : {}),
+    options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
   const review = new PlanReviewService({ plans: ports.plans, clock });
   const executor = new Executor({
@@ -109,6 +126,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
     return { storage, state, queue };
   };
-  return { ...ports, config, logger, policy, service, review, executor, identity, health, ...(events ? { events } : {}) };
+  const targets = new TargetPlanService({ plans: service, content });
+  return { ...ports, config, logger, policy, service, content, targets, review, executor, identity, health, ...(events ? { events } : {}) };
 }
 

@@ -13,6 +13,22 @@ import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
+import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
+import { GcsUrlSigner } from '../adapters/gcp/gcs-url-signer.ts';
+import type { UrlSigner } from '../ports/url-signer.ts';
+
+/** The signer the config names: an impersonated service account, or (emulator tests) a local key. */
+function createUrlSigner(config: Config, projectId: string | undefined): UrlSigner | undefined {
+  if (!config.WORKSPACE_BUCKET) return undefined;
+  const key = config.BAILIFF_SIGNER_KEY;
+  if (!key && !config.BAILIFF_SIGNER_SERVICE_ACCOUNT) return undefined;
+  const storage = createSigningStorage({
+    ...(config.STORAGE_EMULATOR_HOST ? { apiEndpoint: config.STORAGE_EMULATOR_HOST } : {}),
+    ...(projectId ? { projectId } : {}),
+    ...(key ? { key } : { serviceAccount: config.BAILIFF_SIGNER_SERVICE_ACCOUNT! }),
+  });
+  return new GcsUrlSigner({ storage, bucket: config.WORKSPACE_BUCKET });
+}
 import { buildEventPublisher } from './events.ts';
 
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
@@ -39,8 +55,9 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const plans = new FirestorePlanStore({ firestore });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
+  const signer = createUrlSigner(config, projectId);
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
-  const app = assemble(config, { objects, plans, queue }, identity, options, events);
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, signer ? { signer } : {});
   return {
     ...app,
     async close() {

@@ -14,6 +14,8 @@ export interface ObjectInfo {
   md5?: string;
   /** Base64 big-endian CRC32C of the content, when known. */
   crc32c?: string;
+  /** The MIME type the object was written with, when the store records one. */
+  contentType?: string;
   /** Custom metadata; Bailiff writes `bailiff-plan` and `bailiff-action` on everything it creates. */
   metadata: Record<string, string>;
 }

@@ -170,6 +170,72 @@ export function auditObjectName(caseName: string, planId: string): string {
   return `${AUDIT_PREFIX}${caseName}/${planId}.jsonl`;
 }
 
+/**
+ * Blobs: content a client uploads before proposing a plan that writes it. A blob is named by
+ * the hash that identifies it and its size (`md5-<32 hex>-<bytes>`, or `sha256-<64 hex>-<bytes>`),
+ * and lives in its case's own staging folder, so a plan for one case can never name another's.
+ * Its reference, as plans carry it, is `<case>/<blob id>`.
+ */
+export const BLOB_ALGORITHMS = ['md5', 'sha256'] as const;
+export type BlobAlgorithm = (typeof BLOB_ALGORITHMS)[number];
+
+export interface BlobId {
+  algorithm: BlobAlgorithm;
+  /** Lower-case hex. */
+  digest: string;
+  size: number;
+}
+
+export interface BlobRef extends BlobId {
+  case: string;
+}
+
+const BLOB_ID = /^(md5|sha256)-([0-9a-f]+)-(0|[1-9][0-9]{0,15})$/;
+const DIGEST_HEX_LENGTH: Record<BlobAlgorithm, number> = { md5: 32, sha256: 64 };
+
+/** `md5-<hex>-<size>`: how a blob is named inside its case's staging folder. */
+export function formatBlobId(id: BlobId): string {
+  return `${id.algorithm}-${id.digest}-${id.size}`;
+}
+
+export function parseBlobId(raw: string): PathCheck<BlobId> {
+  const match = BLOB_ID.exec(raw);
+  if (!match) return { ok: false, reason: 'not a blob id (`md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`)' };
+  const algorithm = match[1] as BlobAlgorithm;
+  if (match[2]!.length !== DIGEST_HEX_LENGTH[algorithm]) return { ok: false, reason: `a ${algorithm} digest has ${DIGEST_HEX_LENGTH[algorithm]} hex digits` };
+  const size = Number(match[3]);
+  if (!Number.isSafeInteger(size)) return { ok: false, reason: 'blob size is too large' };
+  return { ok: true, value: { algorithm, digest: match[2]!, size } };
+}
+
+/** `<case>/<blob id>`: a blob as plans name it. */
+export function formatBlobRef(ref: BlobRef): string {
+  return `${ref.case}/${formatBlobId(ref)}`;
+}
+
+export function parseBlobRef(raw: string): PathCheck<BlobRef> {
+  const slash = raw.indexOf('/');
+  if (slash < 0) return { ok: false, reason: 'a blob reference is `<case>/<blob id>`' };
+  const caseName = checkCaseName(raw.slice(0, slash));
+  if (!caseName.ok) return { ok: false, reason: `blob reference names an invalid case: ${caseName.reason}` };
+  const id = parseBlobId(raw.slice(slash + 1));
+  if (!id.ok) return id;
+  return { ok: true, value: { case: caseName.value, ...id.value } };
+}
+
+/** Where every case's blobs are uploaded; a lifecycle rule ages them out (infra/storage.tf). */
+export const STAGING_PREFIX = `${SYSTEM_PREFIX}staging/`;
+
+/** The staging folder of a case: written by clients through signed URLs, never case content. */
+export function stagingPrefix(caseName: string): string {
+  return `${STAGING_PREFIX}${caseName}/`;
+}
+
+/** The object that holds a blob. */
+export function blobObjectName(ref: BlobRef): string {
+  return `${stagingPrefix(ref.case)}${formatBlobId(ref)}`;
+}
+
 /** Names that differ only by letter case or Unicode normalisation collide on many file systems. */
 export function collisionKey(path: string): string {
   return path.normalize('NFKC').toLowerCase();

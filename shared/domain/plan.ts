@@ -4,7 +4,7 @@
  * HTTP layer, the stores and the OpenAPI document agree by construction.
  */
 import { z } from 'zod';
-import { BACKUPS_PREFIX, CASE_NAME_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, checkCaseName, checkCasePath } from './paths.ts';
+import { BACKUPS_PREFIX, CASE_NAME_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, checkCaseName, checkCasePath, parseBlobRef } from './paths.ts';
 
 /** Hard limits that no configuration can raise: they keep one plan inside one function's memory. */
 export const PLAN_LIMITS = {
@@ -53,13 +53,25 @@ export const writeFileSchema = z
     type: z.literal('write_file'),
     // A file name: the same path schema, published without the folder form (checked below).
     destination: casePathSchema.meta({ ...CASE_PATH_JSON_SCHEMA, pattern: `(?!.*/$)${CASE_PATH_JSON_SCHEMA.pattern}` }),
-    // Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes.
-    content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4),
+    /** Inline content (up to 8 MiB, through the api)... Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes. */
+    content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4).optional(),
+    /** ...or a blob uploaded beforehand (`POST /cases/{case}/blobs`), copied server-side: `<case>/<blob id>`. */
+    blob: z.string().max(300).optional(),
     encoding: z.enum(['utf8', 'base64']).default('utf8'),
     overwrite,
   })
   .superRefine((op, ctx) => {
-    if (op.encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(op.content)) {
+    if ((op.content === undefined) === (op.blob === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'give either `content` or `blob`, not both and not neither' });
+      return;
+    }
+    if (op.blob !== undefined) {
+      const parsed = parseBlobRef(op.blob);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['blob'], message: `invalid blob reference: ${parsed.reason}` });
+      if (op.destination.endsWith('/')) ctx.addIssue({ code: 'custom', path: ['destination'], message: 'write_file needs a file name, not a folder' });
+      return;
+    }
+    if (op.encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(op.content!)) {
       ctx.addIssue({ code: 'custom', path: ['content'], message: 'content is not valid base64' });
     }
     if (contentBytes(op) > PLAN_LIMITS.maxContentBytes) {
@@ -240,6 +252,12 @@ export const planRecordSchema = z.object({
   rollbackOf: z.string().optional(),
   /** For rollback plans: what each undone object must still be, re-checked by every dry run. */
   guards: z.array(z.object({ path: z.string(), generation: z.string() })).optional(),
+  /**
+   * For target-state plans: objects that changed in the workspace since the client's snapshot.
+   * Every dry run reports them as errors, so the plan can never be approved; the client pulls
+   * and pushes again.
+   */
+  conflicts: z.array(issueSchema).optional(),
   author: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -256,11 +274,19 @@ export const planRecordSchema = z.object({
 });
 export type PlanRecord = z.infer<typeof planRecordSchema>;
 
-export function contentBytes(op: { content: string; encoding: 'utf8' | 'base64' }): number {
-  return op.encoding === 'base64' ? Buffer.from(op.content, 'base64').length : Buffer.byteLength(op.content, 'utf8');
+/** The bytes a write_file writes: its inline content's, or the size its blob reference declares. */
+export function contentBytes(op: { content?: string; blob?: string; encoding: 'utf8' | 'base64' }): number {
+  if (op.blob !== undefined) {
+    const parsed = parseBlobRef(op.blob);
+    return parsed.ok ? parsed.value.size : 0;
+  }
+  const content = op.content ?? '';
+  return op.encoding === 'base64' ? Buffer.from(content, 'base64').length : Buffer.byteLength(content, 'utf8');
 }
 
-export function contentBuffer(op: { content: string; encoding: 'utf8' | 'base64' }): Buffer {
+/** Inline content only: a blob is copied by the executor, never read into memory. */
+export function contentBuffer(op: { content?: string; blob?: string; encoding: 'utf8' | 'base64' }): Buffer {
+  if (op.content === undefined) throw new Error('a write_file from a blob has no inline content');
   return Buffer.from(op.content, op.encoding === 'base64' ? 'base64' : 'utf8');
 }
 

@@ -13,7 +13,8 @@
 import type { ObjectInfo } from './objects.ts';
 import type { Action, Expect } from './actions.ts';
 import { hashOf } from './hash.ts';
-import { backupObjectName, casePathOf, collisionKey, isInside, objectName, parentOf } from './paths.ts';
+import { checkBlob } from './blobs.ts';
+import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName, parentOf } from './paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
 
 /** Report lists (per-operation lines, diff entries) stop here; totals stay exact. */
@@ -42,6 +43,8 @@ export interface SimulationInput {
   caseObjects: Iterable<ObjectInfo>;
   /** Backup objects a rollback plan restores from, by full name. */
   systemObjects?: ReadonlyMap<string, ObjectInfo>;
+  /** The staged blobs the plan's `write_file`s name, by full object name (absent: never uploaded). */
+  blobObjects?: ReadonlyMap<string, ObjectInfo>;
   listing: { objects: number; pages: number };
   checkedAt: string;
   thresholds?: SimulationThresholds;
@@ -233,6 +236,8 @@ interface SimulationContext {
   planId: string;
   tree: CaseTree;
   systemObjects: ReadonlyMap<string, ObjectInfo> | undefined;
+  caseName: string;
+  blobObjects: ReadonlyMap<string, ObjectInfo> | undefined;
   /** The full object name of a case path. */
   full(path: string): string;
 }
@@ -249,7 +254,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true });
     initial.set(key, object.generation);
   }
-  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, full: (path) => objectName(caseName, path) };
+  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, full: (path) => objectName(caseName, path) };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
@@ -388,14 +393,29 @@ function draftCreateDir(context: SimulationContext, draft: OperationDraft, opera
 function draftWriteFile(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'write_file'>): void {
   const target = operation.destination;
   const size = contentBytes(operation);
+  // Content from a blob is a server-side copy of the staged object the dry run checked.
+  const blob = operation.blob === undefined ? undefined : stagedBlob(operation.blob, context.caseName, context.blobObjects);
+  if (blob && !blob.ok) return draft.fail(blob.code, blob.message, target);
   const prepared = prepareDestination(context, draft, target, operation.overwrite, false);
   if (!prepared) return;
   const action = draft.nextAction;
+  const common = { index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup };
   draft.plan(
-    { kind: 'put', index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup },
+    blob?.ok
+      ? { kind: 'copy', ...common, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation } }
+      : { kind: 'put', ...common },
     { put: target, object: { size, expect: { state: 'producedBy', action }, original: false } },
   );
   draft.countWrite(prepared, size);
+}
+
+/** The staged object of a blob reference, if it holds exactly the declared content for this case. */
+function stagedBlob(reference: string, caseName: string, blobObjects: ReadonlyMap<string, ObjectInfo> | undefined): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
+  const parsed = parseBlobRef(reference);
+  if (!parsed.ok) return { ok: false, code: 'blob_invalid', message: `invalid blob reference: ${parsed.reason}` };
+  const object = blobObjects?.get(blobObjectName(parsed.value));
+  const verdict = checkBlob(parsed.value, caseName, object);
+  return verdict.ok ? { ok: true, object: object! } : verdict;
 }
 
 /** One object a copy, move or restore carries from `sourceName` to the case path `to`. */

@@ -9,6 +9,7 @@
  * buffer) → PlanApi, which checks roles and case scope again in detail.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { forbidden, invalidInput, notFound, unauthenticated, zodIssueDetails } from '../errors.ts';
 import type { LogFields } from '../logging.ts';
@@ -130,7 +131,15 @@ async function readBody(request: HttpRequest): Promise<Buffer | undefined> {
   return typeof request.rawBody === 'function' ? request.rawBody() : request.rawBody;
 }
 
+/** A `check: 'stream'` body: the live request stream, or the bytes a framework already read. */
+async function streamBody(request: HttpRequest): Promise<Readable> {
+  if (request.bodyStream) return request.bodyStream();
+  const raw = await readBody(request);
+  return Readable.from(raw === undefined ? [] : [raw]);
+}
+
 async function parseBody(route: RouteDefinition, request: HttpRequest, deps: HttpDependencies): Promise<unknown> {
+  if (route.body?.check === 'stream') return undefined;
   const raw = await readBody(request);
   if (!route.body) {
     if (raw !== undefined && raw.length > 0) throw invalidInput(`${route.method} ${route.path} takes no body`);
@@ -205,9 +214,20 @@ export async function handleHttpRequest(request: HttpRequest, deps: HttpDependen
       }
       const parsedQuery = route.query ? parseWith(route.query, query, 'query') : {};
       const body = await parseBody(route, request, deps);
-      const result = await route.handle({ principal, params: parsedParams, query: parsedQuery, body, deps });
+      const bodyStream = route.body?.check === 'stream' ? await streamBody(request) : undefined;
+      const result = await route.handle({ principal, params: parsedParams, query: parsedQuery, body, ...(bodyStream ? { bodyStream } : {}), headers: request.headers, deps });
       resultBody = result.body;
-      response = jsonResponse(result.status ?? route.status, result.body);
+      if (result.stream || result.body === undefined) {
+        // Bytes or nothing: never sniffed, never cached by shared caches.
+        response = {
+          status: result.status ?? route.status,
+          headers: { 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', ...(result.stream ? {} : { 'content-length': '0' }), ...result.headers },
+          body: '',
+          ...(result.stream ? { stream: result.stream } : {}),
+        };
+      } else {
+        response = jsonResponse(result.status ?? route.status, result.body, result.headers);
+      }
     }
   } catch (error) {
     response = errorToResponse(error, { requestId, logger: deps.logger, logFields: { ...logFields, route: routeName } });

@@ -92,9 +92,10 @@ export function toHttpRequest(request: IncomingMessage, maxBodyBytes: number): {
       query,
       headers: request.headers,
       rawBody: body.read,
+      bodyStream: () => request,
       ...(request.socket.remoteAddress ? { remoteIp: request.socket.remoteAddress } : {}),
     },
-    bodyConsumed: body.consumed,
+    bodyConsumed: () => body.consumed() || request.readableEnded,
   };
 }
 
@@ -104,6 +105,18 @@ export function toHttpRequest(request: IncomingMessage, maxBodyBytes: number): {
  * we already declined.
  */
 export function writeHttpResponse(response: ServerResponse, answer: HttpResponse, options: { closeConnection?: boolean } = {}): void {
+  if (answer.stream) {
+    const headers: Record<string, string | number> = { ...answer.headers };
+    if (options.closeConnection) headers.connection = 'close';
+    response.writeHead(answer.status, headers);
+    const stream = answer.stream;
+    // A client that goes away stops the read; a read that fails cuts the response short
+    // (the declared length then tells the client it did not get everything).
+    response.once('close', () => stream.destroy());
+    stream.once('error', () => response.destroy());
+    stream.pipe(response);
+    return;
+  }
   const headers: Record<string, string | number> = { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) };
   if (options.closeConnection) headers.connection = 'close';
   response.writeHead(answer.status, headers);

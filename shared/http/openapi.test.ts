@@ -59,7 +59,7 @@ describe('the OpenAPI document', () => {
   it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('describes %s completely', (_name, route) => {
     const operation = document.paths[route.path]![route.method.toLowerCase()]!;
     expect(operation.operationId).toBe(route.operationId);
-    expect(operation.responses[String(route.status)]?.content?.['application/json']?.schema).toBeDefined();
+    expect(operation.responses[String(route.status)]?.content?.[route.produces ?? 'application/json']?.schema).toBeDefined();
     expect(operation.responses['500']).toBeDefined();
     expect(operation.security).toEqual(route.access === 'public' ? [] : [{ bearer: [] }]);
     if (route.access !== 'public') {
@@ -74,9 +74,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes request bodies as callers write them: defaults are optional', () => {
-    const propose = document.paths['/plans']!.post!.requestBody!.content['application/json']!.schema;
+    const [propose, target] = document.paths['/plans']!.post!.requestBody!.content['application/json']!.schema.anyOf;
     expect(propose.required).toEqual(['case', 'description', 'operations']);
     expect(propose.properties.operations.items.oneOf).toHaveLength(5);
+    expect(target.required).toEqual(['case', 'description', 'base', 'target']);
   });
 
   it('marks optional query parameters as optional', () => {

@@ -82,12 +82,12 @@ function operationOf(route: RouteDefinition): JsonSchema {
   if (route.body) {
     operation.requestBody = {
       required: route.body.required,
-      content: { 'application/json': { schema: schemaOrRef(route.body.schema, 'input') } },
+      content: { [route.body.check === 'stream' ? 'application/octet-stream' : 'application/json']: { schema: schemaOrRef(route.body.schema, 'input') } },
     };
   }
   const success = route.status === 201 ? 'created' : route.status === 202 ? 'accepted' : 'ok';
   operation.responses = {
-    [String(route.status)]: { description: success, content: { 'application/json': { schema: schemaOrRef(route.response, 'output') } } },
+    [String(route.status)]: { description: success, content: { [route.produces ?? 'application/json']: { schema: schemaOrRef(route.response, 'output') } } },
     ...errorResponses(route),
   };
   return operation;

@@ -7,14 +7,26 @@
  * Request bodies that PlanApi takes as `unknown` are validated by the service (one validator,
  * the same field paths for every front end); their schemas here describe them in OpenAPI.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import { blobDeclarationSchema } from '../domain/blobs.ts';
 import { planInputSchema } from '../domain/plan.ts';
+import { isTargetStateBody, targetPlanInputSchema } from '../domain/target-state.ts';
+import { unavailable } from '../errors.ts';
+import type { CaseContentService } from '../services/case-content.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 import { answerHealth } from './health.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import {
   approveBodySchema,
   auditVerificationSchema,
+  blobBodySchema,
+  blobDeclarationAnswerSchema,
+  blobParamsSchema,
+  blobUploadAnswerSchema,
+  contentQuerySchema,
+  fileContentSchema,
+  snapshotPageSchema,
+  snapshotQuerySchema,
   caseParamsSchema,
   emptyBodySchema,
   fileTextQuerySchema,
@@ -40,8 +52,7 @@ import {
   reviewPageQuerySchema,
   whoAmISchema,
 } from './schemas.ts';
-import type { HttpDependencies, RouteDefinition } from './types.ts';
-import { unavailable } from '../errors.ts';
+import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
@@ -55,6 +66,21 @@ const READERS: readonly Role[] = ['agent', 'approver'];
 function caller(context: { principal: Principal | undefined }): Principal {
   if (!context.principal) throw new Error('route reached without a principal');
   return context.principal;
+}
+
+function contentService(context: { deps: HttpDependencies }): CaseContentService {
+  if (!context.deps.content) throw unavailable('this server does not serve file content');
+  return context.deps.content;
+}
+
+function header(headers: RouteContext<unknown, unknown>['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `attachment; filename*=UTF-8''...`: case files are downloads, never pages of this origin. */
+function attachment(filename: string): string {
+  return `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 /** The review service; every composition root wires it, so its absence is a wiring fault. */
@@ -112,6 +138,87 @@ export const ROUTES: readonly RouteDefinition[] = [
   }),
   route({
     method: 'GET',
+    path: '/cases/{case}/files/content',
+    operationId: 'readFileContent',
+    summary: "One file's bytes, its generation as ETag; `Range` and `If-None-Match` honoured. On Google Cloud, a 307 to a short-lived signed URL",
+    access: READERS,
+    params: caseParamsSchema,
+    query: contentQuerySchema,
+    status: 200,
+    produces: 'application/octet-stream',
+    response: fileContentSchema,
+    errors: ['not_found', 'precondition_failed', 'range_not_satisfiable', 'unavailable'],
+    handle: async (context): Promise<RouteResult> => {
+      const answer = await contentService(context).readContent(caller(context), context.params.case, context.query, {
+        range: header(context.headers, 'range'),
+        ifNoneMatch: header(context.headers, 'if-none-match'),
+      });
+      switch (answer.kind) {
+        case 'redirect':
+          return { status: 307, body: undefined, headers: { location: answer.location, etag: answer.etag } };
+        case 'not_modified':
+          return { status: 304, body: undefined, headers: { etag: answer.etag } };
+        case 'bytes':
+          return {
+            status: answer.range ? 206 : 200,
+            body: undefined,
+            stream: answer.stream,
+            headers: {
+              'content-type': answer.contentType,
+              'content-length': String(answer.length),
+              'content-disposition': attachment(answer.filename),
+              'content-security-policy': "sandbox; default-src 'none'",
+              'accept-ranges': 'bytes',
+              etag: answer.etag,
+              ...(answer.range ? { 'content-range': `bytes ${answer.range.start}-${answer.range.end}/${answer.range.size}` } : {}),
+            },
+          };
+      }
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/cases/{case}/snapshot',
+    operationId: 'snapshotCase',
+    summary: 'Every object of the case with size, md5, crc32c, generation and content type, in pages: what `bailiff pull` writes beside the tree',
+    access: READERS,
+    params: caseParamsSchema,
+    query: snapshotQuerySchema,
+    status: 200,
+    response: snapshotPageSchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await contentService(context).snapshot(caller(context), context.params.case, context.query) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/cases/{case}/blobs',
+    operationId: 'declareBlob',
+    summary: 'Declare new content by md5 (or sha256) and size: its blob reference and, unless it is already uploaded, where to upload it',
+    access: ['agent'],
+    params: caseParamsSchema,
+    body: { schema: blobDeclarationSchema, required: true, check: 'service' },
+    status: 200,
+    response: blobDeclarationAnswerSchema,
+    errors: ['unavailable'],
+    handle: async (context) => ({ body: await contentService(context).declareBlob(caller(context), context.params.case, context.body) }),
+  }),
+  route({
+    method: 'PUT',
+    path: '/cases/{case}/blobs/{blob}',
+    operationId: 'uploadBlob',
+    summary: "The embedded server's upload endpoint: the bytes of a declared blob, streamed to disk, published only if size and hash match",
+    access: ['agent'],
+    params: blobParamsSchema,
+    body: { schema: blobBodySchema, required: true, check: 'stream' },
+    status: 201,
+    response: blobUploadAnswerSchema,
+    errors: ['payload_too_large', 'precondition_failed', 'unavailable'],
+    handle: async (context) => ({
+      body: await contentService(context).receiveBlob(caller(context), context.params.case, context.params.blob, context.bodyStream!, header(context.headers, 'content-type')),
+    }),
+  }),
+  route({
+    method: 'GET',
     path: '/cases/{case}/files/text',
     operationId: 'readCaseFileText',
     summary: 'One page of a text file of the case (UTF-8, by byte offset; binary files are refused)',
@@ -127,13 +234,18 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/plans',
     operationId: 'proposePlan',
-    summary: 'Propose a plan: it is stored as `proposed` with its dry-run report (which may say `valid: false`)',
+    summary:
+      'Propose a plan: it is stored as `proposed` with its dry-run report (which may say `valid: false`). Either `operations`, or a target state: `base` (the snapshot pulled) and `target` (the whole desired listing), from which Bailiff computes the operations and names conflicts',
     access: ['agent'],
-    body: { schema: planInputSchema, required: true, check: 'service' },
+    body: { schema: z.union([planInputSchema, targetPlanInputSchema]), required: true, check: 'service' },
     status: 201,
     response: planViewSchema,
     errors: ['payload_too_large', 'unavailable'],
-    handle: async (context) => ({ body: await context.deps.api.propose(caller(context), context.body) }),
+    handle: async (context) => {
+      if (!isTargetStateBody(context.body)) return { body: await context.deps.api.propose(caller(context), context.body) };
+      if (!context.deps.targets) throw unavailable('this server does not take target-state plans');
+      return { body: await context.deps.targets.propose(caller(context), context.body) };
+    },
   }),
   route({
     method: 'POST',

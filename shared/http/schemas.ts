@@ -98,6 +98,67 @@ export const errorBodySchema = z.object({
 
 export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 
+// ---- the sandbox round trip: file content, snapshots, blobs ----
+
+export const contentQuerySchema = z.strictObject({
+  path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
+});
+
+export const fileContentSchema = z.string().meta({
+  description:
+    "The file's bytes (200, or 206 for a `Range: bytes=a-b` request), its generation as `ETag`. On Google Cloud a 307 to a short-lived signed URL of that generation instead: bytes never pass through the api.",
+});
+
+export const snapshotQuerySchema = z.strictObject({
+  pageToken: z.string().min(1).max(4096).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional().meta({ description: 'Objects per page (default 5,000)' }),
+});
+
+export const snapshotEntrySchema = z.object({
+  path: z.string().meta({ description: 'Relative to the case folder; a folder marker (empty folder) ends in `/`' }),
+  size: z.number().int(),
+  md5: z.string().meta({ description: 'Lower-case hex' }),
+  crc32c: z.string().optional().meta({ description: "Base64, as Cloud Storage reports it (absent on the embedded server)" }),
+  generation: z.string(),
+  contentType: z.string(),
+  updated: z.string(),
+});
+
+export const snapshotPageSchema = z.object({
+  case: z.string(),
+  objects: z.array(snapshotEntrySchema),
+  nextPageToken: z.string().optional(),
+});
+
+export const blobParamsSchema = z.strictObject({
+  case: caseNameSchema,
+  blob: z.string().max(200).meta({ description: 'Blob id: `md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`' }),
+});
+
+export const blobDeclarationAnswerSchema = z.object({
+  blob: z.string().meta({ description: 'The reference a `write_file` names: `{"blob": "<case>/<blob id>"}`' }),
+  exists: z.boolean(),
+  upload: z
+    .object({
+      method: z.enum(['GET', 'PUT']),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+      expiresAt: z.string(),
+      authorization: z.enum(['bearer', 'signed']).meta({ description: '`bearer`: a path of this API, send your token; `signed`: send no credentials' }),
+    })
+    .optional(),
+});
+
+export const blobUploadAnswerSchema = z.object({
+  blob: z.string(),
+  size: z.number().int(),
+  alreadyUploaded: z.boolean(),
+  md5: z.string().optional(),
+  sha256: z.string().optional(),
+});
+
+export const blobBodySchema = z.string().meta({ description: 'The bytes, exactly as declared (streamed to disk, hashed on the way)' });
+
 // ---- The console's read-only questions (PlanReviewApi); see shared/services/plan-review.ts.
 
 export const reviewPageQuerySchema = z.strictObject({

@@ -4,11 +4,14 @@
  * route table's shapes live here too, so `routes.ts`, `health.ts`, `openapi.ts` and the
  * handler all import them from one place and never from each other.
  */
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors.ts';
 import type { IdentityVerifier, Principal, Role } from '../ports/identity.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { CaseContentService } from '../services/case-content.ts';
+import type { TargetPlanService } from '../services/target-plans.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
 
 /** A request as the core sees it. */
@@ -25,6 +28,11 @@ export interface HttpRequest {
    * server buffer a large body. A reader enforces the body limit itself.
    */
   rawBody: Buffer | undefined | (() => Promise<Buffer | undefined>);
+  /**
+   * The body as a stream, for the routes that take bytes rather than JSON (uploads): offered
+   * by the node:http server; where the body was read already, the core streams `rawBody`.
+   */
+  bodyStream?: () => Readable;
   remoteIp?: string;
 }
 
@@ -33,6 +41,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** When set, the bytes to send instead of `body`; `headers` then carry their length. */
+  stream?: Readable;
 }
 
 /** The result of one dependency's health check. */
@@ -68,6 +78,10 @@ export interface ConsoleSettings {
 
 export interface HttpDependencies {
   api: PlanApi;
+  /** File content, snapshots and blobs (the sandbox round trip); its routes answer 503 without it. */
+  content?: CaseContentService;
+  /** Target-state plans (`POST /plans` with `base` and `target`); answered 503 without it. */
+  targets?: TargetPlanService;
   /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
   review?: PlanReviewApi;
   /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
@@ -82,12 +96,17 @@ export interface HttpDependencies {
   mcp?: McpHttpOptions;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** What a handler returns: the body, and a status when it is not the route's usual one. */
 export interface RouteResult {
+  /** Serialised as JSON; undefined for a response with no body (a redirect, a 304) or a stream. */
   body: unknown;
   status?: number;
+  /** Extra response headers (ETag, Location, Content-Range, ...). */
+  headers?: Record<string, string>;
+  /** Bytes to stream instead of a JSON body; `headers` must then give their type and length. */
+  stream?: Readable;
 }
 
 export interface RouteContext<Params, Query> {
@@ -97,6 +116,10 @@ export interface RouteContext<Params, Query> {
   query: Query;
   /** The parsed JSON body: validated here for `bodyCheck: 'here'`, raw for `'service'`. */
   body: unknown;
+  /** The request body as a stream, for `check: 'stream'` routes (uploads). */
+  bodyStream?: Readable;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
   deps: HttpDependencies;
 }
 
@@ -116,9 +139,14 @@ export interface RouteDefinition<
   body?: {
     schema: z.ZodType;
     required: boolean;
-    /** Who validates it: this layer, or the service method that takes it as `unknown`. */
-    check: 'here' | 'service';
+    /**
+     * Who validates it: this layer, or the service method that takes it as `unknown`; `stream`
+     * bodies are bytes, never buffered here, handed to the service as a stream.
+     */
+    check: 'here' | 'service' | 'stream';
   };
+  /** Media type of the success response when it is not JSON (file content). */
+  produces?: string;
   status: number;
   response: z.ZodType;
   /** Error statuses the route can answer besides 400/401/403/500, for the OpenAPI document. */

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * ObjectStore: the workspace as Cloud Storage sees it — flat object names, generations, and
  * preconditions — whatever actually holds the bytes (a bucket, or a local directory).
@@ -29,6 +31,24 @@ export interface CopyOptions extends GenerationPrecondition {
   metadata?: Record<string, string>;
 }
 
+/** A byte range, both ends inclusive as in HTTP `Range: bytes=start-end`; no `end` means to the end. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface OpenReadOptions extends GenerationPrecondition {
+  /** Only these bytes. A start at or past the end of the object throws `invalid_input`. */
+  range?: ByteRange;
+}
+
+/** An object being read: the version described is exactly the version whose bytes stream. */
+export interface ObjectReadStream {
+  info: ObjectInfo;
+  /** The requested bytes; the caller must consume or destroy it. */
+  stream: Readable;
+}
+
 export interface ListOptions {
   pageToken?: string;
   /** At most this many objects per page; adapters may return fewer. */
@@ -53,8 +73,20 @@ export interface ObjectStore {
   stat(name: string): Promise<ObjectInfo | undefined>;
   /** The whole content. Throws `not_found`. */
   read(name: string): Promise<Buffer>;
+  /**
+   * Streams one version of the object, whole or a range, without holding it in memory.
+   * Throws `not_found`, `precondition_failed` (another generation), `invalid_input` (a range
+   * starting past the end).
+   */
+  openRead(name: string, options?: OpenReadOptions): Promise<ObjectReadStream>;
   /** Creates or replaces the object. Throws `precondition_failed`. */
   write(name: string, data: Buffer, options?: WriteOptions): Promise<ObjectInfo>;
+  /**
+   * Creates or replaces the object from a stream, without holding it in memory. If `source`
+   * fails (a verifying transform refusing the bytes, say), nothing is published and the
+   * source's error is thrown. Throws `precondition_failed` like `write`.
+   */
+  writeFrom(name: string, source: Readable, options?: WriteOptions): Promise<ObjectInfo>;
   /** Server-side copy. Throws `not_found` (source) or `precondition_failed` (either side). */
   copy(source: string, destination: string, options?: CopyOptions): Promise<ObjectInfo>;
   /** Throws `not_found` or `precondition_failed`. */

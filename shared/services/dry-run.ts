@@ -6,9 +6,9 @@
  */
 import type { Action } from '../domain/actions.ts';
 import { brokenGuard, type UndoGuard } from '../domain/inverse.ts';
-import { backupRootOf, casePathOf, casePrefix } from '../domain/paths.ts';
+import { backupRootOf, blobObjectName, casePathOf, casePrefix, parseBlobRef } from '../domain/paths.ts';
 import { evaluatePolicy, type Policy } from '../domain/policy.ts';
-import type { DryRunReport, Operation } from '../domain/plan.ts';
+import type { DryRunReport, Operation, ReportIssue } from '../domain/plan.ts';
 import { simulatePlan } from '../domain/simulate.ts';
 import type { Clock } from '../ports/clock.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
@@ -35,6 +35,8 @@ export interface DryRunRequest {
   guards?: readonly UndoGuard[];
   /** Compensation is judged by the policy the original plan was approved under, not again. */
   skipPolicy?: boolean;
+  /** Conflicts a target-state plan met against its base snapshot: errors of the report, every time. */
+  conflicts?: readonly ReportIssue[];
 }
 
 export interface DryRunOutcome {
@@ -64,7 +66,9 @@ export class DryRunner {
     const { caseName, operations } = request;
     const caseListing = listing ?? (await this.listCase(caseName));
     const systemObjects = await this.listBackupsRestoredBy(operations);
+    const blobObjects = await this.statBlobsWrittenBy(caseName, operations);
     const { report, actions } = simulatePlan({
+      blobObjects,
       planId: request.planId,
       caseName,
       operations,
@@ -81,12 +85,37 @@ export class DryRunner {
       }
       report.valid = report.errors.length === 0;
     }
+    if (request.conflicts && request.conflicts.length > 0) {
+      report.errors.unshift(...request.conflicts);
+      report.valid = false;
+    }
     if (!request.skipPolicy) {
       const verdict = evaluatePolicy(this.deps.policy, { case: caseName, operations, report, actions });
       report.policy = verdict;
       if (verdict.violations.length > 0) report.valid = false;
     }
     return { report, actions };
+  }
+
+  /** The staged blobs the plan's `write_file`s name, looked up one by one (only this case's: others are refused unseen). */
+  private async statBlobsWrittenBy(caseName: string, operations: readonly Operation[]): Promise<Map<string, ObjectInfo>> {
+    const names = new Set<string>();
+    for (const operation of operations) {
+      if (operation.type !== 'write_file' || operation.blob === undefined) continue;
+      const parsed = parseBlobRef(operation.blob);
+      if (parsed.ok && parsed.value.case === caseName) names.add(blobObjectName(parsed.value));
+    }
+    const found = new Map<string, ObjectInfo>();
+    const pending = [...names];
+    await Promise.all(
+      Array.from({ length: Math.min(16, pending.length) }, async () => {
+        for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+          const object = await this.deps.objects.stat(name);
+          if (object) found.set(name, object);
+        }
+      }),
+    );
+    return found;
   }
 
   /** The backup objects the plan's `restore` operations read, by name. */

@@ -19,6 +19,8 @@ import {
   planInputSchema,
   rejectBodySchema,
   type Operation,
+  type PlanInput,
+  type ReportIssue,
   type PlanRecord,
   type PlanStatus,
 } from '../domain/plan.ts';
@@ -30,7 +32,7 @@ import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import { readPages, type PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
-import { DryRunner } from './dry-run.ts';
+import { DryRunner, type CaseListing } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
 import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
@@ -96,6 +98,19 @@ export class PlanService implements PlanApi {
     return this.createPlan(principal, { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations }, now);
   }
 
+  /**
+   * Proposes operations Bailiff computed from a target state (TargetPlanService), with what
+   * computing them found: conflicts become errors of this and every later dry run of the plan,
+   * so it can never be approved; warnings lead its report.
+   */
+  async proposeComputed(principal: Principal, input: PlanInput, found: { conflicts: ReportIssue[]; warnings: ReportIssue[] }, listing?: CaseListing): Promise<PlanView> {
+    requireRole(principal, 'proposing a plan', 'agent');
+    requireCase(principal, input.case);
+    const now = this.clock.now();
+    const draft = { id: newPlanId(now), kind: 'change' as const, case: input.case, description: input.description, onError: input.onError, operations: input.operations };
+    return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now, listing);
+  }
+
   async proposeFromCommands(principal: Principal, body: unknown) {
     return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, body, (input) => this.propose(principal, input));
   }
@@ -124,7 +139,7 @@ export class PlanService implements PlanApi {
       throw conflict(`plan is ${plan.status}; only proposed, approved or expired plans can be validated`, [{ message: 'current status', status: plan.status }]);
     }
     const operations = await this.readAllOperations(plan);
-    const dryRun = await this.dryRunner.run({ planId: plan.id, caseName: plan.case, operations, guards: plan.guards });
+    const dryRun = await this.dryRunner.run({ planId: plan.id, caseName: plan.case, operations, guards: plan.guards, conflicts: plan.conflicts });
     const stillHolds = plan.status === 'approved' && dryRun.report.valid && dryRun.report.snapshotHash === plan.approval?.snapshotHash;
     const withdrawn = plan.status === 'approved' && !stillHolds;
     const patch: Partial<PlanRecord> = { updatedAt: this.clock.now().toISOString() };
@@ -286,10 +301,12 @@ export class PlanService implements PlanApi {
 
   private async createPlan(
     principal: Principal,
-    draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }> },
+    draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }>; conflicts?: ReportIssue[]; warnings?: ReportIssue[] },
     now: Date,
+    listing?: CaseListing,
   ): Promise<PlanView> {
-    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards });
+    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts }, listing);
+    if (draft.warnings && draft.warnings.length > 0) report.warnings.unshift(...draft.warnings);
     const timestamp = now.toISOString();
     const record: PlanRecord = {
       id: draft.id,
@@ -299,6 +316,7 @@ export class PlanService implements PlanApi {
       kind: draft.kind,
       rollbackOf: draft.rollbackOf,
       ...(draft.guards && draft.guards.length > 0 ? { guards: draft.guards } : {}),
+      ...(draft.conflicts && draft.conflicts.length > 0 ? { conflicts: draft.conflicts } : {}),
       author: principal.id,
       createdAt: timestamp,
       updatedAt: timestamp,

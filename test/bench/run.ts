@@ -34,6 +34,7 @@ import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
 import { gcsExecution } from './scenarios/gcs-execution.ts';
 import { memory } from './scenarios/memory.ts';
+import { sandboxRoundTrip } from './scenarios/sandbox.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -57,6 +58,7 @@ const SCENARIOS: Scenario[] = [
   { id: '6', title: 'API latency', needs: [], run: apiLatency },
   { id: '7', title: "the approver's console with a 10,000-operation plan", needs: [], run: consoleInteractive },
   { id: '8', title: 'shell translation', needs: [], run: commandTranslation },
+  { id: '9', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
 ];
 
 function parseOptions() {

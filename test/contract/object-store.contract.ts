@@ -11,8 +11,10 @@
  * fails loudly until the capability is switched on.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { buffer as collect } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isBailiffError, type ErrorCode } from '../../shared/errors.ts';
+import { invalidInput, isBailiffError, type ErrorCode } from '../../shared/errors.ts';
 import { listAll, type ObjectInfo, type ObjectStore } from '../../shared/ports/object-store.ts';
 
 /** What the backend behind an adapter enforces, where backends differ. */
@@ -50,6 +52,11 @@ export interface ObjectStoreFixture {
 }
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('base64');
+
+/** The error a verifying upload raises when the bytes do not match what was declared. */
+function mismatchError(): Error {
+  return invalidInput('the uploaded bytes do not match the declared hash');
+}
 
 /** Awaits a promise expected to fail with a BailiffError of `code`, and returns the error. */
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
@@ -499,6 +506,70 @@ export function describeObjectStoreContract(
         expect(store.rename).toBeUndefined();
       });
     }
+
+    describe('streaming: openRead, writeFrom, content type', () => {
+      it('records the content type on write and keeps it through a copy', async () => {
+        await store.write('projects/case-1/a.pdf', Buffer.from('%PDF-1.7'), { contentType: 'application/pdf' });
+        expect((await store.stat('projects/case-1/a.pdf'))?.contentType).toBe('application/pdf');
+        await store.copy('projects/case-1/a.pdf', 'projects/case-1/b.pdf', { metadata: { 'bailiff-plan': 'p' } });
+        expect((await store.stat('projects/case-1/b.pdf'))?.contentType).toBe('application/pdf');
+        const listed = (await store.list('projects/case-1/')).objects.find((object) => object.name === 'projects/case-1/a.pdf');
+        expect(listed?.contentType).toBe('application/pdf');
+      });
+
+      it('streams the whole object and describes exactly the version streamed', async () => {
+        const data = randomBytes(300 * 1024);
+        const written = await store.write('projects/case-1/scan.bin', data, { contentType: 'application/octet-stream' });
+        const { info, stream } = await store.openRead('projects/case-1/scan.bin');
+        expect(info).toMatchObject({ size: data.length, generation: written.generation });
+        expect((await collect(stream)).equals(data)).toBe(true);
+      });
+
+      it('streams a byte range, both ends inclusive, and clamps an end past the object', async () => {
+        const data = Buffer.from('0123456789abcdef');
+        await store.write('projects/case-1/r.txt', data);
+        expect((await collect((await store.openRead('projects/case-1/r.txt', { range: { start: 2, end: 5 } })).stream)).toString()).toBe('2345');
+        expect((await collect((await store.openRead('projects/case-1/r.txt', { range: { start: 10 } })).stream)).toString()).toBe('abcdef');
+        expect((await collect((await store.openRead('projects/case-1/r.txt', { range: { start: 14, end: 99 } })).stream)).toString()).toBe('ef');
+        await expectCode(store.openRead('projects/case-1/r.txt', { range: { start: 16 } }), 'invalid_input');
+      });
+
+      it('refuses a missing object and a stale generation', async () => {
+        await expectCode(store.openRead('projects/case-1/none.txt'), 'not_found');
+        const written = await store.write('projects/case-1/g.txt', Buffer.from('v1'));
+        await store.write('projects/case-1/g.txt', Buffer.from('v2'));
+        await expectCode(store.openRead('projects/case-1/g.txt', { ifGenerationMatch: written.generation }), 'precondition_failed');
+      });
+
+      it('writes from a stream of many chunks with md5, content type, metadata and preconditions', async () => {
+        const chunks = Array.from({ length: 40 }, () => randomBytes(64 * 1024));
+        const data = Buffer.concat(chunks);
+        const written = await store.writeFrom('projects/case-1/big.bin', Readable.from(chunks), {
+          contentType: 'application/pdf',
+          metadata: { 'bailiff-plan': 'p1' },
+          ifGenerationMatch: '0',
+        });
+        expect(written).toMatchObject({ size: data.length, md5: md5(data), metadata: { 'bailiff-plan': 'p1' } });
+        expect((await store.stat('projects/case-1/big.bin'))?.contentType).toBe('application/pdf');
+        expect((await store.read('projects/case-1/big.bin')).equals(data)).toBe(true);
+        await expectCode(store.writeFrom('projects/case-1/big.bin', Readable.from([Buffer.from('x')]), { ifGenerationMatch: '0' }), 'precondition_failed');
+        expect((await store.read('projects/case-1/big.bin')).equals(data)).toBe(true);
+      });
+
+      it('publishes nothing when the source fails part-way (a verifying transform refusing the bytes)', async () => {
+        const refuse = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            done(null, chunk);
+          },
+          flush(done) {
+            done(mismatchError());
+          },
+        });
+        const source = Readable.from([randomBytes(128 * 1024), randomBytes(128 * 1024)]).pipe(refuse);
+        await expectCode(store.writeFrom('projects/case-1/refused.bin', source), 'invalid_input');
+        expect(await store.stat('projects/case-1/refused.bin')).toBeUndefined();
+      });
+    });
 
     it('health() resolves', async () => {
       await expect(store.health()).resolves.toBeUndefined();

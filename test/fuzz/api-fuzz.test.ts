@@ -50,7 +50,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'workspace', 'projects', `${CASE}-2`), { recursive: true });
   await writeFile(join(dir, 'workspace', 'projects', `${CASE}-2`, 'secret.txt`'), 'other client');
   app = buildEmbeddedApp(parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS) }), { logger: silentLogger });
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 256 * 1024 }, logger: silentLogger } });
+  server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 256 * 1024 }, logger: silentLogger } });
   // A real proposed plan, so the fuzzer also reaches approve, reject, apply and rollback on it.
   const proposed = await app.service.propose({ id: 'agent@firm.example', roles: ['agent'] }, { case: CASE, description: 'target', operations: [{ type: 'delete', source: 'notes.txt' }] });
   existingPlan = proposed.plan.id;
@@ -78,12 +78,26 @@ const bodyArbitrary = fc.oneof(
     { case: fc.oneof(fc.constantFrom(CASE, `${CASE}-2`, '../x', '', 'a/b'), fc.string({ maxLength: 20 })), description: fc.oneof(fc.string({ maxLength: 30 }), fc.integer()), operations: fc.array(operationArbitrary, { maxLength: 6 }), onError: fc.constantFrom('stop', 'rollback', 'explode') },
     { requiredKeys: [] },
   ),
+  // Target-state plans, and blob declarations.
+  fc.record(
+    {
+      case: fc.constantFrom(CASE, `${CASE}-2`, '../x'),
+      description: fc.string({ maxLength: 20 }),
+      base: fc.array(fc.record({ path: pathArbitrary, generation: fc.oneof(fc.string({ maxLength: 12 }), fc.integer()), md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })) }, { requiredKeys: [] }), { maxLength: 4 }),
+      target: fc.array(fc.record({ path: pathArbitrary, size: fc.oneof(fc.nat(), fc.integer()), md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })), blob: fc.oneof(fc.constant(`${CASE}/md5-${'0'.repeat(32)}-1`), fc.string({ maxLength: 40 })) }, { requiredKeys: [] }), { maxLength: 4 }),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record({ md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })), sha256: fc.string({ maxLength: 65 }), size: fc.oneof(fc.nat(), fc.integer(), fc.double()), contentType: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }),
   fc.anything({ maxDepth: 4 }),
 );
 const requestArbitrary = fc.record({
   token: fc.constantFrom(...Object.keys(TOKENS), undefined, 'garbage-token-xxxxxxxxxxxx'),
   method: fc.oneof({ weight: 5, arbitrary: fc.constant('POST') }, { weight: 3, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('DELETE', 'PUT', 'PATCH') }),
   path: fc.oneof(
+    fc.constantFrom(`/cases/${CASE}/snapshot`, `/cases/${CASE}/blobs`, `/cases/${CASE}/blobs/md5-${'0'.repeat(32)}-1`, `/cases/${CASE}-2/snapshot`),
+    // A lone surrogate cannot be percent-encoded at all; the body arbitraries still send them.
+    pathArbitrary.filter((path) => path.isWellFormed()).map((path) => `/cases/${CASE}/files/content?path=${encodeURIComponent(path)}`),
     fc.constantFrom('/plans', '/health', '/audit/verify', `/cases/${CASE}/files`, `/cases/${CASE}/lease`, '/openapi.json', '/plans/pln_0000000000000000000000000/approve', '/plans/pln_0000000000000000000000000/apply'),
     fc.constantFrom('', '/validate', '/approve', '/reject', '/apply', '/rollback', '/audit').map((suffix) => `/plans/${existingPlan}${suffix}`),
     fc.tuple(fc.constantFrom('/plans/', '/cases/', '/plans/pln_'), fc.string({ maxLength: 30 }), fc.constantFrom('', '/approve', '/apply', '/rollback', '/files', '/audit')).map(([a, b, c]) => `${a}${encodeURIComponent(b)}${c}`),

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configSchema, parseConfig } from '../../shared/config.ts';
-import { auditObjectName, backupObjectName, SYSTEM_PREFIX } from '../../shared/domain/paths.ts';
+import { auditObjectName, backupObjectName, blobObjectName, objectName, PROJECTS_PREFIX, STAGING_PREFIX, SYSTEM_PREFIX } from '../../shared/domain/paths.ts';
 import { ROLES } from '../../shared/ports/identity.ts';
 import { asArray, asBlock, computed, first, loadTerraform, memoryBytes, readJson, registeredEntryPoints, SAMPLE, type Block } from './infra-model.ts';
 
@@ -25,6 +25,7 @@ const executionTopic = tf.resource('google_pubsub_topic.executions');
 const deadLetterTopic = tf.resource('google_pubsub_topic.executions_dead_letter');
 
 const apiAccount = `serviceAccount:${String(tf.evaluate('${google_service_account.api.email}'))}`;
+const signerAccount = `serviceAccount:${String(tf.evaluate('${google_service_account.signer.email}'))}`;
 const executorAccount = `serviceAccount:${String(tf.evaluate('${google_service_account.executor.email}'))}`;
 const pubsubAgent = `serviceAccount:service-${SAMPLE.projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 
@@ -148,7 +149,7 @@ describe('the workspace bucket', () => {
 
   it('ages out the backups the code writes, after backup_retention_days, and never the audit files', () => {
     const rules = asArray(bucket.lifecycle_rule).map(asBlock);
-    const deletes = rules.filter((rule) => first(rule.action).type === 'Delete');
+    const deletes = rules.filter((rule) => first(rule.action).type === 'Delete' && first(rule.condition).age === '${var.backup_retention_days}');
     expect(deletes).toHaveLength(1);
     const condition = first(deletes[0]?.condition);
     expect(condition.age).toBe('${var.backup_retention_days}');
@@ -160,6 +161,55 @@ describe('the workspace bucket', () => {
     expect(backupObjectName('plan-1', 0, 'projects/smith/intake/scan.pdf').startsWith(prefix)).toBe(true);
     expect(auditObjectName('smith', 'plan-1').startsWith(prefix)).toBe(false);
     expect(`projects/smith/${prefix}`.startsWith(prefix)).toBe(false);
+  });
+});
+
+describe('the staging area for blobs', () => {
+  const rules = asArray(bucket.lifecycle_rule).map(asBlock);
+
+  it('ages out uploads after staging_retention_days, and only uploads: never case files, backups or audit files', () => {
+    const staging = rules.filter((rule) => first(rule.condition).age === '${var.staging_retention_days}');
+    expect(staging).toHaveLength(1);
+    expect(first(staging[0]?.action).type).toBe('Delete');
+    expect(tf.defaultOf('staging_retention_days')).toBe(1);
+    const prefixes = asArray(first(staging[0]?.condition).matches_prefix).map(String);
+    expect(prefixes).toEqual([STAGING_PREFIX]);
+    const blob = blobObjectName({ case: 'smith', algorithm: 'md5', digest: '0'.repeat(32), size: 5 });
+    expect(blob.startsWith(prefixes[0]!)).toBe(true);
+    for (const other of [objectName('smith', 'intake/a.pdf'), backupObjectName('p', 0, 'projects/smith/a'), auditObjectName('smith', 'p')]) {
+      expect(other.startsWith(prefixes[0]!), other).toBe(false);
+    }
+    // Every rule deletes under the system area only.
+    for (const rule of rules) for (const prefix of asArray(first(rule.condition).matches_prefix).map(String)) expect(prefix.startsWith(SYSTEM_PREFIX)).toBe(true);
+  });
+
+  it('is writable only through the signer, which can create objects there and read case content, conditioned on the names the code builds', () => {
+    const grants = tf.grants().filter((grant) => grant.member === signerAccount);
+    expect(grants.map((grant) => `${grant.role} on ${grant.target}`).sort()).toEqual([
+      'roles/storage.objectCreator on google_storage_bucket.workspace',
+      'roles/storage.objectViewer on google_storage_bucket.workspace',
+    ]);
+    const conditionOf = (role: string) => {
+      const grant = grants.find((candidate) => candidate.role === role)!;
+      const expression = String(tf.evaluate(first(tf.resource(grant.address).condition).expression));
+      return /^resource\.name\.startsWith\("projects\/_\/buckets\/([^/]+)\/objects\/(.*)"\)$/.exec(expression);
+    };
+    const creates = conditionOf('roles/storage.objectCreator');
+    expect(creates?.[1]).toBe(SAMPLE.bucket);
+    expect(creates?.[2]).toBe(STAGING_PREFIX);
+    const reads = conditionOf('roles/storage.objectViewer');
+    expect(reads?.[2]).toBe(PROJECTS_PREFIX);
+    expect(objectName('smith', 'a.pdf').startsWith(reads![2]!)).toBe(true);
+    expect(backupObjectName('p', 0, 'projects/smith/a').startsWith(reads![2]!)).toBe(false);
+  });
+
+  it('tells the api to sign as the signer, which the api may do and nobody else', () => {
+    expect(`serviceAccount:${apiEnv.BAILIFF_SIGNER_SERVICE_ACCOUNT}`).toBe(signerAccount);
+    expect(parseConfig(apiEnv).BAILIFF_SIGNER_SERVICE_ACCOUNT).toBe(signerAccount.replace('serviceAccount:', ''));
+    expect(executorEnv.BAILIFF_SIGNER_SERVICE_ACCOUNT).toBeUndefined();
+    const tokenCreators = tf.grants().filter((grant) => grant.role === 'roles/iam.serviceAccountTokenCreator' && grant.target === 'google_service_account.signer');
+    expect(tokenCreators.map((grant) => grant.member)).toEqual([apiAccount]);
+    expect(JSON.stringify(tf.locals.get('required_services'))).toContain('iamcredentials.googleapis.com');
   });
 });
 
@@ -251,6 +301,7 @@ describe('IAM', () => {
     const grants = grantsTo(apiAccount);
     expect(grants).toEqual([
       'roles/datastore.user on project',
+      'roles/iam.serviceAccountTokenCreator on google_service_account.signer',
       'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
       'roles/pubsub.viewer on google_pubsub_topic.executions',
@@ -269,7 +320,9 @@ describe('IAM', () => {
       'roles/storage.objectUser on google_storage_bucket.workspace',
     ]);
     const writers = tf.grants().filter((grant) => grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role));
-    expect(writers.map((grant) => grant.member)).toEqual([executorAccount]);
+    // The signer's create-only grant is conditioned on the staging area (checked above), which is never case content.
+    expect(writers.filter((grant) => grant.member !== signerAccount).map((grant) => grant.member)).toEqual([executorAccount]);
+    expect(writers.filter((grant) => grant.member === signerAccount).map((grant) => grant.role)).toEqual(['roles/storage.objectCreator']);
   });
 
   it('lets exactly the principals call the api, in the roles the code knows', () => {

@@ -5,7 +5,8 @@
  * the workspace while a plan runs). The inner store is always a real adapter.
  */
 import { unavailable } from '../../shared/errors.ts';
-import type { CopyOptions, GenerationPrecondition, ListOptions, ObjectStore, WriteOptions } from '../../shared/ports/object-store.ts';
+import type { Readable } from 'node:stream';
+import type { CopyOptions, GenerationPrecondition, ListOptions, ObjectStore, OpenReadOptions, WriteOptions } from '../../shared/ports/object-store.ts';
 
 export class FaultyObjectStore implements ObjectStore {
   calls = 0;
@@ -82,8 +83,14 @@ export class FaultyObjectStore implements ObjectStore {
   read(name: string) {
     return this.call(() => this.inner.read(name), 'read', name);
   }
+  openRead(name: string, options?: OpenReadOptions) {
+    return this.call(() => this.inner.openRead(name, options));
+  }
   write(name: string, data: Buffer, options?: WriteOptions) {
     return this.call(() => this.inner.write(name, data, options), 'write', name);
+  }
+  writeFrom(name: string, source: Readable, options?: WriteOptions) {
+    return this.call(() => this.inner.writeFrom(name, source, options));
   }
   copy(source: string, destination: string, options?: CopyOptions) {
     return this.call(() => this.inner.copy(source, destination, options), 'copy', source);

@@ -5,7 +5,8 @@
  */
 import type { Storage } from '@google-cloud/storage';
 import { createGcsStorage, type GcsStorageSettings } from '../../shared/adapters/gcp/gcs-object-store.ts';
-import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectStore, WriteOptions } from '../../shared/ports/object-store.ts';
+import type { Readable } from 'node:stream';
+import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../shared/ports/object-store.ts';
 
 /** The testbench's address, or a loud failure naming the setting that would start it. */
 export function testbenchEndpoint(): string {
@@ -96,6 +97,15 @@ export class TestbenchMarkersHidden implements ObjectStore {
 
   read(name: string): Promise<Buffer> {
     return this.#inner.read(name);
+  }
+
+  async openRead(name: string, options?: OpenReadOptions): Promise<ObjectReadStream> {
+    const opened = await this.#inner.openRead(name, options);
+    return { ...opened, info: withoutMarkers(opened.info) };
+  }
+
+  async writeFrom(name: string, source: Readable, options?: WriteOptions): Promise<ObjectInfo> {
+    return withoutMarkers(await this.#inner.writeFrom(name, source, options));
   }
 
   async write(name: string, data: Buffer, options?: WriteOptions): Promise<ObjectInfo> {

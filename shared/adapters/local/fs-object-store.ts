@@ -32,9 +32,11 @@
  *   `rename` work), which listings hide and object names may not use.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { constants, createReadStream, type BigIntStats } from 'node:fs';
-import { lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
+import { copyFile, lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { BailiffError, conflict, internal, invalidInput, isBailiffError, notFound, preconditionFailed, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
@@ -42,7 +44,9 @@ import type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectReadStream,
   ObjectStore,
+  OpenReadOptions,
   WriteOptions,
 } from '../../ports/object-store.ts';
 
@@ -170,6 +174,79 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
+  /**
+   * Streams from an open file descriptor, so the version described (its inode and ctime) is
+   * the version read even if the name is replaced meanwhile.
+   */
+  async openRead(name: string, options: OpenReadOptions = {}): Promise<ObjectReadStream> {
+    const location = this.#locate(name);
+    return this.#guard(`read ${name}`, async () => {
+      await this.#prepare();
+      await this.#assertInside(location.path);
+      if (location.marker) {
+        const present = await this.#lookup(location);
+        if (!present) throw notFound(`${name} does not exist`);
+        checkPrecondition(name, options.ifGenerationMatch, present.generation);
+        if (options.range) throw unsatisfiableRange(name, options.range.start, 0);
+        return { info: await this.#describe(location, present, { computeMd5: false }), stream: Readable.from([]) };
+      }
+      let handle;
+      try {
+        handle = await open(location.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      } catch (error) {
+        if (hasCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR')) throw notFound(`${name} does not exist`);
+        throw error;
+      }
+      try {
+        const stats = await handle.stat({ bigint: true });
+        if (!stats.isFile()) throw notFound(`${name} does not exist`);
+        const present = { stats, generation: generationOf(stats) };
+        checkPrecondition(name, options.ifGenerationMatch, present.generation);
+        const size = Number(stats.size);
+        const info = await this.#describe(location, present, { computeMd5: false });
+        if (options.range && (options.range.start >= size || options.range.start < 0)) throw unsatisfiableRange(name, options.range.start, size);
+        const start = options.range?.start ?? 0;
+        const end = Math.min(options.range?.end ?? size - 1, size - 1);
+        const stream = handle.createReadStream({ start, end: Math.max(end, start - 1), autoClose: true });
+        handle = undefined; // the stream owns the descriptor now
+        return { info, stream };
+      } finally {
+        await handle?.close();
+      }
+    });
+  }
+
+  /** Streams into a staged file (hashing as it goes), then publishes it like `write`. */
+  async writeFrom(name: string, source: Readable, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const location = this.#locate(name);
+    if (location.marker) throw invalidInput(`${name} is a folder marker; write it with write()`);
+    return this.#guard(`write ${name}`, async () => {
+      await this.#prepare();
+      const staged = join(this.#stagingDir, randomUUID());
+      try {
+        const md5 = createHash('md5');
+        const tap = new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            md5.update(chunk);
+            done(null, chunk);
+          },
+        });
+        await pipeline(source, tap, createWriteStream(staged, { flags: 'wx', flush: true }));
+        const digest = md5.digest('base64');
+        return await this.#locks.run([location.key], () =>
+          this.#publishStaged(location, staged, digest, options.ifGenerationMatch, {
+            name,
+            generation: '',
+            metadata: { ...(options.metadata ?? {}) },
+            ...(options.contentType ? { contentType: options.contentType } : {}),
+          }),
+        );
+      } finally {
+        await unlink(staged).catch(() => undefined);
+      }
+    });
+  }
+
   async write(name: string, data: Buffer, options: WriteOptions = {}): Promise<ObjectInfo> {
     const location = this.#locate(name);
     if (location.marker && data.length > 0) throw invalidInput(`${name} is a folder marker and must be empty`);
@@ -193,6 +270,7 @@ export class FsObjectStore implements ObjectStore {
       await this.#prepare();
       return this.#locks.run([from.key, to.key], async () => {
         await this.#assertInside(from.path);
+        if (!from.marker && !to.marker) return this.#copyFile(from, to, options);
         const version = await this.#readVersion(from);
         checkPrecondition(source, options.ifSourceGenerationMatch, version.generation);
         if (to.marker && version.data.length > 0) throw invalidInput(`${destination} is a folder marker and must be empty`);
@@ -205,6 +283,34 @@ export class FsObjectStore implements ObjectStore {
         });
       });
     });
+  }
+
+  /**
+   * A file copied by the kernel into a staged file (never through this process's memory, so a
+   * 200 MB blob costs no 200 MB of heap), published like a write. The source's generation is
+   * checked before and after: an edit by another program meanwhile fails the copy as
+   * `unavailable`, and the copy is retried rather than publishing a torn file. Caller holds both locks.
+   */
+  async #copyFile(from: Location, to: Location, options: CopyOptions): Promise<ObjectInfo> {
+    const before = await this.#lookup(from);
+    if (!before) throw notFound(`${from.name} does not exist`);
+    checkPrecondition(from.name, options.ifSourceGenerationMatch, before.generation);
+    const sidecar = await this.#validSidecar(from.name, before);
+    const staged = join(this.#stagingDir, randomUUID());
+    try {
+      await copyFile(from.path, staged, constants.COPYFILE_EXCL);
+      const after = await this.#lookup(from);
+      if (after?.generation !== before.generation) throw new BailiffError('unavailable', `${from.name} changed while being copied`);
+      const md5 = sidecar?.md5 ?? (await md5OfFile(staged));
+      return await this.#publishStaged(to, staged, md5, options.ifGenerationMatch, {
+        name: to.name,
+        generation: '',
+        metadata: { ...(options.metadata ?? sidecar?.metadata ?? {}) },
+        ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
+      });
+    } finally {
+      await unlink(staged).catch(() => undefined);
+    }
   }
 
   /**
@@ -448,6 +554,7 @@ export class FsObjectStore implements ObjectStore {
       generation: present.generation,
       updated: new Date(Number(present.stats.mtimeNs / 1_000_000n)).toISOString(),
       ...(md5 !== undefined ? { md5 } : {}),
+      ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
       metadata: { ...(sidecar?.metadata ?? {}) },
     };
   }
@@ -561,6 +668,26 @@ export class FsObjectStore implements ObjectStore {
     } finally {
       await unlink(staged).catch(() => undefined);
     }
+    return this.#finish(location, { ...record, md5 });
+  }
+
+  /**
+   * Publishes a file already staged (a streamed upload, a kernel copy) at `location` under the
+   * precondition, with its intent record first, as `#put` does. Caller holds the lock.
+   */
+  async #publishStaged(location: Location, staged: string, md5: string, ifGenerationMatch: string | undefined, record: Sidecar): Promise<ObjectInfo> {
+    await this.#assertInside(location.path);
+    const existing = await this.#lookup(location);
+    checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
+    if ((await lstat(location.path).catch(() => undefined))?.isDirectory()) throw conflictInTheWay(location.name, undefined);
+    await this.#writeIntent(location.name, { ...record, md5 }, await stat(staged, { bigint: true }));
+    await this.#publishOrForgetIntent(location, async () => {
+      if (ifGenerationMatch === '0') await link(staged, location.path);
+      else await rename(staged, location.path);
+    }, ifGenerationMatch === '0');
+    // Unlinking the staged name of a hard link changes the inode's ctime, so it must happen
+    // before the generation is read and recorded.
+    await unlink(staged).catch(() => undefined);
     return this.#finish(location, { ...record, md5 });
   }
 
@@ -833,6 +960,10 @@ function hasCode(error: unknown, ...codes: string[]): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function unsatisfiableRange(name: string, start: number, size: number): BailiffError {
+  return invalidInput(`range starting at byte ${start} is past the end of ${name} (${size} bytes)`, [{ message: 'range not satisfiable', start, size }]);
 }
 
 function conflictInTheWay(name: string, cause: unknown): BailiffError {

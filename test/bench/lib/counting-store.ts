@@ -4,7 +4,8 @@
  * adapter is one JSON API request (a copy is one rewrite request for objects this small; the
  * adapter loops only for copies Cloud Storage splits, which these never are).
  */
-import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectStore, WriteOptions } from '../../../shared/ports/object-store.ts';
+import type { Readable } from 'node:stream';
+import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../../shared/ports/object-store.ts';
 
 export const STORE_CALLS = ['list', 'stat', 'read', 'write', 'copy', 'delete', 'rename'] as const;
 export type StoreCall = (typeof STORE_CALLS)[number];
@@ -62,6 +63,14 @@ export class CountingObjectStore implements ObjectStore {
   read(name: string): Promise<Buffer> {
     this.counts.read += 1;
     return this.inner.read(name);
+  }
+  openRead(name: string, options?: OpenReadOptions): Promise<ObjectReadStream> {
+    this.counts.read += 1;
+    return this.inner.openRead(name, options);
+  }
+  writeFrom(name: string, source: Readable, options?: WriteOptions): Promise<ObjectInfo> {
+    this.counts.write += 1;
+    return this.inner.writeFrom(name, source, options);
   }
   write(name: string, data: Buffer, options?: WriteOptions): Promise<ObjectInfo> {
     this.counts.write += 1;
