@@ -5,7 +5,7 @@
  * object names are built in paths.ts.
  */
 import { z } from 'zod';
-import { formatBlobRef, parseBlobRef, type BlobAlgorithm, type BlobRef } from './paths.ts';
+import { BLOB_REF_JSON_SCHEMA, formatBlobRef, parseBlobRef, type BlobAlgorithm, type BlobRef } from './paths.ts';
 import type { ObjectInfo } from '../ports/object-store.ts';
 
 /** Large enough for scans and recordings; a blob is copied server-side, never through a function. */
@@ -23,7 +23,9 @@ export const blobDeclarationSchema = z
     size: z.number().int().min(0).max(MAX_BLOB_BYTES),
     contentType: contentTypeSchema.default('application/octet-stream'),
   })
-  .refine((body) => body.md5 !== undefined || body.sha256 !== undefined, { message: 'declare the content by `md5` or `sha256`', path: ['md5'] });
+  .refine((body) => body.md5 !== undefined || body.sha256 !== undefined, { message: 'declare the content by `md5` or `sha256`', path: ['md5'] })
+  // The same rule, stated in the published document for clients and generated code.
+  .meta({ anyOf: [{ required: ['md5'] }, { required: ['sha256'] }] });
 export type BlobDeclaration = z.output<typeof blobDeclarationSchema>;
 
 /**
@@ -37,7 +39,7 @@ export function blobRefOf(caseName: string, declaration: BlobDeclaration): BlobR
   return { case: caseName, algorithm, digest, size: declaration.size };
 }
 
-export const blobRefSchema = z.string().max(300).transform((raw, ctx) => {
+export const blobRefSchema = z.string().max(300).meta({ ...BLOB_REF_JSON_SCHEMA }).transform((raw, ctx) => {
   const parsed = parseBlobRef(raw);
   if (!parsed.ok) {
     ctx.addIssue({ code: 'custom', message: `invalid blob reference: ${parsed.reason}` });

@@ -287,6 +287,20 @@ const SEGMENT =
   `${NAME_CHAR}{0,${MAX_SEGMENT_BYTES - 1}}${NAME_LAST_CHAR}`;
 const NO_PERCENT_ENCODING = `(?!.*${PERCENT_ENCODED.source.replace('[0-9a-f]', '[0-9a-fA-F]')})`;
 
+/** JSON Schema of a blob id (`parseBlobId`): the digest's length goes with its algorithm. */
+export const BLOB_ID_JSON_SCHEMA: StringJsonSchema = {
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^(md5-[0-9a-f]{32}|sha256-[0-9a-f]{64})-(0|[1-9][0-9]{0,14})$',
+};
+
+/** JSON Schema of a blob reference (`parseBlobRef`): `<case>/<blob id>`. */
+export const BLOB_REF_JSON_SCHEMA: StringJsonSchema = {
+  minLength: 1,
+  maxLength: 300,
+  pattern: `^${NO_PERCENT_ENCODING}(?!\\.)${SEGMENT}/${BLOB_ID_JSON_SCHEMA.pattern!.slice(1)}`,
+};
+
 /** JSON Schema of a case name (`checkCaseName`). */
 export const CASE_NAME_JSON_SCHEMA: StringJsonSchema = {
   minLength: 1,

@@ -16,13 +16,13 @@
  */
 import { z } from 'zod';
 import { blobRefSchema } from './blobs.ts';
-import { checkCasePath, collisionKey, isInside, parentOf } from './paths.ts';
+import { CASE_PATH_JSON_SCHEMA, checkCasePath, collisionKey, isInside, parentOf } from './paths.ts';
 import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation, type ReportIssue } from './plan.ts';
 
 /** As many entries as a snapshot holds. */
 export const MAX_MANIFEST_ENTRIES = 100_000;
 
-const manifestPath = z.string().max(2048);
+const manifestPath = z.string().max(2048).meta({ ...CASE_PATH_JSON_SCHEMA });
 
 export const baseEntrySchema = z.object({
   path: manifestPath,

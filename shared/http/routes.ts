@@ -43,6 +43,7 @@ import {
   planListSchema,
   planParamsSchema,
   planViewSchema,
+  proposedPlanSchema,
   rejectBodySchema,
   actionResultPageSchema,
   inboxQuerySchema,
@@ -239,7 +240,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: ['agent'],
     body: { schema: z.union([planInputSchema, targetPlanInputSchema]), required: true, check: 'service' },
     status: 201,
-    response: planViewSchema,
+    response: proposedPlanSchema,
     errors: ['payload_too_large', 'unavailable'],
     handle: async (context) => {
       if (!isTargetStateBody(context.body)) return { body: await context.deps.api.propose(caller(context), context.body) };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
 import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
 import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
-import { CASE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
+import { BLOB_ID_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -52,6 +52,22 @@ export const planViewSchema = z.object({
   report: reportSchema,
   approval: approvalSchema.optional(),
   execution: executionSummarySchema.optional(),
+});
+
+/** `POST /plans`: the stored plan; a target-state proposal also says what the diff made of it. */
+export const proposedPlanSchema = planViewSchema.extend({
+  target: z
+    .object({
+      unchanged: z.number().int(),
+      moved: z.number().int(),
+      copied: z.number().int(),
+      written: z.number().int(),
+      deleted: z.number().int(),
+      foldersCreated: z.number().int(),
+      conflicts: z.number().int(),
+    })
+    .optional()
+    .meta({ description: 'Target-state proposals only: what the computed plan does, and how many conflicts block it' }),
 });
 
 export const planListSchema = z.object({ plans: z.array(planRecordSchema), nextPageToken: z.string().optional() });
@@ -101,7 +117,7 @@ export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 // ---- the sandbox round trip: file content, snapshots, blobs ----
 
 export const contentQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
+  path: z.string().min(1).max(2048).meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
 });
 
 export const fileContentSchema = z.string().meta({
@@ -132,7 +148,7 @@ export const snapshotPageSchema = z.object({
 
 export const blobParamsSchema = z.strictObject({
   case: caseNameSchema,
-  blob: z.string().max(200).meta({ description: 'Blob id: `md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`' }),
+  blob: z.string().max(200).meta({ ...BLOB_ID_JSON_SCHEMA, description: 'Blob id: `md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`' }),
 });
 
 export const blobDeclarationAnswerSchema = z.object({
@@ -252,7 +268,7 @@ export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z
 
 /** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
 export const fileTextQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ description: 'The file, relative to the case folder' }),
+  path: z.string().min(1).max(2048).meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder' }),
   offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
   limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
 });

@@ -9,49 +9,21 @@
  * executor sends (fake-gcs-server ignores those on rewrite and delete), so the functions run
  * against the stricter of the two emulators.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSign, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import { PubSub, type Subscription } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { freeLoopbackPort } from '../setup/free-port.ts';
+import { AUDIENCE, ID_TOKEN_CERTS, idToken, killFunction, startFunction as startFunctionProcess, type RunningFunction } from '../support/functions-harness.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const FRAMEWORK = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
-const AUDIENCE = 'https://api.bailiff.test';
-const KID = 'test-key';
-const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const CASE = 'abby-sitgraves';
-
-function idToken(email: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${encode({ alg: 'RS256', typ: 'JWT', kid: KID })}.${encode({ iss: 'https://accounts.google.com', aud: AUDIENCE, sub: email, email, email_verified: true, iat: now, exp: now + 3600 })}`;
-  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey).toString('base64url')}`;
-}
-
-
-const children: ChildProcess[] = [];
+const children: RunningFunction[] = [];
 const output: string[] = [];
 
 async function startFunction(target: 'api' | 'executor', env: Record<string, string>): Promise<string> {
-  const port = await freeLoopbackPort();
-  const args = [FRAMEWORK, `--target=${target}`, `--source=${join(ROOT, 'functions', 'index.ts')}`, `--port=${port}`];
-  if (target === 'executor') args.push('--signature-type=cloudevent');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  child.stdout!.on('data', (chunk: Buffer) => output.push(`[${target}] ${chunk}`));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(`[${target}] ${chunk}`));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i += 1) {
-    if (child.exitCode !== null) throw new Error(`${target} exited: ${output.join('')}`);
-    const ok = await fetch(`${url}/health`).then(() => true, () => false);
-    if (ok) return url;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${target} did not start: ${output.join('')}`);
+  const running = await startFunctionProcess(target, env, output);
+  children.push(running);
+  return running.url;
 }
 
 function requireEnv(name: string): string {
@@ -100,7 +72,7 @@ beforeAll(async () => {
       'alice@firm.example': { roles: ['approver'] },
       'root@firm.example': { roles: ['admin'] },
     }),
-    BAILIFF_ID_TOKEN_CERTS: JSON.stringify({ [KID]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    BAILIFF_ID_TOKEN_CERTS: ID_TOKEN_CERTS,
     LOG_LEVEL: 'warn',
   };
   const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '', BAILIFF_CONSOLE_URL: AUDIENCE });
@@ -118,7 +90,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) await killFunction(child);
   await eventsSubscription?.close();
   await eventsPubSub?.close();
 });

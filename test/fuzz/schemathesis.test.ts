@@ -14,9 +14,8 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
+import { startLocalServer, type LocalServer } from '../../functions/local.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import { ensurePythonVenv, type PythonVenv } from '../setup/python-venv.ts';
 
@@ -34,11 +33,15 @@ const UNSTATABLE_REFUSALS: ReadonlyArray<{ rule: string; message: RegExp }> = [
   { rule: 'names that become dots or reserved only after NFKC folding', message: /fold/ },
   { rule: 'page tokens are opaque: only ones this server issued', message: /page token/ },
   { rule: 'base64 content, which depends on the encoding field', message: /not valid base64/ },
+  { rule: 'uploaded bytes must hash to the digest their blob id declares', message: /^hash mismatch$|^size mismatch$/ },
+  {
+    rule: 'a target-state manifest is judged as a whole: entries unique, no case twins, nothing inside a file, NFC, folders empty',
+    message: /appears twice|differ only by letter case|which is a file in the same manifest|not in normal form|a folder entry \(ending in `\/`\) has size 0/,
+  },
 ];
 
 let dir: string;
-let app: EmbeddedApp;
-let server: RunningServer;
+let local: LocalServer;
 let venv: PythonVenv;
 
 beforeAll(async () => {
@@ -48,20 +51,15 @@ beforeAll(async () => {
   await mkdir(join(dir, 'workspace', 'projects', '0', 'intake'), { recursive: true });
   await writeFile(join(dir, 'workspace', 'projects', '0', 'intake', 'a.pdf'), 'a');
   const tokens = { [TOKEN]: { principal: 'root@firm.example', roles: ['agent', 'approver', 'admin'] } };
-  app = buildEmbeddedApp(
-    parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(tokens) }),
+  // The server exactly as `npm start` wires it, so every route it publishes is served.
+  local = await startLocalServer(
+    parseConfig({ PORT: '0', BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(tokens), BAILIFF_MAX_BODY_BYTES: String(1024 * 1024) }),
     { logger: silentLogger },
   );
-  server = await startHttpServer({
-    port: 0,
-    host: '127.0.0.1',
-    deps: { api: app.service, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger },
-  });
 }, 300_000);
 
 afterAll(async () => {
-  await server?.close(100);
-  await app?.close();
+  await local?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -109,11 +107,22 @@ interface Recorder {
   interactions: Record<string, { response?: { status_code?: number; content?: { $base64?: string; string?: string } } }>;
 }
 
-/** A refusal of valid data is excused only when every detail the server gave is unstatable. */
+/**
+ * A refusal of valid data is excused only when every detail the server gave is unstatable. A
+ * refusal by `POST /plans/from-commands` names a line and a column: the commands are a small
+ * shell language, parsed, which no JSON Schema pattern can describe.
+ */
 function excused(finding: Finding): boolean {
-  if (finding.check !== 'positive_data_acceptance' || finding.status !== 400) return false;
-  const details = (JSON.parse(finding.body) as { error?: { details?: Array<{ message: string }> } }).error?.details ?? [];
-  return details.length > 0 && details.every((detail) => UNSTATABLE_REFUSALS.some((entry) => entry.message.test(detail.message)));
+  if (finding.check !== 'positive_data_acceptance') return false;
+  // The upload limit is the server's configuration (BAILIFF_MAX_UPLOAD_BYTES), not the contract's;
+  // and the bytes an upload must have are the size its blob id declares, which a body schema cannot know.
+  if (finding.status === 413) return /accepts uploads of at most \d+ bytes|larger than the \d+ bytes its blob id declares/.test(finding.body);
+  if (finding.status !== 400) return false;
+  const error = (JSON.parse(finding.body) as { error?: { message: string; details?: Array<{ message: string; line?: number; column?: number }> } }).error;
+  const details = error?.details?.length ? error.details : error ? [{ message: error.message }] : [];
+  const unstatable = (detail: { message: string; line?: number; column?: number }) =>
+    (typeof detail.line === 'number' && typeof detail.column === 'number') || UNSTATABLE_REFUSALS.some((entry) => entry.message.test(detail.message));
+  return details.length > 0 && details.every(unstatable);
 }
 
 describe('Schemathesis against the published contract (embedded server)', () => {
@@ -123,7 +132,7 @@ describe('Schemathesis against the published contract (embedded server)', () => 
       join(venv.bin, 'schemathesis'),
       [
         'run',
-        `${server.url}/openapi.json`,
+        `${local.url}/openapi.json`,
         '--header',
         `Authorization: Bearer ${TOKEN}`,
         '--checks',
@@ -156,9 +165,9 @@ describe('Schemathesis against the published contract (embedded server)', () => 
     expect([0, 1], output).toContain(code);
     const all = await findings(ndjson);
     const unexcused = all.filter((finding) => !excused(finding));
-    expect(unexcused, output.slice(-6000)).toEqual([]);
+    expect(unexcused.map((finding) => ({ ...finding, body: finding.body.slice(0, 400) })), output.slice(-3000)).toEqual([]);
     // It really exercised the API: the log names the plan proposal and the file listing.
     expect(output).toMatch(/Fuzzing \(in /);
-    expect(output).toMatch(/Tested: 13/);
+    expect(Number(/Tested: (\d+)/.exec(output)?.[1] ?? 0)).toBeGreaterThanOrEqual(13);
   });
 });

@@ -1,0 +1,129 @@
+/**
+ * Process-level chaos on the Google Cloud shape: both functions under the functions framework,
+ * the Pub/Sub emulator pushing execution requests to the executor, Cloud Storage on Google's
+ * storage-testbench (every precondition enforced) and state in the Firestore emulator. The
+ * executor's process is killed with SIGKILL at random instants while it applies a plan, and
+ * started again on the same port; Pub/Sub redelivers, the next holder takes the dead one's lease
+ * over once it expires (SIGKILL leaves no time to hand over), and resumes from the journal.
+ * The plan must end succeeded with the bucket exactly as promised, object by object.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { PubSub } from '@google-cloud/pubsub';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
+import { listAll } from '../../shared/ports/object-store.ts';
+import { AUDIENCE, ID_TOKEN_CERTS, idToken, killFunction, startFunction, type RunningFunction } from '../support/functions-harness.ts';
+
+const CASE = 'chaos-gcp';
+const FILES = 60;
+const running: RunningFunction[] = [];
+const output: string[] = [];
+afterAll(async () => {
+  for (const fn of running) await killFunction(fn);
+});
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the global setup did not start that emulator`);
+  return value;
+}
+
+const digest = (content: string | Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 16);
+const scan = (i: number) => `scan ${i} ${'z'.repeat(i % 53)}`;
+
+describe('the executor function killed with SIGKILL while it applies a plan', () => {
+  it('ends the plan succeeded with the bucket exactly as promised', { timeout: 600_000 }, async () => {
+    const storageHost = requireEnv('STORAGE_TESTBENCH_HOST');
+    requireEnv('FIRESTORE_EMULATOR_HOST');
+    requireEnv('PUBSUB_EMULATOR_HOST');
+    const project = `bailiff-chaos-${randomBytes(4).toString('hex')}`;
+    const bucket = `ws-${randomBytes(6).toString('hex')}`;
+    const topic = `executions-${randomBytes(4).toString('hex')}`;
+    const storage = createGcsStorage({ apiEndpoint: storageHost, projectId: project });
+    await storage.createBucket(bucket);
+    const objects = new GcsObjectStore({ storage, bucket });
+    await Promise.all(Array.from({ length: FILES }, (_, i) => objects.write(`projects/${CASE}/intake/f${i}.pdf`, Buffer.from(scan(i)))));
+
+    const env = {
+      BAILIFF_MODE: 'gcp',
+      STORAGE_EMULATOR_HOST: storageHost,
+      GOOGLE_CLOUD_PROJECT: project,
+      WORKSPACE_BUCKET: bucket,
+      BAILIFF_EXECUTION_TOPIC: topic,
+      BAILIFF_AUDIENCE: AUDIENCE,
+      BAILIFF_PRINCIPALS: JSON.stringify({ 'agent@firm.example': { roles: ['agent'] }, 'alice@firm.example': { roles: ['approver'] } }),
+      BAILIFF_ID_TOKEN_CERTS: ID_TOKEN_CERTS,
+      // A short lease, so a killed holder's is taken over in seconds, and small journal batches.
+      BAILIFF_LEASE_TTL_MS: '3000',
+      BAILIFF_JOURNAL_BATCH: '10',
+      BAILIFF_EXECUTOR_CONCURRENCY: '4',
+      LOG_LEVEL: 'error',
+    };
+    const executorEnv = { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '' };
+    let executor = await startFunction('executor', executorEnv, output);
+    running.push(executor);
+    const api = await startFunction('api', env, output);
+    running.push(api);
+    const pubsub = new PubSub({ projectId: project });
+    const [createdTopic] = await pubsub.createTopic(topic);
+    await createdTopic.createSubscription(`${topic}-push`, {
+      pushConfig: { pushEndpoint: `${executor.url}/projects/${project}/topics/${topic}` },
+      ackDeadlineSeconds: 30,
+      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 2 } },
+    });
+    await pubsub.close();
+
+    const call = async (method: string, path: string, principal: string, body?: unknown) => {
+      const response = await fetch(`${api.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${idToken(principal)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+
+    const operations: unknown[] = [];
+    for (let i = 0; i < FILES; i += 1) operations.push({ type: 'move', source: `intake/f${i}.pdf`, destination: `sorted/${i % 5}/f${i}.pdf` });
+    for (let i = 0; i < 20; i += 1) operations.push({ type: 'copy', source: `sorted/${i % 5}/f${i}.pdf`, destination: `copies/f${i}.pdf` });
+    for (let i = 0; i < 20; i += 1) operations.push({ type: 'write_file', destination: `reports/r${i}.md`, content: `report ${i}` });
+    const expected = new Map<string, string>();
+    for (let i = 0; i < FILES; i += 1) expected.set(`sorted/${i % 5}/f${i}.pdf`, digest(scan(i)));
+    for (let i = 0; i < 20; i += 1) expected.set(`copies/f${i}.pdf`, digest(scan(i)));
+    for (let i = 0; i < 20; i += 1) expected.set(`reports/r${i}.md`, digest(`report ${i}`));
+
+    const proposed = await call('POST', '/plans', 'agent@firm.example', { case: CASE, description: 'chaos on Cloud', operations });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    const id: string = proposed.body.plan.id;
+    expect((await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash })).status).toBe(200);
+    expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
+
+    let kills = 0;
+    let status = 'queued';
+    const deadline = Date.now() + 420_000;
+    while (Date.now() < deadline) {
+      // Kill only while the plan runs, so each kill lands in the middle of its work.
+      const view = (await call('GET', `/plans/${id}`, 'agent@firm.example')).body;
+      status = view.plan.status;
+      if (status === 'succeeded' || status === 'failed') break;
+      if (kills < 4 && status === 'running' && (view.execution?.done ?? 0) > kills * 20) {
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
+        await killFunction(executor);
+        kills += 1;
+        executor = await startFunction('executor', executorEnv, output, executor.port);
+        running.push(executor);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const final = (await call('GET', `/plans/${id}`, 'agent@firm.example')).body;
+    expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, output.slice(-40).join('')).toBe('succeeded ');
+    expect(kills).toBeGreaterThanOrEqual(3);
+
+    const bucketState = new Map<string, string>();
+    for await (const page of listAll(objects, `projects/${CASE}/`)) {
+      for (const object of page.objects) bucketState.set(object.name.slice(`projects/${CASE}/`.length), digest(await objects.read(object.name)));
+    }
+    const sorted = (map: Map<string, string>) => new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(sorted(bucketState)).toEqual(sorted(expected));
+    console.info(`[process chaos] Cloud functions: ${kills} SIGKILLs of the executor during a ${operations.length}-operation plan; ${expected.size} objects checked`);
+  });
+});
