@@ -176,6 +176,33 @@ for (const factory of ALL_BACKENDS) {
       expect((await wiring.service.get(agent, planId)).plan.status).toBe('succeeded');
     });
 
+    it('hands a running plan over when the instance is told to stop: journaled, lease released, continued at once', async () => {
+      const faulty = new FaultyObjectStore(backend.objects);
+      const wiring = wire(backend, { executorObjects: faulty, executor: { concurrency: 1, journalBatch: 2 } });
+      const operations = Array.from({ length: 8 }, (_, i) => ({ type: 'write_file', destination: `Reports/r${i}.md`, content: `report ${i}` }));
+      const planId = await proposeApproved(wiring, { case: CASE, description: 'reports', operations });
+      await wiring.service.apply(agent, planId);
+      const [message] = wiring.queue.take();
+      // SIGTERM arrives while the third report is being written.
+      let stopped: Promise<void> | undefined;
+      faulty.beforeFirst('write', full('Reports/r2.md'), async () => {
+        stopped = wiring.executor.requestStop();
+      });
+      expect(await wiring.executor.handle(message!)).toBe('continued');
+      await stopped;
+      expect(await backend.plans.getLease(CASE)).toBeUndefined();
+      const continuation = wiring.queue.take();
+      expect(continuation.map((next) => next.reason)).toEqual(['continue']);
+      const audit = await wiring.service.auditTrail(agent, planId);
+      expect(audit.filter((record) => record.type === 'lease.released').map((record) => record.data.outcome)).toEqual(['continued']);
+      // The instance that stopped takes no new work; a fresh one resumes at once, no lease to wait out.
+      await expect(wiring.executor.handle(continuation[0]!)).rejects.toThrow(/shutting down/);
+      const next = wire(backend);
+      expect(await next.executor.handle(continuation[0]!)).toBe('finished');
+      expect((await next.service.get(agent, planId)).plan.status).toBe('succeeded');
+      for (let i = 0; i < 8; i += 1) expect((await backend.objects.read(full(`Reports/r${i}.md`))).toString()).toBe(`report ${i}`);
+    });
+
     it('gives a case-scoped principal full pages of the plans it may see', async () => {
       const wiring = wire(backend);
       await seed(backend.objects, 'zeta-1', { 'a.txt': 'a' });
