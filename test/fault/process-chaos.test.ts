@@ -207,7 +207,7 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       // (The figure itself, under 2 s on an idle machine, is printed and reported in the bench notes.)
       expect(Math.max(...resumeTimes)).toBeLessThan(15_000);
       const ordered = [...resumeTimes].sort((a, b) => a - b);
-      console.info(`[process chaos] embedded: ${kills} SIGKILLs over two 4,000-operation plans (${first.kills} + ${second.kills}); ${MOVES + 2 * NOTES + REPORTS} objects checked after each plan; restart to resumed work: median ${ordered[Math.floor(ordered.length / 2)]} ms, max ${ordered.at(-1)} ms`);
+      console.info(`[process chaos] embedded: ${kills} SIGKILLs over two 4,000-operation plans (${first.kills} + ${second.kills}); ${promisedState().size} objects and ${NOTES} backups checked after the plan, ${initialState().size} after its rollback; restart to resumed work: median ${ordered[Math.floor(ordered.length / 2)]} ms, max ${ordered.at(-1)} ms`);
     } finally {
       if (server.child && server.child.exitCode === null) await server.kill();
     }
