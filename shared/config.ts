@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { invalidInput, zodIssueDetails } from './errors.ts';
-import { idTokenCertsSetting, principalsSetting, tokensSetting } from './identity-settings.ts';
+import { idTokenCertsSetting, jsonSetting, principalsSetting, tokensSetting } from './identity-settings.ts';
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
@@ -58,25 +58,7 @@ export const configSchema = z.object({
    * JSON `[{"url": "https://...", "secret": "whsec_..."}]`: webhooks that receive every plan
    * event, signed per the Standard Webhooks specification.
    */
-  BAILIFF_WEBHOOKS: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (!raw) return [];
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-      const parsed = webhooksSchema.safeParse(json);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
-        return z.NEVER;
-      }
-      return parsed.data;
-    }),
+  BAILIFF_WEBHOOKS: jsonSetting.pipe(webhooksSchema.optional()).transform((hooks) => hooks ?? []),
   /** Where people open the console, for the links in notifications; defaults to the api's own address. */
   BAILIFF_CONSOLE_URL: z.url().optional(),
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
@@ -99,19 +81,7 @@ export const configSchema = z.object({
    * A service-account key (JSON with `client_email` and `private_key`) to sign URLs locally
    * instead: for the emulator tests. Never in production — a key file is a long-lived secret.
    */
-  BAILIFF_SIGNER_KEY: z
-    .string()
-    .optional()
-    .transform((text, ctx): unknown => {
-      if (!text) return undefined;
-      try {
-        return JSON.parse(text);
-      } catch {
-        // Never quote the text: it is a private key.
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
+  BAILIFF_SIGNER_KEY: jsonSetting
     .pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(500),

@@ -88,8 +88,8 @@ export function parseTokenDocument(json: string, source: string): StaticToken[] 
   return tokens;
 }
 
-/** A JSON document in an environment variable; unset or empty is `undefined`. */
-const jsonSetting = z
+/** A JSON document in an environment variable; unset or empty is `undefined`. Never quotes the text. */
+export const jsonSetting = z
   .string()
   .optional()
   .transform((text, ctx): unknown => {

@@ -14,6 +14,7 @@
  * Pure: the same lines and listing always give the same result.
  */
 import { z } from 'zod';
+import { CaseTree } from './case-tree.ts';
 import { checkCasePath, isInside, parentOf } from './paths.ts';
 import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation } from './plan.ts';
 
@@ -172,60 +173,20 @@ function refuseUnquoted(ch: string, next: string | undefined, wordStart: boolean
 // ---------------------------------------------------------------------------------------------
 // The case as it will be: files and folder markers, with folders derived from what is in them.
 
-class CaseModel {
-  /** Object keys relative to the case: files, and folder markers ending in `/`. */
-  private readonly keys = new Set<string>();
-  /** folder → how many keys lie under it; a folder exists while this is positive. */
-  private readonly counts = new Map<string, number>();
-  /** folder (`''` is the case root) → the keys directly in it (its files, and its own marker). */
-  private readonly filesIn = new Map<string, Set<string>>();
-  /** folder → its direct subfolders, so globs and folder moves never scan the whole case. */
-  private readonly subfoldersOf = new Map<string, Set<string>>();
-
+/** The case as it will be after the lines so far: its keys only (files, and folder markers). */
+class CaseModel extends CaseTree<true> {
   constructor(paths: Iterable<string>) {
+    super();
     for (const path of paths) if (path !== '') this.add(path);
   }
 
-  private static folderOf(key: string): string {
-    return key.endsWith('/') ? key.slice(0, -1) : (parentOf(key) ?? '');
-  }
-
-  add(key: string): void {
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    const folder = CaseModel.folderOf(key);
-    setIn(this.filesIn, folder).add(key);
-    for (let current = folder; current !== ''; current = parentOf(current) ?? '') {
-      this.counts.set(current, (this.counts.get(current) ?? 0) + 1);
-      setIn(this.subfoldersOf, parentOf(current) ?? '').add(current);
-    }
-  }
-
-  remove(key: string): void {
-    if (!this.keys.delete(key)) return;
-    const folder = CaseModel.folderOf(key);
-    this.filesIn.get(folder)?.delete(key);
-    for (let current = folder; current !== ''; current = parentOf(current) ?? '') {
-      const count = (this.counts.get(current) ?? 0) - 1;
-      if (count > 0) {
-        this.counts.set(current, count);
-        continue;
-      }
-      // Folders exist only through what is in them, as in Cloud Storage.
-      this.counts.delete(current);
-      this.filesIn.delete(current);
-      this.subfoldersOf.delete(current);
-      this.subfoldersOf.get(parentOf(current) ?? '')?.delete(current);
-    }
-  }
-
-  isFile(path: string): boolean {
-    return this.keys.has(path);
+  override add(key: string, object: true = true): void {
+    super.add(key, object);
   }
 
   /** The case root (`''`) always exists. */
   isFolder(path: string): boolean {
-    return path === '' || this.counts.has(path);
+    return path === '' || this.folderExists(path);
   }
 
   exists(path: string): boolean {
@@ -234,30 +195,8 @@ class CaseModel {
 
   /** Every key under a folder (its marker included), sorted. */
   keysUnder(folder: string): string[] {
-    const found: string[] = [];
-    const pending = [folder];
-    while (pending.length > 0) {
-      const current = pending.pop()!;
-      for (const key of this.filesIn.get(current) ?? []) found.push(key);
-      for (const sub of this.subfoldersOf.get(current) ?? []) pending.push(sub);
-    }
-    return found.sort();
+    return this.objectsUnder(folder);
   }
-
-  /** The files (not markers) directly in a folder, and its subfolders, as full paths. */
-  childrenOf(folder: string): { files: string[]; folders: string[] } {
-    const files = [...(this.filesIn.get(folder) ?? [])].filter((key) => !key.endsWith('/'));
-    return { files, folders: [...(this.subfoldersOf.get(folder) ?? [])] };
-  }
-}
-
-function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  return set;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@
  */
 import type { ObjectInfo } from './objects.ts';
 import type { Action, Expect } from './actions.ts';
+import { CaseTree } from './case-tree.ts';
 import { hashOf } from './hash.ts';
 import { checkBlob } from './blobs.ts';
-import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName, parentOf } from './paths.ts';
+import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
 
 /** Report lists (per-operation lines, diff entries) stop here; totals stay exact. */
@@ -65,49 +66,8 @@ interface SimObject {
 /** What an operation does to the simulated case; `put` replaces whatever was at its path. */
 type TreeChange = { remove: string } | { put: string; object: SimObject };
 
-/** The case as a tree of objects with a folder index, so folder operations need no scans. */
-class CaseTree {
-  readonly objects = new Map<string, SimObject>();
-  /** folder ('' is the case root) → the objects directly in it (files, and the folder's own marker). */
-  private readonly filesIn = new Map<string, Set<string>>();
-  /** folder → its direct subfolders. */
-  private readonly subfoldersOf = new Map<string, Set<string>>();
-  /** collision key → paths, to spot names that differ only by case or normalisation. */
-  private readonly byCollisionKey = new Map<string, Set<string>>();
-
-  static folderOf(key: string): string {
-    return key.endsWith('/') ? key.slice(0, -1) : (parentOf(key) ?? '');
-  }
-
-  add(key: string, object: SimObject): void {
-    this.objects.set(key, object);
-    const folder = CaseTree.folderOf(key);
-    getOrCreate(this.filesIn, folder).add(key);
-    for (let child = folder; child !== ''; ) {
-      const parent = parentOf(child) ?? '';
-      const siblings = getOrCreate(this.subfoldersOf, parent);
-      if (siblings.has(child)) break;
-      siblings.add(child);
-      child = parent;
-    }
-    getOrCreate(this.byCollisionKey, collisionKey(key)).add(key);
-  }
-
-  remove(key: string): void {
-    if (!this.objects.delete(key)) return;
-    this.byCollisionKey.get(collisionKey(key))?.delete(key);
-    let folder = CaseTree.folderOf(key);
-    this.filesIn.get(folder)?.delete(key);
-    // Folders exist only through what is in them, as in Cloud Storage: prune the empty ones.
-    while (folder !== '' && !this.folderExists(folder)) {
-      this.filesIn.delete(folder);
-      this.subfoldersOf.delete(folder);
-      const parent = parentOf(folder) ?? '';
-      this.subfoldersOf.get(parent)?.delete(folder);
-      folder = parent;
-    }
-  }
-
+/** The simulated case: each object with what it must look like when an action touches it. */
+class SimulatedCase extends CaseTree<SimObject> {
   apply(change: TreeChange): void {
     if ('remove' in change) this.remove(change.remove);
     else {
@@ -115,51 +75,6 @@ class CaseTree {
       this.add(change.put, change.object);
     }
   }
-
-  folderExists(folder: string): boolean {
-    return (this.filesIn.get(folder)?.size ?? 0) + (this.subfoldersOf.get(folder)?.size ?? 0) > 0;
-  }
-
-  isFile(path: string): boolean {
-    return this.objects.has(path);
-  }
-
-  /** Every object under a folder (its marker included), sorted so actions come out in a stable order. */
-  objectsUnder(folder: string): string[] {
-    const found: string[] = [];
-    const pending = [folder];
-    while (pending.length > 0) {
-      const current = pending.pop()!;
-      for (const key of this.filesIn.get(current) ?? []) found.push(key);
-      for (const sub of this.subfoldersOf.get(current) ?? []) pending.push(sub);
-    }
-    return found.sort();
-  }
-
-  /** A file standing where a folder of `path` would have to be. */
-  fileAncestor(path: string): string | undefined {
-    for (let folder = parentOf(path); folder !== undefined; folder = parentOf(folder)) {
-      if (this.objects.has(folder)) return folder;
-    }
-    return undefined;
-  }
-
-  /** Another existing path that differs from `path` only by letter case or normalisation. */
-  twinOf(path: string): string | undefined {
-    for (const other of this.byCollisionKey.get(collisionKey(path)) ?? []) {
-      if (other !== path) return other;
-    }
-    return undefined;
-  }
-}
-
-function getOrCreate<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  return set;
 }
 
 const formatBytes = (bytes: number) =>
@@ -234,7 +149,7 @@ class OperationDraft {
 /** What the operation functions read: the plan's names and the case as the operations before left it. */
 interface SimulationContext {
   planId: string;
-  tree: CaseTree;
+  tree: SimulatedCase;
   systemObjects: ReadonlyMap<string, ObjectInfo> | undefined;
   caseName: string;
   blobObjects: ReadonlyMap<string, ObjectInfo> | undefined;
@@ -246,7 +161,7 @@ interface SimulationContext {
 export function simulatePlan(input: SimulationInput): SimulationResult {
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const { caseName, planId } = input;
-  const tree = new CaseTree();
+  const tree = new SimulatedCase();
   const initial = new Map<string, string>();
   for (const object of input.caseObjects) {
     const key = casePathOf(caseName, object.name);
@@ -580,7 +495,7 @@ function describeEffect(operation: Operation, objects: number, bytes: number): s
   }
 }
 
-function diffTrees(initial: ReadonlyMap<string, string>, tree: CaseTree): DryRunReport['diff'] {
+function diffTrees(initial: ReadonlyMap<string, string>, tree: SimulatedCase): DryRunReport['diff'] {
   const added: string[] = [];
   const removed: string[] = [];
   const changed: string[] = [];

@@ -1,0 +1,104 @@
+/**
+ * The case as a tree of objects with a folder index, so folder operations need no scans: the
+ * one in-memory model of a case that the dry run (`simulate.ts`) and the shell translation
+ * (`commands.ts`) both work on. Keys are case-relative paths; a folder marker ends in `/`.
+ * As in Cloud Storage, a folder exists only through what is in it.
+ */
+import { collisionKey, parentOf } from './paths.ts';
+
+export class CaseTree<T> {
+  readonly objects = new Map<string, T>();
+  /** folder ('' is the case root) → the keys directly in it (its files, and its own marker). */
+  private readonly filesIn = new Map<string, Set<string>>();
+  /** folder → its direct subfolders. */
+  private readonly subfoldersOf = new Map<string, Set<string>>();
+  /** collision key → paths, to spot names that differ only by case or normalisation. */
+  private readonly byCollisionKey = new Map<string, Set<string>>();
+
+  /** The folder a key sits in: a marker's own folder, or a file's parent (`''` for the root). */
+  static folderOf(key: string): string {
+    return key.endsWith('/') ? key.slice(0, -1) : (parentOf(key) ?? '');
+  }
+
+  /** Adds or replaces the object at `key`. */
+  add(key: string, object: T): void {
+    this.objects.set(key, object);
+    const folder = CaseTree.folderOf(key);
+    setIn(this.filesIn, folder).add(key);
+    for (let child = folder; child !== ''; ) {
+      const parent = parentOf(child) ?? '';
+      const siblings = setIn(this.subfoldersOf, parent);
+      if (siblings.has(child)) break;
+      siblings.add(child);
+      child = parent;
+    }
+    setIn(this.byCollisionKey, collisionKey(key)).add(key);
+  }
+
+  remove(key: string): void {
+    if (!this.objects.delete(key)) return;
+    this.byCollisionKey.get(collisionKey(key))?.delete(key);
+    let folder = CaseTree.folderOf(key);
+    this.filesIn.get(folder)?.delete(key);
+    // Folders exist only through what is in them, as in Cloud Storage: prune the empty ones.
+    while (folder !== '' && !this.folderExists(folder)) {
+      this.filesIn.delete(folder);
+      this.subfoldersOf.delete(folder);
+      const parent = parentOf(folder) ?? '';
+      this.subfoldersOf.get(parent)?.delete(folder);
+      folder = parent;
+    }
+  }
+
+  /** Whether anything lies in `folder` (for the root: whether the case holds anything). */
+  folderExists(folder: string): boolean {
+    return (this.filesIn.get(folder)?.size ?? 0) + (this.subfoldersOf.get(folder)?.size ?? 0) > 0;
+  }
+
+  isFile(path: string): boolean {
+    return this.objects.has(path);
+  }
+
+  /** Every key under a folder (its marker included), sorted so results come out in a stable order. */
+  objectsUnder(folder: string): string[] {
+    const found: string[] = [];
+    const pending = [folder];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      for (const key of this.filesIn.get(current) ?? []) found.push(key);
+      for (const sub of this.subfoldersOf.get(current) ?? []) pending.push(sub);
+    }
+    return found.sort();
+  }
+
+  /** The files (not markers) directly in a folder, and its subfolders, as full paths. */
+  childrenOf(folder: string): { files: string[]; folders: string[] } {
+    const files = [...(this.filesIn.get(folder) ?? [])].filter((key) => !key.endsWith('/'));
+    return { files, folders: [...(this.subfoldersOf.get(folder) ?? [])] };
+  }
+
+  /** A file standing where a folder of `path` would have to be. */
+  fileAncestor(path: string): string | undefined {
+    for (let folder = parentOf(path); folder !== undefined; folder = parentOf(folder)) {
+      if (this.objects.has(folder)) return folder;
+    }
+    return undefined;
+  }
+
+  /** Another existing path that differs from `path` only by letter case or normalisation. */
+  twinOf(path: string): string | undefined {
+    for (const other of this.byCollisionKey.get(collisionKey(path)) ?? []) {
+      if (other !== path) return other;
+    }
+    return undefined;
+  }
+}
+
+function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
