@@ -5,26 +5,22 @@
  * public half the api is given through `BAILIFF_ID_TOKEN_CERTS`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSign, generateKeyPairSync } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../setup/free-port.ts';
+import { createIdTokenSigner } from './google-id-tokens.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FRAMEWORK = join(ROOT, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
 export const AUDIENCE = 'https://api.bailiff.test';
-const KID = 'test-key';
-const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signer = createIdTokenSigner(AUDIENCE);
 
 /** `BAILIFF_ID_TOKEN_CERTS` for an api that must accept `idToken`'s tokens. */
-export const ID_TOKEN_CERTS = JSON.stringify({ [KID]: key.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+export const ID_TOKEN_CERTS = JSON.stringify(signer.certs);
 
 /** A Google-shaped ID token for `email`, issued for `AUDIENCE`, valid for an hour. */
 export function idToken(email: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const unsigned = `${encode({ alg: 'RS256', typ: 'JWT', kid: KID })}.${encode({ iss: 'https://accounts.google.com', aud: AUDIENCE, sub: email, email, email_verified: true, iat: now, exp: now + 3600 })}`;
-  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey).toString('base64url')}`;
+  return signer.sign({ email, sub: email });
 }
 
 export interface RunningFunction {

@@ -1,17 +1,15 @@
-import { createSign, generateKeyPairSync } from 'node:crypto';
 import { OAuth2Client } from 'google-auth-library';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.ts';
 import { BailiffError } from '../../errors.ts';
 import type { VerificationCerts } from '../../identity-settings.ts';
+import { createIdTokenSigner } from '../../../test/support/google-id-tokens.ts';
 import { GoogleIdTokenIdentity } from './google-id-token-identity.ts';
 
-// Locally generated keys stand in for Google's: every test runs without a network.
-const googleKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const KID = 'test-key-1';
-const certs: VerificationCerts = { [KID]: googleKey.publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 const AUDIENCE = 'https://api.bailiff.example';
+// Locally generated keys stand in for Google's: every test runs without a network.
+const signer = createIdTokenSigner(AUDIENCE);
+const certs: VerificationCerts = signer.certs;
 
 const principals = parseConfig({
   BAILIFF_PRINCIPALS: JSON.stringify({
@@ -20,25 +18,7 @@ const principals = parseConfig({
   }),
 }).BAILIFF_PRINCIPALS!;
 
-const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function idToken(claims: Record<string, unknown> = {}, options: { key?: typeof googleKey.privateKey; kid?: string } = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'RS256', typ: 'JWT', kid: options.kid ?? KID };
-  const payload = {
-    iss: 'https://accounts.google.com',
-    aud: AUDIENCE,
-    sub: '1234567890',
-    email: 'agent@firm.example',
-    email_verified: true,
-    iat: now - 10,
-    exp: now + 3600,
-    ...claims,
-  };
-  const signed = `${base64url(header)}.${base64url(payload)}`;
-  const signature = createSign('RSA-SHA256').update(signed).sign(options.key ?? googleKey.privateKey).toString('base64url');
-  return `${signed}.${signature}`;
-}
+const idToken = (claims?: Record<string, unknown>, options?: Parameters<typeof signer.sign>[1]) => signer.sign(claims, options);
 
 const identity = new GoogleIdTokenIdentity({ audience: AUDIENCE, principals, certs });
 
@@ -64,7 +44,7 @@ describe('GoogleIdTokenIdentity', () => {
 
   it.each([
     ['garbage', () => 'not-a-jwt', 'not a JWT'],
-    ['a token signed by another key', () => idToken({}, { key: strangerKey.privateKey }), 'bad signature'],
+    ['a token signed by another key', () => idToken({}, { key: signer.strangerKey }), 'bad signature'],
     ['a token naming an unknown key', () => idToken({}, { kid: 'other' }), 'signed with an unknown key'],
     ['an expired token', () => idToken({ iat: 1_000, exp: 4_600 }), 'expired'],
     ['a token for another audience', () => idToken({ aud: 'https://elsewhere.example' }), 'issued for another audience'],
