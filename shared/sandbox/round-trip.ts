@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { computeTargetPlan, nameSimilarity, type CurrentObject } from '../domain/target-state.ts';
 import type { Operation } from '../domain/plan.ts';
 import type { SandboxClient } from './client.ts';
+import { mapLimited } from '../map-limited.ts';
 
 export const SNAPSHOT_DIR = '.bailiff';
 export const SNAPSHOT_FILE = 'snapshot.json';
@@ -46,14 +47,6 @@ export interface Progress {
 
 const noProgress: Progress = () => undefined;
 
-async function mapLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++] as T);
-    }),
-  );
-}
 
 function localPath(dir: string, path: string): string {
   return join(dir, ...path.replace(/\/$/, '').split('/'));

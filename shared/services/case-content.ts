@@ -19,6 +19,7 @@ import type { Principal } from '../ports/identity.ts';
 import type { ByteRange, ObjectInfo, ObjectStore } from '../ports/object-store.ts';
 import type { SignedRequest, UrlSigner } from '../ports/url-signer.ts';
 import { requireCase, requireRole } from './authorization.ts';
+import { mapLimited } from '../map-limited.ts';
 
 /** The most objects a snapshot holds: what one target-state plan may describe. */
 export const MAX_SNAPSHOT_OBJECTS = 100_000;
@@ -409,15 +410,3 @@ class VerifyingStream extends Transform {
   }
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}

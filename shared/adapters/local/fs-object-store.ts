@@ -49,6 +49,7 @@ import type {
   OpenReadOptions,
   WriteOptions,
 } from '../../ports/object-store.ts';
+import { mapLimited } from '../../map-limited.ts';
 
 export interface FsObjectStoreOptions {
   /** The workspace directory; created if missing. */
@@ -941,18 +942,6 @@ function decodePageToken(token: string): string {
   return name;
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 function hasCode(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes(String((error as { code?: unknown }).code));
