@@ -111,6 +111,9 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
       budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
       leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
       journalBatch: config.BAILIFF_JOURNAL_BATCH,
+      // A dead holder's lease runs out within one lease lifetime; waiting it out inside the
+      // delivery beats bouncing to the queue (Pub/Sub's backoff grows with every bounce).
+      maxLeaseWaitMs: config.BAILIFF_LEASE_TTL_MS,
     },
   });
   const health = async (): Promise<HealthReport> => {

@@ -42,6 +42,12 @@ export interface ExecutorOptions {
   leaseTtlMs: number;
   /** Actions per journal batch (one journal write, one audit record, one plan update each). */
   journalBatch: number;
+  /**
+   * How long one delivery may wait for the lease of this plan's own previous holder to run out
+   * (a holder that died), rather than bouncing back to the queue, whose redelivery backoff grows
+   * with every bounce. 0: never wait.
+   */
+  maxLeaseWaitMs?: number;
 }
 
 export interface ExecutorDeps {
@@ -165,7 +171,7 @@ export class Executor {
     }
   }
 
-  private async handleUnderLease(message: ExecutionMessage, delivery: Delivery, log: Logger): Promise<DeliveryOutcome> {
+  private async handleUnderLease(message: ExecutionMessage, delivery: Delivery, log: Logger, waited = false): Promise<DeliveryOutcome> {
     const plan = await this.plans.getPlan(message.planId);
     if (!plan) {
       log.warn('execution request for an unknown plan; acknowledged');
@@ -193,6 +199,12 @@ export class Executor {
       // work only this plan's execution can do: retry it until the lease is released or expires
       // and it can take over from the journal. Acknowledging those would strand the plan.
       if (message.reason === 'apply' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
+      const untilFree = Date.parse(acquisition.heldBy.expiresAt) - this.clock.now().getTime();
+      if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
+        // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
+        await new Promise((resolve) => setTimeout(resolve, untilFree + 50));
+        return this.handleUnderLease(message, delivery, log, true);
+      }
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
     }
     const leaseEvents: AuditEventInput[] = [];

@@ -58,10 +58,3 @@ export async function killFunction(running: RunningFunction): Promise<void> {
   await exited;
 }
 
-/** Sends SIGTERM, as Cloud Run does before it stops an instance, and waits until the process is gone. */
-export async function terminateFunction(running: RunningFunction): Promise<void> {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGTERM');
-  await exited;
-}

@@ -462,7 +462,10 @@ export class FsObjectStore implements ObjectStore {
       if (intent?.movedFrom && intent.pending?.ino === String(present.stats.ino)) {
         const source = this.#locate(intent.movedFrom);
         const left = await this.#lookupEntry(source);
-        if (left && (await this.#finishInterruptedMove(source, left))) return this.#lookupEntry(location);
+        if (left) await this.#finishInterruptedMove(source, left);
+        // Finished here or by a concurrent lookup of the source: either way the unlink changed
+        // the file's ctime, so describe it afresh.
+        return this.#lookupEntry(location);
       }
     }
     return present;
