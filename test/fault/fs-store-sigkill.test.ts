@@ -51,6 +51,10 @@ describe('local store under SIGKILL', () => {
       const names = new Set<string>();
       for await (const page of listAll(store, 'projects/churn/')) {
         for (const object of page.objects) {
+          // A kill between creating a file's parent folder and publishing the file leaves that
+          // folder empty, and an empty folder reads as a folder marker: nobody published it, so
+          // it carries no metadata. (The churn's own markers are named m-<step>/.)
+          if (/^projects\/churn\/\d+\/$/.test(object.name)) continue;
           const step = /\/[wcr]-(\d+)\.txt$/.exec(object.name)?.[1] ?? /\/m-(\d+)\/$/.exec(object.name)?.[1];
           expect(step, object.name).toBeDefined();
           expect(object.metadata, `${object.name} after kill ${kill + 1}`).toEqual({ 'bailiff-plan': 'pln_churn', 'bailiff-action': step });
