@@ -16,6 +16,7 @@ import { startHttpServer, type RunningServer } from '../../shared/http/node-serv
 import { silentLogger } from '../../shared/logging.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
 import { ensureChromium, launchBrowser, type Browser } from '../support/browser.ts';
+import { SAMPLE_PLAN } from '../../functions/sample-case.ts';
 
 const TOKENS = {
   'agent-token-0123456789abcdef': { principal: 'agent@local', roles: ['agent'] },
@@ -29,17 +30,8 @@ const ALICE: Principal = { id: 'alice@local', roles: ['approver'] };
 const CAROL: Principal = { id: 'carol@local', roles: ['agent', 'approver'] };
 const CASE = 'abby-sitgraves';
 
-const WALKTHROUGH = {
-  case: CASE,
-  description: 'Sort intake into the firm structure',
-  operations: [
-    { type: 'create_dir', destination: 'Medical Records/Provider1' },
-    { type: 'move', source: 'intake/records_001.pdf', destination: 'Medical Records/Provider1/records_001.pdf' },
-    { type: 'move', source: 'intake/records_002.pdf', destination: 'Medical Records/Provider1/records_002.pdf' },
-    { type: 'move', source: 'intake/police-report.pdf', destination: 'Police/report.pdf' },
-    { type: 'write_file', destination: 'Reports/summary.md', content: '# Intake sorted\n\nThree scans filed.\n' },
-  ],
-};
+/** The README's walk-through plan, as the first `npm start` proposes it. */
+const WALKTHROUGH = SAMPLE_PLAN;
 
 let dir: string;
 let app: EmbeddedApp;
@@ -190,7 +182,7 @@ describe('the approver console', () => {
 
     // The new file's content, previewed.
     await tree.getByRole('button', { name: 'Preview' }).click();
-    await page.locator('dialog .preview-text', { hasText: 'Three scans filed.' }).waitFor();
+    await page.locator('dialog .preview-text', { hasText: '# Intake sorted' }).waitFor();
     await page.getByRole('button', { name: 'Close' }).click();
     expect(await seriousViolations(page)).toEqual([]);
 
