@@ -19,12 +19,29 @@ export const expectSchema = z.discriminatedUnion('state', [
 ]);
 export type Expect = z.infer<typeof expectSchema>;
 
+/**
+ * What the dry run saw of an object at the generation an action expects (a copy's source, or
+ * what an overwrite or delete removes): its checksums and headers. The executor checks a copy
+ * against these checksums and gives it these headers, without reading the object again.
+ * Absent for an object the plan itself writes first (its generation is known only then).
+ */
+export const objectFactsSchema = z.object({
+  md5: z.string().optional(),
+  crc32c: z.string().optional(),
+  contentType: z.string().optional(),
+  /** Content-Encoding, -Disposition, -Language and Cache-Control, when the object has them. */
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type ObjectFacts = z.infer<typeof objectFactsSchema>;
+
 const base = {
   index: z.number().int(),
   /** The plan operation this action was expanded from. */
   operation: z.number().int(),
   /** In a compensation plan: the action of the failed plan this one helps undo. */
   undoes: z.number().int().optional(),
+  /** What the dry run saw of the object the action overwrites or deletes (which its backup copies). */
+  replacedFacts: objectFactsSchema.optional(),
 };
 
 export const actionSchema = z.discriminatedUnion('kind', [
@@ -43,6 +60,7 @@ export const actionSchema = z.discriminatedUnion('kind', [
     kind: z.enum(['copy', 'move']),
     source: z.string(),
     sourceExpect: expectSchema,
+    sourceFacts: objectFactsSchema.optional(),
     destination: z.string(),
     expect: expectSchema,
     size: z.number().int(),

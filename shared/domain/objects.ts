@@ -16,6 +16,11 @@ export interface ObjectInfo {
   crc32c?: string;
   /** The MIME type the object was written with, when the store records one. */
   contentType?: string;
+  /**
+   * Content-Encoding, Content-Disposition, Content-Language and Cache-Control, when the store
+   * records them and the object has any (a server-side copy must carry them over).
+   */
+  headers?: Record<string, string>;
   /** Custom metadata; Bailiff writes `bailiff-plan` and `bailiff-action` on everything it creates. */
   metadata: Record<string, string>;
 }

@@ -11,7 +11,7 @@
  * its errors and warnings.
  */
 import type { ObjectInfo } from './objects.ts';
-import type { Action, Expect } from './actions.ts';
+import type { Action, Expect, ObjectFacts } from './actions.ts';
 import { CaseTree } from './case-tree.ts';
 import { hashOf } from './hash.ts';
 import { checkBlob } from './blobs.ts';
@@ -61,6 +61,25 @@ interface SimObject {
   expect: Expect;
   /** Set while the object is the one the listing showed (not yet replaced by the plan). */
   original: boolean;
+  /** The listing's description of it, while `original` (a reference: the caller holds the listing anyway). */
+  listed?: ObjectInfo;
+}
+
+/** What a copy records of its source, from the listing; undefined when the listing said nothing. */
+function factsOf(object: ObjectInfo | undefined): ObjectFacts | undefined {
+  if (!object) return undefined;
+  const facts: ObjectFacts = {
+    ...(object.md5 ? { md5: object.md5 } : {}),
+    ...(object.crc32c ? { crc32c: object.crc32c } : {}),
+    ...(object.contentType ? { contentType: object.contentType } : {}),
+    ...(object.headers && Object.keys(object.headers).length > 0 ? { headers: object.headers } : {}),
+  };
+  return Object.keys(facts).length > 0 ? facts : undefined;
+}
+
+/** The field only when there are facts to record: an action without them reads as before. */
+function withFacts<K extends 'sourceFacts' | 'replacedFacts'>(key: K, facts: ObjectFacts | undefined): { [P in K]?: ObjectFacts } {
+  return (facts ? { [key]: facts } : {}) as { [P in K]?: ObjectFacts };
 }
 
 /** What an operation does to the simulated case; `put` replaces whatever was at its path. */
@@ -166,7 +185,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
   for (const object of input.caseObjects) {
     const key = casePathOf(caseName, object.name);
     if (key === undefined || key === '') continue;
-    tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true });
+    tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
     initial.set(key, object.generation);
   }
   const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, full: (path) => objectName(caseName, path) };
@@ -253,6 +272,8 @@ interface PreparedDestination {
   /** Where what is there now is kept first, when something is. */
   backup?: string;
   replacedSize: number;
+  /** What the listing said of what is there now. */
+  replacedFacts?: ObjectFacts;
 }
 
 /** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
@@ -278,7 +299,7 @@ function prepareDestination(context: SimulationContext, draft: OperationDraft, t
     return undefined;
   }
   const backup = backupObjectName(context.planId, draft.nextAction, context.full(target));
-  return { expect: existing.expect, backup, replacedSize: existing.size };
+  return { expect: existing.expect, backup, replacedSize: existing.size, replacedFacts: factsOf(existing.listed) };
 }
 
 function draftCreateDir(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'create_dir'>): void {
@@ -314,10 +335,10 @@ function draftWriteFile(context: SimulationContext, draft: OperationDraft, opera
   const prepared = prepareDestination(context, draft, target, operation.overwrite, false);
   if (!prepared) return;
   const action = draft.nextAction;
-  const common = { index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup };
+  const common = { index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup, ...withFacts('replacedFacts', prepared.replacedFacts) };
   draft.plan(
     blob?.ok
-      ? { kind: 'copy', ...common, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation } }
+      ? { kind: 'copy', ...common, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation }, ...withFacts('sourceFacts', factsOf(blob.object)) }
       : { kind: 'put', ...common },
     { put: target, object: { size, expect: { state: 'producedBy', action }, original: false } },
   );
@@ -340,6 +361,7 @@ interface TransferPair {
   to: string;
   sourceName: string;
   sourceExpect: Expect;
+  sourceFacts?: ObjectFacts;
   size: number;
 }
 
@@ -359,10 +381,12 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
         operation: draft.operation,
         source: pair.sourceName,
         sourceExpect: pair.sourceExpect,
+        ...withFacts('sourceFacts', pair.sourceFacts),
         destination: context.full(pair.to),
         expect: prepared.expect,
         size: pair.size,
         backup: prepared.backup,
+        ...withFacts('replacedFacts', prepared.replacedFacts),
       },
       ...(isMove ? [{ remove: pair.from }, arrived] : [arrived]),
     );
@@ -377,7 +401,7 @@ function restorePairs(context: SimulationContext, draft: OperationDraft, operati
     draft.fail('source_missing', `backup \`${operation.backup}\` no longer exists`, destination);
     return [];
   }
-  return [{ from: '', to: destination, sourceName: backup.name, sourceExpect: { state: 'generation', generation: backup.generation }, size: backup.size }];
+  return [{ from: '', to: destination, sourceName: backup.name, sourceExpect: { state: 'generation', generation: backup.generation }, sourceFacts: factsOf(backup), size: backup.size }];
 }
 
 function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'copy' | 'move'>): TransferPair[] {
@@ -400,7 +424,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
       return [];
     }
     const node = tree.objects.get(source)!;
-    return [{ from: source, to: destination, sourceName: full(source), sourceExpect: node.expect, size: node.size }];
+    return [{ from: source, to: destination, sourceName: full(source), sourceExpect: node.expect, sourceFacts: factsOf(node.listed), size: node.size }];
   }
   if (!tree.folderExists(source)) {
     const twin = tree.twinOf(source);
@@ -415,7 +439,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
   if (tree.folderExists(destination)) draft.warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
   const pairs = tree.objectsUnder(source).map((key): TransferPair => {
     const node = tree.objects.get(key)!;
-    return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, size: node.size };
+    return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, sourceFacts: factsOf(node.listed), size: node.size };
   });
   // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:
   // the preconditions seen here would no longer hold when the actions run in order.
@@ -456,7 +480,10 @@ function draftDelete(context: SimulationContext, draft: OperationDraft, operatio
 function planDelete(context: SimulationContext, draft: OperationDraft, key: string, node: SimObject): void {
   const action = draft.nextAction;
   const target = context.full(key);
-  draft.plan({ kind: 'delete', index: action, operation: draft.operation, target, expect: node.expect, size: node.size, backup: backupObjectName(context.planId, action, target) }, { remove: key });
+  draft.plan(
+    { kind: 'delete', index: action, operation: draft.operation, target, expect: node.expect, size: node.size, backup: backupObjectName(context.planId, action, target), ...withFacts('replacedFacts', factsOf(node.listed)) },
+    { remove: key },
+  );
   draft.countDelete(node.size);
 }
 

@@ -29,6 +29,13 @@ export interface CopyOptions extends GenerationPrecondition {
   ifSourceGenerationMatch?: string;
   /** Metadata for the destination (replaces the source's custom metadata). */
   metadata?: Record<string, string>;
+  /**
+   * The source's content type and headers as the caller recorded them (at the generation
+   * `ifSourceGenerationMatch` names): the destination gets these, and a store that would
+   * otherwise read the source to carry them over (Cloud Storage, when `metadata` is set) does
+   * not have to. Unset: the store carries over the source's own.
+   */
+  sourceHeaders?: { contentType?: string; headers?: Record<string, string> };
 }
 
 /** A byte range, both ends inclusive as in HTTP `Range: bytes=start-end`; no `end` means to the end. */
@@ -97,6 +104,12 @@ export interface ObjectStore {
    * Stores without it get moves as copy, verify checksums, delete source.
    */
   rename?(source: string, destination: string, options?: CopyOptions): Promise<ObjectInfo>;
+  /**
+   * `false` only for a backend known to ignore the preconditions of `copy` and `delete` (the
+   * fake-gcs-server emulator): callers then look at the objects before changing them rather
+   * than trusting the preconditions to refuse. Unset means enforced, as this port requires.
+   */
+  readonly preconditionsEnforced?: boolean;
   /** Resolves when the backend answers; throws `unavailable` otherwise. */
   health(): Promise<void>;
 }

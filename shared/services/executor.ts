@@ -17,7 +17,7 @@
  *   redeliver; anything else fails the plan, recorded and audited, and is acknowledged.
  */
 import { randomBytes } from 'node:crypto';
-import { isProducedBy, preconditionsOf, provenance, touchedNames, type Action, type DeleteAction, type Expect, type PutAction, type TransferAction } from '../domain/actions.ts';
+import { isProducedBy, preconditionsOf, provenance, touchedNames, type Action, type DeleteAction, type Expect, type ObjectFacts, type PutAction, type TransferAction } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
 import { hashOf, planHash } from '../domain/hash.ts';
 import { deriveUndo, holdBackChanged } from '../domain/inverse.ts';
@@ -28,7 +28,7 @@ import { isBailiffError, unavailable } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionMessage, ExecutionQueue } from '../ports/execution-queue.ts';
-import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
+import { listAll, type CopyOptions, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
 import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
 import { DryRunner } from './dry-run.ts';
@@ -107,6 +107,22 @@ function isOwnRedelivery(lease: Lease, delivery: Delivery): boolean {
 }
 
 type Verdict = { ok: true; generation?: string } | { ok: false; message: string };
+
+/** A copy's source as far as the executor knows it: the generation to copy, and what the copy must match. */
+type KnownSource = Pick<ObjectInfo, 'generation' | 'size' | 'md5' | 'crc32c'>;
+
+function checksumsOf(facts: Pick<ObjectFacts, 'md5' | 'crc32c'> | undefined): Pick<ObjectFacts, 'md5' | 'crc32c'> {
+  return { ...(facts?.md5 ? { md5: facts.md5 } : {}), ...(facts?.crc32c ? { crc32c: facts.crc32c } : {}) };
+}
+
+/**
+ * The recorded headers a copy carries over, so the store need not read the object for them.
+ * Only with a recorded content type: a listing that reports none may not report headers at all.
+ */
+function headersOf(facts: ObjectFacts | undefined): { sourceHeaders?: CopyOptions['sourceHeaders'] } {
+  if (!facts?.contentType) return {};
+  return { sourceHeaders: { contentType: facts.contentType, ...(facts.headers ? { headers: facts.headers } : {}) } };
+}
 
 const SYSTEM_ACTOR = 'bailiff-executor';
 
@@ -759,86 +775,157 @@ class PlanRun {
     }
   }
 
+  /** On a store that ignores copy and delete preconditions, each action looks before it changes anything. */
+  private get looksFirst(): boolean {
+    return this.objects.preconditionsEnforced === false;
+  }
+
   private mine(object: ObjectInfo | undefined, action: Action): boolean {
     return object !== undefined && isProducedBy(object.metadata, this.plan.id, action.index);
   }
 
-  /** Copies what is about to be overwritten or deleted into the plan's backup area (idempotent). */
+  /**
+   * Copies what is about to be overwritten or deleted into the plan's backup area: one rewrite
+   * carrying the generation to keep and `ifGenerationMatch: 0`. A failed precondition is
+   * resolved by looking at the backup: this action's (an earlier attempt made it) is used;
+   * anything else is thrown for the caller to judge the object it backs up.
+   */
   private async backUp(action: Action, name: string, generation: string): Promise<{ backup: string; backupGeneration: string }> {
     const backup = action.backup!;
     try {
-      const info = await this.objects.copy(name, backup, { ifSourceGenerationMatch: generation, ifGenerationMatch: '0', metadata: provenance(this.plan.id, action.index) });
+      const info = await this.objects.copy(name, backup, { ifSourceGenerationMatch: generation, ifGenerationMatch: '0', metadata: provenance(this.plan.id, action.index), ...headersOf(action.replacedFacts) });
       return { backup, backupGeneration: info.generation };
     } catch (error) {
-      if (!isBailiffError(error, 'precondition_failed')) throw error;
+      if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
       const existing = await this.objects.stat(backup);
       if (this.mine(existing, action)) return { backup, backupGeneration: existing!.generation };
       throw error;
     }
   }
 
+  /**
+   * Writes a `write_file`'s content or a folder marker: one upload carrying the recorded
+   * generation (or `"0"`), after the backup of what it overwrites. Only a failed precondition
+   * (a retried upload whose first attempt landed, a resumed attempt, someone else's change)
+   * costs a look at the object.
+   */
   private async put(action: PutAction): Promise<Omit<JournalEntry, 'action' | 'at'>> {
-    const current = await this.objects.stat(action.destination);
-    if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation };
-    const verdict = this.judge(action.destination, current, action.expect);
-    if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
-    const backup = action.backup && action.expect.state !== 'absent' ? await this.backUp(action, action.destination, verdict.generation!) : undefined;
-    let content: Buffer = Buffer.alloc(0);
-    if (!action.destination.endsWith('/')) {
-      const [operation] = await this.plans.readOperations(this.plan.id, action.operation, 1);
-      if (operation?.type !== 'write_file') return { outcome: 'failed', message: `operation ${action.operation} is not a write_file` };
-      content = contentBuffer(operation);
+    let generation: string;
+    if (action.expect.state === 'producedBy' || this.looksFirst) {
+      // Over an object an earlier action of this plan wrote, its generation is known only by
+      // looking; on a store that ignores preconditions, looking is the only check there is.
+      const current = await this.objects.stat(action.destination);
+      if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation };
+      const verdict = this.judge(action.destination, current, action.expect);
+      if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
+      generation = verdict.generation!;
+    } else {
+      generation = action.expect.state === 'absent' ? '0' : action.expect.generation;
     }
+    let backup: { backup: string; backupGeneration: string } | undefined;
     try {
-      const written = await this.objects.write(action.destination, content, { ifGenerationMatch: verdict.generation, metadata: provenance(this.plan.id, action.index) });
+      if (action.backup && action.expect.state !== 'absent') backup = await this.backUp(action, action.destination, generation);
+      let content: Buffer = Buffer.alloc(0);
+      if (!action.destination.endsWith('/')) {
+        const [operation] = await this.plans.readOperations(this.plan.id, action.operation, 1);
+        if (operation?.type !== 'write_file') return { outcome: 'failed', message: `operation ${action.operation} is not a write_file` };
+        content = contentBuffer(operation);
+      }
+      const written = await this.objects.write(action.destination, content, { ifGenerationMatch: generation, metadata: provenance(this.plan.id, action.index) });
       return { outcome: 'done', generation: written.generation, ...backup };
     } catch (error) {
-      if (!isBailiffError(error, 'precondition_failed')) throw error;
+      if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
       const after = await this.objects.stat(action.destination);
       if (this.mine(after, action)) return { outcome: 'done', generation: after!.generation, ...backup };
-      return { outcome: 'stale', message: `\`${action.destination}\` changed while the plan ran`, ...backup };
+      const verdict = this.judge(action.destination, after, action.expect);
+      return { outcome: 'stale', message: verdict.ok ? `\`${action.destination}\` changed while the plan ran` : verdict.message, ...backup };
     }
   }
 
+  /**
+   * A copy or move. With the generations the dry run recorded, a move is one rewrite (source
+   * generation, destination generation or `"0"`, Bailiff's provenance) checked from its own
+   * answer, then one delete of the source at its generation: two requests, three with the
+   * backup of an overwrite. A source or destination the plan itself writes first is looked at.
+   */
   private async transfer(action: TransferAction): Promise<Omit<JournalEntry, 'action' | 'at'>> {
-    const [source, destination] = await Promise.all([this.objects.stat(action.source), this.objects.stat(action.destination)]);
-    if (this.mine(destination, action)) {
-      // The copy happened in an earlier attempt; a move may still owe the source's deletion.
-      if (action.kind === 'move' && source) {
-        const sourceVerdict = this.judge(action.source, source, action.sourceExpect);
-        if (sourceVerdict.ok) await this.deleteMovedSource(action, source, destination!);
-      }
-      return { outcome: 'done', generation: destination!.generation, backup: undefined };
+    if (action.sourceExpect.state === 'generation' && action.expect.state !== 'producedBy' && !this.looksFirst) {
+      const source: KnownSource = { generation: action.sourceExpect.generation, size: action.size, ...checksumsOf(action.sourceFacts) };
+      return this.copyOrMove(action, source, action.expect.state === 'absent' ? '0' : action.expect.generation, action.sourceFacts);
     }
+    const [source, destination] = await Promise.all([this.objects.stat(action.source), this.objects.stat(action.destination)]);
+    const settled = await this.settleTransfer(action, source, destination);
+    if (settled) return settled;
     const sourceVerdict = this.judge(action.source, source, action.sourceExpect);
     if (!sourceVerdict.ok) return { outcome: 'stale', message: sourceVerdict.message };
     const destinationVerdict = this.judge(action.destination, destination, action.expect);
     if (!destinationVerdict.ok) return { outcome: 'stale', message: destinationVerdict.message };
-    const backup = action.backup && action.expect.state !== 'absent' ? await this.backUp(action, action.destination, destinationVerdict.generation!) : undefined;
-    const options = { ifSourceGenerationMatch: sourceVerdict.generation, ifGenerationMatch: destinationVerdict.generation, metadata: provenance(this.plan.id, action.index) };
+    return this.copyOrMove(action, source!, destinationVerdict.generation!, { ...checksumsOf(source), ...(source!.contentType ? { contentType: source!.contentType } : {}), ...(source!.headers ? { headers: source!.headers } : {}) });
+  }
+
+  private async copyOrMove(action: TransferAction, source: KnownSource, destinationGeneration: string, sourceFacts: ObjectFacts | undefined): Promise<Omit<JournalEntry, 'action' | 'at'>> {
+    let backup: { backup: string; backupGeneration: string } | undefined;
     try {
+      if (action.backup && action.expect.state !== 'absent') backup = await this.backUp(action, action.destination, destinationGeneration);
+      const options = { ifSourceGenerationMatch: source.generation, ifGenerationMatch: destinationGeneration, metadata: provenance(this.plan.id, action.index), ...headersOf(sourceFacts) };
       if (action.kind === 'move' && this.objects.rename) {
         const moved = await this.objects.rename(action.source, action.destination, options);
         return { outcome: 'done', generation: moved.generation, ...backup };
       }
       const copied = await this.objects.copy(action.source, action.destination, options);
       if (action.kind === 'move') {
-        const verdict = await this.deleteMovedSource(action, source!, copied);
+        const verdict = await this.deleteMovedSource(action, source, copied);
         if (verdict) return { outcome: verdict.outcome, message: verdict.message, generation: copied.generation, ...backup };
       }
       return { outcome: 'done', generation: copied.generation, ...backup };
     } catch (error) {
       if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
-      const after = await this.objects.stat(action.destination);
-      if (this.mine(after, action)) return this.transfer(action);
-      return { outcome: 'stale', message: `\`${action.source}\` or \`${action.destination}\` changed while the plan ran`, ...backup };
+      // A precondition failed: someone else's change, an earlier attempt's copy, or a retried
+      // request whose first attempt landed. Only the objects can tell which.
+      const [sourceNow, destinationNow] = await Promise.all([this.objects.stat(action.source), this.objects.stat(action.destination)]);
+      const settled = await this.settleTransfer(action, sourceNow, destinationNow, backup);
+      if (settled) return settled;
+      const sourceVerdict = this.judge(action.source, sourceNow, action.sourceExpect);
+      const destinationVerdict = this.judge(action.destination, destinationNow, action.expect);
+      const message = !sourceVerdict.ok ? sourceVerdict.message : !destinationVerdict.ok ? destinationVerdict.message : `\`${action.source}\` or \`${action.destination}\` changed while the plan ran`;
+      return { outcome: 'stale', message, ...backup };
     }
   }
 
-  /** Deletes a moved object's source, only once the copy is proven identical. */
-  private async deleteMovedSource(action: TransferAction, source: ObjectInfo, copy: ObjectInfo): Promise<{ outcome: 'stale' | 'failed'; message: string } | undefined> {
-    const sameChecksum = source.md5 && copy.md5 ? source.md5 === copy.md5 : source.crc32c && copy.crc32c ? source.crc32c === copy.crc32c : false;
-    if (source.size !== copy.size || !sameChecksum) {
+  /**
+   * When the destination is this action's copy (made by an earlier attempt, or by a request
+   * whose answer was lost): the action is done, once a move has deleted its source if that is
+   * still the recorded version. Undefined when the destination is not this action's.
+   */
+  private async settleTransfer(
+    action: TransferAction,
+    source: ObjectInfo | undefined,
+    destination: ObjectInfo | undefined,
+    backup?: { backup: string; backupGeneration: string },
+  ): Promise<Omit<JournalEntry, 'action' | 'at'> | undefined> {
+    if (!this.mine(destination, action)) return undefined;
+    if (action.kind === 'move' && source && this.judge(action.source, source, action.sourceExpect).ok) {
+      const verdict = await this.deleteMovedSource(action, source, destination!);
+      if (verdict) return { outcome: verdict.outcome, message: verdict.message, generation: destination!.generation, ...backup };
+    }
+    return { outcome: 'done', generation: destination!.generation, ...backup };
+  }
+
+  /**
+   * Deletes a moved object's source, only once the copy is proven identical: same size and
+   * checksum as the source at its generation (recorded by the dry run, or looked up when the
+   * dry run's listing had no checksum).
+   */
+  private async deleteMovedSource(action: TransferAction, source: KnownSource, copy: ObjectInfo): Promise<{ outcome: 'stale' | 'failed'; message: string } | undefined> {
+    let known = source;
+    if (!known.md5 && !known.crc32c) {
+      const looked = await this.objects.stat(action.source);
+      if (!looked) return undefined;
+      if (looked.generation !== source.generation) return { outcome: 'stale', message: `\`${action.source}\` changed during the move; both versions were kept` };
+      known = looked;
+    }
+    const sameChecksum = known.md5 && copy.md5 ? known.md5 === copy.md5 : known.crc32c && copy.crc32c ? known.crc32c === copy.crc32c : false;
+    if (known.size !== copy.size || !sameChecksum) {
       return { outcome: 'failed', message: `the copy of \`${action.source}\` does not match it (size or checksum); the source was kept` };
     }
     try {
@@ -853,18 +940,38 @@ class PlanRun {
     return undefined;
   }
 
+  /**
+   * Deletes one object at its recorded generation, after its backup: two requests. A failed
+   * backup precondition is resolved by looking (the object changed, or was already deleted by
+   * an earlier attempt that kept the backup).
+   */
   private async delete(action: DeleteAction): Promise<Omit<JournalEntry, 'action' | 'at'>> {
-    const current = await this.objects.stat(action.target);
-    if (!current) {
-      const backup = await this.objects.stat(action.backup);
-      if (this.mine(backup, action)) return { outcome: 'done', backup: action.backup, backupGeneration: backup!.generation };
-      return { outcome: 'stale', message: `\`${action.target}\` was removed after approval` };
+    let generation: string;
+    if (action.expect.state === 'generation' && !this.looksFirst) {
+      generation = action.expect.generation;
+    } else {
+      // An object an earlier action of this plan wrote: its generation is known only by looking.
+      const current = await this.objects.stat(action.target);
+      if (!current) {
+        const backup = await this.objects.stat(action.backup);
+        if (this.mine(backup, action)) return { outcome: 'done', backup: action.backup, backupGeneration: backup!.generation };
+        return { outcome: 'stale', message: `\`${action.target}\` was removed after approval` };
+      }
+      const verdict = this.judge(action.target, current, action.expect);
+      if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
+      generation = verdict.generation!;
     }
-    const verdict = this.judge(action.target, current, action.expect);
-    if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
-    const backup = await this.backUp(action, action.target, verdict.generation!);
+    let backup: { backup: string; backupGeneration: string };
     try {
-      await this.objects.delete(action.target, { ifGenerationMatch: verdict.generation });
+      backup = await this.backUp(action, action.target, generation);
+    } catch (error) {
+      if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
+      const current = await this.objects.stat(action.target);
+      const verdict = this.judge(action.target, current, action.expect);
+      return { outcome: 'stale', message: verdict.ok ? `\`${action.target}\` changed while the plan ran` : verdict.message };
+    }
+    try {
+      await this.objects.delete(action.target, { ifGenerationMatch: generation });
     } catch (error) {
       if (isBailiffError(error, 'precondition_failed')) return { outcome: 'stale', message: `\`${action.target}\` changed while the plan ran`, ...backup };
       if (!isBailiffError(error, 'not_found')) throw error;

@@ -55,11 +55,18 @@ for (const factory of ALL_BACKENDS) {
         ],
       });
       // While the plan runs, a person edits the report the plan just wrote, and the file the
-      // plan is about to delete: the delete goes stale and the plan compensates.
-      faulty.beforeFirst('stat', full('notes/keep.txt'), async () => {
+      // plan is about to delete: the delete goes stale and the plan compensates. The edit lands
+      // just before the delete's first storage call: its backup copy, or its look at the file
+      // on a store that ignores copy preconditions (fake-gcs-server).
+      let edited = false;
+      const personEdits = async () => {
+        if (edited) return;
+        edited = true;
         await backend.objects.write(full('Reports/new.md'), Buffer.from('the person\'s text'));
         await backend.objects.write(full('notes/keep.txt'), Buffer.from('edited by a person'));
-      });
+      };
+      faulty.beforeFirst('copy', full('notes/keep.txt'), personEdits);
+      faulty.beforeFirst('stat', full('notes/keep.txt'), personEdits);
       await wiring.service.apply(agent, planId);
       await drain(wiring);
       const result = await wiring.service.get(agent, planId);
@@ -167,7 +174,8 @@ for (const factory of ALL_BACKENDS) {
       });
       await wiring.service.apply(agent, planId);
       const [message] = wiring.queue.take();
-      faulty.crashOnNext('stat');
+      // The move's one mutation: a rename on a store that has one, else the rewrite.
+      faulty.crashOnNext(backend.objects.rename ? 'rename' : 'copy');
       await expect(wiring.executor.handle(message!)).rejects.toThrow(/simulated crash/);
       const audit = await wiring.service.auditTrail(agent, planId);
       expect(audit.filter((record) => record.type === 'lease.released').map((record) => record.data.outcome)).toEqual(['retry']);

@@ -78,14 +78,14 @@ function requireEnv(name: string): string {
  * Google Cloud adapters with Cloud Storage at the endpoint in `storageVariable`. On the
  * testbench a rewrite is capped at 1 MiB per call, so larger copies take several calls.
  */
-function gcpBackendOn(name: string, storageVariable: string, options: { maxBytesRewrittenPerCall?: number } = {}): BackendFactory {
+function gcpBackendOn(name: string, storageVariable: string, options: { maxBytesRewrittenPerCall?: number; preconditionsEnforced?: boolean } = {}): BackendFactory {
   return {
     name,
     make: () => makeGcpBackend(requireEnv(storageVariable), options),
   };
 }
 
-async function makeGcpBackend(apiEndpoint: string, options: { maxBytesRewrittenPerCall?: number }): Promise<TestBackend> {
+async function makeGcpBackend(apiEndpoint: string, options: { maxBytesRewrittenPerCall?: number; preconditionsEnforced?: boolean }): Promise<TestBackend> {
   requireEnv('FIRESTORE_EMULATOR_HOST');
   // A project per test isolates Firestore data in the one emulator.
   const projectId = `bailiff-${randomBytes(5).toString('hex')}`;
@@ -112,7 +112,7 @@ async function makeGcpBackend(apiEndpoint: string, options: { maxBytesRewrittenP
 }
 
 /** Cloud Storage on fake-gcs-server: fast, but it ignores preconditions on rewrite and delete. */
-export const gcpBackend = gcpBackendOn('gcp-emulators', 'STORAGE_EMULATOR_HOST');
+export const gcpBackend = gcpBackendOn('gcp-emulators', 'STORAGE_EMULATOR_HOST', { preconditionsEnforced: false });
 /** Cloud Storage on Google's storage-testbench: every precondition enforced, rewrites split. */
 export const testbenchBackend = gcpBackendOn('gcp-testbench', 'STORAGE_TESTBENCH_HOST', { maxBytesRewrittenPerCall: 1_048_576 });
 

@@ -18,10 +18,12 @@ export class FaultyObjectStore implements ObjectStore {
   private nameHooks: Array<{ method: string; name: string; hook: () => Promise<void> }> = [];
   private crashOnMethodName: string | undefined;
   readonly rename?: ObjectStore['rename'];
+  readonly preconditionsEnforced?: boolean;
   private readonly inner: ObjectStore;
 
   constructor(inner: ObjectStore) {
     this.inner = inner;
+    if (inner.preconditionsEnforced !== undefined) this.preconditionsEnforced = inner.preconditionsEnforced;
     if (inner.rename) this.rename = (source, destination, options) => this.call(() => inner.rename!(source, destination, options), 'rename', source);
   }
 
@@ -33,7 +35,7 @@ export class FaultyObjectStore implements ObjectStore {
   }
 
   /** Crashes at the next call of `method` (and every call after it). */
-  crashOnNext(method: 'list' | 'stat' | 'read' | 'write' | 'copy' | 'delete'): void {
+  crashOnNext(method: 'list' | 'stat' | 'read' | 'write' | 'copy' | 'delete' | 'rename'): void {
     this.crashOnMethodName = method;
   }
 

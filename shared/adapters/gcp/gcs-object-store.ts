@@ -48,6 +48,11 @@ export interface GcsObjectStoreOptions {
    * still come back in several calls).
    */
   maxBytesRewrittenPerCall?: number;
+  /**
+   * `false` for an emulator that ignores copy and delete preconditions (fake-gcs-server): the
+   * executor then looks before it changes anything. Cloud Storage and storage-testbench enforce them.
+   */
+  preconditionsEnforced?: boolean;
 }
 
 /** One page of the JSON API's rewrite answer: the fields the copy loop relies on. */
@@ -113,8 +118,10 @@ export class GcsObjectStore implements ObjectStore {
   readonly #bucket: Bucket;
   readonly #bucketName: string;
   readonly #maxBytesRewrittenPerCall: number | undefined;
+  readonly preconditionsEnforced: boolean;
 
   constructor(options: GcsObjectStoreOptions) {
+    this.preconditionsEnforced = options.preconditionsEnforced ?? true;
     this.#storage = options.storage;
     this.#bucketName = options.bucket;
     this.#bucket = options.storage.bucket(options.bucket);
@@ -284,23 +291,29 @@ export class GcsObjectStore implements ObjectStore {
   /**
    * The destination's resource for a copy that sets custom metadata. A non-empty rewrite body
    * is the destination's only source of editable metadata (an empty one copies the source's),
-   * so the source's content type and headers are read first and carried over; otherwise every
-   * copied PDF would come out as application/octet-stream.
+   * so the source's content type and headers go in too: from the caller's record when it has
+   * one (no extra request), else read from the source first. Otherwise every copied PDF would
+   * come out as application/octet-stream.
    */
   async #rewriteBody(source: string, options: CopyOptions): Promise<FileMetadata> {
     let sourceMetadata: FileMetadata;
-    try {
-      [sourceMetadata] = await this.#bucket.file(source).getMetadata(
-        options.ifSourceGenerationMatch !== undefined ? { ifGenerationMatch: options.ifSourceGenerationMatch } : {},
-      );
-    } catch (error) {
-      throw translateGcsError(error, `copy ${source}: reading the source's metadata`);
+    if (options.sourceHeaders) {
+      sourceMetadata = { ...options.sourceHeaders.headers, ...(options.sourceHeaders.contentType ? { contentType: options.sourceHeaders.contentType } : {}) };
+    } else {
+      try {
+        [sourceMetadata] = await this.#bucket.file(source).getMetadata(
+          options.ifSourceGenerationMatch !== undefined ? { ifGenerationMatch: options.ifSourceGenerationMatch } : {},
+        );
+      } catch (error) {
+        throw translateGcsError(error, `copy ${source}: reading the source's metadata`);
+      }
     }
     const body: FileMetadata = { metadata: { ...options.metadata } };
-    for (const field of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const) {
+    for (const field of HEADER_FIELDS) {
       const value = sourceMetadata[field];
       if (value) body[field] = value;
     }
+    if (sourceMetadata.contentType) body.contentType = sourceMetadata.contentType;
     return body;
   }
 
@@ -371,7 +384,15 @@ function checkName(name: string): void {
   if (typeof name !== 'string' || name.length === 0) throw invalidInput('object name is empty');
 }
 
+/** The headers a copy carries over besides the content type (ObjectInfo's `headers`). */
+const HEADER_FIELDS = ['contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
+
 function toObjectInfo(metadata: FileMetadata): ObjectInfo {
+  const headers: Record<string, string> = {};
+  for (const field of HEADER_FIELDS) {
+    const value = metadata[field];
+    if (typeof value === 'string' && value) headers[field] = value;
+  }
   const custom: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata.metadata ?? {})) {
     // Cloud Storage reports a removed key as null until the next full update; it is gone.
@@ -385,6 +406,7 @@ function toObjectInfo(metadata: FileMetadata): ObjectInfo {
     ...(metadata.md5Hash ? { md5: metadata.md5Hash } : {}),
     ...(metadata.crc32c ? { crc32c: metadata.crc32c } : {}),
     ...(metadata.contentType ? { contentType: metadata.contentType } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
     metadata: custom,
   };
 }

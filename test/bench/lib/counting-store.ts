@@ -35,8 +35,11 @@ export class CountingObjectStore implements ObjectStore {
   readonly inner: ObjectStore;
   rename?: (source: string, destination: string, options?: CopyOptions) => Promise<ObjectInfo>;
 
+  readonly preconditionsEnforced?: boolean;
+
   constructor(inner: ObjectStore) {
     this.inner = inner;
+    if (inner.preconditionsEnforced !== undefined) this.preconditionsEnforced = inner.preconditionsEnforced;
     // Only a store that can rename may look as if it could: the executor picks its move path by
     // whether the method exists.
     if (inner.rename) {
