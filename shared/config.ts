@@ -63,7 +63,10 @@ export const configSchema = z.object({
   BAILIFF_CONSOLE_URL: z.url().optional(),
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
   BAILIFF_POLICY_FILE: z.string().optional(),
+  /** Actions in flight when an execution starts; adaptive concurrency moves it up to the maximum below. */
   BAILIFF_EXECUTOR_CONCURRENCY: intFromEnv(32),
+  /** The most actions in flight while storage keeps up (latency flat, no 429/503); set it to the concurrency above to fix it. */
+  BAILIFF_EXECUTOR_MAX_CONCURRENCY: intFromEnv(128),
   /** Work time per executor invocation before it checkpoints and continues in a new one. */
   BAILIFF_EXECUTOR_BUDGET_MS: intFromEnv(7 * 60 * 1000),
   BAILIFF_LEASE_TTL_MS: intFromEnv(60 * 1000),

@@ -108,6 +108,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     logger,
     options: {
       concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,
+      maxConcurrency: config.BAILIFF_EXECUTOR_MAX_CONCURRENCY,
       budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
       leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
       journalBatch: config.BAILIFF_JOURNAL_BATCH,

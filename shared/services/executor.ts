@@ -31,12 +31,18 @@ import type { ExecutionMessage, ExecutionQueue } from '../ports/execution-queue.
 import { listAll, type CopyOptions, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
 import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
 import { readAppliedActions } from './applied-actions.ts';
+import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import { DryRunner } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 
 export interface ExecutorOptions {
-  /** Actions on disjoint objects run this many at a time. */
+  /** Actions on disjoint objects run this many at a time, to start with. */
   concurrency: number;
+  /**
+   * The most actions in flight that adaptive concurrency may reach while storage keeps up
+   * (see adaptive-concurrency.ts). Default: `concurrency`, which then stays fixed.
+   */
+  maxConcurrency?: number;
   /** Work time per invocation before checkpointing and continuing in a new one. */
   budgetMs: number;
   leaseTtlMs: number;
@@ -135,6 +141,8 @@ export class Executor {
   private readonly options: ExecutorOptions;
   private readonly policy: Policy;
   private readonly dryRunner: DryRunner;
+  /** Shared by every plan this instance runs: what it learnt of storage's pace outlives a delivery. */
+  private readonly concurrency: AdaptiveConcurrency;
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -147,6 +155,9 @@ export class Executor {
     this.options = deps.options;
     this.policy = deps.policy;
     this.dryRunner = new DryRunner({ objects: deps.objects, policy: deps.policy, clock: deps.clock });
+    const { concurrency, maxConcurrency = concurrency } = deps.options;
+    // Without a higher ceiling the limit is fixed; with one it may also fall below its start.
+    this.concurrency = new AdaptiveConcurrency(maxConcurrency > concurrency ? { initial: concurrency, min: 1, max: maxConcurrency } : { initial: concurrency, min: concurrency, max: concurrency });
   }
 
   /**
@@ -321,6 +332,7 @@ export class Executor {
       options: this.options,
       policy: this.policy,
       dryRunner: this.dryRunner,
+      concurrency: this.concurrency,
       stopRequested: () => this.stopping,
       event: (plan, type, data) => this.event(plan, type, data),
     };
@@ -336,6 +348,7 @@ interface RunContext {
   options: ExecutorOptions;
   policy: Policy;
   dryRunner: DryRunner;
+  concurrency: AdaptiveConcurrency;
   /** True once the instance is shutting down: hand over at the next safe point. */
   stopRequested(): boolean;
   event(plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput;
@@ -705,7 +718,7 @@ class PlanRun {
    * error is rethrown: their outcomes are not journaled, so the next attempt resolves them by looking.
    */
   private async runBatch(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
-    const { concurrency } = this.ctx.options;
+    const { concurrency } = this.ctx;
     const busy = new Set<string>();
     const running = new Set<Promise<void>>();
     const entries: JournalEntry[] = [];
@@ -713,7 +726,7 @@ class PlanRun {
     let fatal: unknown;
     for (const action of actions) {
       const names = touchedNames(action);
-      while (running.size >= concurrency || names.some((name) => busy.has(name))) await Promise.race(running);
+      while (running.size >= concurrency.limit || names.some((name) => busy.has(name))) await Promise.race(running);
       // Shutting down: what is in flight finishes and is journaled; nothing new starts.
       if (stop || this.ctx.stopRequested()) break;
       // A slow batch must not outlive the lease: renew before starting more work when it is due.
@@ -724,14 +737,18 @@ class PlanRun {
         break;
       }
       for (const name of names) busy.add(name);
+      // Wall time, not the injected clock: this measures storage, not the plan's timeline.
+      const started = performance.now();
       const task: Promise<void> = this.runAction(action)
         .then(
           (entry) => {
+            concurrency.completed(performance.now() - started);
             entries.push(entry);
             onOutcome(entry);
             if (entry.outcome === 'stale' || entry.outcome === 'failed') stop = true;
           },
           (error: unknown) => {
+            if (isBailiffError(error, 'rate_limited') || isBailiffError(error, 'unavailable')) concurrency.throttled();
             fatal ??= error;
             stop = true;
           },

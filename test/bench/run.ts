@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { createGcsStorage } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { FAKE_GCS_VERSION, startFakeGcs } from '../setup/fake-gcs.ts';
+import { startStorageTestbench } from '../setup/storage-testbench.ts';
 import { startGcloudEmulators } from '../setup/gcloud-emulators.ts';
 import type { BenchContext } from './lib/context.ts';
 import { installFirestoreCounter } from './lib/firestore-counter.ts';
@@ -45,12 +46,12 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 interface Scenario {
   id: string;
   title: string;
-  needs: Array<'gcs' | 'firestore'>;
+  needs: Array<'gcs' | 'testbench' | 'firestore'>;
   run(ctx: BenchContext): Promise<unknown>;
 }
 
 const SCENARIOS: Scenario[] = [
-  { id: '1', title: 'execution on Cloud Storage', needs: ['gcs', 'firestore'], run: gcsExecution },
+  { id: '1', title: 'execution on Cloud Storage', needs: ['gcs', 'testbench', 'firestore'], run: gcsExecution },
   { id: '2', title: 'execution on the embedded workspace', needs: [], run: embeddedExecution },
   { id: '3', title: 'dry-run scaling', needs: ['gcs'], run: dryRunScaling },
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
@@ -129,6 +130,12 @@ async function main(): Promise<void> {
       const endpoint = process.env.STORAGE_EMULATOR_HOST!;
       ctx.gcs = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: 'bailiff-bench' }) };
       ctx.versions['fake-gcs-server'] = FAKE_GCS_VERSION;
+    }
+    if (needs.has('testbench')) {
+      log('starting storage-testbench');
+      stops.push(await startStorageTestbench());
+      const endpoint = process.env.STORAGE_TESTBENCH_HOST!;
+      ctx.testbench = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: 'bailiff-bench' }) };
     }
     if (needs.has('firestore')) {
       log('starting the Firestore emulator');

@@ -517,6 +517,19 @@ export function describeObjectStoreContract(
         expect(listed?.contentType).toBe('application/pdf');
       });
 
+      it('keeps the content type through a copy given the headers a listing recorded (the executor copies so, without reading the source)', async () => {
+        const written = await store.write('projects/case-1/r.pdf', Buffer.from('%PDF-1.7 recorded'), { contentType: 'application/pdf' });
+        const listed = (await store.list('projects/case-1/')).objects.find((object) => object.name === 'projects/case-1/r.pdf')!;
+        const copied = await store.copy('projects/case-1/r.pdf', 'projects/case-1/s.pdf', {
+          ifSourceGenerationMatch: written.generation,
+          ifGenerationMatch: '0',
+          metadata: { 'bailiff-plan': 'p' },
+          sourceHeaders: { ...(listed.contentType ? { contentType: listed.contentType } : {}), ...(listed.headers ? { headers: listed.headers } : {}) },
+        });
+        expect(copied).toMatchObject({ size: written.size, md5: written.md5, metadata: { 'bailiff-plan': 'p' } });
+        expect((await store.stat('projects/case-1/s.pdf'))?.contentType).toBe('application/pdf');
+      });
+
       it('streams the whole object and describes exactly the version streamed', async () => {
         const data = randomBytes(300 * 1024);
         const written = await store.write('projects/case-1/scan.bin', data, { contentType: 'application/octet-stream' });

@@ -14,6 +14,8 @@ export interface BenchContext extends BenchOptions {
   results: Results;
   /** fake-gcs-server, when a scenario that needs it was selected. */
   gcs?: { storage: Storage; endpoint: string };
+  /** Google's storage-testbench (every precondition enforced), when selected. */
+  testbench?: { storage: Storage; endpoint: string };
   /** The Firestore emulator's client, when selected. */
   firestore?: Firestore;
   /** Versions of the tools compared against, for the report. */

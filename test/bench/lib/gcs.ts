@@ -1,5 +1,5 @@
 /** Seeding, checking and emptying prefixes of the fake-gcs-server bucket, outside any timing. */
-import type { Bucket } from '@google-cloud/storage';
+import type { Bucket, Storage } from '@google-cloud/storage';
 import { contentOf, type FileSpec } from './fixtures.ts';
 import { mapLimited } from './util.ts';
 
@@ -31,4 +31,43 @@ export async function verifyMoved(bucket: Bucket, casePrefix: string, files: rea
 export async function emptyPrefix(bucket: Bucket, prefix: string): Promise<void> {
   const names = await listNames(bucket, prefix);
   await mapLimited(names, SEED_CONCURRENCY, (name) => bucket.file(name).delete({ ignoreNotFound: true }).then(() => undefined));
+}
+
+/** Cloud Storage requests a Storage client has made, by kind, since it was wrapped. */
+export interface RequestCounter {
+  snapshot(): Record<string, number>;
+  since(before: Record<string, number>): Record<string, number>;
+}
+
+/**
+ * Counts every request the client builds (JSON API calls, uploads, downloads: Storage-level
+ * interceptors see them all), by kind: `rewrite`, `delete`, `get` (an object's metadata or
+ * bytes), `list`, `upload`, `other`. Counting at the HTTP layer, not at the port, shows a port
+ * call that costs two requests as two.
+ */
+export function countRequests(storage: Storage): RequestCounter {
+  const counts: Record<string, number> = {};
+  storage.interceptors.push({
+    request: (requestOptions) => {
+      const decorated = requestOptions as typeof requestOptions & { method?: string; uri: string };
+      const { method = 'GET', uri = '' } = decorated;
+      const kind = uri.includes('/rewriteTo/')
+        ? 'rewrite'
+        : method === 'DELETE'
+          ? 'delete'
+          : uri.includes('/upload/')
+            ? 'upload'
+            : method === 'GET' && /\/o\/[^/]/.test(uri)
+              ? 'get'
+              : method === 'GET' && /\/o\/?$/.test(uri)
+                ? 'list'
+                : 'other';
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      return decorated;
+    },
+  });
+  return {
+    snapshot: () => ({ ...counts }),
+    since: (before) => Object.fromEntries(Object.entries(counts).map(([kind, n]) => [kind, n - (before[kind] ?? 0)])),
+  };
 }

@@ -23,6 +23,7 @@ export function defaultExecutorOptions(): ExecutorOptions {
   const config = parseConfig({});
   return {
     concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,
+    maxConcurrency: config.BAILIFF_EXECUTOR_MAX_CONCURRENCY,
     budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
     leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
     journalBatch: config.BAILIFF_JOURNAL_BATCH,
