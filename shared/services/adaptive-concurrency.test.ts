@@ -28,20 +28,28 @@ describe('AdaptiveConcurrency', () => {
     expect(controller.limit).toBe(8);
   });
 
-  it('shrinks when latency doubles (requests queue), then grows by an eighth, not by doubling', () => {
+  it('shrinks in proportion when latency more than doubles (requests queue), then grows by an eighth, not by doubling', () => {
     const controller = new AdaptiveConcurrency({ initial: 64, min: 1, max: 128 });
     round(controller, 40); // baseline 40 ms; slow start: 128
     expect(controller.limit).toBe(128);
-    expect(round(controller, 100)).toBe(102); // 128 × 0.8, slow start over
-    expect(round(controller, 40)).toBe(115); // + 102.4 / 8
-    expect(round(controller, 40)).toBe(128); // clamped at the ceiling
+    // The baseline drifts to 44 ms; 128 × (44 × 1.3 / 100) = 73.2; slow start is over.
+    expect(round(controller, 100)).toBe(73);
+    expect(round(controller, 40)).toBe(82); // + 73.2 / 8
+    expect(round(controller, 40)).toBe(92);
   });
 
-  it('holds between growing and shrinking', () => {
-    const controller = new AdaptiveConcurrency({ initial: 32, min: 1, max: 128 });
+  it('takes at most half off for one slow round', () => {
+    const controller = new AdaptiveConcurrency({ initial: 64, min: 1, max: 128 });
+    round(controller, 10);
+    expect(round(controller, 1000)).toBe(64); // 128 halved, not 128 × 0.013
+  });
+
+  it('holds between growing and shrinking, and stops doubling there', () => {
+    const controller = new AdaptiveConcurrency({ initial: 16, min: 1, max: 128 });
     round(controller, 40);
-    expect(controller.limit).toBe(64);
-    expect(round(controller, 70)).toBe(64); // 1.75× the baseline: neither
+    expect(controller.limit).toBe(32);
+    expect(round(controller, 70)).toBe(32); // 1.75× the baseline: neither
+    expect(round(controller, 40)).toBe(36); // slow start is over: + 32 / 8
   });
 
   it('halves at once on a throttling answer, once per round however many requests meet it', () => {

@@ -10,7 +10,10 @@
  * - a round whose mean latency stays within `1.3×` the baseline (the fastest round seen, which
  *   drifts up 10% a round so a backend that got slower for good is accepted) grows the limit:
  *   doubling until the first sign of congestion ("slow start"), then by an eighth;
- * - a round slower than `2×` the baseline shrinks it by a fifth;
+ * - a round between `1.3×` and `2×` holds it (and ends slow start);
+ * - a round slower than `2×` the baseline shrinks it in proportion, towards the limit at which
+ *   latency would be back at `1.3×` (Little's law: with the throughput fixed, requests in
+ *   flight scale with latency), by at most half;
  * - a throttling answer (429, 503, or any retryable storage failure) halves it at once, at most
  *   once a round, however many requests in flight meet the same overload. A 429 the adapter
  *   itself retries shows here as latency: its back-off is at least a second.
@@ -28,7 +31,8 @@ export interface ConcurrencyLimits {
 const GROW_BELOW = 1.3;
 /** Latency beyond this factor of the baseline: requests are queueing. */
 const SHRINK_ABOVE = 2;
-const SHRINK_ON_LATENCY = 0.8;
+/** The most one slow round takes off the limit. */
+const MOST_SHRINK_ON_LATENCY = 0.5;
 const SHRINK_ON_THROTTLE = 0.5;
 const GROWTH_AFTER_SLOW_START = 1 / 8;
 /** How fast the baseline follows a backend that became slower for good. */
@@ -81,8 +85,10 @@ export class AdaptiveConcurrency {
     if (throttled) return;
     if (meanMs > baseline * SHRINK_ABOVE) {
       this.#slowStart = false;
-      this.#limit = clamp(this.#limit * SHRINK_ON_LATENCY, this.#min, this.#max);
-    } else if (meanMs <= baseline * GROW_BELOW) {
+      this.#limit = clamp(this.#limit * Math.max(MOST_SHRINK_ON_LATENCY, (baseline * GROW_BELOW) / meanMs), this.#min, this.#max);
+    } else if (meanMs > baseline * GROW_BELOW) {
+      this.#slowStart = false;
+    } else {
       const grown = this.#slowStart ? this.#limit * 2 : this.#limit + Math.max(1, this.#limit * GROWTH_AFTER_SLOW_START);
       this.#limit = clamp(grown, this.#min, this.#max);
     }
