@@ -114,8 +114,10 @@ describe('createFunctionHandler under the functions framework', () => {
     const url = `${base}${route.path.replace(/\{[^}]+\}/g, 'x1')}`;
     const body = route.method === 'GET' ? undefined : '{}';
     const before = received.length;
-    for (const headers of [{}, { authorization: 'Bearer not-a-known-token-0123456789' }, { authorization: TOKEN }]) {
-      const response = await fetch(url, { method: route.method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-known-token-0123456789' }, { authorization: TOKEN }];
+    for (const headers of attempts) {
+      if (body) headers['content-type'] = 'application/json';
+      const response = await fetch(url, { method: route.method, headers, body });
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
     }
