@@ -777,9 +777,18 @@ class PlanRun {
     }
   }
 
+  /** The backup an earlier attempt of `action` made, if it was to make one and did. */
+  private async earlierBackup(action: Action): Promise<{ backup: string; backupGeneration: string } | undefined> {
+    if (!action.backup || !('expect' in action) || action.expect.state === 'absent') return undefined;
+    const existing = await this.objects.stat(action.backup);
+    return this.mine(existing, action) ? { backup: action.backup, backupGeneration: existing!.generation } : undefined;
+  }
+
   private async put(action: PutAction): Promise<Omit<JournalEntry, 'action' | 'at'>> {
     const current = await this.objects.stat(action.destination);
-    if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation };
+    // Written by an earlier attempt that was not journaled: its backup must still be recorded,
+    // or the undo of this action would delete the object instead of restoring what it replaced.
+    if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation, ...(await this.earlierBackup(action)) };
     const verdict = this.judge(action.destination, current, action.expect);
     if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
     const backup = action.backup && action.expect.state !== 'absent' ? await this.backUp(action, action.destination, verdict.generation!) : undefined;
@@ -808,7 +817,7 @@ class PlanRun {
         const sourceVerdict = this.judge(action.source, source, action.sourceExpect);
         if (sourceVerdict.ok) await this.deleteMovedSource(action, source, destination!);
       }
-      return { outcome: 'done', generation: destination!.generation, backup: undefined };
+      return { outcome: 'done', generation: destination!.generation, ...(await this.earlierBackup(action)) };
     }
     const sourceVerdict = this.judge(action.source, source, action.sourceExpect);
     if (!sourceVerdict.ok) return { outcome: 'stale', message: sourceVerdict.message };
