@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBailiffError } from '../../errors.ts';
-import { FsObjectStore, KeyedMutex, STAGING_DIR_NAME } from './fs-object-store.ts';
+import { FsObjectStore, KeyedMutex, METADATA_FILE, STAGING_DIR_NAME } from './fs-object-store.ts';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('base64');
 
@@ -42,8 +42,7 @@ describe('FsObjectStore', () => {
   it('maps object names to files under the root, and keeps metadata out of it', async () => {
     await store.write('projects/c/a/b.txt', Buffer.from('hello'), { metadata: { k: 'v' } });
     expect((await fsStat(join(root, 'projects', 'c', 'a', 'b.txt'))).size).toBe(5);
-    const sidecars = await readdir(metadataDir, { recursive: true });
-    expect(sidecars.some((entry) => entry.endsWith('.json'))).toBe(true);
+    expect(await readdir(metadataDir)).toContain(METADATA_FILE);
     expect(await readdir(join(root, STAGING_DIR_NAME))).toEqual([]);
     expect((await store.list('')).objects.map((object) => object.name)).toEqual(['projects/c/a/b.txt']);
   });
