@@ -50,7 +50,7 @@ import type {
   WriteOptions,
 } from '../../ports/object-store.ts';
 import { mapLimited } from '../../map-limited.ts';
-import { ObjectMetadataIndex } from './object-metadata-index.ts';
+import { importLegacyRecords, ObjectMetadataIndex } from './object-metadata-index.ts';
 
 export interface FsObjectStoreOptions {
   /** The workspace directory; created if missing. */
@@ -129,7 +129,7 @@ export class FsObjectStore implements ObjectStore {
   /** Folders this store made or saw: publishing into them needs no mkdir (a vanished one is made again). */
   readonly #knownDirectories = new Set<string>();
   /** Folders whose real path was checked to be inside the root, by the identity they had then. */
-  readonly #checkedDirectories = new Map<string, { dev: bigint; ino: bigint }>();
+  readonly #checkedDirectories = new Map<string, { dev: number; ino: number }>();
   #index: ObjectMetadataIndex | undefined;
   #ready: Promise<string> | undefined;
 
@@ -429,7 +429,16 @@ export class FsObjectStore implements ObjectStore {
       const ready = (async () => {
         await mkdir(this.#stagingDir, { recursive: true });
         await mkdir(this.#metadataDir, { recursive: true });
-        this.#index ??= new ObjectMetadataIndex(join(this.#metadataDir, METADATA_FILE));
+        if (!this.#index) {
+          const index = new ObjectMetadataIndex(join(this.#metadataDir, METADATA_FILE));
+          try {
+            await importLegacyRecords(this.#metadataDir, index);
+          } catch (error) {
+            index.close();
+            throw error;
+          }
+          this.#index = index;
+        }
         return realpath(this.#root);
       })();
       // A failed start (say, a missing mount) is retried by the next call, not remembered.
@@ -454,7 +463,7 @@ export class FsObjectStore implements ObjectStore {
     const parent = dirname(path);
     const checked = this.#checkedDirectories.get(parent);
     if (checked) {
-      const now = lstatSync(parent, { bigint: true, throwIfNoEntry: false });
+      const now = lstatSync(parent, { throwIfNoEntry: false });
       if (now?.isDirectory() && now.ino === checked.ino && now.dev === checked.dev) return;
       this.#checkedDirectories.delete(parent);
     }
@@ -466,7 +475,7 @@ export class FsObjectStore implements ObjectStore {
           throw invalidInput(`${relative(this.#root, path)} resolves outside the workspace through a symbolic link`);
         }
         if (dir === parent) {
-          const stats = lstatSync(dir, { bigint: true });
+          const stats = lstatSync(dir);
           if (stats.isDirectory()) remember(this.#checkedDirectories, dir, { dev: stats.dev, ino: stats.ino });
         }
         return;

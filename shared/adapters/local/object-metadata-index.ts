@@ -19,8 +19,18 @@
  * WAL with `synchronous = NORMAL`: a commit survives the process being killed; only the last
  * commits before a power cut can be lost. Safe to share between processes (SQLite's locking).
  */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { unavailable } from '../../errors.ts';
+
+/**
+ * In WAL mode with `synchronous = NORMAL` the only fsyncs are at checkpoints, which SQLite makes
+ * every 1,000 pages by default: several times per thousand moves, each costing more than the
+ * moves. 10,000 pages (40 MB of log at most) makes that once per several thousand.
+ */
+const CHECKPOINT_PAGES = 10_000;
 
 export type RecordKind = 'sidecar' | 'pending' | 'moving';
 const KINDS: readonly RecordKind[] = ['sidecar', 'pending', 'moving'];
@@ -50,6 +60,8 @@ export class ObjectMetadataIndex {
       this.#db.exec(`
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
+        PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES};
+        PRAGMA journal_size_limit = ${64 * 1024 * 1024};
         CREATE TABLE IF NOT EXISTS records (
           name TEXT NOT NULL,
           kind TEXT NOT NULL,
@@ -165,4 +177,50 @@ function parse(value: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves the records of an earlier version of the store — JSON files under two-hex-digit
+ * folders of the metadata directory, named by the SHA-256 of the object name: `<hash>.json`
+ * (sidecar), `.json.pending` (intent), `.json.moving` (moving record) — into the index, then
+ * deletes them, so upgrading keeps every object's provenance. A moving record does not name its
+ * source; it is the source of the intent whose `movedFrom` hashes to it. Safe to repeat if
+ * interrupted: the files go only after their rows are committed.
+ */
+export async function importLegacyRecords(metadataDir: string, index: ObjectMetadataIndex): Promise<number> {
+  const shards = (await readdir(metadataDir, { withFileTypes: true })).filter((entry) => entry.isDirectory() && /^[0-9a-f]{2}$/.test(entry.name));
+  if (shards.length === 0) return 0;
+  const moving = new Map<string, unknown>();
+  const movedFrom: string[] = [];
+  let imported = 0;
+  for (const shard of shards) {
+    for (const file of await readdir(join(metadataDir, shard.name))) {
+      const match = /^([0-9a-f]{64})\.json(\.pending|\.moving)?$/.exec(file);
+      if (!match) continue; // a temporary file of an interrupted write
+      const value = parse(await readFile(join(metadataDir, shard.name, file), 'utf8').catch(() => '')) as { name?: unknown; movedFrom?: unknown } | undefined;
+      if (!value) continue;
+      const hash = match[1]!;
+      if (match[2] === '.moving') {
+        moving.set(hash, value);
+        continue;
+      }
+      if (typeof value.name !== 'string' || sha256(value.name) !== hash) continue;
+      index.set(value.name, match[2] === '.pending' ? 'pending' : 'sidecar', value);
+      imported += 1;
+      if (match[2] === '.pending' && typeof value.movedFrom === 'string') movedFrom.push(value.movedFrom);
+    }
+  }
+  for (const source of movedFrom) {
+    const record = moving.get(sha256(source));
+    if (record === undefined) continue;
+    index.set(source, 'moving', record);
+    imported += 1;
+  }
+  index.flush();
+  for (const shard of shards) await rm(join(metadataDir, shard.name), { recursive: true, force: true });
+  return imported;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
