@@ -11,13 +11,14 @@
  *   readers never see half a file.
  * - Generations come from the file itself (inode and ctime in nanoseconds), so an edit by any
  *   other program changes the generation too. They are opaque strings.
- * - Custom metadata lives in sidecar JSON files under `metadataDir` (outside the workspace,
- *   keyed by a hash of the name) and counts only while the generation it recorded is current.
+ * - Custom metadata lives in sidecar records, rows of one SQLite file in `metadataDir` (outside
+ *   the workspace; see object-metadata-index.ts), and counts only while the generation it
+ *   recorded is current. Records written during one event-loop turn share one commit.
  * - No crash window for a move: moving a file onto a free name is a `link` and an `unlink`; a
- *   record written first names the move, so a lookup of the source after a crash between the
+ *   record committed first names the move, so a lookup of the source after a crash between the
  *   two finishes it instead of showing the file twice.
- * - No crash window for metadata: before a file or marker is published, an intent record
- *   (`<sidecar>.pending`) names the exact file that will appear (inode, and for files size and
+ * - No crash window for metadata: before a file or marker is published, an intent record,
+ *   committed first, names the exact file that will appear (inode, and for files size and
  *   modification time, which publishing by `link`/`rename` keeps). If the process dies between
  *   publishing and writing the sidecar, the intent still identifies the object, so the metadata
  *   Bailiff's executor relies on (which plan wrote it) is never lost. A later edit by anyone
