@@ -28,10 +28,11 @@ import { apply, defaultExecutorOptions, execute, movePlan, proposeAndApprove, wi
 
 const SCENARIO = '2 Embedded workspace execution';
 
-type Contender = 'bailiff' | 'rename' | 'rclone';
+type Contender = 'bailiff' | 'store' | 'rename' | 'rclone';
 
 const LABELS: Record<Contender, string> = {
   bailiff: 'Bailiff executor (FsObjectStore + SQLite)',
+  store: 'FsObjectStore.rename alone (no executor), 32 at a time',
   rename: 'floor: synchronous loop of renameSync',
   rclone: 'rclone move (one per folder, --files-from-raw)',
 };
@@ -59,7 +60,7 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
   ctx.versions.rclone = rclone.replace(/^rclone\s+/, '');
   const count = ctx.quick ? 2000 : 10_000;
   const files = inboxFiles(count);
-  const contenders: Contender[] = ['bailiff', 'rename', 'rclone'];
+  const contenders: Contender[] = ['bailiff', 'store', 'rename', 'rclone'];
   const samples = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
   let bailiffCounts: StoreCounts | undefined;
 
@@ -84,6 +85,13 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
         ms = (await timed(() => execute(bailiff, planId))).ms;
         bailiffCounts = diffStoreCounts(objects.snapshot(), before);
         plans.close();
+      } else if (contender === 'store') {
+        // The store's own share of the executor's time: the same moves with their provenance,
+        // without the executor's stats, journal and lease.
+        const store = new FsObjectStore({ root, metadataDir: join(dir, 'state', 'object-metadata') });
+        await store.health();
+        const metadata = { 'bailiff-plan': 'pln_bench', 'bailiff-action': '0' };
+        ms = (await timed(() => mapLimited(files, defaultExecutorOptions().concurrency, (file) => store.rename(`projects/${caseName}/${file.source}`, `projects/${caseName}/${file.destination}`, { ifGenerationMatch: '0', metadata })))).ms;
       } else if (contender === 'rename') {
         ms = (await timed(async () => renameSyncLoop(caseDir, files))).ms;
       } else {
@@ -109,6 +117,7 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
   }
   const perRun = (a: Contender, b: Contender) => samples.get(a)!.map((value, run) => value / samples.get(b)![run]!);
   const vsRename = addRatio(ctx.results, { scenario: SCENARIO, name: 'time Bailiff ÷ renameSync loop', samples: perRun('bailiff', 'rename') });
+  addRatio(ctx.results, { scenario: SCENARIO, name: 'time FsObjectStore.rename alone ÷ renameSync loop', samples: perRun('store', 'rename') });
   const vsRclone = addRatio(ctx.results, { scenario: SCENARIO, name: 'time rclone move ÷ Bailiff', samples: perRun('rclone', 'bailiff') });
   addTarget(ctx.results, 'Embedded moves within 2× of a renameSync loop (time ratio)', vsRename.median, '<=', 2, '×');
   addTarget(ctx.results, 'Embedded moves faster than rclone move (rclone time ÷ Bailiff time)', vsRclone.median, '>', 1, '×');
