@@ -129,7 +129,8 @@ export class ObjectMetadataIndex {
         setImmediate(() => {
           this.#scheduled = undefined;
           try {
-            this.#commit();
+            // Empty when flush() or close() committed it first.
+            if (this.#pending.size > 0) this.#commit();
             resolve();
           } catch (error) {
             reject(error);
