@@ -1,5 +1,5 @@
 /**
- * `npm start`: Bailiff on one machine. Parses the configuration once, builds the embedded app
+ * Bailiff on one machine (`npm start`, through functions/start.ts). Parses the configuration once, builds the embedded app
  * (local directory, SQLite, in-process executions), serves the HTTP API on `PORT`, resumes
  * executions a previous run left queued or running, and shuts down cleanly on SIGINT/SIGTERM.
  *
@@ -115,7 +115,8 @@ function describeStartupError(error: unknown): string {
   return `bailiff: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
-async function main(env: Record<string, string | undefined>): Promise<void> {
+/** Parses the configuration, serves, prints the banner and handles shutdown signals (functions/start.ts runs it). */
+export async function main(env: Record<string, string | undefined>): Promise<void> {
   let local: LocalServer;
   let logger: Logger;
   let config: Config;
@@ -158,8 +159,4 @@ async function main(env: Record<string, string | undefined>): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
-}
-
-if (import.meta.main) {
-  await main(process.env);
 }

@@ -49,7 +49,7 @@ resource "google_pubsub_topic_iam_member" "api_checks_executions" {
 }
 
 # Everyone named in var.principals may reach the api; what they may do there is the api's
-# decision (roles and cases from BAILIFF_PRINCIPALS). Nobody else, and never allUsers.
+# decision (roles and cases from BAILIFF_PRINCIPALS).
 resource "google_cloud_run_v2_service_iam_member" "api_invokers" {
   for_each = toset(keys(jsondecode(var.principals)))
 
@@ -57,6 +57,25 @@ resource "google_cloud_run_v2_service_iam_member" "api_invokers" {
   name     = google_cloudfunctions2_function.api.name
   role     = "roles/run.invoker"
   member   = endswith(each.value, ".gserviceaccount.com") ? "serviceAccount:${each.value}" : "user:${each.value}"
+}
+
+# The approver's console, only when the firm configures its Google sign-in. Cloud Run checks
+# run.invoker before Bailiff sees a request, and a browser's page load carries no ID token, so
+# with the per-person grants above a person could never open /ui/. This lets every request
+# reach the api, where Bailiff's own check is the gate: every route but GET /health and
+# GET /openapi.json refuses a request without a valid Google ID token for the api's URL or the
+# console's client, issued to someone in var.principals (shared/http/function-handler.test.ts
+# proves that for the whole route table). The console's own files hold no case data. The
+# executor and the bucket are never public (test/infra). A firm whose organisation policy
+# forbids allUsers grants turns Cloud Run's invoker check off on this one service instead
+# (README, "The console on Google Cloud").
+resource "google_cloud_run_v2_service_iam_member" "api_browsers" {
+  count = var.console_oauth_client_id == "" ? 0 : 1
+
+  location = var.region
+  name     = google_cloudfunctions2_function.api.name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
 }
 
 # --- signer ---

@@ -107,8 +107,11 @@ variable "console_oauth_client_id" {
   description = <<-EOT
     OAuth 2.0 client ID (type "Web application", created by the firm in the Google Cloud console)
     for the approver's console's Google Sign-In. The api accepts ID tokens issued for it besides
-    those for its own URL, mapped to roles through the same principals. Empty: no Google sign-in
-    in the console. Add the api URL as an authorised JavaScript origin of the client.
+    those for its own URL, mapped to roles through the same principals. Setting it also lets
+    browsers reach the api (allUsers as run.invoker on the api only; Bailiff's own token check
+    then gates every route, see iam.tf). Empty: no console on Google Cloud, and only the
+    principals can reach the api. Add the api URL as an authorised JavaScript origin of the
+    client.
   EOT
   type        = string
   default     = ""

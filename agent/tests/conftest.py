@@ -1,4 +1,4 @@
-"""Starts one embedded Bailiff for the whole session — ``node functions/local.ts`` with a
+"""Starts one embedded Bailiff for the whole session — ``node functions/start.ts`` (what ``npm start`` runs) with a
 temporary workspace and state directory on a free loopback port — and hands tests clients for
 its development identities. Nothing here is a mock: every test talks HTTP to the real server.
 """
@@ -70,7 +70,7 @@ def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("BAILIFF_")}
     env.update(PORT=str(port), BAILIFF_WORKSPACE_DIR=str(workspace), BAILIFF_STATE_DIR=str(state), LOG_LEVEL="warn")
     log = (base / "server.log").open("w")
-    process = subprocess.Popen([_node(), "functions/local.ts"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([_node(), "functions/start.ts"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

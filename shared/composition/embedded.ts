@@ -13,7 +13,8 @@ import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
 import { lockStateDir } from '../adapters/local/state-dir-lock.ts';
 import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
 import type { StaticToken } from '../identity-settings.ts';
-import { PubSub } from '@google-cloud/pubsub';
+import type { PubSub } from '@google-cloud/pubsub';
+import { createRequire } from 'node:module';
 import { assemble, type App, type BuildOptions } from './common.ts';
 import { buildEventPublisher } from './events.ts';
 
@@ -45,7 +46,10 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     identity = StaticTokenIdentity.fromTokens(devTokens);
   }
   let pubsub: PubSub | undefined;
-  const events = buildEventPublisher(config, logger, () => (pubsub = new PubSub({ projectId: config.GOOGLE_CLOUD_PROJECT })));
+  // Loaded only for a configured events topic: the Pub/Sub client brings gRPC, protobuf and
+  // Google auth, a second of start-up that `npm start` and every restart would otherwise pay.
+  const loadPubSub = () => (createRequire(import.meta.url)('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub')).PubSub;
+  const events = buildEventPublisher(config, logger, () => (pubsub = new (loadPubSub())({ projectId: config.GOOGLE_CLOUD_PROJECT })));
   const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events);
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);

@@ -8,12 +8,17 @@
  * under `/.well-known/oauth-protected-resource`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isBailiffError } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { HttpDependencies, McpHttpOptions } from '../http/types.ts';
-import { planApiBackend } from './backend.ts';
-import { createMcpServer } from './server.ts';
+
+/**
+ * The MCP SDK (and the JSON Schema validator it brings) is loaded on the first `/mcp` request,
+ * not at start-up: most processes never serve MCP, and a restarted server should resume its
+ * plans without paying for it.
+ */
+let mcpModules: Promise<[typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('./server.ts'), typeof import('./backend.ts')]> | undefined;
+const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('./server.ts'), import('./backend.ts')]));
 
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp'];
@@ -103,6 +108,7 @@ export async function handleMcpHttp(
   } catch {
     return writeJson(response, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON' }, id: null });
   }
+  const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }, { planApiBackend }] = await loadMcp();
   const server = createMcpServer(planApiBackend(deps.api, principal, publicUrl));
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   try {

@@ -820,6 +820,13 @@ class PlanRun {
     }
   }
 
+  /** The backup an earlier attempt of `action` made, if it was to make one and did. */
+  private async earlierBackup(action: Action): Promise<{ backup: string; backupGeneration: string } | undefined> {
+    if (!action.backup || !('expect' in action) || action.expect.state === 'absent') return undefined;
+    const existing = await this.objects.stat(action.backup);
+    return this.mine(existing, action) ? { backup: action.backup, backupGeneration: existing!.generation } : undefined;
+  }
+
   /**
    * Writes a `write_file`'s content or a folder marker: one upload carrying the recorded
    * generation (or `"0"`), after the backup of what it overwrites. Only a failed precondition
@@ -832,7 +839,9 @@ class PlanRun {
       // Over an object an earlier action of this plan wrote, its generation is known only by
       // looking; on a store that ignores preconditions, looking is the only check there is.
       const current = await this.objects.stat(action.destination);
-      if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation };
+      // Written by an earlier attempt that was not journaled: its backup must still be recorded,
+      // or the undo of this action would delete the object instead of restoring what it replaced.
+      if (this.mine(current, action)) return { outcome: 'done', generation: current!.generation, ...(await this.earlierBackup(action)) };
       const verdict = this.judge(action.destination, current, action.expect);
       if (!verdict.ok) return { outcome: 'stale', message: verdict.message };
       generation = verdict.generation!;
@@ -853,7 +862,7 @@ class PlanRun {
     } catch (error) {
       if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
       const after = await this.objects.stat(action.destination);
-      if (this.mine(after, action)) return { outcome: 'done', generation: after!.generation, ...backup };
+      if (this.mine(after, action)) return { outcome: 'done', generation: after!.generation, ...(backup ?? (await this.earlierBackup(action))) };
       const verdict = this.judge(action.destination, after, action.expect);
       return { outcome: 'stale', message: verdict.ok ? `\`${action.destination}\` changed while the plan ran` : verdict.message, ...backup };
     }
@@ -921,11 +930,14 @@ class PlanRun {
     backup?: { backup: string; backupGeneration: string },
   ): Promise<Omit<JournalEntry, 'action' | 'at'> | undefined> {
     if (!this.mine(destination, action)) return undefined;
+    // The backup an earlier attempt made must be journaled with it, or the undo of this action
+    // would delete the object instead of restoring what it replaced.
+    const kept = backup ?? (await this.earlierBackup(action));
     if (action.kind === 'move' && source && this.judge(action.source, source, action.sourceExpect).ok) {
       const verdict = await this.deleteMovedSource(action, source, destination!);
-      if (verdict) return { outcome: verdict.outcome, message: verdict.message, generation: destination!.generation, ...backup };
+      if (verdict) return { outcome: verdict.outcome, message: verdict.message, generation: destination!.generation, ...kept };
     }
-    return { outcome: 'done', generation: destination!.generation, ...backup };
+    return { outcome: 'done', generation: destination!.generation, ...kept };
   }
 
   /**

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Operation } from '../../shared/domain/plan.ts';
 import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { FaultyObjectStore } from '../support/faulty-store.ts';
-import { admin, agent, applyAndRun, approver, drain, proposeApproved, seed, snapshot, wire } from '../support/scenario.ts';
+import { admin, agent, applyAndRun, approver, drain, proposeApproved, seed, snapshot, wire, type Wiring } from '../support/scenario.ts';
+import type { PlanStore } from '../../shared/ports/plan-store.ts';
 
 const CASE = 'smith-v-jones';
 
@@ -79,6 +80,7 @@ for (const factory of ALL_BACKENDS) {
       // The crash-free run fixes the expected final workspace and the number of storage calls.
       const reference = await factory.make();
       let expected: Map<string, string>;
+      let expectedUndo: string;
       let totalCalls: number;
       try {
         const faulty = new FaultyObjectStore(reference.objects);
@@ -89,6 +91,7 @@ for (const factory of ALL_BACKENDS) {
         expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
         totalCalls = faulty.calls;
         expected = await snapshot(reference.objects, CASE);
+        expectedUndo = await undoOf(wiring, reference.plans, planId);
       } finally {
         await reference.cleanup();
       }
@@ -118,6 +121,10 @@ for (const factory of ALL_BACKENDS) {
           expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, `crash at call ${crashAt}`).toBe('succeeded ');
           expect(await snapshot(run.objects, CASE), `crash at call ${crashAt}`).toEqual(expected);
           expect(await run.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`), `crash at call ${crashAt}: audit file`).toBeDefined();
+          // What the crash-free run would undo, this one undoes too: an action redone after the
+          // crash still records the backup its first attempt made, or its rollback would delete
+          // the file instead of restoring what the plan replaced.
+          expect(await undoOf(wiring, run.plans, planId), `crash at call ${crashAt}: rollback`).toBe(expectedUndo);
           tried += 1;
         } finally {
           await run.cleanup();
@@ -334,6 +341,14 @@ for (const factory of ALL_BACKENDS) {
       expect(await snapshot(backend.objects, CASE)).toEqual(expected);
     });
   });
+}
+
+/** The rollback a plan would get, as operations with the plan's own id taken out (backup names carry it). */
+async function undoOf(wiring: Wiring, plans: PlanStore, planId: string): Promise<string> {
+  const rollback = await wiring.service.rollback(agent, planId);
+  expect(rollback.report.errors).toEqual([]);
+  const operations = await plans.readOperations(rollback.plan.id, 0, 1000);
+  return JSON.stringify(operations).replaceAll(planId, '<plan>');
 }
 
 async function snapshotOne(backend: TestBackend, path: string): Promise<string | undefined> {

@@ -2,10 +2,13 @@
  * Process-level chaos on the Google Cloud shape: both functions under the functions framework,
  * the Pub/Sub emulator pushing execution requests to the executor, Cloud Storage on Google's
  * storage-testbench (every precondition enforced) and state in the Firestore emulator. The
- * executor's process is killed with SIGKILL at random instants while it applies a plan, and
- * started again on the same port; Pub/Sub redelivers, the next holder takes the dead one's lease
- * over once it expires (SIGKILL leaves no time to hand over), and resumes from the journal.
- * The plan must end succeeded with the bucket exactly as promised, object by object.
+ * executor's process is first stopped with SIGTERM, as Cloud Run stops an instance: it must hand
+ * its plan over (journal, release the lease, publish a continuation) and exit within Cloud Run's
+ * ten seconds, so the next delivery acquires a free lease instead of waiting one out. Then it is
+ * killed with SIGKILL at random instants, and started again on the same port each time; Pub/Sub
+ * redelivers, the next holder takes the dead one's lease over once it expires (SIGKILL leaves no
+ * time to hand over), and resumes from the journal. The plan must end succeeded with the bucket
+ * exactly as promised, object by object.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
@@ -31,7 +34,7 @@ function requireEnv(name: string): string {
 const digest = (content: string | Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 16);
 const scan = (i: number) => `scan ${i} ${'z'.repeat(i % 53)}`;
 
-describe('the executor function killed with SIGKILL while it applies a plan', () => {
+describe('the executor function stopped with SIGTERM, then killed with SIGKILL, while it applies a plan', () => {
   it('ends the plan succeeded with the bucket exactly as promised', { timeout: 600_000 }, async () => {
     const storageHost = requireEnv('STORAGE_TESTBENCH_HOST');
     requireEnv('FIRESTORE_EMULATOR_HOST');
@@ -98,6 +101,7 @@ describe('the executor function killed with SIGKILL while it applies a plan', ()
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 
     let kills = 0;
+    let sigtermExit: { ms: number; code: number | null; signal: string | null } | undefined;
     let status = 'queued';
     const deadline = Date.now() + 420_000;
     while (Date.now() < deadline) {
@@ -107,7 +111,11 @@ describe('the executor function killed with SIGKILL while it applies a plan', ()
       if (status === 'succeeded' || status === 'failed') break;
       if (kills < 4 && status === 'running' && (view.execution?.done ?? 0) > kills * 20) {
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
-        await killFunction(executor);
+        const signal = kills === 0 ? 'SIGTERM' : 'SIGKILL';
+        output.push(`[test] ${new Date().toISOString()} ${signal} to the executor after ${view.execution?.done} actions\n`);
+        const sent = Date.now();
+        await killFunction(executor, signal);
+        if (signal === 'SIGTERM') sigtermExit = { ms: Date.now() - sent, code: executor.child.exitCode, signal: executor.child.signalCode };
         kills += 1;
         executor = await startFunction('executor', executorEnv, output, executor.port);
         running.push(executor);
@@ -118,12 +126,23 @@ describe('the executor function killed with SIGKILL while it applies a plan', ()
     expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, output.slice(-40).join('')).toBe('succeeded ');
     expect(kills).toBeGreaterThanOrEqual(3);
 
+    // SIGTERM: out within Cloud Run's ten seconds, by its own exit rather than a signal's default,
+    // having handed over: the lease it held is released as `continued`, and the next holder
+    // acquires it free (no `lease.expired`/`lease.taken_over` between the two).
+    expect(sigtermExit?.ms).toBeLessThan(10_000);
+    expect(sigtermExit?.signal).toBeNull();
+    const audit = (await call('GET', `/plans/${id}/audit`, 'agent@firm.example')).body.records as { type: string; data: Record<string, unknown> }[];
+    const leases = audit.filter((record) => record.type.startsWith('lease.'));
+    const handOver = leases.findIndex((record) => record.type === 'lease.released' && record.data.outcome === 'continued');
+    expect(handOver, JSON.stringify(leases.map((record) => `${record.type} ${String(record.data.outcome ?? '')}`))).toBeGreaterThanOrEqual(0);
+    expect(leases[handOver + 1]?.type).toBe('lease.acquired');
+
     const bucketState = new Map<string, string>();
     for await (const page of listAll(objects, `projects/${CASE}/`)) {
       for (const object of page.objects) bucketState.set(object.name.slice(`projects/${CASE}/`.length), digest(await objects.read(object.name)));
     }
     const sorted = (map: Map<string, string>) => new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
     expect(sorted(bucketState)).toEqual(sorted(expected));
-    console.info(`[process chaos] Cloud functions: ${kills} SIGKILLs of the executor during a ${operations.length}-operation plan; ${expected.size} objects checked`);
+    console.info(`[process chaos] Cloud functions: a SIGTERM (hand-over and exit in ${sigtermExit?.ms} ms) and ${kills - 1} SIGKILLs of the executor during a ${operations.length}-operation plan; ${expected.size} objects checked`);
   });
 });

@@ -100,7 +100,7 @@ class Server {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [join(repoRoot, 'functions', 'local.ts')], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'functions', 'start.ts')], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
     this.child = child;
     let stderr = '';

@@ -180,11 +180,14 @@ describe('cloudbuild.yaml', () => {
       expect(envFlag(flags.get('set-build-env-vars'))).toEqual(buildConfig.environment_variables);
     });
 
-    it('is invoked only through IAM, over HTTP, with the push subscription as the executor trigger', () => {
+    it('leaves who may invoke it to Terraform, over HTTP, with the push subscription as the executor trigger', () => {
       const { flags } = deployOf(stepId);
       expect(flags.get('trigger-http')).toBe(true);
-      expect(flags.get('no-allow-unauthenticated')).toBe(true);
       expect(flags.has('allow-unauthenticated')).toBe(false);
+      // `--no-allow-unauthenticated` removes an allUsers grant on every rollout: harmless on the
+      // executor, which is never public, but on the api it would take the console away from the
+      // firm that turned it on (infra/iam.tf, api_browsers).
+      expect(flags.has('no-allow-unauthenticated')).toBe(stepId === 'deploy-executor');
       // An Eventarc trigger would add a second subscription beside infra/'s and deliver twice.
       for (const eventFlag of ['trigger-topic', 'trigger-event', 'trigger-event-filters', 'trigger-bucket', 'retry']) expect(flags.has(eventFlag), `--${eventFlag}`).toBe(false);
       expect(body.event_trigger).toBeUndefined();

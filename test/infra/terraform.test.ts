@@ -137,8 +137,9 @@ describe('the workspace bucket', () => {
   it('is reached through IAM only and can never be made public', () => {
     expect(bucket.uniform_bucket_level_access).toBe(true);
     expect(bucket.public_access_prevention).toBe('enforced');
-    const members = tf.grants().map((grant) => grant.member ?? '');
-    expect(members.filter((member) => /allUsers|allAuthenticatedUsers/.test(member))).toEqual([]);
+    const onBucket = tf.grants().filter((grant) => grant.type === 'google_storage_bucket_iam_member');
+    expect(onBucket.length).toBeGreaterThan(0);
+    expect(onBucket.map((grant) => grant.member ?? '').filter((member) => /allUsers|allAuthenticatedUsers/.test(member))).toEqual([]);
   });
 
   it('keeps deleted objects 7 days in soft delete instead of versioning them, and cannot be destroyed by an apply', () => {
@@ -335,11 +336,15 @@ describe('IAM', () => {
     expect(allowed?.split(',').map((role) => role.trim().replaceAll('"', '')).sort()).toEqual([...ROLES].sort());
   });
 
-  it('grants no basic roles and nothing to the public', () => {
-    for (const grant of tf.grants()) {
-      expect(grant.role).not.toMatch(/^roles\/(owner|editor|viewer)$/);
-      expect(grant.member ?? '').not.toMatch(/allUsers|allAuthenticatedUsers/);
-    }
+  it('grants no basic roles, and to the public only invoking the api, only when the console is configured', () => {
+    for (const grant of tf.grants()) expect(grant.role).not.toMatch(/^roles\/(owner|editor|viewer)$/);
+    const publicGrants = tf.grants().filter((grant) => /allUsers|allAuthenticatedUsers/.test(grant.member ?? ''));
+    expect(publicGrants.map((grant) => `${grant.address}: ${grant.role} on ${grant.target} to ${grant.member}`)).toEqual([
+      'google_cloud_run_v2_service_iam_member.api_browsers: roles/run.invoker on google_cloudfunctions2_function.api to allUsers',
+    ]);
+    const browsers = tf.resource('google_cloud_run_v2_service_iam_member.api_browsers');
+    expect(browsers.count).toBe('${var.console_oauth_client_id == "" ? 0 : 1}');
+    expect(tf.defaultOf('console_oauth_client_id')).toBe('');
   });
 });
 

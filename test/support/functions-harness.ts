@@ -50,11 +50,11 @@ export async function startFunction(target: 'api' | 'executor', env: Record<stri
   throw new Error(`${target} did not start: ${output.join('')}`);
 }
 
-/** SIGKILLs a function's process and waits until it is gone. */
-export async function killFunction(running: RunningFunction): Promise<void> {
+/** Signals a function's process (SIGKILL unless told) and waits until it is gone. */
+export async function killFunction(running: RunningFunction, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
   if (running.child.exitCode !== null || running.child.signalCode !== null) return;
   const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGKILL');
+  running.child.kill(signal);
   await exited;
 }
 

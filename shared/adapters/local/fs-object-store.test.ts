@@ -4,12 +4,12 @@
  * symbolic links that would lead outside the workspace.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile, rename as fsRename, stat as fsStat } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, rm, symlink, writeFile, rename as fsRename, stat as fsStat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBailiffError } from '../../errors.ts';
-import { FsObjectStore, KeyedMutex, STAGING_DIR_NAME } from './fs-object-store.ts';
+import { FsObjectStore, KeyedMutex, METADATA_FILE, STAGING_DIR_NAME } from './fs-object-store.ts';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('base64');
 
@@ -42,8 +42,7 @@ describe('FsObjectStore', () => {
   it('maps object names to files under the root, and keeps metadata out of it', async () => {
     await store.write('projects/c/a/b.txt', Buffer.from('hello'), { metadata: { k: 'v' } });
     expect((await fsStat(join(root, 'projects', 'c', 'a', 'b.txt'))).size).toBe(5);
-    const sidecars = await readdir(metadataDir, { recursive: true });
-    expect(sidecars.some((entry) => entry.endsWith('.json'))).toBe(true);
+    expect(await readdir(metadataDir)).toContain(METADATA_FILE);
     expect(await readdir(join(root, STAGING_DIR_NAME))).toEqual([]);
     expect((await store.list('')).objects.map((object) => object.name)).toEqual(['projects/c/a/b.txt']);
   });
@@ -150,6 +149,31 @@ describe('FsObjectStore', () => {
     // link-then-unlink may briefly show both names; never none.
     expect(seen.every((count) => count >= 1)).toBe(true);
     expect((await store.read(source)).toString()).toBe('payload');
+  });
+
+  it('takes over the records of the earlier file-per-record layout, an interrupted move included', async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const legacy = async (name: string, suffix: string, value: unknown) => {
+      await mkdir(join(metadataDir, sha(name).slice(0, 2)), { recursive: true });
+      await writeFile(join(metadataDir, sha(name).slice(0, 2), `${sha(name)}.json${suffix}`), JSON.stringify(value));
+    };
+    await mkdir(join(root, 'projects', 'c'), { recursive: true });
+    await writeFile(join(root, 'projects/c/kept.txt'), 'kept');
+    const kept = await fsStat(join(root, 'projects/c/kept.txt'), { bigint: true });
+    await legacy('projects/c/kept.txt', '', { name: 'projects/c/kept.txt', generation: `${kept.ino}-${kept.ctimeNs}`, metadata: { 'bailiff-plan': 'p0' } });
+    // A move killed between link and unlink: the file under both names, with its intent and moving record.
+    await writeFile(join(root, 'projects/c/from.txt'), 'moving');
+    await link(join(root, 'projects/c/from.txt'), join(root, 'projects/c/to.txt'));
+    const moved = await fsStat(join(root, 'projects/c/to.txt'), { bigint: true });
+    const pending = { ino: String(moved.ino), size: String(moved.size), mtimeNs: String(moved.mtimeNs) };
+    await legacy('projects/c/to.txt', '.pending', { name: 'projects/c/to.txt', generation: '', metadata: { 'bailiff-plan': 'p1' }, pending, movedFrom: 'projects/c/from.txt' });
+    await legacy('projects/c/from.txt', '.moving', { to: 'projects/c/to.txt', ino: String(moved.ino) });
+
+    expect((await store.stat('projects/c/kept.txt'))?.metadata).toEqual({ 'bailiff-plan': 'p0' });
+    expect(await store.stat('projects/c/from.txt')).toBeUndefined();
+    expect((await store.stat('projects/c/to.txt'))?.metadata).toEqual({ 'bailiff-plan': 'p1' });
+    expect((await store.list('projects/c/')).objects.map((object) => object.name)).toEqual(['projects/c/kept.txt', 'projects/c/to.txt']);
+    expect((await readdir(metadataDir)).filter((entry) => !entry.startsWith(METADATA_FILE))).toEqual([]);
   });
 
   it('two stores over one root agree on generations, since those come from the files', async () => {

@@ -11,13 +11,14 @@
  *   readers never see half a file.
  * - Generations come from the file itself (inode and ctime in nanoseconds), so an edit by any
  *   other program changes the generation too. They are opaque strings.
- * - Custom metadata lives in sidecar JSON files under `metadataDir` (outside the workspace,
- *   keyed by a hash of the name) and counts only while the generation it recorded is current.
+ * - Custom metadata lives in sidecar records, rows of one SQLite file in `metadataDir` (outside
+ *   the workspace; see object-metadata-index.ts), and counts only while the generation it
+ *   recorded is current. Records written during one event-loop turn share one commit.
  * - No crash window for a move: moving a file onto a free name is a `link` and an `unlink`; a
- *   record written first names the move, so a lookup of the source after a crash between the
+ *   record committed first names the move, so a lookup of the source after a crash between the
  *   two finishes it instead of showing the file twice.
- * - No crash window for metadata: before a file or marker is published, an intent record
- *   (`<sidecar>.pending`) names the exact file that will appear (inode, and for files size and
+ * - No crash window for metadata: before a file or marker is published, an intent record,
+ *   committed first, names the exact file that will appear (inode, and for files size and
  *   modification time, which publishing by `link`/`rename` keeps). If the process dies between
  *   publishing and writing the sidecar, the intent still identifies the object, so the metadata
  *   Bailiff's executor relies on (which plan wrote it) is never lost. A later edit by anyone
@@ -32,8 +33,8 @@
  *   `rename` work), which listings hide and object names may not use.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { constants, createReadStream, createWriteStream, type BigIntStats } from 'node:fs';
-import { copyFile, lstat, link, mkdir, open, opendir, readdir, readFile, realpath, rename, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream, linkSync, lstatSync, mkdirSync, realpathSync, renameSync, rmdirSync, unlinkSync, type BigIntStats } from 'node:fs';
+import { copyFile, mkdir, open, opendir, readdir, realpath, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -50,6 +51,7 @@ import type {
   WriteOptions,
 } from '../../ports/object-store.ts';
 import { mapLimited } from '../../map-limited.ts';
+import { importLegacyRecords, ObjectMetadataIndex } from './object-metadata-index.ts';
 
 export interface FsObjectStoreOptions {
   /** The workspace directory; created if missing. */
@@ -68,6 +70,10 @@ const MAX_PAGE_SIZE = 1000;
 const LIST_STAT_CONCURRENCY = 16;
 // Remembered last generations per name (to refuse ever handing out one twice); bounded.
 const REMEMBERED_GENERATIONS = 10_000;
+// Directories known to exist, and directories checked to be inside the root; bounded.
+const REMEMBERED_DIRECTORIES = 10_000;
+/** The SQLite file, in `metadataDir`, that holds sidecars, intents and moving records. */
+export const METADATA_FILE = 'objects.sqlite';
 
 interface Sidecar {
   name: string;
@@ -121,6 +127,11 @@ export class FsObjectStore implements ObjectStore {
   readonly #stagingDir: string;
   readonly #locks = new KeyedMutex();
   readonly #lastGeneration = new Map<string, string>();
+  /** Folders this store made or saw: publishing into them needs no mkdir (a vanished one is made again). */
+  readonly #knownDirectories = new Set<string>();
+  /** Folders whose real path was checked to be inside the root, by the identity they had then. */
+  readonly #checkedDirectories = new Map<string, { dev: number; ino: number }>();
+  #index: ObjectMetadataIndex | undefined;
   #ready: Promise<string> | undefined;
 
   constructor(options: FsObjectStoreOptions) {
@@ -349,22 +360,23 @@ export class FsObjectStore implements ObjectStore {
         const existing = await this.#lookup(to);
         checkPrecondition(destination, options.ifGenerationMatch, existing?.generation);
         // The file keeps its inode, size and modification time through link and rename.
-        await this.#writeIntent(destination, record, current.stats, options.ifGenerationMatch === '0' ? source : undefined);
-        if (options.ifGenerationMatch === '0') await this.#writeMoving(source, destination, current.stats);
-        await this.#publishOrForgetIntent(to, async () => {
+        this.#writeIntent(destination, record, current.stats, options.ifGenerationMatch === '0' ? source : undefined);
+        if (options.ifGenerationMatch === '0') this.#writeMoving(source, destination, current.stats);
+        // Both records are committed (with those of the other moves in flight) before the link.
+        await this.#publishOrForgetIntent(to, () => {
           if (options.ifGenerationMatch === '0') {
             // No rename that refuses to replace exists here, so: link (fails if the name is
             // taken, even by another program), then unlink. The moving record lets a lookup
             // finish a move whose process died between the two.
-            await link(from.path, to.path);
-            await unlink(from.path);
+            linkSync(from.path, to.path);
+            unlinkSync(from.path);
           } else {
-            await rename(from.path, to.path);
+            renameSync(from.path, to.path);
           }
         }, options.ifGenerationMatch === '0');
-        await this.#removeMoving(source);
-        await this.#removeSidecar(source);
-        await this.#prune(dirname(from.path));
+        this.#removeMoving(source);
+        this.#removeSidecar(source);
+        this.#prune(dirname(from.path));
         return this.#finish(to, record);
       });
     });
@@ -418,6 +430,16 @@ export class FsObjectStore implements ObjectStore {
       const ready = (async () => {
         await mkdir(this.#stagingDir, { recursive: true });
         await mkdir(this.#metadataDir, { recursive: true });
+        if (!this.#index) {
+          const index = new ObjectMetadataIndex(join(this.#metadataDir, METADATA_FILE));
+          try {
+            await importLegacyRecords(this.#metadataDir, index);
+          } catch (error) {
+            index.close();
+            throw error;
+          }
+          this.#index = index;
+        }
         return realpath(this.#root);
       })();
       // A failed start (say, a missing mount) is retried by the next call, not remembered.
@@ -429,15 +451,33 @@ export class FsObjectStore implements ObjectStore {
     return this.#ready;
   }
 
-  /** Refuses a path whose existing ancestors leave the root through a symbolic link. */
+  /**
+   * Refuses a path whose existing ancestors leave the root through a symbolic link. A folder
+   * once checked is re-checked by one lstat: reached by the same path, it must still be a
+   * directory (not a link) with the same device and inode, which a swapped ancestor would change
+   * (the path would then lead to another directory). Only a folder moved out of the workspace
+   * and replaced by a link to itself passes unnoticed, as any change made between the check and
+   * the use always could.
+   */
   async #assertInside(path: string): Promise<void> {
     const realRoot = await this.#prepare();
-    let dir = dirname(path);
+    const parent = dirname(path);
+    const checked = this.#checkedDirectories.get(parent);
+    if (checked) {
+      const now = lstatSync(parent, { throwIfNoEntry: false });
+      if (now?.isDirectory() && now.ino === checked.ino && now.dev === checked.dev) return;
+      this.#checkedDirectories.delete(parent);
+    }
+    let dir = parent;
     for (;;) {
       try {
-        const real = await realpath(dir);
+        const real = realpathSync.native(dir);
         if (real !== realRoot && !real.startsWith(realRoot + sep)) {
           throw invalidInput(`${relative(this.#root, path)} resolves outside the workspace through a symbolic link`);
+        }
+        if (dir === parent) {
+          const stats = lstatSync(dir);
+          if (stats.isDirectory()) remember(this.#checkedDirectories, dir, { dev: stats.dev, ino: stats.ino });
         }
         return;
       } catch (error) {
@@ -457,12 +497,12 @@ export class FsObjectStore implements ObjectStore {
       // A move interrupted between link and unlink: seen from its source, the source goes;
       // seen from its destination, the source goes too, which changes the file's ctime, so
       // the destination is described as it is once the move is whole.
-      if (await this.#finishInterruptedMove(location, present)) return undefined;
-      const intent = await readJson<PendingSidecar>(this.#pendingPath(location.name));
+      if (this.#finishInterruptedMove(location, present)) return undefined;
+      const intent = this.#records.read(location.name).pending as PendingSidecar | undefined;
       if (intent?.movedFrom && intent.pending?.ino === String(present.stats.ino)) {
         const source = this.#locate(intent.movedFrom);
         const left = await this.#lookupEntry(source);
-        if (left) await this.#finishInterruptedMove(source, left);
+        if (left) this.#finishInterruptedMove(source, left);
         // Finished here or by a concurrent lookup of the source: either way the unlink changed
         // the file's ctime, so describe it afresh.
         return this.#lookupEntry(location);
@@ -476,44 +516,54 @@ export class FsObjectStore implements ObjectStore {
    * same file is already at the destination. The move is finished now (the source name goes),
    * so the source is gone exactly when the destination exists, as `rename` promises.
    */
-  async #finishInterruptedMove(location: Location, present: Present): Promise<boolean> {
-    const moving = await readJson<{ to: string; ino: string }>(this.#movingPath(location.name));
+  #finishInterruptedMove(location: Location, present: Present): boolean {
+    const moving = this.#records.read(location.name).moving as { to: string; ino: string } | undefined;
     if (!moving || moving.ino !== String(present.stats.ino)) return false;
-    const destination = await this.#lookupEntry(this.#locate(moving.to)).catch(() => undefined);
+    let destination: Present | undefined;
+    try {
+      destination = this.#lookupEntrySync(this.#locate(moving.to));
+    } catch {
+      destination = undefined;
+    }
     if (!destination || destination.stats.ino !== present.stats.ino) return false;
-    await unlink(location.path).catch((error: unknown) => {
+    try {
+      unlinkSync(location.path);
+    } catch (error) {
       if (!hasCode(error, 'ENOENT')) throw error;
-    });
-    await this.#removeSidecar(location.name);
-    await this.#removeMoving(location.name);
-    await this.#prune(dirname(location.path));
+    }
+    this.#removeSidecar(location.name);
+    this.#removeMoving(location.name);
+    this.#prune(dirname(location.path));
     return true;
   }
 
-  #movingPath(name: string): string {
-    return `${this.#sidecarPath(name)}.moving`;
+  #writeMoving(source: string, destination: string, stats: BigIntStats): void {
+    this.#records.set(source, 'moving', { to: destination, ino: String(stats.ino) });
   }
 
-  async #writeMoving(source: string, destination: string, stats: BigIntStats): Promise<void> {
-    const path = this.#movingPath(source);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, JSON.stringify({ to: destination, ino: String(stats.ino) }));
-  }
-
-  async #removeMoving(name: string): Promise<void> {
-    await unlinkIfPresent(this.#movingPath(name));
+  #removeMoving(name: string): void {
+    this.#records.remove(name, 'moving');
   }
 
   /** The file (or, for a marker, the directory, empty or not) at a location. */
   async #lookupEntry(location: Location): Promise<Present | undefined> {
-    let stats: BigIntStats;
+    return this.#lookupEntrySync(location);
+  }
+
+  /**
+   * Synchronous on purpose, like every metadata call of this store (lstat, link, unlink,
+   * rename, mkdir, rmdir): each takes microseconds on a local disk, less than the round trip
+   * through libuv's thread pool that the promise versions pay. File contents stay asynchronous.
+   */
+  #lookupEntrySync(location: Location): Present | undefined {
+    let stats: BigIntStats | undefined;
     try {
-      stats = await lstat(location.path, { bigint: true });
+      stats = lstatSync(location.path, { bigint: true, throwIfNoEntry: false });
     } catch (error) {
       if (hasCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
       throw error;
     }
-    if (location.marker ? !stats.isDirectory() : !stats.isFile()) return undefined;
+    if (!stats || (location.marker ? !stats.isDirectory() : !stats.isFile())) return undefined;
     return { stats, generation: generationOf(stats) };
   }
 
@@ -546,9 +596,9 @@ export class FsObjectStore implements ObjectStore {
     throw unavailable(`${location.name} kept changing while being read`);
   }
 
-  async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string; withMetadata?: boolean }): Promise<ObjectInfo> {
-    // Metadata lives in a sidecar file per object: skipping it halves the cost of a listing.
-    const sidecar = options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present);
+  async #describe(location: Location, present: Present, options: { computeMd5: boolean; md5?: string; withMetadata?: boolean; sidecar?: Sidecar }): Promise<ObjectInfo> {
+    // Metadata lives in a sidecar record per object: skipping it halves the cost of a listing.
+    const sidecar = options.sidecar ?? (options.withMetadata === false ? undefined : await this.#validSidecar(location.name, present));
     let md5 = options.md5 ?? sidecar?.md5;
     if (md5 === undefined && location.marker) md5 = md5Base64(Buffer.alloc(0));
     if (md5 === undefined && options.computeMd5) md5 = await md5OfFile(location.path);
@@ -630,16 +680,14 @@ export class FsObjectStore implements ObjectStore {
     await this.#assertInside(location.path);
     const existing = await this.#lookup(location);
     checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
-    if (!location.marker && (await lstat(location.path).catch(() => undefined))?.isDirectory()) {
-      throw conflictInTheWay(location.name, undefined);
-    }
+    if (!location.marker && !existing && isDirectory(location.path)) throw conflictInTheWay(location.name, undefined);
     const md5 = md5Base64(data);
     if (location.marker) {
       // Made in the staging area and renamed into place, so the intent can name its inode first.
       const stagedFolder = join(this.#stagingDir, randomUUID());
       await mkdir(stagedFolder);
       try {
-        await this.#writeIntent(location.name, { ...record, md5 }, await stat(stagedFolder, { bigint: true }));
+        this.#writeIntent(location.name, { ...record, md5 }, await stat(stagedFolder, { bigint: true }));
         await this.#publishOrForgetIntent(location, async () => {
           try {
             await rename(stagedFolder, location.path);
@@ -664,10 +712,10 @@ export class FsObjectStore implements ObjectStore {
       } finally {
         await handle.close();
       }
-      await this.#writeIntent(location.name, { ...record, md5 }, stats);
-      await this.#publishOrForgetIntent(location, async () => {
-        if (ifGenerationMatch === '0') await link(staged, location.path);
-        else await rename(staged, location.path);
+      this.#writeIntent(location.name, { ...record, md5 }, stats);
+      await this.#publishOrForgetIntent(location, () => {
+        if (ifGenerationMatch === '0') linkSync(staged, location.path);
+        else renameSync(staged, location.path);
       }, ifGenerationMatch === '0');
     } finally {
       await unlink(staged).catch(() => undefined);
@@ -683,11 +731,11 @@ export class FsObjectStore implements ObjectStore {
     await this.#assertInside(location.path);
     const existing = await this.#lookup(location);
     checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
-    if ((await lstat(location.path).catch(() => undefined))?.isDirectory()) throw conflictInTheWay(location.name, undefined);
-    await this.#writeIntent(location.name, { ...record, md5 }, await stat(staged, { bigint: true }));
-    await this.#publishOrForgetIntent(location, async () => {
-      if (ifGenerationMatch === '0') await link(staged, location.path);
-      else await rename(staged, location.path);
+    if (!existing && isDirectory(location.path)) throw conflictInTheWay(location.name, undefined);
+    this.#writeIntent(location.name, { ...record, md5 }, lstatSync(staged, { bigint: true }));
+    await this.#publishOrForgetIntent(location, () => {
+      if (ifGenerationMatch === '0') linkSync(staged, location.path);
+      else renameSync(staged, location.path);
     }, ifGenerationMatch === '0');
     // Unlinking the staged name of a hard link changes the inode's ctime, so it must happen
     // before the generation is read and recorded.
@@ -699,10 +747,14 @@ export class FsObjectStore implements ObjectStore {
    * Runs the step that makes an object visible, creating its folders first. A concurrent
    * delete may prune a folder just created, so a vanished parent is recreated and retried.
    */
-  async #publish(location: Location, step: () => Promise<void>, mustNotExist: boolean): Promise<void> {
+  async #publish(location: Location, step: () => void | Promise<void>, mustNotExist: boolean): Promise<void> {
+    const parent = dirname(location.path);
     for (let attempt = 0; ; attempt++) {
       try {
-        await mkdir(dirname(location.path), { recursive: true });
+        if (!this.#knownDirectories.has(parent)) {
+          mkdirSync(parent, { recursive: true });
+          rememberDirectory(this.#knownDirectories, parent);
+        }
       } catch (error) {
         if (hasCode(error, 'EEXIST', 'ENOTDIR')) throw conflictInTheWay(location.name, error);
         throw error;
@@ -713,28 +765,40 @@ export class FsObjectStore implements ObjectStore {
       } catch (error) {
         if (hasCode(error, 'EEXIST') && mustNotExist) throw preconditionFailed(`${location.name} already exists`);
         if (hasCode(error, 'EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EEXIST')) throw conflictInTheWay(location.name, error);
+        this.#knownDirectories.delete(parent);
         if (hasCode(error, 'ENOENT') && attempt < 3) continue;
         throw error;
       }
     }
   }
 
-  /** Publishes like `#publish`; when publishing fails, the intent recorded for it is withdrawn. */
-  async #publishOrForgetIntent(location: Location, step: () => Promise<void>, mustNotExist: boolean): Promise<void> {
+  /**
+   * Publishes like `#publish` once the intent (and moving) records are committed; when
+   * publishing fails, the intent recorded for it is withdrawn.
+   */
+  async #publishOrForgetIntent(location: Location, step: () => void | Promise<void>, mustNotExist: boolean): Promise<void> {
     try {
+      await this.#records.durable();
       await this.#publish(location, step, mustNotExist);
     } catch (error) {
-      await this.#removeIntent(location.name);
+      this.#removeIntent(location.name);
       throw error;
     }
   }
 
-  /** Records the new generation's sidecar and describes the published object. */
+  /**
+   * Records the new generation's sidecar and describes the published object. The sidecar is
+   * committed with the next batch, not awaited: until then (and after a crash) the intent,
+   * already committed, names the file and carries the same metadata.
+   */
   async #finish(location: Location, record: Sidecar): Promise<ObjectInfo> {
     const present = await this.#freshGeneration(location);
-    await this.#writeSidecar({ ...record, name: location.name, generation: present.generation });
-    await this.#removeIntent(location.name);
-    return this.#describe(location, present, { computeMd5: true, ...(record.md5 ? { md5: record.md5 } : {}) });
+    const recorded = { ...record, name: location.name, generation: present.generation };
+    this.#writeSidecar(recorded);
+    this.#removeIntent(location.name);
+    // Writes and copies know the md5 of what they published. A move knows it only if the source
+    // carried one: like stat(), it does not read a whole file some other program wrote to learn it.
+    return this.#describe(location, present, { computeMd5: false, ...(record.md5 ? { md5: record.md5 } : {}), sidecar: recorded });
   }
 
   /**
@@ -767,69 +831,73 @@ export class FsObjectStore implements ObjectStore {
   /** Removes the object and its sidecar, then prunes the folders that became empty. Caller holds the lock. */
   async #remove(location: Location): Promise<void> {
     try {
-      if (location.marker) await rmdir(location.path);
-      else await unlink(location.path);
+      if (location.marker) rmdirSync(location.path);
+      else unlinkSync(location.path);
     } catch (error) {
       if (hasCode(error, 'ENOENT', 'ENOTEMPTY', 'ENOTDIR')) throw notFound(`${location.name} does not exist`);
       throw error;
     }
-    await this.#removeSidecar(location.name);
-    await this.#removeIntent(location.name);
-    await this.#prune(dirname(location.path));
+    if (location.marker) this.#forgetDirectory(location.path);
+    this.#removeSidecar(location.name);
+    this.#removeIntent(location.name);
+    this.#prune(dirname(location.path));
   }
 
-  async #prune(directory: string): Promise<void> {
+  #prune(directory: string): void {
     let dir = directory;
     while (dir.startsWith(this.#root + sep) && relative(this.#root, dir).split(sep).length > PRUNE_KEEP_DEPTH) {
       try {
-        await rmdir(dir);
+        rmdirSync(dir);
       } catch {
         return; // not empty (or already gone): nothing above it can be empty either
       }
+      this.#forgetDirectory(dir);
       dir = dirname(dir);
     }
   }
 
+  #forgetDirectory(dir: string): void {
+    this.#knownDirectories.delete(dir);
+    this.#checkedDirectories.delete(dir);
+  }
+
   // ---- metadata sidecars -------------------------------------------------------------------
 
-  #sidecarPath(name: string): string {
-    const digest = createHash('sha256').update(name, 'utf8').digest('hex');
-    return join(this.#metadataDir, digest.slice(0, 2), `${digest}.json`);
+  /** The metadata index; open once `#prepare` has run, which every operation awaits first. */
+  get #records(): ObjectMetadataIndex {
+    if (!this.#index) throw internal('the object metadata is used before the store is ready');
+    return this.#index;
   }
 
   /** The object's sidecar: the one recorded for its generation, or an intent that names this very file. */
   async #validSidecar(name: string, present: Present): Promise<Sidecar | undefined> {
-    const recorded = await readJson<Sidecar>(this.#sidecarPath(name));
+    const records = this.#records.read(name);
+    const recorded = records.sidecar as Sidecar | undefined;
     if (recorded && recorded.name === name && recorded.generation === present.generation) return recorded;
-    const intent = await readJson<PendingSidecar>(this.#pendingPath(name));
+    const intent = records.pending as PendingSidecar | undefined;
     if (intent && intent.name === name && intent.pending && sameIdentity(intent.pending, present.stats)) return intent;
     return undefined;
   }
 
-  #pendingPath(name: string): string {
-    return `${this.#sidecarPath(name)}.pending`;
-  }
-
-  /** Records, before publishing, which file is about to become `name` and the sidecar it will have. */
-  async #writeIntent(name: string, record: Sidecar, stats: BigIntStats, movedFrom?: string): Promise<void> {
-    const path = this.#pendingPath(name);
-    await mkdir(dirname(path), { recursive: true });
+  /**
+   * Records which file is about to become `name` and the sidecar it will have; committed before
+   * publishing (`#publishOrForgetIntent` awaits it).
+   */
+  #writeIntent(name: string, record: Sidecar, stats: BigIntStats, movedFrom?: string): void {
     const intent: PendingSidecar = { ...record, name, generation: '', pending: identityOf(stats), ...(movedFrom ? { movedFrom } : {}) };
-    await writeJsonAtomically(path, intent);
+    this.#records.set(name, 'pending', intent);
   }
 
-  async #removeIntent(name: string): Promise<void> {
-    await unlinkIfPresent(this.#pendingPath(name));
+  #removeIntent(name: string): void {
+    this.#records.remove(name, 'pending');
   }
 
-  async #writeSidecar(record: Sidecar): Promise<void> {
-    const path = this.#sidecarPath(record.name);
-    await mkdir(dirname(path), { recursive: true });
-    await writeJsonAtomically(path, record);
+  #writeSidecar(record: Sidecar): void {
+    this.#records.set(record.name, 'sidecar', record);
   }
 
-  async #removeSidecar(name: string): Promise<void> {
-    await unlinkIfPresent(this.#sidecarPath(name));
+  #removeSidecar(name: string): void {
+    this.#records.remove(name, 'sidecar');
   }
 
   /** Runs an operation and turns file-system errors into BailiffErrors. */
@@ -873,27 +941,24 @@ export class KeyedMutex {
   }
 }
 
-/** Writes `value` as JSON so that readers see the old file or the new one, never half of one. */
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  await writeFile(temporary, JSON.stringify(value));
-  await rename(temporary, path);
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  await unlink(path).catch((error: unknown) => {
-    if (!hasCode(error, 'ENOENT')) throw error;
-  });
-}
-
-/** A JSON file's content, or undefined when it is missing or torn. */
-async function readJson<T>(path: string): Promise<T | undefined> {
+function isDirectory(path: string): boolean {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch (error) {
-    if (hasCode(error, 'ENOENT') || error instanceof SyntaxError) return undefined;
-    throw error;
+    return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
   }
+}
+
+/** Adds to a bounded map, forgetting the oldest entry when full. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED_DIRECTORIES) map.delete(map.keys().next().value!);
+}
+
+function rememberDirectory(set: Set<string>, dir: string): void {
+  set.add(dir);
+  if (set.size > REMEMBERED_DIRECTORIES) set.delete(set.values().next().value!);
 }
 
 function generationOf(stats: BigIntStats): string {
