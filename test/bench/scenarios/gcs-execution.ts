@@ -273,8 +273,8 @@ function report(ctx: BenchContext, scenario: string, contenders: readonly Conten
     addRatio(ctx.results, { scenario, name: `time one-at-a-time ÷ raw calls at ${CONCURRENCY}`, samples: perRun('raw-1', 'raw-32') });
     const fastest: Contender = contenders.includes('bailiff-adaptive') ? 'bailiff-adaptive' : 'bailiff-firestore';
     const speedup = addRatio(ctx.results, { scenario, name: `time raw one-at-a-time ÷ ${LABELS[fastest]}: speed-up`, samples: perRun('raw-1', fastest) });
-    const wanted = scenario === LATENCY_SCENARIO ? 20 : 10;
-    addTarget(ctx.results, `Executor ≥ ${wanted}× faster than one at a time (raw calls, one at a time; ${where})`, speedup.median, '>=', wanted, '×');
+    // Only where requests take time: fake-gcs-server serialises them, so one at a time is its fastest.
+    if (scenario === LATENCY_SCENARIO) addTarget(ctx.results, `Executor ≥ 20× faster than one at a time (raw calls, one at a time; ${where})`, speedup.median, '>=', 20, '×');
   }
   if (contenders.includes('bailiff-adaptive')) {
     // Per run: the executor's throughput over the best of the raw calls at 8, 32 and 128 in that run.
