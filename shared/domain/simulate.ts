@@ -187,13 +187,14 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     for (const change of draft.changes) tree.apply(change);
     actions.push(...draft.actions);
     for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += draft.totals[key];
-    lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
+    // The report keeps the first lines only: the rest are never described.
+    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
   };
   /** An invalid operation is reported and has no effect at all. */
   const drop = (draft: OperationDraft, operation: Operation) => {
     warnings.push(...draft.warnings);
     errors.push(...draft.errors);
-    lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
+    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
   };
 
   input.operations.forEach((operation, index) => {
@@ -505,6 +506,25 @@ function diffTrees(initial: ReadonlyMap<string, string>, tree: SimulatedCase): D
   }
   for (const key of initial.keys()) if (!tree.objects.has(key)) removed.push(key);
   const truncated = added.length > REPORT_LIST_LIMIT || removed.length > REPORT_LIST_LIMIT || changed.length > REPORT_LIST_LIMIT;
-  const cap = (list: string[]) => list.sort().slice(0, REPORT_LIST_LIMIT);
-  return { added: cap(added), removed: cap(removed), changed: cap(changed), truncated };
+  return { added: firstSorted(added, REPORT_LIST_LIMIT), removed: firstSorted(removed, REPORT_LIST_LIMIT), changed: firstSorted(changed, REPORT_LIST_LIMIT), truncated };
+}
+
+/**
+ * The `limit` smallest strings of `list`, sorted (as `list.sort().slice(0, limit)`), without
+ * sorting all of a list of 100,000 paths: candidates are kept in a buffer of twice the limit,
+ * which is sorted and cut back whenever it fills.
+ */
+function firstSorted(list: readonly string[], limit: number): string[] {
+  if (list.length <= limit * 2) return [...list].sort().slice(0, limit);
+  let kept: string[] = [];
+  let bound: string | undefined;
+  for (const item of list) {
+    if (bound !== undefined && item >= bound) continue;
+    kept.push(item);
+    if (kept.length >= limit * 2) {
+      kept = kept.sort().slice(0, limit);
+      bound = kept[limit - 1];
+    }
+  }
+  return kept.sort().slice(0, limit);
 }
