@@ -34,6 +34,8 @@ interface ChildReport {
   baselineHeapKiB: number;
   peakHeapUsedKiB: number;
   peakExternalKiB: number;
+  /** The largest heap seen right after a full collection: what the code keeps. */
+  peakLiveHeapKiB: number;
 }
 
 function source(i: number): string {
@@ -110,6 +112,7 @@ export async function memory(ctx: BenchContext): Promise<void> {
         samples: reports.map((r) => mib(r.peakHeapUsedKiB)),
         extra: { 'baseline heap MiB': median(reports.map((r) => mib(r.baselineHeapKiB))), 'peak external MiB': median(reports.map((r) => mib(r.peakExternalKiB))) },
       });
+      addRow(ctx.results, { scenario: SCENARIO, name: `${what}: largest V8 heap right after a full collection (what the code keeps)`, unit: 'MiB', samples: reports.map((r) => mib(r.peakLiveHeapKiB)) });
       addRow(ctx.results, { scenario: SCENARIO, name: `${what}: time`, unit: 's', samples: reports.map((r) => r.ms / 1000) });
     }
   }
@@ -119,6 +122,8 @@ export async function memory(ctx: BenchContext): Promise<void> {
   addTarget(ctx.results, `Proposing a ${formatNumber(first.count)}-operation plan: whole process < ${API_MEMORY_MIB} MiB`, peak(first.proposal), '<', API_MEMORY_MIB, 'MiB');
   addTarget(ctx.results, `Executing is flat in plan size: peak at ${formatNumber(second.count)} ÷ peak at ${formatNumber(first.count)} operations`, peak(second.execution) / peak(first.execution), '<=', FLAT_RATIO, '×');
   addTarget(ctx.results, `Executing a ${formatNumber(second.count)}-operation plan: whole process < ${FUNCTION_MEMORY_MIB} MiB`, peak(second.execution), '<', FUNCTION_MEMORY_MIB, 'MiB');
+  const live = (reports: ChildReport[]) => median(reports.map((r) => mib(r.peakLiveHeapKiB)));
+  addTarget(ctx.results, `What an execution keeps is flat in plan size: heap after full collections at ${formatNumber(second.count)} ÷ at ${formatNumber(first.count)} operations`, live(second.execution) / live(first.execution), '<=', FLAT_RATIO, '×');
   addNote(
     ctx.results,
     SCENARIO,
