@@ -10,10 +10,10 @@
  * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
  * its errors and warnings.
  */
+import { createHash } from 'node:crypto';
 import type { ObjectInfo } from './objects.ts';
 import type { Action, Expect } from './actions.ts';
 import { CaseTree } from './case-tree.ts';
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './hash.ts';
 import { checkBlob } from './blobs.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
