@@ -84,6 +84,7 @@ const formatBytes = (bytes: number) =>
 type Totals = Pick<DryRunReport['totals'], 'objectsCreated' | 'objectsOverwritten' | 'objectsDeleted' | 'bytesWritten' | 'bytesDeleted'>;
 
 const noTotals = (): Totals => ({ objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 0, bytesDeleted: 0 });
+const TOTAL_KEYS = Object.keys(noTotals()) as Array<keyof Totals>;
 
 /**
  * What one operation would do, worked out against the case as the operations before it left it.
@@ -184,10 +185,11 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
 
   /** A valid operation takes effect: later operations see its changes. */
   const commit = (draft: OperationDraft, operation: Operation) => {
-    warnings.push(...draft.warnings);
+    for (const warning of draft.warnings) warnings.push(warning);
     for (const change of draft.changes) tree.apply(change);
-    actions.push(...draft.actions);
-    for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += draft.totals[key];
+    // One by one: a folder move of 100,000 objects is too many arguments for one push.
+    for (const action of draft.actions) actions.push(action);
+    for (const key of TOTAL_KEYS) totals[key] += draft.totals[key];
     // The report keeps the first lines only: the rest are never described.
     if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
   };
