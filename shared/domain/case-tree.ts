@@ -12,8 +12,11 @@ export class CaseTree<T> {
   private readonly filesIn = new Map<string, Set<string>>();
   /** folder → its direct subfolders. */
   private readonly subfoldersOf = new Map<string, Set<string>>();
-  /** collision key → paths, to spot names that differ only by case or normalisation. */
-  private readonly byCollisionKey = new Map<string, Set<string>>();
+  /**
+   * collision key → the path with that key, or the paths when there are several: to spot names
+   * that differ only by case or normalisation. Almost every key has one path, so no Set for it.
+   */
+  private readonly byCollisionKey = new Map<string, string | Set<string>>();
 
   /** The folder a key sits in: a marker's own folder, or a file's parent (`''` for the root). */
   static folderOf(key: string): string {
@@ -32,12 +35,20 @@ export class CaseTree<T> {
       siblings.add(child);
       child = parent;
     }
-    setIn(this.byCollisionKey, collisionKey(key)).add(key);
+    const collision = collisionKey(key);
+    const others = this.byCollisionKey.get(collision);
+    if (others === undefined) this.byCollisionKey.set(collision, key);
+    else if (typeof others === 'string') {
+      if (others !== key) this.byCollisionKey.set(collision, new Set([others, key]));
+    } else others.add(key);
   }
 
   remove(key: string): void {
     if (!this.objects.delete(key)) return;
-    this.byCollisionKey.get(collisionKey(key))?.delete(key);
+    const collision = collisionKey(key);
+    const others = this.byCollisionKey.get(collision);
+    if (others === key) this.byCollisionKey.delete(collision);
+    else if (typeof others === 'object') others.delete(key);
     let folder = CaseTree.folderOf(key);
     this.filesIn.get(folder)?.delete(key);
     // Folders exist only through what is in them, as in Cloud Storage: prune the empty ones.
@@ -87,7 +98,10 @@ export class CaseTree<T> {
 
   /** Another existing path that differs from `path` only by letter case or normalisation. */
   twinOf(path: string): string | undefined {
-    for (const other of this.byCollisionKey.get(collisionKey(path)) ?? []) {
+    const others = this.byCollisionKey.get(collisionKey(path));
+    if (others === undefined) return undefined;
+    if (typeof others === 'string') return others === path ? undefined : others;
+    for (const other of others) {
       if (other !== path) return other;
     }
     return undefined;

@@ -82,3 +82,16 @@ describe('planHash', () => {
     expect(new Set([base, ...changes.map(([, changed]) => planHash(changed))]).size).toBe(changes.length + 1);
   });
 });
+
+describe('hashOf on large values', () => {
+  it('hashes in pieces exactly as the whole canonical text would hash', () => {
+    const actions = Array.from({ length: 5_000 }, (_, i) => ({ index: i, source: `projects/c/é-${i}.pdf`, expect: { state: 'generation', generation: `${i}` }, note: i % 7 ? undefined : '😀' }));
+    expect(hashOf(actions)).toBe(`sha256:${sha256Hex(canonicalJson(actions))}`);
+    expect(canonicalJson(actions).length).toBeGreaterThan(65_536 * 3);
+  });
+
+  it('leaves a hole of a sparse array empty, as before', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([1, , 3])).toBe('[1,,3]');
+  });
+});

@@ -236,10 +236,14 @@ export function blobObjectName(ref: BlobRef): string {
   return `${stagingPrefix(ref.case)}${formatBlobId(ref)}`;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Names that differ only by letter case or Unicode normalisation collide on many file systems. */
 export function collisionKey(path: string): string {
-  return path.normalize('NFKC').toLowerCase();
+  // NFKC leaves ASCII as it is; skipping it for ASCII names makes a 100,000-object dry run faster.
+  return ASCII.test(path) ? path.toLowerCase() : path.normalize('NFKC').toLowerCase();
 }
+
 
 export function isInside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(`${folder}/`);

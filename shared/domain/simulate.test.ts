@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectInfo } from './objects.ts';
 import type { Action } from './actions.ts';
+import { hashOf } from './hash.ts';
 import { backupObjectName } from './paths.ts';
 import { storedOperationSchema, type Operation, type ReportIssue } from './plan.ts';
 import { REPORT_LIST_LIMIT, simulatePlan, snapshotHashOf, type SimulationInput } from './simulate.ts';
@@ -551,5 +552,23 @@ describe('simulatePlan at scale', () => {
     expect(actions.filter((action) => action.kind === 'delete' && action.target === full(name(400, 8)))).toHaveLength(1);
     expect(report.diff.truncated).toBe(true);
     expect(report.operations).toHaveLength(REPORT_LIST_LIMIT);
+  });
+});
+
+describe('snapshotHashOf', () => {
+  it('is hashOf the precondition tuples, for every kind of action and expectation', () => {
+    const actions: Action[] = [
+      { kind: 'move', index: 0, operation: 0, source: 'projects/c/a "quoted".pdf', sourceExpect: { state: 'generation', generation: '17' }, destination: 'projects/c/é/b.pdf', expect: { state: 'absent' }, size: 3 },
+      { kind: 'copy', index: 1, operation: 1, source: 'projects/c/é/b.pdf', sourceExpect: { state: 'producedBy', action: 0 }, destination: 'projects/c/😀.pdf', expect: { state: 'generation', generation: '9' }, size: 3, backup: '.bailiff/backups/p/1/x' },
+      { kind: 'delete', index: 2, operation: 2, target: 'projects/c/old.txt', expect: { state: 'generation', generation: '4' }, size: 1, backup: '.bailiff/backups/p/2/old' },
+      { kind: 'put', index: 3, operation: 3, destination: 'projects/c/new/', expect: { state: 'absent' }, size: 0 },
+    ];
+    const tuples = actions.map((action) =>
+      action.kind === 'copy' || action.kind === 'move' ? [action.source, action.sourceExpect, action.destination, action.expect] : [action.kind === 'delete' ? action.target : action.destination, action.expect],
+    );
+    expect(snapshotHashOf(actions)).toBe(hashOf(tuples));
+    expect(snapshotHashOf([])).toBe(hashOf([]));
+    const many = Array.from({ length: 3_000 }, (_, i) => ({ ...actions[i % 4]!, index: i }) as Action);
+    expect(snapshotHashOf(many)).toBe(hashOf(many.map((action) => (action.kind === 'copy' || action.kind === 'move' ? [action.source, action.sourceExpect, action.destination, action.expect] : [action.kind === 'delete' ? action.target : action.destination, action.expect]))));
   });
 });

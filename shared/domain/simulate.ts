@@ -10,10 +10,11 @@
  * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
  * its errors and warnings.
  */
+import { createHash } from 'node:crypto';
 import type { ObjectInfo } from './objects.ts';
 import type { Action, Expect, ObjectFacts } from './actions.ts';
 import { CaseTree } from './case-tree.ts';
-import { hashOf } from './hash.ts';
+import { canonicalJson } from './hash.ts';
 import { checkBlob } from './blobs.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
@@ -102,6 +103,7 @@ const formatBytes = (bytes: number) =>
 type Totals = Pick<DryRunReport['totals'], 'objectsCreated' | 'objectsOverwritten' | 'objectsDeleted' | 'bytesWritten' | 'bytesDeleted'>;
 
 const noTotals = (): Totals => ({ objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 0, bytesDeleted: 0 });
+const TOTAL_KEYS = Object.keys(noTotals()) as Array<keyof Totals>;
 
 /**
  * What one operation would do, worked out against the case as the operations before it left it.
@@ -202,17 +204,19 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
 
   /** A valid operation takes effect: later operations see its changes. */
   const commit = (draft: OperationDraft, operation: Operation) => {
-    warnings.push(...draft.warnings);
+    for (const warning of draft.warnings) warnings.push(warning);
     for (const change of draft.changes) tree.apply(change);
-    actions.push(...draft.actions);
-    for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += draft.totals[key];
-    lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
+    // One by one: a folder move of 100,000 objects is too many arguments for one push.
+    for (const action of draft.actions) actions.push(action);
+    for (const key of TOTAL_KEYS) totals[key] += draft.totals[key];
+    // The report keeps the first lines only: the rest are never described.
+    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
   };
   /** An invalid operation is reported and has no effect at all. */
   const drop = (draft: OperationDraft, operation: Operation) => {
     warnings.push(...draft.warnings);
     errors.push(...draft.errors);
-    lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
+    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
   };
 
   input.operations.forEach((operation, index) => {
@@ -487,15 +491,37 @@ function planDelete(context: SimulationContext, draft: OperationDraft, key: stri
   draft.countDelete(node.size);
 }
 
-/** The preconditions an approval is bound to: what must be absent and which generations must still hold. */
+/**
+ * The preconditions an approval is bound to: what must be absent and which generations must
+ * still hold. It is `hashOf` of one tuple per action (`[source, sourceExpect, destination,
+ * expect]`, or `[name, expect]`), written out here piece by piece: the generic canonical JSON
+ * of 100,000 tuples was a third of a large dry run.
+ */
 export function snapshotHashOf(actions: readonly Action[]): string {
-  return hashOf(
-    actions.map((action) =>
+  const hash = createHash('sha256');
+  let pending = '[';
+  actions.forEach((action, i) => {
+    const tuple =
       action.kind === 'copy' || action.kind === 'move'
-        ? [action.source, action.sourceExpect, action.destination, action.expect]
-        : [action.kind === 'delete' ? action.target : action.destination, action.expect],
-    ),
-  );
+        ? `[${JSON.stringify(action.source)},${canonicalExpect(action.sourceExpect)},${JSON.stringify(action.destination)},${canonicalExpect(action.expect)}]`
+        : `[${JSON.stringify(action.kind === 'delete' ? action.target : action.destination)},${canonicalExpect(action.expect)}]`;
+    pending += i === 0 ? tuple : `,${tuple}`;
+    if (pending.length >= 65_536) {
+      hash.update(pending);
+      pending = '';
+    }
+  });
+  hash.update(`${pending}]`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** `canonicalJson(expect)` for the three shapes an Expect has; anything else the generic way. */
+function canonicalExpect(expect: Expect): string {
+  const members = Object.keys(expect).length;
+  if (expect.state === 'absent' && members === 1) return '{"state":"absent"}';
+  if (expect.state === 'generation' && members === 2 && typeof expect.generation === 'string') return `{"generation":${JSON.stringify(expect.generation)},"state":"generation"}`;
+  if (expect.state === 'producedBy' && members === 2 && typeof expect.action === 'number') return `{"action":${JSON.stringify(expect.action)},"state":"producedBy"}`;
+  return canonicalJson(expect);
 }
 
 function stripSlash(path: string): string {
@@ -532,6 +558,25 @@ function diffTrees(initial: ReadonlyMap<string, string>, tree: SimulatedCase): D
   }
   for (const key of initial.keys()) if (!tree.objects.has(key)) removed.push(key);
   const truncated = added.length > REPORT_LIST_LIMIT || removed.length > REPORT_LIST_LIMIT || changed.length > REPORT_LIST_LIMIT;
-  const cap = (list: string[]) => list.sort().slice(0, REPORT_LIST_LIMIT);
-  return { added: cap(added), removed: cap(removed), changed: cap(changed), truncated };
+  return { added: firstSorted(added, REPORT_LIST_LIMIT), removed: firstSorted(removed, REPORT_LIST_LIMIT), changed: firstSorted(changed, REPORT_LIST_LIMIT), truncated };
+}
+
+/**
+ * The `limit` smallest strings of `list`, sorted (as `list.sort().slice(0, limit)`), without
+ * sorting all of a list of 100,000 paths: candidates are kept in a buffer of twice the limit,
+ * which is sorted and cut back whenever it fills.
+ */
+function firstSorted(list: readonly string[], limit: number): string[] {
+  if (list.length <= limit * 2) return [...list].sort().slice(0, limit);
+  let kept: string[] = [];
+  let bound: string | undefined;
+  for (const item of list) {
+    if (bound !== undefined && item >= bound) continue;
+    kept.push(item);
+    if (kept.length >= limit * 2) {
+      kept = kept.sort().slice(0, limit);
+      bound = kept[limit - 1];
+    }
+  }
+  return kept.sort().slice(0, limit);
 }

@@ -33,6 +33,7 @@ import { readPages, type JournalEntry, type Lease, type PlanStore } from '../por
 import { readAppliedActions } from './applied-actions.ts';
 import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import { DryRunner } from './dry-run.ts';
+import { JournalOutcomes } from './journal-outcomes.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 
 export interface ExecutorOptions {
@@ -357,6 +358,12 @@ interface RunContext {
 /** Entries of `needsAttention` kept on a plan record; the count stays exact. */
 const NEEDS_ATTENTION_LIMIT = 1000;
 
+/**
+ * How often a running plan's record shows its progress. Each write is a Firestore document
+ * write; per batch they were a third of what an execution cost. The journal keeps every outcome.
+ */
+const CHECKPOINT_INTERVAL_MS = 5_000;
+
 /** One invocation's work on one plan, under one lease. A compensation plan runs in one nested in its plan's. */
 class PlanRun {
   lease: Lease;
@@ -369,6 +376,8 @@ class PlanRun {
   private readonly objects: ObjectStore;
   /** The plan whose execution continues in a new invocation when the budget runs out. */
   private readonly continuationOf: string;
+  /** Audit records that go out with the next one (the last batch's, with the plan's outcome). */
+  private readonly pendingAudit: AuditEventInput[] = [];
 
   constructor(ctx: RunContext, plan: PlanRecord, lease: Lease, message: ExecutionMessage, log: Logger, nested?: { parent: string; started: number }) {
     this.ctx = ctx;
@@ -425,22 +434,24 @@ class PlanRun {
     this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
     await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
 
-    const outcomes = await this.readOutcomes();
+    const outcomes = await this.readOutcomes(actionCount);
 
-    // The journal, not the last checkpoint, is the truth: an attempt may have journaled a batch
-    // and died before updating the plan. A stop it journaled still stops this attempt.
+    // The journal, not the last checkpoint, is the truth: an attempt may have journaled
+    // batches and died before updating the plan. A stop it journaled still stops this attempt.
     let stopReason: string | undefined;
     const noteStop = (reason: string) => {
       if (!this.isCompensation) stopReason ??= reason;
     };
     summary.done = summary.stale = summary.failed = 0;
-    for (const [action, outcome] of outcomes) {
+    for (const [action, outcome] of outcomes.entries()) {
       if (outcome === 'done') summary.done += 1;
       else if (outcome === 'stale' || outcome === 'failed') {
         summary[outcome] += 1;
         noteStop(`action ${action} was ${outcome} in an earlier attempt`);
       }
     }
+    while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
+    let checkpointed = clock.now().getTime();
     while (summary.cursor < actionCount && stopReason === undefined) {
       const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
       if (batch.length === 0) break;
@@ -448,14 +459,16 @@ class PlanRun {
         if (entry.outcome === 'stale' || entry.outcome === 'failed') noteStop(`action ${entry.action}: ${entry.message}`);
       });
       for (const entry of entries) {
-        outcomes.set(entry.action, entry.outcome);
+        outcomes.record(entry);
         if (entry.outcome === 'done') summary.done += 1;
         else if (entry.outcome === 'stale') summary.stale += 1;
         else if (entry.outcome === 'failed') summary.failed += 1;
       }
+      while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
+      const more = stopReason === undefined && summary.cursor < actionCount;
       if (entries.length > 0) {
         await this.plans.appendJournal(this.plan.id, entries);
-        await this.audit('execution.actions', {
+        const record = this.ctx.event(this.plan, 'execution.actions', {
           from: batch[0]!.index,
           to: batch[batch.length - 1]!.index,
           done: entries.filter((entry) => entry.outcome === 'done').length,
@@ -463,11 +476,24 @@ class PlanRun {
           failed: entries.filter((entry) => entry.outcome === 'failed').map((entry) => ({ action: entry.action, message: entry.message })),
           entriesHash: hashOf(entries),
         });
+        // The last batch's record goes out with the plan's final one, in one append.
+        if (more) await this.plans.appendAudit([record]);
+        else this.pendingAudit.push(record);
       }
-      while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
-      await this.checkpoint(summary);
       // Every batch makes progress, so even a budget already spent moves the plan forward.
-      if (stopReason === undefined && summary.cursor < actionCount && (this.budgetSpent() || this.ctx.stopRequested())) return this.continueLater(summary);
+      if (more && (this.budgetSpent() || this.ctx.stopRequested())) {
+        await this.checkpoint(summary);
+        return this.continueLater(summary);
+      }
+      // Progress is written every few seconds, not every batch: the journal is what a resumed
+      // attempt trusts, so the plan record only shows people how far it got. When nothing
+      // follows, the final (or compensation) record writes it.
+      if (more && clock.now().getTime() - checkpointed >= CHECKPOINT_INTERVAL_MS) {
+        await this.checkpoint(summary);
+        checkpointed = clock.now().getTime();
+      } else {
+        await this.renewLeaseIfDue();
+      }
     }
 
     if (stopReason === undefined) {
@@ -495,11 +521,11 @@ class PlanRun {
     return 'continued';
   }
 
-  /** Latest outcome per action, from the journal (previous invocations). */
-  private async readOutcomes(): Promise<Map<number, JournalEntry['outcome']>> {
-    const outcomes = new Map<number, JournalEntry['outcome']>();
+  /** Latest outcome per action, from the journal (previous invocations), read page by page. */
+  private async readOutcomes(actionCount: number): Promise<JournalOutcomes> {
+    const outcomes = new JournalOutcomes(actionCount);
     for await (const page of readPages((offset, limit) => this.plans.readJournal(this.plan.id, offset, limit))) {
-      for (const entry of page) outcomes.set(entry.action, entry.outcome);
+      for (const entry of page) outcomes.record(entry);
     }
     return outcomes;
   }
@@ -1051,6 +1077,7 @@ class PlanRun {
   }
 
   private async audit(type: AuditEventType, data: Record<string, unknown>, plan: PlanRecord = this.plan): Promise<void> {
-    await this.plans.appendAudit([this.ctx.event(plan, type, data)]);
+    const events = [...this.pendingAudit.splice(0), this.ctx.event(plan, type, data)];
+    await this.plans.appendAudit(events);
   }
 }

@@ -316,6 +316,22 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         expect(await readAll((offset, limit) => store.readJournal(plan.id, offset, limit), 17)).toEqual(all);
       });
 
+      it('never loses or doubles an entry when appends race (a racer may get conflict)', async () => {
+        const plan = buildPlanRecord();
+        await store.createPlan(plan, buildOperations(3), buildActions(4));
+        const batches = Array.from({ length: 4 }, (_, i) => journalEntries(i * 10, 10));
+        const results = await Promise.allSettled(batches.map((batch) => store.appendJournal(plan.id, batch)));
+        for (const result of results) if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'conflict' });
+        const landed = batches.filter((_, i) => results[i]!.status === 'fulfilled');
+        expect(landed.length).toBeGreaterThan(0);
+        const journal = await store.readJournal(plan.id, 0, 1_000);
+        // Each batch that was accepted is there whole and once, in one piece; nothing else is.
+        expect(journal).toHaveLength(landed.length * 10);
+        const starts = journal.filter((_, i) => i % 10 === 0).map((entry) => entry.action).sort((a, b) => a - b);
+        expect(starts).toEqual(landed.map((batch) => batch[0]!.action));
+        for (let i = 0; i < journal.length; i += 10) expect(journal.slice(i, i + 10)).toEqual(journalEntries(journal[i]!.action, 10));
+      });
+
       it('refuses to journal a plan that does not exist', async () => {
         await expectBailiffError(store.appendJournal('no-such-plan', journalEntries(0, 1)), 'not_found');
       });

@@ -13,8 +13,9 @@
  *     /operations_{gen}/{first}.{part}  chunk documents (below); written once at creation
  *     /actions_{gen}/{first}.{part}     chunk documents; a fresh dry run writes a new generation
  *     /report_{gen}/000000000.{part}    the report's JSON split into parts, when large
- *     /journal/{first}.{part}           chunk documents, one or more per appendJournal call
- *     /meta/journal                     { entries }: the journal's length, its append cursor
+ *     /journal/{first}.{part}           chunk documents, one or more per appendJournal call; the
+ *                                      last chunk's `end` is the journal's length (plans stored
+ *                                      before this kept it in /meta/journal too, now unused)
  *   <p>_audit_chains/{chain}           the chain head { chain, seq, hash }: one per case
  *     /<p>_audit_records/{seq}         { chain, seq, planId, record (the sealed record as JSON) }
  *   <p>_leases/{case}                  { case, token, planId, owner, expiresAt }; kept when the
@@ -44,8 +45,11 @@
  *   Superseded generations are deleted afterwards. A crash or a lost race leaves only
  *   unreferenced chunks, which no reader ever sees and which cost storage only.
  * - Hot documents and key ranges: every case has its own audit head and lease document, so
- *   cases never contend; every plan has its own journal cursor; chunk documents live under
+ *   cases never contend; every plan has its own journal; chunk documents live under
  *   their own plan, not in one shared collection with sequential ids.
+ * - Writes are what an execution pays for: appending to the journal writes its chunk
+ *   documents only. Their ids are the entry offsets, so two appends racing for the same
+ *   offset cannot both commit (`create` refuses the second).
  * - Consistent reads: reads that combine the plan document with its chunks run in read-only
  *   transactions (one snapshot), so a reader never mixes a report or actions of two dry runs.
  *
@@ -179,10 +183,7 @@ export class FirestorePlanStore implements PlanStore {
         ...chunkWrites(actionsCollection, encodeChunks(0, actions)),
         ...(report.stored.reportChunks ? chunkWrites(ref.collection(`report_${report.stored.reportChunks.generation}`), report.chunks) : []),
       ]);
-      const batch = this.#db.batch();
-      batch.create(ref, planDocument(plan, report.stored, operationsRef, actionsRef));
-      batch.create(ref.collection('meta').doc('journal'), { entries: 0 });
-      await batch.commit();
+      await ref.create(planDocument(plan, report.stored, operationsRef, actionsRef));
     } catch (error) {
       await Promise.allSettled(written.map((collection) => this.#deleteCollection(collection)));
       const code = grpcCode(error);
@@ -242,16 +243,19 @@ export class FirestorePlanStore implements PlanStore {
   async appendJournal(id: string, entries: readonly JournalEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const ref = this.#plans.doc(docKey(id));
-    const cursor = ref.collection('meta').doc('journal');
+    const journal = ref.collection('journal');
     const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)), 0);
     if (bytes > MAX_COMMIT_BYTES) throw payloadTooLarge(`a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
     await this.#transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
-      const snapshot = await reader.get(cursor);
-      if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
-      const length = (snapshot.data() as { entries: number }).entries;
+      // Reads only the document's name, not a plan document that may carry its report.
+      const [plan, last] = await Promise.all([
+        reader.query(this.#plans.where(FieldPath.documentId(), '==', docKey(id)).select()),
+        reader.query(journal.orderBy('end', 'desc').limit(1)),
+      ]);
+      if (plan.empty) throw notFound(`plan ${id} does not exist`);
+      const length = last.empty ? 0 : (last.docs[0]!.data() as Pick<ChunkDocument, 'end'>).end;
       // Chunk ids are the entry offsets, so create() also refuses a batch racing for the same slot.
-      for (const chunk of encodeChunks(length, entries)) tx.create(ref.collection('journal').doc(chunk.id), chunk.doc);
-      tx.update(cursor, { entries: length + entries.length });
+      for (const chunk of encodeChunks(length, entries)) tx.create(journal.doc(chunk.id), chunk.doc);
     });
   }
 

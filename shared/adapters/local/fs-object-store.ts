@@ -52,6 +52,7 @@ import type {
 } from '../../ports/object-store.ts';
 import { mapLimited } from '../../map-limited.ts';
 import { importLegacyRecords, ObjectMetadataIndex } from './object-metadata-index.ts';
+import { SuspendedListings } from './suspended-listings.ts';
 
 export interface FsObjectStoreOptions {
   /** The workspace directory; created if missing. */
@@ -68,6 +69,9 @@ export const PRUNE_KEEP_DEPTH = 2;
 const DEFAULT_PAGE_SIZE = 1000;
 const MAX_PAGE_SIZE = 1000;
 const LIST_STAT_CONCURRENCY = 16;
+/** Paged listings whose walk is kept for their next page (see suspended-listings.ts). */
+const SUSPENDED_LISTINGS = 16;
+const SUSPENDED_LISTING_TTL_MS = 30_000;
 // Remembered last generations per name (to refuse ever handing out one twice); bounded.
 const REMEMBERED_GENERATIONS = 10_000;
 // Directories known to exist, and directories checked to be inside the root; bounded.
@@ -132,6 +136,7 @@ export class FsObjectStore implements ObjectStore {
   /** Folders whose real path was checked to be inside the root, by the identity they had then. */
   readonly #checkedDirectories = new Map<string, { dev: number; ino: number }>();
   #index: ObjectMetadataIndex | undefined;
+  readonly #suspended = new SuspendedListings({ capacity: SUSPENDED_LISTINGS, ttlMs: SUSPENDED_LISTING_TTL_MS });
   #ready: Promise<string> | undefined;
 
   constructor(options: FsObjectStoreOptions) {
@@ -149,18 +154,58 @@ export class FsObjectStore implements ObjectStore {
       await this.#prepare();
       const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
       const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
-      const names: string[] = [];
-      for await (const name of this.#walk(prefix, after)) {
-        names.push(name);
-        if (names.length > pageSize) break;
+      const resumed = options.pageToken === undefined ? undefined : this.#suspended.take(options.pageToken, prefix);
+      const walk = resumed?.walk ?? this.#walk(prefix, after);
+      // One name past the page tells whether another page follows.
+      const names: string[] = resumed ? [resumed.next] : [];
+      while (names.length <= pageSize) {
+        const step = await walk.next();
+        if (step.done) break;
+        names.push(step.value);
       }
       const page = names.slice(0, pageSize);
       const withMetadata = options.withMetadata ?? true;
-      const described = await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#describeListed(name, withMetadata));
-      const objects = described.filter((info): info is ObjectInfo => info !== undefined);
+      const objects = withMetadata
+        ? (await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#describeListed(name, true))).filter((info): info is ObjectInfo => info !== undefined)
+        : await this.#describeListedQuickly(page);
       const last = page.at(-1);
-      return names.length > pageSize && last !== undefined ? { objects, nextPageToken: encodePageToken(last) } : { objects };
+      if (names.length <= pageSize || last === undefined) return { objects };
+      const nextPageToken = encodePageToken(last);
+      this.#suspended.keep(nextPageToken, prefix, { walk, next: names[pageSize]! });
+      return { objects, nextPageToken };
     });
+  }
+
+  /**
+   * Names, sizes and generations of a page of listed names (no metadata: no sidecars read).
+   * A plain file takes one `lstat`, made synchronously: a thousand of them take a few
+   * milliseconds on a local disk, several times less than through the thread pool, and a
+   * dry run of 100,000 objects is mostly this. Folder markers and files with more than one
+   * link (a move interrupted between its `link` and `unlink`) take the full lookup.
+   */
+  async #describeListedQuickly(names: readonly string[]): Promise<ObjectInfo[]> {
+    const objects: ObjectInfo[] = [];
+    for (const name of names) {
+      // The walk builds names from directory entries, so only a backslash can make one unaddressable.
+      if (name.includes('\\')) continue;
+      let stats: BigIntStats | undefined;
+      if (!name.endsWith('/')) {
+        try {
+          stats = lstatSync(`${this.#root}${sep}${name}`, { bigint: true, throwIfNoEntry: false });
+        } catch (error) {
+          if (!hasCode(error, 'ENOTDIR')) throw error;
+          continue;
+        }
+        if (!stats || !stats.isFile()) continue; // gone since the walk, or no longer a file
+      }
+      if (stats && stats.nlink === 1n) {
+        objects.push({ name, size: Number(stats.size), generation: generationOf(stats), updated: new Date(Number(stats.mtimeNs / 1_000_000n)).toISOString(), metadata: {} });
+        continue;
+      }
+      const described = await this.#describeListed(name, false);
+      if (described) objects.push(described);
+    }
+    return objects;
   }
 
   async stat(name: string): Promise<ObjectInfo | undefined> {
@@ -662,7 +707,7 @@ export class FsObjectStore implements ObjectStore {
         if (!entry.isFile() && !entry.isDirectory()) continue;
         const isDirectory = entry.isDirectory();
         const full = `${dirName}${entry.name}${isDirectory ? '/' : ''}`;
-        if (wanted(full, isDirectory)) children.push({ full, path: join(directory, entry.name), isDirectory });
+        if (wanted(full, isDirectory)) children.push({ full, path: `${directory}${sep}${entry.name}`, isDirectory });
       }
       children.sort((a, b) => compareNames(a.full, b.full));
       for (const child of children) {
@@ -995,9 +1040,24 @@ async function md5OfFile(path: string): Promise<string> {
   return hash.digest('base64');
 }
 
-/** Cloud Storage's order: UTF-8 bytes, not UTF-16 code units. */
-function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/**
+ * Cloud Storage's order: UTF-8 bytes, not UTF-16 code units. The two agree except that UTF-16
+ * puts surrogates (code points from U+10000) before U+E000–U+FFFF, so those are swapped;
+ * compared unit by unit, without encoding either name.
+ */
+export function compareNames(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return utf8Rank(x) - utf8Rank(y);
+  }
+  return a.length - b.length;
+}
+
+function utf8Rank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
 }
 
 function encodePageToken(name: string): string {
