@@ -7,6 +7,7 @@
  * Each measurement is a fresh child process (test/bench/scenarios/memory-child.ts), so nothing
  * the bench itself allocated counts.
  */
+import { first, loadTerraform } from '../../infra/infra-model.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,12 @@ const API_MEMORY_MIB = 512;
 const FLAT_RATIO = 1.1;
 const FOLDERS = 20;
 const child = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
-/**
- * Node flags the executor function runs with (`NODE_OPTIONS` in infra/functions.tf): none
- * today. Most of a long execution's RSS is V8's young generation, sized for the allocation
- * rate; `--max-semi-space-size=2` measured 199 MiB for 100,000 moves against 337 MiB without
- * (the heap the code keeps stayed under 30 MiB either way). Keep this in step with the deployment.
- */
-const EXECUTOR_NODE_FLAGS: readonly string[] = [];
+/** The Node flags the executor function runs with: its `NODE_OPTIONS` in infra/functions.tf, the one owner. */
+async function executorNodeFlags(): Promise<string[]> {
+  const tf = await loadTerraform();
+  const env = tf.evaluateMap(first(tf.resource('google_cloudfunctions2_function.executor').service_config).environment_variables);
+  return (env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+}
 
 interface ChildReport {
   baselineKiB: number;
@@ -95,7 +95,7 @@ export async function memory(ctx: BenchContext): Promise<void> {
       const planId = await proposeAndApprove(bailiff, body);
       await apply(bailiff, planId);
       plans.close();
-      const report = await runChild(['execute', root, metadataDir, sqliteFile, planId], EXECUTOR_NODE_FLAGS);
+      const report = await runChild(['execute', root, metadataDir, sqliteFile, planId], await executorNodeFlags());
       if (report.status !== 'succeeded') throw new Error(`the measured execution ended ${report.status}`);
       execution.push(report);
       log(`s4 ${formatNumber(count)} run ${run + 1}/${runs}: execute peak ${(report.peakKiB / 1024).toFixed(0)} MiB (baseline ${(report.baselineKiB / 1024).toFixed(0)} MiB) in ${(report.ms / 1000).toFixed(0)} s; propose peak ${(proposal.at(-1)!.peakKiB / 1024).toFixed(0)} MiB`);
