@@ -187,12 +187,18 @@ export class Executor {
   }
 
   private async handleOnce(message: ExecutionMessage, delivery: Delivery): Promise<DeliveryOutcome> {
-    const log = this.logger.child({ plan: message.planId });
+    const log = this.logger.child({ plan: message.planId, messageId: delivery.messageId, reason: message.reason, attempt: delivery.attempt });
     if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
     try {
-      return await this.handleUnderLease(message, delivery, log);
+      const outcome = await this.handleUnderLease(message, delivery, log);
+      // One line per delivery: what an operator reads to see why a message was acknowledged.
+      log.info(`execution request ${outcome}; acknowledged`);
+      return outcome;
     } catch (error) {
-      if (retryOrGiveUp(error) === 'retry') throw error;
+      if (retryOrGiveUp(error) === 'retry') {
+        log.info('execution request to be delivered again', { error: messageOf(error) });
+        throw error;
+      }
       // Before a lease was taken (a stored record that cannot be read): nothing can be recorded.
       log.error('execution request failed permanently before it could run; acknowledged', { error: messageOf(error), stack: error instanceof Error ? error.stack : undefined });
       return 'ignored';
