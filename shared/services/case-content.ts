@@ -349,7 +349,10 @@ export class CaseContentService {
       ...(existing ? { ifGenerationMatch: existing.generation } : { ifGenerationMatch: '0' }),
       contentType: contentType ?? 'application/octet-stream',
     }).catch((error: unknown) => {
-      body.destroy();
+      // Stop taking the rest of a refused upload, but leave the connection to the HTTP layer:
+      // destroying the request here closed the socket before the 413 or 400 could be sent.
+      // The server answers with `Connection: close` when a body was not read to its end.
+      body.unpipe(verifier);
       throw error;
     });
     return { blob: formatBlobRef(ref), size: written.size, alreadyUploaded: false, md5: verifier.md5Hex(), sha256: verifier.sha256Hex() };
