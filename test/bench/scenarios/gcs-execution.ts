@@ -75,6 +75,17 @@ interface Setup {
   files: FileSpec[];
 }
 
+/** One bucket's setup: the executor's store counted, its requests counted, both PlanStores timed. */
+function setupFor(storage: Storage, bucketName: string, stores: Setup['stores'], files: FileSpec[]): Setup {
+  return {
+    bucket: storage.bucket(bucketName),
+    objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })),
+    requests: countRequests(storage),
+    stores,
+    files,
+  };
+}
+
 interface Measured {
   ms: number;
   cpu?: Record<string, number>;
@@ -146,13 +157,7 @@ export async function gcsExecution(ctx: BenchContext): Promise<void> {
 
   const bucketName = `bench-s1-${Date.now().toString(36)}`;
   await storage.createBucket(bucketName);
-  const setup: Setup = {
-    bucket: storage.bucket(bucketName),
-    objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })),
-    requests: countRequests(storage),
-    stores: { firestore, sqlite },
-    files,
-  };
+  const setup = setupFor(storage, bucketName, { firestore, sqlite }, files);
 
   const gcloud = await gcloudSetup(endpoint, ctx.workDir);
   let gcloudProblem: string | undefined = gcloud ? undefined : 'the gcloud CLI is not installed';
@@ -228,13 +233,7 @@ async function onTestbench(ctx: BenchContext, firestore: PlanStoreTimer, pids: R
   const bucketName = `bench-s1t-${Date.now().toString(36)}`;
   await storage.createBucket(bucketName);
   const sqlitePlans = new SqlitePlanStore(join(ctx.workDir, 's1t-plans.sqlite'));
-  const setup: Setup = {
-    bucket: storage.bucket(bucketName),
-    objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })),
-    requests: countRequests(storage),
-    stores: { firestore, sqlite: new PlanStoreTimer(sqlitePlans) },
-    files,
-  };
+  const setup = setupFor(storage, bucketName, { firestore, sqlite: new PlanStoreTimer(sqlitePlans) }, files);
   const contenders: Contender[] = ['bailiff-firestore', 'raw-32'];
   const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
   for (let run = 0; run < ctx.runs; run += 1) {
@@ -308,13 +307,7 @@ async function modelledLatency(ctx: BenchContext, firestore: PlanStoreTimer, pid
     const bucketName = `bench-s1b-${Date.now().toString(36)}`;
     await ctx.gcs!.storage.createBucket(bucketName);
     const sqlitePlans = new SqlitePlanStore(join(ctx.workDir, 's1b-plans.sqlite'));
-    const setup: Setup = {
-      bucket: storage.bucket(bucketName),
-      objects: new CountingObjectStore(new GcsObjectStore({ storage, bucket: bucketName })),
-      requests: countRequests(storage),
-      stores: { firestore, sqlite: new PlanStoreTimer(sqlitePlans) },
-      files,
-    };
+    const setup = setupFor(storage, bucketName, { firestore, sqlite: new PlanStoreTimer(sqlitePlans) }, files);
     const contenders: Contender[] = ['bailiff-firestore', 'bailiff-adaptive', 'raw-8', 'raw-32', 'raw-128', 'raw-1'];
     const measured = new Map<Contender, Measured[]>(contenders.map((c) => [c, []]));
     for (let run = 0; run < ctx.runs; run += 1) {
