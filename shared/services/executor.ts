@@ -115,6 +115,20 @@ function isOwnRedelivery(lease: Lease, delivery: Delivery): boolean {
 
 type Verdict = { ok: true; generation?: string } | { ok: false; message: string };
 
+/**
+ * Whether an action on `name` must wait for one in flight: the same name, or a folder marker
+ * and a name inside that folder. On a file system a folder marker is the folder itself, so
+ * writing `notes/` while the last file moves out of `notes/` (a target-state plan keeping an
+ * emptied folder) races the move's pruning of the emptied folder; in plan order they cannot.
+ */
+function isBusy(busy: ReadonlySet<string>, name: string): boolean {
+  if (busy.has(name)) return true;
+  for (const other of busy) {
+    if ((other.endsWith('/') && name.startsWith(other)) || (name.endsWith('/') && other.startsWith(name))) return true;
+  }
+  return false;
+}
+
 /** A copy's source as far as the executor knows it: the generation to copy, and what the copy must match. */
 type KnownSource = Pick<ObjectInfo, 'generation' | 'size' | 'md5' | 'crc32c'>;
 
@@ -758,7 +772,7 @@ class PlanRun {
     let fatal: unknown;
     for (const action of actions) {
       const names = touchedNames(action);
-      while (running.size >= concurrency.limit || names.some((name) => busy.has(name))) await Promise.race(running);
+      while (running.size >= concurrency.limit || names.some((name) => isBusy(busy, name))) await Promise.race(running);
       // Shutting down: what is in flight finishes and is journaled; nothing new starts.
       if (stop || this.ctx.stopRequested()) break;
       // A slow batch must not outlive the lease: renew before starting more work when it is due.
