@@ -242,11 +242,12 @@ export class Executor {
         log.info('case is busy with another plan; this one waits for the hand-over', { holder: acquisition.heldBy.planId });
         return 'waiting';
       }
-      // Another `apply` request while the plan runs is a duplicate: acknowledge it. But the
-      // holder's own message coming back (its instance died), a continuation or a resume is
-      // work only this plan's execution can do: retry it until the lease is released or expires
-      // and it can take over from the journal. Acknowledging those would strand the plan.
-      if (message.reason === 'apply' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
+      // The holder's own message stays unacknowledged while it runs, and comes back if it dies:
+      // that message carries the plan. So another `apply`, or a `retry` a finishing plan sent to
+      // wake this one, is a duplicate: acknowledge it. Only the holder's own message coming back
+      // and a continuation (the holder's successor, published just before it lets go) are work
+      // that must wait until the lease is released or expires.
+      if (message.reason !== 'continue' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
       const untilFree = Date.parse(acquisition.heldBy.expiresAt) - this.clock.now().getTime();
       if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
         // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
