@@ -123,8 +123,14 @@ type Verdict = { ok: true; generation?: string } | { ok: false; message: string 
  */
 function isBusy(busy: ReadonlySet<string>, name: string): boolean {
   if (busy.has(name)) return true;
-  for (const other of busy) {
-    if ((other.endsWith('/') && name.startsWith(other)) || (name.endsWith('/') && other.startsWith(name))) return true;
+  // A marker is rare: it scans what is in flight. Any other name looks up its own folders only,
+  // so the common case stays a few set lookups however many actions run at once.
+  if (name.endsWith('/')) {
+    for (const other of busy) if (other.startsWith(name)) return true;
+    return false;
+  }
+  for (let slash = name.indexOf('/'); slash !== -1; slash = name.indexOf('/', slash + 1)) {
+    if (busy.has(name.slice(0, slash + 1))) return true;
   }
   return false;
 }
