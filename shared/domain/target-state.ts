@@ -166,19 +166,8 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; generation: string }>; target: ReadonlyArray<z.output<typeof targetEntrySchema>>; current: readonly CurrentObject[] }): TargetPlan {
   const conflicts = findConflicts(input.base, input.current);
-  const warnings: ReportIssue[] = [];
-  const currentFiles = new Map<string, CurrentObject>();
-  const currentMarkers = new Set<string>();
-  for (const object of input.current) {
-    if (object.path.endsWith('/')) currentMarkers.add(object.path);
-    else currentFiles.set(object.path, object);
-  }
-  const targetFiles = new Map<string, z.output<typeof targetEntrySchema>>();
-  const targetMarkers = new Set<string>();
-  for (const entry of input.target) {
-    if (entry.path.endsWith('/')) targetMarkers.add(entry.path);
-    else targetFiles.set(entry.path, entry);
-  }
+  const { files: currentFiles, markers: currentMarkers } = filesAndMarkers(input.current);
+  const { files: targetFiles, markers: targetMarkers } = filesAndMarkers(input.target);
 
   // What leaves its path (gone from the target, or replaced there), and what must arrive.
   const leaving = new Map<string, string[]>();
@@ -195,23 +184,7 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
   }
   needed.sort(compare);
 
-  // Pair moves: per content, the most similar (source, destination) pairs first.
-  const moves = new Map<string, string>(); // destination → source
-  const neededByKey = new Map<string, string[]>();
-  for (const path of needed) pushTo(neededByKey, contentKey(targetFiles.get(path)!), path);
-  for (const [key, destinations] of [...neededByKey].sort(([a], [b]) => compare(a, b))) {
-    const sources = leaving.get(key);
-    if (!sources) continue;
-    const pairs: Array<{ source: string; destination: string; score: number }> = [];
-    for (const source of sources) for (const destination of destinations) pairs.push({ source, destination, score: nameSimilarity(source, destination) });
-    pairs.sort((a, b) => b.score - a.score || compare(a.source, b.source) || compare(a.destination, b.destination));
-    const usedSources = new Set<string>();
-    for (const pair of pairs) {
-      if (usedSources.has(pair.source) || moves.has(pair.destination)) continue;
-      usedSources.add(pair.source);
-      moves.set(pair.destination, pair.source);
-    }
-  }
+  const moves = pairMoves(needed, leaving, targetFiles); // destination → source
   const movedAway = new Set(moves.values());
 
   // Where each content will be once moves and writes are done: copies read from there.
@@ -231,17 +204,7 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
   for (const path of [...currentFiles.keys()].sort(compare)) {
     if (!targetFiles.has(path) && !movedAway.has(path)) deletes.push({ type: 'delete', source: path });
   }
-  // Folder markers of folders the target no longer has go last: deleting `X/` deletes whatever
-  // is under X then, which by then is only markers. The topmost one is enough.
-  const targetFolders = new Set<string>();
-  for (const path of [...targetFiles.keys(), ...targetMarkers]) {
-    for (let folder = parentOf(path.replace(/\/$/, '')); folder !== undefined; folder = parentOf(folder)) targetFolders.add(folder);
-    if (path.endsWith('/')) targetFolders.add(path.slice(0, -1));
-  }
-  const goneMarkers = [...currentMarkers].filter((marker) => !targetFolders.has(marker.slice(0, -1))).sort(compare);
-  const markerDeletes: Operation[] = goneMarkers
-    .filter((marker) => !goneMarkers.some((other) => other !== marker && isInside(marker.slice(0, -1), other.slice(0, -1))))
-    .map((marker) => ({ type: 'delete', source: marker }));
+  const markerDeletes = deletesOfGoneMarkers(currentMarkers, [...targetFiles.keys(), ...targetMarkers]);
 
   moveOps.push(...orderMoves(moves, currentFiles, targetFiles));
   for (const [destination] of moves) setFirst(heldAfter, contentKey(targetFiles.get(destination)!), destination);
@@ -269,19 +232,74 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
     if (!currentMarkers.has(marker)) folders.push({ type: 'create_dir', destination: marker.slice(0, -1) });
   }
 
-  const deletedFiles = deletes.length;
-  if (currentFiles.size >= 4 && deletedFiles * 2 > currentFiles.size) {
-    warnings.push({
-      code: 'target_deletes_most',
-      message: `THIS PLAN DELETES ${deletedFiles} OF THE CASE'S ${currentFiles.size} FILES. Check that the target is the whole case, not a part of it.`,
-    });
-  }
   return {
     operations: [...deletes, ...moveOps, ...writes, ...copies, ...markerDeletes, ...folders],
     conflicts: [...conflicts, ...missingBlobs],
-    warnings,
+    warnings: deletesMostWarning(deletes.length, currentFiles.size),
     summary: { unchanged, moved: moves.size, copied: copies.length, written: writes.length, deleted: deletes.length + markerDeletes.length, foldersCreated: folders.length },
   };
+}
+
+/** Files by path, and the paths of folder markers (names ending in `/`). */
+function filesAndMarkers<T extends { path: string }>(entries: readonly T[]): { files: Map<string, T>; markers: Set<string> } {
+  const files = new Map<string, T>();
+  const markers = new Set<string>();
+  for (const entry of entries) {
+    if (entry.path.endsWith('/')) markers.add(entry.path);
+    else files.set(entry.path, entry);
+  }
+  return { files, markers };
+}
+
+/**
+ * Pairs what must arrive with what leaves the same content, as moves (destination → source):
+ * per content, the most similar (source, destination) pairs first.
+ */
+function pairMoves(needed: readonly string[], leaving: ReadonlyMap<string, string[]>, targetFiles: ReadonlyMap<string, z.output<typeof targetEntrySchema>>): Map<string, string> {
+  const moves = new Map<string, string>();
+  const neededByKey = new Map<string, string[]>();
+  for (const path of needed) pushTo(neededByKey, contentKey(targetFiles.get(path)!), path);
+  for (const [key, destinations] of [...neededByKey].sort(([a], [b]) => compare(a, b))) {
+    const sources = leaving.get(key);
+    if (!sources) continue;
+    const pairs: Array<{ source: string; destination: string; score: number }> = [];
+    for (const source of sources) for (const destination of destinations) pairs.push({ source, destination, score: nameSimilarity(source, destination) });
+    pairs.sort((a, b) => b.score - a.score || compare(a.source, b.source) || compare(a.destination, b.destination));
+    const usedSources = new Set<string>();
+    for (const pair of pairs) {
+      if (usedSources.has(pair.source) || moves.has(pair.destination)) continue;
+      usedSources.add(pair.source);
+      moves.set(pair.destination, pair.source);
+    }
+  }
+  return moves;
+}
+
+/**
+ * Folder markers of folders the target no longer has go last: deleting `X/` deletes whatever
+ * is under X then, which by then is only markers. The topmost one is enough.
+ */
+function deletesOfGoneMarkers(currentMarkers: ReadonlySet<string>, targetPaths: readonly string[]): Operation[] {
+  const targetFolders = new Set<string>();
+  for (const path of targetPaths) {
+    for (let folder = parentOf(path.replace(/\/$/, '')); folder !== undefined; folder = parentOf(folder)) targetFolders.add(folder);
+    if (path.endsWith('/')) targetFolders.add(path.slice(0, -1));
+  }
+  const goneMarkers = [...currentMarkers].filter((marker) => !targetFolders.has(marker.slice(0, -1))).sort(compare);
+  return goneMarkers
+    .filter((marker) => !goneMarkers.some((other) => other !== marker && isInside(marker.slice(0, -1), other.slice(0, -1))))
+    .map((marker) => ({ type: 'delete', source: marker }));
+}
+
+/** A loud warning when the plan deletes most of a case's files: a target that is only part of the case. */
+function deletesMostWarning(deletedFiles: number, currentFiles: number): ReportIssue[] {
+  if (currentFiles < 4 || deletedFiles * 2 <= currentFiles) return [];
+  return [
+    {
+      code: 'target_deletes_most',
+      message: `THIS PLAN DELETES ${deletedFiles} OF THE CASE'S ${currentFiles} FILES. Check that the target is the whole case, not a part of it.`,
+    },
+  ];
 }
 
 /**

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectInfo } from '../../ports/object-store.ts';
-import { compareNames, FsObjectStore } from './fs-object-store.ts';
+import { compareNames } from './fs-listing.ts';
+import { FsObjectStore } from './fs-object-store.ts';
 import { SuspendedListings } from './suspended-listings.ts';
 
 describe('compareNames', () => {

@@ -164,6 +164,56 @@ function badge(change) {
   return h('span', { class: `change change-${change.type}`, text: CHANGE_LABELS[change.type] ?? change.type });
 }
 
+/** One row per unchanged child, closed: a button draws them when asked. */
+function quietRow(quiet, draw) {
+  const files = quiet.filter((child) => child.kind === 'file').length;
+  const folders = quiet.length - files;
+  const hidden = quiet.reduce((sum, child) => sum + (child.kind === 'folder' ? child.unchanged : 1), 0);
+  const label = `${[folders ? count(folders, 'unchanged folder') : '', files ? count(files, 'unchanged file') : ''].filter(Boolean).join(' and ')}${folders ? ` (${count(hidden, 'file')} in all)` : ''}`;
+  const item = h('li', { class: 'tree-quiet' });
+  const button = h('button', {
+    type: 'button',
+    class: 'tree-toggle tree-toggle-quiet',
+    'aria-expanded': 'false',
+    onclick: () => {
+      const inner = h('ul', { class: 'tree' });
+      drawChunked(inner, quiet, draw);
+      item.replaceChildren(inner);
+    },
+  }, h('span', { class: 'chevron', 'aria-hidden': 'true' }), `${label}, not changed`);
+  item.append(button);
+  return item;
+}
+
+/** Draws `nodes` into `list` a chunk at a time, with a button for the next chunk. */
+function drawChunked(list, nodes, draw) {
+  let shown = 0;
+  const more = h('li', { class: 'tree-more' });
+  const step = () => {
+    const next = nodes.slice(shown, shown + CHUNK);
+    shown += next.length;
+    for (const node of next) list.insertBefore(draw(node), more.isConnected ? more : null);
+    if (shown < nodes.length) {
+      replace(more, h('button', { type: 'button', class: 'button button-quiet button-small', onclick: step }, `Show ${number(Math.min(CHUNK, nodes.length - shown))} more of ${number(nodes.length - shown)}`));
+      if (!more.isConnected) list.append(more);
+    } else more.remove();
+  };
+  step();
+}
+
+/** A file's row: its change, and a preview button when the change has content to show. */
+function fileRow(node, onPreview) {
+  return h(
+    'li',
+    { class: ['tree-file', node.change && `is-${node.change.type}`] },
+    h('span', { class: 'tree-name' }, h('span', { class: 'icon icon-file', 'aria-hidden': 'true' }), node.name),
+    node.change ? badge(node.change) : null,
+    node.change?.replaces ? h('span', { class: 'change change-overwritten', text: 'Replaces a file' }) : null,
+    node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : null,
+    node.operation && onPreview ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => onPreview(node.operation), text: 'Preview' }) : null,
+  );
+}
+
 /**
  * Draws the tree into `container`. `open` holds the paths of open folders and is kept up to
  * date as folders open and close; when it is given, exactly those open, otherwise what changes
@@ -182,56 +232,12 @@ export function renderTree(container, root, { onPreview, open: openPaths } = {})
     const touched = children.filter((child) => child.change || (child.kind === 'folder' && child.changes > 0));
     const quiet = children.filter((child) => !touched.includes(child));
     drawChunked(list, touched, (child) => row(child, depth));
-    if (quiet.length > 0) {
-      const files = quiet.filter((child) => child.kind === 'file').length;
-      const folders = quiet.length - files;
-      const hidden = quiet.reduce((sum, child) => sum + (child.kind === 'folder' ? child.unchanged : 1), 0);
-      const label = `${[folders ? count(folders, 'unchanged folder') : '', files ? count(files, 'unchanged file') : ''].filter(Boolean).join(' and ')}${folders ? ` (${count(hidden, 'file')} in all)` : ''}`;
-      const item = h('li', { class: 'tree-quiet' });
-      const button = h('button', {
-        type: 'button',
-        class: 'tree-toggle tree-toggle-quiet',
-        'aria-expanded': 'false',
-        onclick: () => {
-          const inner = h('ul', { class: 'tree' });
-          drawChunked(inner, quiet, (child) => row(child, depth));
-          item.replaceChildren(inner);
-        },
-      }, h('span', { class: 'chevron', 'aria-hidden': 'true' }), `${label}, not changed`);
-      item.append(button);
-      list.append(item);
-    }
-  }
-
-  function drawChunked(list, nodes, draw) {
-    let shown = 0;
-    const more = h('li', { class: 'tree-more' });
-    const step = () => {
-      const next = nodes.slice(shown, shown + CHUNK);
-      shown += next.length;
-      for (const node of next) list.insertBefore(draw(node), more.isConnected ? more : null);
-      if (shown < nodes.length) {
-        replace(more, h('button', { type: 'button', class: 'button button-quiet button-small', onclick: step }, `Show ${number(Math.min(CHUNK, nodes.length - shown))} more of ${number(nodes.length - shown)}`));
-        if (!more.isConnected) list.append(more);
-      } else more.remove();
-    };
-    step();
+    if (quiet.length > 0) list.append(quietRow(quiet, (child) => row(child, depth)));
   }
 
   function row(node, depth) {
     budget -= 1;
-    if (node.kind === 'file') {
-      const item = h(
-        'li',
-        { class: ['tree-file', node.change && `is-${node.change.type}`] },
-        h('span', { class: 'tree-name' }, h('span', { class: 'icon icon-file', 'aria-hidden': 'true' }), node.name),
-        node.change ? badge(node.change) : null,
-        node.change?.replaces ? h('span', { class: 'change change-overwritten', text: 'Replaces a file' }) : null,
-        node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : null,
-        node.operation && onPreview ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => onPreview(node.operation), text: 'Preview' }) : null,
-      );
-      return item;
-    }
+    if (node.kind === 'file') return fileRow(node, onPreview);
     const summary = [node.changes ? count(node.changes, 'change') : '', node.unchanged ? `${number(node.unchanged)} unchanged` : ''].filter(Boolean).join(', ');
     const item = h('li', { class: ['tree-folder', node.change && `is-${node.change.type}`] });
     const childList = h('ul', { class: 'tree', hidden: true });

@@ -1,0 +1,445 @@
+/**
+ * One invocation's work on one plan under the executor's lease: the policy check and the
+ * preflight before the first mutation, the actions in journaled batches with bounded
+ * concurrency, checkpoints and a continuation before the time budget runs out, and the plan's
+ * final status. How each action changes storage is in transfer.ts; the undo of a stopped
+ * `onError: rollback` plan is in compensation.ts.
+ */
+import { preconditionsOf, touchedNames, type Action, type Expect } from '../domain/actions.ts';
+import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
+import { hashOf } from '../domain/hash.ts';
+import { casePrefix, isSystemObject } from '../domain/paths.ts';
+import type { ExecutionSummary, PlanRecord } from '../domain/plan.ts';
+import { isBailiffError } from '../errors.ts';
+import type { Logger } from '../logging.ts';
+import type { ExecutionMessage } from '../ports/execution-queue.ts';
+import { listAll, type ObjectStore } from '../ports/object-store.ts';
+import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
+import { compensate, type CompensatedRun } from './compensation.ts';
+import { JournalOutcomes } from './journal-outcomes.ts';
+import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
+import type { RunContext } from './run-context.ts';
+import { ActionApplier } from './transfer.ts';
+
+/** How a run that does not continue ends: the plan's final status, and why. */
+interface RunEnd {
+  status: 'succeeded' | 'failed';
+  reason?: string;
+  compensated?: boolean;
+}
+
+/**
+ * Whether an action on `name` must wait for one in flight: the same name, or a folder marker
+ * and a name inside that folder. On a file system a folder marker is the folder itself, so
+ * writing `notes/` while the last file moves out of `notes/` (a target-state plan keeping an
+ * emptied folder) races the move's pruning of the emptied folder; in plan order they cannot.
+ */
+function isBusy(busy: ReadonlySet<string>, name: string): boolean {
+  if (busy.has(name)) return true;
+  // A marker is rare: it scans what is in flight. Any other name looks up its own folders only,
+  // so the common case stays a few set lookups however many actions run at once.
+  if (name.endsWith('/')) {
+    for (const other of busy) if (other.startsWith(name)) return true;
+    return false;
+  }
+  for (let slash = name.indexOf('/'); slash !== -1; slash = name.indexOf('/', slash + 1)) {
+    if (busy.has(name.slice(0, slash + 1))) return true;
+  }
+  return false;
+}
+
+/**
+ * How often a running plan's record shows its progress. Each write is a Firestore document
+ * write; per batch they were a third of what an execution cost. The journal keeps every outcome.
+ */
+const CHECKPOINT_INTERVAL_MS = 5_000;
+
+/** One invocation's work on one plan, under one lease. A compensation plan runs in one nested in its plan's. */
+export class PlanRun implements CompensatedRun {
+  lease: Lease;
+  plan: PlanRecord;
+  readonly ctx: RunContext;
+  private readonly message: ExecutionMessage;
+  private readonly log: Logger;
+  private readonly started: number;
+  private readonly plans: PlanStore;
+  private readonly objects: ObjectStore;
+  /** The plan whose execution continues in a new invocation when the budget runs out. */
+  private readonly continuationOf: string;
+  /** Audit records that go out with the next one (the last batch's, with the plan's outcome). */
+  private readonly pendingAudit: AuditEventInput[] = [];
+  private readonly actions: ActionApplier;
+
+  constructor(ctx: RunContext, plan: PlanRecord, lease: Lease, message: ExecutionMessage, log: Logger, nested?: { parent: string; started: number }) {
+    this.ctx = ctx;
+    this.plan = plan;
+    this.lease = lease;
+    this.message = message;
+    this.log = log;
+    this.started = nested?.started ?? ctx.clock.now().getTime();
+    this.plans = ctx.plans;
+    this.objects = ctx.objects;
+    this.continuationOf = nested?.parent ?? plan.id;
+    this.actions = new ActionApplier(ctx.objects, ctx.plans, plan.id);
+  }
+
+  /** A compensation keeps going past stale or failed actions: it undoes all it safely can. */
+  private get isCompensation(): boolean {
+    return this.plan.kind === 'compensation';
+  }
+
+  /** Runs the plan until it finishes (its final status) or must continue in a new invocation. */
+  async execute(): Promise<'succeeded' | 'failed' | 'continued'> {
+    const summary = this.summaryOfThisAttempt();
+    const end = await this.run(summary);
+    return end === 'continued' ? 'continued' : this.finish(summary, end);
+  }
+
+  private summaryOfThisAttempt(): ExecutionSummary {
+    const actionCount = this.plan.report.totals.actions;
+    const summary: ExecutionSummary = this.plan.execution ?? { attempt: 0, cursor: 0, actionCount, done: 0, stale: 0, failed: 0, skipped: 0 };
+    summary.attempt += 1;
+    summary.startedAt ??= this.ctx.clock.now().toISOString();
+    return summary;
+  }
+
+  /** The checks before the first mutation, then the actions, then the compensation of a stopped plan. */
+  private async run(summary: ExecutionSummary): Promise<RunEnd | 'continued'> {
+    const refused = (await this.refusedByPolicy()) ?? (await this.refusedByPreflight(summary));
+    if (refused) return refused;
+    await this.markRunning(summary);
+    const ran = await this.runActions(summary);
+    if (ran === 'continued') return 'continued';
+    return this.endOf(summary, ran.stopReason);
+  }
+
+  /** The policy may have changed since the plan was applied: what it now forbids never starts. */
+  private async refusedByPolicy(): Promise<RunEnd | undefined> {
+    if (this.plan.status !== 'queued' || this.isCompensation) return undefined;
+    const { policy } = this.ctx;
+    const violations = await violationsUnderCurrentPolicy(this.plans, policy, this.plan);
+    if (violations.length === 0) return undefined;
+    await this.audit('plan.policy_refused', { policyVersion: policy.version, violations: violations.slice(0, 20) });
+    return { status: 'failed', reason: `${describeViolations(policy, violations)}; nothing was changed`, compensated: false };
+  }
+
+  /**
+   * The preflight only reads, so it runs before the plan is marked running: its success and
+   * the status change are then one write, made before the first mutation, so a resumed
+   * attempt never mistakes the plan's own changes for someone else's. A compensation skips
+   * it: its dry run has just been made under this lease, and each of its actions still
+   * checks its own object.
+   */
+  private async refusedByPreflight(summary: ExecutionSummary): Promise<RunEnd | undefined> {
+    if (summary.preflightPassedAt || this.isCompensation) return undefined;
+    const { stale, unplanned } = await this.preflight();
+    if (stale.length === 0 && unplanned.length === 0) return undefined;
+    if (stale.length > 0) await this.plans.appendJournal(this.plan.id, stale);
+    summary.stale = stale.length + unplanned.length;
+    const details = [...stale.map((entry) => entry.message!), ...unplanned];
+    await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
+    return { status: 'failed', reason: `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, compensated: false };
+  }
+
+  private async markRunning(summary: ExecutionSummary): Promise<void> {
+    const { clock } = this.ctx;
+    const resumed = this.plan.status === 'running';
+    summary.preflightPassedAt ??= clock.now().toISOString();
+    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
+    await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
+  }
+
+  /**
+   * Runs the actions not yet journaled, batch by batch, until all are done, one stops the plan,
+   * or the budget is spent (then it continues in a new invocation).
+   */
+  private async runActions(summary: ExecutionSummary): Promise<{ stopReason?: string } | 'continued'> {
+    const { options, clock } = this.ctx;
+    const actionCount = this.plan.report.totals.actions;
+    const outcomes = await this.readOutcomes(actionCount);
+
+    // The journal, not the last checkpoint, is the truth: an attempt may have journaled
+    // batches and died before updating the plan. A stop it journaled still stops this attempt.
+    let stopReason: string | undefined;
+    const noteStop = (reason: string) => {
+      if (!this.isCompensation) stopReason ??= reason;
+    };
+    summary.done = summary.stale = summary.failed = 0;
+    for (const [action, outcome] of outcomes.entries()) {
+      if (outcome === 'done') summary.done += 1;
+      else if (outcome === 'stale' || outcome === 'failed') {
+        summary[outcome] += 1;
+        noteStop(`action ${action} was ${outcome} in an earlier attempt`);
+      }
+    }
+    while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
+    let checkpointed = clock.now().getTime();
+    while (summary.cursor < actionCount && stopReason === undefined) {
+      const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
+      if (batch.length === 0) break;
+      const entries = await this.runBatch(batch.filter((action) => !outcomes.has(action.index)), (entry) => {
+        if (entry.outcome === 'stale' || entry.outcome === 'failed') noteStop(`action ${entry.action}: ${entry.message}`);
+      });
+      for (const entry of entries) {
+        outcomes.record(entry);
+        if (entry.outcome === 'done') summary.done += 1;
+        else if (entry.outcome === 'stale') summary.stale += 1;
+        else if (entry.outcome === 'failed') summary.failed += 1;
+      }
+      while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
+      const more = stopReason === undefined && summary.cursor < actionCount;
+      if (entries.length > 0) await this.journalBatch(batch, entries, more);
+      // Every batch makes progress, so even a budget already spent moves the plan forward.
+      if (more && (this.budgetSpent() || this.ctx.stopRequested())) {
+        await this.checkpoint(summary);
+        return this.continueLater(summary);
+      }
+      // Progress is written every few seconds, not every batch: the journal is what a resumed
+      // attempt trusts, so the plan record only shows people how far it got. When nothing
+      // follows, the final (or compensation) record writes it.
+      if (more && clock.now().getTime() - checkpointed >= CHECKPOINT_INTERVAL_MS) {
+        await this.checkpoint(summary);
+        checkpointed = clock.now().getTime();
+      } else {
+        await this.renewLeaseIfDue();
+      }
+    }
+    return { stopReason };
+  }
+
+  /** Journals a batch's outcomes and audits them; the last batch's record waits for the plan's final one. */
+  private async journalBatch(batch: Action[], entries: JournalEntry[], more: boolean): Promise<void> {
+    await this.plans.appendJournal(this.plan.id, entries);
+    const record = this.ctx.event(this.plan, 'execution.actions', {
+      from: batch[0]!.index,
+      to: batch[batch.length - 1]!.index,
+      done: entries.filter((entry) => entry.outcome === 'done').length,
+      stale: entries.filter((entry) => entry.outcome === 'stale').map((entry) => ({ action: entry.action, message: entry.message })),
+      failed: entries.filter((entry) => entry.outcome === 'failed').map((entry) => ({ action: entry.action, message: entry.message })),
+      entriesHash: hashOf(entries),
+    });
+    // The last batch's record goes out with the plan's final one, in one append.
+    if (more) await this.plans.appendAudit([record]);
+    else this.pendingAudit.push(record);
+  }
+
+  /** How the run ends once no action is left to start: succeeded, or failed after the compensation `onError` asks for. */
+  private async endOf(summary: ExecutionSummary, stopReason: string | undefined): Promise<RunEnd | 'continued'> {
+    if (stopReason === undefined) {
+      if (this.isCompensation && summary.stale + summary.failed > 0) {
+        return { status: 'failed', reason: `${summary.stale + summary.failed} objects could not be put back; they are listed for a person` };
+      }
+      return { status: 'succeeded' };
+    }
+    summary.skipped = this.plan.report.totals.actions - summary.done - summary.stale - summary.failed;
+    if (this.plan.onError === 'rollback') {
+      const compensation = await compensate(this, summary);
+      if (compensation === 'continued') return 'continued';
+      return { status: 'failed', reason: stopReason, compensated: compensation.ok };
+    }
+    return { status: 'failed', reason: stopReason, compensated: false };
+  }
+
+  /** Runs a compensation plan nested in this run, under its lease, which it hands back. */
+  async runNested(compensation: PlanRecord): Promise<{ result: 'succeeded' | 'failed' | 'continued'; plan: PlanRecord }> {
+    const run = new PlanRun(this.ctx, compensation, this.lease, this.message, this.log, { parent: this.plan.id, started: this.started });
+    try {
+      const result = await run.execute();
+      return { result, plan: run.plan };
+    } finally {
+      this.lease = run.lease;
+    }
+  }
+
+  private budgetSpent(): boolean {
+    return this.ctx.clock.now().getTime() - this.started >= this.ctx.options.budgetMs;
+  }
+
+  private async continueLater(summary: ExecutionSummary): Promise<'continued'> {
+    await this.ctx.queue.publish({ version: 1, planId: this.continuationOf, reason: 'continue', attempt: this.message.attempt + 1 });
+    this.log.info('time budget used; continuing in a new invocation', { plan: this.plan.id, cursor: summary.cursor });
+    return 'continued';
+  }
+
+  /** Latest outcome per action, from the journal (previous invocations), read page by page. */
+  private async readOutcomes(actionCount: number): Promise<JournalOutcomes> {
+    const outcomes = new JournalOutcomes(actionCount);
+    for await (const page of readPages((offset, limit) => this.plans.readJournal(this.plan.id, offset, limit))) {
+      for (const entry of page) outcomes.record(entry);
+    }
+    return outcomes;
+  }
+
+
+  /**
+   * Before the first mutation: one listing of the case, checked against every precondition the
+   * approval relied on. A changed workspace fails the plan before anything is touched.
+   */
+  private async preflight(): Promise<{ stale: JournalEntry[]; unplanned: string[] }> {
+    const prefix = casePrefix(this.plan.case);
+    // Names and generations only: this map is the largest thing an execution holds.
+    const current = new Map<string, string>();
+    for await (const page of listAll(this.objects, prefix, { withMetadata: false })) for (const object of page.objects) current.set(object.name, object.generation);
+    const stale: JournalEntry[] = [];
+    const at = this.ctx.clock.now().toISOString();
+    const check = (action: Action, name: string, expect: Expect) => {
+      const generation = current.get(name);
+      if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
+      if (expect.state === 'generation' && generation !== expect.generation) {
+        stale.push({ action: action.index, outcome: 'stale', message: generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`, at });
+      }
+    };
+
+    // Folders the plan moves or deletes as a whole: whatever is in them now but not in the plan
+    // was added after approval, and would be left behind.
+    const folderSources = new Map<string, number>();
+    let operationIndex = 0;
+    for await (const page of readPages((offset, limit) => this.plans.readOperations(this.plan.id, offset, limit))) {
+      for (const operation of page) {
+        const index = operationIndex++;
+        if (operation.type !== 'move' && operation.type !== 'delete') continue;
+        const source = `${prefix}${operation.source.replace(/\/$/, '')}`;
+        if (!current.has(source)) folderSources.set(`${source}/`, index);
+      }
+    }
+    const folderOf = (name: string): string | undefined => {
+      for (let slash = name.indexOf('/', prefix.length); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+        const folder = name.slice(0, slash + 1);
+        if (folderSources.has(folder)) return folder;
+      }
+      return undefined;
+    };
+    const plannedInFolders = new Set<string>();
+    for await (const page of readPages((offset, limit) => this.plans.readActions(this.plan.id, offset, limit))) {
+      for (const action of page) {
+        // Backups a restore reads live outside the case listing; the restore checks its own.
+        for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);
+        const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
+        if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);
+      }
+    }
+    const unplanned: string[] = [];
+    if (folderSources.size > 0) {
+      for (const name of current.keys()) {
+        const folder = folderOf(name);
+        if (folder !== undefined && !plannedInFolders.has(name)) {
+          unplanned.push(`\`${name}\` was added under \`${folder.slice(prefix.length)}\` (operation ${folderSources.get(folder)}) after approval`);
+        }
+      }
+    }
+    return { stale, unplanned };
+  }
+
+  /**
+   * Runs actions with bounded concurrency; actions sharing an object keep the plan's order.
+   * If storage fails in a way a retry may fix, the actions in flight are let finish and the
+   * error is rethrown: their outcomes are not journaled, so the next attempt resolves them by looking.
+   */
+  private async runBatch(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
+    const { concurrency } = this.ctx;
+    const busy = new Set<string>();
+    const running = new Set<Promise<void>>();
+    const entries: JournalEntry[] = [];
+    let stop = false;
+    let fatal: unknown;
+    for (const action of actions) {
+      const names = touchedNames(action);
+      while (running.size >= concurrency.limit || names.some((name) => isBusy(busy, name))) await Promise.race(running);
+      // Shutting down: what is in flight finishes and is journaled; nothing new starts.
+      if (stop || this.ctx.stopRequested()) break;
+      // A slow batch must not outlive the lease: renew before starting more work when it is due.
+      try {
+        await this.renewLeaseIfDue();
+      } catch (error) {
+        fatal ??= error;
+        break;
+      }
+      for (const name of names) busy.add(name);
+      // Wall time, not the injected clock: this measures storage, not the plan's timeline.
+      const started = performance.now();
+      const task: Promise<void> = this.runAction(action)
+        .then(
+          (entry) => {
+            concurrency.completed(performance.now() - started);
+            entries.push(entry);
+            onOutcome(entry);
+            if (entry.outcome === 'stale' || entry.outcome === 'failed') stop = true;
+          },
+          (error: unknown) => {
+            if (isBailiffError(error, 'rate_limited') || isBailiffError(error, 'unavailable')) concurrency.throttled();
+            fatal ??= error;
+            stop = true;
+          },
+        )
+        .finally(() => {
+          for (const name of names) busy.delete(name);
+          running.delete(task);
+        });
+      running.add(task);
+    }
+    await Promise.all(running);
+    if (fatal !== undefined) throw fatal;
+    return entries.sort((a, b) => a.action - b.action);
+  }
+
+  private async runAction(action: Action): Promise<JournalEntry> {
+    const at = () => this.ctx.clock.now().toISOString();
+    try {
+      const result = await this.actions.apply(action);
+      return { action: action.index, at: at(), ...result };
+    } catch (error) {
+      // Storage that keeps failing is retried by redelivery; the journal keeps what was done.
+      if (isBailiffError(error) && error.retryable) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error('action failed', { action: action.index, error: message });
+      return { action: action.index, outcome: 'failed', message, at: at() };
+    }
+  }
+
+  /**
+   * Records progress after a batch, and renews the lease once less than half of it is left
+   * (renewing on every batch would cost a write per batch for nothing). A lease lost to
+   * another holder throws `conflict` here, which ends this attempt before its next mutation.
+   */
+  async checkpoint(summary: ExecutionSummary): Promise<void> {
+    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { execution: { ...summary }, updatedAt: this.ctx.clock.now().toISOString() });
+    await this.renewLeaseIfDue();
+  }
+
+  private async renewLeaseIfDue(): Promise<void> {
+    const { clock, options } = this.ctx;
+    if (Date.parse(this.lease.expiresAt) - clock.now().getTime() < options.leaseTtlMs / 2) {
+      this.lease = await this.plans.renewLease(this.lease, options.leaseTtlMs, clock.now());
+    }
+  }
+
+  private async finish(summary: ExecutionSummary, { status, reason, compensated }: RunEnd): Promise<'succeeded' | 'failed'> {
+    const now = this.ctx.clock.now().toISOString();
+    const execution: ExecutionSummary = { ...summary, finishedAt: now, lastError: reason, compensated };
+    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status, execution, updatedAt: now });
+    await this.audit(status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', {
+      done: summary.done,
+      stale: summary.stale,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      reason,
+      compensated,
+      ...(summary.needsAttentionCount ? { needsAttentionCount: summary.needsAttentionCount } : {}),
+    });
+    if (status === 'succeeded' && this.plan.kind === 'rollback' && this.plan.rollbackOf) await this.markRolledBack(this.plan.rollbackOf);
+    this.log.info(`plan ${status}`, { plan: this.plan.id, done: summary.done, stale: summary.stale, failed: summary.failed });
+    return status;
+  }
+
+  private async markRolledBack(originalId: string): Promise<void> {
+    const original = await this.plans.getPlan(originalId);
+    if (!original || (original.status !== 'succeeded' && original.status !== 'failed')) return;
+    const updated = await this.plans.updatePlan(original.id, original.revision, { status: 'rolled_back', rolledBackBy: this.plan.id, updatedAt: this.ctx.clock.now().toISOString() });
+    await this.plans.appendAudit([this.ctx.event(updated, 'plan.rolled_back', { by: this.plan.id })]);
+  }
+
+  async audit(type: AuditEventType, data: Record<string, unknown>, plan: PlanRecord = this.plan): Promise<void> {
+    const events = [...this.pendingAudit.splice(0), this.ctx.event(plan, type, data)];
+    await this.plans.appendAudit(events);
+  }
+}
