@@ -94,7 +94,7 @@ class FakePlanApi implements PlanApi {
   }
   async verifyAudit(...args: Parameters<PlanApi['verifyAudit']>) {
     this.#record('verifyAudit', ...args);
-    return { ok: true, chains: 1, records: 2, files: 0 };
+    return { ok: true, chains: 1, records: 2, files: 0, headsSigned: true, missingFiles: [] };
   }
   async releaseLease(...args: Parameters<PlanApi['releaseLease']>) {
     this.#record('releaseLease', ...args);
