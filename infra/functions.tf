@@ -40,6 +40,8 @@ resource "google_cloudfunctions2_function" "api" {
       GOOGLE_CLOUD_PROJECT    = var.project
       FIRESTORE_DATABASE      = google_firestore_database.bailiff.name
       BAILIFF_EXECUTION_TOPIC = google_pubsub_topic.executions.name
+      # Signs each audit chain head after an append (kms.tf); version 1 is the one KMS creates with the key.
+      BAILIFF_AUDIT_KMS_KEY = "${google_kms_crypto_key.audit_heads.id}/cryptoKeyVersions/1"
       BAILIFF_AUDIENCE        = local.api_url
       BAILIFF_PRINCIPALS      = var.principals
       BAILIFF_OAUTH_CLIENT_ID = var.console_oauth_client_id
@@ -101,6 +103,8 @@ resource "google_cloudfunctions2_function" "executor" {
       GOOGLE_CLOUD_PROJECT       = var.project
       FIRESTORE_DATABASE         = google_firestore_database.bailiff.name
       BAILIFF_EXECUTION_TOPIC    = google_pubsub_topic.executions.name
+      # Signs each audit chain head after an append (kms.tf); version 1 is the one KMS creates with the key.
+      BAILIFF_AUDIT_KMS_KEY = "${google_kms_crypto_key.audit_heads.id}/cryptoKeyVersions/1"
       BAILIFF_EXECUTOR_BUDGET_MS = local.executor_budget_ms
       BAILIFF_EVENTS_TOPIC       = google_pubsub_topic.events.name
       BAILIFF_CONSOLE_URL        = local.api_url

@@ -218,3 +218,32 @@ resource "google_pubsub_topic_iam_member" "executor_publishes_events" {
   role   = "roles/pubsub.publisher"
   member = "serviceAccount:${google_service_account.executor.email}"
 }
+
+# --- audit head signing key (kms.tf) ---
+
+# Both functions append audit records, so both sign chain heads: sign only, never manage,
+# decrypt or read the key material.
+resource "google_kms_crypto_key_iam_member" "api_signs_audit_heads" {
+  crypto_key_id = google_kms_crypto_key.audit_heads.id
+  role          = "roles/cloudkms.signer"
+  member        = "serviceAccount:${google_service_account.api.email}"
+}
+
+resource "google_kms_crypto_key_iam_member" "executor_signs_audit_heads" {
+  crypto_key_id = google_kms_crypto_key.audit_heads.id
+  role          = "roles/cloudkms.signer"
+  member        = "serviceAccount:${google_service_account.executor.email}"
+}
+
+# The verifiers check signatures with the public key; the functions verify the head they extend.
+resource "google_kms_crypto_key_iam_member" "api_reads_audit_public_key" {
+  crypto_key_id = google_kms_crypto_key.audit_heads.id
+  role          = "roles/cloudkms.publicKeyViewer"
+  member        = "serviceAccount:${google_service_account.api.email}"
+}
+
+resource "google_kms_crypto_key_iam_member" "executor_reads_audit_public_key" {
+  crypto_key_id = google_kms_crypto_key.audit_heads.id
+  role          = "roles/cloudkms.publicKeyViewer"
+  member        = "serviceAccount:${google_service_account.executor.email}"
+}

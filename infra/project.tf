@@ -4,6 +4,8 @@ locals {
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    # Cloud KMS: the key that signs audit chain heads (kms.tf).
+    "cloudkms.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
     # signBlob: the api signs URLs as the signer account (iam.tf).

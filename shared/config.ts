@@ -86,6 +86,30 @@ export const configSchema = z.object({
    */
   BAILIFF_SIGNER_KEY: jsonSetting
     .pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
+  /**
+   * Base64 HMAC key (at least 32 bytes) that signs each audit chain's head (embedded mode). Keep it
+   * away from the state directory: whoever holds it and the state can rewrite the trail unseen.
+   * Unset: read from BAILIFF_AUDIT_KEY_FILE, which the first start creates with a fresh key.
+   * On Google Cloud, used only where no KMS key is set (the emulator tests).
+   */
+  BAILIFF_AUDIT_HMAC_KEY: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  /** The file the embedded HMAC key is read from, or generated into; default `<state dir>/audit-head.key`. */
+  BAILIFF_AUDIT_KEY_FILE: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
+  /**
+   * Google Cloud: the Cloud KMS asymmetric signing key version (EC_SIGN_P256_SHA256) that signs
+   * each audit chain's head, `projects/…/locations/…/keyRings/…/cryptoKeys/…/cryptoKeyVersions/N`.
+   */
+  BAILIFF_AUDIT_KMS_KEY: z
+    .string()
+    .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/, 'a Cloud KMS key version resource name')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(500),
   /** Emulator addresses (tests and local runs against emulators); unset in production. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BailiffError } from './errors.ts';
-import { createLogger, type LoggerOptions } from './logging.ts';
+import { createLogger, redactedQueryString, type LoggerOptions } from './logging.ts';
 
 function capture(level: LoggerOptions['level'] = 'debug') {
   const lines: Record<string, unknown>[] = [];
@@ -69,5 +69,21 @@ describe('createLogger', () => {
     cyclic.self = cyclic;
     logger.info('odd', { cyclic, big: 10n });
     expect(lines[0]).toMatchObject({ cyclic: { name: 'loop', self: '[repeated]' }, big: '10' });
+  });
+});
+
+describe('redactedQueryString', () => {
+  it('replaces the values of credential-looking parameters, whatever their case, and keeps the rest', () => {
+    const names = ['access_token', 'token', 'key', 'signature', 'X-Goog-Signature', 'X-Goog-Credential', 'sig', 'code', 'password', 'ACCESS_TOKEN'];
+    const query = new URLSearchParams([['case', 'smith'], ...names.map((name, index) => [name, `secret-${index}`] as [string, string]), ['limit', '5']]);
+    const text = redactedQueryString(query);
+    expect(text).not.toMatch(/secret-\d/);
+    expect(new URLSearchParams(text).getAll('case')).toEqual(['smith']);
+    expect(new URLSearchParams(text).get('limit')).toBe('5');
+    for (const name of names) expect(new URLSearchParams(text).get(name)).toBe('REDACTED');
+  });
+
+  it('leaves a query without credentials as it was sent', () => {
+    expect(redactedQueryString(new URLSearchParams('case=smith&status=proposed'))).toBe('case=smith&status=proposed');
   });
 });

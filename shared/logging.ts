@@ -4,7 +4,8 @@
  * operator can filter one plan's story across the api and executor functions.
  *
  * One logger is built per entry point and passed down; nothing writes to the console directly.
- * Callers pass fields, never request headers or bodies: the logger does not redact.
+ * Callers pass fields, never request headers or bodies: the logger does not redact (a request
+ * query goes through `redactedQueryString` before it is logged).
  */
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -83,6 +84,42 @@ export function createLogger(options: LoggerOptions): Logger {
     };
   };
   return build({});
+}
+
+/**
+ * Query parameters whose values are credentials or secrets: a bearer token sent in the URL,
+ * an API key, a signed URL's signature, an OAuth code, a password. Compared case-insensitively.
+ */
+const CREDENTIAL_PARAMETERS = new Set([
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'token',
+  'key',
+  'api_key',
+  'apikey',
+  'signature',
+  'sig',
+  'x-goog-signature',
+  'x-goog-credential',
+  'x-amz-signature',
+  'x-amz-credential',
+  'code',
+  'client_secret',
+  'secret',
+  'password',
+  'passwd',
+]);
+
+/**
+ * The one place a request's query becomes log text: the values of credential-looking
+ * parameters are replaced by `REDACTED`, so a token a client put in the URL never reaches the
+ * logs; the other parameters stay as they were sent.
+ */
+export function redactedQueryString(query: URLSearchParams): string {
+  const redacted = new URLSearchParams();
+  for (const [name, value] of query) redacted.append(name, CREDENTIAL_PARAMETERS.has(name.toLowerCase()) ? 'REDACTED' : value);
+  return redacted.toString();
 }
 
 /** A logger that drops everything: for tests and tools that have nothing to say. */

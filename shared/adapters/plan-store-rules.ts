@@ -3,8 +3,9 @@
  * contract suite: how a compare-and-set builds the next record, what its conflicts say, how
  * paging positions are encoded, and which offsets and limits are acceptable.
  */
-import { conflict, invalidInput, type BailiffError } from '../errors.ts';
-import { sealAuditRecord, type AuditEventInput, type AuditRecord } from '../domain/audit.ts';
+import { conflict, invalidInput, unavailable, type BailiffError } from '../errors.ts';
+import { GENESIS_HASH, hashAuditRecord, sealAuditRecord, type AuditEventInput, type AuditRecord } from '../domain/audit.ts';
+import type { AuditHead, AuditHeadSignature, AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import type { PlanRecord } from '../domain/plan.ts';
 import { inCaseScope } from '../domain/case-scope.ts';
 import type { Lease, LeaseAcquisition, PlanQuery } from '../ports/plan-store.ts';
@@ -143,4 +144,55 @@ export function sealAuditBatch(
   const newHeads = new Map<string, { seq: number; hash: string }>();
   for (const [chain, head] of current) if (head) newHeads.set(chain, head);
   return { records, heads: newHeads };
+}
+
+/** What `signAuditHead` needs of a store, for one chain. */
+export interface AuditHeadSigningAccess {
+  /** The chain's current head and the signature stored beside it. */
+  head(): Promise<(AuditHead & { signature?: AuditHeadSignature }) | undefined>;
+  /** Records of the chain from `fromSeq` (inclusive) to `toSeq` (inclusive), in order. */
+  records(fromSeq: number, toSeq: number): Promise<AuditRecord[]>;
+  /**
+   * Stores `signature` if the head is still `signature.seq`/`signature.hash` and the stored
+   * signature is still `previous`; false if either moved.
+   */
+  store(signature: AuditHeadSignature, previous: AuditHeadSignature | undefined): Promise<boolean>;
+}
+
+/**
+ * Signs a chain's current head after an append, extending the trust of the signature already
+ * stored: the stored signature must verify, and the records from the head it signed to the
+ * current head must link, or nothing is signed (a rewritten chain is never laundered by the
+ * next append; `/audit/verify` reports its head). A chain never signed is signed only by the
+ * append that started it (`startedChain`), so deleting a signature does not get a rewrite signed.
+ * Concurrent appends each sign whatever head is current; the compare-and-set keeps the latest.
+ */
+export async function signAuditHead(signer: AuditHeadSigner, chain: string, access: AuditHeadSigningAccess, startedChain: boolean): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const head = await access.head();
+    if (!head) return;
+    const previous = head.signature;
+    if (previous && previous.seq === head.seq && previous.hash === head.hash) return;
+    if (previous) {
+      if (previous.seq > head.seq || !(await signer.verify({ chain, seq: previous.seq, hash: previous.hash }, previous))) return;
+      if (!linksUp(await access.records(previous.seq, head.seq), previous, head)) return;
+    } else if (!startedChain || !linksUp(await access.records(1, head.seq), undefined, head)) {
+      return;
+    }
+    if (await access.store(await signer.sign({ chain, seq: head.seq, hash: head.hash }), previous)) return;
+  }
+  throw unavailable(`the head of audit chain ${chain} kept moving while it was being signed; the next append signs it`);
+}
+
+/** Whether `records` run from the signed head (or record 1) to `head`, each linked and intact. */
+function linksUp(records: readonly AuditRecord[], from: AuditHeadSignature | undefined, head: AuditHead): boolean {
+  let expectedSeq = from ? from.seq : 1;
+  let previousHash: string | undefined;
+  for (const record of records) {
+    if (record.seq !== expectedSeq || hashAuditRecord(record) !== record.hash) return false;
+    if (previousHash === undefined ? (from ? record.hash !== from.hash : record.prevHash !== GENESIS_HASH) : record.prevHash !== previousHash) return false;
+    previousHash = record.hash;
+    expectedSeq += 1;
+  }
+  return previousHash === head.hash && expectedSeq === head.seq + 1;
 }

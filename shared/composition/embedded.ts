@@ -11,6 +11,7 @@ import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
 import { lockStateDir } from '../adapters/local/state-dir-lock.ts';
+import { loadHmacAuditHeadSigner } from '../adapters/local/hmac-audit-head-signer.ts';
 import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
 import type { StaticToken } from '../identity-settings.ts';
 import type { PubSub } from '@google-cloud/pubsub';
@@ -26,6 +27,9 @@ export interface EmbeddedApp extends App {
   resumeInterrupted(): Promise<number>;
 }
 
+/** Where the first start generates the audit head key when none is configured (move it elsewhere). */
+export const AUDIT_KEY_FILE = 'audit-head.key';
+
 /** Local directory, SQLite and an in-process queue: Bailiff on one machine, no cloud. */
 export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): EmbeddedApp {
   const stateDir = resolve(config.BAILIFF_STATE_DIR);
@@ -35,7 +39,12 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const lock = lockStateDir(stateDir);
   const objects = new FsObjectStore({ root: workspaceDir, metadataDir: join(stateDir, 'object-metadata') });
-  const plans = new SqlitePlanStore(join(stateDir, 'bailiff.sqlite'));
+  const auditHeadSigner = loadHmacAuditHeadSigner({
+    key: config.BAILIFF_AUDIT_HMAC_KEY,
+    keyFile: resolve(config.BAILIFF_AUDIT_KEY_FILE ?? join(stateDir, AUDIT_KEY_FILE)),
+    logger,
+  });
+  const plans = new SqlitePlanStore(join(stateDir, 'bailiff.sqlite'), { auditHeadSigner });
   const queue = new InProcessExecutionQueue({ logger });
   let devTokens: StaticToken[] | undefined;
   let identity: IdentityVerifier;

@@ -16,6 +16,10 @@ import { assemble, type App, type BuildOptions } from './common.ts';
 import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
 import { GcsUrlSigner } from '../adapters/gcp/gcs-url-signer.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
+import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
+import { KmsAuditHeadSigner, type KmsSigningClient } from '../adapters/gcp/kms-audit-head-signer.ts';
+import { decodeAuditKey, HmacAuditHeadSigner } from '../adapters/local/hmac-audit-head-signer.ts';
+import { createRequire } from 'node:module';
 
 /** The signer the config names: an impersonated service account, or (emulator tests) a local key. */
 function createUrlSigner(config: Config, projectId: string | undefined): UrlSigner | undefined {
@@ -30,6 +34,20 @@ function createUrlSigner(config: Config, projectId: string | undefined): UrlSign
   return new GcsUrlSigner({ storage, bucket: config.WORKSPACE_BUCKET });
 }
 import { buildEventPublisher } from './events.ts';
+
+/**
+ * The audit head signer: the Cloud KMS key version the config names; an HMAC key only where no
+ * KMS key is set (the emulator tests, as no KMS emulator exists); none when neither is set.
+ */
+function createAuditHeadSigner(config: Config): AuditHeadSigner | undefined {
+  if (config.BAILIFF_AUDIT_KMS_KEY) {
+    // Loaded only when configured: the KMS client brings its own gRPC stubs.
+    const { KeyManagementServiceClient } = createRequire(import.meta.url)('@google-cloud/kms') as typeof import('@google-cloud/kms');
+    return new KmsAuditHeadSigner(new KeyManagementServiceClient() as unknown as KmsSigningClient, config.BAILIFF_AUDIT_KMS_KEY);
+  }
+  if (config.BAILIFF_AUDIT_HMAC_KEY) return new HmacAuditHeadSigner(decodeAuditKey(config.BAILIFF_AUDIT_HMAC_KEY, 'BAILIFF_AUDIT_HMAC_KEY'));
+  return undefined;
+}
 
 /** The executor function answers only Pub/Sub pushes; it never verifies callers' tokens. */
 const noCallers: IdentityVerifier = {
@@ -52,7 +70,8 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const firestore = new Firestore({ projectId, databaseId: config.FIRESTORE_DATABASE, ignoreUndefinedProperties: true });
   const pubsub = new PubSub({ projectId });
   const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });
-  const plans = new FirestorePlanStore({ firestore });
+  const auditHeadSigner = createAuditHeadSigner(config);
+  const plans = new FirestorePlanStore({ firestore, ...(auditHeadSigner ? { auditHeadSigner } : {}) });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);

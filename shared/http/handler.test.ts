@@ -94,7 +94,7 @@ class FakePlanApi implements PlanApi {
   }
   async verifyAudit(...args: Parameters<PlanApi['verifyAudit']>) {
     this.#record('verifyAudit', ...args);
-    return { ok: true, chains: 1, records: 2, files: 0 };
+    return { ok: true, chains: 1, records: 2, files: 0, headsSigned: true, missingFiles: [] };
   }
   async releaseLease(...args: Parameters<PlanApi['releaseLease']>) {
     this.#record('releaseLease', ...args);
@@ -490,5 +490,14 @@ describe('access log', () => {
     });
     expect(access.httpRequest.latency).toMatch(/^\d+\.\d{3}s$/);
     expect(logLines.join('\n')).not.toContain(TOKENS.agent);
+  });
+  it('redacts credential-looking query values in requestUrl, keeping the other parameters', async () => {
+    const secret = 'ya29.leaked-in-a-query-string';
+    const response = await request('GET', `/plans?case=smith&access_token=${secret}&X-Goog-Signature=abc123def`);
+    expect(response.status).toBe(401);
+    const access = logLines.map((line) => JSON.parse(line)).find((entry) => entry.httpRequest);
+    expect(access.httpRequest.requestUrl).toBe('/plans?case=smith&access_token=REDACTED&X-Goog-Signature=REDACTED');
+    expect(logLines.join('\n')).not.toContain(secret);
+    expect(logLines.join('\n')).not.toContain('abc123def');
   });
 });

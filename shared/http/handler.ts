@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { forbidden, invalidInput, notFound, unauthenticated, zodIssueDetails } from '../errors.ts';
-import type { LogFields } from '../logging.ts';
+import { redactedQueryString, type LogFields } from '../logging.ts';
 import type { Principal } from '../ports/identity.ts';
 import { errorToResponse, jsonResponse, methodNotAllowedResponse } from './error-response.ts';
 import { DEFAULT_JSON_LIMITS, parseJsonBody } from './json-body.ts';
@@ -245,7 +245,7 @@ export async function handleHttpRequest(request: HttpRequest, deps: HttpDependen
 
 function logAccess(request: HttpRequest, response: HttpResponse, deps: HttpDependencies, fields: LogFields & { latencyMs: number }): void {
   const { latencyMs, ...rest } = fields;
-  const queryString = request.query.toString();
+  const queryString = redactedQueryString(request.query);
   const userAgent = headerValue(request.headers, 'user-agent');
   const requestSize = headerValue(request.headers, 'content-length');
   const entry: LogFields = {

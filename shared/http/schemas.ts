@@ -85,6 +85,10 @@ export const auditVerificationSchema = z.object({
   records: z.number().int(),
   /** JSON Lines copies under `.bailiff/audit/` that were checked against the stored chains. */
   files: z.number().int(),
+  /** Whether chain heads are signed with a key kept away from the state, and their signatures were checked. */
+  headsSigned: z.boolean(),
+  /** Copies that should exist (their plan has finished) but do not (deleted). */
+  missingFiles: z.array(z.string()),
   firstBreak: z.object({ chain: z.string(), seq: z.number().int(), reason: z.string(), file: z.string().optional() }).optional(),
 });
 

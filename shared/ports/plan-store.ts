@@ -8,6 +8,11 @@
  */
 import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../domain/audit.ts';
+import type { AuditHead, AuditHeadSignature, AuditHeadSigner } from './audit-head-signer.ts';
+
+export interface AuditChainHead extends AuditHead {
+  signature?: AuditHeadSignature;
+}
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
 
 import type { JournalEntry, JournalOutcome } from '../domain/journal.ts';
@@ -69,8 +74,13 @@ export interface PlanStore {
   readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /** The plan's records, in chain order. */
   readPlanAudit(planId: string): Promise<AuditRecord[]>;
-  /** Every chain with its head (last seq and hash), so truncation is detectable. */
-  listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]>;
+  /**
+   * Every chain with its head (last seq and hash), so truncation is detectable, and the head's
+   * signature when the store signs heads.
+   */
+  listAuditChains(): Promise<AuditChainHead[]>;
+  /** The key this store signs its chain heads with (after each append); unset: heads are not signed. */
+  readonly auditHeadSigner: AuditHeadSigner | undefined;
   /** Takes the case's lease if it is free or expired (`now` decides expiry). */
   acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition>;
   /** Extends a lease still held with the same token; throws `conflict` if it was lost. */

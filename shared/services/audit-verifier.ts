@@ -1,26 +1,36 @@
 /**
  * Audit verification: recomputes every hash chain from the PlanStore's records, checks each
- * chain's head (so a truncated tail is caught), and checks the JSON Lines copies under
- * `.bailiff/audit/` against their own hashes and against the stored chain. Reports the first
- * broken link it finds.
+ * chain's head (so a truncated tail is caught) and, when the store signs heads, the head's
+ * signature (so a consistent rewrite of records, head and copies is caught: nobody without the
+ * key can sign the rewritten head). Then it checks the JSON Lines copies under
+ * `.bailiff/audit/`: each line against its own hash and the stored chain, each copy's record
+ * count and last hash against the plan's stored records (a truncated copy), and that every
+ * finished plan has its copy (a deleted one). Reports the first break and every missing copy.
  */
 import { auditRecordSchema, hashAuditRecord, verifyAuditChain, type AuditRecord, type ChainBreak } from '../domain/audit.ts';
-import { AUDIT_PREFIX } from '../domain/paths.ts';
+import { AUDIT_PREFIX, auditObjectName } from '../domain/paths.ts';
+import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
-import type { PlanStore } from '../ports/plan-store.ts';
+import type { AuditChainHead, PlanStore } from '../ports/plan-store.ts';
 
 export interface AuditVerification {
   ok: boolean;
   chains: number;
   records: number;
   files: number;
+  /** Whether chain heads are signed and their signatures were checked. */
+  headsSigned: boolean;
+  /** Copies that should exist (their plan has finished) but do not. */
+  missingFiles: string[];
   firstBreak?: ChainBreak & { file?: string };
 }
 
 const PAGE = 1000;
 
 export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore): Promise<AuditVerification> {
+  const signer = plans.auditHeadSigner;
   let records = 0;
+  let firstBreak: AuditVerification['firstBreak'];
   const heads = await plans.listAuditChains();
   const stored = new Map<string, Map<number, string>>();
   for (const head of heads) {
@@ -32,30 +42,97 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore): 
       after = page[page.length - 1]!.seq;
     }
     records += chain.length;
+    stored.set(head.chain, new Map(chain.map((record) => [record.seq, record.hash])));
     const broken = verifyAuditChain(chain);
-    if (broken) return { ok: false, chains: heads.length, records, files: 0, firstBreak: broken };
+    if (broken) {
+      firstBreak ??= broken;
+      continue;
+    }
     const last = chain[chain.length - 1];
     if (!last || last.seq !== head.seq || last.hash !== head.hash) {
-      return {
-        ok: false,
-        chains: heads.length,
-        records,
-        files: 0,
-        firstBreak: { chain: head.chain, seq: last?.seq ?? 0, reason: `the chain's head is record ${head.seq}, but the records stop at ${last?.seq ?? 0} (truncated)` },
-      };
+      firstBreak ??= { chain: head.chain, seq: last?.seq ?? 0, reason: `the chain's head is record ${head.seq}, but the records stop at ${last?.seq ?? 0} (truncated)` };
+      continue;
     }
-    stored.set(head.chain, new Map(chain.map((record) => [record.seq, record.hash])));
+    const unsigned = signer ? await checkHeadSignature(signer, head) : undefined;
+    if (unsigned) firstBreak ??= { chain: head.chain, seq: head.seq, reason: unsigned };
   }
 
   let files = 0;
+  const present = new Set<string>();
   for await (const page of listAll(objects, AUDIT_PREFIX)) {
     for (const object of page.objects) {
       files += 1;
-      const fileBreak = checkAuditFile((await objects.read(object.name)).toString('utf8'), stored);
-      if (fileBreak) return { ok: false, chains: heads.length, records, files, firstBreak: { ...fileBreak, file: object.name } };
+      present.add(object.name);
+      if (firstBreak) continue;
+      const text = (await objects.read(object.name)).toString('utf8');
+      const fileBreak = checkAuditFile(text, stored) ?? (await checkCopyIsComplete(plans, object.name, text));
+      if (fileBreak) firstBreak = { ...fileBreak, file: object.name };
     }
   }
-  return { ok: true, chains: heads.length, records, files };
+
+  const missingFiles = (await expectedCopies(plans)).filter((name) => !present.has(name));
+  if (!firstBreak && missingFiles.length > 0) {
+    firstBreak = { chain: chainOfCopy(missingFiles[0]!), seq: 0, reason: `the copy ${missingFiles[0]} of a finished plan is missing (deleted)`, file: missingFiles[0]! };
+  }
+  return { ok: !firstBreak, chains: heads.length, records, files, headsSigned: signer !== undefined, missingFiles, ...(firstBreak ? { firstBreak } : {}) };
+}
+
+/** Why a head's signature does not hold, or undefined when it does. */
+async function checkHeadSignature(signer: AuditHeadSigner, head: AuditChainHead): Promise<string | undefined> {
+  const signature = head.signature;
+  if (!signature) return `the chain's head (record ${head.seq}) is not signed`;
+  if (signature.seq !== head.seq || signature.hash !== head.hash) {
+    return `the chain's head is record ${head.seq}, but its signature covers record ${signature.seq}${signature.seq === head.seq ? ' with another hash' : ''}`;
+  }
+  if (!(await signer.verify(head, signature))) return `the signature of the chain's head (record ${head.seq}) fails (signed as ${signature.keyId})`;
+  return undefined;
+}
+
+/** `.bailiff/audit/<case>/<plan>.jsonl` → the plan id and case. */
+function copyName(name: string): { caseName: string; planId: string } | undefined {
+  const match = /^(.+)\/([^/]+)\.jsonl$/.exec(name.slice(AUDIT_PREFIX.length));
+  return match ? { caseName: match[1]!, planId: match[2]! } : undefined;
+}
+
+function chainOfCopy(name: string): string {
+  return copyName(name)?.caseName ?? '?';
+}
+
+/** A copy holds all its plan's stored records: the same count and the same last hash. */
+async function checkCopyIsComplete(plans: PlanStore, name: string, text: string): Promise<ChainBreak | undefined> {
+  const parsed = copyName(name);
+  if (!parsed) return { chain: '?', seq: 0, reason: 'not named <case>/<plan>.jsonl' };
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const inCopy = lines.map((line) => auditRecordSchema.parse(JSON.parse(line)));
+  const inStore = await plans.readPlanAudit(parsed.planId);
+  const lastCopy = inCopy[inCopy.length - 1];
+  const lastStore = inStore[inStore.length - 1];
+  if (inCopy.length !== inStore.length || lastCopy?.hash !== lastStore?.hash) {
+    return {
+      chain: parsed.caseName,
+      seq: lastCopy?.seq ?? 0,
+      reason: `the copy has ${inCopy.length} records ending ${lastCopy?.hash ?? 'nowhere'}, the stored chain has ${inStore.length} for plan ${parsed.planId} ending ${lastStore?.hash ?? 'nowhere'} (truncated or incomplete)`,
+    };
+  }
+  return undefined;
+}
+
+/** Every finished plan, and the compensation it ran, has a copy once its lease is released. */
+async function expectedCopies(plans: PlanStore): Promise<string[]> {
+  const names: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await plans.listPlans({ limit: 200, ...(pageToken ? { pageToken } : {}) });
+    for (const plan of page.plans) {
+      if (plan.kind === 'compensation' || !plan.execution?.finishedAt) continue;
+      names.push(auditObjectName(plan.case, plan.id));
+      if (plan.execution.compensation && (await plans.readPlanAudit(plan.execution.compensation)).length > 0) {
+        names.push(auditObjectName(plan.case, plan.execution.compensation));
+      }
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return names.sort();
 }
 
 /** One plan's records, in order: each must hash correctly and equal the stored record at its place. */

@@ -11,7 +11,8 @@ import type { DryRunReport, Operation, PlanRecord } from '../domain/plan.ts';
 import { planEventFromAudit } from '../domain/plan-events.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
-import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../ports/plan-store.ts';
+import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../ports/plan-store.ts';
+import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
 
 export interface PlanEventNotifierOptions {
   publisher: PlanEventPublisher;
@@ -81,8 +82,11 @@ export class NotifyingPlanStore implements PlanStore {
   readPlanAudit(planId: string): Promise<AuditRecord[]> {
     return this.#store.readPlanAudit(planId);
   }
-  listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]> {
+  listAuditChains(): Promise<AuditChainHead[]> {
     return this.#store.listAuditChains();
+  }
+  get auditHeadSigner(): AuditHeadSigner | undefined {
+    return this.#store.auditHeadSigner;
   }
   acquireLease(request: { case: string; planId: string; owner: string; ttlMs: number; now: Date }): Promise<LeaseAcquisition> {
     return this.#store.acquireLease(request);

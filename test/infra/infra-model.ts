@@ -151,6 +151,7 @@ export class TerraformConfig {
       google_pubsub_subscription_iam_member: 'subscription',
       google_cloud_run_v2_service_iam_member: 'name',
       google_service_account_iam_member: 'service_account_id',
+      google_kms_crypto_key_iam_member: 'crypto_key_id',
     };
     if (type === 'google_project_iam_member') return 'project';
     const attribute = onAttribute[type];
@@ -197,6 +198,8 @@ export class TerraformConfig {
     }
     if (path === '.id' && type === 'google_pubsub_topic') return `projects/${String(project)}/topics/${String(this.evaluate(body.name))}`;
     if (path === '.id' && type === 'google_pubsub_subscription') return `projects/${String(project)}/subscriptions/${String(this.evaluate(body.name))}`;
+    if (path === '.id' && type === 'google_kms_key_ring') return `projects/${String(project)}/locations/${String(this.evaluate(body.location))}/keyRings/${String(this.evaluate(body.name))}`;
+    if (path === '.id' && type === 'google_kms_crypto_key') return `${String(this.evaluate(body.key_ring))}/cryptoKeys/${String(this.evaluate(body.name))}`;
     if (path === '.name' && 'name' in body) return this.evaluate(body.name);
     if (type === 'google_cloudfunctions2_function' && (path === '.url' || path === '.service_config[0].uri')) return computed(`${address}${path}`);
     throw new Error(`the tests cannot evaluate ${address}${path}`);

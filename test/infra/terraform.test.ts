@@ -215,6 +215,32 @@ describe('the staging area for blobs', () => {
   });
 });
 
+describe('the audit head signing key', () => {
+  const key = tf.resource('google_kms_crypto_key.audit_heads');
+  it('is an EC P-256 signing key in Cloud KMS that an apply cannot destroy, named to both functions as its first version', () => {
+    expect(key.purpose).toBe('ASYMMETRIC_SIGN');
+    expect(first(key.version_template).algorithm).toBe('EC_SIGN_P256_SHA256');
+    expect(first(key.lifecycle).prevent_destroy).toBe(true);
+    for (const env of [apiEnv, executorEnv]) {
+      expect(env.BAILIFF_AUDIT_KMS_KEY).toBe(`projects/${SAMPLE.project}/locations/${String(tf.defaultOf('region'))}/keyRings/bailiff/cryptoKeys/audit-heads/cryptoKeyVersions/1`);
+      expect(parseConfig(env).BAILIFF_AUDIT_KMS_KEY).toBe(env.BAILIFF_AUDIT_KMS_KEY);
+    }
+  });
+
+  it('may be used to sign, and its public key read, by the two functions only; nobody is granted more', () => {
+    const onKey = tf.grants().filter((grant) => grant.target === 'google_kms_crypto_key.audit_heads');
+    expect(onKey.map((grant) => `${grant.role} ${grant.member}`).sort()).toEqual(
+      [
+        `roles/cloudkms.publicKeyViewer ${apiAccount}`,
+        `roles/cloudkms.publicKeyViewer ${executorAccount}`,
+        `roles/cloudkms.signer ${apiAccount}`,
+        `roles/cloudkms.signer ${executorAccount}`,
+      ].sort(),
+    );
+    expect(tf.grants().filter((grant) => grant.role.startsWith('roles/cloudkms.') && grant.target !== 'google_kms_crypto_key.audit_heads')).toEqual([]);
+  });
+});
+
 describe('Firestore', () => {
   it('is a native-mode database protected from deletion', () => {
     const database = tf.resource('google_firestore_database.bailiff');
@@ -302,6 +328,8 @@ describe('IAM', () => {
   it('gives the api read-only objects, Firestore, and publishing to the execution topic: nothing that writes or deletes a file', () => {
     const grants = grantsTo(apiAccount);
     expect(grants).toEqual([
+      'roles/cloudkms.publicKeyViewer on google_kms_crypto_key.audit_heads',
+      'roles/cloudkms.signer on google_kms_crypto_key.audit_heads',
       'roles/datastore.user on project',
       'roles/iam.serviceAccountTokenCreator on google_service_account.signer',
       'roles/pubsub.publisher on google_pubsub_topic.events',
@@ -315,6 +343,8 @@ describe('IAM', () => {
 
   it('makes the executor the only identity that can write the workspace', () => {
     expect(grantsTo(executorAccount)).toEqual([
+      'roles/cloudkms.publicKeyViewer on google_kms_crypto_key.audit_heads',
+      'roles/cloudkms.signer on google_kms_crypto_key.audit_heads',
       'roles/datastore.user on project',
       'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',

@@ -63,10 +63,11 @@ import { randomBytes } from 'node:crypto';
 import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QuerySnapshot, type Transaction } from '@google-cloud/firestore';
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
+import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, rateLimited, unavailable, type BailiffError } from '../../errors.ts';
-import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
+import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -75,6 +76,21 @@ export interface FirestorePlanStoreOptions {
   collectionPrefix?: string;
   /** Attempts per transaction under contention before giving up with `conflict`. */
   maxTransactionAttempts?: number;
+  /** Signs each chain's head after every append; without it, heads are not signed. */
+  auditHeadSigner?: AuditHeadSigner;
+}
+
+/** A chain's head document: the head and (when signed) its signature. */
+interface ChainDocument {
+  chain: string;
+  seq: number;
+  hash: string;
+  signature?: AuditHeadSignature;
+}
+
+function chainHeadOf(doc: ChainDocument): AuditChainHead {
+  const { chain, seq, hash, signature } = doc;
+  return { chain, seq, hash, ...(signature ? { signature: { seq: signature.seq, hash: signature.hash, keyId: signature.keyId, value: signature.value } } : {}) };
 }
 
 const KiB = 1024;
@@ -152,8 +168,10 @@ export class FirestorePlanStore implements PlanStore {
   readonly #leases: CollectionReference;
   readonly #auditRecordsGroup: string;
   readonly #maxAttempts: number;
+  readonly auditHeadSigner: AuditHeadSigner | undefined;
 
   constructor(options: FirestorePlanStoreOptions) {
+    this.auditHeadSigner = options.auditHeadSigner;
     const prefix = options.collectionPrefix ?? 'bailiff';
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(prefix)) throw invalidInput('collectionPrefix must be 1-100 letters, digits, `_` or `-`');
     this.#db = options.firestore;
@@ -269,7 +287,7 @@ export class FirestorePlanStore implements PlanStore {
 
   async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
     if (events.length === 0) return [];
-    return this.#transaction('append audit records', async (tx, reader) => {
+    const records = await this.#transaction('append audit records', async (tx, reader) => {
       const chains = [...new Set(events.map((event) => event.chain))];
       const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
@@ -285,9 +303,44 @@ export class FirestorePlanStore implements PlanStore {
         const head = this.#chains.doc(docKey(record.chain));
         tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
       }
-      for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash });
+      // Merged, so the signature of the head before stays until this head is signed.
+      for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash }, { merge: true });
       return sealed.records;
     });
+    await this.#signHeads(records);
+    return records;
+  }
+
+  /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
+  async #signHeads(records: readonly AuditRecord[]): Promise<void> {
+    const signer = this.auditHeadSigner;
+    if (!signer) return;
+    for (const chain of new Set(records.map((record) => record.chain))) {
+      const ref = this.#chains.doc(docKey(chain));
+      const startedChain = records.some((record) => record.chain === chain && record.seq === 1);
+      await signAuditHead(
+        signer,
+        chain,
+        {
+          head: async () => {
+            const snapshot = await this.#readOnly(`read the head of audit chain ${chain}`, (reader) => reader.get(ref));
+            return snapshot.exists ? chainHeadOf(snapshot.data() as ChainDocument) : undefined;
+          },
+          records: (fromSeq, toSeq) => this.readAuditChain(chain, fromSeq - 1, toSeq - fromSeq + 1),
+          store: (signature, previous) =>
+            this.#transaction(`sign the head of audit chain ${chain}`, async (tx, reader) => {
+              const snapshot = await reader.get(ref);
+              if (!snapshot.exists) return false;
+              const current = chainHeadOf(snapshot.data() as ChainDocument);
+              if (current.seq !== signature.seq || current.hash !== signature.hash) return false;
+              if (JSON.stringify(current.signature ?? null) !== JSON.stringify(previous ?? null)) return false;
+              tx.update(ref, { signature: { ...signature } });
+              return true;
+            }),
+        },
+        startedChain,
+      );
+    }
   }
 
 
@@ -320,15 +373,12 @@ export class FirestorePlanStore implements PlanStore {
     );
   }
 
-  async listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]> {
+  async listAuditChains(): Promise<AuditChainHead[]> {
     return this.#readOnly(
       'list audit chains',
       async (reader) => {
         const snapshot = await reader.query(this.#chains.orderBy(FieldPath.documentId()));
-        return snapshot.docs.map((doc) => {
-          const { chain, seq, hash } = doc.data() as { chain: string; seq: number; hash: string };
-          return { chain, seq, hash };
-        });
+        return snapshot.docs.map((doc) => chainHeadOf(doc.data() as ChainDocument));
       },
       false,
     );

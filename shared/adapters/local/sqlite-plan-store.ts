@@ -17,17 +17,20 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
+import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
 import { BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
-import type { JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
+import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
 
 export interface SqlitePlanStoreOptions {
   /** How long a writer waits for another connection's write lock before giving up with `unavailable`. */
   busyTimeoutMs?: number;
+  /** Signs each chain's head after every append; without it, heads are not signed. */
+  auditHeadSigner?: AuditHeadSigner;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS plans (
@@ -62,7 +65,8 @@ CREATE TABLE IF NOT EXISTS journal_entries (
 CREATE TABLE IF NOT EXISTS audit_heads (
   chain TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
-  hash TEXT NOT NULL
+  hash TEXT NOT NULL,
+  signature TEXT
 );
 CREATE TABLE IF NOT EXISTS audit_records (
   chain TEXT NOT NULL,
@@ -96,6 +100,17 @@ interface PlanRow {
   record: string;
 }
 
+interface HeadRow {
+  chain: string;
+  seq: number;
+  hash: string;
+  signature: string | null;
+}
+
+function headOf(row: HeadRow): AuditChainHead {
+  return { chain: row.chain, seq: row.seq, hash: row.hash, ...(row.signature ? { signature: JSON.parse(row.signature) as AuditHeadSignature } : {}) };
+}
+
 interface LeaseRow {
   case_name: string;
   token: number;
@@ -116,12 +131,14 @@ interface LeaseRow {
 export class SqlitePlanStore implements PlanStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  readonly auditHeadSigner: AuditHeadSigner | undefined;
 
   /**
    * Opens (creating if needed) the database at `path`. Throws `unavailable` if the file
    * cannot be opened.
    */
   constructor(path: string, options: SqlitePlanStoreOptions = {}) {
+    this.auditHeadSigner = options.auditHeadSigner;
     try {
       this.#db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 5_000, enableForeignKeyConstraints: true });
       // WAL: readers do not block the writer; NORMAL sync is durable across process crashes in WAL mode.
@@ -236,7 +253,7 @@ export class SqlitePlanStore implements PlanStore {
 
   async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
     if (events.length === 0) return [];
-    return this.#write('append audit records', () => {
+    const records = this.#write('append audit records', () => {
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
       for (const chain of new Set(events.map((event) => event.chain))) {
         heads.set(chain, this.#get('SELECT seq, hash FROM audit_heads WHERE chain = ?', chain) as { seq: number; hash: string } | undefined);
@@ -250,6 +267,36 @@ export class SqlitePlanStore implements PlanStore {
       for (const [chain, head] of sealed.heads) upsert.run(chain, head.seq, head.hash);
       return sealed.records;
     });
+    await this.#signHeads(records);
+    return records;
+  }
+
+  /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
+  async #signHeads(records: readonly AuditRecord[]): Promise<void> {
+    const signer = this.auditHeadSigner;
+    if (!signer) return;
+    for (const chain of new Set(records.map((record) => record.chain))) {
+      const startedChain = records.some((record) => record.chain === chain && record.seq === 1);
+      await signAuditHead(signer, chain, {
+        head: async () =>
+          this.#read(`read the head of audit chain ${chain}`, () => {
+            const row = this.#get('SELECT seq, hash, signature FROM audit_heads WHERE chain = ?', chain) as HeadRow | undefined;
+            return row ? headOf(row) : undefined;
+          }),
+        records: (fromSeq, toSeq) => this.readAuditChain(chain, fromSeq - 1, toSeq - fromSeq + 1),
+        store: async (signature, previous) =>
+          this.#write(`sign the head of audit chain ${chain}`, () => {
+            const result = this.#statement('UPDATE audit_heads SET signature = ? WHERE chain = ? AND seq = ? AND hash = ? AND signature IS ?').run(
+              JSON.stringify(signature),
+              chain,
+              signature.seq,
+              signature.hash,
+              previous ? JSON.stringify(previous) : null,
+            );
+            return Number(result.changes) === 1;
+          }),
+      }, startedChain);
+    }
   }
 
 
@@ -271,12 +318,8 @@ export class SqlitePlanStore implements PlanStore {
     );
   }
 
-  async listAuditChains(): Promise<{ chain: string; seq: number; hash: string }[]> {
-    return this.#read('list audit chains', () =>
-      (this.#all('SELECT chain, seq, hash FROM audit_heads ORDER BY chain') as Array<{ chain: string; seq: number; hash: string }>).map(
-        ({ chain, seq, hash }) => ({ chain, seq, hash }),
-      ),
-    );
+  async listAuditChains(): Promise<AuditChainHead[]> {
+    return this.#read('list audit chains', () => (this.#all('SELECT chain, seq, hash, signature FROM audit_heads ORDER BY chain') as HeadRow[]).map(headOf));
   }
 
   async acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
@@ -354,7 +397,9 @@ export class SqlitePlanStore implements PlanStore {
     if (version === SCHEMA_VERSION) return;
     this.#db.exec('BEGIN IMMEDIATE');
     try {
-      this.#db.exec(SCHEMA);
+      // Version 1 had no head signatures.
+      if (version === 1) this.#db.exec('ALTER TABLE audit_heads ADD COLUMN signature TEXT');
+      else this.#db.exec(SCHEMA);
       this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       this.#db.exec('COMMIT');
     } catch (error) {
