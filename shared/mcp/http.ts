@@ -100,7 +100,9 @@ export function refuseForeignRequest(request: IncomingMessage, publicUrl: string
   const host = header(request, 'host');
   if (isLoopbackAddress(request.socket?.localAddress)) {
     const hostname = host === undefined ? undefined : hostnameOf(host);
-    const allowedHosts = new Set([...LOOPBACK_NAMES, new URL(publicUrl).hostname, ...(options.allowedOrigins ?? []).map((origin) => new URL(origin).hostname)]);
+    // Only a configured public URL counts here: the derived one merely repeats the Host header.
+    const configured = options.publicUrl ? [new URL(options.publicUrl).hostname] : [];
+    const allowedHosts = new Set([...LOOPBACK_NAMES, ...configured, ...(options.allowedOrigins ?? []).map((origin) => new URL(origin).hostname)]);
     if (!hostname || !allowedHosts.has(hostname)) return `the Host header ${JSON.stringify(host ?? '')} does not name this server`;
   }
   const origin = header(request, 'origin');

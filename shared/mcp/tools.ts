@@ -216,9 +216,10 @@ function stillWaiting(view: PlanViewBody, seconds: number, until: 'decided' | 'f
 }
 
 /** A plan that is over, as the tool error apply_plan answers with: its status and why, and no "try again". */
-function planIsOver(view: PlanViewBody, why: string): Error & { code: 'conflict'; details: ErrorDetail[] } {
+function planIsOver(view: PlanViewBody, why: string): Error & { code: 'conflict'; details: ErrorDetail[]; planOver: true } {
   return Object.assign(new Error(`plan ${view.plan.id} is ${view.plan.status.replace('_', ' ')} and can no longer be applied: ${why}`), {
     code: 'conflict' as const,
+    planOver: true as const,
     details: [{ message: 'current status', status: view.plan.status }],
   });
 }
@@ -277,7 +278,8 @@ export function toolErrorText(error: unknown, context: { tool: string; planId?: 
   });
   const lines = [`Error ${error.code}: ${error.message}`, ...details];
   const status = error.details.find((detail) => typeof detail.status === 'string')?.status;
-  if (context.planId && context.backend && error.code === 'conflict' && status === 'proposed') {
+  const over = (error as { planOver?: boolean }).planOver === true;
+  if (context.planId && context.backend && error.code === 'conflict' && status === 'proposed' && !over) {
     lines.push(`The plan awaits a person's approval: ${context.backend.consoleUrl(context.planId)}. Call wait_for_plan, then apply_plan again.`);
   }
   return [lines.join('\n'), JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })];
