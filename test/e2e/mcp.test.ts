@@ -141,7 +141,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
       ],
     });
     expect(proposed.isError).toBeFalsy();
-    const view = proposed.structuredContent as ViewShape;
+    const view = proposed.structuredContent as unknown as ViewShape;
     expect(view.plan.status).toBe('proposed');
     expect(text(proposed)).toContain(`a person must review and approve it at ${bailiff.url}/ui/plans/${view.plan.id}`);
     expect(text(proposed)).toContain('2. move intake/records_001.pdf to Medical Records/records_001.pdf');
@@ -209,7 +209,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
   it('says a plan is over, and why, instead of asking to call again', async () => {
     const proposed = await call(agent, 'propose_plan', { case: caseName, description: 'Unwanted', operations: [{ type: 'create_dir', destination: 'Unwanted' }] });
-    const view = proposed.structuredContent as ViewShape;
+    const view = proposed.structuredContent as unknown as ViewShape;
     await decideOverHttp(view, 'reject');
     const waited = await call(agent, 'wait_for_plan', { planId: view.plan.id, until: 'finished', timeoutSeconds: 5 });
     expect(waited.structuredContent).toMatchObject({ timedOut: false, plan: { status: 'rejected' } });
@@ -222,7 +222,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
     // A plan whose dry run failed can never be approved: waiting for a decision ends at once.
     const invalid = await call(agent, 'propose_plan', { case: caseName, description: 'Broken', operations: [{ type: 'move', source: 'missing.pdf', destination: 'x.pdf' }] });
-    const invalidId = (invalid.structuredContent as ViewShape).plan.id;
+    const invalidId = (invalid.structuredContent as unknown as ViewShape).plan.id;
     const started = Date.now();
     const undecidable = await call(agent, 'wait_for_plan', { planId: invalidId, until: 'decided', timeoutSeconds: 30 });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -434,7 +434,7 @@ describe('MCP 2026-07-28 over HTTP: no initialize, no session, the envelope in e
       name: 'propose_plan',
       arguments: { case: 'case-http', description: 'Modern', operations: [{ type: 'write_file', destination: 'modern.txt', content: 'hello' }, { type: 'copy', source: 'notes.txt', destination: 'notes-copy.txt' }] },
     });
-    const view = proposed.structuredContent as ViewShape;
+    const view = proposed.structuredContent as unknown as ViewShape;
     expect(view.plan.status).toBe('proposed');
     await decideOverHttp(view, 'approve');
     const { result: applied, notifications } = await modernResult('tools/call', { name: 'apply_plan', arguments: { planId: view.plan.id, timeoutSeconds: 30 }, _meta: { progressToken: 'apply-1' } });
