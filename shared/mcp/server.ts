@@ -15,6 +15,7 @@ import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Ser
 import { z } from 'zod';
 import type { PlanViewBody } from '../client/index.ts';
 import type { McpBackend } from './backend.ts';
+import { PLAN_REVIEW_RESOURCE, PLAN_REVIEW_TOOL_META, PLAN_REVIEW_URI, planReviewHtml } from './plan-review-app.ts';
 import { invalidArguments, TOOLS, toolErrorText, type ToolCallContext, type ToolDefinition } from './tools.ts';
 
 export const SERVER_INFO = { name: 'bailiff', version: '0.1.0' };
@@ -46,6 +47,9 @@ function openObjects(node: unknown): unknown {
   return copy;
 }
 
+/** Tools whose results the plan review App shows (MCP Apps: `_meta.ui.resourceUri`). */
+const SHOWN_IN_PLAN_REVIEW = new Set(['propose_plan', 'get_plan']);
+
 /** The tool list as MCP clients see it. Computed once: the tools never change. */
 export const TOOL_LIST: Tool[] = TOOLS.map((tool) => ({
   name: tool.name,
@@ -54,6 +58,7 @@ export const TOOL_LIST: Tool[] = TOOLS.map((tool) => ({
   inputSchema: jsonSchemaOf(tool.input, 'input'),
   outputSchema: jsonSchemaOf(tool.output, 'output'),
   annotations: tool.annotations,
+  ...(SHOWN_IN_PLAN_REVIEW.has(tool.name) ? { _meta: PLAN_REVIEW_TOOL_META } : {}),
 }));
 
 export async function callTool(tool: ToolDefinition, backend: McpBackend, args: unknown, context: ToolCallContext = {}): Promise<CallToolResult> {
@@ -93,11 +98,18 @@ export function progressReporter(token: ProgressToken, send: (params: { progress
 /** A fresh MCP server whose tools act through `backend`. */
 export function createMcpServer(backend: McpBackend): Server {
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false } },
+    // Resources: only the plan review App's HTML.
+    capabilities: { tools: { listChanged: false }, resources: {} },
     instructions: INSTRUCTIONS,
     supportedProtocolVersions: [...PROTOCOL_VERSIONS],
   });
   server.setRequestHandler('tools/list', async () => ({ tools: TOOL_LIST }));
+  server.setRequestHandler('resources/list', async () => ({ resources: [PLAN_REVIEW_RESOURCE] }));
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/read', async (request) => {
+    if (request.params.uri !== PLAN_REVIEW_URI) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${request.params.uri}; the one resource is ${PLAN_REVIEW_URI}`);
+    return { contents: [{ uri: PLAN_REVIEW_URI, mimeType: PLAN_REVIEW_RESOURCE.mimeType, text: await planReviewHtml() }] };
+  });
   server.setRequestHandler('tools/call', async (request, ctx: ServerContext) => {
     const tool = TOOLS.find((candidate) => candidate.name === request.params.name);
     if (!tool) {

@@ -77,7 +77,7 @@ describe('the official MCP conformance suite', () => {
     const run = await runSuite(['server', '--url', `${proxyUrl}/mcp`, '--expected-failures', BASELINE, '-o', join(output, 'results')]);
     expect(run.output, run.output).not.toContain('Error:');
     expect(run.code, run.output).toBe(0);
-    // What applies ran and passed check by check: the handshake, ping, the tool list, DNS rebinding.
+    // What applies ran and passed check by check: the handshake, ping, the lists, DNS rebinding.
     const passed: string[] = [];
     for (const folder of await readdir(join(output, 'results'))) {
       const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T/.exec(folder)?.[1];
@@ -87,6 +87,6 @@ describe('the official MCP conformance suite', () => {
       for (const check of checks) expect(`${scenario}: ${check.id} ${check.status}`).toBe(`${scenario}: ${check.id} SUCCESS`);
       passed.push(scenario);
     }
-    expect(passed.sort()).toEqual(expect.arrayContaining(['dns-rebinding-protection', 'ping', 'server-initialize', 'tools-list']));
+    expect(passed.sort()).toEqual(expect.arrayContaining(['dns-rebinding-protection', 'ping', 'resources-list', 'server-initialize', 'tools-list']));
   }, 300_000);
 });

@@ -423,7 +423,7 @@ describe('MCP 2026-07-28 over HTTP: no initialize, no session, the envelope in e
   it('discovers the server and lists the tools', async () => {
     const { result: discovered } = await modernResult('server/discover');
     expect(discovered.supportedVersions).toContain(MODERN);
-    expect(discovered.capabilities).toEqual({ tools: { listChanged: false } });
+    expect(discovered.capabilities).toEqual({ tools: { listChanged: false }, resources: {} });
     expect(discovered._meta['io.modelcontextprotocol/serverInfo']).toEqual({ name: 'bailiff', version: '0.1.0' });
     const { result: listed } = await modernResult('tools/list');
     expect(listed.tools.map((tool: { name: string }) => tool.name).sort()).toEqual(TOOLS.map((tool) => tool.name).sort());
