@@ -39,7 +39,7 @@ http('api', async (req, res) => {
     logger: current.logger,
     projectId: current.config.GOOGLE_CLOUD_PROJECT,
     // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
-    mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'] },
+    mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'], allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS },
   });
   await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });

@@ -49,6 +49,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
         logger,
+        mcp: { allowedOrigins: config.BAILIFF_MCP_ALLOWED_ORIGINS },
         ...(config.GOOGLE_CLOUD_PROJECT ? { projectId: config.GOOGLE_CLOUD_PROJECT } : {}),
       },
     });

@@ -59,6 +59,15 @@ export const configSchema = z.object({
    * event, signed per the Standard Webhooks specification.
    */
   BAILIFF_WEBHOOKS: jsonSetting.pipe(webhooksSchema.optional()).transform((hooks) => hooks ?? []),
+  /**
+   * Comma-separated browser origins (`https://host[:port]`) that may call `/mcp` besides the api's
+   * own, such as a web-based MCP client; a request with any other Origin header is refused (403).
+   */
+  BAILIFF_MCP_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(z.array(z.string().refine(isOrigin, 'an origin: scheme, host and optional port, such as https://app.example.com'))),
   /** Where people open the console, for the links in notifications; defaults to the api's own address. */
   BAILIFF_CONSOLE_URL: z.url().optional(),
   /** Path of the firm's policy file (JSON); without it, the built-in conservative policy applies. */
@@ -125,6 +134,16 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Whether `value` is exactly an origin (no path, query or trailing slash), as browsers send it. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** Parses the environment once; a bad value stops start-up with every problem named. */
 export function parseConfig(env: Record<string, string | undefined>): Config {

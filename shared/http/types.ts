@@ -160,4 +160,6 @@ export interface McpHttpOptions {
   publicUrl?: string;
   /** Authorization servers whose tokens the api accepts; set on Cloud (`https://accounts.google.com`). */
   authorizationServers?: readonly string[];
+  /** Browser origins besides the api's own that may call `/mcp` (BAILIFF_MCP_ALLOWED_ORIGINS); any other Origin gets 403. */
+  allowedOrigins?: readonly string[];
 }

@@ -9,6 +9,16 @@ import type { PlanStatus } from '../domain/plan.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 
+export interface WaitForPlanOptions {
+  done: (view: PlanViewBody) => boolean;
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Called with every view read while waiting (progress notifications). */
+  onPoll?: (view: PlanViewBody) => void;
+  /** The client cancelled the call or went away. */
+  signal?: AbortSignal;
+}
+
 export interface McpBackend {
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileListBody>;
   readFileText(caseName: string, path: string, page: { offset?: number; limit?: number }): Promise<FileTextBody>;
@@ -17,8 +27,8 @@ export interface McpBackend {
   getPlan(planId: string): Promise<PlanViewBody>;
   apply(planId: string): Promise<PlanViewBody>;
   rollback(planId: string): Promise<PlanViewBody>;
-  /** Polls until the plan's status is in `until` or the timeout passes. */
-  waitForPlan(planId: string, options: { until: readonly PlanStatus[]; timeoutMs: number; intervalMs?: number }): Promise<{ view: PlanViewBody; timedOut: boolean }>;
+  /** Polls until `done` holds for the plan, the timeout passes or `signal` aborts (then `timedOut`). */
+  waitForPlan(planId: string, options: WaitForPlanOptions): Promise<{ view: PlanViewBody; timedOut: boolean }>;
   /** The console page where a person reviews and approves the plan. */
   consoleUrl(planId: string): string;
   /** The longest wait one tool call may make here (an HTTP request must end before the api's timeout). */
@@ -37,7 +47,7 @@ export function clientBackend(client: BailiffClient): McpBackend {
     getPlan: (planId) => client.getPlan(planId),
     apply: (planId) => client.apply(planId),
     rollback: (planId) => client.rollback(planId),
-    waitForPlan: (planId, options) => client.waitForPlan(planId, options),
+    waitForPlan: (planId, options) => pollPlan(() => client.getPlan(planId), options),
     consoleUrl: (planId) => client.consoleUrl(planId),
     // Each poll is its own short request, so a stdio server may wait as long as the tools allow.
     maxWaitSeconds: Number.POSITIVE_INFINITY,
@@ -55,19 +65,23 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
     getPlan,
     apply: (planId) => api.apply(principal, planId) as Promise<PlanViewBody>,
     rollback: (planId) => api.rollback(principal, planId) as Promise<PlanViewBody>,
-    async waitForPlan(planId, options) {
-      const deadline = Date.now() + options.timeoutMs;
-      const interval = options.intervalMs ?? 250;
-      for (;;) {
-        const view = await getPlan(planId);
-        if (options.until.includes(view.plan.status)) return { view, timedOut: false };
-        if (Date.now() + interval > deadline) return { view, timedOut: true };
-        await new Promise((resolve) => setTimeout(resolve, interval));
-      }
-    },
+    waitForPlan: (planId, options) => pollPlan(() => getPlan(planId), options),
     consoleUrl: (planId) => `${publicUrl.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`,
     maxWaitSeconds: IN_REQUEST_MAX_WAIT_SECONDS,
   };
+}
+
+/** The one polling loop behind both backends' waits. */
+async function pollPlan(read: () => Promise<PlanViewBody>, options: WaitForPlanOptions): Promise<{ view: PlanViewBody; timedOut: boolean }> {
+  const deadline = Date.now() + options.timeoutMs;
+  const interval = options.intervalMs ?? 250;
+  for (;;) {
+    const view = await read();
+    options.onPoll?.(view);
+    if (options.done(view)) return { view, timedOut: false };
+    if (Date.now() + interval > deadline || options.signal?.aborted) return { view, timedOut: true };
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
 }
 
 /** Statuses that end waiting for a decision: anything a person or the executor moved the plan to. */

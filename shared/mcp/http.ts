@@ -1,6 +1,8 @@
 /**
  * MCP over Streamable HTTP at `/mcp` on the api (the embedded node server and the Cloud
- * function alike): stateless, one MCP server per request, JSON responses. The caller is
+ * function alike), both protocol eras from one handler: 2026-07-28 requests (stateless by
+ * design) and 2025-era ones (served statelessly: one MCP server per request, no session). A
+ * response streams (SSE) only when a call sends progress before its result. The caller is
  * authenticated exactly like every API route (same bearer tokens or Google ID tokens, same
  * roles; PlanApi checks them per tool call). Following the MCP authorization rules for a
  * resource server, a 401 carries `WWW-Authenticate` and, where an authorization server is
@@ -8,6 +10,10 @@
  * under `/.well-known/oauth-protected-resource`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { McpHttpHandler } from '@modelcontextprotocol/server';
 import { isBailiffError } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { HttpDependencies, McpHttpOptions } from '../http/types.ts';
@@ -17,8 +23,36 @@ import type { HttpDependencies, McpHttpOptions } from '../http/types.ts';
  * not at start-up: most processes never serve MCP, and a restarted server should resume its
  * plans without paying for it.
  */
-let mcpModules: Promise<[typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), typeof import('./server.ts'), typeof import('./backend.ts')]> | undefined;
-const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'), import('./server.ts'), import('./backend.ts')]));
+let mcpModules: Promise<[typeof import('@modelcontextprotocol/server'), typeof import('./server.ts'), typeof import('./backend.ts')]> | undefined;
+const loadMcp = () => (mcpModules ??= Promise.all([import('@modelcontextprotocol/server'), import('./server.ts'), import('./backend.ts')]));
+
+/** What a request's MCP server acts as; it rides the SDK's pass-through `authInfo`. */
+interface Caller {
+  principal: Principal;
+  publicUrl: string;
+}
+
+/** One SDK handler per set of dependencies (per server): it keeps nothing about callers between requests. */
+const handlers = new WeakMap<HttpDependencies, Promise<McpHttpHandler>>();
+
+function handlerFor(deps: HttpDependencies): Promise<McpHttpHandler> {
+  let handler = handlers.get(deps);
+  if (!handler) {
+    handler = loadMcp().then(([{ createMcpHandler }, { createMcpServer }, { planApiBackend }]) =>
+      createMcpHandler(
+        (context) => {
+          const caller = context.authInfo?.extra?.caller as Caller | undefined;
+          // Every request reaches the handler through handleMcpHttp, which authenticates it first.
+          if (!caller) throw new Error('an MCP request reached the handler unauthenticated');
+          return createMcpServer(planApiBackend(deps.api, caller.principal, caller.publicUrl));
+        },
+        { legacy: 'stateless', responseMode: 'auto', maxRequestBodySize: deps.limits.maxBodyBytes, onerror: (error) => deps.logger.warn('MCP request refused or failed', { error: error.message }) },
+      ),
+    );
+    handlers.set(deps, handler);
+  }
+  return handler;
+}
 
 export const MCP_PATH = '/mcp';
 export const RESOURCE_METADATA_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp'];
@@ -36,6 +70,54 @@ function publicUrlOf(request: IncomingMessage, options: McpHttpOptions): string 
   if (options.publicUrl) return options.publicUrl.replace(/\/+$/, '');
   const proto = header(request, 'x-forwarded-proto')?.split(',')[0]?.trim() || 'http';
   return `${proto}://${header(request, 'host') ?? 'localhost'}`;
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return plain === '::1' || (isIP(plain) === 4 && plain.startsWith('127.'));
+}
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The DNS-rebinding and cross-site rules of the Streamable HTTP transport. A browser page may
+ * only reach `/mcp` from the server's own origin or one the operator allowed
+ * (BAILIFF_MCP_ALLOWED_ORIGINS); requests without an Origin (every non-browser client) pass. On a
+ * loopback listener the Host must name this machine (or the public URL's host): a page on a
+ * rebound name like `attacker.example` pointing at 127.0.0.1 is refused before anything runs.
+ * Returns the reason for a 403, or undefined when the request may go on.
+ */
+export function refuseForeignRequest(request: IncomingMessage, publicUrl: string, options: McpHttpOptions): string | undefined {
+  const host = header(request, 'host');
+  if (isLoopbackAddress(request.socket?.localAddress)) {
+    const hostname = host === undefined ? undefined : hostnameOf(host);
+    // Only a configured public URL counts here: the derived one merely repeats the Host header.
+    const configured = options.publicUrl ? [new URL(options.publicUrl).hostname] : [];
+    const allowedHosts = new Set([...LOOPBACK_NAMES, ...configured, ...(options.allowedOrigins ?? []).map((origin) => new URL(origin).hostname)]);
+    if (!hostname || !allowedHosts.has(hostname)) return `the Host header ${JSON.stringify(host ?? '')} does not name this server`;
+  }
+  const origin = header(request, 'origin');
+  if (origin === undefined) return undefined;
+  let parsed: string;
+  try {
+    parsed = new URL(origin).origin;
+  } catch {
+    return `the Origin ${JSON.stringify(origin)} is not an origin`;
+  }
+  // The public URL is the configured one, or else the one this request named in its Host header.
+  if (parsed === 'null' || ![new URL(publicUrl).origin, ...(options.allowedOrigins ?? [])].includes(parsed)) {
+    return `the Origin ${origin} is neither this server's nor an allowed one`;
+  }
+  return undefined;
 }
 
 function writeJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -75,9 +157,13 @@ export async function handleMcpHttp(
     if (!hasAuthorizationServer) return writeJson(response, 404, { error: { code: 'not_found', message: 'this Bailiff takes static bearer tokens; it names no authorization server' } });
     return writeJson(response, 200, resourceMetadata(publicUrl, options));
   }
+  const foreign = refuseForeignRequest(request, publicUrl, options);
+  if (foreign) {
+    return writeJson(response, 403, { jsonrpc: '2.0', error: { code: -32000, message: `Forbidden: ${foreign}` }, id: null }, { connection: 'close' });
+  }
   if (request.method !== 'POST') {
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
-    return writeJson(response, 405, { error: { code: 'method_not_allowed', message: 'MCP over Streamable HTTP here takes POST only (stateless, JSON responses)' } }, { allow: 'POST' });
+    return writeJson(response, 405, { error: { code: 'method_not_allowed', message: 'MCP over Streamable HTTP here takes POST only (stateless)' } }, { allow: 'POST' });
   }
   const challenge = (error?: string) =>
     [`Bearer realm="bailiff"`, ...(error ? [`error="${error}"`] : []), ...(hasAuthorizationServer ? [`resource_metadata="${publicUrl}${RESOURCE_METADATA_PATHS[1]}"`] : [])].join(', ');
@@ -108,28 +194,36 @@ export async function handleMcpHttp(
   } catch {
     return writeJson(response, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON' }, id: null });
   }
-  const [{ WebStandardStreamableHTTPServerTransport }, { createMcpServer }, { planApiBackend }] = await loadMcp();
-  const server = createMcpServer(planApiBackend(deps.api, principal, publicUrl));
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  try {
-    await server.connect(transport);
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value === undefined || name === 'content-length' || name === 'transfer-encoding') continue;
-      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const webRequest = new Request(`${publicUrl}${MCP_PATH}`, { method: 'POST', headers, body: raw ? new Uint8Array(raw) : undefined });
-    const answer = await transport.handleRequest(webRequest, { parsedBody, authInfo: { token: '', clientId: principal.id, scopes: [...principal.roles] } });
-    const body = Buffer.from(await answer.arrayBuffer());
-    const outHeaders: Record<string, string> = {};
-    answer.headers.forEach((value, name) => {
-      outHeaders[name] = value;
-    });
-    response.writeHead(answer.status, { ...outHeaders, 'content-length': body.length });
-    response.end(body);
-    deps.logger.info(`POST ${MCP_PATH} ${answer.status}`, { principal: principal.id, route: 'mcp' });
-  } finally {
-    await transport.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
+  const handler = await handlerFor(deps);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'content-length' || name === 'transfer-encoding' || name === 'connection') continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
+  // A client that goes away cancels its call (and any wait inside it).
+  const gone = new AbortController();
+  response.once('close', () => gone.abort());
+  const webRequest = new Request(`${publicUrl}${MCP_PATH}`, { method: 'POST', headers, body: raw ? new Uint8Array(raw) : undefined, signal: gone.signal });
+  const caller: Caller = { principal, publicUrl };
+  const answer = await handler.fetch(webRequest, { parsedBody, authInfo: { token: '', clientId: principal.id, scopes: [...principal.roles], extra: { caller } } });
+  const outHeaders: Record<string, string> = {};
+  answer.headers.forEach((value, name) => {
+    outHeaders[name] = value;
+  });
+  response.writeHead(answer.status, outHeaders);
+  deps.logger.info(`POST ${MCP_PATH} ${answer.status}`, { principal: principal.id, route: 'mcp' });
+  if (!answer.body) {
+    response.end();
+    return;
+  }
+  // Streamed as it comes: an SSE answer carries progress notifications before the result.
+  await new Promise<void>((resolve) => {
+    const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
+    body.once('error', () => {
+      response.destroy();
+      resolve();
+    });
+    response.once('close', resolve);
+    body.pipe(response);
+  });
 }

@@ -1,16 +1,27 @@
 /**
- * The MCP server over any transport: lists the tools with JSON Schemas generated from their
- * zod schemas, validates arguments with those same schemas (so a bad field is named exactly
- * as the API would name it), runs the tool against a backend, and returns every failure as a
- * tool error (`isError`) the model can act on, never as a protocol error.
+ * The MCP server over any transport and either protocol era: lists the tools with JSON Schemas
+ * generated from their zod schemas, validates arguments with those same schemas (so a bad field
+ * is named exactly as the API would name it), runs the tool against a backend, and returns every
+ * failure of a call as a tool error (`isError`) the model can act on. Only a call to a tool that
+ * does not exist is a protocol error (-32602), as the specification asks.
+ *
+ * One factory serves both eras: the 2026-07-28 revision (stateless, the protocol version and the
+ * client's capabilities in each request's `_meta`, `server/discover`) and the 2025-era
+ * `initialize` handshake. The SDK's serving entries pick the era per request (HTTP) or per
+ * connection (stdio). No tool ever asks the client for input (no elicitation, no input-required
+ * result): approving a plan is a person's act in the console or the CLI, never an answer in a chat.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { PlanViewBody } from '../client/index.ts';
 import type { McpBackend } from './backend.ts';
-import { invalidArguments, TOOLS, toolErrorText, type ToolDefinition } from './tools.ts';
+import { PLAN_REVIEW_RESOURCE, PLAN_REVIEW_TOOL_META, PLAN_REVIEW_URI, planReviewHtml } from './plan-review-app.ts';
+import { invalidArguments, TOOLS, toolErrorText, type ToolCallContext, type ToolDefinition } from './tools.ts';
 
-export const SERVER_INFO = { name: 'bailiff', version: '0.1.0' } as const;
+export const SERVER_INFO = { name: 'bailiff', version: '0.1.0' };
+
+/** The revisions served, newest first: the stateless 2026-07-28 one and the 2025-era handshake ones. */
+export const PROTOCOL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'] as const;
 
 const INSTRUCTIONS =
   'Bailiff changes a law firm\'s case files only through plans a person approves. Read with list_files and read_file; ' +
@@ -36,6 +47,9 @@ function openObjects(node: unknown): unknown {
   return copy;
 }
 
+/** Tools whose results the plan review App shows (MCP Apps: `_meta.ui.resourceUri`). */
+const SHOWN_IN_PLAN_REVIEW = new Set(['propose_plan', 'get_plan']);
+
 /** The tool list as MCP clients see it. Computed once: the tools never change. */
 export const TOOL_LIST: Tool[] = TOOLS.map((tool) => ({
   name: tool.name,
@@ -44,9 +58,10 @@ export const TOOL_LIST: Tool[] = TOOLS.map((tool) => ({
   inputSchema: jsonSchemaOf(tool.input, 'input'),
   outputSchema: jsonSchemaOf(tool.output, 'output'),
   annotations: tool.annotations,
+  ...(SHOWN_IN_PLAN_REVIEW.has(tool.name) ? { _meta: PLAN_REVIEW_TOOL_META } : {}),
 }));
 
-export async function callTool(tool: ToolDefinition, backend: McpBackend, args: unknown): Promise<CallToolResult> {
+export async function callTool(tool: ToolDefinition, backend: McpBackend, args: unknown, context: ToolCallContext = {}): Promise<CallToolResult> {
   const parsed = tool.input.safeParse(args ?? {});
   const planId = typeof (args as { planId?: unknown } | undefined)?.planId === 'string' ? (args as { planId: string }).planId : undefined;
   if (!parsed.success) {
@@ -54,23 +69,62 @@ export async function callTool(tool: ToolDefinition, backend: McpBackend, args: 
   }
   try {
     // Bodies the API validates itself (plans, commands) go as sent, so it names fields as it always does.
-    const result = await tool.run(backend, ['propose_plan', 'plan_from_commands'].includes(tool.name) ? args : parsed.data);
+    const result = await tool.run(backend, ['propose_plan', 'plan_from_commands'].includes(tool.name) ? args : parsed.data, context);
     return { structuredContent: result.structured, content: [{ type: 'text', text: result.text }] };
   } catch (error) {
     return { isError: true, content: toolErrorText(error, { tool: tool.name, planId, backend }).map((text) => ({ type: 'text' as const, text })) };
   }
 }
 
+type ProgressToken = string | number;
+
+/**
+ * Progress notifications for a waiting call: one when the wait starts, then one each time more
+ * of the plan's actions have an outcome. The value counts those actions, so it only ever grows,
+ * as the specification requires; the total is the plan's action count once it is known.
+ */
+export function progressReporter(token: ProgressToken, send: (params: { progressToken: ProgressToken; progress: number; total?: number; message: string }) => void): (view: PlanViewBody) => void {
+  let last = -1;
+  return (view) => {
+    const execution = view.execution;
+    const progress = execution ? execution.done + execution.failed + execution.skipped : 0;
+    if (progress <= last) return;
+    last = progress;
+    const message = execution ? `${view.plan.status}: ${progress} of ${execution.actionCount} actions done` : `${view.plan.status}`;
+    send({ progressToken: token, progress, ...(execution ? { total: execution.actionCount } : {}), message });
+  };
+}
+
 /** A fresh MCP server whose tools act through `backend`. */
 export function createMcpServer(backend: McpBackend): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOL_LIST }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  const server = new Server(SERVER_INFO, {
+    // Resources: only the plan review App's HTML.
+    capabilities: { tools: { listChanged: false }, resources: {} },
+    instructions: INSTRUCTIONS,
+    supportedProtocolVersions: [...PROTOCOL_VERSIONS],
+  });
+  server.setRequestHandler('tools/list', async () => ({ tools: TOOL_LIST }));
+  server.setRequestHandler('resources/list', async () => ({ resources: [PLAN_REVIEW_RESOURCE] }));
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
+  server.setRequestHandler('resources/read', async (request) => {
+    if (request.params.uri !== PLAN_REVIEW_URI) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${request.params.uri}; the one resource is ${PLAN_REVIEW_URI}`);
+    return { contents: [{ uri: PLAN_REVIEW_URI, mimeType: PLAN_REVIEW_RESOURCE.mimeType, text: await planReviewHtml() }] };
+  });
+  server.setRequestHandler('tools/call', async (request, ctx: ServerContext) => {
     const tool = TOOLS.find((candidate) => candidate.name === request.params.name);
     if (!tool) {
-      return { isError: true, content: [{ type: 'text', text: `Error invalid_input: no tool named ${request.params.name}; the tools are ${TOOLS.map((t) => t.name).join(', ')}` }] };
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
     }
-    return callTool(tool, backend, request.params.arguments);
+    const token = request.params._meta?.progressToken ?? ctx.mcpReq._meta?.progressToken;
+    const onPoll =
+      token === undefined
+        ? undefined
+        : progressReporter(token, (params) => {
+            // A client that went away misses a notification; the call itself goes on.
+            ctx.mcpReq.notify({ method: 'notifications/progress', params }).catch(() => undefined);
+          });
+    const result = await callTool(tool, backend, request.params.arguments, { onPoll, signal: ctx.mcpReq.signal });
+    return server.projectCallToolResult(result, TOOL_LIST.find((listed) => listed.name === tool.name)?.outputSchema);
   });
   return server;
 }

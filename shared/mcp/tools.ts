@@ -27,13 +27,20 @@ export interface ToolResult {
   text: string;
 }
 
+/** What a call may use besides its arguments: a progress channel (when the client asked for one) and cancellation. */
+export interface ToolCallContext {
+  /** Reports the plan as it was read while waiting; the server turns it into progress notifications. */
+  onPoll?: (view: PlanViewBody) => void;
+  signal?: AbortSignal;
+}
+
 export interface ToolDefinition {
   name: string;
   description: string;
   input: z.ZodType;
   output: z.ZodType;
   annotations: ToolAnnotations;
-  run(backend: McpBackend, args: unknown): Promise<ToolResult>;
+  run(backend: McpBackend, args: unknown, context: ToolCallContext): Promise<ToolResult>;
 }
 
 /** Longest any wait may last inside one tool call, so a client's request never hangs for long. */
@@ -136,12 +143,12 @@ export const TOOLS: ToolDefinition[] = [
     input: waitInput,
     output: waitedViewSchema,
     annotations: { title: 'Wait for a plan', ...READ },
-    async run(backend, args) {
+    async run(backend, args, context) {
       const input = args as z.output<typeof waitInput>;
       const until: readonly PlanStatus[] = input.until === 'finished' ? FINISHED_STATUSES : DECIDED_STATUSES;
       const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { until, timeoutMs: seconds * 1000 });
-      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan again to keep waiting.\n` : ''}${describePlan(view, backend)}` };
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => until.includes(seen.plan.status) || whyOver(seen) !== undefined, timeoutMs: seconds * 1000, ...context });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? stillWaiting(view, seconds, input.until) : ''}${describePlan(view, backend)}` };
     },
   },
   {
@@ -150,13 +157,19 @@ export const TOOLS: ToolDefinition[] = [
     input: applyInput,
     output: waitedViewSchema,
     annotations: { title: 'Apply an approved plan', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    async run(backend, args) {
+    async run(backend, args, context) {
       const input = args as z.output<typeof applyInput>;
-      const queued = await backend.apply(input.planId);
+      const current = await backend.getPlan(input.planId);
+      // Idempotent as annotated: applying a plan that already ran answers with its result.
+      if (current.plan.status === 'succeeded') return { structured: { ...current, timedOut: false }, text: `Already applied.\n${describePlan(current, backend)}` };
+      const over = whyOver(current);
+      if (over) throw planIsOver(current, over);
+      // Running already (another call applied it): wait for it rather than ask the API to start it again.
+      const queued = current.plan.status === 'running' ? current : await backend.apply(input.planId);
       if (!input.wait) return { structured: { ...queued, timedOut: false }, text: describePlan(queued, backend) };
       const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { until: FINISHED_STATUSES, timeoutMs: seconds * 1000 });
-      return { structured: { ...view, timedOut }, text: `${timedOut ? `Still ${view.plan.status} after ${seconds}s; call wait_for_plan with until "finished".\n` : ''}${describePlan(view, backend)}` };
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => FINISHED_STATUSES.includes(seen.plan.status), timeoutMs: seconds * 1000, ...context });
+      return { structured: { ...view, timedOut }, text: `${timedOut ? stillWaiting(view, seconds, 'finished') : ''}${describePlan(view, backend)}` };
     },
   },
   {
@@ -171,6 +184,45 @@ export const TOOLS: ToolDefinition[] = [
     },
   },
 ];
+
+/**
+ * Why no call an agent can make will bring this plan to execution any more, or undefined while
+ * one still can. Every "call again" hint is guarded by it: an agent must never be told to keep
+ * waiting on a plan that is over.
+ */
+export function whyOver(view: PlanViewBody): string | undefined {
+  const { plan } = view;
+  switch (plan.status) {
+    case 'rejected':
+      return plan.rejection ? `${plan.rejection.by} rejected it at ${plan.rejection.at}: "${plan.rejection.reason}"` : 'a person rejected it';
+    case 'expired':
+      return `its approval expired${view.approval?.expiresAt ? ` at ${view.approval.expiresAt}` : ''} before it was applied`;
+    case 'failed':
+      return `its execution failed${view.execution?.lastError ? `: ${view.execution.lastError}` : ''}`;
+    case 'rolled_back':
+      return `it was rolled back${plan.rolledBackBy ? ` by plan ${plan.rolledBackBy}` : ''}`;
+    case 'proposed':
+      return view.report.valid ? undefined : 'its dry run found errors, so no one can approve it';
+    default:
+      return undefined;
+  }
+}
+
+/** The line before a plan that is not there yet after a bounded wait: what to call next. */
+function stillWaiting(view: PlanViewBody, seconds: number, until: 'decided' | 'finished'): string {
+  const status = view.plan.status;
+  if (status === 'approved' && until === 'finished') return `Still approved after ${seconds}s: it runs only once apply_plan is called.\n`;
+  return `Still ${status} after ${seconds}s; call wait_for_plan${until === 'finished' ? ' with until "finished"' : ''} again to keep waiting.\n`;
+}
+
+/** A plan that is over, as the tool error apply_plan answers with: its status and why, and no "try again". */
+function planIsOver(view: PlanViewBody, why: string): Error & { code: 'conflict'; details: ErrorDetail[]; planOver: true } {
+  return Object.assign(new Error(`plan ${view.plan.id} is ${view.plan.status.replace('_', ' ')} and can no longer be applied: ${why}`), {
+    code: 'conflict' as const,
+    planOver: true as const,
+    details: [{ message: 'current status', status: view.plan.status }],
+  });
+}
 
 /** The plan in a few lines: status, validity, effects, errors, warnings, and what happens next. */
 export function describePlan(view: PlanViewBody, backend: Pick<McpBackend, 'consoleUrl'>): string {
@@ -208,8 +260,12 @@ function nextStep(view: PlanViewBody, link: string): string {
       return `Executing. wait_for_plan with until "finished" waits for the end. Console: ${link}`;
     case 'succeeded':
       return `Done: the case now looks as planned. propose_rollback undoes it if needed. Console: ${link}`;
+    case 'failed':
+      return `It is over: ${whyOver(view)}. Nothing more runs; propose_rollback undoes what it did, or propose a new plan. Console: ${link}`;
+    case 'expired':
+      return `It is over: ${whyOver(view)}. Propose a new plan (or ask a person to check and approve this one again in the console). Console: ${link}`;
     default:
-      return `Console: ${link}`;
+      return `It is over: ${whyOver(view)}. Nothing more happens to this plan; propose a new one if the change is still wanted. Console: ${link}`;
   }
 }
 
@@ -222,7 +278,8 @@ export function toolErrorText(error: unknown, context: { tool: string; planId?: 
   });
   const lines = [`Error ${error.code}: ${error.message}`, ...details];
   const status = error.details.find((detail) => typeof detail.status === 'string')?.status;
-  if (context.planId && context.backend && error.code === 'conflict' && status === 'proposed') {
+  const over = (error as { planOver?: boolean }).planOver === true;
+  if (context.planId && context.backend && error.code === 'conflict' && status === 'proposed' && !over) {
     lines.push(`The plan awaits a person's approval: ${context.backend.consoleUrl(context.planId)}. Call wait_for_plan, then apply_plan again.`);
   }
   return [lines.join('\n'), JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } })];

@@ -11,7 +11,8 @@ import { ensurePythonVenv, repoRoot } from '../setup/python-venv.ts';
 import { startEmbeddedBailiff, TEST_TOKENS, type EmbeddedBailiff } from '../support/embedded-server.ts';
 
 const run = promisify(execFile);
-// 1.30.0: the newest 1.x, which speaks protocol 2025-11-25 like the TypeScript SDK the server uses.
+// 1.30.0: the newest 1.x, a 2025-11-25 client (the initialize handshake); agent/tests/test_mcp_modern.py
+// drives the same server with the 2.x SDK pinned to 2026-07-28.
 const PYTHON_MCP = 'mcp==1.30.0';
 
 let bailiff: EmbeddedBailiff;
