@@ -89,7 +89,7 @@ describe('the review endpoints', () => {
 
     const before = await call('GET', `/plans/${id}/results`, ALICE);
     expect(before.body.actions.map((action: { outcome?: string }) => action.outcome)).toEqual([undefined, undefined]);
-    await call('POST', `/plans/${id}/approve`, ALICE, { planHash: proposed.body.plan.planHash });
+    await call('POST', `/plans/${id}/approve`, ALICE, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
     await call('POST', `/plans/${id}/apply`, AGENT);
     await app.queue.idle();
     const after = await call('GET', `/plans/${id}/results`, AGENT);

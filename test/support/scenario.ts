@@ -92,7 +92,7 @@ export async function snapshot(objects: ObjectStore, caseName: string): Promise<
 export async function proposeApproved(wiring: Wiring, body: unknown): Promise<string> {
   const proposed = await wiring.service.propose(agent, body);
   expect(proposed.report.errors).toEqual([]);
-  const approved = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  const approved = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
   expect(approved.plan.status).toBe('approved');
   return proposed.plan.id;
 }

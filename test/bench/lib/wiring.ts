@@ -67,7 +67,7 @@ export async function proposeAndApprove(bailiff: Bailiff, body: unknown): Promis
   if (!proposed.report.valid) {
     throw new Error(`bench plan is invalid: ${JSON.stringify(proposed.report.errors.slice(0, 3))}`);
   }
-  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
   return proposed.plan.id;
 }
 

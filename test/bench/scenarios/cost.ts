@@ -96,7 +96,7 @@ export async function costs(ctx: BenchContext): Promise<void> {
     const proposed = await bailiff.service.propose(agent, movePlan(caseName, files));
     if (!proposed.report.valid) throw new Error('cost plan invalid');
     const m1 = mark();
-    await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+    await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
     await apply(bailiff, proposed.plan.id);
     const m2 = mark();
     timer.reset();
@@ -255,7 +255,7 @@ async function largePlanExecution(ctx: BenchContext, run: number): Promise<Fires
   const bailiff = wireBailiff({ objects: new FsObjectStore({ root, metadataDir: join(ctx.workDir, `s5-large-r${run}`, 'metadata') }), plans });
   const proposed = await bailiff.service.propose(agent, movePlan(caseName, files));
   if (!proposed.report.valid) throw new Error('large cost plan invalid');
-  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
   await apply(bailiff, proposed.plan.id);
   const before = firestoreCounts();
   const began = Date.now();
