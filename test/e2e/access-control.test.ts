@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../shared/domain/policy.ts';
 import { isBailiffError } from '../../shared/errors.ts';
+import { parseConfig } from '../../shared/config.ts';
+import { StaticTokenIdentity } from '../../shared/adapters/local/static-token-identity.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
 import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { admin, agent, applyAndRun, approver, secondApprover, seed, snapshot, wire } from '../support/scenario.ts';
@@ -73,6 +75,35 @@ for (const factory of ALL_BACKENDS) {
       expect(second.plan.status).toBe('approved');
       expect(second.approval?.approvers.map((entry) => entry.principal)).toEqual([approver.id, secondApprover.id]);
       expect((await applyAndRun(wiring, agent, proposed.plan.id)).plan.status).toBe('succeeded');
+    });
+
+    it('lets no person be both approvers, however their tokens spell them', async () => {
+      const wiring = wire(backend, { policy });
+      // Two tokens of one person (allowed: one spelling), as BAILIFF_TOKENS is read at start-up.
+      const config = parseConfig({
+        BAILIFF_TOKENS: JSON.stringify({
+          'carol-laptop-token-0123456789': { principal: 'Carol@Firm.Example', roles: ['approver'] },
+          'carol-phone-token-01234567890': { principal: 'Carol@Firm.Example', roles: ['approver'] },
+        }),
+      });
+      const identity = StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!);
+      const laptop = await identity.verify('carol-laptop-token-0123456789');
+      const phone = await identity.verify('carol-phone-token-01234567890');
+      expect([laptop.id, phone.id]).toEqual(['carol@firm.example', 'carol@firm.example']);
+      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'clean up', operations: [{ type: 'delete', source: 'intake/b.pdf' }] });
+      const reviewed = { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash };
+      expect((await wiring.service.approve(laptop, proposed.plan.id, reviewed)).plan.status).toBe('proposed');
+      await expectCode(wiring.service.approve(phone, proposed.plan.id, reviewed), 'conflict');
+      // Spelled two ways, the same person does not even start.
+      expect(() =>
+        parseConfig({
+          BAILIFF_TOKENS: JSON.stringify({
+            'carol-laptop-token-0123456789': { principal: 'carol@firm.example', roles: ['approver'] },
+            'carol-phone-token-01234567890': { principal: 'c\u0430rol@firm.example', roles: ['approver'] },
+          }),
+        }),
+      ).toThrow(/invalid configuration|BAILIFF_TOKENS/);
+      expect((await wiring.service.get(agent, proposed.plan.id)).plan.status).toBe('proposed');
     });
 
     it('refuses plans that touch protected paths or break limits, at proposal and at approval', async () => {
