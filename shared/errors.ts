@@ -21,6 +21,11 @@ export const ERROR_CODES = {
   conflict: 409,
   /** The approver reviewed a different plan than the one stored. */
   hash_mismatch: 409,
+  /**
+   * The approver reviewed another dry-run report than the plan's current one (the workspace
+   * changed and the plan was validated again): details carry `expected` and `got` snapshot hashes.
+   */
+  report_changed: 409,
   /** An object's generation is not the one the caller required (stale data). */
   precondition_failed: 412,
   /** Body or content larger than the configured limits. */
@@ -88,6 +93,7 @@ export const notFound = factory('not_found');
 export const methodNotAllowed = factory('method_not_allowed');
 export const conflict = factory('conflict');
 export const hashMismatch = factory('hash_mismatch');
+export const reportChanged = factory('report_changed');
 export const preconditionFailed = factory('precondition_failed');
 export const payloadTooLarge = factory('payload_too_large');
 export const planInvalid = factory('plan_invalid');

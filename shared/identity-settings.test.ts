@@ -77,3 +77,47 @@ describe('issuePath', () => {
     expect(issuePath([])).toBe('');
   });
 });
+
+describe('canonical principal ids', () => {
+  const SECOND = 'second-token-0123456789abcdef';
+  const tokens = (first: string, second: string) => JSON.stringify({ [TOKEN]: { principal: first, roles: ['approver'] }, [SECOND]: { principal: second, roles: ['approver'] } });
+
+  it('canonicalises principals once, where the tokens are read: case folded and NFKC', () => {
+    const config = parseConfig({ BAILIFF_TOKENS: JSON.stringify({ [TOKEN]: { principal: ' Ａlice@Firm.Example ', roles: ['approver'] } }) });
+    expect(config.BAILIFF_TOKENS![0]!.principal).toBe('alice@firm.example');
+  });
+
+  it.each([
+    ['differ only in letter case', 'alice@firm', 'Alice@firm'],
+    ['differ by a Cyrillic look-alike', 'alice@firm', '\u0430lice@firm'],
+    ['differ by a Greek look-alike', 'bob@firm', 'b\u03BFb@firm'],
+    ['differ by a compatibility form', 'alice@firm', 'ａlice@firm'],
+    ['differ by an invisible character', 'alice@firm', 'al\u200Bice@firm'],
+  ])('refuses two token entries whose principals %s, naming both entries', (_name, first, second) => {
+    const error = configError({ BAILIFF_TOKENS: tokens(first, second) });
+    expect(error.code).toBe('invalid_input');
+    const problem = error.details.find((detail) => detail.message.includes('same person'));
+    expect(problem?.path).toBe(`BAILIFF_TOKENS[token #2 (${second})]`);
+    expect(problem?.message).toContain(`[token #1 (${first})]`);
+    expect(JSON.stringify(error.details)).not.toContain(TOKEN);
+  });
+
+  it('refuses such a pair in a development tokens file too', () => {
+    expect(() => parseTokenDocument(tokens('alice@firm', '\u0430lice@firm'), 'dev-tokens.json')).toThrow(/invalid dev-tokens.json/);
+  });
+
+  it('lets one person hold two tokens under one spelling, as one principal', () => {
+    const config = parseConfig({ BAILIFF_TOKENS: tokens('alice@firm', 'alice@firm') });
+    expect(config.BAILIFF_TOKENS!.map((entry) => entry.principal)).toEqual(['alice@firm', 'alice@firm']);
+  });
+
+  it('keeps different people apart', () => {
+    const config = parseConfig({ BAILIFF_TOKENS: tokens('alice@firm', 'alicia@firm') });
+    expect(config.BAILIFF_TOKENS!.map((entry) => entry.principal)).toEqual(['alice@firm', 'alicia@firm']);
+  });
+
+  it('refuses Google principals that look alike', () => {
+    const error = configError({ BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] }, '\u0430lice@firm.example': { roles: ['approver'] } }) });
+    expect(error.details.map((detail) => detail.path)).toContain('BAILIFF_PRINCIPALS.\u0430lice@firm.example');
+  });
+});

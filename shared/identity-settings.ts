@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { invalidInput, issuePath } from './errors.ts';
 import { roleSchema, type Principal, type Role } from './ports/identity.ts';
+import { canonicalPrincipalId, principalCollisions } from './domain/principal-id.ts';
 
 /** RFC 6750 `b64token` characters, so every configured token can actually be sent as `Bearer <token>`. */
 const TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -55,6 +56,7 @@ function readTokens(raw: unknown): { tokens: StaticToken[]; problems: SettingPro
   if (entries.length === 0) return { tokens: [], problems: [{ path: [], message: 'no tokens: nobody could call the API' }] };
   const problems: SettingProblem[] = [];
   const tokens: StaticToken[] = [];
+  const written: Array<{ id: string; label: string }> = [];
   entries.forEach(([token, value], index) => {
     const principal = (value as { principal?: unknown } | null)?.principal;
     const entry = `[token #${index + 1}${typeof principal === 'string' ? ` (${principal.slice(0, 80)})` : ''}]`;
@@ -65,8 +67,13 @@ function readTokens(raw: unknown): { tokens: StaticToken[]; problems: SettingPro
       for (const issue of parsed.error.issues) problems.push({ path: [entry, ...issue.path], message: issue.message });
       return;
     }
-    tokens.push({ token, ...parsed.data });
+    tokens.push({ token, ...parsed.data, principal: canonicalPrincipalId(parsed.data.principal) });
+    written.push({ id: parsed.data.principal, label: entry });
   });
+  // One person must not hold two approver identities: ids that fold or look alike are refused.
+  for (const [first, second] of principalCollisions(written)) {
+    problems.push({ path: [second], message: `names the same person as ${first} (principal ids ignore letter case and look-alike characters); give each person one spelling` });
+  }
   return { tokens, problems };
 }
 
@@ -111,13 +118,19 @@ export const tokensSetting = jsonSetting.transform((raw, ctx): StaticToken[] | u
   return tokens;
 });
 
-/** `BAILIFF_PRINCIPALS`: JSON `{ "<email>": { "roles": [...], "cases": [...] } }`. Addresses ignore letter case. */
+/**
+ * `BAILIFF_PRINCIPALS`: JSON `{ "<email>": { "roles": [...], "cases": [...] } }`. Addresses are
+ * canonical principal ids (domain/principal-id.ts): letter case and compatibility forms are
+ * ignored, and two addresses that look alike are refused.
+ */
 export const principalsSetting = jsonSetting.pipe(z.record(z.email(), principalEntrySchema).optional()).transform((entries, ctx): PrincipalDirectory | undefined => {
   if (entries === undefined) return undefined;
   const directory = new Map<string, Principal>();
+  for (const [first, second] of principalCollisions(Object.keys(entries).map((email) => ({ id: email, label: email })))) {
+    ctx.addIssue({ code: 'custom', path: [second], message: `names the same person as ${first} (addresses ignore letter case and look-alike characters)` });
+  }
   for (const [email, entry] of Object.entries(entries)) {
-    const key = email.toLowerCase();
-    if (directory.has(key)) ctx.addIssue({ code: 'custom', path: [email], message: 'listed twice (addresses ignore letter case)' });
+    const key = canonicalPrincipalId(email);
     directory.set(key, {
       id: key,
       roles: Object.freeze([...entry.roles]) as readonly Role[],

@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import type { FromCommandsInput } from '../domain/commands.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
-import type { planInputSchema, PlanStatus } from '../domain/plan.ts';
+import type { approveBodySchema, planInputSchema, PlanStatus } from '../domain/plan.ts';
+import { FINISHED_STATUSES } from '../domain/lifecycle.ts';
 import type {
   auditVerificationSchema,
   fileTextSchema,
@@ -32,6 +33,12 @@ export type LeaseReleaseBody = z.output<typeof leaseReleaseSchema>;
 export type HealthBody = z.output<typeof healthSchema>;
 /** What an agent sends to propose: the API's plan body (defaults may be left out). */
 export type PlanInputBody = z.input<typeof planInputSchema>;
+/**
+ * What an approver sends: the `planHash` and the `report.snapshotHash` of the view they reviewed.
+ * A report that changed since then is refused (`report_changed`), so send what was shown, never
+ * what a fresh read says.
+ */
+export type ApproveBody = z.input<typeof approveBodySchema>;
 export type FromCommandsBody = Omit<FromCommandsInput, 'onError'> & { onError?: FromCommandsInput['onError'] };
 
 export interface ClientOptions {
@@ -55,8 +62,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Statuses after which nothing more happens to a plan. */
-export const FINISHED_STATUSES: readonly PlanStatus[] = ['rejected', 'expired', 'succeeded', 'failed', 'rolled_back'];
+/** Statuses after which nothing more happens to a plan unless a person acts (domain/lifecycle.ts). */
+export { FINISHED_STATUSES };
 
 export class BailiffClient {
   readonly baseUrl: string;
@@ -110,8 +117,12 @@ export class BailiffClient {
   validate(planId: string): Promise<PlanViewBody> {
     return this.request('POST', `/plans/${encodeURIComponent(planId)}/validate`);
   }
-  approve(planId: string, body: { planHash: string; comment?: string }): Promise<PlanViewBody> {
+  approve(planId: string, body: ApproveBody): Promise<PlanViewBody> {
     return this.request('POST', `/plans/${encodeURIComponent(planId)}/approve`, body);
+  }
+  /** Approves exactly what `reviewed` showed the approver: its plan hash and its report's snapshot. */
+  approveReviewed(reviewed: Pick<PlanViewBody, 'plan' | 'report'>, comment?: string): Promise<PlanViewBody> {
+    return this.approve(reviewed.plan.id, { planHash: reviewed.plan.planHash, snapshotHash: reviewed.report.snapshotHash, ...(comment === undefined ? {} : { comment }) });
   }
   reject(planId: string, body: { reason: string }): Promise<PlanViewBody> {
     return this.request('POST', `/plans/${encodeURIComponent(planId)}/reject`, body);

@@ -132,6 +132,15 @@ export const planIdSchema = z.string().regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan
 
 export const approveBodySchema = z.strictObject({
   planHash: z.string().min(1).max(200).meta({ description: 'The `planHash` of the plan the approver reviewed' }),
+  /**
+   * The `report.snapshotHash` of the dry-run report the approver read. The plan text alone is
+   * not what a person consents to: the same `delete scratch/` means more once files arrive.
+   */
+  snapshotHash: z
+    .string()
+    .min(1)
+    .max(200)
+    .meta({ description: 'The `report.snapshotHash` of the dry-run report the approver reviewed; another current report is a 409 `report_changed`' }),
   comment: z.string().max(PLAN_LIMITS.maxCommentLength).optional(),
 });
 
@@ -206,20 +215,35 @@ export const reportSchema = z.object({
   /** Hash of every precondition the dry run relied on: the snapshot an approval is bound to. */
   snapshotHash: z.string(),
   listing: z.object({ objects: z.number().int(), pages: z.number().int() }),
+  /** Exact counts over every operation of the plan, however long the lists below are. */
   totals: z.object({
     operations: z.number().int(),
     actions: z.number().int(),
+    /** Objects that land where nothing was (writes, copies, moves, folder markers). */
     objectsCreated: z.number().int(),
     objectsOverwritten: z.number().int(),
     objectsDeleted: z.number().int(),
+    /** Objects carried by `move` operations. */
+    objectsMoved: z.number().int(),
+    /** Objects carried by `copy` operations and by a rollback's `restore`s from backups. */
+    objectsCopied: z.number().int(),
+    /** Files written by `write_file` operations. */
+    objectsWritten: z.number().int(),
+    /** Folder markers made by `create_dir` operations. */
+    foldersCreated: z.number().int(),
     bytesWritten: z.number().int(),
     bytesDeleted: z.number().int(),
+    bytesMoved: z.number().int(),
+    bytesCopied: z.number().int(),
   }),
   errors: z.array(issueSchema),
   warnings: z.array(issueSchema),
+  /** The first operations' lines only; page through all of them with `GET /plans/{id}/operations?offset=&limit=`. */
   operations: z.array(
     z.object({ index: z.number().int(), type: z.string(), effect: z.string(), objects: z.number().int(), bytes: z.number().int() }),
   ),
+  /** True when `operations` is shorter than `totals.operations` (it stops at 1,000 lines). */
+  operationsTruncated: z.boolean(),
   diff: z.object({
     added: z.array(z.string()),
     removed: z.array(z.string()),

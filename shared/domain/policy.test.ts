@@ -201,14 +201,14 @@ describe('four eyes', () => {
     expect(judge(bytes, [{ type: 'delete', source: 'Settlement/offer.pdf' }]).verdict.approvalsRequired).toBe(2);
   });
 
-  it('asks for one approver for everything without the section', () => {
-    expect(judge(DEFAULT_POLICY, [{ type: 'delete', source: 'intake' }]).verdict).toEqual({ version: 'builtin-default', autoApproveRule: undefined, approvalsRequired: 1, violations: [] });
+  it('asks for one approver without the section', () => {
+    expect(judge(policy({}), [{ type: 'delete', source: 'intake' }]).verdict).toEqual({ version: 'v1', autoApproveRule: undefined, approvalsRequired: 1, violations: [] });
   });
 });
 
 describe('policySchema', () => {
   it('fills the defaults of a minimal policy', () => {
-    expect(DEFAULT_POLICY).toEqual({ version: 'builtin-default', limits: {}, protectedPaths: [], autoApprove: [] });
+    expect(policy({})).toEqual({ version: 'v1', limits: {}, protectedPaths: [], autoApprove: [] });
     expect(policy({ fourEyes: {} }).fourEyes).toEqual({ approvals: 2, whenDeletes: true, whenOverwrites: true });
   });
 
@@ -247,5 +247,35 @@ describe('policySchema', () => {
     const b = policySchema.parse({ limits: { maxBytesWritten: 6, maxOperations: 5 }, version: 'v1' });
     expect(policyFingerprint(a)).toBe(policyFingerprint(b));
     expect(policyFingerprint(a)).not.toBe(policyFingerprint(policy({ limits: { maxOperations: 6, maxBytesWritten: 6 } })));
+  });
+});
+
+describe('the built-in default policy', () => {
+  /** A dry run over `count` objects of `size` bytes each under `bulk/`, judged by the default policy. */
+  function judgeBulk(operation: 'delete' | 'move' | 'copy', count: number, size = 10) {
+    const objects = Array.from({ length: count }, (_, i) => object(`bulk/f${i}`, size));
+    const parsed = [storedOperationSchema.parse(operation === 'delete' ? { type: 'delete', source: 'bulk/' } : { type: operation, source: 'bulk/', destination: 'elsewhere/' })];
+    const { report, actions } = simulatePlan({ planId: 'plan-1', caseName: CASE, operations: parsed, caseObjects: objects, listing: { objects: count, pages: 1 }, checkedAt: '2025-01-01T00:00:00.000Z' });
+    return evaluatePolicy(DEFAULT_POLICY, { case: CASE, operations: parsed, report, actions }).approvalsRequired;
+  }
+
+  it('needs one approver up to 100 removed objects, and two beyond', () => {
+    expect(judgeBulk('delete', 100)).toBe(1);
+    expect(judgeBulk('delete', 101)).toBe(2);
+  });
+
+  it('counts objects moved away as removed, and copies not', () => {
+    expect(judgeBulk('move', 101)).toBe(2);
+    expect(judgeBulk('copy', 500)).toBe(1);
+  });
+
+  it('needs two approvers past 1 GiB removed, however few objects', () => {
+    expect(judgeBulk('delete', 2, 512 * 1024 ** 2)).toBe(1);
+    expect(judgeBulk('delete', 3, 512 * 1024 ** 2)).toBe(2);
+  });
+
+  it('approves nothing automatically and protects nothing', () => {
+    expect(DEFAULT_POLICY.autoApprove).toEqual([]);
+    expect(DEFAULT_POLICY.protectedPaths).toEqual([]);
   });
 });

@@ -42,15 +42,28 @@ export const policySchema = z.strictObject({
       approvals: z.number().int().min(2).max(5).default(2),
       whenDeletes: z.boolean().default(true),
       whenOverwrites: z.boolean().default(true),
+      /**
+       * Objects a plan removes from where people find them: deleted, overwritten, or moved away.
+       * A move loses nothing, but a wrong mass move hides as much as a mass delete, and a
+       * rollback of one is a mass move too.
+       */
       whenObjectsRemovedOver: z.number().int().nonnegative().optional(),
+      /** Bytes of those objects: deleted, overwritten and moved. */
       whenBytesRemovedOver: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 
-/** Without a policy file: one approver for everything, nothing auto-approved, nothing protected. */
-export const DEFAULT_POLICY: Policy = policySchema.parse({ version: 'builtin-default' });
+/**
+ * Without a policy file: one approver, but two distinct approvers once a plan removes more than
+ * 100 objects or 1 GiB (deleted, overwritten or moved away); nothing auto-approved, nothing
+ * protected. One person should not be able to wipe or scatter a case alone.
+ */
+export const DEFAULT_POLICY: Policy = policySchema.parse({
+  version: 'builtin-2',
+  fourEyes: { approvals: 2, whenDeletes: false, whenOverwrites: false, whenObjectsRemovedOver: 100, whenBytesRemovedOver: 1024 ** 3 },
+});
 
 export interface PolicyVerdict {
   version: string;
@@ -139,12 +152,14 @@ export function evaluatePolicy(
   let approvalsRequired = 1;
   const fourEyes = policy.fourEyes;
   if (fourEyes) {
-    const removedObjects = totals.objectsDeleted + totals.objectsOverwritten;
+    const removedObjects = totals.objectsDeleted + totals.objectsOverwritten + totals.objectsMoved;
+    // bytesDeleted already counts overwritten bytes.
+    const removedBytes = totals.bytesDeleted + totals.bytesMoved;
     const destructive =
       (fourEyes.whenDeletes && (totals.objectsDeleted > 0 || plan.actions.some((action) => action.kind === 'move'))) ||
       (fourEyes.whenOverwrites && totals.objectsOverwritten > 0) ||
       (fourEyes.whenObjectsRemovedOver !== undefined && removedObjects > fourEyes.whenObjectsRemovedOver) ||
-      (fourEyes.whenBytesRemovedOver !== undefined && totals.bytesDeleted > fourEyes.whenBytesRemovedOver);
+      (fourEyes.whenBytesRemovedOver !== undefined && removedBytes > fourEyes.whenBytesRemovedOver);
     if (destructive) approvalsRequired = fourEyes.approvals;
   }
 

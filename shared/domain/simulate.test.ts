@@ -61,13 +61,14 @@ describe('simulatePlan: operations see the ones before them', () => {
       checkedAt: CHECKED_AT,
       snapshotHash: snapshotHashOf(actions),
       listing: { objects: 1, pages: 1 },
-      totals: { operations: 2, actions: 2, objectsCreated: 2, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 100, bytesDeleted: 0 },
+      totals: { operations: 2, actions: 2, objectsCreated: 2, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 100, bytesDeleted: 0, objectsMoved: 1, objectsCopied: 0, objectsWritten: 0, foldersCreated: 1, bytesMoved: 100, bytesCopied: 0 },
       errors: [],
       warnings: [],
       operations: [
         { index: 0, type: 'create_dir', effect: 'create folder Records', objects: 1, bytes: 0 },
         { index: 1, type: 'move', effect: 'move intake/a.pdf to Records/a.pdf (1 object, 100 B)', objects: 1, bytes: 100 },
       ],
+      operationsTruncated: false,
       diff: { added: ['Records/', 'Records/a.pdf'], removed: ['intake/a.pdf'], changed: [], truncated: false },
     });
   });
@@ -125,7 +126,7 @@ describe('simulatePlan: operations see the ones before them', () => {
       // The first version is kept too: the rollback walks back through every version.
       { kind: 'put', index: 1, operation: 1, destination: full('r.md'), expect: { state: 'producedBy', action: 0 }, size: 3, backup: backup(1, 'r.md') },
     ]);
-    expect(report.totals).toEqual({ operations: 2, actions: 2, objectsCreated: 1, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 5, bytesDeleted: 2 });
+    expect(report.totals).toEqual({ operations: 2, actions: 2, objectsCreated: 1, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 5, bytesDeleted: 2, objectsMoved: 0, objectsCopied: 0, objectsWritten: 2, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
     expect(report.diff).toEqual({ added: ['r.md'], removed: [], changed: [], truncated: false });
     expect(codes(report.warnings)).toEqual(['case_empty']);
   });
@@ -160,7 +161,7 @@ describe('simulatePlan: folders', () => {
       { kind: 'copy', index: 2, operation: 0, source: full('src/sub/b.pdf'), sourceExpect: { state: 'generation', generation: '2' }, destination: full('dst/sub/b.pdf'), expect: { state: 'absent' }, size: 20 },
     ]);
     expect(report.operations).toEqual([{ index: 0, type: 'copy', effect: 'copy src/ to dst (3 objects, 30 B)', objects: 3, bytes: 30 }]);
-    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 3, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 30, bytesDeleted: 0 });
+    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 3, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 30, bytesDeleted: 0, objectsMoved: 0, objectsCopied: 3, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 30 });
     expect(report.diff).toEqual({ added: ['dst/', 'dst/a.pdf', 'dst/sub/b.pdf'], removed: [], changed: [], truncated: false });
   });
 
@@ -197,7 +198,7 @@ describe('simulatePlan: folders', () => {
       { kind: 'delete', index: 1, operation: 0, target: full('src/a.pdf'), expect: { state: 'generation', generation: '1' }, size: 10, backup: backup(1, 'src/a.pdf') },
       { kind: 'delete', index: 2, operation: 0, target: full('src/sub/b.pdf'), expect: { state: 'generation', generation: '2' }, size: 20, backup: backup(2, 'src/sub/b.pdf') },
     ]);
-    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 3, bytesWritten: 0, bytesDeleted: 30 });
+    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 3, bytesWritten: 0, bytesDeleted: 30, objectsMoved: 0, objectsCopied: 0, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
     expect(report.operations).toEqual([{ index: 0, type: 'delete', effect: 'delete src (3 objects, 30 B; kept as a backup)', objects: 3, bytes: 30 }]);
     expect(report.diff).toEqual({ added: [], removed: ['src/', 'src/a.pdf', 'src/sub/b.pdf'], changed: [], truncated: false });
     expect(new Set(actions.map((action) => (action.kind === 'delete' ? action.backup : ''))).size).toBe(3);
@@ -339,7 +340,7 @@ describe('simulatePlan: errors', () => {
         backup: `.bailiff/backups/${PLAN}/0/${full('B')}`,
       },
     ]);
-    expect(report.totals).toEqual({ operations: 1, actions: 1, objectsCreated: 0, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 10, bytesDeleted: 50 });
+    expect(report.totals).toEqual({ operations: 1, actions: 1, objectsCreated: 0, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 10, bytesDeleted: 50, objectsMoved: 0, objectsCopied: 1, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 10 });
     expect(report.diff).toEqual({ added: [], removed: [], changed: ['B'], truncated: false });
   });
 
@@ -376,7 +377,7 @@ describe('simulatePlan: errors', () => {
       { kind: 'delete', index: 0, operation: 2, target: full('src/b'), expect: { state: 'generation', generation: '2' }, size: 10, backup: backup(0, 'src/b') },
       { kind: 'delete', index: 1, operation: 3, target: full('dst/a'), expect: { state: 'generation', generation: '9' }, size: 10, backup: backup(1, 'dst/a') },
     ]);
-    expect(report.totals).toEqual({ operations: 4, actions: 2, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 2, bytesWritten: 0, bytesDeleted: 20 });
+    expect(report.totals).toEqual({ operations: 4, actions: 2, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 2, bytesWritten: 0, bytesDeleted: 20, objectsMoved: 0, objectsCopied: 0, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
     expect(report.diff).toEqual({ added: [], removed: ['dst/a', 'src/b'], changed: [], truncated: false });
     expect(report.valid).toBe(false);
   });
@@ -451,7 +452,7 @@ describe('simulatePlan: the diff and its limits', () => {
       { type: 'write_file', destination: 'again.pdf', content: 'back' },
     ]);
     expect(report.diff).toEqual({ added: ['fresh.md', 'new/moved.pdf'], removed: ['gone.pdf', 'moved.pdf'], changed: ['again.pdf', 'edit.md'], truncated: false });
-    expect(report.totals).toEqual({ operations: 6, actions: 6, objectsCreated: 3, objectsOverwritten: 1, objectsDeleted: 2, bytesWritten: 19, bytesDeleted: 24 });
+    expect(report.totals).toEqual({ operations: 6, actions: 6, objectsCreated: 3, objectsOverwritten: 1, objectsDeleted: 2, bytesWritten: 19, bytesDeleted: 24, objectsMoved: 1, objectsCopied: 0, objectsWritten: 3, foldersCreated: 0, bytesMoved: 10, bytesCopied: 0 });
   });
 
   it('truncates long lists at REPORT_LIST_LIMIT and keeps the totals exact', () => {
@@ -459,9 +460,10 @@ describe('simulatePlan: the diff and its limits', () => {
     const writes = range(1200).map((i) => ({ type: 'write_file', destination: `new/w${String(i).padStart(4, '0')}.txt`, content: 'abc' }));
     const { report, actions } = simulate(files, [{ type: 'delete', source: 'bulk' }, ...writes]);
     expect(report.valid).toBe(true);
-    expect(report.totals).toEqual({ operations: 1201, actions: 2700, objectsCreated: 1200, objectsOverwritten: 0, objectsDeleted: 1500, bytesWritten: 3600, bytesDeleted: 3000 });
+    expect(report.totals).toEqual({ operations: 1201, actions: 2700, objectsCreated: 1200, objectsOverwritten: 0, objectsDeleted: 1500, bytesWritten: 3600, bytesDeleted: 3000, objectsMoved: 0, objectsCopied: 0, objectsWritten: 1200, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
     expect(actions).toHaveLength(2700);
     expect(report.operations).toHaveLength(REPORT_LIST_LIMIT);
+    expect(report.operationsTruncated).toBe(true);
     expect(report.operations[0]).toEqual({ index: 0, type: 'delete', effect: 'delete bulk (1500 objects, 2.9 KiB; kept as a backup)', objects: 1500, bytes: 3000 });
     expect(report.diff.truncated).toBe(true);
     expect(report.diff.removed).toHaveLength(REPORT_LIST_LIMIT);
@@ -543,8 +545,14 @@ describe('simulatePlan at scale', () => {
       objectsCreated: 9900,
       objectsOverwritten: 0,
       objectsDeleted: 9200,
+      objectsMoved: 4000,
+      objectsCopied: 4000,
+      objectsWritten: 1900,
+      foldersCreated: 0,
       bytesWritten: 9900,
       bytesDeleted: 9200,
+      bytesMoved: 4000,
+      bytesCopied: 4000,
     });
     expect(indexesOf(actions)).toEqual(range(actions.length));
     expect(actions.filter((action) => action.kind === 'move')).toHaveLength(4000);

@@ -100,9 +100,21 @@ class SimulatedCase extends CaseTree<SimObject> {
 const formatBytes = (bytes: number) =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
-type Totals = Pick<DryRunReport['totals'], 'objectsCreated' | 'objectsOverwritten' | 'objectsDeleted' | 'bytesWritten' | 'bytesDeleted'>;
+type Totals = Omit<DryRunReport['totals'], 'operations' | 'actions'>;
 
-const noTotals = (): Totals => ({ objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 0, bytesDeleted: 0 });
+const noTotals = (): Totals => ({
+  objectsCreated: 0,
+  objectsOverwritten: 0,
+  objectsDeleted: 0,
+  objectsMoved: 0,
+  objectsCopied: 0,
+  objectsWritten: 0,
+  foldersCreated: 0,
+  bytesWritten: 0,
+  bytesDeleted: 0,
+  bytesMoved: 0,
+  bytesCopied: 0,
+});
 const TOTAL_KEYS = Object.keys(noTotals()) as Array<keyof Totals>;
 
 /**
@@ -159,6 +171,17 @@ class OperationDraft {
       this.totals.bytesDeleted += destination.replacedSize;
     }
     this.totals.bytesWritten += size;
+  }
+
+  /** Counts an object carried by a move, or by a copy or restore, by what the operation is. */
+  countTransfer(kind: 'move' | 'copy', size: number): void {
+    if (kind === 'move') {
+      this.totals.objectsMoved += 1;
+      this.totals.bytesMoved += size;
+    } else {
+      this.totals.objectsCopied += 1;
+      this.totals.bytesCopied += size;
+    }
   }
 
   countDelete(size: number): void {
@@ -245,7 +268,8 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     totals: { operations: input.operations.length, actions: actions.length, ...totals },
     errors: errors.slice(0, REPORT_LIST_LIMIT),
     warnings: warnings.slice(0, REPORT_LIST_LIMIT),
-    operations: lines.slice(0, REPORT_LIST_LIMIT),
+    operations: lines,
+    operationsTruncated: lines.length < input.operations.length,
     diff,
   };
   return { report, actions };
@@ -328,6 +352,7 @@ function draftCreateDir(context: SimulationContext, draft: OperationDraft, opera
     { put: marker, object: { size: 0, expect: { state: 'producedBy', action }, original: false } },
   );
   draft.countWrite(prepared, 0);
+  draft.totals.foldersCreated += 1;
 }
 
 function draftWriteFile(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'write_file'>): void {
@@ -347,6 +372,7 @@ function draftWriteFile(context: SimulationContext, draft: OperationDraft, opera
     { put: target, object: { size, expect: { state: 'producedBy', action }, original: false } },
   );
   draft.countWrite(prepared, size);
+  draft.totals.objectsWritten += 1;
 }
 
 /** The staged object of a blob reference, if it holds exactly the declared content for this case. */
@@ -395,6 +421,7 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
       ...(isMove ? [{ remove: pair.from }, arrived] : [arrived]),
     );
     draft.countWrite(prepared, pair.size);
+    draft.countTransfer(isMove ? 'move' : 'copy', pair.size);
   }
 }
 

@@ -184,7 +184,7 @@ describe('routing', () => {
     ['GET', '/plans', {}, 200, 'list'],
     ['GET', `/plans/${PLAN_ID}`, {}, 200, 'get'],
     ['POST', `/plans/${PLAN_ID}/validate`, {}, 200, 'validate'],
-    ['POST', `/plans/${PLAN_ID}/approve`, { body: { planHash: 'sha256:x' } }, 200, 'approve'],
+    ['POST', `/plans/${PLAN_ID}/approve`, { body: { planHash: 'sha256:x', snapshotHash: 'sha256:y' } }, 200, 'approve'],
     ['POST', `/plans/${PLAN_ID}/reject`, { body: { reason: 'no' } }, 200, 'reject'],
     ['POST', `/plans/${PLAN_ID}/apply`, {}, 202, 'apply'],
     ['POST', `/plans/${PLAN_ID}/rollback`, {}, 201, 'rollback'],
@@ -202,8 +202,8 @@ describe('routing', () => {
   });
 
   it('passes bodies the service validates through untouched', async () => {
-    await request('POST', `/plans/${PLAN_ID}/approve`, { as: 'approver', body: { planHash: 'sha256:abc', comment: 'ok' } });
-    expect(api.calls[0]!.args).toEqual([expect.anything(), PLAN_ID, { planHash: 'sha256:abc', comment: 'ok' }]);
+    await request('POST', `/plans/${PLAN_ID}/approve`, { as: 'approver', body: { planHash: 'sha256:abc', snapshotHash: 'sha256:def', comment: 'ok' } });
+    expect(api.calls[0]!.args).toEqual([expect.anything(), PLAN_ID, { planHash: 'sha256:abc', snapshotHash: 'sha256:def', comment: 'ok' }]);
   });
 
   it('decodes path parameters exactly once', async () => {
@@ -386,7 +386,7 @@ describe('authentication and roles', () => {
   });
 
   it.each<[keyof typeof TOKENS, string, string, CallOptions?]>([
-    ['agent', 'POST', `/plans/${PLAN_ID}/approve`, { body: { planHash: 'h' } }],
+    ['agent', 'POST', `/plans/${PLAN_ID}/approve`, { body: { planHash: 'h', snapshotHash: 's' } }],
     ['agent', 'POST', `/plans/${PLAN_ID}/reject`, { body: { reason: 'r' } }],
     ['agent', 'GET', '/audit/verify'],
     ['agent', 'DELETE', '/cases/smith/lease'],
@@ -413,6 +413,7 @@ describe('error mapping', () => {
     ['not_found', 404],
     ['conflict', 409],
     ['hash_mismatch', 409],
+    ['report_changed', 409],
     ['precondition_failed', 412],
     ['plan_invalid', 422],
     ['rate_limited', 429],

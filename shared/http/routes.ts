@@ -288,7 +288,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/plans/{id}/validate',
     operationId: 'validatePlan',
-    summary: 'A fresh dry run against the workspace now; an approval whose snapshot no longer holds is withdrawn',
+    summary:
+      'A fresh dry run against the workspace now; approvals given on another snapshot (or a report that is no longer valid) are withdrawn, audited, and the plan awaits approval again',
     access: READERS,
     params: planParamsSchema,
     body: { schema: emptyBodySchema, required: false, check: 'here' },
@@ -301,13 +302,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/plans/{id}/approve',
     operationId: 'approvePlan',
-    summary: 'Approve the plan whose hash the approver reviewed; another hash is a 409',
+    summary:
+      "Approve the plan and the dry-run report the approver reviewed: `planHash` and the report's `snapshotHash`; another plan is a 409 `hash_mismatch`, another current report a 409 `report_changed`",
     access: ['approver'],
     params: planParamsSchema,
     body: { schema: approveBodySchema, required: true, check: 'service' },
     status: 200,
     response: planViewSchema,
-    errors: ['not_found', 'conflict', 'hash_mismatch', 'plan_invalid', 'unavailable'],
+    errors: ['not_found', 'conflict', 'hash_mismatch', 'report_changed', 'plan_invalid', 'unavailable'],
     handle: async (context) => ({ body: await context.deps.api.approve(caller(context), context.params.id, context.body) }),
   }),
   route({
@@ -426,7 +428,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'GET',
     path: '/plans/{id}/operations',
     operationId: 'getPlanOperations',
-    summary: "The plan's operations in order, paged; a write_file shows its size, type and the start of its text",
+    summary:
+      "Every operation of the plan in order, paged (`offset`, `limit` up to 5,000; `total` is exact): the way through a list `report.operations` truncates; a write_file shows its size, type and the start of its text",
     access: READERS,
     params: planParamsSchema,
     query: reviewPageQuerySchema,

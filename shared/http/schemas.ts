@@ -47,11 +47,43 @@ export const listFilesQuerySchema = z.strictObject({
 /** Actions without parameters accept no body or `{}`, so a future option cannot be silently ignored. */
 export const emptyBodySchema = z.strictObject({});
 
+/** What the caller may decide about a plan now, and why not; decided by shared/domain/lifecycle.ts. */
+const decisionSchema = z.object({
+  allowed: z.boolean(),
+  reason: z.string().optional().meta({ description: 'Why not, in words a person can act on' }),
+  code: z.enum(['forbidden', 'conflict', 'plan_invalid']).optional().meta({ description: 'The error code the action would be refused with' }),
+});
+
+export const planDecisionsSchema = z.object({
+  planId: z.string(),
+  status: planStatusSchema,
+  approve: decisionSchema,
+  reject: decisionSchema,
+  apply: decisionSchema,
+  validate: decisionSchema,
+  rollback: decisionSchema,
+  verifyAudit: decisionSchema,
+  policyVerdict: z.string(),
+  approvals: z.object({
+    required: z.number().int(),
+    given: z.array(z.object({ principal: z.string(), at: z.string(), comment: z.string().optional() })),
+    remaining: z.number().int(),
+  }),
+  approvalExpired: z.boolean(),
+  nextStep: z.string().meta({ description: 'The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed"' }),
+});
+
+/**
+ * A plan as every plan route answers it. `report.operations` holds the first 1,000 lines only
+ * (`report.operationsTruncated` says so); `report.totals` count the whole plan, and
+ * `GET /plans/{id}/operations?offset=&limit=` pages through every operation.
+ */
 export const planViewSchema = z.object({
   plan: planRecordSchema,
   report: reportSchema,
   approval: approvalSchema.optional(),
   execution: executionSummarySchema.optional(),
+  decisions: planDecisionsSchema,
 });
 
 /** `POST /plans`: the stored plan; a target-state proposal also says what the diff made of it. */
@@ -200,26 +232,6 @@ export const inboxSchema = z.object({
   awaitingYou: z.array(planRecordSchema).meta({ description: "Proposed plans the caller may approve now (first page only)" }),
   plans: z.array(planRecordSchema),
   nextPageToken: z.string().optional(),
-});
-
-const decisionSchema = z.object({ allowed: z.boolean(), reason: z.string().optional() });
-
-export const planDecisionsSchema = z.object({
-  planId: z.string(),
-  status: planStatusSchema,
-  approve: decisionSchema,
-  reject: decisionSchema,
-  apply: decisionSchema,
-  validate: decisionSchema,
-  rollback: decisionSchema,
-  verifyAudit: decisionSchema,
-  policyVerdict: z.string(),
-  approvals: z.object({
-    required: z.number().int(),
-    given: z.array(z.object({ principal: z.string(), at: z.string(), comment: z.string().optional() })),
-    remaining: z.number().int(),
-  }),
-  approvalExpired: z.boolean(),
 });
 
 export const operationPageSchema = z.object({

@@ -3,6 +3,7 @@
  * Out-of-scope plans are reported as not found, so a principal cannot learn other cases' plans exist.
  */
 import { inCaseScope } from '../domain/case-scope.ts';
+import type { LifecycleCaller } from '../domain/lifecycle.ts';
 import { forbidden } from '../errors.ts';
 import type { Principal, Role } from '../ports/identity.ts';
 
@@ -22,4 +23,9 @@ export function mayTouchCase(principal: Principal, caseName: string): boolean {
 
 export function requireCase(principal: Principal, caseName: string): void {
   if (!mayTouchCase(principal, caseName)) throw forbidden(`no access to case \`${caseName}\``);
+}
+
+/** What the principal's roles allow, as the lifecycle (domain/lifecycle.ts) asks it. */
+export function lifecycleCaller(principal: Principal): LifecycleCaller {
+  return { id: principal.id, approver: hasRole(principal, 'approver'), reader: hasRole(principal, 'agent', 'approver'), admin: hasRole(principal, 'admin') };
 }

@@ -9,12 +9,15 @@ import type { AuditVerification } from './audit-verifier.ts';
 import type { DryRunReport, PlanRecord, PlanStatus } from '../domain/plan.ts';
 import type { Lease } from '../ports/plan-store.ts';
 import type { LineTranslation } from '../domain/commands.ts';
+import type { PlanDecisions } from '../domain/lifecycle.ts';
 
 export interface PlanView {
   plan: PlanRecord;
   report: DryRunReport;
   approval?: PlanRecord['approval'];
   execution?: PlanRecord['execution'];
+  /** What the caller may do with the plan now (with reasons) and the next step in words. */
+  decisions: PlanDecisions;
 }
 
 export interface FileEntry {

@@ -8,14 +8,15 @@
  * It never changes state: a plan whose approval window has passed is reported as needing a
  * fresh dry run, but only PlanService moves it to `expired`.
  */
-import { contentBuffer, planIdSchema, caseNameSchema, type DryRunReport, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
+import { contentBuffer, planIdSchema, caseNameSchema, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
 import type { Action } from '../domain/actions.ts';
 import { casePathOf } from '../domain/paths.ts';
 import { invalidInput, notFound } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { JournalEntry, JournalOutcome, PlanStore } from '../ports/plan-store.ts';
-import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+import { decide, type PlanDecisions } from '../domain/lifecycle.ts';
+import { hasRole, lifecycleCaller, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 
 /** Characters of a written text shown in an operation listing; the size is always exact. */
 export const PREVIEW_CHARS = 2048;
@@ -25,28 +26,8 @@ export const MAX_REVIEW_PAGE = 5000;
 const INBOX_SCAN_LIMIT = 1000;
 const JOURNAL_PAGE = 1000;
 
-export interface Decision {
-  allowed: boolean;
-  /** Why not, in words a person can act on; set when not allowed. */
-  reason?: string;
-}
-
-export interface PlanDecisions {
-  planId: string;
-  status: PlanStatus;
-  /** What the caller may do now. */
-  approve: Decision;
-  reject: Decision;
-  apply: Decision;
-  validate: Decision;
-  rollback: Decision;
-  verifyAudit: Decision;
-  /** The firm's policy verdict in words ("needs 2 approvals because it deletes 12 files"). */
-  policyVerdict: string;
-  approvals: { required: number; given: Array<{ principal: string; at: string; comment?: string }>; remaining: number };
-  /** True when the approval window has passed: the plan needs a fresh dry run and approval. */
-  approvalExpired: boolean;
-}
+export type { Decision, PlanDecisions } from '../domain/lifecycle.ts';
+export { describePolicyVerdict } from '../domain/lifecycle.ts';
 
 export interface OperationSummary {
   index: number;
@@ -88,107 +69,12 @@ export interface PlanReviewApi {
   results(principal: Principal, planId: string, page: { offset?: number; limit?: number }): Promise<{ planId: string; offset: number; total: number; actions: ActionResult[] }>;
 }
 
-const allowed: Decision = { allowed: true };
-const refused = (reason: string): Decision => ({ allowed: false, reason });
-
-function approvalExpired(plan: PlanRecord, now: Date): boolean {
-  if (plan.status === 'expired') return true;
-  const expiresAt = plan.approval?.expiresAt;
-  return plan.status === 'approved' && expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime();
-}
-
 /**
- * What `principal` may do with `plan` now, and why not. Mirrors the checks PlanService makes
- * when the action is attempted (which stay authoritative): this only lets a page say so first.
+ * What `principal` may do with `plan` now, and why not, as the lifecycle decides it
+ * (domain/lifecycle.ts); PlanService asks the same function before every transition.
  */
 export function planDecisions(principal: Principal, plan: PlanRecord, now: Date): PlanDecisions {
-  const expired = approvalExpired(plan, now);
-  const given = (plan.approval?.approvers ?? []).map(({ principal: who, at, comment }) => ({ principal: who, at, ...(comment ? { comment } : {}) }));
-  const required = plan.approval?.approvalsRequired ?? plan.report.policy?.approvalsRequired ?? 1;
-  const isApprover = hasRole(principal, 'approver');
-  const isReader = hasRole(principal, 'agent', 'approver');
-
-  let approve: Decision;
-  if (!isApprover) approve = refused('Approving needs the approver role; this sign-in can only read the plan.');
-  else if (plan.author === principal.id) approve = refused('You proposed this plan, and nobody may approve their own plan. Another approver must review it.');
-  else if (expired) approve = refused('The approval window has passed. Validate the plan again against the files as they are now, then approve it.');
-  else if (given.some((approval) => approval.principal === principal.id)) approve = refused(`You have already approved this plan; it needs ${Math.max(required - given.length, 0)} more approval(s) from someone else.`);
-  else if (plan.status !== 'proposed') approve = refused(`The plan is ${plan.status.replace('_', ' ')}; only a proposed plan can be approved.`);
-  else if (!plan.report.valid) approve = refused('The dry run found errors, so this plan cannot be approved. Reject it or ask for a corrected plan.');
-  else approve = allowed;
-
-  let reject: Decision;
-  if (!isApprover) reject = refused('Rejecting needs the approver role.');
-  else if (plan.status !== 'proposed' && plan.status !== 'approved') reject = refused(`The plan is ${plan.status.replace('_', ' ')}; only a proposed or approved plan can be rejected.`);
-  else reject = allowed;
-
-  let apply: Decision;
-  if (!isReader) apply = refused('Applying needs the agent or approver role.');
-  else if (expired) apply = refused('The approval window has passed; validate the plan again.');
-  else if (plan.status === 'proposed') apply = refused(`The plan needs ${Math.max(required - given.length, 1)} more approval(s) before it can run.`);
-  else if (plan.status !== 'approved') apply = refused(`The plan is ${plan.status.replace('_', ' ')}; only an approved plan can be applied.`);
-  else apply = allowed;
-
-  let validate: Decision;
-  if (!isReader) validate = refused('Validating needs the agent or approver role.');
-  else if (!['proposed', 'approved', 'expired'].includes(plan.status)) validate = refused(`The plan is ${plan.status.replace('_', ' ')}; there is nothing to validate.`);
-  else validate = allowed;
-
-  let rollback: Decision;
-  if (!isReader) rollback = refused('Proposing a rollback needs the agent or approver role.');
-  else if (plan.status !== 'succeeded' && plan.status !== 'failed') rollback = refused('Only a plan that has run (succeeded or failed) can be rolled back.');
-  else if (plan.rolledBackBy) rollback = refused(`This plan was already rolled back by ${plan.rolledBackBy}.`);
-  else rollback = allowed;
-
-  const verifyAudit = hasRole(principal, 'admin') ? allowed : refused('Verifying the audit chain needs the admin role.');
-
-  return {
-    planId: plan.id,
-    status: plan.status,
-    approve,
-    reject,
-    apply,
-    validate,
-    rollback,
-    verifyAudit,
-    policyVerdict: describePolicyVerdict(plan),
-    approvals: { required, given, remaining: Math.max(required - given.length, 0) },
-    approvalExpired: expired,
-  };
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
-}
-
-/** What made a plan destructive, from its report: the facts a four-eyes rule looks at. */
-function destructiveFacts(report: DryRunReport): string[] {
-  const moved = report.operations.filter((operation) => operation.type === 'move').reduce((sum, operation) => sum + operation.objects, 0);
-  const facts: string[] = [];
-  if (report.totals.objectsDeleted > 0) facts.push(`deletes ${plural(report.totals.objectsDeleted, 'file')}`);
-  if (report.totals.objectsOverwritten > 0) facts.push(`overwrites ${plural(report.totals.objectsOverwritten, 'file')}`);
-  if (moved > 0) facts.push(`moves ${plural(moved, 'file')}`);
-  return facts;
-}
-
-/** The policy's verdict on a plan in one sentence a paralegal can read. */
-export function describePolicyVerdict(plan: PlanRecord): string {
-  const { report } = plan;
-  const policy = report.policy;
-  const rule = plan.approval?.rule ?? policy?.autoApproveRule;
-  if (policy && policy.violations.length > 0) {
-    return `The firm's policy (version ${policy.version}) forbids this plan: ${policy.violations.map((issue) => issue.message).join('; ')}.`;
-  }
-  if (!report.valid) return `The dry run found ${plural(report.errors.length, 'error')}, so this plan cannot be approved.`;
-  if (rule) return `Approved automatically by rule ${rule}: it only creates folders and writes new files, within the rule's limits.`;
-  const required = policy?.approvalsRequired ?? 1;
-  const version = policy ? ` (policy version ${policy.version})` : '';
-  if (required > 1) {
-    const facts = destructiveFacts(report);
-    const because = facts.length > 1 ? `${facts.slice(0, -1).join(', ')} and ${facts.at(-1)}` : facts[0];
-    return `Needs ${required} approvals from different people${because ? ` because it ${because}` : ''}${version}.`;
-  }
-  return `Needs 1 approval from someone other than its author${version}.`;
+  return decide(lifecycleCaller(principal), plan, now);
 }
 
 /** A media type from the file name, for showing what a written file is. */

@@ -24,7 +24,8 @@ import {
   type PlanRecord,
   type PlanStatus,
 } from '../domain/plan.ts';
-import { conflict, forbidden, hashMismatch, invalidInput, notFound, planInvalid, zodIssueDetails } from '../errors.ts';
+import { BailiffError, conflict, hashMismatch, invalidInput, notFound, planInvalid, reportChanged, zodIssueDetails } from '../errors.ts';
+import { decide, type Decision } from '../domain/lifecycle.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
@@ -35,7 +36,7 @@ import { readAppliedActions } from './applied-actions.ts';
 import { DryRunner, type CaseListing } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
-import { hasRole, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+import { hasRole, lifecycleCaller, mayTouchCase, requireCase, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
 import { proposeFromCommands, readCaseFileText } from './case-tools.ts';
 import type { AuditVerification } from './audit-verifier.ts';
@@ -121,7 +122,7 @@ export class PlanService implements PlanApi {
 
   async get(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'reading plans', 'agent', 'approver');
-    return view(await this.loadPlan(principal, planId));
+    return this.view(principal, await this.loadPlan(principal, planId));
   }
 
   async list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }) {
@@ -135,47 +136,54 @@ export class PlanService implements PlanApi {
     requireRole(principal, 'validating a plan', 'agent', 'approver');
     let plan = await this.loadPlan(principal, planId);
     plan = await this.expireIfDue(plan);
-    if (!['proposed', 'approved', 'expired'].includes(plan.status)) {
-      throw conflict(`plan is ${plan.status}; only proposed, approved or expired plans can be validated`, [{ message: 'current status', status: plan.status }]);
-    }
+    this.enforce(principal, plan, 'validate');
     const operations = await this.readAllOperations(plan);
     const dryRun = await this.dryRunner.run({ planId: plan.id, caseName: plan.case, operations, guards: plan.guards, conflicts: plan.conflicts });
-    const stillHolds = plan.status === 'approved' && dryRun.report.valid && dryRun.report.snapshotHash === plan.approval?.snapshotHash;
-    const withdrawn = plan.status === 'approved' && !stillHolds;
+    // Approvals given (all of them, or some of a four-eyes rule) hold only for the report they
+    // were given on: a changed snapshot, or a report that is no longer valid, sends the plan
+    // back to a person. An expired plan always starts again with no approval.
+    const given = plan.approval !== undefined && plan.approval.approvers.length > 0 && plan.status !== 'expired';
+    const stillHolds = given && dryRun.report.valid && dryRun.report.snapshotHash === plan.approval?.snapshotHash;
+    const withdrawn = given && !stillHolds;
     const patch: Partial<PlanRecord> = { updatedAt: this.clock.now().toISOString() };
-    if (plan.status !== 'approved' || withdrawn) {
+    if (!stillHolds) {
       patch.status = 'proposed';
       patch.approval = undefined;
     }
     const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
-    await this.record(principal, updated, withdrawn ? 'plan.approval_withdrawn' : 'plan.validated', {
-      valid: dryRun.report.valid,
-      snapshotHash: dryRun.report.snapshotHash,
-      ...(withdrawn ? { reason: 'the workspace no longer matches the approved snapshot' } : {}),
-    });
-    return view(updated);
+    if (withdrawn) {
+      await this.record(principal, updated, 'plan.approval_withdrawn', {
+        valid: dryRun.report.valid,
+        previousSnapshotHash: plan.approval?.snapshotHash,
+        snapshotHash: dryRun.report.snapshotHash,
+        approvers: plan.approval?.approvers.map((approver) => approver.principal),
+        reason: dryRun.report.valid ? 'the workspace no longer matches the snapshot the approval was given on' : 'the dry run now finds errors',
+      });
+    } else {
+      await this.record(principal, updated, 'plan.validated', { valid: dryRun.report.valid, snapshotHash: dryRun.report.snapshotHash });
+    }
+    return this.view(principal, updated);
   }
 
   async approve(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
     requireRole(principal, 'approving a plan', 'approver');
-    const { planHash: reviewedHash, comment } = parseOrThrow(approveBodySchema, body, 'approval');
+    const { planHash: reviewedHash, snapshotHash: reviewedSnapshot, comment } = parseOrThrow(approveBodySchema, body, 'approval');
     let plan = await this.loadPlan(principal, planId);
     plan = await this.expireIfDue(plan);
-    if (plan.author === principal.id) throw forbidden('the author of a plan cannot approve it');
-    if (plan.status !== 'proposed') {
-      throw conflict(`plan is ${plan.status}; only a proposed plan can be approved`, [{ message: 'current status', status: plan.status }]);
-    }
     if (reviewedHash !== plan.planHash) {
       throw hashMismatch('the plan you reviewed is not the plan stored; read it again', [
         { message: 'stored plan hash', planHash: plan.planHash },
       ]);
     }
-    this.ensureApprovable(plan);
+    if (reviewedSnapshot !== plan.report.snapshotHash) {
+      throw reportChanged(
+        `the dry-run report changed since you reviewed it (you reviewed snapshot ${reviewedSnapshot}, the plan's report is now ${plan.report.snapshotHash}); read the plan again before approving`,
+        [{ message: 'the current report has another snapshot', expected: plan.report.snapshotHash, got: reviewedSnapshot }],
+      );
+    }
+    this.enforce(principal, plan, 'approve');
     const now = this.clock.now().toISOString();
     const previous = plan.approval?.approvers ?? [];
-    if (previous.some((approver) => approver.principal === principal.id)) {
-      throw conflict('you have already approved this plan; it needs another approver', [{ message: 'current status', status: plan.status }]);
-    }
     const approvers = [...previous, { principal: principal.id, at: now, comment }];
     const required = plan.report.policy?.approvalsRequired ?? 1;
     const complete = approvers.length >= required;
@@ -197,44 +205,40 @@ export class PlanService implements PlanApi {
       complete,
       policyVersion: this.policy.version,
     });
-    return view(updated);
+    return this.view(principal, updated);
   }
 
   async reject(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
     requireRole(principal, 'rejecting a plan', 'approver');
     const { reason } = parseOrThrow(rejectBodySchema, body, 'rejection');
     const plan = await this.loadPlan(principal, planId);
-    if (plan.status !== 'proposed' && plan.status !== 'approved') {
-      throw conflict(`plan is ${plan.status}; only proposed or approved plans can be rejected`, [{ message: 'current status', status: plan.status }]);
-    }
+    this.enforce(principal, plan, 'reject');
     const now = this.clock.now().toISOString();
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
     await this.record(principal, updated, 'plan.rejected', { reason });
-    return view(updated);
+    return this.view(principal, updated);
   }
 
   async apply(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'applying a plan', 'agent', 'approver');
     let plan = await this.loadPlan(principal, planId);
     plan = await this.expireIfDue(plan);
-    if (plan.status === 'approved') {
+    // Applying a queued plan again only publishes it again: the executor acts on a plan once,
+    // however often it is asked, so a caller that lost the first answer may simply retry.
+    if (plan.status !== 'queued') {
+      this.enforce(principal, plan, 'apply');
       await this.ensurePolicyStillAllows(principal, plan);
       plan = await this.plans.updatePlan(plan.id, plan.revision, { status: 'queued', updatedAt: this.clock.now().toISOString() });
       await this.record(principal, plan, 'plan.queued', {});
-    } else if (plan.status !== 'queued') {
-      throw conflict(`plan is ${plan.status}; only an approved plan can be applied`, [{ message: 'current status', status: plan.status }]);
     }
-    // Publishing again for a queued plan is safe: the executor acts on a plan once, however often it is asked.
     await this.queue.publish({ version: 1, planId: plan.id, reason: 'apply', attempt: 1 });
-    return view(plan);
+    return this.view(principal, plan);
   }
 
   async rollback(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'rolling back a plan', 'agent', 'approver');
     const original = await this.loadPlan(principal, planId);
-    if (original.status !== 'succeeded' && original.status !== 'failed') {
-      throw conflict(`plan is ${original.status}; only a succeeded or failed plan can be rolled back`, [{ message: 'current status', status: original.status }]);
-    }
+    this.enforce(principal, original, 'rollback');
     const applied = await readAppliedActions(this.plans, original.id);
     if (applied.length === 0) throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
     const derivation = deriveRollback(original.case, applied);
@@ -350,9 +354,23 @@ export class PlanService implements PlanApi {
       };
       const approved = await this.plans.updatePlan(record.id, record.revision, { status: 'approved', approval, updatedAt: timestamp });
       await this.record({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
-      return view(approved);
+      return this.view(principal, approved);
     }
-    return view(record);
+    return this.view(principal, record);
+  }
+
+  /** The plan as callers see it, with what `principal` may do with it now and the next step. */
+  private view(principal: Principal, plan: PlanRecord): PlanView {
+    return { plan, report: plan.report, approval: plan.approval, execution: plan.execution, decisions: decide(lifecycleCaller(principal), plan, this.clock.now()) };
+  }
+
+  /** Throws the lifecycle's refusal when `principal` may not take `action` on `plan` now. */
+  private enforce(principal: Principal, plan: PlanRecord, action: 'approve' | 'reject' | 'apply' | 'validate' | 'rollback'): void {
+    const decision: Decision = decide(lifecycleCaller(principal), plan, this.clock.now())[action];
+    if (decision.allowed) return;
+    const details = [{ message: 'current status', status: plan.status }];
+    if (decision.code === 'plan_invalid') this.ensureApprovable(plan);
+    throw new BailiffError(decision.code ?? 'conflict', decision.reason ?? `not allowed while the plan is ${plan.status}`, details);
   }
 
   /** Appends one audit record for a transition `principal` made, and logs it under the same name. */
@@ -398,10 +416,6 @@ export class PlanService implements PlanApi {
     for await (const page of readPages((offset, limit) => this.plans.readOperations(plan.id, offset, limit))) operations.push(...page);
     return operations;
   }
-}
-
-function view(plan: PlanRecord): PlanView {
-  return { plan, report: plan.report, approval: plan.approval, execution: plan.execution };
 }
 
 export { hasRole };

@@ -37,8 +37,14 @@ export function buildReport(operationCount: number, actionCount: number, overrid
       objectsCreated: 3,
       objectsOverwritten: 1,
       objectsDeleted: 2,
+      objectsMoved: 2,
+      objectsCopied: 0,
+      objectsWritten: 1,
+      foldersCreated: 0,
       bytesWritten: 48_213,
       bytesDeleted: 9_001,
+      bytesMoved: 9_001,
+      bytesCopied: 0,
     },
     errors: [{ operation: 2, code: 'source_missing', message: 'Correspondence/2024-01-05 letter.pdf does not exist', path: 'Correspondence/2024-01-05 letter.pdf' }],
     warnings: [
@@ -50,6 +56,7 @@ export function buildReport(operationCount: number, actionCount: number, overrid
       { index: 1, type: 'move', effect: 'move 2 objects', objects: 2, bytes: 9_001 },
       { index: 2, type: 'delete', effect: 'error', objects: 0, bytes: 0 },
     ],
+    operationsTruncated: operationCount > 3,
     diff: {
       added: ['Pleadings/2024/complaint.pdf', 'Pleadings/2024/answer.pdf'],
       removed: ['Inbox/scan_0001.pdf', 'Inbox/scan_0002.pdf'],

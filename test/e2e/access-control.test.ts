@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../shared/domain/policy.ts';
 import { isBailiffError } from '../../shared/errors.ts';
+import { parseConfig } from '../../shared/config.ts';
+import { StaticTokenIdentity } from '../../shared/adapters/local/static-token-identity.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
 import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { admin, agent, applyAndRun, approver, secondApprover, seed, snapshot, wire } from '../support/scenario.ts';
@@ -45,9 +47,9 @@ for (const factory of ALL_BACKENDS) {
       const body = { case: CASE, description: 'move one', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] };
       await expectCode(wiring.service.propose(approver, body), 'forbidden');
       const proposed = await wiring.service.propose(agent, body);
-      await expectCode(wiring.service.approve(agent, proposed.plan.id, { planHash: proposed.plan.planHash }), 'forbidden');
+      await expectCode(wiring.service.approve(agent, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'forbidden');
       const authorApprover: Principal = { id: agent.id, roles: ['agent', 'approver'] };
-      await expectCode(wiring.service.approve(authorApprover, proposed.plan.id, { planHash: proposed.plan.planHash }), 'forbidden');
+      await expectCode(wiring.service.approve(authorApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'forbidden');
       await expectCode(wiring.service.verifyAudit(approver), 'forbidden');
       await expectCode(wiring.service.releaseLease(agent, CASE), 'forbidden');
 
@@ -58,21 +60,50 @@ for (const factory of ALL_BACKENDS) {
       expect(files.map((file) => file.path).sort()).toEqual(['Settlement/offer.pdf', 'intake/a.pdf', 'intake/b.pdf']);
       const outsider: Principal = { id: 'other@firm.example', roles: ['approver'], cases: ['case-123'] };
       await expectCode(wiring.service.get(outsider, proposed.plan.id), 'not_found');
-      await expectCode(wiring.service.approve(outsider, proposed.plan.id, { planHash: proposed.plan.planHash }), 'not_found');
+      await expectCode(wiring.service.approve(outsider, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'not_found');
     });
 
     it('needs two distinct approvers for a destructive plan', async () => {
       const wiring = wire(backend, { policy });
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'clean up', operations: [{ type: 'delete', source: 'intake/b.pdf' }] });
       expect(proposed.report.policy?.approvalsRequired).toBe(2);
-      const first = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      const first = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       expect(first.plan.status).toBe('proposed');
       await expectCode(wiring.service.apply(agent, proposed.plan.id), 'conflict');
-      await expectCode(wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash }), 'conflict');
-      const second = await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, comment: 'second pair of eyes' });
+      await expectCode(wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'conflict');
+      const second = await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash, comment: 'second pair of eyes' });
       expect(second.plan.status).toBe('approved');
       expect(second.approval?.approvers.map((entry) => entry.principal)).toEqual([approver.id, secondApprover.id]);
       expect((await applyAndRun(wiring, agent, proposed.plan.id)).plan.status).toBe('succeeded');
+    });
+
+    it('lets no person be both approvers, however their tokens spell them', async () => {
+      const wiring = wire(backend, { policy });
+      // Two tokens of one person (allowed: one spelling), as BAILIFF_TOKENS is read at start-up.
+      const config = parseConfig({
+        BAILIFF_TOKENS: JSON.stringify({
+          'carol-laptop-token-0123456789': { principal: 'Carol@Firm.Example', roles: ['approver'] },
+          'carol-phone-token-01234567890': { principal: 'Carol@Firm.Example', roles: ['approver'] },
+        }),
+      });
+      const identity = StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!);
+      const laptop = await identity.verify('carol-laptop-token-0123456789');
+      const phone = await identity.verify('carol-phone-token-01234567890');
+      expect([laptop.id, phone.id]).toEqual(['carol@firm.example', 'carol@firm.example']);
+      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'clean up', operations: [{ type: 'delete', source: 'intake/b.pdf' }] });
+      const reviewed = { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash };
+      expect((await wiring.service.approve(laptop, proposed.plan.id, reviewed)).plan.status).toBe('proposed');
+      await expectCode(wiring.service.approve(phone, proposed.plan.id, reviewed), 'conflict');
+      // Spelled two ways, the same person does not even start.
+      expect(() =>
+        parseConfig({
+          BAILIFF_TOKENS: JSON.stringify({
+            'carol-laptop-token-0123456789': { principal: 'carol@firm.example', roles: ['approver'] },
+            'carol-phone-token-01234567890': { principal: 'c\u0430rol@firm.example', roles: ['approver'] },
+          }),
+        }),
+      ).toThrow(/invalid configuration|BAILIFF_TOKENS/);
+      expect((await wiring.service.get(agent, proposed.plan.id)).plan.status).toBe('proposed');
     });
 
     it('refuses plans that touch protected paths or break limits, at proposal and at approval', async () => {
@@ -81,7 +112,7 @@ for (const factory of ALL_BACKENDS) {
       const intoHold = await wiring.service.propose(agent, { case: CASE, description: 'file it', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Settlement/a.pdf' }] });
       expect(intoHold.report.valid).toBe(false);
       expect(intoHold.report.policy?.violations.map((violation) => violation.code)).toEqual(['protected_path']);
-      await expectCode(wiring.service.approve(approver, intoHold.plan.id, { planHash: intoHold.plan.planHash }), 'plan_invalid');
+      await expectCode(wiring.service.approve(approver, intoHold.plan.id, { planHash: intoHold.plan.planHash, snapshotHash: intoHold.report.snapshotHash }), 'plan_invalid');
       const tooMany = await wiring.service.propose(agent, {
         case: CASE,
         description: 'many',
@@ -109,22 +140,22 @@ for (const factory of ALL_BACKENDS) {
     it('expires approvals after the window; a fresh dry run and approval revive the plan', async () => {
       const wiring = wire(backend, { policy });
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
-      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
-      await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
+      await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       wiring.clock.advance(3600_000 + 1);
       await expectCode(wiring.service.apply(agent, proposed.plan.id), 'conflict');
       expect((await wiring.service.get(agent, proposed.plan.id)).plan.status).toBe('expired');
       const revalidated = await wiring.service.validate(agent, proposed.plan.id);
       expect(revalidated.plan.status).toBe('proposed');
-      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
-      await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
+      await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       expect((await applyAndRun(wiring, agent, proposed.plan.id)).plan.status).toBe('succeeded');
     });
 
     it('withdraws an approval when a fresh dry run no longer matches the approved snapshot', async () => {
       const wiring = wire(backend);
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
-      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await backend.objects.write(`projects/${CASE}/intake/a.pdf`, Buffer.from('changed by a person'));
       const validated = await wiring.service.validate(approver, proposed.plan.id);
       expect(validated.plan.status).toBe('proposed');
@@ -136,7 +167,7 @@ for (const factory of ALL_BACKENDS) {
     it('detects stored audit records that were edited, deleted or cut off', async () => {
       const wiring = wire(backend);
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
-      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await applyAndRun(wiring, agent, proposed.plan.id);
       const chain = await backend.plans.readAuditChain(CASE, 0, 1000);
       expect(chain.length).toBeGreaterThan(5);
@@ -174,7 +205,7 @@ for (const factory of ALL_BACKENDS) {
     it('detects a tampered audit file and reports the broken link', async () => {
       const wiring = wire(backend);
       const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
-      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await applyAndRun(wiring, agent, proposed.plan.id);
       expect(await wiring.service.verifyAudit(admin)).toMatchObject({ ok: true, files: 1 });
       const name = `.bailiff/audit/${CASE}/${proposed.plan.id}.jsonl`;

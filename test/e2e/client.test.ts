@@ -43,7 +43,7 @@ describe('BailiffClient', () => {
     expect(proposed.plan.status).toBe('proposed');
     expect((await approver.validate(proposed.plan.id)).report.valid).toBe(true);
     expect((await agent.listPlans({ case: 'smith' })).plans.map((plan) => plan.id)).toContain(proposed.plan.id);
-    expect((await approver.approve(proposed.plan.id, { planHash: proposed.plan.planHash, comment: 'ok' })).plan.status).toBe('approved');
+    expect((await approver.approve(proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash, comment: 'ok' })).plan.status).toBe('approved');
     expect((await agent.apply(proposed.plan.id)).plan.status).toBe('queued');
     const finished = await agent.waitForPlan(proposed.plan.id, { until: ['succeeded', 'failed'], intervalMs: 20, timeoutMs: 10_000 });
     expect(finished).toMatchObject({ timedOut: false, view: { plan: { status: 'succeeded' } } });

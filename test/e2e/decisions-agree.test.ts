@@ -27,8 +27,8 @@ async function planIn(wiring: Wiring, state: State): Promise<string> {
     state === 'invalid' ? [{ type: 'move', source: 'missing.pdf', destination: 'x.pdf' }] : [{ type: 'move', source: 'a.pdf', destination: 'filed/a.pdf' }];
   const proposed = await wiring.service.propose(agent, { case: CASE, description: 'file it', operations });
   const id = proposed.plan.id;
-  const hash = proposed.plan.planHash;
-  if (state === 'approved' || state === 'succeeded' || state === 'expired') await wiring.service.approve(secondApprover, id, { planHash: hash });
+  const reviewed = { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash };
+  if (state === 'approved' || state === 'succeeded' || state === 'expired') await wiring.service.approve(secondApprover, id, reviewed);
   if (state === 'rejected') await wiring.service.reject(approver, id, { reason: 'no' });
   if (state === 'succeeded') await applyAndRun(wiring, agent, id);
   if (state === 'expired') wiring.clock.advance(2 * 3600_000);
@@ -36,9 +36,9 @@ async function planIn(wiring: Wiring, state: State): Promise<string> {
 }
 
 async function attempt(wiring: Wiring, principal: Principal, action: Action, id: string): Promise<boolean> {
-  const plan = (await wiring.service.get(admin, id)).plan;
+  const { plan, report } = await wiring.service.get(admin, id);
   const calls: Record<Action, () => Promise<unknown>> = {
-    approve: () => wiring.service.approve(principal, id, { planHash: plan.planHash }),
+    approve: () => wiring.service.approve(principal, id, { planHash: plan.planHash, snapshotHash: report.snapshotHash }),
     reject: () => wiring.service.reject(principal, id, { reason: 'not like this' }),
     apply: () => wiring.service.apply(principal, id),
     validate: () => wiring.service.validate(principal, id),

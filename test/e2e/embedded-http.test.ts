@@ -110,16 +110,16 @@ describe('embedded Bailiff over HTTP', () => {
     expect(proposed.body.report.diff.removed).toEqual(['intake/police-report.pdf', 'intake/records_001.pdf', 'intake/records_002.pdf']);
     const planId: string = proposed.body.plan.id;
 
-    const selfApproval = await call('POST', `/plans/${planId}/approve`, AGENT, { planHash: proposed.body.plan.planHash });
+    const selfApproval = await call('POST', `/plans/${planId}/approve`, AGENT, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
     expect(selfApproval.status).toBe(403);
     const early = await call('POST', `/plans/${planId}/apply`, AGENT);
     expect(early.status).toBe(409);
     expect(early.body.error.details[0].status).toBe('proposed');
-    const stale = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: 'sha256:not-what-was-reviewed' });
+    const stale = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: 'sha256:not-what-was-reviewed', snapshotHash: proposed.body.report.snapshotHash });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('hash_mismatch');
 
-    const approved = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: proposed.body.plan.planHash, comment: 'looks right' });
+    const approved = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash, comment: 'looks right' });
     expect(approved.status).toBe(200);
     expect(approved.body.plan.status).toBe('approved');
     const applied = await call('POST', `/plans/${planId}/apply`, AGENT);
@@ -153,7 +153,7 @@ describe('embedded Bailiff over HTTP', () => {
     expect(rollback.body.report.errors).toEqual([]);
     expect(rollback.body.report.valid).toBe(true);
     const rollbackId = rollback.body.plan.id;
-    await call('POST', `/plans/${rollbackId}/approve`, APPROVER, { planHash: rollback.body.plan.planHash });
+    await call('POST', `/plans/${rollbackId}/approve`, APPROVER, { planHash: rollback.body.plan.planHash, snapshotHash: rollback.body.report.snapshotHash });
     expect((await call('POST', `/plans/${rollbackId}/apply`, AGENT)).status).toBe(202);
     expect((await waitForStatus(rollbackId, ['succeeded', 'failed'])).plan.status).toBe('succeeded');
     expect(await treeOf(caseDir)).toEqual(before);

@@ -30,7 +30,7 @@ describe('embedded restart', () => {
     const first = buildEmbeddedApp(config, { logger: silentLogger });
     const approve = async (operations: unknown[]) => {
       const proposed = await first.service.propose(agent, { case: 'doe', description: 'sort', operations });
-      const approved = await first.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      const approved = await first.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       return approved.plan;
     };
     const queued = await approve([{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }]);
@@ -72,7 +72,7 @@ describe('embedded restart', () => {
     const app = buildEmbeddedApp(config, { logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }) });
     try {
       const proposed = await app.service.propose(agent, { case: 'doe', description: 'sort', operations: [{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }] });
-      await app.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+      await app.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       // Someone with database access damages the stored operations: no redelivery can read them.
       const db = new DatabaseSync(join(dir, 'state', 'bailiff.sqlite'));
       db.prepare('UPDATE plan_operations SET json = ? WHERE plan_id = ?').run('{not json', proposed.plan.id);

@@ -141,8 +141,8 @@ describe('the two functions on the emulators', () => {
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
     expect(proposed.body.report.valid).toBe(true);
     const id = proposed.body.plan.id;
-    expect((await call('POST', `/plans/${id}/approve`, 'agent@firm.example', { planHash: proposed.body.plan.planHash })).status).toBe(403);
-    const approved = await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash });
+    expect((await call('POST', `/plans/${id}/approve`, 'agent@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash })).status).toBe(403);
+    const approved = await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
     expect(approved.body.plan.status).toBe('approved');
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 

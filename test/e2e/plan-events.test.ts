@@ -103,13 +103,13 @@ async function driveEveryTransition(app: EmbeddedApp, clockOffset: { ms: number 
   const note = (planId: string, ...types: string[]) => (expected[planId] = [...(expected[planId] ?? []), ...types]);
 
   const main = await app.service.propose(AGENT, sortPlan('Medical Records'));
-  await app.service.approve(ALICE, main.plan.id, { planHash: main.plan.planHash });
+  await app.service.approve(ALICE, main.plan.id, { planHash: main.plan.planHash, snapshotHash: main.report.snapshotHash });
   await app.service.apply(AGENT, main.plan.id);
   await waitFor(app, main.plan.id, ['succeeded']);
   note(main.plan.id, 'proposed', 'approved', 'queued', 'succeeded');
 
   const rollback = await app.service.rollback(AGENT, main.plan.id);
-  await app.service.approve(ALICE, rollback.plan.id, { planHash: rollback.plan.planHash });
+  await app.service.approve(ALICE, rollback.plan.id, { planHash: rollback.plan.planHash, snapshotHash: rollback.report.snapshotHash });
   await app.service.apply(AGENT, rollback.plan.id);
   await waitFor(app, rollback.plan.id, ['succeeded']);
   await waitFor(app, main.plan.id, ['rolled_back']);
@@ -121,7 +121,7 @@ async function driveEveryTransition(app: EmbeddedApp, clockOffset: { ms: number 
   note(rejected.plan.id, 'proposed', 'rejected');
 
   const expiring = await app.service.propose(AGENT, sortPlan('Later'));
-  await app.service.approve(ALICE, expiring.plan.id, { planHash: expiring.plan.planHash });
+  await app.service.approve(ALICE, expiring.plan.id, { planHash: expiring.plan.planHash, snapshotHash: expiring.report.snapshotHash });
   clockOffset.ms += 73 * 3600 * 1000;
   await expect(app.service.apply(AGENT, expiring.plan.id)).rejects.toThrow(/expired/);
   clockOffset.ms = 0;
@@ -129,7 +129,7 @@ async function driveEveryTransition(app: EmbeddedApp, clockOffset: { ms: number 
 
   // Fails: its source disappears between approval and execution.
   const failing = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Move the second record', operations: [{ type: 'move', source: 'intake/records_002.pdf', destination: 'Records/records_002.pdf' }] });
-  await app.service.approve(ALICE, failing.plan.id, { planHash: failing.plan.planHash });
+  await app.service.approve(ALICE, failing.plan.id, { planHash: failing.plan.planHash, snapshotHash: failing.report.snapshotHash });
   await app.objects.delete('projects/abby-sitgraves/intake/records_002.pdf');
   await app.service.apply(AGENT, failing.plan.id);
   await waitFor(app, failing.plan.id, ['failed']);
@@ -216,7 +216,7 @@ describe('plan events', () => {
     try {
       const started = performance.now();
       const view = await app.service.propose(AGENT, sortPlan('Medical Records'));
-      await app.service.approve(ALICE, view.plan.id, { planHash: view.plan.planHash });
+      await app.service.approve(ALICE, view.plan.id, { planHash: view.plan.planHash, snapshotHash: view.report.snapshotHash });
       await app.service.apply(AGENT, view.plan.id);
       await waitFor(app, view.plan.id, ['succeeded']);
       // Each delivery attempt waits up to 10 s for the hanging receiver; had a transition waited

@@ -73,7 +73,7 @@ describe('the review endpoints', () => {
     expect((await call('GET', '/inbox', SCOPED)).body).toEqual({ awaitingYou: [], plans: [] });
 
     const forAgent = await call('GET', `/plans/${id}/decisions`, AGENT);
-    expect(forAgent.body.approve).toEqual({ allowed: false, reason: 'Approving needs the approver role; this sign-in can only read the plan.' });
+    expect(forAgent.body.approve).toEqual({ allowed: false, code: 'forbidden', reason: 'Approving needs the approver role; this sign-in can only read the plan.' });
     expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.approve).toEqual({ allowed: true });
     expect((await call('GET', `/plans/${id}/decisions`, SCOPED)).status).toBe(404);
 
@@ -89,7 +89,7 @@ describe('the review endpoints', () => {
 
     const before = await call('GET', `/plans/${id}/results`, ALICE);
     expect(before.body.actions.map((action: { outcome?: string }) => action.outcome)).toEqual([undefined, undefined]);
-    await call('POST', `/plans/${id}/approve`, ALICE, { planHash: proposed.body.plan.planHash });
+    await call('POST', `/plans/${id}/approve`, ALICE, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
     await call('POST', `/plans/${id}/apply`, AGENT);
     await app.queue.idle();
     const after = await call('GET', `/plans/${id}/results`, AGENT);

@@ -82,7 +82,7 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
 
     async function approveAndApply(planId: string): Promise<Record<string, any>> {
       const plan = await api('GET', `/plans/${planId}`, TOKENS.approver);
-      const approved = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash });
+      const approved = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash, snapshotHash: plan.body.report.snapshotHash });
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       expect((await api('POST', `/plans/${planId}/apply`, TOKENS.agent)).status).toBe(202);
       for (let i = 0; i < 400; i += 1) {
@@ -177,7 +177,7 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       expect(pushed.out).toContain('CONFLICT `notes/summary.txt` changed in the workspace since your snapshot; pull again');
       const planId = /proposed (pln_\w+)/.exec(pushed.out)![1]!;
       const plan = await api('GET', `/plans/${planId}`, TOKENS.approver);
-      const refused = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash });
+      const refused = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash, snapshotHash: plan.body.report.snapshotHash });
       expect(refused.status).toBe(422);
       expect(JSON.stringify(refused.body)).toContain('conflict_changed');
       // A fresh dry run does not clear it: the conflict is part of the plan.

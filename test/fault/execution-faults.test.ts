@@ -274,14 +274,14 @@ for (const factory of ALL_BACKENDS) {
       const rollback = await wiring.service.rollback(agent, planId);
       expect(rollback.report.errors).toEqual([]);
       expect(rollback.plan.kind).toBe('rollback');
-      await wiring.service.approve(approver, rollback.plan.id, { planHash: rollback.plan.planHash });
+      await wiring.service.approve(approver, rollback.plan.id, { planHash: rollback.plan.planHash, snapshotHash: rollback.report.snapshotHash });
       expect((await applyAndRun(wiring, agent, rollback.plan.id)).plan.status).toBe('succeeded');
       expect(await snapshot(backend.objects, CASE)).toEqual(before);
       expect((await wiring.service.get(agent, planId)).plan.status).toBe('rolled_back');
 
       const redo = await wiring.service.rollback(agent, rollback.plan.id);
       expect(redo.report.errors).toEqual([]);
-      await wiring.service.approve(approver, redo.plan.id, { planHash: redo.plan.planHash });
+      await wiring.service.approve(approver, redo.plan.id, { planHash: redo.plan.planHash, snapshotHash: redo.report.snapshotHash });
       expect((await applyAndRun(wiring, agent, redo.plan.id)).plan.status).toBe('succeeded');
       expect(await snapshot(backend.objects, CASE)).toEqual(afterPlan);
     });
@@ -334,7 +334,7 @@ for (const factory of ALL_BACKENDS) {
       expect(result.plan.status).toBe('failed');
       expect(result.execution!.done).toBeGreaterThan(5);
       const rollback = await wiring.service.rollback(agent, planId);
-      await wiring.service.approve(approver, rollback.plan.id, { planHash: rollback.plan.planHash });
+      await wiring.service.approve(approver, rollback.plan.id, { planHash: rollback.plan.planHash, snapshotHash: rollback.report.snapshotHash });
       expect((await applyAndRun(wiring, agent, rollback.plan.id)).plan.status).toBe('succeeded');
       const expected = new Map(before);
       expected.delete('notes/keep.txt');

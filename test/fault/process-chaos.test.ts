@@ -136,8 +136,8 @@ class Server {
 }
 
 /** Approves and applies `planId`, killing the server at random instants until the plan has finished. */
-async function runThroughKills(server: Server, planId: string, planHash: string, maxKills: number, resumeTimes: number[]): Promise<{ kills: number; status: string }> {
-  expect((await server.call(APPROVER, 'POST', `/plans/${planId}/approve`, { planHash })).status).toBe(200);
+async function runThroughKills(server: Server, planId: string, reviewed: { planHash: string; snapshotHash: string }, maxKills: number, resumeTimes: number[]): Promise<{ kills: number; status: string }> {
+  expect((await server.call(APPROVER, 'POST', `/plans/${planId}/approve`, reviewed)).status).toBe(200);
   expect((await server.call(AGENT, 'POST', `/plans/${planId}/apply`)).status).toBe(202);
   let kills = 0;
   for (;;) {
@@ -187,7 +187,7 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       expect(proposed.status).toBe(201);
       expect(proposed.body.report.errors).toEqual([]);
       const planId: string = proposed.body.plan.id;
-      const first = await runThroughKills(server, planId, proposed.body.plan.planHash, 7, resumeTimes);
+      const first = await runThroughKills(server, planId, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash }, 7, resumeTimes);
       const view = (await server.call(AGENT, 'GET', `/plans/${planId}`)).body;
       expect(`${first.status} ${view.execution?.lastError ?? ''}`).toBe('succeeded ');
       expect(await caseOnDisk(caseDir)).toEqual(sorted(promisedState()));
@@ -200,7 +200,7 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       const rollback = await server.call(AGENT, 'POST', `/plans/${planId}/rollback`);
       expect(rollback.status).toBe(201);
       expect(rollback.body.report.errors).toEqual([]);
-      const second = await runThroughKills(server, rollback.body.plan.id, rollback.body.plan.planHash, 7, resumeTimes);
+      const second = await runThroughKills(server, rollback.body.plan.id, { planHash: rollback.body.plan.planHash, snapshotHash: rollback.body.report.snapshotHash }, 7, resumeTimes);
       expect(second.status).toBe('succeeded');
       expect(await caseOnDisk(caseDir)).toEqual(sorted(initialState()));
       const kills = first.kills + second.kills;

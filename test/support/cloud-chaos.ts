@@ -96,7 +96,7 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
     const proposed = await call('POST', '/plans', 'agent@firm.example', { case: CASE, description: 'chaos on Cloud', operations });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
     const id: string = proposed.body.plan.id;
-    expect((await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash })).status).toBe(200);
+    expect((await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash })).status).toBe(200);
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 
     let kills = 0;

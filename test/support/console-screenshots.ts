@@ -46,12 +46,12 @@ const browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
 try {
   // History for the inbox: a plan that ran, one rejected, one awaiting a second approver.
   const filed = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'File the March correspondence by date', operations: [{ type: 'create_dir', destination: 'Correspondence/2026-03' }] });
-  await app.service.approve(PARALEGAL, filed.plan.id, { planHash: filed.plan.planHash });
+  await app.service.approve(PARALEGAL, filed.plan.id, { planHash: filed.plan.planHash, snapshotHash: filed.report.snapshotHash });
   await app.service.apply(AGENT, filed.plan.id);
   const renamed = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Rename pleadings with filing dates', operations: [{ type: 'move', source: 'Pleadings/Answer.pdf', destination: 'Pleadings/2026-02-11 Answer.pdf' }] });
   await app.service.reject(PARALEGAL, renamed.plan.id, { reason: 'The filing date is not certain; keep the court’s names.' });
   const drafts = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Remove superseded drafts of the demand letter', operations: [1, 2, 3, 4, 5, 6].map((i) => ({ type: 'delete', source: `Drafts/demand letter v${i}.docx` })) });
-  await app.service.approve(ATTORNEY, drafts.plan.id, { planHash: drafts.plan.planHash, comment: 'Final version is in Correspondence.' });
+  await app.service.approve(ATTORNEY, drafts.plan.id, { planHash: drafts.plan.planHash, snapshotHash: drafts.report.snapshotHash, comment: 'Final version is in Correspondence.' });
   const walkthrough = await app.service.propose(AGENT, {
     case: 'abby-sitgraves',
     description: 'Sort intake into the firm structure',
@@ -68,7 +68,7 @@ try {
     description: 'Reorganise 600 scanned pages into provider folders',
     operations: Array.from({ length: 600 }, (_, i) => ({ type: 'move', source: `scans/batch-${String(i % 6).padStart(2, '0')}/scan-${String(i).padStart(4, '0')}.pdf`, destination: `Medical Records/Provider ${1 + (i % 6)}/page-${String(i).padStart(4, '0')}.pdf` })),
   });
-  await app.service.approve(PARALEGAL, big.plan.id, { planHash: big.plan.planHash });
+  await app.service.approve(PARALEGAL, big.plan.id, { planHash: big.plan.planHash, snapshotHash: big.report.snapshotHash });
 
   const page = await browser.context.newPage();
   await page.addInitScript((token) => sessionStorage.setItem('bailiff.token', token), 'approver-token-0123456789abcdef');

@@ -92,7 +92,10 @@ export async function snapshot(objects: ObjectStore, caseName: string): Promise<
 export async function proposeApproved(wiring: Wiring, body: unknown): Promise<string> {
   const proposed = await wiring.service.propose(agent, body);
   expect(proposed.report.errors).toEqual([]);
-  const approved = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  const reviewed = { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash };
+  let approved = await wiring.service.approve(approver, proposed.plan.id, reviewed);
+  // Large removals need a second person under the default policy.
+  if (approved.decisions.approvals.remaining > 0) approved = await wiring.service.approve(secondApprover, proposed.plan.id, reviewed);
   expect(approved.plan.status).toBe('approved');
   return proposed.plan.id;
 }

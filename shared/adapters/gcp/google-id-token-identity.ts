@@ -13,6 +13,7 @@ import type { Config } from '../../config.ts';
 import { BailiffError, forbidden, invalidInput, unauthenticated, unavailable } from '../../errors.ts';
 import type { PrincipalDirectory, VerificationCerts } from '../../identity-settings.ts';
 import type { IdentityVerifier, Principal } from '../../ports/identity.ts';
+import { canonicalPrincipalId } from '../../domain/principal-id.ts';
 
 function configError(path: string, message: string): BailiffError {
   return invalidInput('invalid configuration', [{ path, message }]);
@@ -113,7 +114,8 @@ export class GoogleIdTokenIdentity implements IdentityVerifier {
         { message: 'no verified e-mail (request service-account tokens with format=full)', reason: 'no_verified_email' },
       ]);
     }
-    const principal = this.#principals.get(payload.email.toLowerCase());
+    // The directory is keyed by canonical ids (identity-settings.ts): the e-mail is canonicalised the same way.
+    const principal = this.#principals.get(canonicalPrincipalId(payload.email));
     if (!principal) throw forbidden(`${payload.email} is not a Bailiff principal`);
     return principal;
   }

@@ -17,6 +17,7 @@ import { PlanService } from '../../../shared/services/plan-service.ts';
 
 export const agent: Principal = { id: 'bench-agent@firm.example', roles: ['agent'] };
 export const approver: Principal = { id: 'bench-approver@firm.example', roles: ['approver'] };
+export const secondApprover: Principal = { id: 'bench-approver2@firm.example', roles: ['approver'] };
 
 /** The executor settings a deployment gets when it sets nothing: the figures are for those. */
 export function defaultExecutorOptions(): ExecutorOptions {
@@ -67,8 +68,15 @@ export async function proposeAndApprove(bailiff: Bailiff, body: unknown): Promis
   if (!proposed.report.valid) {
     throw new Error(`bench plan is invalid: ${JSON.stringify(proposed.report.errors.slice(0, 3))}`);
   }
-  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  await approveFully(bailiff, proposed);
   return proposed.plan.id;
+}
+
+/** Approves as the approver, and as a second one when the policy asks for two (large removals). */
+export async function approveFully(bailiff: Bailiff, proposed: { plan: { id: string; planHash: string }; report: { snapshotHash: string } }): Promise<void> {
+  const reviewed = { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash };
+  const first = await bailiff.service.approve(approver, proposed.plan.id, reviewed);
+  if (first.decisions.approvals.remaining > 0) await bailiff.service.approve(secondApprover, proposed.plan.id, reviewed);
 }
 
 /** Marks the plan queued; the message waits in the collecting queue until `execute`. */

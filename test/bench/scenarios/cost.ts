@@ -22,7 +22,7 @@ import { emptyPrefix, seedBucket, verifyMoved } from '../lib/gcs.ts';
 import { addNote, addRow, addTarget } from '../lib/results.ts';
 import { PlanStoreTimer } from '../lib/timing-plan-store.ts';
 import { formatNumber, log, mapLimited, median, runProgram } from '../lib/util.ts';
-import { agent, apply, approver, defaultExecutorOptions, execute, movePlan, wireBailiff } from '../lib/wiring.ts';
+import { agent, apply, approveFully, defaultExecutorOptions, execute, movePlan, wireBailiff } from '../lib/wiring.ts';
 
 const SCENARIO = '5 Requests and cost (Cloud Storage + Firestore)';
 
@@ -96,7 +96,7 @@ export async function costs(ctx: BenchContext): Promise<void> {
     const proposed = await bailiff.service.propose(agent, movePlan(caseName, files));
     if (!proposed.report.valid) throw new Error('cost plan invalid');
     const m1 = mark();
-    await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+    await approveFully(bailiff, proposed);
     await apply(bailiff, proposed.plan.id);
     const m2 = mark();
     timer.reset();
@@ -255,7 +255,7 @@ async function largePlanExecution(ctx: BenchContext, run: number): Promise<Fires
   const bailiff = wireBailiff({ objects: new FsObjectStore({ root, metadataDir: join(ctx.workDir, `s5-large-r${run}`, 'metadata') }), plans });
   const proposed = await bailiff.service.propose(agent, movePlan(caseName, files));
   if (!proposed.report.valid) throw new Error('large cost plan invalid');
-  await bailiff.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+  await approveFully(bailiff, proposed);
   await apply(bailiff, proposed.plan.id);
   const before = firestoreCounts();
   const began = Date.now();
