@@ -158,6 +158,28 @@ describe('bailiff verbs (in-process)', () => {
     expect((await agent.getPlan(view.plan.id)).plan.status).toBe('approved');
   });
 
+  it('propose prints the summary, errors and warnings first, then at most 50 operations; show --operations lists them all', async () => {
+    const operations = [
+      ...Array.from({ length: 119 }, (_, i) => ({ type: 'create_dir', destination: `Many/d-${String(i).padStart(3, '0')}` })),
+      // The last one warns (the first one made that folder): the warning still comes first.
+      { type: 'create_dir', destination: 'Many/d-000' },
+    ];
+    const proposed = await cli('agent', ['propose', '-'], JSON.stringify({ case: 'smith', description: 'many folders', operations }));
+    expect(proposed.code).toBe(0);
+    const lines = proposed.out.split('\n');
+    const id = /^(pln_\w+)/.exec(lines[0]!)![1]!;
+    expect(lines.findIndex((line) => line === 'Warnings')).toBeGreaterThan(0);
+    expect(lines.findIndex((line) => line === 'Warnings')).toBeLessThan(lines.findIndex((line) => line === 'Operations'));
+    expect(lines.filter((line) => /^ +\d+\. /.test(line))).toHaveLength(50);
+    expect(proposed.out).toContain(`  ... and 70 more (bailiff show ${id} --operations)`);
+    expect(proposed.out).toContain('120 operations');
+    const all = await cli('approver', ['show', id, '--operations']);
+    expect(all.code).toBe(0);
+    expect(all.out.split('\n').filter((line) => /^ +\d+\. /.test(line))).toHaveLength(120);
+    expect(all.out).toContain('  120. create dir Many/d-000');
+    expect(all.out).not.toContain('more (bailiff show');
+  });
+
   it('maps failures to the documented exit codes', async () => {
     expect((await cli('agent', ['show', 'pln_000000000000000000000000'])).code).toBe(EXIT.notFound);
     expect((await cli('agent', ['show', 'nonsense'])).code).toBe(EXIT.invalid);
