@@ -30,8 +30,8 @@ const ALICE: Principal = { id: 'alice@local', roles: ['approver'] };
 const CAROL: Principal = { id: 'carol@local', roles: ['agent', 'approver'] };
 const CASE = 'abby-sitgraves';
 
-/** The README's walk-through plan, as the first `npm start` proposes it. */
-const WALKTHROUGH = SAMPLE_PLAN;
+/** The first run's sample plan (the README's sorting of intake), filed in this test's case. */
+const WALKTHROUGH = { ...SAMPLE_PLAN, case: CASE };
 
 let dir: string;
 let app: EmbeddedApp;
@@ -363,6 +363,9 @@ describe('the approver console', () => {
     await openPlan(page, walkthroughId);
     await page.getByText(/Audit chain verified: \d+ records in 1 chain, every link intact/).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // What the plan does comes before the decision on a narrow screen.
+    const summaryTop = (await page.locator('#risk-heading').boundingBox())!.y;
+    expect(summaryTop).toBeLessThan((await page.locator('#decision-heading').boundingBox())!.y);
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);

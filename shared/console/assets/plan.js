@@ -133,7 +133,7 @@ class PlanPage {
     this.operationsBox = h('div', { class: 'operations-box' }, h('p', { class: 'loading', text: 'Loading the operations…' }));
     this.auditBox = h('div', { class: 'audit-box' }, h('p', { class: 'loading', text: 'Loading the audit trail…' }));
     this.resultsBox = plan.execution && !RUNNING.includes(plan.status) ? h('div', { class: 'results-box' }, h('p', { class: 'loading', text: 'Loading the results…' })) : null;
-    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card', 'aria-labelledby': 'progress-heading' }) : null;
+    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card plan-summary', 'aria-labelledby': 'progress-heading' }) : null;
     this.previewDialog = h('dialog', { class: 'preview-dialog', 'aria-labelledby': 'preview-title' });
 
     replace(
@@ -226,7 +226,7 @@ class PlanPage {
     ];
     return h(
       'section',
-      { class: 'card', 'aria-labelledby': 'risk-heading' },
+      { class: 'card plan-summary', 'aria-labelledby': 'risk-heading' },
       h('h2', { id: 'risk-heading', text: 'What this plan does' }),
       h(
         'ul',
@@ -240,11 +240,13 @@ class PlanPage {
 
   issues(report) {
     if (report.errors.length === 0 && report.warnings.length === 0) {
-      return notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      const none = notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      none.classList.add('plan-summary');
+      return none;
     }
     return h(
       'section',
-      { class: 'card', 'aria-labelledby': 'issues-heading' },
+      { class: 'card plan-summary', 'aria-labelledby': 'issues-heading' },
       h('h2', { id: 'issues-heading', text: 'Errors and warnings' }),
       report.errors.length > 0 ? notice('error', h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }), h('ul', {}, report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
       report.warnings.length > 0 ? notice('warning', h('p', { text: count(report.warnings.length, 'warning') }), h('ul', {}, report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
