@@ -108,7 +108,9 @@ describe('bailiff verbs (in-process)', () => {
     expect((await cli('approver', ['reject', undoId])).code).toBe(EXIT.usage);
 
     expect((await cli('admin', ['verify'])).out).toMatch(/^audit trail intact: \d+ chains/);
-    expect((await cli('agent', ['verify'])).code).toBe(EXIT.denied);
+    const denied = await cli('agent', ['verify']);
+    expect(denied.code).toBe(EXIT.denied);
+    expect(denied.err).toContain('needs the admin role');
   });
 
   it('from-commands shows which line made which operation', async () => {
