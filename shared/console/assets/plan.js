@@ -215,12 +215,15 @@ class PlanPage {
 
   riskSummary() {
     const { report } = this.view;
+    const totals = report.totals;
+    // Every count is the server's, over the whole plan: report.operations stops at 1,000. A
+    // server from before whole-plan totals only has the list, so that is the fallback.
     const sum = (type) => report.operations.filter((operation) => operation.type === type).reduce((total, operation) => total + operation.objects, 0);
     const items = [
-      ['Folders created', report.operations.filter((operation) => operation.type === 'create_dir').length],
-      ['Files written', report.operations.filter((operation) => operation.type === 'write_file').length],
-      ['Files copied', sum('copy')],
-      ['Files moved', sum('move')],
+      ['Folders created', totals.foldersCreated ?? report.operations.filter((operation) => operation.type === 'create_dir').length],
+      ['Files written', totals.objectsWritten ?? report.operations.filter((operation) => operation.type === 'write_file').length],
+      ['Files copied', totals.objectsCopied ?? sum('copy')],
+      ['Files moved', totals.objectsMoved ?? sum('move')],
       ['Files replaced', report.totals.objectsOverwritten],
       ['Files deleted', report.totals.objectsDeleted],
     ];
