@@ -1,13 +1,15 @@
 /**
- * The walk-through's sample case, for someone trying Bailiff for the first time: when `npm
- * start` runs with development tokens on a workspace that holds no case at all, it files three
- * scans under `projects/abby-sitgraves/intake/` and has the development agent propose the
- * README's plan for them, so the console has a plan to review without anyone typing a command.
- * It never touches a workspace that already holds a case, and never runs with real tokens.
+ * The first run's sample case, for someone trying Bailiff for the first time: when `npm start`
+ * runs with development tokens on a workspace that holds no case at all, it files three scans
+ * under `projects/sample-first-run/intake/` and has the development agent propose a plan for
+ * them, so the console has a plan to review without anyone typing a command. It is a case of
+ * its own: the README's "Five minutes" files `abby-sitgraves` itself, so following it after the
+ * first run leaves no stale plan behind. It never touches a workspace that already holds a
+ * case, and never runs with real tokens.
  */
 import type { EmbeddedApp } from '../shared/composition/embedded.ts';
 
-export const SAMPLE_CASE = 'abby-sitgraves';
+export const SAMPLE_CASE = 'sample-first-run';
 
 const SAMPLE_FILES: Record<string, string> = {
   'intake/records_001.pdf': 'medical record one\n',
@@ -15,7 +17,7 @@ const SAMPLE_FILES: Record<string, string> = {
   'intake/police-report.pdf': 'police report\n',
 };
 
-/** The README's walk-through plan. */
+/** The sample's plan: the same sorting of intake the README walks through, in its own case. */
 export const SAMPLE_PLAN = {
   case: SAMPLE_CASE,
   description: 'Sort intake into the firm structure',

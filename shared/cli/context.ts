@@ -117,11 +117,27 @@ export class CliContext {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** A prompt is answered by a person only when both ends are a terminal; `--json` never asks. */
+  get canAsk(): boolean {
+    return this.interactive && this.io.stdin.isTTY === true;
+  }
+
+  /**
+   * A decision a person makes: `--yes` says it on the command line; otherwise it is asked on
+   * the terminal and only `y` agrees. Without a terminal and without `--yes` nothing is decided
+   * (piped input is not a person's answer).
+   */
+  async confirmDecision(question: string, yes: boolean | undefined, verb: string): Promise<void> {
+    if (yes) return;
+    if (!this.canAsk) throw new CliExit(EXIT.usage, `${verb} asks before it acts, and there is no terminal to ask on: add --yes to ${verb} without being asked`);
+    if (!(await this.confirm(question))) throw new CliExit(EXIT.cancelled, `not ${verb === 'approve' ? 'approved' : 'rejected'}`);
+  }
+
   /** Asks a yes/no question on the terminal; answers no at end of input. */
   async confirm(question: string): Promise<boolean> {
     this.io.stdout.write(`${question} [y/N] `);
     const answer = await readLine(this.io.stdin);
-    return /^y(es)?$/i.test(answer.trim());
+    return answer.trim().toLowerCase() === 'y';
   }
 }
 

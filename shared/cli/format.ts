@@ -68,27 +68,55 @@ export function paintStatus(status: string, ctx: Pick<CliContext, 'paint'>): str
   return ctx.paint(STATUS_STYLE[status] ?? 'reset', status);
 }
 
+/** How many operations a report lists before it points at `bailiff show ID --operations`. */
+export const OPERATIONS_SHOWN = 50;
+
+/** "1 operation", "2 operations": counts read as words. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
 /** The plan's header lines: who, what, the hash an approver approves, and the totals. */
 export function renderSummary(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>): string[] {
   const { plan, report } = view;
-  const totals = report.totals;
   return [
     `${ctx.paint('bold', plan.id)}  ${paintStatus(plan.status, ctx)}  case ${plan.case}${plan.kind === 'rollback' ? `  (rollback of ${plan.rollbackOf})` : ''}`,
     `  ${plan.description}`,
     `  author ${plan.author}   created ${plan.createdAt}`,
     `  plan hash ${plan.planHash}`,
-    `  dry run: ${report.valid ? ctx.paint('green', 'valid') : ctx.paint('red', 'NOT valid')}; ${totals.operations} operations, ${totals.actions} actions: ` +
-      `${totals.objectsCreated} created, ${totals.objectsOverwritten} overwritten, ${totals.objectsDeleted} deleted (${formatBytes(totals.bytesWritten)} written, ${formatBytes(totals.bytesDeleted)} removed)`,
+    `  dry run: ${report.valid ? ctx.paint('green', 'valid') : ctx.paint('red', 'NOT valid')}; ${effectsSentence(report.totals)}`,
   ];
 }
 
-/** Everything `show` prints: summary, effects, errors, warnings, the tree diff, approval and execution. */
-export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>, consoleUrl?: string): string[] {
+type Totals = PlanViewBody['report']['totals'] & Partial<Record<'objectsMoved' | 'objectsCopied' | 'objectsWritten' | 'foldersCreated' | 'bytesMoved' | 'bytesCopied', number>>;
+
+/** The whole plan's effects from the server's totals (never counted from a capped list). */
+export function effectsSentence(totals: Totals): string {
+  const effects: string[] = [];
+  if (totals.objectsMoved) effects.push(`${plural(totals.objectsMoved, 'file')} moved`);
+  if (totals.objectsCopied) effects.push(`${plural(totals.objectsCopied, 'file')} copied`);
+  if (totals.objectsWritten) effects.push(`${plural(totals.objectsWritten, 'file')} written`);
+  if (totals.foldersCreated) effects.push(`${plural(totals.foldersCreated, 'folder')} created`);
+  // Before whole-plan totals existed, objectsCreated counted every new object, moves included.
+  if (totals.objectsMoved === undefined && totals.objectsCreated) effects.push(`${plural(totals.objectsCreated, 'object')} created`);
+  effects.push(`${plural(totals.objectsOverwritten, 'file')} replaced`, `${plural(totals.objectsDeleted, 'file')} deleted`);
+  return `${plural(totals.operations, 'operation')}, ${plural(totals.actions, 'action')}: ${effects.join(', ')} (${formatBytes(totals.bytesWritten)} written, ${formatBytes(totals.bytesDeleted)} removed)`;
+}
+
+export interface ReportOptions {
+  consoleUrl?: string;
+  /** Every operation, paged from the API (`show --operations`); otherwise the first OPERATIONS_SHOWN. */
+  allOperations?: string[];
+}
+
+/**
+ * Everything `show` and `propose` print, most important first: the summary, errors, policy and
+ * warnings, then at most OPERATIONS_SHOWN operations, the tree of changes, approval and execution.
+ */
+export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>, options: ReportOptions = {}): string[] {
   const { report } = view;
   const lines = renderSummary(view, ctx);
-  if (consoleUrl) lines.push(`  review: ${consoleUrl}`);
-  lines.push('', ctx.paint('bold', 'Operations'));
-  for (const operation of report.operations) lines.push(`  ${String(operation.index + 1).padStart(3)}. ${operation.effect}`);
+  if (options.consoleUrl) lines.push(`  review: ${options.consoleUrl}`);
   if (report.errors.length > 0) {
     lines.push('', ctx.paint(['bold', 'red'], 'Errors'));
     for (const issue of report.errors) lines.push(ctx.paint('red', `  ✗ ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
@@ -101,6 +129,15 @@ export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>,
   if (report.warnings.length > 0) {
     lines.push('', ctx.paint(['bold', 'yellow'], 'Warnings'));
     for (const issue of report.warnings) lines.push(ctx.paint('yellow', `  ! ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+  }
+  lines.push('', ctx.paint('bold', 'Operations'));
+  const total = report.totals.operations;
+  if (options.allOperations) {
+    options.allOperations.forEach((text, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${text}`));
+  } else {
+    const shown = report.operations.slice(0, OPERATIONS_SHOWN);
+    for (const operation of shown) lines.push(`  ${String(operation.index + 1).padStart(3)}. ${operation.effect}`);
+    if (total > shown.length) lines.push(ctx.paint('dim', `  ... and ${(total - shown.length).toLocaleString('en-US')} more (bailiff show ${view.plan.id} --operations)`));
   }
   const tree = renderDiffTree(report.diff, ctx);
   if (tree.length > 0) lines.push('', ctx.paint('bold', 'Changes'), ...tree.map((line) => `  ${line}`));

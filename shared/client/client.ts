@@ -14,6 +14,7 @@ import type {
   fileListSchema,
   healthSchema,
   leaseReleaseSchema,
+  operationPageSchema,
   planAuditSchema,
   planFromCommandsViewSchema,
   planListSchema,
@@ -31,6 +32,7 @@ export type PlanAuditBody = z.output<typeof planAuditSchema>;
 export type AuditVerificationBody = z.output<typeof auditVerificationSchema>;
 export type LeaseReleaseBody = z.output<typeof leaseReleaseSchema>;
 export type HealthBody = z.output<typeof healthSchema>;
+export type OperationPageBody = z.output<typeof operationPageSchema>;
 /** What an agent sends to propose: the API's plan body (defaults may be left out). */
 export type PlanInputBody = z.input<typeof planInputSchema>;
 /**
@@ -132,6 +134,10 @@ export class BailiffClient {
   }
   rollback(planId: string): Promise<PlanViewBody> {
     return this.request('POST', `/plans/${encodeURIComponent(planId)}/rollback`);
+  }
+  /** One page of the plan's operations in order (all of them, however many the report lists). */
+  planOperations(planId: string, page: { offset?: number; limit?: number } = {}): Promise<OperationPageBody> {
+    return this.request('GET', `/plans/${encodeURIComponent(planId)}/operations${queryString(page)}`);
   }
   planAudit(planId: string): Promise<PlanAuditBody> {
     return this.request('GET', `/plans/${encodeURIComponent(planId)}/audit`);

@@ -239,7 +239,7 @@ describe('simulatePlan: folder markers and rollback operations', () => {
       ],
     );
     expect(actions).toEqual([{ kind: 'delete', index: 0, operation: 0, target: full('Records/'), expect: { state: 'generation', generation: 'm' }, size: 0, backup: backup(0, 'Records/') }]);
-    expect(report.warnings).toEqual([{ operation: 1, code: 'folder_missing', message: 'folder marker `Records/` is already gone; nothing to do', path: 'Records/' }]);
+    expect(report.warnings).toEqual([{ operation: 1, code: 'folder_missing', message: 'the folder `Records/` is already gone, so there is nothing to remove', path: 'Records/' }]);
     expect(report.diff).toEqual({ added: [], removed: ['Records/'], changed: [], truncated: false });
   });
 

@@ -490,7 +490,7 @@ function draftRemoveFolder(context: SimulationContext, draft: OperationDraft, op
   // to a folder that existed without one would leave the rollback inexact.
   const node = context.tree.objects.get(marker);
   if (!node) {
-    draft.warn('folder_missing', `folder marker \`${marker}\` is already gone; nothing to do`, marker);
+    draft.warn('folder_missing', `the folder \`${marker}\` is already gone, so there is nothing to remove`, marker);
     return;
   }
   planDelete(context, draft, marker, { ...node, size: 0 });
@@ -571,7 +571,7 @@ function describeEffect(operation: Operation, objects: number, bytes: number): s
     case 'restore':
       return `restore ${operation.destination} from its backup (${formatBytes(bytes)})`;
     case 'remove_folder':
-      return objects === 0 ? `folder marker ${operation.destination} is already gone` : `remove the folder marker ${operation.destination}`;
+      return objects === 0 ? `folder ${operation.destination} is already gone; nothing to remove` : `remove the folder ${operation.destination}`;
   }
 }
 

@@ -93,7 +93,7 @@ function checkRoles(route: RouteDefinition, principal: Principal): void {
   if (route.access === 'public') return;
   const allowed = principal.roles.includes('admin') || route.access.some((role) => principal.roles.includes(role));
   if (!allowed) {
-    throw forbidden(`${route.method} ${route.path} needs the ${[...route.access, 'admin'].join(' or ')} role`);
+    throw forbidden(`${route.method} ${route.path} needs the ${[...new Set([...route.access, 'admin'])].join(' or ')} role`);
   }
 }
 

@@ -7,6 +7,7 @@
  * Request bodies that PlanApi takes as `unknown` are validated by the service (one validator,
  * the same field paths for every front end); their schemas here describe them in OpenAPI.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { blobDeclarationSchema } from '../domain/blobs.ts';
 import { planInputSchema } from '../domain/plan.ts';
@@ -282,7 +283,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     status: 200,
     response: planViewSchema,
     errors: ['not_found', 'unavailable'],
-    handle: async (context) => ({ body: await context.deps.api.get(caller(context), context.params.id) }),
+    handle: async (context) => {
+      // A page that follows a plan asks every second; the ETag lets an unchanged plan answer 304.
+      const view = await context.deps.api.get(caller(context), context.params.id);
+      const etag = `"${createHash('sha256').update(JSON.stringify(view)).digest('base64url').slice(0, 27)}"`;
+      if (header(context.headers, 'if-none-match') === etag) return { status: 304, body: undefined, headers: { etag } };
+      return { body: view, headers: { etag } };
+    },
   }),
   route({
     method: 'POST',

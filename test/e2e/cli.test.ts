@@ -81,13 +81,13 @@ describe('bailiff verbs (in-process)', () => {
     expect((await cli('agent', ['plans', '--case', 'smith', '--status', 'proposed'])).out).toContain(`${id}  proposed`);
     expect((await cli('agent', ['plans', '--status', 'nope'])).code).toBe(EXIT.usage);
 
-    const selfApproval = await cli('agent', ['approve', id]);
+    const selfApproval = await cli('agent', ['approve', id, '--yes']);
     expect(selfApproval.code).toBe(EXIT.denied);
     expect(selfApproval.err).toContain('bailiff: forbidden:');
 
-    const wrongHash = await cli('approver', ['approve', id, '--hash', 'sha256:other']);
+    const wrongHash = await cli('approver', ['approve', id, '--hash', 'sha256:other', '--yes']);
     expect(wrongHash.code).toBe(EXIT.state);
-    const approved = await cli('approver', ['approve', id, '-m', 'fine']);
+    const approved = await cli('approver', ['approve', id, '-m', 'fine', '--yes']);
     expect(approved.code).toBe(0);
     expect(approved.out).toContain(`approved ${id}`);
 
@@ -104,11 +104,13 @@ describe('bailiff verbs (in-process)', () => {
     const rollback = await cli('agent', ['rollback', id, '--json']);
     expect(rollback.code).toBe(0);
     const undoId = JSON.parse(rollback.out).plan.id as string;
-    expect((await cli('approver', ['reject', undoId, '--reason', 'keep it'])).out).toBe(`rejected ${undoId}: keep it\n`);
+    expect((await cli('approver', ['reject', undoId, '--reason', 'keep it', '--yes'])).out).toBe(`rejected ${undoId}: keep it\n`);
     expect((await cli('approver', ['reject', undoId])).code).toBe(EXIT.usage);
 
     expect((await cli('admin', ['verify'])).out).toMatch(/^audit trail intact: \d+ chains/);
-    expect((await cli('agent', ['verify'])).code).toBe(EXIT.denied);
+    const denied = await cli('agent', ['verify']);
+    expect(denied.code).toBe(EXIT.denied);
+    expect(denied.err).toContain('needs the admin role');
   });
 
   it('from-commands shows which line made which operation', async () => {
@@ -128,15 +130,56 @@ describe('bailiff verbs (in-process)', () => {
       const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
       let out = '';
       stdout.on('data', (chunk) => (out += chunk));
-      const code = await runCli(['approve', view.plan.id], { stdout, stderr: new PassThrough(), stdin: Readable.from([answer]), env: { NO_COLOR: '1' } }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.approver }) });
+      const stdin = Object.assign(Readable.from([answer]), { isTTY: true });
+      const code = await runCli(['approve', view.plan.id], { stdout, stderr: new PassThrough(), stdin, env: { NO_COLOR: '1' } }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.approver }) });
       return { code, out };
     };
     const declined = await ask('n\n');
     expect(declined.code).toBe(EXIT.cancelled);
     expect(declined.out).toContain(`Approve ${view.plan.id} with hash ${view.plan.planHash}? [y/N] `);
     expect((await agent.getPlan(view.plan.id)).plan.status).toBe('proposed');
+    expect((await ask('yes please\n')).code).toBe(EXIT.cancelled);
+    expect((await agent.getPlan(view.plan.id)).plan.status).toBe('proposed');
     expect((await ask('y\n')).code).toBe(0);
     expect((await agent.getPlan(view.plan.id)).plan.status).toBe('approved');
+  });
+
+  it('approves or rejects without a terminal only with --yes: `echo n | bailiff approve` and `echo y | ...` approve nothing', async () => {
+    const agent = new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.agent });
+    const view = await agent.propose({ case: 'smith', description: 'piped answers', operations: [{ type: 'create_dir', destination: 'Piped' }] });
+    for (const answer of ['n\n', 'y\n']) {
+      const piped = await cli('approver', ['approve', view.plan.id], answer);
+      expect(piped.code).toBe(EXIT.usage);
+      expect(piped.err).toContain('add --yes');
+      expect((await agent.getPlan(view.plan.id)).plan.status).toBe('proposed');
+    }
+    const rejectPiped = await cli('approver', ['reject', view.plan.id, '--reason', 'no'], 'y\n');
+    expect(rejectPiped.code).toBe(EXIT.usage);
+    expect((await agent.getPlan(view.plan.id)).plan.status).toBe('proposed');
+    expect((await cli('approver', ['approve', view.plan.id, '--yes'])).code).toBe(0);
+    expect((await agent.getPlan(view.plan.id)).plan.status).toBe('approved');
+  });
+
+  it('propose prints the summary, errors and warnings first, then at most 50 operations; show --operations lists them all', async () => {
+    const operations = [
+      ...Array.from({ length: 119 }, (_, i) => ({ type: 'create_dir', destination: `Many/d-${String(i).padStart(3, '0')}` })),
+      // The last one warns (the first one made that folder): the warning still comes first.
+      { type: 'create_dir', destination: 'Many/d-000' },
+    ];
+    const proposed = await cli('agent', ['propose', '-'], JSON.stringify({ case: 'smith', description: 'many folders', operations }));
+    expect(proposed.code).toBe(0);
+    const lines = proposed.out.split('\n');
+    const id = /^(pln_\w+)/.exec(lines[0]!)![1]!;
+    expect(lines.findIndex((line) => line === 'Warnings')).toBeGreaterThan(0);
+    expect(lines.findIndex((line) => line === 'Warnings')).toBeLessThan(lines.findIndex((line) => line === 'Operations'));
+    expect(lines.filter((line) => /^ +\d+\. /.test(line))).toHaveLength(50);
+    expect(proposed.out).toContain(`  ... and 70 more (bailiff show ${id} --operations)`);
+    expect(proposed.out).toContain('120 operations');
+    const all = await cli('approver', ['show', id, '--operations']);
+    expect(all.code).toBe(0);
+    expect(all.out.split('\n').filter((line) => /^ +\d+\. /.test(line))).toHaveLength(120);
+    expect(all.out).toContain('  120. create dir Many/d-000');
+    expect(all.out).not.toContain('more (bailiff show');
   });
 
   it('maps failures to the documented exit codes', async () => {

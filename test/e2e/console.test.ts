@@ -30,8 +30,8 @@ const ALICE: Principal = { id: 'alice@local', roles: ['approver'] };
 const CAROL: Principal = { id: 'carol@local', roles: ['agent', 'approver'] };
 const CASE = 'abby-sitgraves';
 
-/** The README's walk-through plan, as the first `npm start` proposes it. */
-const WALKTHROUGH = SAMPLE_PLAN;
+/** The first run's sample plan (the README's sorting of intake), filed in this test's case. */
+const WALKTHROUGH = { ...SAMPLE_PLAN, case: CASE };
 
 let dir: string;
 let app: EmbeddedApp;
@@ -41,8 +41,8 @@ const clockOffset = { ms: 0 };
 const problems: string[] = [];
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-async function newPage(): Promise<Page> {
-  const page = await browser.context.newPage();
+async function newPage(context = browser.context): Promise<Page> {
+  const page = await context.newPage();
   page.on('console', (message) => {
     // Refused requests (401, 409) are part of the scenarios; anything else, such as a
     // Content-Security-Policy violation or a script error, is a defect.
@@ -68,6 +68,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
   return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+}
+
+/** A request to the API as another person's client (the CLI, a script) would send it. */
+async function http(token: string, method: string, path: string, body?: unknown) {
+  return fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 async function statusText(page: Page) {
@@ -269,12 +278,18 @@ describe('the approver console', () => {
 
   it('requires a reason to reject, and shows API errors in words', async () => {
     const proposed = await app.service.propose(AGENT, { case: CASE, description: 'File nothing useful', operations: [{ type: 'create_dir', destination: 'Misc' }] });
-    const page = await newPage();
+    // A browser of its own whose clock stops: the page cannot notice the rejection below
+    // before its click (a clock is shared by every page of a browser).
+    const stopped = await launchBrowser();
+    const page = await newPage(stopped.context);
+    await page.clock.install();
     await signIn(page, 'alice-token-0123456789abcdef');
     await openPlan(page, proposed.plan.id);
+    await page.clock.pauseAt(Date.now() + 60_000);
     await page.getByRole('button', { name: 'Reject' }).click();
     await page.getByText('Say why you reject the plan').waitFor();
-    // Someone rejects it elsewhere first: this page's request now fails, in words.
+    // Someone rejects it elsewhere first: this page's request now fails, in words, and the page
+    // shows the plan as it now is.
     await app.service.reject({ id: 'bob@local', roles: ['approver'] }, proposed.plan.id, { reason: 'duplicate' });
     await page.getByLabel('Reason for rejecting').fill('Not needed');
     await page.getByRole('button', { name: 'Reject' }).click();
@@ -282,6 +297,44 @@ describe('the approver console', () => {
     await error.waitFor();
     expect(await error.textContent()).toMatch(/The plan changed in the meantime\. Plan is rejected; only proposed or approved plans can be rejected\./);
     expect(await error.textContent()).not.toContain('{');
+    await page.locator('.plan-title-row .status', { hasText: 'Rejected' }).waitFor();
+    await page.locator('.notice', { hasText: 'Rejected by bob@local' }).waitFor();
+    await stopped.close();
+  });
+
+  it('follows a plan while it is open: another approver approves and runs it, and the page shows it finished without a reload', async () => {
+    const proposed = await app.service.propose(AGENT, { case: CASE, description: 'Add an expert reports folder', operations: [{ type: 'create_dir', destination: 'Experts' }] });
+    const id = proposed.plan.id;
+    const page = await newPage();
+    await signIn(page, 'alice-token-0123456789abcdef');
+    await openPlan(page, id);
+    const approve = page.getByRole('button', { name: 'Approve this plan' });
+    expect(await approve.isDisabled()).toBe(false);
+    await page.getByLabel('Comment (optional)').fill('half-written thought');
+    let reloads = 0;
+    page.on('framenavigated', () => (reloads += 1));
+
+    // An unchanged plan answers 304 to the ETag it was sent with.
+    const first = await http('bob-token-0123456789abcdef', 'GET', `/plans/${id}`);
+    expect(first.headers.get('etag')).toMatch(/^".+"$/);
+    const again = await fetch(`${server.url}/plans/${id}`, { headers: { authorization: 'Bearer bob-token-0123456789abcdef', 'if-none-match': first.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+
+    // Bob approves and runs it over HTTP, as the CLI would.
+    const view = (await first.json()) as { plan: { planHash: string }; report: { snapshotHash?: string } };
+    const approved = await http('bob-token-0123456789abcdef', 'POST', `/plans/${id}/approve`, { planHash: view.plan.planHash, snapshotHash: view.report.snapshotHash });
+    expect(approved.status).toBe(200);
+    const applied = await http('bob-token-0123456789abcdef', 'POST', `/plans/${id}/apply`, {});
+    expect(applied.status).toBe(202);
+    const changedAt = Date.now();
+    await page.locator('.plan-title-row .status', { hasText: 'Completed' }).waitFor({ timeout: 3_000 });
+    expect(Date.now() - changedAt).toBeLessThan(3_000);
+    expect(reloads).toBe(0);
+    // Every panel says the same: no Approve to press, bob in the approvals, the results shown.
+    await page.locator('.approvers', { hasText: 'bob@local' }).waitFor();
+    expect(await approve.count()).toBe(0);
+    await page.locator('.results-summary', { hasText: '1 done' }).waitFor();
+    expect(await page.locator('.feedback').textContent()).not.toMatch(/Queued|Progress appears below/);
     await page.close();
   });
 
@@ -310,6 +363,9 @@ describe('the approver console', () => {
     await openPlan(page, walkthroughId);
     await page.getByText(/Audit chain verified: \d+ records in 1 chain, every link intact/).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // What the plan does comes before the decision on a narrow screen.
+    const summaryTop = (await page.locator('#risk-heading').boundingBox())!.y;
+    expect(summaryTop).toBeLessThan((await page.locator('#decision-heading').boundingBox())!.y);
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);

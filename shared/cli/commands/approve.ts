@@ -1,4 +1,3 @@
-import { CliExit, EXIT } from '../context.ts';
 import type { CliCommand } from '../command.ts';
 import { renderReport } from '../format.ts';
 
@@ -6,11 +5,11 @@ export const approveCommand: CliCommand = {
   register(program, ctx) {
     program
       .command('approve')
-      .description('approve a plan: shows its report and hash, and asks on a terminal')
+      .description('approve a plan: shows its report and hash, and asks y/N on a terminal (else needs --yes)')
       .argument('<id>', 'plan id')
       .option('--hash <planHash>', 'approve only if the plan still has this hash (the one you reviewed)')
       .option('-m, --comment <text>', 'a comment kept with the approval')
-      .option('-y, --yes', 'do not ask')
+      .option('-y, --yes', 'approve without being asked (needed when there is no terminal)')
       .action(async (id: string, options: { hash?: string; comment?: string; yes?: boolean }) => {
         const view = await ctx.client.getPlan(id);
         const planHash = options.hash ?? view.plan.planHash;
@@ -18,10 +17,7 @@ export const approveCommand: CliCommand = {
           for (const line of renderReport(view, ctx)) ctx.out(line);
           ctx.out('');
         }
-        if (ctx.interactive && !options.yes) {
-          const yes = await ctx.confirm(`Approve ${view.plan.id} with hash ${planHash}?`);
-          if (!yes) throw new CliExit(EXIT.cancelled, 'not approved');
-        }
+        await ctx.confirmDecision(`Approve ${view.plan.id} with hash ${planHash}?`, options.yes, 'approve');
         const approved = await ctx.client.approve(id, { planHash, ...(options.comment ? { comment: options.comment } : {}) });
         if (ctx.json) return ctx.printJson(approved);
         const approval = approved.approval;

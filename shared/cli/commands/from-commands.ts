@@ -19,7 +19,7 @@ export const fromCommandsCommand: CliCommand = {
           ctx.out(`${ctx.paint('dim', `${String(line.line).padStart(3)}│`)} ${line.text}  ${ctx.paint('cyan', line.operations.length === 0 ? '(nothing to do)' : `→ operation ${line.operations.map((index) => index + 1).join(', ')}`)}`);
         }
         ctx.out('');
-        for (const line of renderReport(view, ctx, ctx.client.consoleUrl(view.plan.id))) ctx.out(line);
+        for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
       });
   },
 };

@@ -18,7 +18,7 @@ export const proposeCommand: CliCommand = {
         }
         const view = await ctx.client.propose(plan as Parameters<typeof ctx.client.propose>[0]);
         if (ctx.json) return ctx.printJson(view);
-        for (const line of renderReport(view, ctx, ctx.client.consoleUrl(view.plan.id))) ctx.out(line);
+        for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
         if (!view.report.valid) throw new CliExit(EXIT.invalid, 'the plan was stored, but its dry run has errors: it cannot be approved');
       });
   },

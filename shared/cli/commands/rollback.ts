@@ -10,7 +10,7 @@ export const rollbackCommand: CliCommand = {
       .action(async (id: string) => {
         const view = await ctx.client.rollback(id);
         if (ctx.json) return ctx.printJson(view);
-        for (const line of renderReport(view, ctx, ctx.client.consoleUrl(view.plan.id))) ctx.out(line);
+        for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
       });
   },
 };

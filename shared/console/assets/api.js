@@ -1,5 +1,6 @@
 // The console's only door to Bailiff: the same HTTP API agents use, with the signed-in
 // person's token. Errors come back as ApiError with the API's own words.
+import { plainText } from './format.js';
 
 const TOKEN_KEY = 'bailiff.token';
 
@@ -34,7 +35,21 @@ export function onUnauthenticated(listener) {
 }
 
 export async function call(method, path, body) {
-  const headers = { accept: 'application/json' };
+  return (await request(method, path, body)).json;
+}
+
+/**
+ * GET that answers `{ changed: false }` while the resource still has `etag`, else
+ * `{ changed: true, body, etag }`: a page following a plan re-reads it cheaply every second.
+ */
+export async function getIfChanged(path, etag) {
+  const answer = await request('GET', path, undefined, etag ? { 'if-none-match': etag } : {});
+  if (answer.status === 304) return { changed: false };
+  return { changed: true, body: answer.json, etag: answer.etag };
+}
+
+async function request(method, path, body, extraHeaders = {}) {
+  const headers = { accept: 'application/json', ...extraHeaders };
   const current = token();
   if (current) headers.authorization = `Bearer ${current}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -51,13 +66,13 @@ export async function call(method, path, body) {
   } catch {
     json = undefined;
   }
-  if (!response.ok) {
+  if (!response.ok && response.status !== 304) {
     const error = json?.error;
     const apiError = new ApiError(response.status, error?.code ?? 'http', error?.message ?? `Bailiff answered ${response.status}.`, error?.details ?? []);
     if (response.status === 401) for (const listener of unauthenticatedListeners) listener(apiError);
     throw apiError;
   }
-  return json;
+  return { status: response.status, json, etag: response.headers.get('etag') };
 }
 
 export const get = (path) => call('GET', path);
@@ -68,6 +83,7 @@ const CODE_WORDS = {
   not_found: 'This was not found, or you have no access to its case.',
   conflict: 'The plan changed in the meantime.',
   hash_mismatch: 'The plan changed since you opened it, so your approval would not match what you reviewed. Reload the page and review it again.',
+  report_changed: 'The plan’s effects changed since you reviewed it: review again.',
   plan_invalid: 'The dry run found errors, so the plan cannot be approved.',
   unavailable: 'Bailiff cannot reach one of its services right now. Try again in a moment.',
   rate_limited: 'Too many requests; wait a moment and try again.',
@@ -79,12 +95,12 @@ export function describeError(error) {
   if (!(error instanceof ApiError)) return { headline: 'Something went wrong in this page. Reload it and try again.', lines: [] };
   const lines = [];
   const words = CODE_WORDS[error.code];
-  const headline = error.code === 'hash_mismatch' || error.code === 'internal' || !words ? words ?? error.message : `${words} ${capitalise(error.message)}.`;
+  const headline = error.code === 'hash_mismatch' || error.code === 'report_changed' || error.code === 'internal' || !words ? words ?? error.message : `${words} ${capitalise(error.message)}.`;
   for (const detail of error.details.slice(0, 10)) {
-    if (detail && typeof detail.message === 'string') lines.push(detail.path ? `${detail.path}: ${detail.message}` : detail.message);
+    if (detail && typeof detail.message === 'string') lines.push(plainText(detail.path ? `${detail.path}: ${detail.message}` : detail.message));
   }
   if (error.code === 'internal' && error.message) lines.push(error.message);
-  return { headline: headline.replace(/\.\.$/, '.'), lines };
+  return { headline: plainText(headline.replace(/\.\.$/, '.')), lines };
 }
 
 function capitalise(text) {

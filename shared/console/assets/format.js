@@ -89,3 +89,8 @@ export function shortHash(hash) {
   const value = hash.includes(':') ? hash.split(':')[1] : hash;
   return value.slice(0, 12);
 }
+
+/** The API writes names in `backticks` (Markdown, for agents); a person reads them in quotes. */
+export function plainText(text) {
+  return String(text ?? '').replace(/`([^`]*)`/g, '“$1”');
+}

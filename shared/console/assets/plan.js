@@ -2,33 +2,65 @@
 // what the signed-in person may decide and why not, live progress while it runs, the result of
 // every action, and the audit trail. Every permission and verdict shown is the API's
 // (GET /plans/{id}/decisions); the page only draws it.
-import { ApiError, describeError, get, post } from './api.js';
+import { ApiError, describeError, get, getIfChanged, post } from './api.js';
 import { h, notice, replace } from './dom.js';
-import { AUDIT_LABELS, ago, bytes, count, duration, number, shortHash, statusLabel, when } from './format.js';
+import { AUDIT_LABELS, ago, bytes, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
 import { LEGEND, buildTree, renderTree } from './tree.js';
 
 const RUNNING = ['queued', 'running'];
 const OPERATION_PAGE = 5000;
 const LIST_CHUNK = 100;
+/** How often an open page asks whether its plan changed (an unchanged plan answers 304). */
+const FOLLOW_MS = 1000;
+const FOLLOW_HIDDEN_MS = 10_000;
 const TYPE_WORDS = { create_dir: 'Create folder', write_file: 'Write file', copy: 'Copy', move: 'Move', delete: 'Delete', restore: 'Restore', remove_folder: 'Remove folder' };
 
 export async function renderPlan(main, id, context) {
-  const [view, decisions] = await Promise.all([get(`/plans/${encodeURIComponent(id)}`), get(`/plans/${encodeURIComponent(id)}/decisions`)]);
-  const page = new PlanPage(main, view, decisions, context);
+  const current = await readPlan(id);
+  const page = new PlanPage(main, current, context);
   page.draw();
   context.onLeave(() => page.leave());
+  page.follow();
   await page.loadDetails();
 }
 
+/** The plan as it is now, with the caller's decisions and the ETag to ask "changed?" with. */
+async function readPlan(id, etag) {
+  const path = `/plans/${encodeURIComponent(id)}`;
+  const answer = await getIfChanged(path, etag);
+  if (!answer.changed) return undefined;
+  const decisions = await get(`${path}/decisions`);
+  return { view: answer.body, decisions, etag: answer.etag };
+}
+
+/**
+ * One plan record drives every panel: the page follows it while open (asking every second with
+ * If-None-Match) and redraws from the new record whenever it changes, whoever changed it.
+ */
 class PlanPage {
-  constructor(main, view, decisions, context) {
+  constructor(main, current, context) {
     this.main = main;
-    this.view = view;
-    this.decisions = decisions;
+    this.view = current.view;
+    this.decisions = current.decisions;
+    this.etag = current.etag;
     this.context = context;
     this.timers = [];
     this.left = false;
     this.flash = null;
+    this.openFolders = new Set();
+    /** Each read of the plan is numbered, so an answer that arrives late never undoes a newer one. */
+    this.reads = 0;
+    this.shownRead = 0;
+    /** Each drawing is numbered, so details loaded for an older one are dropped. */
+    this.drawing = 0;
+  }
+
+  async read(etag) {
+    const number = (this.reads += 1);
+    const current = await readPlan(this.plan.id, etag);
+    if (!current || this.left || number < this.shownRead) return undefined;
+    this.shownRead = number;
+    return current;
   }
 
   get plan() {
@@ -41,27 +73,67 @@ class PlanPage {
     this.timers = [];
   }
 
-  async reload(flash) {
-    const id = encodeURIComponent(this.plan.id);
-    const [view, decisions] = await Promise.all([get(`/plans/${id}`), get(`/plans/${id}/decisions`)]);
+  /** Asks again after a moment whether the plan changed, for as long as the page is open. */
+  follow() {
     if (this.left) return;
-    this.leave();
-    this.left = false;
-    this.view = view;
-    this.decisions = decisions;
-    this.flash = flash ?? null;
+    this.timers = [
+      setTimeout(async () => {
+        if (this.left) return;
+        try {
+          // While this page's own action is under way, its answer says what happened.
+          const current = this.acting ? undefined : await this.read(this.etag);
+          if (current && !this.acting) await this.update(current);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 401) return;
+          // A missed poll is not news: the next one tries again.
+        }
+        this.follow();
+      }, document.hidden ? FOLLOW_HIDDEN_MS : FOLLOW_MS),
+    ];
+  }
+
+  /** After the page's own action: read the plan now and say what became of it. */
+  async reload(flashFor) {
+    const current = await this.read();
+    if (current) await this.update(current, flashFor);
+  }
+
+  /**
+   * Shows a new record of the plan. While it runs, only the progress moves; any other change
+   * redraws the page from the record, keeping what the person typed, opened and scrolled to.
+   */
+  async update(current, flashFor) {
+    const before = this.view.plan;
+    this.view = current.view;
+    this.decisions = current.decisions;
+    this.etag = current.etag;
+    const { plan } = this.view;
+    if (!flashFor && before.status === plan.status && RUNNING.includes(plan.status) && this.progressBox) {
+      this.drawProgress();
+      return;
+    }
+    this.flash = flashFor ? flashFor(this.view) : before.status !== plan.status ? changeFlash(this.view) : this.flash;
+    const typed = {};
+    for (const field of this.main.querySelectorAll('textarea[id]')) typed[field.id] = field.value;
+    const scroll = window.scrollY;
     this.draw();
+    for (const [id, value] of Object.entries(typed)) {
+      const field = this.main.querySelector(`#${id}`);
+      if (field && !field.disabled) field.value = value;
+    }
+    window.scrollTo(0, scroll);
     await this.loadDetails();
   }
 
   draw() {
     const { plan, report } = this.view;
-    this.feedback = h('div', { class: 'feedback', 'aria-live': 'polite' }, this.flash ? notice(this.flash.kind, h('p', { text: this.flash.text })) : null);
+    this.drawing += 1;
+    this.feedback = h('div', { class: 'feedback', 'aria-live': 'polite' }, this.flash ? flashNotice(this.flash) : null);
     this.treeBox = h('div', { class: 'tree-box', 'aria-busy': 'true' }, h('p', { class: 'loading', text: 'Loading the changes…' }));
     this.operationsBox = h('div', { class: 'operations-box' }, h('p', { class: 'loading', text: 'Loading the operations…' }));
     this.auditBox = h('div', { class: 'audit-box' }, h('p', { class: 'loading', text: 'Loading the audit trail…' }));
     this.resultsBox = plan.execution && !RUNNING.includes(plan.status) ? h('div', { class: 'results-box' }, h('p', { class: 'loading', text: 'Loading the results…' })) : null;
-    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card', 'aria-labelledby': 'progress-heading' }) : null;
+    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card plan-summary', 'aria-labelledby': 'progress-heading' }) : null;
     this.previewDialog = h('dialog', { class: 'preview-dialog', 'aria-labelledby': 'preview-title' });
 
     replace(
@@ -143,18 +215,21 @@ class PlanPage {
 
   riskSummary() {
     const { report } = this.view;
+    const totals = report.totals;
+    // Every count is the server's, over the whole plan: report.operations stops at 1,000. A
+    // server from before whole-plan totals only has the list, so that is the fallback.
     const sum = (type) => report.operations.filter((operation) => operation.type === type).reduce((total, operation) => total + operation.objects, 0);
     const items = [
-      ['Folders created', report.operations.filter((operation) => operation.type === 'create_dir').length],
-      ['Files written', report.operations.filter((operation) => operation.type === 'write_file').length],
-      ['Files copied', sum('copy')],
-      ['Files moved', sum('move')],
+      ['Folders created', totals.foldersCreated ?? report.operations.filter((operation) => operation.type === 'create_dir').length],
+      ['Files written', totals.objectsWritten ?? report.operations.filter((operation) => operation.type === 'write_file').length],
+      ['Files copied', totals.objectsCopied ?? sum('copy')],
+      ['Files moved', totals.objectsMoved ?? sum('move')],
       ['Files replaced', report.totals.objectsOverwritten],
       ['Files deleted', report.totals.objectsDeleted],
     ];
     return h(
       'section',
-      { class: 'card', 'aria-labelledby': 'risk-heading' },
+      { class: 'card plan-summary', 'aria-labelledby': 'risk-heading' },
       h('h2', { id: 'risk-heading', text: 'What this plan does' }),
       h(
         'ul',
@@ -168,11 +243,13 @@ class PlanPage {
 
   issues(report) {
     if (report.errors.length === 0 && report.warnings.length === 0) {
-      return notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      const none = notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      none.classList.add('plan-summary');
+      return none;
     }
     return h(
       'section',
-      { class: 'card', 'aria-labelledby': 'issues-heading' },
+      { class: 'card plan-summary', 'aria-labelledby': 'issues-heading' },
       h('h2', { id: 'issues-heading', text: 'Errors and warnings' }),
       report.errors.length > 0 ? notice('error', h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }), h('ul', {}, report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
       report.warnings.length > 0 ? notice('warning', h('p', { text: count(report.warnings.length, 'warning') }), h('ul', {}, report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
@@ -223,7 +300,7 @@ class PlanPage {
           // The hash of exactly the plan on screen: if it changed meanwhile, the API refuses.
           const body = { planHash: this.view.plan.planHash };
           if (comment.value.trim()) body.comment = comment.value.trim();
-          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.plan.status === 'approved' ? 'Approved. The plan can now be run.' : 'Your approval is recorded. The plan needs another approver.'));
+          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.plan.status === 'approved' ? success('Approved. The plan can now be run.') : view.plan.status === 'proposed' ? success('Your approval is recorded. The plan needs another approver.') : changeFlash(view)));
         },
       },
       h('label', { for: 'approve-comment', text: 'Comment (optional)' }),
@@ -252,7 +329,7 @@ class PlanPage {
             reason.focus();
             return;
           }
-          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/reject`, { reason: reason.value.trim() }), () => 'Rejected. The plan will not run.');
+          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/reject`, { reason: reason.value.trim() }), () => success('Rejected. The plan will not run.'));
         },
       },
       h('label', { for: 'reject-reason', text: 'Reason for rejecting' }),
@@ -268,8 +345,9 @@ class PlanPage {
     const button = h('button', { type: 'button', class: ['button', style], disabled, 'aria-describedby': id, text: label });
     button.addEventListener('click', () => {
       const id = encodeURIComponent(this.plan.id);
-      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), () => 'Queued. Progress appears below.');
-      if (action === 'validate') this.perform(button, () => post(`/plans/${id}/validate`), (view) => (view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'));
+      // Said from the plan as it is once the page has it again: a small plan may already be done.
+      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), (view) => (RUNNING.includes(view.plan.status) ? success(`${statusLabel(view.plan.status)}. Progress appears below.`) : changeFlash(view)));
+      if (action === 'validate') this.perform(button, () => post(`/plans/${id}/validate`), (view) => success(view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'));
       if (action === 'rollback') {
         this.perform(button, () => post(`/plans/${id}/rollback`), null, (view) => this.context.navigate(`plans/${encodeURIComponent(view.plan.id)}`));
       }
@@ -277,7 +355,8 @@ class PlanPage {
     return h('div', { class: 'decision-action' }, button, h('p', { id, class: disabled ? 'why-not' : 'hint', text: explanation }));
   }
 
-  async perform(button, request, successText, then) {
+  async perform(button, request, flashFor, then) {
+    this.acting = true;
     button.disabled = true;
     const label = button.textContent;
     button.textContent = 'Working…';
@@ -285,14 +364,21 @@ class PlanPage {
     try {
       const view = await request();
       if (then) return then(view);
-      await this.reload({ kind: 'success', text: successText(view) });
+      await this.reload(flashFor);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return;
-      button.disabled = false;
-      button.textContent = label;
       const { headline, lines } = describeError(error);
-      replace(this.feedback, notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line }))));
+      // A refusal usually means the plan moved on: show it as it is now, with the refusal.
+      try {
+        await this.reload(() => ({ kind: 'error', text: headline, lines }));
+      } catch {
+        button.disabled = false;
+        button.textContent = label;
+        replace(this.feedback, flashNotice({ kind: 'error', text: headline, lines }));
+      }
       this.feedback.scrollIntoView({ block: 'nearest' });
+    } finally {
+      this.acting = false;
     }
   }
 
@@ -318,34 +404,11 @@ class PlanPage {
         left ? ` · ${left}` : '',
       ),
     );
-    // Poll the plan until it stops running, then show the whole page again with its results.
-    this.timers.push(
-      setTimeout(async () => {
-        if (this.left) return;
-        try {
-          const view = await get(`/plans/${encodeURIComponent(plan.id)}`);
-          if (this.left) return;
-          if (RUNNING.includes(view.plan.status)) {
-            this.view = view;
-            const badge = this.main.querySelector('.plan-title-row .status');
-            if (badge) {
-              badge.className = `status status-${view.plan.status}`;
-              badge.textContent = statusLabel(view.plan.status);
-            }
-            if (view.plan.status === 'running') replace(this.feedback);
-            this.drawProgress();
-          } else {
-            await this.reload({ kind: view.plan.status === 'succeeded' ? 'success' : 'warning', text: view.plan.status === 'succeeded' ? 'The plan ran to the end.' : `The plan ${statusLabel(view.plan.status).toLowerCase()}.` });
-          }
-        } catch (error) {
-          if (!(error instanceof ApiError && error.status === 401)) this.drawProgress();
-        }
-      }, 1000),
-    );
   }
 
   async loadDetails() {
     const { plan } = this.view;
+    const drawing = this.drawing;
     const id = encodeURIComponent(plan.id);
     const operationsPromise = loadOperations(id, plan.operationCount);
     // The listing only adds the files that do not change; on a large case it is the slowest
@@ -354,10 +417,10 @@ class PlanPage {
     const auditPromise = this.loadAudit(id);
     const resultsPromise = this.resultsBox ? this.loadResults(id) : Promise.resolve();
     const beforeRun = ['proposed', 'approved', 'expired', 'rejected'].includes(plan.status);
-    const openFolders = new Set();
+    const openFolders = this.openFolders;
     try {
       const operations = await operationsPromise;
-      if (this.left) return;
+      if (this.left || drawing !== this.drawing) return;
       const draw = (files) => {
         const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
         const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
@@ -369,7 +432,7 @@ class PlanPage {
       // The moment the whole page can be used: tests wait for the attribute, the benchmark reads the mark.
       performance.mark('bailiff-plan-ready');
       filesPromise.then((files) => {
-        if (this.left) return;
+        if (this.left || drawing !== this.drawing) return;
         if (!files) {
           this.treeBox.setAttribute('aria-busy', 'false');
           document.documentElement.setAttribute('data-plan-ready', plan.id);
@@ -383,7 +446,7 @@ class PlanPage {
         document.documentElement.setAttribute('data-plan-ready', plan.id);
       });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return;
+      if ((error instanceof ApiError && error.status === 401) || drawing !== this.drawing) return;
       replace(this.treeBox, errorNotice(error));
       replace(this.operationsBox, errorNotice(error));
     }
@@ -445,9 +508,10 @@ class PlanPage {
   }
 
   async loadResults(id) {
+    const drawing = this.drawing;
     try {
       const page = await get(`/plans/${id}/results?limit=5000`);
-      if (this.left) return;
+      if (this.left || drawing !== this.drawing) return;
       const counts = {};
       for (const action of page.actions) counts[action.outcome ?? 'not run'] = (counts[action.outcome ?? 'not run'] ?? 0) + 1;
       const ordered = [...page.actions].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
@@ -480,17 +544,18 @@ class PlanPage {
         more,
       );
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) replace(this.resultsBox, errorNotice(error));
+      if (!(error instanceof ApiError && error.status === 401) && drawing === this.drawing) replace(this.resultsBox, errorNotice(error));
     }
   }
 
   async loadAudit(id) {
+    const drawing = this.drawing;
     try {
       const [audit, verification] = await Promise.all([
         get(`/plans/${id}/audit`),
         this.decisions.verifyAudit.allowed ? get('/audit/verify').catch((error) => ({ error })) : Promise.resolve(undefined),
       ]);
-      if (this.left) return;
+      if (this.left || drawing !== this.drawing) return;
       let chain;
       if (!verification) chain = notice('info', h('p', { text: `Chain verification: ${this.decisions.verifyAudit.reason}` }));
       else if (verification.error) chain = errorNotice(verification.error);
@@ -515,7 +580,7 @@ class PlanPage {
         ),
       );
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) replace(this.auditBox, errorNotice(error));
+      if (!(error instanceof ApiError && error.status === 401) && drawing === this.drawing) replace(this.auditBox, errorNotice(error));
     }
   }
 }
@@ -557,7 +622,25 @@ function operationPaths(operation) {
 }
 
 function issueText(issue) {
-  return `${issue.operation !== undefined ? `Operation ${issue.operation + 1}: ` : ''}${issue.message}`;
+  return `${issue.operation !== undefined ? `Operation ${issue.operation + 1}: ` : ''}${plainText(issue.message)}`;
+}
+
+function flashNotice(flash) {
+  return notice(flash.kind, h('p', { text: flash.text }), (flash.lines ?? []).map((line) => h('p', { class: 'detail', text: line })));
+}
+
+function success(text) {
+  return { kind: 'success', text };
+}
+
+/** What a change of status that this page did not make means, in words. */
+function changeFlash(view) {
+  const { status } = view.plan;
+  if (status === 'succeeded') return success('The plan ran to the end.');
+  if (status === 'failed') return { kind: 'warning', text: 'The plan failed. The result of each step is below.' };
+  if (status === 'approved') return { kind: 'info', text: 'The plan was approved meanwhile. It can now be run.' };
+  if (RUNNING.includes(status)) return { kind: 'info', text: `${statusLabel(status)}. Progress appears below.` };
+  return { kind: 'info', text: `The plan is now: ${statusLabel(status).toLowerCase()}.` };
 }
 
 function fact(term, value) {
