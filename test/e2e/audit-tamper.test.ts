@@ -30,7 +30,7 @@ beforeAll(async () => {
   const { service, queue } = bailiff.app;
   for (const name of ['a', 'b']) {
     const proposed = await service.propose(agent, { case: CASE, description: `file ${name}`, operations: [{ type: 'move', source: `${name}.txt`, destination: `sorted/${name}.txt` }] });
-    await service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash });
+    await service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
     await service.apply(agent, proposed.plan.id);
     await queue.idle();
     expect((await service.get(agent, proposed.plan.id)).plan.status).toBe('succeeded');

@@ -202,7 +202,7 @@ async function approvedBulkPlan(destination: string): Promise<string> {
   const agent = new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.agent });
   const approver = new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.approver });
   const view = await agent.propose({ case: 'bulk', description: 'copy', operations: [{ type: 'copy', source: 'in/', destination: `${destination}/` }] });
-  await approver.approve(view.plan.id, { planHash: view.plan.planHash });
+  await approver.approve(view.plan.id, { planHash: view.plan.planHash, snapshotHash: view.report.snapshotHash });
   return view.plan.id;
 }
 

@@ -340,7 +340,7 @@ describe('the approver console', () => {
 
   it('offers "validate again" for an expired approval', async () => {
     const proposed = await app.service.propose(AGENT, { case: CASE, description: 'Add a correspondence folder', operations: [{ type: 'create_dir', destination: 'Correspondence' }] });
-    await app.service.approve(ALICE, proposed.plan.id, { planHash: proposed.plan.planHash });
+    await app.service.approve(ALICE, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
     clockOffset.ms = 73 * 3600 * 1000;
     try {
       const page = await newPage();

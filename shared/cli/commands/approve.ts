@@ -18,7 +18,8 @@ export const approveCommand: CliCommand = {
           ctx.out('');
         }
         await ctx.confirmDecision(`Approve ${view.plan.id} with hash ${planHash}?`, options.yes, 'approve');
-        const approved = await ctx.client.approve(id, { planHash, ...(options.comment ? { comment: options.comment } : {}) });
+        // The report printed above is what the person reviewed: bind the approval to its snapshot.
+        const approved = await ctx.client.approve(id, { planHash, snapshotHash: view.report.snapshotHash, ...(options.comment ? { comment: options.comment } : {}) });
         if (ctx.json) return ctx.printJson(approved);
         const approval = approved.approval;
         const complete = approved.plan.status === 'approved';

@@ -297,8 +297,8 @@ class PlanPage {
         'aria-label': 'Approve',
         onsubmit: (event) => {
           event.preventDefault();
-          // The hash of exactly the plan on screen: if it changed meanwhile, the API refuses.
-          const body = { planHash: this.view.plan.planHash };
+          // The plan and report on screen: if either changed meanwhile, the API refuses.
+          const body = { planHash: this.view.plan.planHash, snapshotHash: this.view.report.snapshotHash };
           if (comment.value.trim()) body.comment = comment.value.trim();
           this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.plan.status === 'approved' ? success('Approved. The plan can now be run.') : view.plan.status === 'proposed' ? success('Your approval is recorded. The plan needs another approver.') : changeFlash(view)));
         },
