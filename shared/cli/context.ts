@@ -43,6 +43,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   method_not_allowed: EXIT.unexpected,
   conflict: EXIT.state,
   hash_mismatch: EXIT.state,
+  report_changed: EXIT.state,
   precondition_failed: EXIT.state,
   rate_limited: EXIT.unavailable,
   unavailable: EXIT.unavailable,
