@@ -41,7 +41,7 @@ def test_pauses_with_the_summary_and_link_then_applies_once_approved(bailiff: Ba
     assert approver.get_plan(plan_id).plan.status == "proposed" and bailiff.files(case) == INTAKE
     assert [p.id for p in agent.list_plans(case=case).plans] == [plan_id]  # proposed once
 
-    approver.approve(plan_id, request["plan_hash"], comment="ok")
+    approver.approve(plan_id, request["plan_hash"], request["snapshot_hash"], comment="ok")
     final = resume_when_decided(graph, config, agent, timeout=10)
     assert final["status"] == "succeeded" and f"Plan {plan_id} was applied" in final["outcome"]
     assert pending_approval(graph, config) is None

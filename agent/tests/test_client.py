@@ -16,6 +16,7 @@ from bailiff_agent.errors import (
     AuthenticationError,
     ConflictError,
     HashMismatchError,
+    ReportChangedError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
@@ -27,7 +28,7 @@ from bailiff_agent.errors import (
     UnavailableError,
     error_from_response,
 )
-from bailiff_agent.models import CreateDir, Move, WriteFile
+from bailiff_agent.models import CreateDir, Delete, Move, WriteFile
 
 from .conftest import INTAKE, Bailiff
 
@@ -49,11 +50,15 @@ def test_proposes_approves_applies_and_rolls_back(bailiff: Bailiff, agent: Baili
     )
     assert view.plan.status == "proposed" and view.report.valid
     assert view.report.totals.objects_created == 3
+    totals = view.report.totals
+    assert (totals.objects_moved, totals.objects_written, totals.folders_created, totals.objects_copied) == (1, 1, 1, 0)
+    assert view.report.operations_truncated is False
+    assert view.decisions.next_step == "Awaiting 1 more approval" and not view.decisions.approve.allowed
     assert view.report.diff.removed == ["intake/records_001.pdf"]
     assert agent.console_url(view.plan.id) == f"{bailiff.url}/ui/plans/{view.plan.id}"
     assert [p.id for p in agent.list_plans(case=case).plans] == [view.plan.id]
 
-    approved = approver.approve(view.plan.id, view.plan.plan_hash, comment="looks right")
+    approved = approver.approve_reviewed(view, comment="looks right")
     assert approved.plan.status == "approved" and approved.plan.approval is not None
     assert approved.plan.approval.approvers[0].principal == "approver@local"
 
@@ -81,9 +86,9 @@ def test_each_refusal_is_its_own_exception_with_the_fields_at_fault(bailiff: Bai
 
     view = agent.propose(case, "rename", [Move(source="notes.txt", destination="notes-old.txt")])
     with pytest.raises(PermissionDeniedError):
-        agent.approve(view.plan.id, view.plan.plan_hash)  # an agent never approves
+        agent.approve_reviewed(view)  # an agent never approves
     with pytest.raises(HashMismatchError) as mismatch:
-        approver.approve(view.plan.id, "sha256:" + "0" * 64)
+        approver.approve(view.plan.id, "sha256:" + "0" * 64, view.report.snapshot_hash)
     assert isinstance(mismatch.value, ConflictError) and mismatch.value.status == 409
     with pytest.raises(ConflictError) as not_approved:
         agent.apply(view.plan.id)
@@ -91,10 +96,20 @@ def test_each_refusal_is_its_own_exception_with_the_fields_at_fault(bailiff: Bai
     with pytest.raises(NotFoundError):
         agent.get_plan("pln_0000000000000000")
 
+    stale = agent.propose(case, "clear the old notes", [Delete(source="notes.txt")])
+    (bailiff.workspace / "projects" / case / "notes.txt").write_text("rewritten after the review\n", encoding="utf-8")
+    agent.validate(stale.plan.id)
+    with pytest.raises(ReportChangedError) as changed:
+        approver.approve_reviewed(stale)  # what the person read is no longer what would run
+    assert isinstance(changed.value, ConflictError) and changed.value.status == 409 and changed.value.code == "report_changed"
+    current = approver.get_plan(stale.plan.id).report.snapshot_hash
+    assert changed.value.details[0].extra == {"expected": current, "got": stale.report.snapshot_hash}
+    assert approver.get_plan(stale.plan.id).plan.status == "proposed"
+
     broken = agent.propose(case, "missing source", [Move(source="nope.txt", destination="a.txt")])
     assert not broken.report.valid and broken.report.errors[0].code == "source_missing"
     with pytest.raises(PlanInvalidError) as unapprovable:
-        approver.approve(broken.plan.id, broken.plan.plan_hash)
+        approver.approve_reviewed(broken)
     assert unapprovable.value.status == 422
 
     with BailiffClient.with_token(bailiff.url, "not-a-token-at-all-xyz") as stranger, pytest.raises(AuthenticationError):
@@ -125,7 +140,7 @@ def test_async_client_walks_the_same_lifecycle(bailiff: Bailiff) -> None:
             view = await agent.propose(case, "archive notes", [Move(source="notes.txt", destination="archive/notes.txt")])
             with pytest.raises(ConflictError):
                 await agent.apply(view.plan.id)
-            await approver.approve(view.plan.id, view.plan.plan_hash)
+            await approver.approve_reviewed(view)
             decided = await agent.wait_for_plan(view.plan.id, until="decided", timeout=5)
             assert decided.plan.status == "approved"
             return (await agent.apply_and_wait(view.plan.id, timeout=30)).plan.status

@@ -87,7 +87,7 @@ def test_a_deep_agents_writes_become_one_plan_a_person_approves(bailiff: Bailiff
     assert [op.type for op in view.report.operations] == ["write_file", "move", "copy", "delete"]  # write + edit became one write
     assert view.report.valid
 
-    approver.approve(plan.id, view.plan.plan_hash)
+    approver.approve_reviewed(view)
     final = resume_when_decided(graph, config, agent, timeout=10)
     submitted = tool_results(final["messages"])["submit_changes"][0]
     assert f"Plan {plan.id} was applied" in submitted
@@ -234,7 +234,7 @@ def test_the_same_agent_runs_asynchronously_as_on_a_langgraph_server(bailiff: Ba
             request = paused["__interrupt__"][0].value
             view = approver.get_plan(request["plan_id"])
             assert [op.effect for op in view.report.operations][1].startswith("move intake/ to Medical Records/Intake")
-            approver.approve(view.plan.id, view.plan.plan_hash)
+            approver.approve_reviewed(view)
             final = await graph.ainvoke(Command(resume=True), config)
             return tool_results(final["messages"])["submit_changes"][0]
 

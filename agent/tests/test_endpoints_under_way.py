@@ -20,10 +20,19 @@ LIVE = {"notes.txt": b"call the insurer\nthen the clinic\n", "intake/scan.pdf": 
 
 
 def _plan_view(translation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    totals = {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "bytesWritten", "bytesDeleted")}
-    report = {"valid": True, "checkedAt": "t", "snapshotHash": "s", "totals": {**totals, "operations": 1}, "errors": [], "warnings": [], "operations": [{"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0}], "diff": {"added": ["Police/"], "removed": [], "changed": [], "truncated": False}}
+    totals = {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "objectsMoved", "objectsCopied", "objectsWritten", "foldersCreated", "bytesWritten", "bytesDeleted", "bytesMoved", "bytesCopied")}
+    report = {"valid": True, "checkedAt": "t", "snapshotHash": "s", "totals": {**totals, "operations": 1}, "errors": [], "warnings": [], "operations": [{"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0}], "operationsTruncated": False, "diff": {"added": ["Police/"], "removed": [], "changed": [], "truncated": False}}
     plan = {"id": "pln_0mx3hyrvq14b2", "case": "abby", "description": "d", "onError": "stop", "kind": "change", "author": "agent@local", "createdAt": "t", "updatedAt": "t", "planHash": "sha256:x", "status": "proposed", "revision": 1, "operationCount": 1, "report": report}
-    view: dict[str, Any] = {"plan": plan, "report": report}
+    decisions = {
+    "planId": "pln_0mx3hyrvq14b2",
+    "status": "proposed",
+    **{action: {"allowed": False, "reason": "not now", "code": "conflict"} for action in ("approve", "reject", "apply", "validate", "rollback", "verifyAudit")},
+    "policyVerdict": "Needs 1 approval from someone other than its author.",
+    "approvals": {"required": 1, "given": [], "remaining": 1},
+    "approvalExpired": False,
+    "nextStep": "Awaiting 1 more approval",
+    }
+    view: dict[str, Any] = {"plan": plan, "report": report, "decisions": decisions}
     if translation is not None:
         view["translation"] = translation
     return view

@@ -43,7 +43,7 @@ def test_pull_change_push_approve_apply(bailiff: Bailiff, approver: BailiffClien
         kinds = sorted(line["type"] for line in pushed.report["operations"])
         assert kinds == ["delete", "move", "move", "write_file", "write_file"]
 
-    approver.approve(pushed.plan_id, pushed.plan_hash)
+    approver.approve(pushed.plan_id, pushed.plan_hash, pushed.snapshot_hash)
     done = approver.apply_and_wait(pushed.plan_id)
     assert done.plan.status == "succeeded"
     workspace = bailiff.workspace / "projects" / case

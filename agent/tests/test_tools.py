@@ -63,7 +63,7 @@ def test_propose_then_execute_only_after_a_person_approves(bailiff: Bailiff, too
     assert bailiff.files(case) == INTAKE
 
     view = approver.get_plan(plan_id)
-    approver.approve(plan_id, view.plan.plan_hash)
+    approver.approve_reviewed(view)
     applied = call(tools["execute_mutation_plan"], plan_id=plan_id)
     assert applied.status == "success" and f"Plan {plan_id} was applied" in str(applied.content)
     files = bailiff.files(case)
@@ -145,19 +145,30 @@ def test_translation_in_words() -> None:
         "valid": True,
         "checkedAt": "t",
         "snapshotHash": "s",
-        "totals": {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "bytesWritten", "bytesDeleted")},
+        "totals": {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "objectsMoved", "objectsCopied", "objectsWritten", "foldersCreated", "bytesWritten", "bytesDeleted", "bytesMoved", "bytesCopied")},
         "errors": [],
         "warnings": [],
         "operations": [
             {"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0},
             {"index": 1, "type": "move", "effect": "move a.pdf to Police/a.pdf (1 object, 3 B)", "objects": 1, "bytes": 3},
         ],
+        "operationsTruncated": False,
         "diff": {"added": [], "removed": [], "changed": [], "truncated": False},
+    }
+    decisions = {
+        "planId": "pln_0mx3hyrvq14b2",
+        "status": "proposed",
+        **{action: {"allowed": False, "reason": "not now", "code": "conflict"} for action in ("approve", "reject", "apply", "validate", "rollback", "verifyAudit")},
+        "policyVerdict": "Needs 1 approval from someone other than its author.",
+        "approvals": {"required": 1, "given": [], "remaining": 1},
+        "approvalExpired": False,
+        "nextStep": "Awaiting 1 more approval",
     }
     view = CommandPlanView.model_validate(
         {
             "plan": plan,
             "report": report,
+            "decisions": decisions,
             "translation": [
                 {"line": 1, "text": "mkdir -p Police", "operations": [0]},
                 {"line": 2, "text": "mv a.pdf Police/a.pdf", "operations": [1]},
@@ -196,7 +207,7 @@ def test_a_plain_langchain_agent_reorganises_a_case_with_a_person_in_between(bai
     assert bailiff.files(case) == INTAKE
 
     view = approver.get_plan(proposed["id"])  # the person reads the report, then approves exactly it
-    approver.approve(proposed["id"], view.plan.plan_hash)
+    approver.approve_reviewed(view)
     second = agent.invoke({"messages": [{"role": "user", "content": "Approved. Go ahead."}]}, config)
     executed = [m for m in second["messages"] if isinstance(m, ToolMessage)][-1]
     assert executed.name == "execute_mutation_plan" and "was applied" in str(executed.content)

@@ -24,7 +24,7 @@ from langgraph.types import Checkpointer, Command, interrupt
 from .client import BailiffClient
 from .errors import BailiffError, PlanWaitTimeout
 from .models import PlanView
-from .report import describe_outcome, describe_proposal, next_step
+from .report import describe_proposal, next_step
 
 #: Marks interrupts raised by this package, so an application can tell them from its own.
 INTERRUPT_KIND = "bailiff_approval"
@@ -54,6 +54,7 @@ def approval_request(view: PlanView, console_url: str) -> dict[str, Any]:
         "kind": INTERRUPT_KIND,
         "plan_id": view.plan.id,
         "plan_hash": view.plan.plan_hash,
+        "snapshot_hash": view.report.snapshot_hash,
         "case": view.plan.case,
         "status": view.plan.status,
         "summary": describe_proposal(view, console_url),
@@ -101,7 +102,7 @@ def make_decide_node(client: BailiffClient, *, wait_timeout: float = 300.0) -> P
             view = carry_out(client, view, wait_timeout=wait_timeout)
         except PlanWaitTimeout:
             return {"status": "running", "outcome": f"Plan {plan_id} is still running after {wait_timeout:g} s; see {url}"}
-        words = describe_outcome(view, url) if view.plan.status in ("succeeded", "failed", "rolled_back") else next_step(view, url)
+        words = next_step(view, url)  # which words fit the plan now is next_step's to decide
         return {"status": view.plan.status, "outcome": words}
 
     return decide

@@ -100,6 +100,13 @@ def _query(**values: str | int | bool | None) -> dict[str, str]:
     return {key: (str(value).lower() if isinstance(value, bool) else str(value)) for key, value in values.items() if value is not None}
 
 
+def _approval_body(plan_hash: str, snapshot_hash: str, comment: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"planHash": plan_hash, "snapshotHash": snapshot_hash}
+    if comment:
+        body["comment"] = comment
+    return body
+
+
 class _Calls:
     """Every endpoint of the API as a :class:`_Call`. The only place paths are spelled."""
 
@@ -280,12 +287,18 @@ class BailiffClient:
     def validate(self, plan_id: str) -> PlanView:
         return self._send(_Calls.plan_action(plan_id, "validate"))
 
-    def approve(self, plan_id: str, plan_hash: str, *, comment: str | None = None) -> PlanView:
-        """Approve exactly the plan whose hash was reviewed (approver role; never the author)."""
-        body: dict[str, Any] = {"planHash": plan_hash}
-        if comment:
-            body["comment"] = comment
-        return self._send(_Calls.plan_action(plan_id, "approve", body))
+    def approve(self, plan_id: str, plan_hash: str, snapshot_hash: str, *, comment: str | None = None) -> PlanView:
+        """Approve exactly the plan and the dry-run report that were reviewed (approver role; never the author).
+
+        ``snapshot_hash`` is the ``report.snapshot_hash`` of the view the person read: if the plan's
+        report changed since (the workspace moved and it was validated again), Bailiff refuses with
+        :class:`ReportChangedError` and the plan stays unapproved.
+        """
+        return self._send(_Calls.plan_action(plan_id, "approve", _approval_body(plan_hash, snapshot_hash, comment)))
+
+    def approve_reviewed(self, reviewed: PlanView, *, comment: str | None = None) -> PlanView:
+        """Approve exactly what ``reviewed`` showed: its plan hash and its report's snapshot hash."""
+        return self.approve(reviewed.plan.id, reviewed.plan.plan_hash, reviewed.report.snapshot_hash, comment=comment)
 
     def reject(self, plan_id: str, reason: str) -> PlanView:
         return self._send(_Calls.plan_action(plan_id, "reject", {"reason": reason}))
@@ -401,11 +414,11 @@ class AsyncBailiffClient:
     async def validate(self, plan_id: str) -> PlanView:
         return await self._send(_Calls.plan_action(plan_id, "validate"))
 
-    async def approve(self, plan_id: str, plan_hash: str, *, comment: str | None = None) -> PlanView:
-        body: dict[str, Any] = {"planHash": plan_hash}
-        if comment:
-            body["comment"] = comment
-        return await self._send(_Calls.plan_action(plan_id, "approve", body))
+    async def approve(self, plan_id: str, plan_hash: str, snapshot_hash: str, *, comment: str | None = None) -> PlanView:
+        return await self._send(_Calls.plan_action(plan_id, "approve", _approval_body(plan_hash, snapshot_hash, comment)))
+
+    async def approve_reviewed(self, reviewed: PlanView, *, comment: str | None = None) -> PlanView:
+        return await self.approve(reviewed.plan.id, reviewed.plan.plan_hash, reviewed.report.snapshot_hash, comment=comment)
 
     async def reject(self, plan_id: str, reason: str) -> PlanView:
         return await self._send(_Calls.plan_action(plan_id, "reject", {"reason": reason}))

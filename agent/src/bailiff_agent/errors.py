@@ -122,6 +122,14 @@ class HashMismatchError(ConflictError):
     code = "hash_mismatch"
 
 
+class ReportChangedError(ConflictError):
+    """409: the dry-run report changed since the approver reviewed it (the workspace moved and the
+    plan was validated again). ``details[0]`` carries ``expected`` (the current snapshot hash) and
+    ``got`` (the one sent); read the plan again and approve what it does now."""
+
+    code = "report_changed"
+
+
 class PreconditionFailedError(BailiffError):
     """412: an object changed since the caller looked (stale generation)."""
 
@@ -203,6 +211,7 @@ ERROR_CLASSES: dict[str, type[BailiffError]] = {
         MethodNotAllowedError,
         ConflictError,
         HashMismatchError,
+        ReportChangedError,
         PreconditionFailedError,
         PayloadTooLargeError,
         PlanInvalidError,

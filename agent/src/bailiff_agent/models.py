@@ -115,13 +115,21 @@ class ReportIssue(_Wire):
 
 
 class ReportTotals(_Wire):
+    """Exact counts over the whole plan, however short ``Report.operations`` is."""
+
     operations: int
     actions: int
     objects_created: int
     objects_overwritten: int
     objects_deleted: int
+    objects_moved: int
+    objects_copied: int
+    objects_written: int
+    folders_created: int
     bytes_written: int
     bytes_deleted: int
+    bytes_moved: int
+    bytes_copied: int
 
 
 class OperationEffect(_Wire):
@@ -155,7 +163,9 @@ class Report(_Wire):
     totals: ReportTotals
     errors: list[ReportIssue]
     warnings: list[ReportIssue]
+    #: The first 1,000 operations' lines; ``operations_truncated`` says when there are more.
     operations: list[OperationEffect]
+    operations_truncated: bool
     diff: ReportDiff
     policy: PolicyVerdict | None = None
 
@@ -217,11 +227,47 @@ class PlanRecord(_Wire):
     rolled_back_by: str | None = None
 
 
+class Decision(_Wire):
+    allowed: bool
+    #: Why not, in words a person can act on.
+    reason: str | None = None
+    #: The error code the action would be refused with.
+    code: str | None = None
+
+
+class ApprovalProgress(_Wire):
+    required: int
+    given: list[Approver]
+    remaining: int
+
+
+class PlanDecisions(_Wire):
+    """What the caller may do with the plan now and why not, and the next step in words.
+
+    Decided by Bailiff (one owner of the plan lifecycle); read it instead of deciding from the status.
+    """
+
+    plan_id: str
+    status: PlanStatus | str
+    approve: Decision
+    reject: Decision
+    apply: Decision
+    #: ``validate`` on the wire; renamed here because pydantic models have a ``validate`` method.
+    validate_: Decision = Field(alias="validate")
+    rollback: Decision
+    verify_audit: Decision
+    policy_verdict: str
+    approvals: ApprovalProgress
+    approval_expired: bool
+    next_step: str
+
+
 class PlanView(_Wire):
     """A plan with its dry-run report, approval and execution: what ``GET /plans/{id}`` answers."""
 
     plan: PlanRecord
     report: Report
+    decisions: PlanDecisions
     approval: Approval | None = None
     execution: ExecutionSummary | None = None
 

@@ -27,12 +27,15 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
     """The dry-run report of a proposed plan, and what happens next."""
     plan, report = view.plan, view.report
     totals = report.totals
+    # Every count comes from the server's totals over the whole plan, never from the listed lines.
     lines = [
         f"Plan {plan.id} for case {plan.case}: {plan.description}",
         f"Status: {plan.status}. Dry run: {'valid' if report.valid else 'NOT valid'} — "
-        f"{totals.operations} operations, {totals.objects_created} objects created, "
+        f"{totals.operations} operations: {totals.objects_moved} objects moved, {totals.objects_copied} copied, "
+        f"{totals.objects_written} files written, {totals.folders_created} folders created, "
         f"{totals.objects_overwritten} overwritten, {totals.objects_deleted} deleted, {_bytes(totals.bytes_written)} written.",
-        "Effects:",
+        f"Policy: {view.decisions.policy_verdict}",
+        "Effects:" if not report.operations_truncated else f"Effects (showing {len(report.operations)} of {totals.operations}; the rest are paged by GET /plans/{plan.id}/operations):",
         *(f"  {effect.index + 1}. {effect.effect}" for effect in report.operations),
     ]
     if report.errors:
@@ -46,17 +49,15 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
 
 
 def next_step(view: PlanView, console_url: str) -> str:
-    """What the agent should do or tell a person now, given the plan's status."""
+    """What the agent should do or tell a person now, from what Bailiff decided about the plan."""
     plan = view.plan
     status = plan.status
+    decisions = view.decisions
     if status == "proposed":
         if not view.report.valid:
             return "Nothing will change: fix the errors above and propose a corrected plan."
-        needed = view.report.policy.approvals_required if view.report.policy else 1
-        have = len(view.approval.approvers) if view.approval else 0
-        progress = f" ({have} of {needed} approvals so far)" if needed > 1 else ""
         return (
-            f"It awaits approval by a person{progress}; nothing changes until then. "
+            f"It awaits approval by a person ({decisions.next_step}); nothing changes until then. "
             f"Send this link to an approver: {console_url}\n"
             f"Once it is approved, call execute_mutation_plan('{plan.id}')."
         )
@@ -88,9 +89,8 @@ def describe_outcome(view: PlanView, console_url: str) -> str:
         return f"Plan {plan.id} FAILED.{counts}{error}{compensated} Details and audit trail: {console_url}"
     if plan.status == "rolled_back":
         return f"Plan {plan.id} was applied and later rolled back by {plan.rolled_back_by or 'another plan'}."
-    if plan.status in ("queued", "running"):
-        return f"Plan {plan.id} is {plan.status}.{counts} Call execute_mutation_plan('{plan.id}') again to wait for it."
-    return next_step(view, console_url)
+    # Anything else (queued, running, or not run yet): the view's next step says where it stands.
+    return f"Plan {plan.id}: {view.decisions.next_step}.{counts} Call execute_mutation_plan('{plan.id}') again to wait for it."
 
 
 def describe_translation(view: CommandPlanView) -> str:

@@ -60,6 +60,8 @@ class LocalStatus:
 class PushResult:
     plan_id: str
     plan_hash: str
+    #: The report's snapshot hash: an approval names it next to ``plan_hash``.
+    snapshot_hash: str
     console_url: str
     valid: bool
     report: dict[str, Any]
@@ -265,6 +267,7 @@ class Sandbox:
         return PushResult(
             plan_id=view["plan"]["id"],
             plan_hash=view["plan"]["planHash"],
+            snapshot_hash=view["report"]["snapshotHash"],
             console_url=f"{self.base_url}/ui/plans/{view['plan']['id']}",
             valid=bool(report["valid"]),
             report=report,

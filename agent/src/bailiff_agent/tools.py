@@ -198,11 +198,12 @@ def create_bailiff_tools(client: ClientSource | None = None, *, wait_timeout: fl
 
 
 def _execution_words(view: PlanView, console_url: str) -> str:
-    if view.plan.status in ("succeeded", "failed", "rolled_back", "queued", "running"):
-        return describe_outcome(view, console_url)
     if view.plan.status == "proposed":
         return f"Plan {view.plan.id} has not been approved yet, so nothing was applied. " + next_step(view, console_url)
-    return f"Plan {view.plan.id} was not applied. " + next_step(view, console_url)
+    if view.plan.rejection is not None or view.decisions.approval_expired:
+        return f"Plan {view.plan.id} was not applied. " + next_step(view, console_url)
+    # Queued, running or finished: the outcome, in the words the view's decisions give.
+    return describe_outcome(view, console_url)
 
 
 @functools.lru_cache(maxsize=1)
