@@ -266,7 +266,9 @@ export class Executor {
    * redelivery writes the file (see `handle`); the plan's outcome is not touched again.
    */
   private async writeAuditFiles(plan: PlanRecord): Promise<void> {
-    const ids = [plan.id, ...(plan.execution?.compensation ? [plan.execution.compensation] : [])];
+    // A rollback's run adds records to the plan it undoes, whose copy was written when that plan
+    // finished: write it again, so every copy still holds all its plan's records.
+    const ids = [plan.id, ...(plan.execution?.compensation ? [plan.execution.compensation] : []), ...(plan.kind === 'rollback' && plan.rollbackOf ? [plan.rollbackOf] : [])];
     for (const id of ids) {
       const records = await this.plans.readPlanAudit(id);
       if (records.length === 0) continue;

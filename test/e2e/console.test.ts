@@ -295,7 +295,7 @@ describe('the approver console', () => {
     await page.getByRole('button', { name: 'Reject' }).click();
     const error = page.locator('.feedback .notice-error');
     await error.waitFor();
-    expect(await error.textContent()).toMatch(/The plan changed in the meantime\. Plan is rejected; only proposed or approved plans can be rejected\./);
+    expect(await error.textContent()).toMatch(/The plan changed in the meantime\. The plan is rejected; only a proposed or approved plan can be rejected\./);
     expect(await error.textContent()).not.toContain('{');
     await page.locator('.plan-title-row .status', { hasText: 'Rejected' }).waitFor();
     await page.locator('.notice', { hasText: 'Rejected by bob@local' }).waitFor();

@@ -123,7 +123,7 @@ async function driveEveryTransition(app: EmbeddedApp, clockOffset: { ms: number 
   const expiring = await app.service.propose(AGENT, sortPlan('Later'));
   await app.service.approve(ALICE, expiring.plan.id, { planHash: expiring.plan.planHash, snapshotHash: expiring.report.snapshotHash });
   clockOffset.ms += 73 * 3600 * 1000;
-  await expect(app.service.apply(AGENT, expiring.plan.id)).rejects.toThrow(/expired/);
+  await expect(app.service.apply(AGENT, expiring.plan.id)).rejects.toThrow(/approval window has passed/);
   clockOffset.ms = 0;
   note(expiring.plan.id, 'proposed', 'approved', 'expired');
 
