@@ -30,8 +30,9 @@ async def exercise(client: Client, case: str, approver: BailiffClient) -> dict[s
     )
     plan = proposed.structured_content["plan"]
     waited = await client.call_tool("wait_for_plan", {"planId": plan["id"], "timeoutSeconds": 1})
-    # A person approves, over HTTP, as the console does; no MCP call can.
-    approver.approve(plan["id"], plan["planHash"])
+    # A person approves, over HTTP, as the console does; no MCP call can. They approve the report
+    # they were shown.
+    approver.approve(plan["id"], plan["planHash"], proposed.structured_content["report"]["snapshotHash"])
     progress: list[tuple[float, float | None, str | None]] = []
 
     async def on_progress(value: float, total: float | None, message: str | None) -> None:
