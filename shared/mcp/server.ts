@@ -116,14 +116,18 @@ export function createMcpServer(backend: McpBackend): Server {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${request.params.name}; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
     }
     const token = request.params._meta?.progressToken ?? ctx.mcpReq._meta?.progressToken;
+    // Notifications still being sent: the result waits for them, so a client never sees the
+    // result before the progress that led to it.
+    const sending: Array<Promise<unknown>> = [];
     const onPoll =
       token === undefined
         ? undefined
         : progressReporter(token, (params) => {
             // A client that went away misses a notification; the call itself goes on.
-            ctx.mcpReq.notify({ method: 'notifications/progress', params }).catch(() => undefined);
+            sending.push(ctx.mcpReq.notify({ method: 'notifications/progress', params }).catch(() => undefined));
           });
     const result = await callTool(tool, backend, request.params.arguments, { onPoll, signal: ctx.mcpReq.signal });
+    await Promise.all(sending);
     return server.projectCallToolResult(result, TOOL_LIST.find((listed) => listed.name === tool.name)?.outputSchema);
   });
   return server;
