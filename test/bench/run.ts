@@ -6,11 +6,15 @@
  *   npm run bench -- --runs 5           more runs per scenario
  *   npm run bench -- --quick            smaller sizes (a few minutes)
  *   npm run bench -- --only 1,3         some scenarios
- *   npm run bench -- --compare .bench/results-<date>.json
+ *   npm run bench -- --compare docs/bench/results-<date>.json
+ *   npm run bench -- --no-keep          do not add this run to docs/bench/
  *
  * It starts what it needs (fake-gcs-server and the Firestore emulator, through the same
  * functions the tests use), prints a table of medians and ratios on stdout (progress goes to
- * stderr), saves everything as JSON under .bench/ and stops the emulators again.
+ * stderr), saves everything as JSON under .bench/ and stops the emulators again. A run of every
+ * scenario also keeps its medians and spread under docs/bench/ (committed: the project's
+ * history), and each run is compared with the newest kept run of the same sizes unless
+ * `--compare` names another.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
@@ -24,7 +28,7 @@ import { startStorageTestbench } from '../setup/storage-testbench.ts';
 import { startGcloudEmulators } from '../setup/gcloud-emulators.ts';
 import type { BenchContext } from './lib/context.ts';
 import { installFirestoreCounter } from './lib/firestore-counter.ts';
-import { renderComparison, renderResults, saveResults, type SavedRun } from './lib/report.ts';
+import { newestKeptRun, renderComparison, renderResults, saveResults, summarise, type SavedRun } from './lib/report.ts';
 import { emptyResults } from './lib/results.ts';
 import { log, runProgram } from './lib/util.ts';
 import { apiLatency } from './scenarios/api-latency.ts';
@@ -69,12 +73,13 @@ function parseOptions() {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       compare: { type: 'string' },
+      'no-keep': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`usage: npm run bench -- [--runs N] [--quick] [--only 1,2,...] [--compare <results.json>]\n${SCENARIOS.map((s) => `  ${s.id}  ${s.title}`).join('\n')}\n`);
+    process.stdout.write(`usage: npm run bench -- [--runs N] [--quick] [--only 1,2,...] [--compare <results.json>] [--no-keep]\n${SCENARIOS.map((s) => `  ${s.id}  ${s.title}`).join('\n')}\n`);
     process.exit(0);
   }
   const runs = Number(values.runs);
@@ -82,7 +87,7 @@ function parseOptions() {
   const only = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
   const unknown = only?.filter((id) => !SCENARIOS.some((scenario) => scenario.id === id)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.id).join(', ')}`);
-  return { runs, quick: values.quick, selected: SCENARIOS.filter((scenario) => !only || only.includes(scenario.id)), compare: values.compare };
+  return { runs, quick: values.quick, selected: SCENARIOS.filter((scenario) => !only || only.includes(scenario.id)), compare: values.compare, keep: !values['no-keep'] && !only };
 }
 
 async function cpuModel(): Promise<string> {
@@ -172,9 +177,17 @@ async function main(): Promise<void> {
     results: ctx.results,
   };
   process.stdout.write(`${renderResults(saved)}\n`);
+  const history = join(repoRoot, 'docs', 'bench');
+  // Chosen before this run is kept, so a run is never compared with itself.
+  const compareWith = options.compare ?? (await newestKeptRun(history, options.quick));
   const file = await saveResults(saved, join(repoRoot, '.bench'));
   process.stdout.write(`\nSaved ${file.slice(repoRoot.length)}\n`);
-  if (options.compare) process.stdout.write(`\n${await renderComparison(saved, options.compare)}\n`);
+  if (options.keep) {
+    const kept = await saveResults(summarise(saved), history);
+    process.stdout.write(`Kept medians and spread in ${kept.slice(repoRoot.length)} (commit it)\n`);
+  }
+  if (compareWith) process.stdout.write(`\n${await renderComparison(saved, compareWith)}\n`);
+  else process.stdout.write('\nNo earlier kept run of these sizes to compare with.\n');
 }
 
 main().then(

@@ -1,5 +1,5 @@
 /** The printed table, the saved JSON and the comparison with an earlier run. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Results, Row } from './results.ts';
 import { formatSig } from './util.ts';
@@ -69,6 +69,34 @@ export async function saveResults(saved: SavedRun, directory: string): Promise<s
   const file = join(directory, `results-${stamp}.json`);
   await writeFile(file, `${JSON.stringify(saved, null, 2)}\n`);
   return file;
+}
+
+/**
+ * The run as kept in the repository's history (docs/bench/): medians and spread (lowest and
+ * highest sample) instead of every sample, so a year of runs stays small enough to commit.
+ */
+export function summarise(saved: SavedRun): SavedRun {
+  const spread = (samples: number[]) => (samples.length > 1 ? [Math.min(...samples), Math.max(...samples)] : samples);
+  const { results } = saved;
+  return {
+    ...saved,
+    results: {
+      ...results,
+      rows: results.rows.map((row) => ({ ...row, samples: spread(row.samples) })),
+      ratios: results.ratios.map((ratio) => ({ ...ratio, samples: spread(ratio.samples) })),
+    },
+  };
+}
+
+/** The newest kept run of the same sizes (quick or full), the default for `--compare`. */
+export async function newestKeptRun(directory: string, quick: boolean): Promise<string | undefined> {
+  const names = (await readdir(directory).catch(() => [] as string[])).filter((name) => /^results-.+\.json$/.test(name)).sort().reverse();
+  for (const name of names) {
+    const file = join(directory, name);
+    const run = JSON.parse(await readFile(file, 'utf8')) as SavedRun;
+    if (run.format === 'bailiff-bench/1' && run.meta.quick === quick) return file;
+  }
+  return undefined;
 }
 
 /** Medians of this run against an earlier saved run, matched by scenario and measure. */
