@@ -32,7 +32,39 @@ function cyclesIn(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   return cycles;
 }
 
+/**
+ * The floors of the house: what each room may not import. The domain is pure (it knows nothing
+ * of storage, HTTP or adapters), services reach the world only through ports, and adapters
+ * implement ports without calling back into the services that use them.
+ */
+const LAYER_RULES: Array<{ room: string; mayImport: (target: string) => boolean; why: string }> = [
+  { room: 'shared/domain/', mayImport: (target) => target.startsWith('shared/domain/') || target === 'shared/errors.ts', why: 'the domain imports only the domain and the error codes' },
+  { room: 'shared/services/', mayImport: (target) => !target.startsWith('shared/adapters/') && !target.startsWith('shared/http/'), why: 'services import no adapters and no http' },
+  { room: 'shared/adapters/', mayImport: (target) => !target.startsWith('shared/services/'), why: 'adapters import no services' },
+];
+
+function layerViolations(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const violations: string[] = [];
+  for (const [file, targets] of graph) {
+    for (const rule of LAYER_RULES) {
+      if (!file.startsWith(rule.room)) continue;
+      for (const target of targets) if (!rule.mayImport(target)) violations.push(`${file} -> ${target} (${rule.why})`);
+    }
+  }
+  return violations;
+}
+
 describe('imports in shared/ and functions/', () => {
+  it('finds a layer violation when there is one', () => {
+    expect(layerViolations(new Map([['shared/domain/plan.ts', ['shared/ports/clock.ts', 'shared/errors.ts']]]))).toEqual([
+      'shared/domain/plan.ts -> shared/ports/clock.ts (the domain imports only the domain and the error codes)',
+    ]);
+  });
+
+  it('keep to the floors: domain, services and adapters', () => {
+    expect(layerViolations(importGraph())).toEqual([]);
+  });
+
   it('finds a cycle when there is one', () => {
     expect(cyclesIn(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
   });

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { BLOB_REF_JSON_SCHEMA, formatBlobRef, parseBlobRef, type BlobAlgorithm, type BlobRef } from './paths.ts';
-import type { ObjectInfo } from '../ports/object-store.ts';
+import type { ObjectInfo } from './objects.ts';
 
 /** Large enough for scans and recordings; a blob is copied server-side, never through a function. */
 export const MAX_BLOB_BYTES = 5 * 1024 ** 4;
