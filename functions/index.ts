@@ -9,7 +9,7 @@ import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-frame
 import type { App } from '../shared/composition/common.ts';
 import { buildGcpApp } from '../shared/composition/gcp.ts';
 import { parseConfig } from '../shared/config.ts';
-import { createFunctionHandler, type FunctionRequest } from '../shared/http/function-handler.ts';
+import { createFunctionHandler, type FunctionRequest } from '../shared/front-door/function-handler.ts';
 import { handleExecutionEvent } from '../shared/services/execution-delivery.ts';
 
 const apps: Partial<Record<'api' | 'executor', App>> = {};

@@ -12,7 +12,7 @@ import { DEV_TOKENS_FILE } from '../shared/adapters/local/static-token-identity.
 import { buildEmbeddedApp, type EmbeddedApp } from '../shared/composition/embedded.ts';
 import { parseConfig, type Config } from '../shared/config.ts';
 import { BailiffError } from '../shared/errors.ts';
-import { startHttpServer, type RunningServer } from '../shared/http/node-server.ts';
+import { startHttpServer, type RunningServer } from '../shared/front-door/node-server.ts';
 import type { StaticToken } from '../shared/identity-settings.ts';
 import { createLogger, type Logger } from '../shared/logging.ts';
 import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
+import { startHttpServer, type RunningServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 
 const TOKENS: Record<string, { principal: string; roles: string[] }> = {

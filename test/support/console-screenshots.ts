@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildEmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer } from '../../shared/http/node-server.ts';
+import { startHttpServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
 import { launchBrowser } from './browser.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
+import { startHttpServer, type RunningServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 
 export const TEST_TOKENS = {

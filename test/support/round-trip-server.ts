@@ -20,7 +20,7 @@ import { StaticTokenIdentity } from '../../shared/adapters/local/static-token-id
 import { assemble, type App } from '../../shared/composition/common.ts';
 import { buildEmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
+import { startHttpServer, type RunningServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 

@@ -7,7 +7,7 @@
  */
 import { buildEmbeddedApp } from '../../../shared/composition/embedded.ts';
 import { parseConfig } from '../../../shared/config.ts';
-import { startHttpServer } from '../../../shared/http/node-server.ts';
+import { startHttpServer } from '../../../shared/front-door/node-server.ts';
 
 const config = parseConfig(process.env);
 const app = buildEmbeddedApp(config);

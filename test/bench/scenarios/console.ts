@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildEmbeddedApp } from '../../../shared/composition/embedded.ts';
 import { parseConfig } from '../../../shared/config.ts';
-import { startHttpServer } from '../../../shared/http/node-server.ts';
+import { startHttpServer } from '../../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 import { launchBrowser } from '../../support/browser.ts';
 import type { BenchContext } from '../lib/context.ts';

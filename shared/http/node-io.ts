@@ -1,17 +1,14 @@
 /**
- * node:http adapter for the HTTP core: the embedded server behind `npm start`, and what tests
- * start on port 0. Bodies are streamed and counted while they arrive, and only read once the
- * core has authenticated the caller, so neither a lying `Content-Length` nor an anonymous
- * client can make the server hold more than the configured limit in memory.
+ * Conversion between node:http and the HTTP core: the core's view of a node request (raw path,
+ * query, a lazy size-limited body) and the writing of a core response. Bodies are streamed and
+ * counted while they arrive, and only read once the core has authenticated the caller, so
+ * neither a lying `Content-Length` nor an anonymous client can make the server hold more than
+ * the configured limit in memory.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { answerConsoleRequest } from '../console/serve.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidInput } from '../errors.ts';
-import { handleMcpHttp, isMcpPath } from '../mcp/http.ts';
-import { handleHttpRequest } from './handler.ts';
 import { bodyTooLarge } from './json-body.ts';
-import type { HttpDependencies, HttpRequest, HttpResponse } from './types.ts';
+import type { HttpRequest, HttpResponse } from './types.ts';
 
 /**
  * Splits a request target into the raw path and the query. Done by hand rather than with
@@ -121,72 +118,4 @@ export function writeHttpResponse(response: ServerResponse, answer: HttpResponse
   if (options.closeConnection) headers.connection = 'close';
   response.writeHead(answer.status, headers);
   response.end(answer.body);
-}
-
-/** A `request` listener for `http.createServer` that serves the Bailiff API. */
-export function createRequestListener(deps: HttpDependencies): (request: IncomingMessage, response: ServerResponse) => void {
-  return (request, response) => {
-    const { request: coreRequest, bodyConsumed } = toHttpRequest(request, deps.limits.maxBodyBytes);
-    if (isMcpPath(coreRequest.path)) {
-      handleMcpHttp(request, response, coreRequest.path, deps, coreRequest.rawBody as () => Promise<Buffer | undefined>).catch((error: unknown) => {
-        deps.logger.error('MCP request failed', { error });
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
-      });
-      return;
-    }
-    const page = answerConsoleRequest(coreRequest, deps.console);
-    if (page) {
-      writeHttpResponse(response, page, { closeConnection: !bodyConsumed() });
-      return;
-    }
-    handleHttpRequest(coreRequest, deps)
-      .then((answer) => writeHttpResponse(response, answer, { closeConnection: !bodyConsumed() }))
-      .catch((error: unknown) => {
-        // handleHttpRequest never rejects; this is a failure to write (the client went away).
-        deps.logger.warn('could not write a response', { error });
-        if (!response.headersSent) response.writeHead(500);
-        response.destroy();
-      });
-  };
-}
-
-export interface RunningServer {
-  server: Server;
-  /** The address it listens on, such as `http://127.0.0.1:8080`. */
-  url: string;
-  port: number;
-  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes the rest. */
-  close(graceMs?: number): Promise<void>;
-}
-
-/** Starts the API on `port` (0 picks a free one) and resolves once it listens. */
-export async function startHttpServer(options: { deps: HttpDependencies; port: number; host?: string }): Promise<RunningServer> {
-  const server = createServer(createRequestListener(options.deps));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const displayHost = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : host;
-  return {
-    server,
-    url: `http://${displayHost}:${address.port}`,
-    port: address.port,
-    close: (graceMs = 10_000) =>
-      new Promise<void>((resolve, reject) => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
-        server.close((error) => {
-          clearTimeout(force);
-          if (error) reject(error);
-          else resolve();
-        });
-        server.closeIdleConnections();
-      }),
-  };
 }

@@ -11,7 +11,7 @@ import { StaticTokenIdentity } from '../adapters/local/static-token-identity.ts'
 import { silentLogger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import { createFunctionHandler, type FunctionRequest } from './function-handler.ts';
-import { ROUTES } from './routes.ts';
+import { ROUTES } from '../http/routes.ts';
 
 const TOKEN = 'agent-token-0123456789abcdef';
 const received: unknown[] = [];
@@ -97,6 +97,16 @@ describe('createFunctionHandler under the functions framework', () => {
       body: JSON.stringify({ description: 'x'.repeat(2000) }),
     });
     expect(response.status).toBe(413);
+  });
+
+  it('applies the body limit to an MCP request the framework read whole', async () => {
+    const response = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { padding: 'x'.repeat(2000) } }),
+    });
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe('payload_too_large');
   });
 
   it('answers 401 without a token', async () => {

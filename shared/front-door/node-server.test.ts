@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
 import { silentLogger } from '../logging.ts';
 import type { PlanApi } from '../services/plan-api.ts';
-import { splitRequestTarget, startHttpServer, type RunningServer } from './node-server.ts';
+import { splitRequestTarget } from '../http/node-io.ts';
+import { startHttpServer, type RunningServer } from './node-server.ts';
 
 const TOKEN = 'agent-token-0123456789abcdef';
 const received: unknown[] = [];
