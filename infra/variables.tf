@@ -76,7 +76,7 @@ variable "staging_retention_days" {
 }
 
 variable "function_source_bucket" {
-  description = "Bucket holding the zip of the functions' first deployment (see README.md). Later code rollouts come from Cloud Build."
+  description = "Bucket holding the zip of the functions' first deployment (see docs/operations.md). Later code rollouts come from Cloud Build."
   type        = string
 }
 

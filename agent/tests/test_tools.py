@@ -183,7 +183,7 @@ def test_translation_in_words() -> None:
 
 
 def test_a_plain_langchain_agent_reorganises_a_case_with_a_person_in_between(bailiff: Bailiff, tools: dict[str, BaseTool], approver: BailiffClient) -> None:
-    """The README's LangChain example, with a scripted model in place of a real one."""
+    """The LangChain example in docs/agents.md, with a scripted model in place of a real one."""
     from langchain.agents import create_agent
     from langchain_core.messages import AIMessage
     from langgraph.checkpoint.memory import InMemorySaver

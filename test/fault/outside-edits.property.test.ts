@@ -6,7 +6,7 @@
  *
  * Runs on the embedded adapters, whose moves are atomic renames. On fake-gcs-server a copy does
  * not enforce its source precondition, so a move racing an edit can leave an extra copy behind
- * (see the README's emulator notes); the storage-testbench run covers Cloud Storage semantics.
+ * (see the emulator notes in docs/testing.md); the storage-testbench run covers Cloud Storage semantics.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

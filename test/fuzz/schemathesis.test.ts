@@ -5,7 +5,7 @@
  * - any 5xx (`not_a_server_error`),
  * - any response the document does not describe (`response_schema_conformance`),
  * - any schema-valid request refused (`positive_data_acceptance`), unless every reason the
- *   server gave is one JSON Schema cannot state — the list below, which the README repeats.
+ *   server gave is one JSON Schema cannot state — the list below, which docs/testing.md repeats.
  * Bounded: a fixed seed and a fixed number of examples per operation (valid and invalid), so
  * it takes seconds.
  */
@@ -25,7 +25,7 @@ const MAX_EXAMPLES = 15;
 const SEED = 20261130;
 
 /**
- * Refusals of schema-valid requests for reasons JSON Schema cannot state (README, "What the
+ * Refusals of schema-valid requests for reasons JSON Schema cannot state (docs/testing.md, "What the
  * document cannot say"). Each is matched against the server's own error details.
  */
 const UNSTATABLE_REFUSALS: ReadonlyArray<{ rule: string; message: RegExp }> = [
