@@ -25,8 +25,8 @@ const MAX_EXAMPLES = 15;
 const SEED = 20261130;
 
 /**
- * Refusals of schema-valid requests for reasons JSON Schema cannot state (docs/testing.md, "What the
- * document cannot say"). Each is matched against the server's own error details.
+ * Refusals of schema-valid requests for reasons JSON Schema cannot state (docs/testing.md, "The
+ * published contract, fuzzed"). Each is matched against the server's own error details.
  */
 const UNSTATABLE_REFUSALS: ReadonlyArray<{ rule: string; message: RegExp }> = [
   { rule: 'byte limits (lengths in JSON Schema count characters)', message: /longer than \d+ bytes|exceed \d+ bytes|larger than \d+ bytes/ },
