@@ -80,6 +80,11 @@ export const configSchema = z.object({
   BAILIFF_EXECUTOR_BUDGET_MS: intFromEnv(7 * 60 * 1000),
   BAILIFF_LEASE_TTL_MS: intFromEnv(60 * 1000),
   BAILIFF_APPROVAL_TTL_HOURS: intFromEnv(72),
+  /**
+   * Plans one principal may hold open (proposed, approved, queued or running) before a new
+   * proposal is refused; 0 means no cap. Rollbacks are never refused by it.
+   */
+  BAILIFF_MAX_OPEN_PLANS: intFromEnv(200, 0),
   BAILIFF_MAX_BODY_BYTES: intFromEnv(32 * MiB),
   /** Largest blob the embedded server's upload endpoint accepts (Cloud uploads go to signed URLs). */
   BAILIFF_MAX_UPLOAD_BYTES: intFromEnv(1024 ** 3),

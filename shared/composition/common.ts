@@ -93,7 +93,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     clock,
     policy,
     logger,
-    options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
+    options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000, maxOpenPlansPerPrincipal: config.BAILIFF_MAX_OPEN_PLANS },
   });
   const content = new CaseContentService({
     objects: ports.objects,

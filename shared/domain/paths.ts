@@ -319,3 +319,9 @@ export const CASE_PATH_JSON_SCHEMA: StringJsonSchema = {
   maxLength: MAX_OBJECT_NAME_BYTES - `${PROJECTS_PREFIX}x/`.length - 1,
   pattern: `^${NO_PERCENT_ENCODING}${SEGMENT}(?:/${SEGMENT})*/?$`,
 };
+
+/** JSON Schema of a path that must name a file (`write_file`'s destination, a file read): no trailing `/`. */
+export const FILE_PATH_JSON_SCHEMA: StringJsonSchema = {
+  ...CASE_PATH_JSON_SCHEMA,
+  pattern: `^(?!.*/$)${CASE_PATH_JSON_SCHEMA.pattern.slice(1)}`,
+};

@@ -4,7 +4,7 @@
  * HTTP layer, the stores and the OpenAPI document agree by construction.
  */
 import { z } from 'zod';
-import { BACKUPS_PREFIX, CASE_NAME_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, checkCaseName, checkCasePath, parseBlobRef } from './paths.ts';
+import { BACKUPS_PREFIX, CASE_NAME_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, checkCaseName, FILE_PATH_JSON_SCHEMA, checkCasePath, parseBlobRef } from './paths.ts';
 
 /** Hard limits that no configuration can raise: they keep one plan inside one function's memory. */
 export const PLAN_LIMITS = {
@@ -52,7 +52,7 @@ export const writeFileSchema = z
   .strictObject({
     type: z.literal('write_file'),
     // A file name: the same path schema, published without the folder form (checked below).
-    destination: casePathSchema.meta({ ...CASE_PATH_JSON_SCHEMA, pattern: `(?!.*/$)${CASE_PATH_JSON_SCHEMA.pattern}` }),
+    destination: casePathSchema.meta({ ...FILE_PATH_JSON_SCHEMA }),
     /** Inline content (up to 8 MiB, through the api)... Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes. */
     content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4).optional(),
     /** ...or a blob uploaded beforehand (`POST /cases/{case}/blobs`), copied server-side: `<case>/<blob id>`. */
@@ -80,7 +80,9 @@ export const writeFileSchema = z
     if (op.destination.endsWith('/')) {
       ctx.addIssue({ code: 'custom', path: ['destination'], message: 'write_file needs a file name, not a folder' });
     }
-  });
+  })
+  // The same rule, stated in the published document: exactly one of `content` and `blob`.
+  .meta({ oneOf: [{ required: ['content'] }, { required: ['blob'] }] });
 export const copySchema = z.strictObject({ type: z.literal('copy'), source: casePathSchema, destination: casePathSchema, overwrite });
 export const moveSchema = z.strictObject({ type: z.literal('move'), source: casePathSchema, destination: casePathSchema, overwrite });
 export const deleteSchema = z.strictObject({ type: z.literal('delete'), source: casePathSchema });

@@ -242,7 +242,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     body: { schema: z.union([planInputSchema, targetPlanInputSchema]), required: true, check: 'service' },
     status: 201,
     response: proposedPlanSchema,
-    errors: ['payload_too_large', 'unavailable'],
+    errors: ['payload_too_large', 'plan_invalid', 'conflict', 'unavailable'],
     handle: async (context) => {
       if (!isTargetStateBody(context.body)) return { body: await context.deps.api.propose(caller(context), context.body) };
       if (!context.deps.targets) throw unavailable('this server does not take target-state plans');
@@ -258,7 +258,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     body: { schema: fromCommandsBodySchema, required: true, check: 'service' },
     status: 201,
     response: planFromCommandsViewSchema,
-    errors: ['payload_too_large', 'unavailable'],
+    errors: ['payload_too_large', 'plan_invalid', 'conflict', 'unavailable'],
     handle: async (context) => ({ body: await context.deps.api.proposeFromCommands(caller(context), context.body) }),
   }),
   route({

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
 import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
 import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
-import { BLOB_ID_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
+import { BLOB_ID_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, FILE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
 import {
   approvalSchema,
   caseNameSchema,
@@ -153,7 +153,7 @@ export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 // ---- the sandbox round trip: file content, snapshots, blobs ----
 
 export const contentQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
+  path: z.string().min(1).max(2048).meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
 });
 
 export const fileContentSchema = z.string().meta({
@@ -284,7 +284,7 @@ export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z
 
 /** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
 export const fileTextQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder' }),
+  path: z.string().min(1).max(2048).meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder' }),
   offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
   limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
 });

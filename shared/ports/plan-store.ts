@@ -55,6 +55,8 @@ export interface PlanStore {
   getPlan(id: string): Promise<PlanRecord | undefined>;
   /** Newest first. */
   listPlans(query: PlanQuery): Promise<PlanPage>;
+  /** How many plans `author` proposed that are now in one of `statuses` (the open-plan quota). */
+  countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number>;
   /**
    * Compare-and-set: applies `patch` and bumps `revision` only if the stored revision is
    * `expectedRevision`; otherwise throws `conflict` carrying the current status. Returns the new record.

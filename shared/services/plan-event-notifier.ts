@@ -7,7 +7,7 @@
  */
 import type { Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../domain/audit.ts';
-import type { DryRunReport, Operation, PlanRecord } from '../domain/plan.ts';
+import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
 import { planEventFromAudit } from '../domain/plan-events.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
@@ -63,6 +63,9 @@ export class NotifyingPlanStore implements PlanStore {
   }
   replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord> {
     return this.#store.replaceDryRun(id, expectedRevision, report, actions, patch);
+  }
+  countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number> {
+    return this.#store.countPlansByAuthor(author, statuses);
   }
   readOperations(id: string, offset: number, limit: number): Promise<Operation[]> {
     return this.#store.readOperations(id, offset, limit);

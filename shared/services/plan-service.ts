@@ -25,7 +25,7 @@ import {
   type PlanStatus,
 } from '../domain/plan.ts';
 import { BailiffError, conflict, hashMismatch, invalidInput, notFound, planInvalid, reportChanged, zodIssueDetails } from '../errors.ts';
-import { decide, type Decision } from '../domain/lifecycle.ts';
+import { AWAITING_APPROVAL_STATUSES, decide, IN_FLIGHT_STATUSES, RUNNABLE_STATUSES, type Decision } from '../domain/lifecycle.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
@@ -45,7 +45,12 @@ export interface PlanServiceOptions {
   approvalTtlMs: number;
   /** Objects per listing page during dry runs. */
   listPageSize?: number;
+  /** Open plans (see OPEN_PLAN_STATUSES) one principal may hold before a proposal is refused; 0 or unset: no cap. */
+  maxOpenPlansPerPrincipal?: number;
 }
+
+/** A plan that still holds a place in its author's quota: not yet finished one way or another. */
+const OPEN_PLAN_STATUSES: readonly PlanStatus[] = [...AWAITING_APPROVAL_STATUSES, ...RUNNABLE_STATUSES, ...IN_FLIGHT_STATUSES];
 
 export interface PlanServiceDeps {
   plans: PlanStore;
@@ -309,6 +314,7 @@ export class PlanService implements PlanApi {
     now: Date,
     listing?: CaseListing,
   ): Promise<PlanView> {
+    if (draft.kind === 'change') await this.refuseOverQuota(principal, draft.operations.length);
     const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts }, listing);
     if (draft.warnings && draft.warnings.length > 0) report.warnings.unshift(...draft.warnings);
     const timestamp = now.toISOString();
@@ -357,6 +363,29 @@ export class PlanService implements PlanApi {
       return this.view(principal, approved);
     }
     return this.view(principal, record);
+  }
+
+  /**
+   * Cheap refusals before a proposal is simulated or stored: more operations than the policy
+   * allows (it could never be approved, and simulating and storing 100,000 of them costs the
+   * server for nothing), and an author already holding their cap of open plans. Rollbacks are
+   * not refused here: an undo must always be possible.
+   */
+  private async refuseOverQuota(principal: Principal, operationCount: number): Promise<void> {
+    const limit = this.policy.limits.maxOperations;
+    if (limit !== undefined && operationCount > limit) {
+      throw planInvalid(`${operationCount} operations exceed the policy's limit of ${limit} per plan; split the work into smaller plans`, [
+        { path: 'operations', message: 'more operations than the policy allows', limit, operations: operationCount },
+      ]);
+    }
+    const cap = this.options.maxOpenPlansPerPrincipal;
+    if (cap === undefined || cap === 0) return;
+    const open = await this.plans.countPlansByAuthor(principal.id, OPEN_PLAN_STATUSES);
+    if (open >= cap) {
+      throw conflict(`${principal.id} already holds ${open} open plans, the most one principal may hold (${cap}); reject, run or let some expire first`, [
+        { message: 'too many open plans', limit: cap, open },
+      ]);
+    }
   }
 
   /** The plan as callers see it, with what `principal` may do with it now and the next step. */

@@ -541,6 +541,19 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         expect((await store.listPlans({ limit: 7 })).nextPageToken).toBeUndefined();
         await expectBailiffError(store.listPlans({ limit: 2, pageToken: 'not-a-token' }), 'invalid_input');
       });
+
+      it('counts the plans one author holds in given statuses, following status changes', async () => {
+        const author = buildPlanRecord().author;
+        expect(await store.countPlansByAuthor(author, ['proposed', 'approved'])).toBe(6);
+        expect(await store.countPlansByAuthor(author, ['proposed'])).toBe(4);
+        expect(await store.countPlansByAuthor(author, [])).toBe(0);
+        expect(await store.countPlansByAuthor('someone-else@firm.example', ['proposed', 'approved'])).toBe(0);
+        await store.createPlan(buildPlanRecord({ id: 'p-08', status: 'proposed', author: 'someone-else@firm.example', createdAt: at(7_000) }), buildOperations(1), buildActions(1));
+        expect(await store.countPlansByAuthor('someone-else@firm.example', ['proposed', 'approved'])).toBe(1);
+        const p01 = await store.getPlan('p-01');
+        await store.updatePlan('p-01', p01!.revision, { status: 'rejected' });
+        expect(await store.countPlansByAuthor(author, ['proposed', 'approved'])).toBe(5);
+      });
     });
 
     describe('large plans', () => {

@@ -64,7 +64,7 @@ import { FieldPath, type CollectionReference, type DocumentReference, type Docum
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
-import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
+import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
 import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, rateLimited, unavailable, type BailiffError } from '../../errors.ts';
 import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
 import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
@@ -117,6 +117,8 @@ interface PlanDocument {
   schema: 1;
   case: string;
   status: string;
+  /** Who proposed it: queried by the open-plan quota (older documents lack it and are not counted). */
+  author?: string;
   createdAt: string;
   revision: number;
   core: string;
@@ -234,6 +236,16 @@ export class FirestorePlanStore implements PlanStore {
       const plans = await Promise.all(page.rows.map((row) => this.#assemble(reader, row.doc.ref, row.doc.data() as PlanDocument)));
       return { plans, ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
     });
+  }
+
+  async countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    try {
+      const counted = await this.#plans.where('author', '==', author).where('status', 'in', [...statuses]).count().get();
+      return counted.data().count;
+    } catch (error) {
+      throw translateFirestoreError(error, 'cannot count plans');
+    }
   }
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
@@ -627,6 +639,7 @@ function planDocument(plan: PlanRecord, report: StoredReport, operations: ChunkR
     schema: 1,
     case: plan.case,
     status: plan.status,
+    author: plan.author,
     createdAt: plan.createdAt,
     revision: plan.revision,
     core,

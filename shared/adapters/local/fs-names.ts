@@ -1,17 +1,17 @@
 /**
  * Object names on a local directory: the checks that keep a name inside the workspace (no
- * empty, `.` or `..` segment, no backslash or NUL, no symbolic link out of the root, the
+ * empty, `.` or `..` segment, no backslash or NUL, no symbolic link on the way, the
  * staging area reserved), and where a checked name lives on disk.
  */
 import type { BigIntStats } from 'node:fs';
-import { lstatSync, realpathSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { invalidInput } from '../../errors.ts';
 import { hasCode } from './fs-errors.ts';
 
 /** Top-level directory of the workspace that holds temporary files. */
 export const STAGING_DIR_NAME = '.bailiff-staging';
-// Directories known to exist, and directories checked to be inside the root; bounded.
+// Directories known to exist (see fs-writes.ts); bounded.
 export const REMEMBERED_DIRECTORIES = 10_000;
 
 /** A checked object name and where it lives. */
@@ -33,18 +33,9 @@ export function generationOf(stats: BigIntStats): string {
   return `${stats.ino}-${stats.ctimeNs}`;
 }
 
-/** Adds to a bounded map, forgetting the oldest entry when full. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > REMEMBERED_DIRECTORIES) map.delete(map.keys().next().value!);
-}
-
-/** The names of one workspace root, and the folders already checked to be inside it. */
+/** The names of one workspace root. */
 export class WorkspaceNames {
   readonly #root: string;
-  /** Folders whose real path was checked to be inside the root, by the identity they had then. */
-  readonly #checkedDirectories = new Map<string, { dev: number; ino: number }>();
 
   constructor(root: string) {
     this.#root = root;
@@ -67,42 +58,30 @@ export class WorkspaceNames {
   }
 
   /**
-   * Refuses a path whose existing ancestors leave the root through a symbolic link. A folder
-   * once checked is re-checked by one lstat: reached by the same path, it must still be a
-   * directory (not a link) with the same device and inode, which a swapped ancestor would change
-   * (the path would then lead to another directory). Only a folder moved out of the workspace
-   * and replaced by a link to itself passes unnoticed, as any change made between the check and
-   * the use always could.
+   * Refuses a path that passes through a symbolic link: every component below the root, the
+   * last one included, is looked at with `lstat` (never followed) until the first that does not
+   * exist yet. A link is refused wherever it points, inside the case, into another case or out of
+   * the workspace: comparing resolved prefixes would let `smith/doelink -> ../doe` through.
+   * Hard links are ordinary files. A link planted between this check and the use is the one race
+   * left, as any change made between a check and a use always could be.
    */
-  assertInside(path: string, realRoot: string): void {
-    const parent = dirname(path);
-    const checked = this.#checkedDirectories.get(parent);
-    if (checked) {
-      const now = lstatSync(parent, { throwIfNoEntry: false });
-      if (now?.isDirectory() && now.ino === checked.ino && now.dev === checked.dev) return;
-      this.#checkedDirectories.delete(parent);
-    }
-    let dir = parent;
-    for (;;) {
+  assertNoLinks(path: string): void {
+    const segments = relative(this.#root, path).split(sep);
+    let current = this.#root;
+    for (const [index, segment] of segments.entries()) {
+      current = `${current}${sep}${segment}`;
+      let stats;
       try {
-        const real = realpathSync.native(dir);
-        if (real !== realRoot && !real.startsWith(realRoot + sep)) {
-          throw invalidInput(`${relative(this.#root, path)} resolves outside the workspace through a symbolic link`);
-        }
-        if (dir === parent) {
-          const stats = lstatSync(dir);
-          if (stats.isDirectory()) remember(this.#checkedDirectories, dir, { dev: stats.dev, ino: stats.ino });
-        }
-        return;
+        stats = lstatSync(current, { throwIfNoEntry: false });
       } catch (error) {
-        if (!hasCode(error, 'ENOENT', 'ENOTDIR') || dir === this.#root) throw error;
-        dir = dirname(dir);
+        if (hasCode(error, 'ENOTDIR')) return; // a file where a folder would be: the caller reports it
+        throw error;
+      }
+      if (!stats) return;
+      if (stats.isSymbolicLink()) {
+        const link = segments.slice(0, index + 1).join('/');
+        throw invalidInput(`\`${link}\` is a symbolic link; the workspace never follows links`, [{ message: 'symbolic link', link }]);
       }
     }
-  }
-
-  /** A folder that was removed: it must be checked again if it comes back. */
-  forget(dir: string): void {
-    this.#checkedDirectories.delete(dir);
   }
 }

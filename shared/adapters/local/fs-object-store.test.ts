@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { link, mkdir, mkdtemp, readdir, rm, symlink, writeFile, rename as fsRename, stat as fsStat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isBailiffError } from '../../errors.ts';
 import { FsObjectStore, KeyedMutex, METADATA_FILE, STAGING_DIR_NAME } from './fs-object-store.ts';
@@ -83,9 +84,54 @@ describe('FsObjectStore', () => {
     expect(await readdir(outside)).toEqual([]);
     await writeFile(join(outside, 'secret.txt'), 'secret');
     await symlink(join(outside, 'secret.txt'), join(root, 'projects', 'secret.txt'));
-    expect(await store.stat('projects/secret.txt')).toBeUndefined();
-    expect(await codeOf(store.read('projects/secret.txt'))).toBe('not_found');
+    expect(await codeOf(store.stat('projects/secret.txt'))).toBe('invalid_input');
+    expect(await codeOf(store.read('projects/secret.txt'))).toBe('invalid_input');
     expect((await store.list('projects/')).objects).toEqual([]);
+  });
+
+  it('follows no symbolic link inside the workspace either, for any call, in any component', async () => {
+    // smith/doelink -> ../doe (a folder link into another case), smith/memo.txt -> ../doe/memo.txt
+    // (a file link), and a case folder that is itself a link (alias -> doe).
+    const doe = join(root, 'projects', 'doe');
+    await mkdir(join(doe, 'sub'), { recursive: true });
+    await mkdir(join(root, 'projects', 'smith'), { recursive: true });
+    await writeFile(join(doe, 'memo.txt'), 'doe memo');
+    await writeFile(join(doe, 'sub', 'n.txt'), 'doe note');
+    await symlink('../doe', join(root, 'projects', 'smith', 'doelink'));
+    await symlink('../doe/memo.txt', join(root, 'projects', 'smith', 'memo.txt'));
+    await symlink('doe', join(root, 'projects', 'alias'));
+    await store.write('projects/smith/own.txt', Buffer.from('own'));
+    const through = ['projects/smith/doelink/memo.txt', 'projects/smith/memo.txt', 'projects/alias/memo.txt', 'projects/smith/doelink/sub/n.txt'];
+    const calls: Array<[string, () => Promise<unknown>]> = [];
+    for (const name of through) {
+      calls.push(
+        [`stat ${name}`, () => store.stat(name)],
+        [`read ${name}`, () => store.read(name)],
+        [`openRead ${name}`, () => store.openRead(name)],
+        [`write ${name}`, () => store.write(name, Buffer.from('x'))],
+        [`writeFrom ${name}`, () => store.writeFrom(name, Readable.from([Buffer.from('x')]))],
+        [`copy from ${name}`, () => store.copy(name, 'projects/smith/stolen.txt')],
+        [`copy to ${name}`, () => store.copy('projects/smith/own.txt', name)],
+        [`move from ${name}`, () => store.rename(name, 'projects/smith/stolen.txt')],
+        [`move to ${name}`, () => store.rename('projects/smith/own.txt', name)],
+        [`delete ${name}`, () => store.delete(name)],
+      );
+    }
+    for (const marker of ['projects/smith/doelink/', 'projects/smith/doelink/planted/', 'projects/alias/planted/']) {
+      calls.push([`write ${marker}`, () => store.write(marker, Buffer.alloc(0))], [`delete ${marker}`, () => store.delete(marker)], [`stat ${marker}`, () => store.stat(marker)]);
+    }
+    for (const prefix of ['projects/smith/doelink/', 'projects/alias/', 'projects/alias/sub/']) calls.push([`list ${prefix}`, () => store.list(prefix)]);
+    for (const [what, call] of calls) {
+      const outcome = call();
+      expect(await codeOf(outcome), what).toBe('invalid_input');
+      await outcome.catch((error: Error) => expect(error.message, what).toMatch(/symbolic link/));
+    }
+    expect(await readdir(doe)).toEqual(['memo.txt', 'sub']);
+    expect(await readdir(join(doe, 'sub'))).toEqual(['n.txt']);
+    expect((await store.read('projects/doe/memo.txt')).toString()).toBe('doe memo');
+    expect((await store.read('projects/smith/own.txt')).toString()).toBe('own');
+    // The case's own listing shows its files and nothing behind its links.
+    expect((await store.list('projects/smith/')).objects.map((object) => object.name)).toEqual(['projects/smith/own.txt']);
   });
 
   it('refuses a metadata directory inside the workspace', () => {

@@ -39,7 +39,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { constants, createWriteStream, linkSync, lstatSync, renameSync, unlinkSync, type BigIntStats } from 'node:fs';
-import { mkdir, open, opendir, realpath, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -85,7 +85,7 @@ export class FsObjectStore implements ObjectStore {
   readonly #writes: FsWrites;
   /** Sidecars, intents and moving records; opened by `#prepare`. */
   #openRecords: ObjectRecords | undefined;
-  #ready: Promise<string> | undefined;
+  #ready: Promise<void> | undefined;
 
   constructor(options: FsObjectStoreOptions) {
     this.#root = resolve(options.root);
@@ -100,7 +100,7 @@ export class FsObjectStore implements ObjectStore {
       assertInside: (path) => this.#assertInside(path),
       describeListed: (name, withMetadata) => this.#describeListed(name, withMetadata),
     });
-    this.#writes = new FsWrites(this.#root, this.#stagingDir, this.#names, {
+    this.#writes = new FsWrites(this.#root, this.#stagingDir, {
       records: () => this.#records,
       assertInside: (path) => this.#assertInside(path),
       lookup: (location) => this.#lookup(location),
@@ -331,8 +331,8 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** Creates the directories once and returns the root's real path (for symlink checks). */
-  #prepare(): Promise<string> {
+  /** Creates the directories and opens the metadata records, once. */
+  #prepare(): Promise<void> {
     if (!this.#ready) {
       const ready = (async () => {
         await mkdir(this.#stagingDir, { recursive: true });
@@ -347,7 +347,6 @@ export class FsObjectStore implements ObjectStore {
           }
           this.#openRecords = new ObjectRecords(index);
         }
-        return realpath(this.#root);
       })();
       // A failed start (say, a missing mount) is retried by the next call, not remembered.
       ready.catch(() => {
@@ -358,9 +357,10 @@ export class FsObjectStore implements ObjectStore {
     return this.#ready;
   }
 
-  /** Refuses a path that leaves the workspace through a symbolic link (see fs-names.ts). */
+  /** Refuses a path through a symbolic link, anywhere on its way (see fs-names.ts). */
   async #assertInside(path: string): Promise<void> {
-    this.#names.assertInside(path, await this.#prepare());
+    await this.#prepare();
+    this.#names.assertNoLinks(path);
   }
 
   /** The metadata records; open once `#prepare` has run, which every operation awaits first. */

@@ -12,7 +12,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { BailiffError, notFound, preconditionFailed, unavailable } from '../../errors.ts';
 import type { CopyOptions, ObjectInfo } from '../../ports/object-store.ts';
 import { checkPrecondition, conflictInTheWay, hasCode } from './fs-errors.ts';
-import { REMEMBERED_DIRECTORIES, type Location, type Present, type WorkspaceNames } from './fs-names.ts';
+import { REMEMBERED_DIRECTORIES, type Location, type Present } from './fs-names.ts';
 import type { ObjectRecords, Sidecar } from './fs-records.ts';
 
 /** Folders at this depth or shallower (`projects/<case>`) are never pruned. */
@@ -42,16 +42,14 @@ export interface WrittenStore {
 export class FsWrites {
   readonly #root: string;
   readonly #stagingDir: string;
-  readonly #names: WorkspaceNames;
   readonly #store: WrittenStore;
   readonly #lastGeneration = new Map<string, string>();
   /** Folders this store made or saw: publishing into them needs no mkdir (a vanished one is made again). */
   readonly #knownDirectories = new Set<string>();
 
-  constructor(root: string, stagingDir: string, names: WorkspaceNames, store: WrittenStore) {
+  constructor(root: string, stagingDir: string, store: WrittenStore) {
     this.#root = root;
     this.#stagingDir = stagingDir;
-    this.#names = names;
     this.#store = store;
   }
 
@@ -266,7 +264,6 @@ export class FsWrites {
 
   #forgetDirectory(dir: string): void {
     this.#knownDirectories.delete(dir);
-    this.#names.forget(dir);
   }
 }
 

@@ -18,7 +18,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
-import type { DryRunReport, Operation, PlanRecord } from '../../domain/plan.ts';
+import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
 import { BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
 import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
@@ -195,6 +195,15 @@ export class SqlitePlanStore implements PlanStore {
       }),
     );
     return { plans: page.rows.map((row) => JSON.parse(row.record) as PlanRecord), ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}) };
+  }
+
+  async countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    return this.#read('count plans', () => {
+      // The status index narrows it to the open plans; the author is read from each record.
+      const sql = `SELECT COUNT(*) AS n FROM plans WHERE status IN (${statuses.map(() => '?').join(', ')}) AND json_extract(record, '$.author') = ?`;
+      return (this.#get(sql, ...statuses, author) as { n: number }).n;
+    });
   }
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
