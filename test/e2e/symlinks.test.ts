@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
-import { startHttpServer, type RunningServer } from '../../shared/http/node-server.ts';
+import { startHttpServer, type RunningServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
 
 const AGENT = 'agent-token-0123456789abcdef';
