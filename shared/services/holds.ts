@@ -50,7 +50,10 @@ export class HoldService {
     this.deps = deps;
   }
 
-  /** Places or releases one hold on one file of the case. Idempotent; audited every time. */
+  /**
+   * Places or releases one hold on one object of the case (a file, or a folder marker ending in
+   * `/`, which is an object too). Idempotent; audited every time.
+   */
   async setHold(principal: Principal, caseRaw: string, body: unknown): Promise<HoldAnswer> {
     requireRole(principal, 'placing or releasing a hold', 'admin');
     const caseName = caseNameSchema.safeParse(caseRaw);
@@ -59,7 +62,6 @@ export class HoldService {
     const parsed = holdBodySchema.safeParse(body);
     if (!parsed.success) throw invalidInput('invalid hold', zodIssueDetails(parsed.error));
     const { path, kind, held } = parsed.data;
-    if (path.endsWith('/')) throw invalidInput('a hold is placed on a file, not a folder', [{ path: 'path', message: 'name a file' }]);
     const name = objectName(caseName.data, path);
     const info = await this.deps.objects.setHold(name, kind, held);
     const backups = await this.followingBackups(name, kind, held);
