@@ -32,6 +32,7 @@ http('api', async (req, res) => {
     content: current.content,
     targets: current.targets,
     review: current.review,
+    holds: current.holds,
     console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,
     health: current.health,

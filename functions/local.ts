@@ -45,6 +45,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
         content: app.content,
         targets: app.targets,
         review: app.review,
+        holds: app.holds,
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },

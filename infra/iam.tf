@@ -27,6 +27,25 @@ resource "google_storage_bucket_iam_member" "api_reads_workspace" {
   member = "serviceAccount:${google_service_account.api.email}"
 }
 
+# Legal holds (POST /cases/{case}/holds) are an objects.patch of an object's hold flag:
+# storage.objects.update changes an object's metadata, never its content, and the role has no
+# create or delete, so the api still cannot write or remove a file.
+resource "google_project_iam_custom_role" "hold_keeper" {
+  project     = var.project
+  role_id     = "bailiffHoldKeeper"
+  title       = "Bailiff hold keeper"
+  description = "Place and release legal holds on workspace objects; no content writes, no deletes."
+  permissions = ["storage.objects.get", "storage.objects.update"]
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_storage_bucket_iam_member" "api_keeps_holds" {
+  bucket = google_storage_bucket.workspace.name
+  role   = google_project_iam_custom_role.hold_keeper.name
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
 resource "google_project_iam_member" "api_uses_firestore" {
   project = var.project
   role    = "roles/datastore.user"

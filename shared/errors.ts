@@ -30,6 +30,13 @@ export const ERROR_CODES = {
   precondition_failed: 412,
   /** Body or content larger than the configured limits. */
   payload_too_large: 413,
+  /**
+   * The object is under a legal hold or retention (Cloud Storage's 403 `retentionPolicyNotMet`,
+   * or the embedded store's own hold): it may not be deleted, overwritten or moved away until
+   * the hold is released or the retention ends. Permanent: a retry never helps. Details name the
+   * object and the hold.
+   */
+  object_held: 423,
   /** A byte range that lies outside the object read (`Range` header). */
   range_not_satisfiable: 416,
   /** The plan's dry run has errors or breaks a policy rule, so it cannot be approved or run. */
@@ -97,6 +104,7 @@ export const reportChanged = factory('report_changed');
 export const preconditionFailed = factory('precondition_failed');
 export const payloadTooLarge = factory('payload_too_large');
 export const planInvalid = factory('plan_invalid');
+export const objectHeld = factory('object_held');
 export const rateLimited = factory('rate_limited');
 export const unavailable = factory('unavailable');
 export const internal = factory('internal');

@@ -45,6 +45,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   hash_mismatch: EXIT.state,
   report_changed: EXIT.state,
   precondition_failed: EXIT.state,
+  object_held: EXIT.state,
   rate_limited: EXIT.unavailable,
   unavailable: EXIT.unavailable,
   internal: EXIT.unexpected,

@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.ts';
 import { approveCommand } from './commands/approve.ts';
 import { auditCommand } from './commands/audit.ts';
 import { filesCommand } from './commands/files.ts';
+import { holdCommand } from './commands/hold.ts';
 import { mcpCommand } from './commands/mcp.ts';
 import { fromCommandsCommand } from './commands/from-commands.ts';
 import { plansCommand } from './commands/plans.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: CliCommand[] = [
   rollbackCommand,
   auditCommand,
   verifyCommand,
+  holdCommand,
   pullCommand,
   statusCommand,
   pushCommand,

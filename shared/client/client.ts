@@ -7,12 +7,14 @@ import type { z } from 'zod';
 import type { FromCommandsInput } from '../domain/commands.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { approveBodySchema, planInputSchema, PlanStatus } from '../domain/plan.ts';
+import type { holdBodySchema } from '../domain/holds.ts';
 import { FINISHED_STATUSES } from '../domain/lifecycle.ts';
 import type {
   auditVerificationSchema,
   fileTextSchema,
   fileListSchema,
   healthSchema,
+  holdAnswerSchema,
   leaseReleaseSchema,
   operationPageSchema,
   planAuditSchema,
@@ -32,6 +34,9 @@ export type PlanAuditBody = z.output<typeof planAuditSchema>;
 export type AuditVerificationBody = z.output<typeof auditVerificationSchema>;
 export type LeaseReleaseBody = z.output<typeof leaseReleaseSchema>;
 export type HealthBody = z.output<typeof healthSchema>;
+export type HoldAnswerBody = z.output<typeof holdAnswerSchema>;
+/** What an administrator sends to place or release a hold. */
+export type HoldBody = z.input<typeof holdBodySchema>;
 export type OperationPageBody = z.output<typeof operationPageSchema>;
 /** What an agent sends to propose: the API's plan body (defaults may be left out). */
 export type PlanInputBody = z.input<typeof planInputSchema>;
@@ -147,6 +152,10 @@ export class BailiffClient {
   }
   releaseLease(caseName: string): Promise<LeaseReleaseBody> {
     return this.request('DELETE', `/cases/${encodeURIComponent(caseName)}/lease`);
+  }
+  /** Places (`held: true`) or releases a legal hold on one file of the case (admin). */
+  setHold(caseName: string, body: HoldBody): Promise<HoldAnswerBody> {
+    return this.request('POST', `/cases/${encodeURIComponent(caseName)}/holds`, body);
   }
 
   /**

@@ -23,6 +23,7 @@ import { CaseContentService } from '../services/case-content.ts';
 import { TargetPlanService } from '../services/target-plans.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
 import { PlanReviewService } from '../services/plan-review.ts';
+import { HoldService } from '../services/holds.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -41,6 +42,8 @@ export interface App extends Ports {
   targets: TargetPlanService;
   /** The console's read-only questions over the same store (PlanReviewApi). */
   review: PlanReviewService;
+  /** Legal holds placed and released by administrators. */
+  holds: HoldService;
   executor: Executor;
   identity: IdentityVerifier;
   /** Where plan events go, when any notifier is configured. */
@@ -101,6 +104,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
   const review = new PlanReviewService({ plans: ports.plans, clock });
+  const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock });
   const executor = new Executor({
     ...ports,
     clock,
@@ -131,6 +135,6 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     return { storage, state, queue };
   };
   const targets = new TargetPlanService({ plans: service, content });
-  return { ...ports, config, logger, policy, service, content, targets, review, executor, identity, health, ...(events ? { events } : {}) };
+  return { ...ports, config, logger, policy, service, content, targets, review, holds, executor, identity, health, ...(events ? { events } : {}) };
 }
 

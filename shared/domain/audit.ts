@@ -30,6 +30,9 @@ export const AUDIT_EVENTS = [
   'lease.expired',
   'lease.taken_over',
   'lease.force_released',
+  /** An administrator placed or released a legal hold on a file (and its backups). */
+  'hold.placed',
+  'hold.released',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 

@@ -1,4 +1,20 @@
 /**
+ * The holds and retention an object is under, as its store reports them. While any is in force,
+ * the object cannot be deleted or replaced (Cloud Storage refuses with 403; the embedded store
+ * with `object_held`), so a plan that would is refused at its dry run (domain/holds.ts).
+ */
+export interface ObjectHolds {
+  /** A temporary hold (Cloud Storage `temporaryHold`), placed and released by people. */
+  temporary?: boolean;
+  /** An event-based hold (`eventBasedHold`), released when some event happens. */
+  eventBased?: boolean;
+  /** The bucket's retention policy keeps the object until then, ISO 8601 (`retentionExpirationTime`). */
+  retentionExpires?: string;
+  /** The object's own retention keeps it until then, ISO 8601 (`retention.retainUntilTime`). */
+  retainUntil?: string;
+}
+
+/**
  * An object of the workspace as Bailiff sees it, whatever holds the bytes: what a listing or a
  * stat returns, and what a dry run simulates over. The ObjectStore port speaks in these.
  */
@@ -23,4 +39,6 @@ export interface ObjectInfo {
   headers?: Record<string, string>;
   /** Custom metadata; Bailiff writes `bailiff-plan` and `bailiff-action` on everything it creates. */
   metadata: Record<string, string>;
+  /** Holds and retention, when the object has any; listings always report them. */
+  holds?: ObjectHolds;
 }

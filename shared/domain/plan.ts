@@ -208,6 +208,11 @@ export const issueSchema = z.object({
   code: z.string(),
   message: z.string(),
   path: z.string().optional(),
+  /**
+   * For `object_held`: each hold in force on the object (`temporary`, `event_based`,
+   * `retention_policy`, `object_retention`), with `until` for a retention.
+   */
+  holds: z.array(z.object({ kind: z.enum(['temporary', 'event_based', 'retention_policy', 'object_retention']), until: z.string().optional() })).optional(),
 });
 export type ReportIssue = z.infer<typeof issueSchema>;
 

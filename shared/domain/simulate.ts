@@ -16,6 +16,7 @@ import type { Action, Expect, ObjectFacts } from './actions.ts';
 import { CaseTree } from './case-tree.ts';
 import { canonicalJson } from './hash.ts';
 import { checkBlob } from './blobs.ts';
+import { describeHolds, holdsInForce } from './holds.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
 
@@ -151,6 +152,14 @@ class OperationDraft {
     this.errors.push({ operation: this.operation, code, message, path });
   }
 
+  /** An object the operation would delete, overwrite or move away is held or retained. */
+  failHeld(path: string, doing: string, object: ObjectInfo, at: string): boolean {
+    const holds = holdsInForce(object.holds, at);
+    if (holds.length === 0) return false;
+    this.errors.push({ operation: this.operation, code: 'object_held', message: `\`${path}\` is under ${describeHolds(holds)}, so no plan may ${doing} it`, path, holds });
+    return true;
+  }
+
   warn(code: string, message: string, path?: string): void {
     this.warnings.push({ operation: this.operation, code, message, path });
   }
@@ -197,6 +206,8 @@ interface SimulationContext {
   systemObjects: ReadonlyMap<string, ObjectInfo> | undefined;
   caseName: string;
   blobObjects: ReadonlyMap<string, ObjectInfo> | undefined;
+  /** When the dry run looks: a retention ending before then no longer holds the object. */
+  checkedAt: string;
   /** The full object name of a case path. */
   full(path: string): string;
 }
@@ -213,7 +224,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
     initial.set(key, object.generation);
   }
-  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, full: (path) => objectName(caseName, path) };
+  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path) };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
@@ -326,6 +337,7 @@ function prepareDestination(context: SimulationContext, draft: OperationDraft, t
     draft.fail('destination_exists', `\`${target}\` already exists; set "overwrite": true to replace it`, target);
     return undefined;
   }
+  if (existing.listed && draft.failHeld(target, 'overwrite', existing.listed, context.checkedAt)) return undefined;
   const backup = backupObjectName(context.planId, draft.nextAction, context.full(target));
   return { expect: existing.expect, backup, replacedSize: existing.size, replacedFacts: factsOf(existing.listed) };
 }
@@ -400,6 +412,8 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
   const isMove = operation.type === 'move';
   const pairs = operation.type === 'restore' ? restorePairs(context, draft, operation) : copyOrMovePairs(context, draft, operation);
   for (const pair of pairs) {
+    const moved = isMove ? context.tree.objects.get(pair.from)?.listed : undefined;
+    if (moved && draft.failHeld(pair.from, 'move', moved, context.checkedAt)) continue;
     const prepared = prepareDestination(context, draft, pair.to, operation.overwrite, pair.to.endsWith('/'));
     if (!prepared) continue;
     const action = draft.nextAction;
@@ -509,6 +523,7 @@ function draftDelete(context: SimulationContext, draft: OperationDraft, operatio
 
 /** Deletes one object, kept first as a backup named after the action. */
 function planDelete(context: SimulationContext, draft: OperationDraft, key: string, node: SimObject): void {
+  if (node.listed && draft.failHeld(key, 'delete', node.listed, context.checkedAt)) return;
   const action = draft.nextAction;
   const target = context.full(key);
   draft.plan(

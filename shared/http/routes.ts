@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { blobDeclarationSchema } from '../domain/blobs.ts';
+import { holdBodySchema } from '../domain/holds.ts';
 import { planInputSchema } from '../domain/plan.ts';
 import { isTargetStateBody, targetPlanInputSchema } from '../domain/target-state.ts';
 import { unavailable } from '../errors.ts';
@@ -36,6 +37,7 @@ import {
   fromCommandsBodySchema,
   planFromCommandsViewSchema,
   healthSchema,
+  holdAnswerSchema,
   leaseReleaseSchema,
   listFilesQuerySchema,
   listPlansQuerySchema,
@@ -56,6 +58,7 @@ import {
 } from './schemas.ts';
 import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
+import type { HoldService } from '../services/holds.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
@@ -83,6 +86,12 @@ function header(headers: RouteContext<unknown, unknown>['headers'], name: string
 /** `attachment; filename*=UTF-8''...`: case files are downloads, never pages of this origin. */
 function attachment(filename: string): string {
   return `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** The hold service; every composition root wires it, so its absence is a wiring fault. */
+function holds(context: { deps: HttpDependencies }): HoldService {
+  if (!context.deps.holds) throw unavailable('legal holds are not configured on this server');
+  return context.deps.holds;
 }
 
 /** The review service; every composition root wires it, so its absence is a wiring fault. */
@@ -395,6 +404,19 @@ export const ROUTES: readonly RouteDefinition[] = [
     response: leaseReleaseSchema,
     errors: ['not_found', 'unavailable'],
     handle: async (context) => ({ body: await context.deps.api.releaseLease(caller(context), context.params.case) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/cases/{case}/holds',
+    operationId: 'setCaseFileHold',
+    summary: 'Place or release a legal hold on a file: a plan that would delete, overwrite or move it away is invalid (object_held)',
+    access: ['admin'],
+    params: caseParamsSchema,
+    body: { schema: holdBodySchema, required: true, check: 'service' },
+    status: 200,
+    response: holdAnswerSchema,
+    errors: ['invalid_input', 'not_found', 'unavailable'],
+    handle: async (context) => ({ body: await holds(context).setHold(caller(context), context.params.case, context.body) }),
   }),
   route({
     method: 'GET',

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { auditRecordSchema } from '../domain/audit.ts';
 import { fromCommandsInputSchema, lineTranslationSchema } from '../domain/commands.ts';
+import { HOLD_KINDS } from '../domain/holds.ts';
 import { DEFAULT_READ_PAGE_BYTES, MAX_READ_PAGE_BYTES } from '../services/case-tools.ts';
 import { BLOB_ID_JSON_SCHEMA, CASE_PATH_JSON_SCHEMA, FILE_PATH_JSON_SCHEMA } from '../domain/paths.ts';
 import {
@@ -128,6 +129,18 @@ export const leaseReleaseSchema = z.object({
   released: z
     .object({ case: z.string(), planId: z.string(), owner: z.string(), token: z.number().int(), expiresAt: z.string() })
     .optional(),
+});
+
+export const holdAnswerSchema = z.object({
+  case: z.string(),
+  path: z.string(),
+  kind: z.enum(HOLD_KINDS),
+  held: z.boolean(),
+  generation: z.string(),
+  holds: z
+    .object({ temporary: z.boolean().optional(), eventBased: z.boolean().optional(), retentionExpires: z.string().optional(), retainUntil: z.string().optional() })
+    .meta({ description: 'Every hold and retention the file is under now' }),
+  backups: z.number().int().meta({ description: 'Backups of the file under `.bailiff/backups/` that got the same change' }),
 });
 
 export const healthSchema = z.object({

@@ -7,12 +7,15 @@ import type { Readable } from 'node:stream';
  * Every mutation takes preconditions, and every adapter must honour them atomically: that is
  * what lets the executor apply a plan "exactly as approved" and never overwrite newer data.
  * Generations are opaque strings; `"0"` as `ifGenerationMatch` means "must not exist".
- * Errors are BailiffErrors: `not_found`, `precondition_failed`, `unavailable`, `rate_limited`.
+ * Errors are BailiffErrors: `not_found`, `precondition_failed`, `unavailable`, `rate_limited`,
+ * and `object_held` for deleting or replacing (or moving away) an object under a hold or
+ * retention — a refusal no retry changes.
  */
 
-import type { ObjectInfo } from '../domain/objects.ts';
+import type { SettableHoldKind } from '../domain/holds.ts';
+import type { ObjectHolds, ObjectInfo } from '../domain/objects.ts';
 
-export type { ObjectInfo };
+export type { ObjectHolds, ObjectInfo };
 
 export interface GenerationPrecondition {
   /** The object must currently have this generation; `"0"` means it must not exist. */
@@ -63,7 +66,8 @@ export interface ListOptions {
   /**
    * `false` when the caller will not read custom metadata (a dry run needs names, sizes and
    * generations only): an adapter that keeps metadata apart from the objects may then skip it
-   * and return `{}`. Default true.
+   * and return `{}`. Default true. Holds and retention (`holds`) are reported either way: a dry
+   * run must see them.
    */
   withMetadata?: boolean;
 }
@@ -110,6 +114,11 @@ export interface ObjectStore {
    * than trusting the preconditions to refuse. Unset means enforced, as this port requires.
    */
   readonly preconditionsEnforced?: boolean;
+  /**
+   * Places (`held: true`) or releases one hold on the object as it is now, leaving its content
+   * and generation alone; the answer describes it with its holds. Idempotent. Throws `not_found`.
+   */
+  setHold(name: string, kind: SettableHoldKind, held: boolean): Promise<ObjectInfo>;
   /** Resolves when the backend answers; throws `unavailable` otherwise. */
   health(): Promise<void>;
 }

@@ -328,6 +328,7 @@ describe('IAM', () => {
   it('gives the api read-only objects, Firestore, and publishing to the execution topic: nothing that writes or deletes a file', () => {
     const grants = grantsTo(apiAccount);
     expect(grants).toEqual([
+      '${google_project_iam_custom_role.hold_keeper.name} on google_storage_bucket.workspace',
       'roles/cloudkms.publicKeyViewer on google_kms_crypto_key.audit_heads',
       'roles/cloudkms.signer on google_kms_crypto_key.audit_heads',
       'roles/datastore.user on project',
@@ -339,6 +340,11 @@ describe('IAM', () => {
     ]);
     const storageRoles = tf.grants().filter((grant) => grant.member === apiAccount && grant.role.startsWith('roles/storage.'));
     for (const grant of storageRoles) expect(READ_ONLY_STORAGE_ROLES).toContain(grant.role);
+  });
+
+  it('lets the api place and release legal holds, which changes object metadata only: no create, no delete', () => {
+    const role = tf.resource('google_project_iam_custom_role.hold_keeper');
+    expect([...(role.permissions as string[])].sort()).toEqual(['storage.objects.get', 'storage.objects.update']);
   });
 
   it('makes the executor the only identity that can write the workspace', () => {

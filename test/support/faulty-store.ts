@@ -6,6 +6,7 @@
  */
 import { unavailable } from '../../shared/errors.ts';
 import type { Readable } from 'node:stream';
+import type { SettableHoldKind } from '../../shared/domain/holds.ts';
 import type { CopyOptions, GenerationPrecondition, ListOptions, ObjectStore, OpenReadOptions, WriteOptions } from '../../shared/ports/object-store.ts';
 
 export class FaultyObjectStore implements ObjectStore {
@@ -99,6 +100,9 @@ export class FaultyObjectStore implements ObjectStore {
   }
   delete(name: string, options?: GenerationPrecondition) {
     return this.call(() => this.inner.delete(name, options), 'delete', name);
+  }
+  setHold(name: string, kind: SettableHoldKind, held: boolean) {
+    return this.call(() => this.inner.setHold(name, kind, held), 'setHold', name);
   }
   health() {
     return this.inner.health();

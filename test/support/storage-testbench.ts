@@ -6,6 +6,7 @@
 import type { Storage } from '@google-cloud/storage';
 import { createGcsStorage, type GcsStorageSettings } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import type { Readable } from 'node:stream';
+import type { SettableHoldKind } from '../../shared/domain/holds.ts';
 import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../shared/ports/object-store.ts';
 
 /** The testbench's address, or a loud failure naming the setting that would start it. */
@@ -118,6 +119,10 @@ export class TestbenchMarkersHidden implements ObjectStore {
 
   delete(name: string, options?: GenerationPrecondition): Promise<void> {
     return this.#inner.delete(name, options);
+  }
+
+  async setHold(name: string, kind: SettableHoldKind, held: boolean): Promise<ObjectInfo> {
+    return withoutMarkers(await this.#inner.setHold(name, kind, held));
   }
 
   health(): Promise<void> {

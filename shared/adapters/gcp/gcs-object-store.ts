@@ -24,12 +24,14 @@ import {
 } from '@google-cloud/storage';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { holdField, type SettableHoldKind } from '../../domain/holds.ts';
 import { BailiffError, internal, invalidInput, isBailiffError, preconditionFailed, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
   GenerationPrecondition,
   ListOptions,
   ListPage,
+  ObjectHolds,
   ObjectInfo,
   ObjectReadStream,
   ObjectStore,
@@ -332,6 +334,20 @@ export class GcsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * One objects.patch of the hold's flag (`temporaryHold` or `eventBasedHold`). Setting a flag
+   * to a given value is idempotent, so it is retried like a conditional request.
+   */
+  async setHold(name: string, kind: SettableHoldKind, held: boolean): Promise<ObjectInfo> {
+    checkName(name);
+    const field = holdField(kind) === 'temporary' ? 'temporaryHold' : 'eventBasedHold';
+    const file = this.#bucket.file(name);
+    const [metadata] = (await this.#attempt(`${held ? 'placing' : 'releasing'} a ${kind} hold on ${name}`, true, () =>
+      file.request({ method: 'PATCH', uri: '', json: { [field]: held }, maxRetries: 0 }),
+    )) as [FileMetadata, unknown];
+    return toObjectInfo(metadata);
+  }
+
   async health(): Promise<void> {
     // Listing one name needs only storage.objects.list, which the runtime service account has
     // anyway; bucket metadata would need storage.buckets.get. No retries: health answers now.
@@ -398,6 +414,7 @@ function toObjectInfo(metadata: FileMetadata): ObjectInfo {
     // Cloud Storage reports a removed key as null until the next full update; it is gone.
     if (value !== null && value !== undefined) custom[key] = String(value);
   }
+  const holds = holdsOf(metadata);
   return {
     name: String(metadata.name),
     size: Number(metadata.size ?? 0),
@@ -408,7 +425,24 @@ function toObjectInfo(metadata: FileMetadata): ObjectInfo {
     ...(metadata.contentType ? { contentType: metadata.contentType } : {}),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     metadata: custom,
+    ...(holds ? { holds } : {}),
   };
+}
+
+/**
+ * The object's holds and retention. A listing without `fields` carries every one of them
+ * (`temporaryHold`, `eventBasedHold`, `retentionExpirationTime`, `retention.retainUntilTime`),
+ * so the dry run's one listing is enough to refuse a held object.
+ */
+function holdsOf(metadata: FileMetadata): ObjectHolds | undefined {
+  const retention = (metadata as { retention?: { retainUntilTime?: unknown } }).retention;
+  const holds: ObjectHolds = {
+    ...(metadata.temporaryHold === true ? { temporary: true } : {}),
+    ...(metadata.eventBasedHold === true ? { eventBased: true } : {}),
+    ...(metadata.retentionExpirationTime ? { retentionExpires: new Date(metadata.retentionExpirationTime).toISOString() } : {}),
+    ...(typeof retention?.retainUntilTime === 'string' && retention.retainUntilTime ? { retainUntil: new Date(retention.retainUntilTime).toISOString() } : {}),
+  };
+  return Object.keys(holds).length > 0 ? holds : undefined;
 }
 
 // Transport failures that mean "the service could not be reached or dropped us".
@@ -428,6 +462,14 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
+/**
+ * Cloud Storage's 403 for deleting or replacing a held or retained object: reason
+ * `retentionPolicyNotMet`, message "Object '...' is under active Temporary hold and cannot be
+ * deleted, overwritten or archived until hold is removed." (or "... Event-Based hold ...", or
+ * "... is subject to bucket's retention policy or object retention ...").
+ */
+const HELD_REASON = 'retentionPolicyNotMet';
+const HELD_WORDS = /under active .*hold|retention policy|object retention/i;
 
 interface VendorError {
   code?: unknown;
@@ -443,7 +485,8 @@ interface VendorError {
 
 /**
  * Turns whatever `@google-cloud/storage` threw into a BailiffError: 412 → `precondition_failed`,
- * 404 → `not_found`, 429 (and 403 rate-limit reasons) → `rate_limited`, 408, 5xx and transport
+ * 404 → `not_found`, 429 (and 403 rate-limit reasons) → `rate_limited`, 403
+ * `retentionPolicyNotMet` (a held or retained object) → `object_held`, 408, 5xx and transport
  * failures → `unavailable`, 400 → `invalid_input`; anything else (credentials, permissions,
  * surprises) → `internal`, with the original kept as `cause`.
  */
@@ -458,6 +501,9 @@ export function translateGcsError(error: unknown, context: string): BailiffError
   if (status === 429) return make('rate_limited', `${context}: Cloud Storage rate limit${detail}`);
   if (status === 403 && vendor.errors?.some((inner) => RATE_LIMIT_REASONS.has(String(inner?.reason)))) {
     return make('rate_limited', `${context}: Cloud Storage rate limit${detail}`);
+  }
+  if (status === 403 && (vendor.errors?.some((inner) => inner?.reason === HELD_REASON) || HELD_WORDS.test(detail))) {
+    return make('object_held', `${context}: the object is under a hold or retention${detail}`);
   }
   if (status === 408 || (status !== undefined && status >= 500)) {
     return make('unavailable', `${context}: Cloud Storage answered ${status}${detail}`);

@@ -29,6 +29,9 @@
  *   (`projects/<case>`), which stay so a case emptied by a plan still shows as a folder.
  *   Known differences from Cloud Storage: a folder that holds objects is not also a marker
  *   object, and a name cannot be both a file and a folder (`conflict`).
+ * - Holds (`setHold`) are records of the metadata index kept by name; listings and stat report
+ *   them, and deleting, replacing or moving away a held object is refused (`object_held`), as
+ *   Cloud Storage refuses it.
  * - Temporary files live in `<root>/.bailiff-staging/` (same file system, so `link` and
  *   `rename` work), which listings hide and object names may not use.
 
@@ -43,7 +46,8 @@ import { mkdir, open, opendir, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { internal, invalidInput, notFound, unavailable } from '../../errors.ts';
+import { describeHolds, holdField, holdsInForce, type SettableHoldKind } from '../../domain/holds.ts';
+import { internal, invalidInput, notFound, objectHeld, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
   GenerationPrecondition,
@@ -112,7 +116,7 @@ export class FsObjectStore implements ObjectStore {
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     return this.#guard(`listing ${prefix}`, async () => {
       await this.#prepare();
-      return this.#listing.page(prefix, options);
+      return this.#withHolds(await this.#listing.page(prefix, options));
     });
   }
 
@@ -126,7 +130,7 @@ export class FsObjectStore implements ObjectStore {
       // The md5 is known (from the sidecar) for what Bailiff wrote; for a file put there by
       // anything else, computing it would read the whole file on every stat, and nothing needs
       // it: moves on this store are atomic renames, verified by construction.
-      return this.#describe(location, present, { computeMd5: false });
+      return this.#heldAs(await this.#describe(location, present, { computeMd5: false }));
     });
   }
 
@@ -198,14 +202,15 @@ export class FsObjectStore implements ObjectStore {
         });
         await pipeline(source, tap, createWriteStream(staged, { flags: 'wx', flush: true }));
         const digest = md5.digest('base64');
-        return await this.#locks.run([location.key], () =>
-          this.#writes.publishStaged(location, staged, digest, options.ifGenerationMatch, {
+        return await this.#locks.run([location.key], async () => {
+          await this.#refuseReplacingHeld(location);
+          return this.#writes.publishStaged(location, staged, digest, options.ifGenerationMatch, {
             name,
             generation: '',
             metadata: { ...(options.metadata ?? {}) },
             ...(options.contentType ? { contentType: options.contentType } : {}),
-          }),
-        );
+          });
+        });
       } finally {
         await unlink(staged).catch(() => undefined);
       }
@@ -217,14 +222,15 @@ export class FsObjectStore implements ObjectStore {
     if (location.marker && data.length > 0) throw invalidInput(`${name} is a folder marker and must be empty`);
     return this.#guard(`write ${name}`, async () => {
       await this.#prepare();
-      return this.#locks.run([location.key], () =>
-        this.#writes.put(location, data, options.ifGenerationMatch, {
+      return this.#locks.run([location.key], async () => {
+        await this.#refuseReplacingHeld(location);
+        return this.#writes.put(location, data, options.ifGenerationMatch, {
           name,
           generation: '',
           metadata: { ...(options.metadata ?? {}) },
           ...(options.contentType ? { contentType: options.contentType } : {}),
-        }),
-      );
+        });
+      });
     });
   }
 
@@ -235,6 +241,7 @@ export class FsObjectStore implements ObjectStore {
       await this.#prepare();
       return this.#locks.run([from.key, to.key], async () => {
         await this.#assertInside(from.path);
+        await this.#refuseReplacingHeld(to);
         if (!from.marker && !to.marker) return this.#writes.copyFile(from, to, options);
         const version = await this.#readVersion(from);
         checkPrecondition(source, options.ifSourceGenerationMatch, version.generation);
@@ -267,6 +274,8 @@ export class FsObjectStore implements ObjectStore {
         const current = await this.#lookup(from);
         if (!current) throw notFound(`${source} does not exist`);
         checkPrecondition(source, options.ifSourceGenerationMatch, current.generation);
+        this.#refuseIfHeld(source);
+        await this.#refuseReplacingHeld(to);
         const sidecar = await this.#records.validSidecar(source, current);
         const record: Sidecar = {
           name: destination,
@@ -316,7 +325,27 @@ export class FsObjectStore implements ObjectStore {
         const current = await this.#lookup(location);
         if (!current) throw notFound(`${name} does not exist`);
         checkPrecondition(name, options.ifGenerationMatch, current.generation);
+        this.#refuseIfHeld(name);
         await this.#writes.remove(location);
+      });
+    });
+  }
+
+  /** Records the hold on the name; the file, and so its generation, stays as it is. */
+  async setHold(name: string, kind: SettableHoldKind, held: boolean): Promise<ObjectInfo> {
+    const location = this.#names.locate(name);
+    return this.#guard(`${held ? 'placing' : 'releasing'} a ${kind} hold on ${name}`, async () => {
+      await this.#prepare();
+      return this.#locks.run([location.key], async () => {
+        await this.#assertInside(location.path);
+        const present = await this.#lookup(location);
+        if (!present) throw notFound(`${name} does not exist`);
+        const holds = { ...this.#records.holds(name) };
+        if (held) holds[holdField(kind)] = true;
+        else delete holds[holdField(kind)];
+        this.#records.writeHolds(name, holds);
+        await this.#records.durable();
+        return this.#heldAs(await this.#describe(location, present, { computeMd5: false }));
       });
     });
   }
@@ -355,6 +384,36 @@ export class FsObjectStore implements ObjectStore {
       this.#ready = ready;
     }
     return this.#ready;
+  }
+
+  /** A held object is never deleted or moved away, as Cloud Storage refuses it with 403. */
+  #refuseIfHeld(name: string): void {
+    const holds = holdsInForce(this.#records.holds(name), new Date().toISOString());
+    if (holds.length === 0) return;
+    const words = describeHolds(holds);
+    throw objectHeld(`${name} is under ${words}`, [{ message: `under ${words}`, name, holds }]);
+  }
+
+  /** Refuses replacing a held object; a name whose object is gone holds nothing to replace. */
+  async #refuseReplacingHeld(location: Location): Promise<void> {
+    if (!this.#records.holds(location.name)) return;
+    if (await this.#lookup(location)) this.#refuseIfHeld(location.name);
+  }
+
+  /** `info` with the holds placed on its name, if any. */
+  #heldAs(info: ObjectInfo): ObjectInfo {
+    const holds = this.#records.holds(info.name);
+    return holds && Object.keys(holds).length > 0 ? { ...info, holds } : info;
+  }
+
+  /** A listing page with the holds of its names, read in one query. */
+  #withHolds(page: ListPage): ListPage {
+    const first = page.objects[0];
+    const last = page.objects.at(-1);
+    if (!first || !last) return page;
+    const held = this.#records.holdsBetween(first.name, last.name);
+    if (held.size === 0) return page;
+    return { ...page, objects: page.objects.map((object) => (held.has(object.name) ? { ...object, holds: held.get(object.name)! } : object)) };
   }
 
   /** Refuses a path through a symbolic link, anywhere on its way (see fs-names.ts). */

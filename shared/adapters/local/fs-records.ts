@@ -6,6 +6,7 @@
  * whose process died between its `link` and `unlink`.
  */
 import type { BigIntStats } from 'node:fs';
+import type { ObjectHolds } from '../../domain/objects.ts';
 import type { Present } from './fs-names.ts';
 import type { ObjectMetadataIndex } from './object-metadata-index.ts';
 
@@ -87,6 +88,25 @@ export class ObjectRecords {
 
   removeSidecar(name: string): void {
     this.#index.remove(name, 'sidecar');
+  }
+
+  /**
+   * The holds placed on `name`. Kept by name, not by generation: a hold is on the document, and
+   * an edit made outside Bailiff (which nothing here can refuse) must not release it.
+   */
+  holds(name: string): ObjectHolds | undefined {
+    return this.#index.read(name).holds as ObjectHolds | undefined;
+  }
+
+  /** The holds of the names from `first` to `last` (a listing page), in one query. */
+  holdsBetween(first: string, last: string): Map<string, ObjectHolds> {
+    return this.#index.readKindBetween('holds', first, last) as Map<string, ObjectHolds>;
+  }
+
+  /** Records `name`'s holds; none left removes the record. */
+  writeHolds(name: string, holds: ObjectHolds): void {
+    if (Object.keys(holds).length === 0) this.#index.remove(name, 'holds');
+    else this.#index.set(name, 'holds', holds);
   }
 
   /** The move recorded from `name`: where the file is going, and its inode. */

@@ -1,7 +1,8 @@
 /**
  * The local store's bookkeeping in one SQLite file: per object name, its sidecar (the metadata
  * recorded for a generation), its intent record (the sidecar a file about to be published will
- * have) and its moving record (this name is the source of a link-then-unlink move).
+ * have), its moving record (this name is the source of a link-then-unlink move) and its holds
+ * (legal holds placed on the name, whatever its generation).
  *
  * Why a database and not a file per record: on a local disk, creating and renaming a small file
  * costs as much as the move it describes, several times per move. Here a record is a row, and
@@ -32,8 +33,8 @@ import { unavailable } from '../../errors.ts';
  */
 const CHECKPOINT_PAGES = 10_000;
 
-export type RecordKind = 'sidecar' | 'pending' | 'moving';
-const KINDS: readonly RecordKind[] = ['sidecar', 'pending', 'moving'];
+export type RecordKind = 'sidecar' | 'pending' | 'moving' | 'holds';
+const KINDS: readonly RecordKind[] = ['sidecar', 'pending', 'moving', 'holds'];
 
 /** A name's records, parsed. */
 export type NameRecords = Partial<Record<RecordKind, unknown>>;
@@ -50,6 +51,7 @@ export class ObjectMetadataIndex {
   readonly #select: StatementSync;
   readonly #upsert: StatementSync;
   readonly #delete: StatementSync;
+  readonly #selectKindBetween: StatementSync;
   /** Changes not committed yet, by kind and name: reads see them first. */
   #pending = new Map<string, Change>();
   #scheduled: Promise<void> | undefined;
@@ -71,6 +73,8 @@ export class ObjectMetadataIndex {
       this.#select = this.#db.prepare('SELECT kind, value FROM records WHERE name = ?');
       this.#upsert = this.#db.prepare('INSERT INTO records (name, kind, value) VALUES (?, ?, ?) ON CONFLICT (name, kind) DO UPDATE SET value = excluded.value');
       this.#delete = this.#db.prepare('DELETE FROM records WHERE name = ? AND kind = ?');
+      // SQLite compares TEXT bytewise (UTF-8), the order listings return names in.
+      this.#selectKindBetween = this.#db.prepare('SELECT name, value FROM records WHERE name >= ? AND name <= ? AND kind = ?');
     } catch (error) {
       throw unavailable(`cannot open the object metadata at ${path}: ${error instanceof Error ? error.message : String(error)}`, [], error);
     }
@@ -88,6 +92,25 @@ export class ObjectMetadataIndex {
       else records[kind] = parse(change.value);
     }
     return records;
+  }
+
+  /**
+   * The records of one kind for the names from `first` to `last` (inclusive, byte order), this
+   * process's uncommitted changes over what is committed: one query for a page of a listing.
+   */
+  readKindBetween(kind: RecordKind, first: string, last: string): Map<string, unknown> {
+    const found = new Map<string, unknown>();
+    for (const row of this.#selectKindBetween.all(first, last, kind) as Array<{ name: string; value: string }>) found.set(row.name, parse(row.value));
+    const firstBytes = Buffer.from(first);
+    const lastBytes = Buffer.from(last);
+    for (const change of this.#pending.values()) {
+      if (change.kind !== kind) continue;
+      const bytes = Buffer.from(change.name);
+      if (Buffer.compare(bytes, firstBytes) < 0 || Buffer.compare(bytes, lastBytes) > 0) continue;
+      if (change.value === undefined) found.delete(change.name);
+      else found.set(change.name, parse(change.value));
+    }
+    return found;
   }
 
   set(name: string, kind: RecordKind, value: unknown): void {

@@ -5,6 +5,7 @@
  * adapter loops only for copies Cloud Storage splits, which these never are).
  */
 import type { Readable } from 'node:stream';
+import type { SettableHoldKind } from '../../../shared/domain/holds.ts';
 import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../../shared/ports/object-store.ts';
 
 export const STORE_CALLS = ['list', 'stat', 'read', 'write', 'copy', 'delete', 'rename'] as const;
@@ -86,6 +87,9 @@ export class CountingObjectStore implements ObjectStore {
   delete(name: string, options?: GenerationPrecondition): Promise<void> {
     this.counts.delete += 1;
     return this.inner.delete(name, options);
+  }
+  setHold(name: string, kind: SettableHoldKind, held: boolean): Promise<ObjectInfo> {
+    return this.inner.setHold(name, kind, held);
   }
   health(): Promise<void> {
     return this.inner.health();
