@@ -45,6 +45,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
         content: app.content,
         targets: app.targets,
         review: app.review,
+        ...(app.history ? { history: app.history } : {}),
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
@@ -59,6 +60,8 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
   }
   const resumed = await app.resumeInterrupted();
   if (resumed > 0) logger.info('re-queued executions interrupted by the last shutdown', { resumed });
+  const withdrawn = await app.service.withdrawWalledApprovalsEverywhere();
+  if (withdrawn > 0) logger.info('withdrew approvals that ethical walls now forbid', { plans: withdrawn });
   logger.info('bailiff listening', { url: server.url, mode: 'embedded' });
   return {
     app,

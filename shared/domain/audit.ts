@@ -30,6 +30,8 @@ export const AUDIT_EVENTS = [
   'lease.expired',
   'lease.taken_over',
   'lease.force_released',
+  /** An ethical wall refused a principal something in the case (services/authorization.ts). */
+  'access.walled',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
