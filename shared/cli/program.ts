@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.ts';
 import { approveCommand } from './commands/approve.ts';
 import { auditCommand } from './commands/audit.ts';
 import { filesCommand } from './commands/files.ts';
+import { historyCommand } from './commands/history.ts';
 import { mcpCommand } from './commands/mcp.ts';
 import { fromCommandsCommand } from './commands/from-commands.ts';
 import { plansCommand } from './commands/plans.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: CliCommand[] = [
   applyCommand,
   rollbackCommand,
   auditCommand,
+  historyCommand,
   verifyCommand,
   pullCommand,
   statusCommand,

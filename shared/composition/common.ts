@@ -23,6 +23,8 @@ import { CaseContentService } from '../services/case-content.ts';
 import { TargetPlanService } from '../services/target-plans.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
 import { PlanReviewService } from '../services/plan-review.ts';
+import { FileHistoryService } from '../services/file-history.ts';
+import type { FileHistoryIndex } from '../ports/file-history-index.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -41,6 +43,8 @@ export interface App extends Ports {
   targets: TargetPlanService;
   /** The console's read-only questions over the same store (PlanReviewApi). */
   review: PlanReviewService;
+  /** One document's chain of custody, when the deployment keeps its index. */
+  history?: FileHistoryService;
   executor: Executor;
   identity: IdentityVerifier;
   /** Where plan events go, when any notifier is configured. */
@@ -57,6 +61,8 @@ export interface BuildOptions {
 /** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
 export interface OptionalPorts {
   signer?: UrlSigner;
+  /** Where document histories are indexed (built from the audit chain and journal). */
+  fileHistory?: FileHistoryIndex;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -97,10 +103,11 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
   });
   const content = new CaseContentService({
     objects: ports.objects,
+    access: service.access,
     ...(optional.signer ? { signer: optional.signer } : {}),
     options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
-  const review = new PlanReviewService({ plans: ports.plans, clock });
+  const review = new PlanReviewService({ plans: ports.plans, clock, access: service.access });
   const executor = new Executor({
     ...ports,
     clock,
@@ -131,6 +138,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     return { storage, state, queue };
   };
   const targets = new TargetPlanService({ plans: service, content });
-  return { ...ports, config, logger, policy, service, content, targets, review, executor, identity, health, ...(events ? { events } : {}) };
+  const history = optional.fileHistory ? new FileHistoryService({ plans: ports.plans, index: optional.fileHistory, access: service.access }) : undefined;
+  return { ...ports, config, logger, policy, service, content, targets, review, ...(history ? { history } : {}), executor, identity, health, ...(events ? { events } : {}) };
 }
 

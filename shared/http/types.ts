@@ -13,6 +13,7 @@ import type { PlanApi } from '../services/plan-api.ts';
 import type { CaseContentService } from '../services/case-content.ts';
 import type { TargetPlanService } from '../services/target-plans.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
+import type { FileHistoryApi } from '../services/file-history.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -84,6 +85,8 @@ export interface HttpDependencies {
   targets?: TargetPlanService;
   /** The console's read-only questions (`/me`, `/inbox`, a plan's decisions, operations, results). */
   review?: PlanReviewApi;
+  /** One document's chain of custody (`/cases/{case}/files/history`); answered 503 without it. */
+  history?: FileHistoryApi;
   /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
   console?: ConsoleSettings;
   identity: IdentityVerifier;
