@@ -4,11 +4,11 @@
  *   <p>_file_history/k_<case>                 { case, seq }: how far the chain is indexed
  *     /paths/<sha256 of the path>/changes/<order>   { path, order, change (JSON) }
  *
- * A path's rows are one small collection whose document ids are the orders, so a query is a
- * range over document ids, newest first, served by the automatic index (no composite index).
+ * A path's rows are one small collection (document id = order), so a query is a range over the
+ * `order` field, served by its automatic single-field index (no composite index to declare).
  */
 import { createHash } from 'node:crypto';
-import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { FileChange, FileHistoryRow } from '../../domain/file-history.ts';
 import type { FileHistoryIndex } from '../../ports/file-history-index.ts';
 
@@ -54,7 +54,9 @@ export class FirestoreFileHistoryIndex implements FileHistoryIndex {
   }
 
   async read(caseName: string, path: string, page: { before?: string; after?: string; limit: number }): Promise<FileHistoryRow[]> {
-    const id = FieldPath.documentId();
+    // Ordered by the `order` field, not the document id: Firestore scans keys in ascending order
+    // only, while the automatic single-field index on `order` serves both directions.
+    const id = 'order';
     const changes = this.#changes(caseName, path);
     const query =
       page.after !== undefined
