@@ -29,9 +29,6 @@ interface HistoryBackend {
   cleanup(): Promise<void>;
 }
 
-const emulators = (process.env.BAILIFF_EMULATORS ?? 'all').split(',');
-const firestoreWanted = emulators.includes('all') || emulators.includes('firestore');
-
 const BACKENDS: Array<{ name: string; make(dir: string): Promise<HistoryBackend> }> = [
   {
     name: 'embedded (SQLite)',
@@ -41,23 +38,19 @@ const BACKENDS: Array<{ name: string; make(dir: string): Promise<HistoryBackend>
       return { objects: new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'meta') }), plans, index, cleanup: async () => (plans.close(), index.close()) };
     },
   },
-  ...(firestoreWanted
-    ? [
-        {
-          name: 'Firestore',
-          async make(dir: string): Promise<HistoryBackend> {
-            if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error('FIRESTORE_EMULATOR_HOST is not set: run with BAILIFF_EMULATORS=firestore');
-            const firestore = new Firestore({ projectId: `bailiff-${randomBytes(5).toString('hex')}`, ignoreUndefinedProperties: true });
-            return {
-              objects: new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'meta') }),
-              plans: new FirestorePlanStore({ firestore }),
-              index: new FirestoreFileHistoryIndex({ firestore }),
-              cleanup: () => firestore.terminate(),
-            };
-          },
-        },
-      ]
-    : []),
+  {
+    name: 'Firestore',
+    async make(dir: string): Promise<HistoryBackend> {
+      if (!process.env.FIRESTORE_EMULATOR_HOST) throw new Error('FIRESTORE_EMULATOR_HOST is not set: run with BAILIFF_EMULATORS including firestore');
+      const firestore = new Firestore({ projectId: `bailiff-${randomBytes(5).toString('hex')}`, ignoreUndefinedProperties: true });
+      return {
+        objects: new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'meta') }),
+        plans: new FirestorePlanStore({ firestore }),
+        index: new FirestoreFileHistoryIndex({ firestore }),
+        cleanup: () => firestore.terminate(),
+      };
+    },
+  },
 ];
 
 let cleanups: Array<() => Promise<void>> = [];
