@@ -21,7 +21,15 @@ let apiHandler: ((request: FunctionRequest, response: ServerResponse) => Promise
  * given BAILIFF_AUDIENCE or BAILIFF_PRINCIPALS).
  */
 function getApp(role: 'api' | 'executor'): App {
-  apps[role] ??= buildGcpApp(parseConfig({ BAILIFF_MODE: 'gcp', ...process.env }), { role });
+  if (!apps[role]) {
+    const app = buildGcpApp(parseConfig({ BAILIFF_MODE: 'gcp', ...process.env }), { role });
+    apps[role] = app;
+    // A changed policy reaches the api with a new revision: its walls withdraw the approvals
+    // they now forbid (approve and apply check again anyway, so a request need not wait).
+    if (role === 'api') {
+      void app.service.withdrawWalledApprovalsEverywhere().catch((error: unknown) => app.logger.error('applying ethical walls to pending plans failed', { error: error instanceof Error ? error.message : String(error) }));
+    }
+  }
   return apps[role];
 }
 
@@ -33,6 +41,7 @@ http('api', async (req, res) => {
     targets: current.targets,
     review: current.review,
     holds: current.holds,
+    ...(current.history ? { history: current.history } : {}),
     console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     identity: current.identity,
     health: current.health,

@@ -46,6 +46,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
         targets: app.targets,
         review: app.review,
         holds: app.holds,
+        ...(app.history ? { history: app.history } : {}),
         identity: app.identity,
         health: app.health,
         limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
@@ -60,6 +61,8 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
   }
   const resumed = await app.resumeInterrupted();
   if (resumed > 0) logger.info('re-queued executions interrupted by the last shutdown', { resumed });
+  const withdrawn = await app.service.withdrawWalledApprovalsEverywhere();
+  if (withdrawn > 0) logger.info('withdrew approvals that ethical walls now forbid', { plans: withdrawn });
   logger.info('bailiff listening', { url: server.url, mode: 'embedded' });
   return {
     app,

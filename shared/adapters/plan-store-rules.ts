@@ -7,7 +7,7 @@ import { conflict, invalidInput, unavailable, type BailiffError } from '../error
 import { GENESIS_HASH, hashAuditRecord, sealAuditRecord, type AuditEventInput, type AuditRecord } from '../domain/audit.ts';
 import type { AuditHead, AuditHeadSignature, AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import type { PlanRecord } from '../domain/plan.ts';
-import { inCaseScope } from '../domain/case-scope.ts';
+import { caseMatches, inCaseScope } from '../domain/case-scope.ts';
 import type { Lease, LeaseAcquisition, PlanQuery } from '../ports/plan-store.ts';
 
 /** The record after a compare-and-set: the patch over the current record, id kept, revision bumped. */
@@ -74,11 +74,13 @@ export async function collectPlanPage<Row extends PlanPosition & { case: string 
   let after = query.pageToken === undefined ? undefined : decodePageToken(query.pageToken);
   // One extra match tells whether another page exists.
   const wanted = query.limit + 1;
-  const batchSize = query.caseScope === undefined ? wanted : Math.max(wanted, 200);
+  const filtered = query.caseScope !== undefined || (query.excludedCases?.length ?? 0) > 0;
+  const batchSize = filtered ? Math.max(wanted, 200) : wanted;
+  const visible = (caseName: string) => inCaseScope(query.caseScope, caseName) && !(query.excludedCases ?? []).some((pattern) => caseMatches(pattern, caseName));
   const kept: Row[] = [];
   while (kept.length < wanted) {
     const batch = await readBatch(after, batchSize);
-    for (const row of batch) if (kept.length < wanted && inCaseScope(query.caseScope, row.case)) kept.push(row);
+    for (const row of batch) if (kept.length < wanted && visible(row.case)) kept.push(row);
     if (batch.length < batchSize) break;
     after = batch.at(-1)!;
   }

@@ -10,6 +10,7 @@ import { approveCommand } from './commands/approve.ts';
 import { auditCommand } from './commands/audit.ts';
 import { filesCommand } from './commands/files.ts';
 import { holdCommand } from './commands/hold.ts';
+import { historyCommand } from './commands/history.ts';
 import { mcpCommand } from './commands/mcp.ts';
 import { fromCommandsCommand } from './commands/from-commands.ts';
 import { plansCommand } from './commands/plans.ts';
@@ -33,6 +34,7 @@ export const COMMANDS: CliCommand[] = [
   applyCommand,
   rollbackCommand,
   auditCommand,
+  historyCommand,
   verifyCommand,
   holdCommand,
   pullCommand,

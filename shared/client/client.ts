@@ -22,6 +22,7 @@ import type {
   planListSchema,
   planViewSchema,
 } from '../http/schemas.ts';
+import type { fileHistorySchema } from '../services/file-history.ts';
 import { settingsFromEnvironment, type ClientSettings, type TokenSource } from './auth.ts';
 import { BailiffApiError, type ApiErrorDetail } from './errors.ts';
 
@@ -30,6 +31,7 @@ export type PlanFromCommandsBody = z.output<typeof planFromCommandsViewSchema>;
 export type PlanListBody = z.output<typeof planListSchema>;
 export type FileListBody = z.output<typeof fileListSchema>;
 export type FileTextBody = z.output<typeof fileTextSchema>;
+export type FileHistoryBody = z.output<typeof fileHistorySchema>;
 export type PlanAuditBody = z.output<typeof planAuditSchema>;
 export type AuditVerificationBody = z.output<typeof auditVerificationSchema>;
 export type LeaseReleaseBody = z.output<typeof leaseReleaseSchema>;
@@ -105,6 +107,9 @@ export class BailiffClient {
   }
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean } = {}): Promise<FileListBody> {
     return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files${queryString(query)}`);
+  }
+  fileHistory(caseName: string, path: string, page: { limit?: number; pageToken?: string } = {}): Promise<FileHistoryBody> {
+    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/history${queryString({ path, ...page })}`);
   }
   readFileText(caseName: string, path: string, page: { offset?: number; limit?: number } = {}): Promise<FileTextBody> {
     return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/text${queryString({ path, ...page })}`);

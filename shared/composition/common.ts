@@ -24,6 +24,8 @@ import { TargetPlanService } from '../services/target-plans.ts';
 import type { UrlSigner } from '../ports/url-signer.ts';
 import { PlanReviewService } from '../services/plan-review.ts';
 import { HoldService } from '../services/holds.ts';
+import { FileHistoryService } from '../services/file-history.ts';
+import type { FileHistoryIndex } from '../ports/file-history-index.ts';
 
 export interface Ports {
   objects: ObjectStore;
@@ -44,6 +46,8 @@ export interface App extends Ports {
   review: PlanReviewService;
   /** Legal holds placed and released by administrators. */
   holds: HoldService;
+  /** One document's chain of custody, when the deployment keeps its index. */
+  history?: FileHistoryService;
   executor: Executor;
   identity: IdentityVerifier;
   /** Where plan events go, when any notifier is configured. */
@@ -60,6 +64,8 @@ export interface BuildOptions {
 /** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
 export interface OptionalPorts {
   signer?: UrlSigner;
+  /** Where document histories are indexed (built from the audit chain and journal). */
+  fileHistory?: FileHistoryIndex;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -100,11 +106,12 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
   });
   const content = new CaseContentService({
     objects: ports.objects,
+    access: service.access,
     ...(optional.signer ? { signer: optional.signer } : {}),
     options: { maxUploadBytes: config.BAILIFF_MAX_UPLOAD_BYTES },
   });
-  const review = new PlanReviewService({ plans: ports.plans, clock });
-  const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock });
+  const review = new PlanReviewService({ plans: ports.plans, clock, access: service.access });
+  const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock, access: service.access });
   const executor = new Executor({
     ...ports,
     clock,
@@ -135,6 +142,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     return { storage, state, queue };
   };
   const targets = new TargetPlanService({ plans: service, content });
-  return { ...ports, config, logger, policy, service, content, targets, review, holds, executor, identity, health, ...(events ? { events } : {}) };
+  const history = optional.fileHistory ? new FileHistoryService({ plans: ports.plans, index: optional.fileHistory, access: service.access }) : undefined;
+  return { ...ports, config, logger, policy, service, content, targets, review, holds, ...(history ? { history } : {}), executor, identity, health, ...(events ? { events } : {}) };
 }
 

@@ -10,6 +10,7 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import { FsObjectStore } from '../adapters/local/fs-object-store.ts';
 import { InProcessExecutionQueue } from '../adapters/local/in-process-queue.ts';
 import { SqlitePlanStore } from '../adapters/local/sqlite-plan-store.ts';
+import { SqliteFileHistoryIndex } from '../adapters/local/sqlite-file-history-index.ts';
 import { lockStateDir } from '../adapters/local/state-dir-lock.ts';
 import { loadHmacAuditHeadSigner } from '../adapters/local/hmac-audit-head-signer.ts';
 import { createDevelopmentTokens, StaticTokenIdentity } from '../adapters/local/static-token-identity.ts';
@@ -59,7 +60,8 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
   // Google auth, a second of start-up that `npm start` and every restart would otherwise pay.
   const loadPubSub = () => (createRequire(import.meta.url)('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub')).PubSub;
   const events = buildEventPublisher(config, logger, () => (pubsub = new (loadPubSub())({ projectId: config.GOOGLE_CLOUD_PROJECT })));
-  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events);
+  const fileHistory = new SqliteFileHistoryIndex(join(stateDir, 'file-history.sqlite'));
+  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events, { fileHistory });
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);
   });
@@ -105,6 +107,7 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
       await events?.close();
       await pubsub?.close();
       plans.close();
+      fileHistory.close();
       lock.release();
     },
   };

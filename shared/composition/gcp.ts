@@ -10,6 +10,7 @@ import { createLogger } from '../logging.ts';
 import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
+import { FirestoreFileHistoryIndex } from '../adapters/gcp/firestore-file-history-index.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
@@ -76,7 +77,8 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
-  const app = assemble(config, { objects, plans, queue }, identity, options, events, signer ? { signer } : {});
+  const fileHistory = new FirestoreFileHistoryIndex({ firestore });
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), fileHistory });
   return {
     ...app,
     async close() {

@@ -33,6 +33,8 @@ export const AUDIT_EVENTS = [
   /** An administrator placed or released a legal hold on a file (and its backups). */
   'hold.placed',
   'hold.released',
+  /** An ethical wall refused a principal something in the case (services/authorization.ts). */
+  'access.walled',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 

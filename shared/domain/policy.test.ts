@@ -207,8 +207,15 @@ describe('four eyes', () => {
 });
 
 describe('policySchema', () => {
+  it('keeps wall members as canonical principal ids, so a wall names a person however the firm typed it', () => {
+    const walled = policy({ walls: [{ cases: 'doe-*', exclude: [' Alice@Firm.Example ', 'STRASSE@firm.example'], reason: 'conflict check 2026-114' }] });
+    expect(walled.walls[0]!.exclude).toEqual(['alice@firm.example', 'strasse@firm.example']);
+    expect(policySchema.safeParse({ version: 'v', walls: [{ cases: 'doe-*', exclude: [], reason: 'r' }] }).success).toBe(false);
+    expect(policySchema.safeParse({ version: 'v', walls: [{ cases: 'doe-*', exclude: ['a@b'] }] }).success).toBe(false);
+  });
+
   it('fills the defaults of a minimal policy', () => {
-    expect(policy({})).toEqual({ version: 'v1', limits: {}, protectedPaths: [], autoApprove: [] });
+    expect(policy({})).toEqual({ version: 'v1', limits: {}, protectedPaths: [], autoApprove: [], walls: [] });
     expect(policy({ fourEyes: {} }).fourEyes).toEqual({ approvals: 2, whenDeletes: true, whenOverwrites: true });
   });
 

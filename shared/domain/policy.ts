@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { touchedNames, type Action } from './actions.ts';
 import { hashOf } from './hash.ts';
 import { casePathOf } from './paths.ts';
+import { canonicalPrincipalId } from './principal-id.ts';
 import type { DryRunReport, Operation, ReportIssue } from './plan.ts';
 
 const ruleName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
@@ -52,8 +53,25 @@ export const policySchema = z.strictObject({
       whenBytesRemovedOver: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /**
+   * Ethical walls: people conflicted out of matters. A principal in `exclude` may do nothing in
+   * a case matching `cases` (`*` any run of characters, `?` one), whatever its roles and case
+   * scope say; services/authorization.ts is where this is decided.
+   */
+  walls: z
+    .array(
+      z.strictObject({
+        cases: z.string().min(1).max(200),
+        /** Principal ids, compared canonically (domain/principal-id.ts). */
+        exclude: z.array(z.string().min(1).max(320)).min(1).transform((ids) => ids.map(canonicalPrincipalId)),
+        /** Why: recorded with every refusal and withdrawal the wall causes ("conflict check 2026-114"). */
+        reason: z.string().min(1).max(500),
+      }),
+    )
+    .default([]),
 });
 export type Policy = z.infer<typeof policySchema>;
+export type EthicalWall = Policy['walls'][number];
 
 /**
  * Without a policy file: one approver, but two distinct approvers once a plan removes more than

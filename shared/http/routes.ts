@@ -59,6 +59,7 @@ import {
 import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
 import type { HoldService } from '../services/holds.ts';
+import { fileHistoryQuerySchema, fileHistorySchema, type FileHistoryApi } from '../services/file-history.ts';
 
 /** Keeps each route's handler typed by its own schemas while the table holds them all. */
 function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
@@ -98,6 +99,11 @@ function holds(context: { deps: HttpDependencies }): HoldService {
 function review(context: { deps: HttpDependencies }): PlanReviewApi {
   if (!context.deps.review) throw unavailable('the review endpoints are not configured on this server');
   return context.deps.review;
+}
+
+function history(context: { deps: HttpDependencies }): FileHistoryApi {
+  if (!context.deps.history) throw unavailable('this server keeps no document history');
+  return context.deps.history;
 }
 
 let cachedDocument: Record<string, unknown> | undefined;
@@ -186,6 +192,20 @@ export const ROUTES: readonly RouteDefinition[] = [
           };
       }
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/cases/{case}/files/history',
+    operationId: 'getFileHistory',
+    summary:
+      "One document's chain of custody, newest first: every change Bailiff made to it across renames and moves (plan, change, path before and after, generation, checksum, proposer, approvers, when, and the audit record's seq and hash), paged",
+    access: READERS,
+    params: caseParamsSchema,
+    query: fileHistoryQuerySchema,
+    status: 200,
+    response: fileHistorySchema,
+    errors: ['not_found', 'unavailable'],
+    handle: async (context) => ({ body: await history(context).history(caller(context), context.params.case, context.query) }),
   }),
   route({
     method: 'GET',

@@ -14,6 +14,7 @@ import type { CaseContentService } from '../services/case-content.ts';
 import type { TargetPlanService } from '../services/target-plans.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
 import type { HoldService } from '../services/holds.ts';
+import type { FileHistoryApi } from '../services/file-history.ts';
 
 /** A request as the core sees it. */
 export interface HttpRequest {
@@ -87,6 +88,8 @@ export interface HttpDependencies {
   review?: PlanReviewApi;
   /** Legal holds (`POST /cases/{case}/holds`); answered 503 without it. */
   holds?: HoldService;
+  /** One document's chain of custody (`/cases/{case}/files/history`); answered 503 without it. */
+  history?: FileHistoryApi;
   /** Settings the console page needs before sign-in (served as `/ui/config.json`). */
   console?: ConsoleSettings;
   identity: IdentityVerifier;

@@ -8,6 +8,9 @@ import { FINISHED_STATUSES as CLIENT_FINISHED, type BailiffClient, type FileText
 import type { PlanStatus } from '../domain/plan.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import type { FileHistoryApi } from '../services/file-history.ts';
+import type { FileHistoryBody } from '../client/index.ts';
+import { unavailable } from '../errors.ts';
 
 export interface WaitForPlanOptions {
   done: (view: PlanViewBody) => boolean;
@@ -22,6 +25,7 @@ export interface WaitForPlanOptions {
 export interface McpBackend {
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean }): Promise<FileListBody>;
   readFileText(caseName: string, path: string, page: { offset?: number; limit?: number }): Promise<FileTextBody>;
+  fileHistory(caseName: string, path: string, page: { limit?: number; pageToken?: string }): Promise<FileHistoryBody>;
   propose(body: unknown): Promise<PlanViewBody>;
   proposeFromCommands(body: unknown): Promise<PlanFromCommandsBody>;
   getPlan(planId: string): Promise<PlanViewBody>;
@@ -42,6 +46,7 @@ export function clientBackend(client: BailiffClient): McpBackend {
   return {
     listFiles: (caseName, query) => client.listFiles(caseName, query),
     readFileText: (caseName, path, page) => client.readFileText(caseName, path, page),
+    fileHistory: (caseName, path, page) => client.fileHistory(caseName, path, page),
     propose: (body) => client.propose(body as Parameters<BailiffClient['propose']>[0]),
     proposeFromCommands: (body) => client.proposeFromCommands(body as Parameters<BailiffClient['proposeFromCommands']>[0]),
     getPlan: (planId) => client.getPlan(planId),
@@ -55,11 +60,15 @@ export function clientBackend(client: BailiffClient): McpBackend {
 }
 
 /** PlanApi in-process, acting as `principal`; `publicUrl` is the api as callers reach it. */
-export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: string): McpBackend {
+export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: string, history?: FileHistoryApi): McpBackend {
   const getPlan = (planId: string) => api.get(principal, planId) as Promise<PlanViewBody>;
   return {
     listFiles: async (caseName, query) => ({ case: caseName, files: await api.listFiles(principal, caseName, query) }),
     readFileText: (caseName, path, page) => api.readFileText(principal, caseName, { path, ...page }),
+    fileHistory: async (caseName, path, page) => {
+      if (!history) throw unavailable('this server keeps no document history');
+      return history.history(principal, caseName, { path, ...page });
+    },
     propose: (body) => api.propose(principal, body) as Promise<PlanViewBody>,
     proposeFromCommands: (body) => api.proposeFromCommands(principal, body) as Promise<PlanFromCommandsBody>,
     getPlan,

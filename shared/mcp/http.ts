@@ -44,7 +44,7 @@ function handlerFor(deps: HttpDependencies): Promise<McpHttpHandler> {
           const caller = context.authInfo?.extra?.caller as Caller | undefined;
           // Every request reaches the handler through handleMcpHttp, which authenticates it first.
           if (!caller) throw new Error('an MCP request reached the handler unauthenticated');
-          return createMcpServer(planApiBackend(deps.api, caller.principal, caller.publicUrl));
+          return createMcpServer(planApiBackend(deps.api, caller.principal, caller.publicUrl, deps.history));
         },
         { legacy: 'stateless', responseMode: 'auto', maxRequestBodySize: deps.limits.maxBodyBytes, onerror: (error) => deps.logger.warn('MCP request refused or failed', { error: error.message }) },
       ),

@@ -20,6 +20,7 @@ function recordingBackend(maxWaitSeconds: number): { backend: McpBackend; waits:
   const backend: McpBackend = {
     listFiles: unused,
     readFileText: unused,
+    fileHistory: unused,
     propose: unused,
     proposeFromCommands: unused,
     getPlan: async () => view,

@@ -11,6 +11,8 @@ import { zodIssueDetails, type ErrorDetail } from '../errors.ts';
 import { fileTextQuerySchema, fileTextSchema, fileListSchema, listFilesQuerySchema, planFromCommandsViewSchema, planViewSchema } from '../http/schemas.ts';
 import type { PlanViewBody } from '../client/index.ts';
 import { isApiErrorLike } from '../client/errors.ts';
+import { describeApprovers, describeChange } from '../domain/file-history.ts';
+import { fileHistoryQuerySchema, fileHistorySchema } from '../services/file-history.ts';
 import { DECIDED_STATUSES, FINISHED_STATUSES, type McpBackend } from './backend.ts';
 
 /** The annotations of the MCP specification (2025-11-25), all stated so none falls back to a default. */
@@ -56,6 +58,7 @@ const listFilesInput = z.strictObject({
   recursive: z.boolean().optional().meta({ description: 'false: only directly in the folder' }),
 });
 const readFileInput = z.strictObject({ case: caseNameSchema, ...fileTextQuerySchema.shape });
+const fileHistoryInput = z.strictObject({ case: caseNameSchema, ...fileHistoryQuerySchema.shape });
 const planIdInput = z.strictObject({ planId: planIdSchema });
 const waitInput = z.strictObject({
   planId: planIdSchema,
@@ -101,6 +104,21 @@ export const TOOLS: ToolDefinition[] = [
       const body = await backend.readFileText(input.case, input.path, { offset: input.offset, limit: input.limit });
       const position = body.nextOffset === undefined ? `end of file (${body.size} bytes)` : `more follows: call again with offset ${body.nextOffset} (file is ${body.size} bytes)`;
       return { structured: body, text: `${body.path}, bytes ${body.offset}–${body.nextOffset ?? body.size}; ${position}\n\n${body.text}` };
+    },
+  },
+  {
+    name: 'file_history',
+    description:
+      'The chain of custody of one document of a case, newest first: every change Bailiff made to it across renames and moves (plan, what changed, path before and after, generation, checksum, who proposed and approved it, when, and the audit record to verify). Give its path now or any path it had. Read-only.\nExample: {"case": "abby-sitgraves", "path": "Medical Records/records_001.pdf"}',
+    input: fileHistoryInput,
+    output: fileHistorySchema,
+    annotations: { title: "A document's history", ...READ },
+    async run(backend, args) {
+      const input = args as z.output<typeof fileHistoryInput>;
+      const body = await backend.fileHistory(input.case, input.path, { limit: input.limit, pageToken: input.pageToken });
+      const lines = body.changes.map((change) => `${change.ranAt}  ${describeChange(change)}  (plan ${change.planId} by ${change.proposer}; approved by ${describeApprovers(change)}; audit #${change.audit.seq})`);
+      const more = body.nextPageToken ? `\n… more: call again with pageToken ${body.nextPageToken}` : '';
+      return { structured: body, text: `${body.changes.length === 0 ? 'No change recorded' : `${body.changes.length} changes`} to ${body.path} in case ${body.case}${lines.length ? ':\n' : ''}${lines.join('\n')}${more}` };
     },
   },
   {

@@ -40,6 +40,8 @@ export interface PlanQuery {
    * `caseMatches`). Pages are filled from the matching plans only.
    */
   caseScope?: readonly string[];
+  /** Never plans whose case matches one of these patterns (the ethical walls around a principal). */
+  excludedCases?: readonly string[];
   limit: number;
   pageToken?: string;
 }

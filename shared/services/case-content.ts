@@ -18,7 +18,7 @@ import { BailiffError, invalidInput, isBailiffError, notFound, zodIssueDetails }
 import type { Principal } from '../ports/identity.ts';
 import type { ByteRange, ObjectInfo, ObjectStore } from '../ports/object-store.ts';
 import type { SignedRequest, UrlSigner } from '../ports/url-signer.ts';
-import { requireCase, requireRole } from './authorization.ts';
+import { requireRole, type CaseAccess } from './authorization.ts';
 import { mapLimited } from '../map-limited.ts';
 
 /** The most objects a snapshot holds: what one target-state plan may describe. */
@@ -46,6 +46,8 @@ export interface CaseContentDeps {
   /** Set on Cloud Storage: reads and uploads then bypass the function. */
   signer?: UrlSigner;
   options?: Partial<CaseContentOptions>;
+  /** Case scope and ethical walls. */
+  access: CaseAccess;
 }
 
 /** One object of a snapshot. Hashes are lower-case hex (md5) and base64 (crc32c, as Cloud Storage reports it). */
@@ -146,8 +148,10 @@ export class CaseContentService {
   readonly #objects: ObjectStore;
   readonly #signer: UrlSigner | undefined;
   readonly #options: CaseContentOptions;
+  readonly #access: CaseAccess;
 
   constructor(deps: CaseContentDeps) {
+    this.#access = deps.access;
     this.#objects = deps.objects;
     this.#signer = deps.signer;
     this.#options = { ...DEFAULT_CASE_CONTENT_OPTIONS, ...deps.options };
@@ -160,7 +164,7 @@ export class CaseContentService {
   async readContent(principal: Principal, caseRaw: string, query: unknown, headers: { range?: string; ifNoneMatch?: string }): Promise<ContentAnswer> {
     requireRole(principal, 'reading files', 'agent', 'approver');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-    requireCase(principal, caseName);
+    await this.#access.requireCase(principal, caseName, 'read files');
     const { path } = parseOrThrow(contentQuerySchema, query, 'query');
     if (path.endsWith('/')) throw invalidInput('invalid query', [{ path: 'query.path', message: 'names a folder; read a file' }]);
     const name = `${casePrefix(caseName)}${path}`;
@@ -210,7 +214,7 @@ export class CaseContentService {
   async snapshot(principal: Principal, caseRaw: string, query: unknown): Promise<SnapshotPage> {
     requireRole(principal, 'reading files', 'agent', 'approver');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-    requireCase(principal, caseName);
+    await this.#access.requireCase(principal, caseName, 'pull');
     const { pageToken, limit = DEFAULT_SNAPSHOT_PAGE } = parseOrThrow(snapshotQuerySchema, query ?? {}, 'query');
     const objects: ObjectInfo[] = [];
     let token = pageToken;
@@ -291,7 +295,7 @@ export class CaseContentService {
   async declareBlob(principal: Principal, caseRaw: string, body: unknown): Promise<BlobDeclarationAnswer> {
     requireRole(principal, 'uploading content', 'agent');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-    requireCase(principal, caseName);
+    await this.#access.requireCase(principal, caseName, 'upload');
     const declaration = parseOrThrow(blobDeclarationSchema, body, 'blob declaration');
     if (this.#signer && declaration.md5 === undefined) {
       throw invalidInput('invalid blob declaration', [{ path: 'md5', message: 'Cloud Storage verifies uploads by MD5: declare `md5` (sha256 alone cannot be checked without reading the bytes)' }]);
@@ -332,7 +336,7 @@ export class CaseContentService {
   async receiveBlob(principal: Principal, caseRaw: string, blobIdRaw: string, body: Readable, contentType: string | undefined): Promise<BlobUploadAnswer> {
     requireRole(principal, 'uploading content', 'agent');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-    requireCase(principal, caseName);
+    await this.#access.requireCase(principal, caseName, 'upload');
     if (this.#signer) throw invalidInput('this deployment takes uploads at the signed URL `POST /cases/{case}/blobs` answers, not here');
     const id = parseBlobId(blobIdRaw);
     if (!id.ok) throw invalidInput('invalid blob id', [{ path: 'params.blob', message: id.reason }]);

@@ -10,7 +10,7 @@ import { caseNameSchema, casePathSchema, type PlanInput } from '../domain/plan.t
 import { invalidInput, notFound, payloadTooLarge, zodIssueDetails } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
-import { requireCase, requireRole } from './authorization.ts';
+import { requireRole, type CaseAccess } from './authorization.ts';
 import type { FileText, PlanView } from './plan-api.ts';
 
 /** Largest page of text one read returns, in bytes. */
@@ -22,6 +22,7 @@ export const MAX_READABLE_FILE_BYTES = 16 * 1024 * 1024;
 export interface CaseToolsDeps {
   objects: ObjectStore;
   listPageSize?: number;
+  access: CaseAccess;
 }
 
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string, pathPrefix: string[] = []): z.output<T> {
@@ -43,7 +44,7 @@ export async function proposeFromCommands(
 ): Promise<PlanView & { translation: LineTranslation[] }> {
   requireRole(principal, 'proposing a plan', 'agent');
   const input = parseOrThrow(fromCommandsInputSchema, body, 'commands');
-  requireCase(principal, input.case);
+  await deps.access.requireCase(principal, input.case, 'propose');
   const paths: string[] = [];
   for await (const page of listAll(deps.objects, casePrefix(input.case), { pageSize: deps.listPageSize, withMetadata: false })) {
     for (const object of page.objects) {
@@ -68,7 +69,7 @@ export async function readCaseFileText(
 ): Promise<FileText> {
   requireRole(principal, 'reading files', 'agent', 'approver');
   const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-  requireCase(principal, caseName);
+  await deps.access.requireCase(principal, caseName, 'read files');
   const path = parseOrThrow(casePathSchema, query.path, 'path', ['path']);
   if (path.endsWith('/')) throw invalidInput('invalid path', [{ path: 'path', message: 'name a file, not a folder' }]);
   const name = objectName(caseName, path);

@@ -15,9 +15,11 @@ import type { Clock } from '../ports/clock.ts';
 import type { Principal } from '../ports/identity.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
-import { requireCase, requireRole } from './authorization.ts';
+import { requireRole, type CaseAccess } from './authorization.ts';
 
 export interface HoldServiceDeps {
+  /** Case scope and ethical walls: the one place access to a case is decided. */
+  access: CaseAccess;
   objects: ObjectStore;
   plans: PlanStore;
   clock: Clock;
@@ -58,7 +60,7 @@ export class HoldService {
     requireRole(principal, 'placing or releasing a hold', 'admin');
     const caseName = caseNameSchema.safeParse(caseRaw);
     if (!caseName.success) throw invalidInput('invalid case name', zodIssueDetails(caseName.error));
-    requireCase(principal, caseName.data);
+    await this.deps.access.requireCase(principal, caseName.data, 'placing or releasing a hold');
     const parsed = holdBodySchema.safeParse(body);
     if (!parsed.success) throw invalidInput('invalid hold', zodIssueDetails(parsed.error));
     const { path, kind, held } = parsed.data;

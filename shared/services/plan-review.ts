@@ -11,12 +11,12 @@
 import { contentBuffer, planIdSchema, caseNameSchema, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
 import type { Action } from '../domain/actions.ts';
 import { casePathOf } from '../domain/paths.ts';
-import { invalidInput, notFound } from '../errors.ts';
+import { invalidInput } from '../errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { JournalEntry, JournalOutcome, PlanStore } from '../ports/plan-store.ts';
 import { decide, type PlanDecisions } from '../domain/lifecycle.ts';
-import { hasRole, lifecycleCaller, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+import { hasRole, lifecycleCaller, requireRole, type CaseAccess } from './authorization.ts';
 
 /** Characters of a written text shown in an operation listing; the size is always exact. */
 export const PREVIEW_CHARS = 2048;
@@ -123,6 +123,8 @@ export function summariseOperation(operation: Operation, index: number): Operati
 export interface PlanReviewDeps {
   plans: PlanStore;
   clock: Clock;
+  /** Case scope and ethical walls. */
+  access: CaseAccess;
 }
 
 function pageBounds(page: { offset?: number; limit?: number }): { offset: number; limit: number } {
@@ -135,10 +137,12 @@ function pageBounds(page: { offset?: number; limit?: number }): { offset: number
 export class PlanReviewService implements PlanReviewApi {
   private readonly plans: PlanStore;
   private readonly clock: Clock;
+  private readonly access: CaseAccess;
 
   constructor(deps: PlanReviewDeps) {
     this.plans = deps.plans;
     this.clock = deps.clock;
+    this.access = deps.access;
   }
 
   async whoAmI(principal: Principal) {
@@ -148,7 +152,7 @@ export class PlanReviewService implements PlanReviewApi {
   async inbox(principal: Principal, query: InboxQuery) {
     requireRole(principal, 'reading plans', 'agent', 'approver');
     const caseName = query.case === undefined ? undefined : parseCase(query.case);
-    if (caseName !== undefined) requireCase(principal, caseName);
+    if (caseName !== undefined) await this.access.requireCase(principal, caseName, 'list plans');
     const limit = Math.min(query.limit ?? 25, 200);
     const now = this.clock.now();
     const awaitingYou: PlanRecord[] = [];
@@ -157,10 +161,10 @@ export class PlanReviewService implements PlanReviewApi {
       let token: string | undefined;
       let scanned = 0;
       do {
-        const page = await this.plans.listPlans({ case: caseName, status: 'proposed', limit: 200, pageToken: token });
+        const page = await this.plans.listPlans({ case: caseName, status: 'proposed', ...this.access.listingScope(principal), limit: 200, pageToken: token });
         scanned += page.plans.length;
         for (const plan of page.plans) {
-          if (!mayTouchCase(principal, plan.case) || (query.author && plan.author !== query.author)) continue;
+          if (!this.access.mayTouchCase(principal, plan.case) || (query.author && plan.author !== query.author)) continue;
           if (planDecisions(principal, plan, now).approve.allowed) awaitingYou.push(plan);
         }
         token = page.nextPageToken;
@@ -172,10 +176,10 @@ export class PlanReviewService implements PlanReviewApi {
     let scanned = 0;
     // Filtering by author happens here, so a page may need several store pages to fill.
     do {
-      const page = await this.plans.listPlans({ case: caseName, status: query.status, limit, pageToken });
+      const page = await this.plans.listPlans({ case: caseName, status: query.status, ...this.access.listingScope(principal), limit, pageToken });
       scanned += page.plans.length;
       for (const plan of page.plans) {
-        if (!mayTouchCase(principal, plan.case) || awaitingIds.has(plan.id) || (query.author && plan.author !== query.author)) continue;
+        if (!this.access.mayTouchCase(principal, plan.case) || awaitingIds.has(plan.id) || (query.author && plan.author !== query.author)) continue;
         plans.push(plan);
       }
       pageToken = page.nextPageToken;
@@ -185,12 +189,12 @@ export class PlanReviewService implements PlanReviewApi {
 
   async decisions(principal: Principal, planId: string): Promise<PlanDecisions> {
     requireRole(principal, 'reading plans', 'agent', 'approver');
-    return planDecisions(principal, await this.loadPlan(principal, planId), this.clock.now());
+    return planDecisions(principal, await this.loadPlan(principal, planId, 'read'), this.clock.now());
   }
 
   async operations(principal: Principal, planId: string, page: { offset?: number; limit?: number }) {
     requireRole(principal, 'reading plans', 'agent', 'approver');
-    const plan = await this.loadPlan(principal, planId);
+    const plan = await this.loadPlan(principal, planId, 'read');
     const { offset, limit } = pageBounds(page);
     const operations = offset >= plan.operationCount ? [] : await this.plans.readOperations(plan.id, offset, limit);
     return { planId: plan.id, offset, total: plan.operationCount, operations: operations.map((operation, i) => summariseOperation(operation, offset + i)) };
@@ -198,7 +202,7 @@ export class PlanReviewService implements PlanReviewApi {
 
   async results(principal: Principal, planId: string, page: { offset?: number; limit?: number }) {
     requireRole(principal, 'reading plans', 'agent', 'approver');
-    const plan = await this.loadPlan(principal, planId);
+    const plan = await this.loadPlan(principal, planId, 'read');
     const { offset, limit } = pageBounds(page);
     const latest = new Map<number, JournalEntry>();
     for (let journalOffset = 0; ; journalOffset += JOURNAL_PAGE) {
@@ -228,12 +232,10 @@ export class PlanReviewService implements PlanReviewApi {
     };
   }
 
-  private async loadPlan(principal: Principal, planId: string): Promise<PlanRecord> {
+  private async loadPlan(principal: Principal, planId: string, action: string): Promise<PlanRecord> {
     const parsed = planIdSchema.safeParse(planId);
     if (!parsed.success) throw invalidInput('invalid plan id', [{ path: 'id', message: 'not a plan id' }]);
-    const plan = await this.plans.getPlan(parsed.data);
-    if (!plan || !mayTouchCase(principal, plan.case)) throw notFound(`plan ${parsed.data} not found`);
-    return plan;
+    return this.access.requirePlan(principal, await this.plans.getPlan(parsed.data), parsed.data, action);
   }
 }
 

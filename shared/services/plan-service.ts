@@ -24,7 +24,7 @@ import {
   type PlanRecord,
   type PlanStatus,
 } from '../domain/plan.ts';
-import { BailiffError, conflict, hashMismatch, invalidInput, notFound, planInvalid, reportChanged, zodIssueDetails } from '../errors.ts';
+import { BailiffError, conflict, hashMismatch, invalidInput, planInvalid, reportChanged, zodIssueDetails } from '../errors.ts';
 import { AWAITING_APPROVAL_STATUSES, decide, IN_FLIGHT_STATUSES, RUNNABLE_STATUSES, type Decision } from '../domain/lifecycle.ts';
 import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -36,7 +36,7 @@ import { readAppliedActions } from './applied-actions.ts';
 import { DryRunner, type CaseListing } from './dry-run.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { verifyAuditTrail } from './audit-verifier.ts';
-import { hasRole, lifecycleCaller, mayTouchCase, requireCase, requireRole } from './authorization.ts';
+import { CaseAccess, hasRole, lifecycleCaller, requireRole } from './authorization.ts';
 import type { FileEntry, PlanApi, PlanView } from './plan-api.ts';
 import { proposeFromCommands, readCaseFileText } from './case-tools.ts';
 import type { AuditVerification } from './audit-verifier.ts';
@@ -60,6 +60,8 @@ export interface PlanServiceDeps {
   policy: Policy;
   logger: Logger;
   options: PlanServiceOptions;
+  /** Case scope and ethical walls; by default the walls of `policy`, refusals audited in `plans`. */
+  access?: CaseAccess;
 }
 
 /** Time-sortable, unguessable plan ids: `pln_` + base36 milliseconds + random. */
@@ -83,8 +85,10 @@ export class PlanService implements PlanApi {
   private readonly logger: Logger;
   private readonly options: PlanServiceOptions;
   private readonly dryRunner: DryRunner;
+  readonly access: CaseAccess;
 
   constructor(deps: PlanServiceDeps) {
+    this.access = deps.access ?? new CaseAccess({ walls: deps.policy.walls, plans: deps.plans, clock: deps.clock });
     this.plans = deps.plans;
     this.objects = deps.objects;
     this.queue = deps.queue;
@@ -98,7 +102,7 @@ export class PlanService implements PlanApi {
   async propose(principal: Principal, body: unknown): Promise<PlanView> {
     requireRole(principal, 'proposing a plan', 'agent');
     const input = parseOrThrow(planInputSchema, body, 'plan');
-    requireCase(principal, input.case);
+    await this.access.requireCase(principal, input.case, 'propose');
     const now = this.clock.now();
     const id = newPlanId(now);
     return this.createPlan(principal, { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations }, now);
@@ -111,35 +115,35 @@ export class PlanService implements PlanApi {
    */
   async proposeComputed(principal: Principal, input: PlanInput, found: { conflicts: ReportIssue[]; warnings: ReportIssue[] }, listing?: CaseListing): Promise<PlanView> {
     requireRole(principal, 'proposing a plan', 'agent');
-    requireCase(principal, input.case);
+    await this.access.requireCase(principal, input.case, 'propose');
     const now = this.clock.now();
     const draft = { id: newPlanId(now), kind: 'change' as const, case: input.case, description: input.description, onError: input.onError, operations: input.operations };
     return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now, listing);
   }
 
   async proposeFromCommands(principal: Principal, body: unknown) {
-    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, body, (input) => this.propose(principal, input));
+    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize, access: this.access }, principal, body, (input) => this.propose(principal, input));
   }
 
   async readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
-    return readCaseFileText({ objects: this.objects, listPageSize: this.options.listPageSize }, principal, caseName, query);
+    return readCaseFileText({ objects: this.objects, listPageSize: this.options.listPageSize, access: this.access }, principal, caseName, query);
   }
 
   async get(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'reading plans', 'agent', 'approver');
-    return this.view(principal, await this.loadPlan(principal, planId));
+    return this.view(principal, await this.loadPlan(principal, planId, 'read'));
   }
 
   async list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }) {
     requireRole(principal, 'listing plans', 'agent', 'approver');
     const caseName = query.case === undefined ? undefined : parseOrThrow(caseNameSchema, query.case, 'case name');
-    if (caseName !== undefined) requireCase(principal, caseName);
-    return this.plans.listPlans({ case: caseName, status: query.status, caseScope: principal.cases, pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
+    if (caseName !== undefined) await this.access.requireCase(principal, caseName, 'list plans');
+    return this.plans.listPlans({ case: caseName, status: query.status, ...this.access.listingScope(principal), pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
   }
 
   async validate(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'validating a plan', 'agent', 'approver');
-    let plan = await this.loadPlan(principal, planId);
+    let plan = await this.loadPlan(principal, planId, 'validate');
     plan = await this.expireIfDue(plan);
     this.enforce(principal, plan, 'validate');
     const operations = await this.readAllOperations(plan);
@@ -173,7 +177,8 @@ export class PlanService implements PlanApi {
   async approve(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
     requireRole(principal, 'approving a plan', 'approver');
     const { planHash: reviewedHash, snapshotHash: reviewedSnapshot, comment } = parseOrThrow(approveBodySchema, body, 'approval');
-    let plan = await this.loadPlan(principal, planId);
+    let plan = await this.loadPlan(principal, planId, 'approve');
+    plan = await this.withdrawWalledApprovals(plan);
     plan = await this.expireIfDue(plan);
     if (reviewedHash !== plan.planHash) {
       throw hashMismatch('the plan you reviewed is not the plan stored; read it again', [
@@ -216,7 +221,7 @@ export class PlanService implements PlanApi {
   async reject(principal: Principal, planId: string, body: unknown): Promise<PlanView> {
     requireRole(principal, 'rejecting a plan', 'approver');
     const { reason } = parseOrThrow(rejectBodySchema, body, 'rejection');
-    const plan = await this.loadPlan(principal, planId);
+    const plan = await this.loadPlan(principal, planId, 'reject');
     this.enforce(principal, plan, 'reject');
     const now = this.clock.now().toISOString();
     const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
@@ -226,7 +231,8 @@ export class PlanService implements PlanApi {
 
   async apply(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'applying a plan', 'agent', 'approver');
-    let plan = await this.loadPlan(principal, planId);
+    let plan = await this.loadPlan(principal, planId, 'apply');
+    plan = await this.withdrawWalledApprovals(plan);
     plan = await this.expireIfDue(plan);
     // Applying a queued plan again only publishes it again: the executor acts on a plan once,
     // however often it is asked, so a caller that lost the first answer may simply retry.
@@ -242,7 +248,7 @@ export class PlanService implements PlanApi {
 
   async rollback(principal: Principal, planId: string): Promise<PlanView> {
     requireRole(principal, 'rolling back a plan', 'agent', 'approver');
-    const original = await this.loadPlan(principal, planId);
+    const original = await this.loadPlan(principal, planId, 'roll back');
     this.enforce(principal, original, 'rollback');
     const applied = await readAppliedActions(this.plans, original.id);
     if (applied.length === 0) throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
@@ -267,14 +273,14 @@ export class PlanService implements PlanApi {
 
   async auditTrail(principal: Principal, planId: string): Promise<AuditRecord[]> {
     requireRole(principal, 'reading the audit trail', 'agent', 'approver');
-    const plan = await this.loadPlan(principal, planId);
+    const plan = await this.loadPlan(principal, planId, 'read the audit trail');
     return this.plans.readPlanAudit(plan.id);
   }
 
   async listFiles(principal: Principal, caseRaw: string, query: { prefix?: string; recursive?: boolean }): Promise<FileEntry[]> {
     requireRole(principal, 'listing files', 'agent', 'approver');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
-    requireCase(principal, caseName);
+    await this.access.requireCase(principal, caseName, 'list files');
     const inner = query.prefix ? parseOrThrow(casePathSchema, query.prefix, 'prefix') : '';
     const prefix = casePrefix(caseName) + inner;
     const files: FileEntry[] = [];
@@ -299,6 +305,7 @@ export class PlanService implements PlanApi {
   async releaseLease(principal: Principal, caseRaw: string) {
     requireRole(principal, 'releasing a lease', 'admin');
     const caseName = parseOrThrow(caseNameSchema, caseRaw, 'case name');
+    await this.access.requireOutsideWalls(principal, caseName, 'release the lease');
     const released = await this.plans.forceReleaseLease(caseName);
     if (released) {
       await this.plans.appendAudit([
@@ -433,11 +440,59 @@ export class PlanService implements PlanApi {
     return expired;
   }
 
-  private async loadPlan(principal: Principal, planId: string): Promise<PlanRecord> {
+  private async loadPlan(principal: Principal, planId: string, action: string): Promise<PlanRecord> {
     const id = parseOrThrow(planIdSchema, planId, 'plan id');
-    const plan = await this.plans.getPlan(id);
-    if (!plan || !mayTouchCase(principal, plan.case)) throw notFound(`plan ${id} not found`);
-    return plan;
+    return this.access.requirePlan(principal, await this.plans.getPlan(id), id, action);
+  }
+
+  /**
+   * Applies the policy's walls to plans proposed before it changed: every pending approval
+   * (of a plan proposed or approved, not yet queued) given by someone a wall now keeps out of
+   * the plan's case is withdrawn. Run when Bailiff starts with a policy; returns the plans changed.
+   */
+  async withdrawWalledApprovalsEverywhere(): Promise<number> {
+    if (this.policy.walls.length === 0) return 0;
+    let changed = 0;
+    for (const status of ['proposed', 'approved'] as const) {
+      let pageToken: string | undefined;
+      do {
+        const page = await this.plans.listPlans({ status, caseScope: this.policy.walls.map((wall) => wall.cases), limit: 200, pageToken });
+        for (const plan of page.plans) {
+          if (this.access.walledApprovers(plan).length === 0) continue;
+          try {
+            await this.withdrawWalledApprovals(plan);
+            changed += 1;
+          } catch (error) {
+            // Someone changed the plan meanwhile; its next approval or apply checks the walls again.
+            if (!(error instanceof BailiffError && error.code === 'conflict')) throw error;
+          }
+        }
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    }
+    return changed;
+  }
+
+  /**
+   * Withdraws the approvals of approvers an ethical wall now keeps out of the plan's case (the
+   * policy changed since they approved), audited like any withdrawal. Also run over every
+   * pending plan when Bailiff starts (services/walls.ts).
+   */
+  async withdrawWalledApprovals(plan: PlanRecord): Promise<PlanRecord> {
+    if (plan.status !== 'proposed' && plan.status !== 'approved') return plan;
+    const walled = this.access.walledApprovers(plan);
+    if (walled.length === 0 || !plan.approval) return plan;
+    const out = new Set(walled.map((entry) => entry.principal));
+    const approvers = plan.approval.approvers.filter((approver) => !out.has(approver.principal));
+    const complete = approvers.length >= plan.approval.approvalsRequired;
+    const now = this.clock.now().toISOString();
+    const approval = approvers.length === 0 ? undefined : { ...plan.approval, approvers, ...(complete ? {} : { expiresAt: undefined }) };
+    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? plan.status : 'proposed', approval, updatedAt: now });
+    await this.record({ id: 'bailiff', roles: [] }, updated, 'plan.approval_withdrawn', {
+      approvers: [...out],
+      reason: `an ethical wall now keeps ${[...out].join(', ')} out of case ${plan.case}: ${[...new Set(walled.map((entry) => entry.reason))].join('; ')}`,
+    });
+    return updated;
   }
 
   private async readAllOperations(plan: PlanRecord): Promise<Operation[]> {

@@ -9,7 +9,7 @@ import { planInputSchema } from '../domain/plan.ts';
 import { computeTargetPlan, targetPlanInputSchema, type TargetPlan } from '../domain/target-state.ts';
 import { invalidInput, zodIssueDetails } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
-import { requireCase, requireRole } from './authorization.ts';
+import { requireRole } from './authorization.ts';
 import type { CaseContentService } from './case-content.ts';
 import type { PlanView } from './plan-api.ts';
 import type { PlanService } from './plan-service.ts';
@@ -41,7 +41,7 @@ export class TargetPlanService {
   async propose(principal: Principal, body: unknown): Promise<TargetPlanView> {
     requireRole(principal, 'proposing a plan', 'agent');
     const input = parseOrThrow(targetPlanInputSchema, body, 'target-state plan');
-    requireCase(principal, input.case);
+    await this.#plans.access.requireCase(principal, input.case, 'propose');
     const known = new Map(input.base.flatMap((entry) => (entry.md5 ? [[`${entry.generation}\u0000${entry.path}`, entry.md5] as const] : [])));
     const listing = await this.#content.fullListing(input.case, (path, generation) => known.get(`${generation}\u0000${path}`));
     const current = listing.entries;

@@ -20,6 +20,7 @@ import { SqlitePlanStore } from '../../shared/adapters/local/sqlite-plan-store.t
 import { isBailiffError } from '../../shared/errors.ts';
 import type { ObjectStore } from '../../shared/ports/object-store.ts';
 import { HoldService } from '../../shared/services/holds.ts';
+import { CaseAccess } from '../../shared/services/authorization.ts';
 import { testbenchEndpoint, TestbenchMarkersHidden } from '../support/storage-testbench.ts';
 import { admin, agent, applyAndRun, approver, proposeApproved, seed, wire } from '../support/scenario.ts';
 
@@ -75,7 +76,7 @@ describe.each(BACKENDS)('holds on $name', (backend) => {
   async function setUp() {
     const ports = await backend.make();
     const wiring = wire(ports);
-    const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock: wiring.clock });
+    const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock: wiring.clock, access: new CaseAccess({ walls: [], plans: ports.plans, clock: wiring.clock }) });
     await seed(ports.objects, CASE, { 'Pleadings/complaint.pdf': 'complaint', 'Pleadings/notes.txt': 'notes', 'intake/scan.pdf': 'scan' });
     return { ports, wiring, holds };
   }

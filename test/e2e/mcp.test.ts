@@ -102,7 +102,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
   it('lists every tool with its schemas and truthful annotations', async () => {
     const { tools } = await agent.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['apply_plan', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['apply_plan', 'file_history', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
     for (const tool of tools) {
       const declared = TOOLS.find((candidate) => candidate.name === tool.name)!;
       expect(tool.annotations).toEqual(declared.annotations);
@@ -111,7 +111,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
       expect(tool.description).toContain('Example: {');
     }
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations!]));
-    for (const read of ['list_files', 'read_file', 'get_plan', 'wait_for_plan']) expect(byName[read]).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    for (const read of ['list_files', 'read_file', 'file_history', 'get_plan', 'wait_for_plan']) expect(byName[read]).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     for (const propose of ['propose_plan', 'plan_from_commands', 'propose_rollback']) expect(byName[propose]).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(byName.apply_plan).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(tools.map((tool) => tool.name)).not.toContain('approve_plan');
@@ -351,7 +351,7 @@ describe('/mcp in the Cloud function handler (functions framework)', () => {
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toContain('resource_metadata="https://bailiff-api.example.run.app/.well-known/oauth-protected-resource/mcp"');
       await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }));
-      expect((await client.listTools()).tools).toHaveLength(8);
+      expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
       const listed = await call(client, 'list_files', { case: 'case-http', prefix: 'notes' });
       expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['notes.txt']);
       const got = await call(client, 'get_plan', { planId: 'pln_000000000000000000000000' });
