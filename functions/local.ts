@@ -18,7 +18,14 @@ import { createLogger, type Logger } from '../shared/logging.ts';
 import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
-const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 3_000;
+
+/**
+ * A signalled server exits by itself within this, whatever is still pending: a person pressed
+ * Ctrl-C once and expects the prompt back. What a forced exit leaves is what a crash leaves,
+ * which the next start resumes (the journal, not this process, is the truth).
+ */
+const SHUTDOWN_DEADLINE_MS = 4_500;
 
 export interface LocalServer {
   app: EmbeddedApp;
@@ -65,9 +72,12 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
     server,
     url: server.url,
     async stop() {
-      // Running plans hand over at their next safe point (journaled, lease released); the next
-      // start resumes them at once.
+      // Nothing new is delivered: a continuation published by a plan handing over waits in the
+      // queue and is dropped with it, as the next start resumes that plan from the PlanStore.
+      app.queue.holdDeliveries();
+      // Running plans hand over at their next safe point (journaled, lease released `continued`).
       await Promise.all([server.close(SHUTDOWN_GRACE_MS), app.executor.requestStop()]);
+      await app.queue.close();
       await app.close();
     },
   };
@@ -116,6 +126,27 @@ function describeStartupError(error: unknown): string {
   return `bailiff: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
+/** How often a server started by `npm start` checks that npm is still there. */
+const LAUNCHER_POLL_MS = 250;
+
+/**
+ * Under `npm start` a SIGTERM sent to npm (a supervisor's, or `kill`'s) is forwarded to the shell
+ * npm runs the script in, which dies of it without passing it on: this process is left running,
+ * orphaned, holding the state directory. So a server started by a package manager's script
+ * treats its parent going away as the signal. Started any other way (`node functions/start.ts`
+ * under nohup or a service manager) it keeps running without its parent, as such a process should.
+ */
+function watchLauncher(onGone: () => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, LAUNCHER_POLL_MS);
+  timer.unref();
+}
+
 /** Parses the configuration, serves, prints the banner and handles shutdown signals (functions/start.ts runs it). */
 export async function main(env: Record<string, string | undefined>): Promise<void> {
   let local: LocalServer;
@@ -146,6 +177,10 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
     }
     stopping = true;
     logger.info('shutting down: finishing requests and executions in flight (signal again to force)', { signal });
+    setTimeout(() => {
+      logger.warn('shutdown took too long: exiting now; the next start resumes what was running', { signal, deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     local.stop().then(
       () => {
         logger.info('bailiff stopped');
@@ -159,5 +194,6 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  watchLauncher(() => shutdown('launcher exited'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
 }

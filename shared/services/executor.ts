@@ -90,6 +90,20 @@ function isOwnRedelivery(lease: Lease, delivery: Delivery): boolean {
   return lease.owner.slice(lease.owner.indexOf('/') + 1, lease.owner.lastIndexOf('#')) === delivery.messageId;
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (a stopping instance waits for nothing). */
+function waitUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
 export class Executor {
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
@@ -102,6 +116,8 @@ export class Executor {
   /** Shared by every plan this instance runs: what it learnt of storage's pace outlives a delivery. */
   private readonly concurrency: AdaptiveConcurrency;
   private stopping = false;
+  /** Wakes deliveries waiting out another holder's lease when the instance is told to stop. */
+  private readonly stopped = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(deps: ExecutorDeps) {
@@ -140,6 +156,7 @@ export class Executor {
    */
   async requestStop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -194,7 +211,8 @@ export class Executor {
       const untilFree = Date.parse(acquisition.heldBy.expiresAt) - this.clock.now().getTime();
       if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
         // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
-        await new Promise((resolve) => setTimeout(resolve, untilFree + 50));
+        await waitUnlessStopped(untilFree + 50, this.stopped.signal);
+        if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
         return this.handleUnderLease(message, delivery, log, true);
       }
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);

@@ -136,4 +136,31 @@ describe('InProcessExecutionQueue', () => {
     await expect(queue.publish(message('after'))).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'unavailable'));
     await expect(queue.health()).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'unavailable'));
   });
+
+  it('holds deliveries while the process stops: a refused delivery and a later publish wait, and close drops them at once', async () => {
+    const lines: string[] = [];
+    const queue = newQueue({ minBackoffMs: 1, maxBackoffMs: 1, logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }) });
+    let calls = 0;
+    let release!: () => void;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    queue.subscribe(async () => {
+      calls += 1;
+      await running;
+      throw new Error('this instance is shutting down');
+    });
+    await queue.publish(message('plan-1'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    queue.holdDeliveries();
+    await queue.publish(message('plan-2'));
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Neither the refused delivery nor the new message reached the handler again.
+    expect(calls).toBe(1);
+    const started = performance.now();
+    await queue.close();
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(calls).toBe(1);
+    // Expected at a shutdown, so not a warning.
+    expect(lines).toEqual([]);
+  });
 });

@@ -52,6 +52,8 @@ export class InProcessExecutionQueue implements ExecutionQueue {
   readonly #logger: Logger;
   #handler: ExecutionHandler | undefined;
   #closed = false;
+  /** Set by `holdDeliveries`: accepted messages wait for `close` instead of being delivered. */
+  #holding = false;
   /** Deliveries waiting for a handler to be subscribed. */
   readonly #parked: Delivery[] = [];
   /** Deliveries waiting for their (re)delivery time. */
@@ -101,6 +103,16 @@ export class InProcessExecutionQueue implements ExecutionQueue {
   }
 
   /**
+   * The process is stopping: nothing more is delivered. Messages published from now on (a
+   * running plan's continuation as it hands over) and redeliveries are still accepted, and kept
+   * until `close` drops them; their plans stay queued or running in the PlanStore, and the next
+   * start resumes them. Deliveries already running are not touched.
+   */
+  holdDeliveries(): void {
+    this.#holding = true;
+  }
+
+  /**
    * Stops accepting messages and drops scheduled redeliveries (logging how many), then waits
    * for deliveries already running. Idempotent.
    */
@@ -111,7 +123,8 @@ export class InProcessExecutionQueue implements ExecutionQueue {
       for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
       this.#parked.length = 0;
-      if (dropped > 0) this.#logger.warn('in-process queue closed with undelivered execution requests', { dropped });
+      // Held at a shutdown, they are expected: their plans are resumed from the PlanStore on the next start.
+      if (dropped > 0) this.#logger[this.#holding ? 'info' : 'warn']('in-process queue closed with undelivered execution requests', { dropped });
       this.#settle();
     }
     await this.idle();
@@ -127,7 +140,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
 
   #deliver(delivery: Delivery): void {
     const handler = this.#handler;
-    if (!handler) {
+    if (!handler || this.#holding) {
       this.#parked.push(delivery);
       return;
     }
@@ -154,6 +167,11 @@ export class InProcessExecutionQueue implements ExecutionQueue {
     }
     if (delivery.attempt >= this.#maxAttempts) {
       this.#logger.error('execution request dropped after its last delivery attempt', { ...fields, maxAttempts: this.#maxAttempts });
+      return;
+    }
+    if (this.#holding) {
+      // Refused because this process is stopping: kept for `close`, as the plan is for the next start.
+      this.#parked.push(delivery);
       return;
     }
     const backoffMs = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** (delivery.attempt - 1));
