@@ -1,7 +1,8 @@
 /**
  * Bailiff on one machine (`npm start`, through functions/start.ts). Parses the configuration once, builds the embedded app
  * (local directory, SQLite, in-process executions), serves the HTTP API on `PORT`, resumes
- * executions a previous run left queued or running, and shuts down cleanly on SIGINT/SIGTERM.
+ * executions a previous run left queued or running, sweeps for stalled ones every minute, and
+ * shuts down cleanly within 5 s on SIGINT/SIGTERM.
  *
  * With generated development tokens the server listens on the loopback interface only: those
  * tokens are printed to the terminal, and a stranger on the network should not be able to
@@ -19,6 +20,9 @@ import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
 const SHUTDOWN_GRACE_MS = 3_000;
+
+/** How often the embedded server sweeps for stalled and dead-lettered executions (Cloud Scheduler's job does it on Google Cloud). */
+const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * A signalled server exits by itself within this, whatever is still pending: a person pressed
@@ -66,12 +70,18 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
   }
   const resumed = await app.resumeInterrupted();
   if (resumed > 0) logger.info('re-queued executions interrupted by the last shutdown', { resumed });
+  // Every minute: a plan whose request was lost or dead-lettered does not stay queued or running.
+  const sweeping = setInterval(() => {
+    app.sweep.run().catch((error: unknown) => logger.warn('the execution sweep failed; it runs again in a minute', { error }));
+  }, SWEEP_INTERVAL_MS);
+  sweeping.unref();
   logger.info('bailiff listening', { url: server.url, mode: 'embedded' });
   return {
     app,
     server,
     url: server.url,
     async stop() {
+      clearInterval(sweeping);
       // Nothing new is delivered: a continuation published by a plan handing over waits in the
       // queue and is dropped with it, as the next start resumes that plan from the PlanStore.
       app.queue.holdDeliveries();

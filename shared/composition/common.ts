@@ -18,6 +18,9 @@ import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
 import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
 import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
+import { AuditCopies } from '../services/audit-copies.ts';
+import { ExecutionSweep } from '../services/execution-sweep.ts';
+import type { DeadLetters } from '../ports/dead-letters.ts';
 import { PlanService } from '../services/plan-service.ts';
 import { CaseContentService } from '../services/case-content.ts';
 import { TargetPlanService } from '../services/target-plans.ts';
@@ -42,6 +45,10 @@ export interface App extends Ports {
   /** The console's read-only questions over the same store (PlanReviewApi). */
   review: PlanReviewService;
   executor: Executor;
+  /** Re-queues stalled plans and fails dead-lettered ones (on a schedule). */
+  sweep: ExecutionSweep;
+  /** Where the audit copies are: the workspace, or a store of their own. */
+  auditCopyStore: ObjectStore;
   identity: IdentityVerifier;
   /** Where plan events go, when any notifier is configured. */
   events?: PlanEventPublisher;
@@ -54,9 +61,14 @@ export interface BuildOptions {
   clock?: Clock;
 }
 
-/** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
+/** What only some deployments have. */
 export interface OptionalPorts {
+  /** A signer for direct reads and uploads (Cloud Storage). */
   signer?: UrlSigner;
+  /** Execution requests the queue gave up on, which the sweep fails their plans for. */
+  deadLetters?: DeadLetters;
+  /** A store of its own for the audit copies (a retention-locked bucket); unset: the workspace's. */
+  auditCopies?: ObjectStore;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -88,12 +100,15 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     : rawPorts;
   const clock = options.clock ?? systemClock;
   const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
+  const auditCopyStore = optional.auditCopies ?? ports.objects;
+  const auditCopies = new AuditCopies(ports.plans, auditCopyStore);
   const service = new PlanService({
     ...ports,
     clock,
     policy,
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000 },
+    auditCopies: auditCopyStore,
   });
   const content = new CaseContentService({
     objects: ports.objects,
@@ -116,6 +131,16 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
       // delivery beats bouncing to the queue (Pub/Sub's backoff grows with every bounce).
       maxLeaseWaitMs: config.BAILIFF_LEASE_TTL_MS,
     },
+    auditCopies,
+  });
+  const sweep = new ExecutionSweep({
+    plans: ports.plans,
+    queue: ports.queue,
+    ...(optional.deadLetters ? { deadLetters: optional.deadLetters } : {}),
+    auditCopies,
+    clock,
+    logger,
+    options: { leaseTtlMs: config.BAILIFF_LEASE_TTL_MS },
   });
   const health = async (): Promise<HealthReport> => {
     const check = async (probe: () => Promise<void>) => {
@@ -131,6 +156,6 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     return { storage, state, queue };
   };
   const targets = new TargetPlanService({ plans: service, content });
-  return { ...ports, config, logger, policy, service, content, targets, review, executor, identity, health, ...(events ? { events } : {}) };
+  return { ...ports, config, logger, policy, service, content, targets, review, executor, sweep, auditCopyStore, identity, health, ...(events ? { events } : {}) };
 }
 

@@ -11,6 +11,7 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
+import { PubSubDeadLetters } from '../adapters/gcp/pubsub-dead-letters.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
 import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
@@ -76,10 +77,14 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
-  const app = assemble(config, { objects, plans, queue }, identity, options, events, signer ? { signer } : {});
+  if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
+  const deadLetters = config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION }) : undefined;
+  const auditCopies = config.BAILIFF_AUDIT_BUCKET ? new GcsObjectStore({ storage, bucket: config.BAILIFF_AUDIT_BUCKET }) : undefined;
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), ...(deadLetters ? { deadLetters } : {}), ...(auditCopies ? { auditCopies } : {}) });
   return {
     ...app,
     async close() {
+      await deadLetters?.close();
       await events?.close();
       await Promise.allSettled([firestore.terminate(), pubsub.close()]);
     },

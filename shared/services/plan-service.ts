@@ -55,6 +55,8 @@ export interface PlanServiceDeps {
   policy: Policy;
   logger: Logger;
   options: PlanServiceOptions;
+  /** Where the audit copies are (a retention-locked bucket on Google Cloud); unset: `objects`. */
+  auditCopies?: ObjectStore;
 }
 
 /** Time-sortable, unguessable plan ids: `pln_` + base36 milliseconds + random. */
@@ -72,6 +74,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: stri
 export class PlanService implements PlanApi {
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
+  private readonly auditCopies: ObjectStore;
   private readonly queue: ExecutionQueue;
   private readonly clock: Clock;
   private readonly policy: Policy;
@@ -82,6 +85,7 @@ export class PlanService implements PlanApi {
   constructor(deps: PlanServiceDeps) {
     this.plans = deps.plans;
     this.objects = deps.objects;
+    this.auditCopies = deps.auditCopies ?? deps.objects;
     this.queue = deps.queue;
     this.clock = deps.clock;
     this.policy = deps.policy;
@@ -288,7 +292,7 @@ export class PlanService implements PlanApi {
 
   async verifyAudit(principal: Principal): Promise<AuditVerification> {
     requireRole(principal, 'verifying the audit trail', 'admin');
-    return verifyAuditTrail(this.plans, this.objects);
+    return verifyAuditTrail(this.plans, this.auditCopies);
   }
 
   async releaseLease(principal: Principal, caseRaw: string) {

@@ -53,7 +53,7 @@ describe('InProcessExecutionQueue', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(49);
   });
 
-  it('drops a message after maxAttempts failures and logs the drop', async () => {
+  it('dead-letters a message after maxAttempts failures, logs it, and keeps it until the sweep acknowledges it', async () => {
     const lines: string[] = [];
     const queue = newQueue({ minBackoffMs: 1, maxBackoffMs: 2, maxAttempts: 3, logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }) });
     let calls = 0;
@@ -65,8 +65,14 @@ describe('InProcessExecutionQueue', () => {
     await queue.idle();
     expect(calls).toBe(3);
     const drop = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.severity === 'ERROR');
-    expect(drop?.message).toMatch(/dropped/);
+    expect(drop?.message).toMatch(/dead-lettered/);
     expect(drop?.['logging.googleapis.com/labels']).toEqual({ plan: 'plan-doomed' });
+    const [letter, ...others] = await queue.pull(10);
+    expect(others).toEqual([]);
+    expect(letter?.message).toEqual(message('plan-doomed'));
+    expect(letter?.deliveryAttempts).toBe(3);
+    await letter!.ack();
+    expect(await queue.pull(10)).toEqual([]);
   });
 
   it('runs deliveries concurrently', async () => {
