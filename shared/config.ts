@@ -35,12 +35,6 @@ export const configSchema = z.object({
    * sweep fails the plan of each request parked there. Unset: dead letters wait for an operator.
    */
   BAILIFF_DEAD_LETTER_SUBSCRIPTION: z.string().min(1).optional(),
-  /**
-   * A bucket of its own for the audit copies (gcp mode), with a locked retention policy so that
-   * nobody can rewrite or delete a copy before it expires (infra/storage.tf). Unset: the copies
-   * go under `.bailiff/audit/` in the workspace bucket.
-   */
-  BAILIFF_AUDIT_BUCKET: z.string().min(1).optional(),
   /** Expected `aud` of Google ID tokens: the api function's URL. */
   BAILIFF_AUDIENCE: z.string().optional(),
   /** JSON `{ "<email>": { "roles": [...], "cases": [...] } }`: who may do what on Google Cloud. */

@@ -79,8 +79,7 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
   if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
   const deadLetters = config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION }) : undefined;
-  const auditCopies = config.BAILIFF_AUDIT_BUCKET ? new GcsObjectStore({ storage, bucket: config.BAILIFF_AUDIT_BUCKET }) : undefined;
-  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), ...(deadLetters ? { deadLetters } : {}), ...(auditCopies ? { auditCopies } : {}) });
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), ...(deadLetters ? { deadLetters } : {}) });
   return {
     ...app,
     async close() {
