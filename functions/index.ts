@@ -2,7 +2,8 @@
  * Cloud Run functions entry points, registered with the functions framework. Nothing but
  * wiring: config is parsed once per instance, the app is built once, requests are translated.
  *   --target=api                                   HTTP API of shared/API.md
- *   --target=executor --signature-type=cloudevent  Pub/Sub-triggered executor
+ *   --target=executor --signature-type=cloudevent  Pub/Sub-triggered executor, and the execution
+ *                                                  sweep that Cloud Scheduler publishes to the same topic
  */
 import type { ServerResponse } from 'node:http';
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
@@ -82,7 +83,7 @@ cloudEvent<unknown>('executor', async (event: CloudEvent<unknown>) => {
   const current = getApp('executor');
   try {
     // Throwing makes the framework answer 500, so Pub/Sub redelivers; returning acknowledges.
-    await handleExecutionEvent(event.data, current.executor, current.logger, event.id);
+    await handleExecutionEvent(event.data, current.executor, current.logger, event.id, current.sweep);
   } finally {
     if (current.events) {
       let timer: NodeJS.Timeout | undefined;

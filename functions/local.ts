@@ -1,7 +1,8 @@
 /**
  * Bailiff on one machine (`npm start`, through functions/start.ts). Parses the configuration once, builds the embedded app
  * (local directory, SQLite, in-process executions), serves the HTTP API on `PORT`, resumes
- * executions a previous run left queued or running, and shuts down cleanly on SIGINT/SIGTERM.
+ * executions a previous run left queued or running, sweeps for stalled ones every minute, and
+ * shuts down cleanly within 5 s on SIGINT/SIGTERM.
  *
  * With generated development tokens the server listens on the loopback interface only: those
  * tokens are printed to the terminal, and a stranger on the network should not be able to
@@ -18,7 +19,17 @@ import { createLogger, type Logger } from '../shared/logging.ts';
 import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
-const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 3_000;
+
+/** How often the embedded server sweeps for stalled and dead-lettered executions (Cloud Scheduler's job does it on Google Cloud). */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * A signalled server exits by itself within this, whatever is still pending: a person pressed
+ * Ctrl-C once and expects the prompt back. What a forced exit leaves is what a crash leaves,
+ * which the next start resumes (the journal, not this process, is the truth).
+ */
+const SHUTDOWN_DEADLINE_MS = 4_500;
 
 export interface LocalServer {
   app: EmbeddedApp;
@@ -63,15 +74,24 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
   if (resumed > 0) logger.info('re-queued executions interrupted by the last shutdown', { resumed });
   const withdrawn = await app.service.withdrawWalledApprovalsEverywhere();
   if (withdrawn > 0) logger.info('withdrew approvals that ethical walls now forbid', { plans: withdrawn });
+  // Every minute: a plan whose request was lost or dead-lettered does not stay queued or running.
+  const sweeping = setInterval(() => {
+    app.sweep.run().catch((error: unknown) => logger.warn('the execution sweep failed; it runs again in a minute', { error }));
+  }, SWEEP_INTERVAL_MS);
+  sweeping.unref();
   logger.info('bailiff listening', { url: server.url, mode: 'embedded' });
   return {
     app,
     server,
     url: server.url,
     async stop() {
-      // Running plans hand over at their next safe point (journaled, lease released); the next
-      // start resumes them at once.
+      clearInterval(sweeping);
+      // Nothing new is delivered: a continuation published by a plan handing over waits in the
+      // queue and is dropped with it, as the next start resumes that plan from the PlanStore.
+      app.queue.holdDeliveries();
+      // Running plans hand over at their next safe point (journaled, lease released `continued`).
       await Promise.all([server.close(SHUTDOWN_GRACE_MS), app.executor.requestStop()]);
+      await app.queue.close();
       await app.close();
     },
   };
@@ -120,6 +140,27 @@ function describeStartupError(error: unknown): string {
   return `bailiff: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
 }
 
+/** How often a server started by `npm start` checks that npm is still there. */
+const LAUNCHER_POLL_MS = 250;
+
+/**
+ * Under `npm start` a SIGTERM sent to npm (a supervisor's, or `kill`'s) is forwarded to the shell
+ * npm runs the script in, which dies of it without passing it on: this process is left running,
+ * orphaned, holding the state directory. So a server started by a package manager's script
+ * treats its parent going away as the signal. Started any other way (`node functions/start.ts`
+ * under nohup or a service manager) it keeps running without its parent, as such a process should.
+ */
+function watchLauncher(onGone: () => void): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, LAUNCHER_POLL_MS);
+  timer.unref();
+}
+
 /** Parses the configuration, serves, prints the banner and handles shutdown signals (functions/start.ts runs it). */
 export async function main(env: Record<string, string | undefined>): Promise<void> {
   let local: LocalServer;
@@ -150,6 +191,10 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
     }
     stopping = true;
     logger.info('shutting down: finishing requests and executions in flight (signal again to force)', { signal });
+    setTimeout(() => {
+      logger.warn('shutdown took too long: exiting now; the next start resumes what was running', { signal, deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     local.stop().then(
       () => {
         logger.info('bailiff stopped');
@@ -163,5 +208,6 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  watchLauncher(() => shutdown('launcher exited'));
   process.on('unhandledRejection', (error) => logger.error('unhandled rejection', { error }));
 }

@@ -15,7 +15,7 @@ async function main(): Promise<number> {
       ? (await import('../shared/composition/gcp.ts')).buildGcpApp(config, { role: 'executor', logger: silentLogger })
       : (await import('../shared/composition/embedded.ts')).buildEmbeddedApp(config, { logger: silentLogger });
   try {
-    const result = await verifyAuditTrail(app.plans, app.objects);
+    const result = await verifyAuditTrail(app.plans, app.auditCopyStore);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result.ok ? 0 : 1;
   } finally {

@@ -106,6 +106,8 @@ resource "google_cloudfunctions2_function" "executor" {
       # Signs each audit chain head after an append (kms.tf); version 1 is the one KMS creates with the key.
       BAILIFF_AUDIT_KMS_KEY = "${google_kms_crypto_key.audit_heads.id}/cryptoKeyVersions/1"
       BAILIFF_EXECUTOR_BUDGET_MS = local.executor_budget_ms
+      # The sweep (scheduler.tf) fails the plans of requests parked here.
+      BAILIFF_DEAD_LETTER_SUBSCRIPTION = google_pubsub_subscription.executions_dead_letter.name
       BAILIFF_EVENTS_TOPIC       = google_pubsub_topic.events.name
       BAILIFF_CONSOLE_URL        = local.api_url
       # Most of a long execution's memory is V8's young generation, which grows with the

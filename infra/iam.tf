@@ -165,6 +165,13 @@ resource "google_pubsub_topic_iam_member" "executor_queues_continuations" {
   member = "serviceAccount:${google_service_account.executor.email}"
 }
 
+# The sweep fails the plan of each request parked on the dead-letter topic, then acknowledges it.
+resource "google_pubsub_subscription_iam_member" "executor_reads_dead_letters" {
+  subscription = google_pubsub_subscription.executions_dead_letter.name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_service_account.executor.email}"
+}
+
 # Pushes are signed as the executor's service account (pubsub.tf), so it is the one identity
 # allowed to invoke the executor. The function is internal-only as well.
 resource "google_cloud_run_v2_service_iam_member" "executor_push_invoker" {

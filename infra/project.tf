@@ -4,6 +4,8 @@ locals {
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
+    # Cloud Scheduler: the execution sweep's schedule (scheduler.tf).
+    "cloudscheduler.googleapis.com",
     # Cloud KMS: the key that signs audit chain heads (kms.tf).
     "cloudkms.googleapis.com",
     "firestore.googleapis.com",

@@ -59,8 +59,8 @@ resource "google_pubsub_topic" "executions_dead_letter" {
   depends_on = [google_project_service.required]
 }
 
-# For operators: read what could not be executed (`gcloud pubsub subscriptions pull`), fix the
-# cause, and re-apply the plan. Nothing consumes it automatically.
+# Read by the execution sweep (scheduler.tf), which marks each parked request's plan failed
+# with the reason and acknowledges it; the executor's logs say why its deliveries failed.
 resource "google_pubsub_subscription" "executions_dead_letter" {
   name  = "bailiff-executions-dead-letter"
   topic = google_pubsub_topic.executions_dead_letter.id

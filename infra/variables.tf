@@ -116,3 +116,9 @@ variable "console_oauth_client_id" {
   type        = string
   default     = ""
 }
+
+variable "sweep_schedule" {
+  description = "When Cloud Scheduler asks the executor to sweep for stalled and dead-lettered executions (cron, UTC). A plan stalls for at most this plus a lease's lifetime."
+  type        = string
+  default     = "*/5 * * * *"
+}

@@ -30,6 +30,11 @@ export const configSchema = z.object({
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   FIRESTORE_DATABASE: z.string().default('(default)'),
   BAILIFF_EXECUTION_TOPIC: z.string().default('bailiff-executions'),
+  /**
+   * The subscription on the executions' dead-letter topic (gcp mode). Set on the executor: the
+   * sweep fails the plan of each request parked there. Unset: dead letters wait for an operator.
+   */
+  BAILIFF_DEAD_LETTER_SUBSCRIPTION: z.string().min(1).optional(),
   /** Expected `aud` of Google ID tokens: the api function's URL. */
   BAILIFF_AUDIENCE: z.string().optional(),
   /** JSON `{ "<email>": { "roles": [...], "cases": [...] } }`: who may do what on Google Cloud. */

@@ -18,6 +18,9 @@ import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
 import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
 import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
+import { AuditCopies } from '../services/audit-copies.ts';
+import { ExecutionSweep } from '../services/execution-sweep.ts';
+import type { DeadLetters } from '../ports/dead-letters.ts';
 import { PlanService } from '../services/plan-service.ts';
 import { CaseContentService } from '../services/case-content.ts';
 import { TargetPlanService } from '../services/target-plans.ts';
@@ -49,6 +52,10 @@ export interface App extends Ports {
   /** One document's chain of custody, when the deployment keeps its index. */
   history?: FileHistoryService;
   executor: Executor;
+  /** Re-queues stalled plans and fails dead-lettered ones (on a schedule). */
+  sweep: ExecutionSweep;
+  /** Where the audit copies are: the workspace, or a store of their own. */
+  auditCopyStore: ObjectStore;
   identity: IdentityVerifier;
   /** Where plan events go, when any notifier is configured. */
   events?: PlanEventPublisher;
@@ -61,11 +68,16 @@ export interface BuildOptions {
   clock?: Clock;
 }
 
-/** What only some deployments have: a signer for direct reads and uploads (Cloud Storage). */
+/** What only some deployments have. */
 export interface OptionalPorts {
+  /** A signer for direct reads and uploads (Cloud Storage). */
   signer?: UrlSigner;
   /** Where document histories are indexed (built from the audit chain and journal). */
   fileHistory?: FileHistoryIndex;
+  /** Execution requests the queue gave up on, which the sweep fails their plans for. */
+  deadLetters?: DeadLetters;
+  /** A store of its own for the audit copies (a retention-locked bucket); unset: the workspace's. */
+  auditCopies?: ObjectStore;
 }
 
 /** The firm's policy file, validated; a bad file stops start-up with every problem named. */
@@ -97,12 +109,15 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     : rawPorts;
   const clock = options.clock ?? systemClock;
   const policy = loadPolicy(config.BAILIFF_POLICY_FILE);
+  const auditCopyStore = optional.auditCopies ?? ports.objects;
+  const auditCopies = new AuditCopies(ports.plans, auditCopyStore);
   const service = new PlanService({
     ...ports,
     clock,
     policy,
     logger,
     options: { approvalTtlMs: config.BAILIFF_APPROVAL_TTL_HOURS * 3600 * 1000, maxOpenPlansPerPrincipal: config.BAILIFF_MAX_OPEN_PLANS },
+    auditCopies: auditCopyStore,
   });
   const content = new CaseContentService({
     objects: ports.objects,
@@ -127,6 +142,16 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
       // delivery beats bouncing to the queue (Pub/Sub's backoff grows with every bounce).
       maxLeaseWaitMs: config.BAILIFF_LEASE_TTL_MS,
     },
+    auditCopies,
+  });
+  const sweep = new ExecutionSweep({
+    plans: ports.plans,
+    queue: ports.queue,
+    ...(optional.deadLetters ? { deadLetters: optional.deadLetters } : {}),
+    auditCopies,
+    clock,
+    logger,
+    options: { leaseTtlMs: config.BAILIFF_LEASE_TTL_MS },
   });
   const health = async (): Promise<HealthReport> => {
     const check = async (probe: () => Promise<void>) => {
@@ -143,6 +168,6 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
   };
   const targets = new TargetPlanService({ plans: service, content });
   const history = optional.fileHistory ? new FileHistoryService({ plans: ports.plans, index: optional.fileHistory, access: service.access }) : undefined;
-  return { ...ports, config, logger, policy, service, content, targets, review, holds, ...(history ? { history } : {}), executor, identity, health, ...(events ? { events } : {}) };
+  return { ...ports, config, logger, policy, service, content, targets, review, holds, ...(history ? { history } : {}), executor, sweep, auditCopyStore, identity, health, ...(events ? { events } : {}) };
 }
 

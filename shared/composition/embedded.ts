@@ -24,7 +24,7 @@ export interface EmbeddedApp extends App {
   queue: InProcessExecutionQueue;
   /** Set when no BAILIFF_TOKENS was configured and development tokens were created or reused. */
   devTokens?: StaticToken[];
-  /** Re-publishes plans that were queued or running when the process last stopped. */
+  /** Re-queues plans that were queued or running when the process last stopped (the sweep, audited `plan.requeued`). */
   resumeInterrupted(): Promise<number>;
 }
 
@@ -61,7 +61,7 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
   const loadPubSub = () => (createRequire(import.meta.url)('@google-cloud/pubsub') as typeof import('@google-cloud/pubsub')).PubSub;
   const events = buildEventPublisher(config, logger, () => (pubsub = new (loadPubSub())({ projectId: config.GOOGLE_CLOUD_PROJECT })));
   const fileHistory = new SqliteFileHistoryIndex(join(stateDir, 'file-history.sqlite'));
-  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events, { fileHistory });
+  const app = assemble(config, { objects, plans, queue }, identity, { ...options, logger }, events, { fileHistory, deadLetters: queue });
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);
   });
@@ -85,21 +85,10 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
           },
         ]);
       }
-      let resumed = 0;
-      for (const status of ['running', 'queued'] as const) {
-        let pageToken: string | undefined;
-        do {
-          const page = await plans.listPlans({ status, limit: 200, pageToken });
-          for (const plan of page.plans) {
-            // A compensation runs inside its plan's execution, which resuming the plan continues.
-            if (plan.kind === 'compensation') continue;
-            await queue.publish({ version: 1, planId: plan.id, reason: 'retry', attempt: 1 });
-            resumed += 1;
-          }
-          pageToken = page.nextPageToken;
-        } while (pageToken);
-      }
-      return resumed;
+      // With no lease left, the sweep re-queues every queued or running plan at once: nothing
+      // else can be running them (quiet for 0 ms is stalled).
+      const { requeued } = await app.sweep.run({ quietMs: 0 });
+      return requeued.length;
     },
     async close() {
       await queue.idle();

@@ -12,6 +12,7 @@ import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-sto
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { FirestoreFileHistoryIndex } from '../adapters/gcp/firestore-file-history-index.ts';
 import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
+import { PubSubDeadLetters } from '../adapters/gcp/pubsub-dead-letters.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
 import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
@@ -78,10 +79,13 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const signer = createUrlSigner(config, projectId);
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
   const fileHistory = new FirestoreFileHistoryIndex({ firestore });
-  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), fileHistory });
+  if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
+  const deadLetters = config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION }) : undefined;
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), ...(deadLetters ? { deadLetters } : {}), fileHistory });
   return {
     ...app,
     async close() {
+      await deadLetters?.close();
       await events?.close();
       await Promise.allSettled([firestore.terminate(), pubsub.close()]);
     },

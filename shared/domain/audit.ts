@@ -19,6 +19,8 @@ export const AUDIT_EVENTS = [
   'plan.policy_refused',
   'plan.running',
   'plan.resumed',
+  /** The sweep found the plan with no live execution and no progress for a lease's lifetime, and queued it again. */
+  'plan.requeued',
   'plan.succeeded',
   'plan.failed',
   'plan.rolled_back',

@@ -13,7 +13,9 @@ import { DEFAULT_POLICY } from '../domain/policy.ts';
 import { silentLogger } from '../logging.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import { AuditCopies } from './audit-copies.ts';
 import { handleExecutionEvent } from './execution-delivery.ts';
+import { ExecutionSweep } from './execution-sweep.ts';
 import { Executor } from './executor.ts';
 
 const push = (payload: unknown, extra: Record<string, unknown> = {}) => ({
@@ -77,5 +79,23 @@ describe('handleExecutionEvent', () => {
     });
     await expect(handleExecutionEvent(message, executorWith(broken), silentLogger)).resolves.toBe('ignored');
     failing.close();
+  });
+
+  it('runs the sweep on the scheduler\'s sweep request, and throws its failure so Pub/Sub delivers it again', async () => {
+    const published: unknown[] = [];
+    const queue = { publish: async (message: unknown) => void published.push(message), health: async () => {} };
+    const sweep = new ExecutionSweep({ plans, queue, auditCopies: new AuditCopies(plans, objects), clock: systemClock, logger: silentLogger, options: { leaseTtlMs: 1000 } });
+    const request = push({ version: 1, kind: 'sweep' });
+    await expect(handleExecutionEvent(request, executorWith(plans), silentLogger, undefined, sweep)).resolves.toBe('swept');
+    // Without a sweep (or with extra fields) it is not a request anyone handles.
+    await expect(handleExecutionEvent(request, executorWith(plans), silentLogger)).resolves.toBe('malformed');
+    await expect(handleExecutionEvent(push({ version: 1, kind: 'sweep', planId: 'x' }), executorWith(plans), silentLogger, undefined, sweep)).resolves.toBe('malformed');
+    const down = Object.assign(Object.create(plans) as SqlitePlanStore, {
+      listPlans: async () => {
+        throw unavailable('Firestore is down');
+      },
+    });
+    const failing = new ExecutionSweep({ plans: down, queue, auditCopies: new AuditCopies(down, objects), clock: systemClock, logger: silentLogger, options: { leaseTtlMs: 1000 } });
+    await expect(handleExecutionEvent(request, executorWith(plans), silentLogger, undefined, failing)).rejects.toThrow(/Firestore is down/);
   });
 });

@@ -18,7 +18,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
-import { auditObjectName } from '../domain/paths.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { ExecutionSummary, PlanRecord } from '../domain/plan.ts';
 import { isBailiffError, unavailable } from '../errors.ts';
@@ -28,6 +27,7 @@ import type { ExecutionMessage, ExecutionQueue } from '../ports/execution-queue.
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { Lease, PlanStore } from '../ports/plan-store.ts';
 import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
+import { AuditCopies } from './audit-copies.ts';
 import { DryRunner } from './dry-run.ts';
 import { PlanRun } from './plan-run.ts';
 import { SYSTEM_ACTOR, type ExecutorOptions, type RunContext } from './run-context.ts';
@@ -43,6 +43,8 @@ export interface ExecutorDeps {
   policy: Policy;
   logger: Logger;
   options: ExecutorOptions;
+  /** Where finished plans' audit copies go (a retention-locked bucket on Google Cloud); unset: `objects`. */
+  auditCopies?: AuditCopies;
 }
 
 /** What became of one delivery: the caller acknowledges all of these; only thrown errors are retried. */
@@ -90,6 +92,20 @@ function isOwnRedelivery(lease: Lease, delivery: Delivery): boolean {
   return lease.owner.slice(lease.owner.indexOf('/') + 1, lease.owner.lastIndexOf('#')) === delivery.messageId;
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (a stopping instance waits for nothing). */
+function waitUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
+
 export class Executor {
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
@@ -99,9 +115,12 @@ export class Executor {
   private readonly options: ExecutorOptions;
   private readonly policy: Policy;
   private readonly dryRunner: DryRunner;
+  private readonly auditCopies: AuditCopies;
   /** Shared by every plan this instance runs: what it learnt of storage's pace outlives a delivery. */
   private readonly concurrency: AdaptiveConcurrency;
   private stopping = false;
+  /** Wakes deliveries waiting out another holder's lease when the instance is told to stop. */
+  private readonly stopped = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(deps: ExecutorDeps) {
@@ -113,6 +132,7 @@ export class Executor {
     this.options = deps.options;
     this.policy = deps.policy;
     this.dryRunner = new DryRunner({ objects: deps.objects, policy: deps.policy, clock: deps.clock });
+    this.auditCopies = deps.auditCopies ?? new AuditCopies(deps.plans, deps.objects);
     const { concurrency, maxConcurrency = concurrency } = deps.options;
     // Without a higher ceiling the limit is fixed; with one it may also fall below its start.
     this.concurrency = new AdaptiveConcurrency(maxConcurrency > concurrency ? { initial: concurrency, min: 1, max: maxConcurrency } : { initial: concurrency, min: concurrency, max: concurrency });
@@ -140,6 +160,7 @@ export class Executor {
    */
   async requestStop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -174,7 +195,7 @@ export class Executor {
     }
     if (plan.status !== 'queued' && plan.status !== 'running') {
       // A finished plan whose audit file could not be written last time gets it now.
-      if (plan.execution?.finishedAt && !(await this.objects.stat(auditObjectName(plan.case, plan.id)))) await this.writeAuditFiles(plan);
+      if (plan.execution?.finishedAt && !(await this.auditCopies.exists(plan))) await this.auditCopies.write(plan);
       log.info('execution request for a plan that is not queued or running; acknowledged', { status: plan.status });
       return 'ignored';
     }
@@ -194,7 +215,8 @@ export class Executor {
       const untilFree = Date.parse(acquisition.heldBy.expiresAt) - this.clock.now().getTime();
       if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
         // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
-        await new Promise((resolve) => setTimeout(resolve, untilFree + 50));
+        await waitUnlessStopped(untilFree + 50, this.stopped.signal);
+        if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
         return this.handleUnderLease(message, delivery, log, true);
       }
       throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
@@ -237,7 +259,9 @@ export class Executor {
     }
     if (outcome === 'finished') {
       const finished = await this.plans.getPlan(plan.id);
-      if (finished) await this.writeAuditFiles(finished);
+      // Written once the plan has finished and its lease is released, so the copy is complete. A
+      // failure is thrown, so the queue redelivers and the redelivery writes it (see above).
+      if (finished) await this.auditCopies.write(finished);
       await this.handOver(plan.case);
     }
     return outcome;
@@ -257,24 +281,6 @@ export class Executor {
     };
     const failed = await this.plans.updatePlan(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now });
     await this.plans.appendAudit([this.event(failed, 'plan.failed', { reason, permanent: true })]);
-  }
-
-  /**
-   * The plan's audit records (and its compensation's) as JSON Lines in the workspace's system
-   * area, for people and other tools; written once the plan has finished and its lease is
-   * released, so the file is complete. A failure is thrown, so the queue redelivers and the
-   * redelivery writes the file (see `handle`); the plan's outcome is not touched again.
-   */
-  private async writeAuditFiles(plan: PlanRecord): Promise<void> {
-    // A rollback's run adds records to the plan it undoes, whose copy was written when that plan
-    // finished: write it again, so every copy still holds all its plan's records.
-    const ids = [plan.id, ...(plan.execution?.compensation ? [plan.execution.compensation] : []), ...(plan.kind === 'rollback' && plan.rollbackOf ? [plan.rollbackOf] : [])];
-    for (const id of ids) {
-      const records = await this.plans.readPlanAudit(id);
-      if (records.length === 0) continue;
-      const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
-      await this.objects.write(auditObjectName(plan.case, id), Buffer.from(body), { contentType: 'application/x-ndjson' });
-    }
   }
 
   /** Wakes the plans of this case that waited while it was busy, oldest first. */

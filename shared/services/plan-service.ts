@@ -62,6 +62,8 @@ export interface PlanServiceDeps {
   options: PlanServiceOptions;
   /** Case scope and ethical walls; by default the walls of `policy`, refusals audited in `plans`. */
   access?: CaseAccess;
+  /** Where the audit copies are (a retention-locked bucket on Google Cloud); unset: `objects`. */
+  auditCopies?: ObjectStore;
 }
 
 /** Time-sortable, unguessable plan ids: `pln_` + base36 milliseconds + random. */
@@ -79,6 +81,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: stri
 export class PlanService implements PlanApi {
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
+  private readonly auditCopies: ObjectStore;
   private readonly queue: ExecutionQueue;
   private readonly clock: Clock;
   private readonly policy: Policy;
@@ -91,6 +94,7 @@ export class PlanService implements PlanApi {
     this.access = deps.access ?? new CaseAccess({ walls: deps.policy.walls, plans: deps.plans, clock: deps.clock });
     this.plans = deps.plans;
     this.objects = deps.objects;
+    this.auditCopies = deps.auditCopies ?? deps.objects;
     this.queue = deps.queue;
     this.clock = deps.clock;
     this.policy = deps.policy;
@@ -299,7 +303,7 @@ export class PlanService implements PlanApi {
 
   async verifyAudit(principal: Principal): Promise<AuditVerification> {
     requireRole(principal, 'verifying the audit trail', 'admin');
-    return verifyAuditTrail(this.plans, this.objects);
+    return verifyAuditTrail(this.plans, this.auditCopies);
   }
 
   async releaseLease(principal: Principal, caseRaw: string) {

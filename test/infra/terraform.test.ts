@@ -5,6 +5,7 @@
  * no way to change the workspace. Values are read from the parsed .tf files and checked
  * against values taken from the code, so a change on either side that breaks the other fails.
  */
+import { sweepRequestSchema } from '../../shared/services/execution-delivery.ts';
 import { describe, expect, it } from 'vitest';
 import { configSchema, parseConfig } from '../../shared/config.ts';
 import { auditObjectName, backupObjectName, blobObjectName, objectName, PROJECTS_PREFIX, STAGING_PREFIX, SYSTEM_PREFIX } from '../../shared/domain/paths.ts';
@@ -354,6 +355,8 @@ describe('IAM', () => {
       'roles/datastore.user on project',
       'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
+      // The execution sweep reads and acknowledges dead letters (infra/scheduler.tf).
+      'roles/pubsub.subscriber on google_pubsub_subscription.executions_dead_letter',
       'roles/run.invoker on google_cloudfunctions2_function.executor',
       'roles/storage.objectUser on google_storage_bucket.workspace',
     ]);
@@ -382,6 +385,18 @@ describe('IAM', () => {
     const browsers = tf.resource('google_cloud_run_v2_service_iam_member.api_browsers');
     expect(browsers.count).toBe('${var.console_oauth_client_id == "" ? 0 : 1}');
     expect(tf.defaultOf('console_oauth_client_id')).toBe('');
+  });
+});
+
+describe('the execution sweep', () => {
+  it('is asked for by Cloud Scheduler on the executions topic, in the one shape the executor runs it for, and reads the dead-letter subscription', () => {
+    const target = first(tf.resource('google_cloud_scheduler_job.execution_sweep').pubsub_target);
+    expect(target.topic_name).toBe('${google_pubsub_topic.executions.id}');
+    const hcl = /base64encode\(jsonencode\((\{.*\})\)\)/.exec(String(target.data))?.[1];
+    const body: unknown = JSON.parse((hcl ?? '').replace(/(\w+) =/g, '"$1":'));
+    expect(sweepRequestSchema.safeParse(body).success).toBe(true);
+    const environment = tf.evaluateMap(first(executor.service_config).environment_variables);
+    expect(environment.BAILIFF_DEAD_LETTER_SUBSCRIPTION).toBe(tf.evaluate(tf.resource('google_pubsub_subscription.executions_dead_letter').name));
   });
 });
 

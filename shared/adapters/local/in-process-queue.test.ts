@@ -53,7 +53,7 @@ describe('InProcessExecutionQueue', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(49);
   });
 
-  it('drops a message after maxAttempts failures and logs the drop', async () => {
+  it('dead-letters a message after maxAttempts failures, logs it, and keeps it until the sweep acknowledges it', async () => {
     const lines: string[] = [];
     const queue = newQueue({ minBackoffMs: 1, maxBackoffMs: 2, maxAttempts: 3, logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }) });
     let calls = 0;
@@ -65,8 +65,14 @@ describe('InProcessExecutionQueue', () => {
     await queue.idle();
     expect(calls).toBe(3);
     const drop = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.severity === 'ERROR');
-    expect(drop?.message).toMatch(/dropped/);
+    expect(drop?.message).toMatch(/dead-lettered/);
     expect(drop?.['logging.googleapis.com/labels']).toEqual({ plan: 'plan-doomed' });
+    const [letter, ...others] = await queue.pull(10);
+    expect(others).toEqual([]);
+    expect(letter?.message).toEqual(message('plan-doomed'));
+    expect(letter?.deliveryAttempts).toBe(3);
+    await letter!.ack();
+    expect(await queue.pull(10)).toEqual([]);
   });
 
   it('runs deliveries concurrently', async () => {
@@ -135,5 +141,32 @@ describe('InProcessExecutionQueue', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     await expect(queue.publish(message('after'))).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'unavailable'));
     await expect(queue.health()).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'unavailable'));
+  });
+
+  it('holds deliveries while the process stops: a refused delivery and a later publish wait, and close drops them at once', async () => {
+    const lines: string[] = [];
+    const queue = newQueue({ minBackoffMs: 1, maxBackoffMs: 1, logger: createLogger({ level: 'warn', write: (line) => lines.push(line) }) });
+    let calls = 0;
+    let release!: () => void;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    queue.subscribe(async () => {
+      calls += 1;
+      await running;
+      throw new Error('this instance is shutting down');
+    });
+    await queue.publish(message('plan-1'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    queue.holdDeliveries();
+    await queue.publish(message('plan-2'));
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Neither the refused delivery nor the new message reached the handler again.
+    expect(calls).toBe(1);
+    const started = performance.now();
+    await queue.close();
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(calls).toBe(1);
+    // Expected at a shutdown, so not a warning.
+    expect(lines).toEqual([]);
   });
 });

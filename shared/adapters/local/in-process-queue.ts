@@ -6,13 +6,15 @@
  * embedded mode exercises the same executor paths production does: delivery is at least
  * once, deliveries run concurrently (two requests for one plan may overlap), a handler that
  * throws is retried with exponential backoff, and a message that keeps failing is eventually
- * dropped and logged, as a subscription without a dead-letter topic would.
+ * parked as a dead letter and logged, as a subscription with a dead-letter topic would; the
+ * sweep reads dead letters (`pull`) and fails their plans.
  *
  * Nothing here is durable: requests pending at shutdown are lost. That is acceptable because
  * an approved plan stays `queued` in the PlanStore, and re-applying it publishes again.
  */
 import { randomUUID } from 'node:crypto';
 import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
+import type { DeadLetter, DeadLetters } from '../../ports/dead-letters.ts';
 import { internal, invalidInput, unavailable } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../logging.ts';
 
@@ -24,7 +26,7 @@ export interface InProcessQueueOptions {
   minBackoffMs?: number;
   /** Ceiling of the doubling redelivery delay. Default 10 s. */
   maxBackoffMs?: number;
-  /** Deliveries of one message before it is dropped and logged. Default 20. */
+  /** Deliveries of one message before it is dead-lettered and logged. Default 20. */
   maxAttempts?: number;
   logger?: Logger;
 }
@@ -45,18 +47,22 @@ interface Delivery {
  * closed. Deliveries are not serialised or ordered. `publish` throws `invalid_input` for a
  * message that does not match `executionMessageSchema`, `unavailable` once closed.
  */
-export class InProcessExecutionQueue implements ExecutionQueue {
+export class InProcessExecutionQueue implements ExecutionQueue, DeadLetters {
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #maxAttempts: number;
   readonly #logger: Logger;
   #handler: ExecutionHandler | undefined;
   #closed = false;
+  /** Set by `holdDeliveries`: accepted messages wait for `close` instead of being delivered. */
+  #holding = false;
   /** Deliveries waiting for a handler to be subscribed. */
   readonly #parked: Delivery[] = [];
   /** Deliveries waiting for their (re)delivery time. */
   readonly #timers = new Set<NodeJS.Timeout>();
   #inFlight = 0;
+  /** Messages that failed their last attempt, until the sweep acknowledges them (memory only, as the queue is). */
+  readonly #deadLetters: Delivery[] = [];
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: InProcessQueueOptions = {}) {
@@ -87,6 +93,19 @@ export class InProcessExecutionQueue implements ExecutionQueue {
     this.#schedule({ message: checked, attempt: 1, messageId: randomUUID() }, delayMs);
   }
 
+  /** Dead-lettered messages not yet acknowledged, oldest first. */
+  async pull(max: number): Promise<DeadLetter[]> {
+    return this.#deadLetters.slice(0, max).map((delivery) => ({
+      message: structuredClone(delivery.message),
+      messageId: delivery.messageId,
+      deliveryAttempts: delivery.attempt,
+      ack: async () => {
+        const index = this.#deadLetters.indexOf(delivery);
+        if (index >= 0) this.#deadLetters.splice(index, 1);
+      },
+    }));
+  }
+
   async health(): Promise<void> {
     if (this.#closed) throw unavailable('the in-process queue is closed');
   }
@@ -101,6 +120,16 @@ export class InProcessExecutionQueue implements ExecutionQueue {
   }
 
   /**
+   * The process is stopping: nothing more is delivered. Messages published from now on (a
+   * running plan's continuation as it hands over) and redeliveries are still accepted, and kept
+   * until `close` drops them; their plans stay queued or running in the PlanStore, and the next
+   * start resumes them. Deliveries already running are not touched.
+   */
+  holdDeliveries(): void {
+    this.#holding = true;
+  }
+
+  /**
    * Stops accepting messages and drops scheduled redeliveries (logging how many), then waits
    * for deliveries already running. Idempotent.
    */
@@ -111,7 +140,8 @@ export class InProcessExecutionQueue implements ExecutionQueue {
       for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
       this.#parked.length = 0;
-      if (dropped > 0) this.#logger.warn('in-process queue closed with undelivered execution requests', { dropped });
+      // Held at a shutdown, they are expected: their plans are resumed from the PlanStore on the next start.
+      if (dropped > 0) this.#logger[this.#holding ? 'info' : 'warn']('in-process queue closed with undelivered execution requests', { dropped });
       this.#settle();
     }
     await this.idle();
@@ -127,7 +157,7 @@ export class InProcessExecutionQueue implements ExecutionQueue {
 
   #deliver(delivery: Delivery): void {
     const handler = this.#handler;
-    if (!handler) {
+    if (!handler || this.#holding) {
       this.#parked.push(delivery);
       return;
     }
@@ -153,7 +183,13 @@ export class InProcessExecutionQueue implements ExecutionQueue {
       return;
     }
     if (delivery.attempt >= this.#maxAttempts) {
-      this.#logger.error('execution request dropped after its last delivery attempt', { ...fields, maxAttempts: this.#maxAttempts });
+      this.#logger.error('execution request dead-lettered after its last delivery attempt', { ...fields, maxAttempts: this.#maxAttempts });
+      this.#deadLetters.push(delivery);
+      return;
+    }
+    if (this.#holding) {
+      // Refused because this process is stopping: kept for `close`, as the plan is for the next start.
+      this.#parked.push(delivery);
       return;
     }
     const backoffMs = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** (delivery.attempt - 1));

@@ -72,6 +72,7 @@ export const AUDIT_LABELS = {
   'plan.queued': 'Queued to run',
   'plan.running': 'Started running',
   'plan.resumed': 'Resumed',
+  'plan.requeued': 'Queued again after a stall',
   'plan.succeeded': 'Completed',
   'plan.failed': 'Failed',
   'plan.rolled_back': 'Rolled back',
