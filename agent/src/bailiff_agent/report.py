@@ -51,9 +51,9 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
 def next_step(view: PlanView, console_url: str) -> str:
     """What the agent should do or tell a person now, from what Bailiff decided about the plan."""
     plan = view.plan
-    status = plan.status
     decisions = view.decisions
-    if status == "proposed":
+    # Which case applies is Bailiff's decision (the view's `decisions`), never read from the status here.
+    if decisions.approve.offered:
         if not view.report.valid:
             return "Nothing will change: fix the errors above and propose a corrected plan."
         return (
@@ -61,16 +61,15 @@ def next_step(view: PlanView, console_url: str) -> str:
             f"Send this link to an approver: {console_url}\n"
             f"Once it is approved, call execute_mutation_plan('{plan.id}')."
         )
-    if status == "approved":
+    if decisions.approval_expired:
+        return "The approval expired before the plan ran. Nothing was changed; propose the plan again."
+    if decisions.apply.offered:
         approval = view.approval or plan.approval
         by = (f"policy rule {approval.rule}" if approval and approval.rule else ", ".join(a.principal for a in approval.approvers)) if approval else "an approver"
         return f"Approved by {by}. Call execute_mutation_plan('{plan.id}') to apply it."
-    if status == "rejected":
+    if plan.rejection is not None:
         rejection = plan.rejection
-        reason = f" by {rejection.by}: {rejection.reason}" if rejection else ""
-        return f"Rejected{reason}. Nothing was changed; address the reason and propose a new plan."
-    if status == "expired":
-        return "The approval expired before the plan ran. Nothing was changed; propose the plan again."
+        return f"Rejected by {rejection.by}: {rejection.reason}. Nothing was changed; address the reason and propose a new plan."
     return describe_outcome(view, console_url)
 
 
