@@ -140,7 +140,10 @@ export class PlanRun implements CompensatedRun {
     const { stale, unplanned } = await this.preflight();
     if (stale.length === 0 && unplanned.length === 0) return undefined;
     if (stale.length > 0) await this.plans.appendJournal(this.plan.id, stale);
-    summary.stale = stale.length + unplanned.length;
+    // Counted in actions, as the results list counts them: an action can have two stale names,
+    // and an object added under a moved folder is no action at all (it is named in the reason).
+    summary.stale = new Set(stale.map((entry) => entry.action)).size;
+    summary.skipped = this.plan.report.totals.actions - summary.stale;
     const details = [...stale.map((entry) => entry.message!), ...unplanned];
     await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
     return { status: 'failed', reason: `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, compensated: false };
