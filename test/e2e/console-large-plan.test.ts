@@ -2,6 +2,7 @@
  * The console on a 5,000-move plan, in a real browser against the embedded server: the tiles
  * count the whole plan, the operations list says how much of it it shows, and while the plan
  * runs the progress bar moves (a value strictly between 0% and 100% is seen) and ends at 100%.
+ * And a plan whose files moved under it: every panel tells the same story.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,4 +114,41 @@ describe('the console on a 5,000-operation plan', () => {
     expect(await page.locator('.progress-text').textContent()).toContain('5,000 of 5,000 steps');
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('tells one story on a plan that went stale: tree, tiles, progress, results and audit agree', async () => {
+    const folder = join(dir, 'workspace', 'projects', 'stale-case');
+    await mkdir(join(folder, 'scans'), { recursive: true });
+    await mkdir(join(folder, 'more'), { recursive: true });
+    await writeFile(join(folder, 'scans', 'a.pdf'), 'a');
+    for (const name of ['b.pdf', 'c.pdf']) await writeFile(join(folder, 'more', name), name);
+    const operations = [
+      { type: 'move', source: 'scans/a.pdf', destination: 'filed/a.pdf' },
+      { type: 'move', source: 'more/', destination: 'filed/more/' },
+    ];
+    const proposed = await app.service.propose(AGENT, { case: 'stale-case', description: 'File the scans', operations });
+    await app.service.approve(ALICE, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
+    // After approval, someone files one scan by hand and adds another to the folder being moved.
+    await mkdir(join(folder, 'filed'), { recursive: true });
+    await writeFile(join(folder, 'filed', 'a.pdf'), 'filed by hand');
+    await writeFile(join(folder, 'more', 'd.pdf'), 'arrived later');
+
+    const page = await signedInPage('alice-token-0123456789abcdef');
+    await page.goto(`${server.url}/ui/plans/${proposed.plan.id}`);
+    await page.locator(`html[data-plan-ready="${proposed.plan.id}"]`).waitFor();
+    // The dry run replaced nothing, so neither the tiles nor the tree say otherwise.
+    expect(await page.locator('.risk-item', { hasText: 'Files replaced' }).locator('.risk-value').textContent()).toBe('0');
+    expect(await page.locator('.tree-box .change-overwritten').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Run this plan now' }).click();
+    await page.locator('.plan-title-row .status', { hasText: 'Failed' }).waitFor({ timeout: 15_000 });
+    await page.locator('.results-summary').waitFor();
+    // One action found its destination taken; the other two never ran. The new file is no action.
+    expect(await page.locator('.results-summary').textContent()).toBe('1 stale (file had changed) · 2 not run');
+    expect(await page.locator('.progress-text').textContent()).toContain('3 of 3 steps · 0 done · 1 stale · 0 failed · 2 not run');
+    const outcome = await page.locator('.progress-outcome').textContent();
+    expect(outcome).toMatch(/^Failed after 0 objects changed: stale: /);
+    expect(outcome).not.toContain('`');
+    await page.locator('.timeline-detail', { hasText: '0 done, 1 stale, 0 failed' }).waitFor();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

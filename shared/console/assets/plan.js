@@ -244,7 +244,9 @@ class PlanPage {
 
   issues(report) {
     if (report.errors.length === 0 && report.warnings.length === 0) {
-      const none = notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      // A run that stopped says why in the progress card; this is only what the dry run found.
+      const stopped = this.view.plan.execution?.lastError ? ' The run itself stopped: see above.' : '';
+      const none = notice(stopped ? 'info' : 'success', h('p', { text: `The dry run found no errors and no warnings.${stopped}` }));
       none.classList.add('plan-summary');
       return none;
     }
@@ -404,8 +406,11 @@ class PlanPage {
         { class: 'progress-text', 'aria-live': 'polite' },
         h('strong', { text: `${number(processed)} of ${number(total)} steps` }),
         execution ? ` · ${number(execution.done)} done · ${number(execution.stale)} stale · ${number(execution.failed)} failed` : '',
+        execution?.skipped ? ` · ${number(execution.skipped)} not run` : '',
         left ? ` · ${left}` : '',
       ),
+      // Once it has ended, the server's words for how it ended (why it stopped, if it did).
+      this.decisions.inFlight ? null : h('p', { class: 'progress-outcome', text: plainText(this.decisions.nextStep) }),
     );
   }
 
