@@ -240,7 +240,8 @@ export class PlanRun implements CompensatedRun {
   private async endOf(summary: ExecutionSummary, stopReason: string | undefined): Promise<RunEnd | 'continued'> {
     if (stopReason === undefined) {
       if (this.isCompensation && summary.stale + summary.failed > 0) {
-        return { status: 'failed', reason: `${summary.stale + summary.failed} objects could not be put back; they are listed for a person` };
+        const left = summary.stale + summary.failed;
+        return { status: 'failed', reason: `${left} ${left === 1 ? 'object' : 'objects'} could not be put back; they are listed for a person` };
       }
       return { status: 'succeeded' };
     }

@@ -18,6 +18,11 @@ def _bytes(count: int) -> str:
     return f"{count} B"
 
 
+def _count(count: int, one: str, many: str | None = None) -> str:
+    """``1 file``, ``5,000 files``: a count as a person reads it."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def _issue(issue: ReportIssue) -> str:
     where = f"operation {issue.operation + 1}: " if issue.operation is not None else ""
     return f"  - {where}{issue.message} ({issue.code})"
@@ -31,11 +36,11 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
     lines = [
         f"Plan {plan.id} for case {plan.case}: {plan.description}",
         f"Status: {plan.status}. Dry run: {'valid' if report.valid else 'NOT valid'} — "
-        f"{totals.operations} operations: {totals.objects_moved} objects moved, {totals.objects_copied} copied, "
-        f"{totals.objects_written} files written, {totals.folders_created} folders created, "
-        f"{totals.objects_overwritten} overwritten, {totals.objects_deleted} deleted, {_bytes(totals.bytes_written)} written.",
+        f"{_count(totals.operations, 'operation')}: {_count(totals.objects_moved, 'object')} moved, {totals.objects_copied:,} copied, "
+        f"{_count(totals.objects_written, 'file')} written, {_count(totals.folders_created, 'folder')} created, "
+        f"{totals.objects_overwritten:,} overwritten, {totals.objects_deleted:,} deleted, {_bytes(totals.bytes_written)} written.",
         f"Policy: {view.decisions.policy_verdict}",
-        "Effects:" if not report.operations_truncated else f"Effects (showing {len(report.operations)} of {totals.operations}; the rest are paged by GET /plans/{plan.id}/operations):",
+        "Effects:" if not report.operations_truncated else f"Effects (showing {len(report.operations):,} of {totals.operations:,}; the rest are paged by GET /plans/{plan.id}/operations):",
         *(f"  {effect.index + 1}. {effect.effect}" for effect in report.operations),
     ]
     if report.errors:

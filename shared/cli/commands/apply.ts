@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { FINISHED_STATUSES, type PlanViewBody } from '../../client/index.ts';
 import { CliExit, EXIT, type CliContext } from '../context.ts';
 import type { CliCommand } from '../command.ts';
-import { renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
+import { plural, renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
 
 export const applyCommand: CliCommand = {
   register(program, ctx) {
@@ -26,7 +26,7 @@ export const applyCommand: CliCommand = {
         if (plan.status !== 'succeeded') {
           throw new CliExit(EXIT.failed, `${id} ${plan.status}${execution?.lastError ? `: ${execution.lastError}` : ''}`);
         }
-        if (!ctx.json) ctx.out(ctx.paint('green', `${id} succeeded: ${execution?.done ?? 0} of ${execution?.actionCount ?? 0} actions applied`));
+        if (!ctx.json) ctx.out(ctx.paint('green', `${id} succeeded: ${(execution?.done ?? 0).toLocaleString('en-US')} of ${plural(execution?.actionCount ?? 0, 'action')} applied`));
       });
   },
 };

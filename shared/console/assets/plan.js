@@ -272,7 +272,7 @@ class PlanPage {
         'div',
         { class: 'approvals' },
         h('p', { class: 'approvals-count' }, h('strong', { text: `${given.length} of ${required}` }), ` ${required === 1 ? 'approval' : 'approvals'}`),
-        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${required} approvals` }),
+        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${count(required, 'approval')}` }),
         given.length > 0
           ? h('ul', { class: 'approvers' }, given.map((approval) => h('li', {}, h('strong', { text: approval.principal.startsWith('policy:') ? `Rule ${approval.principal.slice(7)}` : approval.principal }), ` ${ago(approval.at)}`, approval.comment ? h('q', { text: approval.comment }) : null)))
           : null,
