@@ -8,12 +8,26 @@ import { GENESIS_HASH, hashAuditRecord, sealAuditRecord, type AuditEventInput, t
 import type { AuditHead, AuditHeadSignature, AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import type { PlanRecord } from '../domain/plan.ts';
 import { caseMatches, inCaseScope } from '../domain/case-scope.ts';
-import type { Lease, LeaseAcquisition, PlanQuery } from '../ports/plan-store.ts';
+import type { ExecutionProgress, Lease, LeaseAcquisition, PlanQuery } from '../ports/plan-store.ts';
 
 /** The record after a compare-and-set: the patch over the current record, id kept, revision bumped. */
 export function nextRecord(current: PlanRecord, expectedRevision: number, patch: Partial<PlanRecord>): PlanRecord {
   // A patch member set to `undefined` removes the field (JSON drops it), e.g. withdrawing an approval.
   return { ...current, ...patch, id: current.id, revision: expectedRevision + 1 };
+}
+
+/**
+ * The plan as a reader sees it with the progress its running attempt last wrote: the counts of
+ * `progress` when the plan is still running that attempt and they are further along than the
+ * record's last checkpoint; the record unchanged otherwise (a late write from an attempt that
+ * has ended, or a checkpoint newer than the progress).
+ */
+export function withProgress(plan: PlanRecord, progress: ExecutionProgress | undefined): PlanRecord {
+  const execution = plan.execution;
+  if (!progress || plan.status !== 'running' || !execution || execution.attempt !== progress.attempt) return plan;
+  const processed = (counts: ExecutionProgress) => counts.done + counts.stale + counts.failed;
+  if (processed(progress) <= processed(execution)) return plan;
+  return { ...plan, execution: { ...execution, done: progress.done, stale: progress.stale, failed: progress.failed } };
 }
 
 /** The `conflict` a stale compare-and-set throws: it names the current status so callers can explain the 409. */

@@ -85,6 +85,8 @@ export function renderSummary(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>
     `  author ${plan.author}   created ${plan.createdAt}`,
     `  plan hash ${plan.planHash}`,
     `  dry run: ${report.valid ? ctx.paint('green', 'valid') : ctx.paint('red', 'NOT valid')}; ${effectsSentence(report.totals)}`,
+    // The server's words for what happens next (domain/lifecycle.ts), not the CLI's reading of the status.
+    `  next: ${view.decisions.nextStep}`,
   ];
 }
 
@@ -130,8 +132,9 @@ export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>,
     lines.push('', ctx.paint(['bold', 'yellow'], 'Warnings'));
     for (const issue of report.warnings) lines.push(ctx.paint('yellow', `  ! ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
   }
-  lines.push('', ctx.paint('bold', 'Operations'));
   const total = report.totals.operations;
+  const listed = options.allOperations ? options.allOperations.length : Math.min(report.operations.length, OPERATIONS_SHOWN);
+  lines.push('', ctx.paint('bold', 'Operations') + (listed < total ? ctx.paint('dim', ` (showing ${listed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')})`) : ''));
   if (options.allOperations) {
     options.allOperations.forEach((text, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${text}`));
   } else {
@@ -142,7 +145,7 @@ export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>,
   const tree = renderDiffTree(report.diff, ctx);
   if (tree.length > 0) lines.push('', ctx.paint('bold', 'Changes'), ...tree.map((line) => `  ${line}`));
   if (view.approval) {
-    lines.push('', `approved by ${view.approval.approvers.map((approver) => approver.principal).join(', ')} (${view.approval.approvers.length}/${view.approval.approvalsRequired})`);
+    lines.push('', `approved by ${view.approval.approvers.map((approver) => approver.principal).join(', ')} (${view.approval.approvers.length} of ${plural(view.approval.approvalsRequired, 'approval')})`);
   }
   if (view.execution) {
     const execution = view.execution;

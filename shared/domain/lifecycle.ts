@@ -31,6 +31,11 @@ export type RefusalCode = 'forbidden' | 'conflict' | 'plan_invalid';
 
 export interface Decision {
   allowed: boolean;
+  /**
+   * Whether the action belongs to the plan's state at all, whoever asks: surfaces offer it
+   * (enabled, or disabled with its reason) when it is offered or allowed, and leave it out otherwise.
+   */
+  offered: boolean;
   /** Why not, in words a person can act on; set when not allowed. */
   reason?: string;
   /** The error the service answers with when the action is attempted anyway; set when not allowed. */
@@ -52,6 +57,8 @@ export interface PlanDecisions {
   approvals: { required: number; given: Array<{ principal: string; at: string; comment?: string }>; remaining: number };
   /** True when the approval window has passed: the plan needs a fresh dry run and approval. */
   approvalExpired: boolean;
+  /** Handed to the executor (queued or running): its progress is what changes next. */
+  inFlight: boolean;
   /** The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed". */
   nextStep: string;
 }
@@ -66,8 +73,10 @@ export interface LifecycleCaller {
   admin: boolean;
 }
 
-const allowed: Decision = { allowed: true };
-const refused = (code: RefusalCode, reason: string): Decision => ({ allowed: false, reason, code });
+type Verdict = Omit<Decision, 'offered'>;
+const allowed: Verdict = { allowed: true };
+const refused = (code: RefusalCode, reason: string): Verdict => ({ allowed: false, reason, code });
+const offeredIf = (offered: boolean, verdict: Verdict): Decision => ({ ...verdict, offered });
 
 /** A status as words: `rolled_back` reads "rolled back". */
 export function statusInWords(status: PlanStatus): string {
@@ -97,33 +106,33 @@ export function decide(caller: LifecycleCaller, plan: PlanRecord, now: Date): Pl
   const approvals = approvalProgress(plan);
   const status = statusInWords(plan.status);
 
-  let approve: Decision;
+  let approve: Verdict;
   if (!caller.approver) approve = refused('forbidden', 'Approving needs the approver role; this sign-in can only read the plan.');
   else if (plan.author === caller.id) approve = refused('forbidden', 'You proposed this plan, and nobody may approve their own plan. Another approver must review it.');
   else if (expired) approve = refused('conflict', 'The approval window has passed. Validate the plan again against the files as they are now, then approve it.');
   else if (!AWAITING_APPROVAL_STATUSES.includes(plan.status)) approve = refused('conflict', `The plan is ${status}; only a proposed plan can be approved.`);
-  else if (approvals.given.some((approval) => approval.principal === caller.id)) approve = refused('conflict', `You have already approved this plan; it needs ${approvals.remaining} more approval(s) from someone else.`);
+  else if (approvals.given.some((approval) => approval.principal === caller.id)) approve = refused('conflict', `You have already approved this plan; it needs ${plural(approvals.remaining, 'more approval')} from someone else.`);
   else if (!plan.report.valid) approve = refused('plan_invalid', 'The dry run found errors, so this plan cannot be approved. Reject it or ask for a corrected plan.');
   else approve = allowed;
 
-  let reject: Decision;
+  let reject: Verdict;
   if (!caller.approver) reject = refused('forbidden', 'Rejecting needs the approver role.');
   else if (!REJECTABLE_STATUSES.includes(plan.status)) reject = refused('conflict', `The plan is ${status}; only a proposed or approved plan can be rejected.`);
   else reject = allowed;
 
-  let apply: Decision;
+  let apply: Verdict;
   if (!caller.reader) apply = refused('forbidden', 'Applying needs the agent or approver role.');
   else if (expired) apply = refused('conflict', 'The approval window has passed; validate the plan again.');
-  else if (AWAITING_APPROVAL_STATUSES.includes(plan.status)) apply = refused('conflict', `The plan needs ${Math.max(approvals.remaining, 1)} more approval(s) before it can run.`);
+  else if (AWAITING_APPROVAL_STATUSES.includes(plan.status)) apply = refused('conflict', `The plan needs ${plural(Math.max(approvals.remaining, 1), 'more approval')} before it can run.`);
   else if (!RUNNABLE_STATUSES.includes(plan.status)) apply = refused('conflict', `The plan is ${status}; only an approved plan can be applied.`);
   else apply = allowed;
 
-  let validate: Decision;
+  let validate: Verdict;
   if (!caller.reader) validate = refused('forbidden', 'Validating needs the agent or approver role.');
   else if (!VALIDATABLE_STATUSES.includes(plan.status)) validate = refused('conflict', `The plan is ${status}; only a proposed, approved or expired plan can be validated.`);
   else validate = allowed;
 
-  let rollback: Decision;
+  let rollback: Verdict;
   if (!caller.reader) rollback = refused('forbidden', 'Proposing a rollback needs the agent or approver role.');
   else if (plan.rolledBackBy) rollback = refused('conflict', `This plan was already rolled back by ${plan.rolledBackBy}.`);
   else if (!RAN_STATUSES.includes(plan.status)) rollback = refused('conflict', `The plan is ${status}; only a plan that has run (succeeded or failed) can be rolled back.`);
@@ -131,18 +140,20 @@ export function decide(caller: LifecycleCaller, plan: PlanRecord, now: Date): Pl
 
   const verifyAudit = caller.admin ? allowed : refused('forbidden', 'Verifying the audit chain needs the admin role.');
 
+  const is = (statuses: readonly PlanStatus[]) => statuses.includes(plan.status);
   return {
     planId: plan.id,
     status: plan.status,
-    approve,
-    reject,
-    apply,
-    validate,
-    rollback,
-    verifyAudit,
+    approve: offeredIf(is(AWAITING_APPROVAL_STATUSES), approve),
+    reject: offeredIf(is(REJECTABLE_STATUSES), reject),
+    apply: offeredIf(is(RUNNABLE_STATUSES), apply),
+    validate: offeredIf(is(VALIDATABLE_STATUSES), validate),
+    rollback: offeredIf(is(RAN_STATUSES), rollback),
+    verifyAudit: offeredIf(true, verifyAudit),
     policyVerdict: describePolicyVerdict(plan),
     approvals,
     approvalExpired: expired,
+    inFlight: is(IN_FLIGHT_STATUSES),
     nextStep: nextStep(plan, now),
   };
 }

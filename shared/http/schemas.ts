@@ -51,6 +51,7 @@ export const emptyBodySchema = z.strictObject({});
 /** What the caller may decide about a plan now, and why not; decided by shared/domain/lifecycle.ts. */
 const decisionSchema = z.object({
   allowed: z.boolean(),
+  offered: z.boolean().meta({ description: "Whether the action belongs to the plan's state at all: offer it (enabled, or with its reason) when offered or allowed" }),
   reason: z.string().optional().meta({ description: 'Why not, in words a person can act on' }),
   code: z.enum(['forbidden', 'conflict', 'plan_invalid']).optional().meta({ description: 'The error code the action would be refused with' }),
 });
@@ -71,6 +72,7 @@ export const planDecisionsSchema = z.object({
     remaining: z.number().int(),
   }),
   approvalExpired: z.boolean(),
+  inFlight: z.boolean().meta({ description: 'Handed to the executor (queued or running): its progress is what changes next' }),
   nextStep: z.string().meta({ description: 'The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed"' }),
 });
 

@@ -13,7 +13,7 @@ import type { AuditHead, AuditHeadSignature, AuditHeadSigner } from './audit-hea
 export interface AuditChainHead extends AuditHead {
   signature?: AuditHeadSignature;
 }
-import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
+import type { DryRunReport, ExecutionSummary, Operation, PlanRecord, PlanStatus } from '../domain/plan.ts';
 
 import type { JournalEntry, JournalOutcome } from '../domain/journal.ts';
 
@@ -29,6 +29,9 @@ export interface Lease {
   token: number;
   expiresAt: string;
 }
+
+/** How far a running attempt has got: what a person watching the plan sees move. */
+export type ExecutionProgress = Pick<ExecutionSummary, 'attempt' | 'done' | 'stale' | 'failed'>;
 
 export type LeaseAcquisition = { acquired: true; lease: Lease; tookOverFrom?: Lease } | { acquired: false; heldBy: Lease };
 
@@ -64,6 +67,19 @@ export interface PlanStore {
    * `expectedRevision`; otherwise throws `conflict` carrying the current status. Returns the new record.
    */
   updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord>;
+  /**
+   * Shows how far a running plan has got, without a compare-and-set and without changing its
+   * revision: the executor holding the plan's lease is the only writer, and the journal, not
+   * this, is what a resumed attempt trusts. Reads of a `running` plan whose execution is at
+   * `progress.attempt` show these counts when they are further along than its last checkpoint;
+   * otherwise the write is ignored. Best effort: callers log a failure and carry on.
+   */
+  writeProgress(id: string, progress: ExecutionProgress): Promise<void>;
+  /**
+   * The shortest time between two progress writes of one plan that this backend affords: a
+   * local write costs microseconds, a Firestore document write is billed.
+   */
+  readonly progressIntervalMs: number;
   /** Replaces the actions and report after a fresh dry run, under the same compare-and-set. */
   replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord>;
   readOperations(id: string, offset: number, limit: number): Promise<Operation[]>;

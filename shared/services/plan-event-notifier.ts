@@ -11,7 +11,7 @@ import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../domain/
 import { planEventFromAudit } from '../domain/plan-events.ts';
 import type { Logger } from '../logging.ts';
 import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
-import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../ports/plan-store.ts';
+import type { AuditChainHead, ExecutionProgress, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../ports/plan-store.ts';
 import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
 
 export interface PlanEventNotifierOptions {
@@ -60,6 +60,12 @@ export class NotifyingPlanStore implements PlanStore {
   }
   updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
     return this.#store.updatePlan(id, expectedRevision, patch);
+  }
+  writeProgress(id: string, progress: ExecutionProgress): Promise<void> {
+    return this.#store.writeProgress(id, progress);
+  }
+  get progressIntervalMs(): number {
+    return this.#store.progressIntervalMs;
   }
   replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord> {
     return this.#store.replaceDryRun(id, expectedRevision, report, actions, patch);

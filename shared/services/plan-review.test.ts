@@ -61,10 +61,33 @@ function plan(overrides: Partial<PlanRecord> = {}, totals: Partial<PlanRecord['r
 describe('planDecisions', () => {
   it('lets another approver approve and reject a valid proposed plan', () => {
     const decisions = planDecisions(alice, plan(), NOW);
-    expect(decisions.approve).toEqual({ allowed: true });
-    expect(decisions.reject).toEqual({ allowed: true });
+    expect(decisions.approve).toEqual({ allowed: true, offered: true });
+    expect(decisions.reject).toEqual({ allowed: true, offered: true });
     expect(decisions.apply.allowed).toBe(false);
     expect(decisions.approvals).toEqual({ required: 1, given: [], remaining: 1 });
+  });
+
+  it('offers each action only in the states it belongs to, and says when the plan is in flight', () => {
+    const offered = (status: PlanRecord['status']) => {
+      const decisions = planDecisions(alice, plan({ status }), NOW);
+      const names = (['approve', 'reject', 'apply', 'validate', 'rollback'] as const).filter((name) => decisions[name].offered);
+      return { names, inFlight: decisions.inFlight };
+    };
+    expect(offered('proposed')).toEqual({ names: ['approve', 'reject', 'validate'], inFlight: false });
+    expect(offered('approved')).toEqual({ names: ['reject', 'apply', 'validate'], inFlight: false });
+    expect(offered('queued')).toEqual({ names: [], inFlight: true });
+    expect(offered('running')).toEqual({ names: [], inFlight: true });
+    expect(offered('succeeded')).toEqual({ names: ['rollback'], inFlight: false });
+    expect(offered('rejected')).toEqual({ names: [], inFlight: false });
+    // Offered but refused: the page shows the button disabled with this reason.
+    const author = planDecisions({ id: agent.id, roles: ['agent', 'approver'] }, plan(), NOW).approve;
+    expect(author).toMatchObject({ allowed: false, offered: true, code: 'forbidden' });
+  });
+
+  it('words the approvals still needed in the singular and the plural', () => {
+    const needsTwo = plan({ approval: { approvers: [{ principal: alice.id, at: NOW.toISOString() }], planHash: 'h', snapshotHash: 's', approvalsRequired: 3, approvedAt: NOW.toISOString() } }, {}, 3);
+    expect(planDecisions(alice, needsTwo, NOW).approve.reason).toContain('it needs 2 more approvals from someone else');
+    expect(planDecisions(agent, plan(), NOW).apply.reason).toBe('The plan needs 1 more approval before it can run.');
   });
 
   it('tells the author and an agent why they cannot approve', () => {

@@ -248,6 +248,34 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         expect(stored?.status).toBe('proposed');
       });
 
+      it("shows a running attempt's progress without a compare-and-set, in reads and listings", async () => {
+        const plan = buildPlanRecord({ status: 'running', revision: 4 });
+        const execution = plan.execution!;
+        await store.createPlan(plan, buildOperations(3), buildActions(4));
+        await store.writeProgress(plan.id, { attempt: execution.attempt, done: 3, stale: 1, failed: 0 });
+        const shown = { ...plan, execution: { ...execution, done: 3, stale: 1, failed: 0 } };
+        expect(await store.getPlan(plan.id)).toEqual(shown);
+        expect((await store.listPlans({ limit: 10 })).plans).toEqual([shown]);
+        // The revision is unchanged, so the executor's next compare-and-set still holds.
+        const finished = await store.updatePlan(plan.id, 4, { status: 'succeeded', execution: { ...execution, done: 4, finishedAt: at(20_000) } });
+        expect(finished.revision).toBe(5);
+        expect(await store.getPlan(plan.id)).toEqual(finished);
+        await expectBailiffError(store.writeProgress('no-such-plan', { attempt: 1, done: 1, stale: 0, failed: 0 }), 'not_found');
+      });
+
+      it('ignores progress of another attempt, progress behind the checkpoint, and progress of a plan no longer running', async () => {
+        const plan = buildPlanRecord({ status: 'running', revision: 4 });
+        const execution = plan.execution!;
+        await store.createPlan(plan, buildOperations(3), buildActions(4));
+        await store.writeProgress(plan.id, { attempt: execution.attempt - 1, done: 4, stale: 0, failed: 0 });
+        expect(await store.getPlan(plan.id)).toEqual(plan);
+        await store.writeProgress(plan.id, { attempt: execution.attempt, done: 1, stale: 0, failed: 0 });
+        expect(await store.getPlan(plan.id)).toEqual(plan);
+        const failed = await store.updatePlan(plan.id, 4, { status: 'failed' });
+        await store.writeProgress(plan.id, { attempt: execution.attempt, done: 4, stale: 0, failed: 0 });
+        expect(await store.getPlan(plan.id)).toEqual(failed);
+      });
+
       it('refuses a stale revision with a conflict naming the current status, changing nothing', async () => {
         const plan = buildPlanRecord({ status: 'queued', revision: 7 });
         await store.createPlan(plan, buildOperations(3), buildActions(4));

@@ -171,7 +171,7 @@ describe('bailiff verbs (in-process)', () => {
     const lines = proposed.out.split('\n');
     const id = /^(pln_\w+)/.exec(lines[0]!)![1]!;
     expect(lines.findIndex((line) => line === 'Warnings')).toBeGreaterThan(0);
-    expect(lines.findIndex((line) => line === 'Warnings')).toBeLessThan(lines.findIndex((line) => line === 'Operations'));
+    expect(lines.findIndex((line) => line === 'Warnings')).toBeLessThan(lines.findIndex((line) => line === 'Operations (showing 50 of 120)'));
     expect(lines.filter((line) => /^ +\d+\. /.test(line))).toHaveLength(50);
     expect(proposed.out).toContain(`  ... and 70 more (bailiff show ${id} --operations)`);
     expect(proposed.out).toContain('120 operations');
@@ -180,6 +180,20 @@ describe('bailiff verbs (in-process)', () => {
     expect(all.out.split('\n').filter((line) => /^ +\d+\. /.test(line))).toHaveLength(120);
     expect(all.out).toContain('  120. create dir Many/d-000');
     expect(all.out).not.toContain('more (bailiff show');
+  });
+
+  it("summarises a 5,000-operation plan from the server's totals and says how much of the list it shows", async () => {
+    const operations = Array.from({ length: 5_000 }, (_, i) => ({ type: 'create_dir', destination: `Bulk/d-${String(i).padStart(4, '0')}` }));
+    const proposed = await cli('agent', ['propose', '-'], JSON.stringify({ case: 'smith', description: 'five thousand folders', operations }));
+    expect(proposed.code).toBe(0);
+    const id = /^(pln_\w+)/.exec(proposed.out)![1]!;
+    expect(proposed.out).toContain('5,000 operations, 5,000 actions: 5,000 folders created');
+    expect(proposed.out).toContain('Operations (showing 50 of 5,000)');
+    expect(proposed.out).toContain(`  ... and 4,950 more (bailiff show ${id} --operations)`);
+    expect(proposed.out).toContain('  next: Awaiting 1 more approval');
+    const shown = await cli('approver', ['show', id]);
+    expect(shown.out).toContain('5,000 folders created');
+    expect(shown.out).toContain('Operations (showing 50 of 5,000)');
   });
 
   it('maps failures to the documented exit codes', async () => {

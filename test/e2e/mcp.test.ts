@@ -148,7 +148,7 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
     const early = await call(agent, 'apply_plan', { planId: view.plan.id });
     expect(early.isError).toBe(true);
-    expect(text(early)).toContain('Error conflict: The plan needs 1 more approval(s) before it can run.');
+    expect(text(early)).toContain('Error conflict: The plan needs 1 more approval before it can run.');
     expect(text(early)).toContain(`awaits a person's approval: ${bailiff.url}/ui/plans/${view.plan.id}`);
 
     const undecided = await call(agent, 'wait_for_plan', { planId: view.plan.id, timeoutSeconds: 1 });

@@ -68,7 +68,9 @@ try {
     description: 'Reorganise 600 scanned pages into provider folders',
     operations: Array.from({ length: 600 }, (_, i) => ({ type: 'move', source: `scans/batch-${String(i % 6).padStart(2, '0')}/scan-${String(i).padStart(4, '0')}.pdf`, destination: `Medical Records/Provider ${1 + (i % 6)}/page-${String(i).padStart(4, '0')}.pdf` })),
   });
+  // Moving 600 files away needs two people under this policy.
   await app.service.approve(PARALEGAL, big.plan.id, { planHash: big.plan.planHash, snapshotHash: big.report.snapshotHash });
+  await app.service.approve(ATTORNEY, big.plan.id, { planHash: big.plan.planHash, snapshotHash: big.report.snapshotHash });
 
   const page = await browser.context.newPage();
   await page.addInitScript((token) => sessionStorage.setItem('bailiff.token', token), 'approver-token-0123456789abcdef');

@@ -427,7 +427,7 @@ class BailiffBackend(BackendProtocol):
                 draft.proposed = (plan_id, draft.version)
             url = self.client.console_url(plan_id)
             view = await_decision(self.client, plan_id)
-            if view.plan.status == "proposed":  # its dry run has errors: nobody can approve it
+            if view.decisions.approve.offered:  # still awaiting approval: its dry run has errors, nobody can approve it
                 draft.proposed = None
                 return describe_proposal(view, url)
             view = carry_out(self.client, view, wait_timeout=self.wait_timeout)
@@ -439,7 +439,7 @@ class BailiffBackend(BackendProtocol):
         if view.plan.status == "succeeded":
             draft.clear()  # the workspace now holds what the draft said
             return describe_outcome(view, url)
-        if view.plan.status in ("rejected", "expired"):
+        if view.plan.rejection is not None or view.decisions.approval_expired:
             draft.proposed = None  # the draft stays: amend it and submit again, or discard it
             return next_step(view, url) + " Your changes are still in the draft."
         return describe_outcome(view, url)

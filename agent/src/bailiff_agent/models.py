@@ -229,6 +229,8 @@ class PlanRecord(_Wire):
 
 class Decision(_Wire):
     allowed: bool
+    #: Whether the action belongs to the plan's state at all, whoever asks (false from servers that predate it).
+    offered: bool = False
     #: Why not, in words a person can act on.
     reason: str | None = None
     #: The error code the action would be refused with.
@@ -259,6 +261,8 @@ class PlanDecisions(_Wire):
     policy_verdict: str
     approvals: ApprovalProgress
     approval_expired: bool
+    #: Handed to the executor (queued or running): waiting is what to do next.
+    in_flight: bool = False
     next_step: str
 
 

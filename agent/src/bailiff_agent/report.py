@@ -18,6 +18,11 @@ def _bytes(count: int) -> str:
     return f"{count} B"
 
 
+def _count(count: int, one: str, many: str | None = None) -> str:
+    """``1 file``, ``5,000 files``: a count as a person reads it."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
 def _issue(issue: ReportIssue) -> str:
     where = f"operation {issue.operation + 1}: " if issue.operation is not None else ""
     return f"  - {where}{issue.message} ({issue.code})"
@@ -31,11 +36,11 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
     lines = [
         f"Plan {plan.id} for case {plan.case}: {plan.description}",
         f"Status: {plan.status}. Dry run: {'valid' if report.valid else 'NOT valid'} — "
-        f"{totals.operations} operations: {totals.objects_moved} objects moved, {totals.objects_copied} copied, "
-        f"{totals.objects_written} files written, {totals.folders_created} folders created, "
-        f"{totals.objects_overwritten} overwritten, {totals.objects_deleted} deleted, {_bytes(totals.bytes_written)} written.",
+        f"{_count(totals.operations, 'operation')}: {_count(totals.objects_moved, 'object')} moved, {totals.objects_copied:,} copied, "
+        f"{_count(totals.objects_written, 'file')} written, {_count(totals.folders_created, 'folder')} created, "
+        f"{totals.objects_overwritten:,} overwritten, {totals.objects_deleted:,} deleted, {_bytes(totals.bytes_written)} written.",
         f"Policy: {view.decisions.policy_verdict}",
-        "Effects:" if not report.operations_truncated else f"Effects (showing {len(report.operations)} of {totals.operations}; the rest are paged by GET /plans/{plan.id}/operations):",
+        "Effects:" if not report.operations_truncated else f"Effects (showing {len(report.operations):,} of {totals.operations:,}; the rest are paged by GET /plans/{plan.id}/operations):",
         *(f"  {effect.index + 1}. {effect.effect}" for effect in report.operations),
     ]
     if report.errors:
@@ -51,9 +56,9 @@ def describe_proposal(view: PlanView, console_url: str) -> str:
 def next_step(view: PlanView, console_url: str) -> str:
     """What the agent should do or tell a person now, from what Bailiff decided about the plan."""
     plan = view.plan
-    status = plan.status
     decisions = view.decisions
-    if status == "proposed":
+    # Which case applies is Bailiff's decision (the view's `decisions`), never read from the status here.
+    if decisions.approve.offered:
         if not view.report.valid:
             return "Nothing will change: fix the errors above and propose a corrected plan."
         return (
@@ -61,16 +66,15 @@ def next_step(view: PlanView, console_url: str) -> str:
             f"Send this link to an approver: {console_url}\n"
             f"Once it is approved, call execute_mutation_plan('{plan.id}')."
         )
-    if status == "approved":
+    if decisions.approval_expired:
+        return "The approval expired before the plan ran. Nothing was changed; propose the plan again."
+    if decisions.apply.offered:
         approval = view.approval or plan.approval
         by = (f"policy rule {approval.rule}" if approval and approval.rule else ", ".join(a.principal for a in approval.approvers)) if approval else "an approver"
         return f"Approved by {by}. Call execute_mutation_plan('{plan.id}') to apply it."
-    if status == "rejected":
+    if plan.rejection is not None:
         rejection = plan.rejection
-        reason = f" by {rejection.by}: {rejection.reason}" if rejection else ""
-        return f"Rejected{reason}. Nothing was changed; address the reason and propose a new plan."
-    if status == "expired":
-        return "The approval expired before the plan ran. Nothing was changed; propose the plan again."
+        return f"Rejected by {rejection.by}: {rejection.reason}. Nothing was changed; address the reason and propose a new plan."
     return describe_outcome(view, console_url)
 
 

@@ -115,10 +115,11 @@ def create_bailiff_tools(client: ClientSource | None = None, *, wait_timeout: fl
         refusal = "auto_approve is not available: only a person (or the firm's written policy) approves plans. " if auto_approve else ""
         try:
             view = c.get_plan(plan_id)
-            if view.plan.status == "approved":
+            # Bailiff decides whether the plan may run now or is already under way.
+            if view.decisions.apply.allowed:
                 c.apply(plan_id)
                 view = c.wait_for_plan(plan_id, until="finished", timeout=wait_timeout)
-            elif view.plan.status in ("queued", "running"):
+            elif view.decisions.in_flight:
                 view = c.wait_for_plan(plan_id, until="finished", timeout=wait_timeout)
         except PlanWaitTimeout:
             return f"Plan {plan_id} is still running after {wait_timeout:g} s; call execute_mutation_plan('{plan_id}') again to keep waiting."
@@ -198,7 +199,7 @@ def create_bailiff_tools(client: ClientSource | None = None, *, wait_timeout: fl
 
 
 def _execution_words(view: PlanView, console_url: str) -> str:
-    if view.plan.status == "proposed":
+    if view.decisions.approve.offered:
         return f"Plan {view.plan.id} has not been approved yet, so nothing was applied. " + next_step(view, console_url)
     if view.plan.rejection is not None or view.decisions.approval_expired:
         return f"Plan {view.plan.id} was not applied. " + next_step(view, console_url)

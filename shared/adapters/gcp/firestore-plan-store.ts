@@ -10,6 +10,9 @@
  *                                      report: the report as JSON if at most 256 KiB, else null
  *                                      reportChunks: { generation, parts } when it is not inline;
  *                                      operations, actions: { generation, count }
+ *                                      progress: how far the running attempt has got, as JSON
+ *                                      (written alone, at most once a second; any
+ *                                      compare-and-set drops it, carrying its own counts)
  *     /operations_{gen}/{first}.{part}  chunk documents (below); written once at creation
  *     /actions_{gen}/{first}.{part}     chunk documents; a fresh dry run writes a new generation
  *     /report_{gen}/000000000.{part}    the report's JSON split into parts, when large
@@ -66,8 +69,20 @@ import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
 import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, rateLimited, unavailable, type BailiffError } from '../../errors.ts';
-import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
+import type { AuditChainHead, ExecutionProgress, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import {
+  checkLimit,
+  collectPlanPage,
+  decideLease,
+  decideRenewal,
+  isStillHeld,
+  nextRecord,
+  sealAuditBatch,
+  signAuditHead,
+  staleRevision,
+  withProgress,
+  type LeaseRequest,
+} from '../plan-store-rules.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -126,6 +141,8 @@ interface PlanDocument {
   reportChunks: { generation: string; parts: number } | null;
   operations: ChunkRef;
   actions: ChunkRef;
+  /** Set only by writeProgress; absent after any compare-and-set. */
+  progress?: string;
 }
 
 type StoredReport = Pick<PlanDocument, 'report' | 'reportChunks'>;
@@ -171,6 +188,8 @@ export class FirestorePlanStore implements PlanStore {
   readonly #auditRecordsGroup: string;
   readonly #maxAttempts: number;
   readonly auditHeadSigner: AuditHeadSigner | undefined;
+  /** Each progress write is a billed document write: at most one a second per running plan. */
+  readonly progressIntervalMs = 1_000;
 
   constructor(options: FirestorePlanStoreOptions) {
     this.auditHeadSigner = options.auditHeadSigner;
@@ -250,6 +269,16 @@ export class FirestorePlanStore implements PlanStore {
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
     return this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined);
+  }
+
+  async writeProgress(id: string, progress: ExecutionProgress): Promise<void> {
+    // One blind field write, no transaction: readers apply it to the record (withProgress).
+    try {
+      await this.#plans.doc(docKey(id)).update({ progress: JSON.stringify(progress) });
+    } catch (error) {
+      if (grpcCode(error) === GRPC.NOT_FOUND) throw notFound(`plan ${id} does not exist`);
+      throw translateFirestoreError(error, `cannot show the progress of plan ${id}`);
+    }
   }
 
   async replaceDryRun(
@@ -494,7 +523,7 @@ export class FirestorePlanStore implements PlanStore {
     } else {
       report = JSON.parse(stored.report ?? 'null') as DryRunReport;
     }
-    return { ...core, report };
+    return withProgress({ ...core, report }, stored.progress ? (JSON.parse(stored.progress) as ExecutionProgress) : undefined);
   }
 
   /**

@@ -20,8 +20,20 @@ import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
 import { BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
-import type { AuditChainHead, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import { checkLimit, collectPlanPage, decideLease, decideRenewal, isStillHeld, nextRecord, sealAuditBatch, signAuditHead, staleRevision, type LeaseRequest } from '../plan-store-rules.ts';
+import type { AuditChainHead, ExecutionProgress, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
+import {
+  checkLimit,
+  collectPlanPage,
+  decideLease,
+  decideRenewal,
+  isStillHeld,
+  nextRecord,
+  sealAuditBatch,
+  signAuditHead,
+  staleRevision,
+  withProgress,
+  type LeaseRequest,
+} from '../plan-store-rules.ts';
 
 export interface SqlitePlanStoreOptions {
   /** How long a writer waits for another connection's write lock before giving up with `unavailable`. */
@@ -132,6 +144,8 @@ export class SqlitePlanStore implements PlanStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   readonly auditHeadSigner: AuditHeadSigner | undefined;
+  /** A local write costs microseconds: progress shows as good as at once. */
+  readonly progressIntervalMs = 100;
 
   /**
    * Opens (creating if needed) the database at `path`. Throws `unavailable` if the file
@@ -212,6 +226,17 @@ export class SqlitePlanStore implements PlanStore {
       const next = nextRecord(current, expectedRevision, patch);
       this.#updatePlanRow(next);
       return next;
+    });
+  }
+
+  async writeProgress(id: string, progress: ExecutionProgress): Promise<void> {
+    this.#write(`show the progress of plan ${id}`, () => {
+      const row = this.#get('SELECT record FROM plans WHERE id = ?', id) as { record: string } | undefined;
+      if (!row) throw notFound(`plan ${id} does not exist`);
+      const current = JSON.parse(row.record) as PlanRecord;
+      const shown = withProgress(current, progress);
+      // Written into the record as it is, revision kept: a compare-and-set is not disturbed by it.
+      if (shown !== current) this.#run('UPDATE plans SET record = ? WHERE id = ?', JSON.stringify(shown), id);
     });
   }
 

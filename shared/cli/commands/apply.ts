@@ -1,10 +1,8 @@
 import { InvalidArgumentError } from 'commander';
-import type { PlanViewBody } from '../../client/index.ts';
+import { FINISHED_STATUSES, type PlanViewBody } from '../../client/index.ts';
 import { CliExit, EXIT, type CliContext } from '../context.ts';
 import type { CliCommand } from '../command.ts';
-import { renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
-
-const FINISHED = ['succeeded', 'failed', 'rolled_back', 'rejected', 'expired'];
+import { plural, renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
 
 export const applyCommand: CliCommand = {
   register(program, ctx) {
@@ -19,7 +17,7 @@ export const applyCommand: CliCommand = {
         const queued = await ctx.client.apply(id);
         if (!options.wait) {
           if (ctx.json) return ctx.printJson(queued);
-          return ctx.out(`${queued.plan.id} is ${queued.plan.status}; follow it with: bailiff apply ${queued.plan.id} --wait`);
+          return ctx.out(`${queued.plan.id}: ${queued.decisions.nextStep}; follow it with: bailiff apply ${queued.plan.id} --wait`);
         }
         const final = await follow(ctx, id, options.timeout * 1000, options.interval);
         if (ctx.json) ctx.printJson(final.view);
@@ -28,7 +26,7 @@ export const applyCommand: CliCommand = {
         if (plan.status !== 'succeeded') {
           throw new CliExit(EXIT.failed, `${id} ${plan.status}${execution?.lastError ? `: ${execution.lastError}` : ''}`);
         }
-        if (!ctx.json) ctx.out(ctx.paint('green', `${id} succeeded: ${execution?.done ?? 0} of ${execution?.actionCount ?? 0} actions applied`));
+        if (!ctx.json) ctx.out(ctx.paint('green', `${id} succeeded: ${(execution?.done ?? 0).toLocaleString('en-US')} of ${plural(execution?.actionCount ?? 0, 'action')} applied`));
       });
   },
 };
@@ -52,7 +50,7 @@ async function follow(ctx: CliContext, id: string, timeoutMs: number, intervalMs
     return { done: Math.min(processed, execution.actionCount), total: execution.actionCount, elapsedSeconds: (performance.now() - started) / 1000 };
   };
   const result = await ctx.client.waitForPlan(id, {
-    until: FINISHED as PlanViewBody['plan']['status'][],
+    until: FINISHED_STATUSES,
     timeoutMs,
     intervalMs,
     onPoll: (view) => {

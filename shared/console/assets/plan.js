@@ -1,15 +1,16 @@
 // A plan's page: what it is, what it would do (risk summary, before/after tree, operations),
 // what the signed-in person may decide and why not, live progress while it runs, the result of
-// every action, and the audit trail. Every permission and verdict shown is the API's
-// (GET /plans/{id}/decisions); the page only draws it.
+// every action, and the audit trail. Every permission, verdict and state shown is the API's
+// (the plan view's `decisions`, decided in shared/domain/lifecycle.ts); the page only draws it.
 import { ApiError, describeError, get, getIfChanged, post } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { AUDIT_LABELS, ago, bytes, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
 import { LEGEND, buildTree, renderTree } from './tree.js';
 
-const RUNNING = ['queued', 'running'];
 const OPERATION_PAGE = 5000;
 const LIST_CHUNK = 100;
+/** Operations listed at a time: the rest are a click away, and the list says how many there are. */
+const OPERATIONS_SHOWN = 1000;
 /** How often an open page asks whether its plan changed (an unchanged plan answers 304). */
 const FOLLOW_MS = 1000;
 const FOLLOW_HIDDEN_MS = 10_000;
@@ -24,13 +25,11 @@ export async function renderPlan(main, id, context) {
   await page.loadDetails();
 }
 
-/** The plan as it is now, with the caller's decisions and the ETag to ask "changed?" with. */
+/** The plan as it is now, with the caller's decisions (part of the view) and the ETag to ask "changed?" with. */
 async function readPlan(id, etag) {
-  const path = `/plans/${encodeURIComponent(id)}`;
-  const answer = await getIfChanged(path, etag);
+  const answer = await getIfChanged(`/plans/${encodeURIComponent(id)}`, etag);
   if (!answer.changed) return undefined;
-  const decisions = await get(`${path}/decisions`);
-  return { view: answer.body, decisions, etag: answer.etag };
+  return { view: answer.body, decisions: answer.body.decisions, etag: answer.etag };
 }
 
 /**
@@ -108,7 +107,7 @@ class PlanPage {
     this.decisions = current.decisions;
     this.etag = current.etag;
     const { plan } = this.view;
-    if (!flashFor && before.status === plan.status && RUNNING.includes(plan.status) && this.progressBox) {
+    if (!flashFor && before.status === plan.status && this.decisions.inFlight && this.progressBox) {
       this.drawProgress();
       return;
     }
@@ -132,8 +131,10 @@ class PlanPage {
     this.treeBox = h('div', { class: 'tree-box', 'aria-busy': 'true' }, h('p', { class: 'loading', text: 'Loading the changes…' }));
     this.operationsBox = h('div', { class: 'operations-box' }, h('p', { class: 'loading', text: 'Loading the operations…' }));
     this.auditBox = h('div', { class: 'audit-box' }, h('p', { class: 'loading', text: 'Loading the audit trail…' }));
-    this.resultsBox = plan.execution && !RUNNING.includes(plan.status) ? h('div', { class: 'results-box' }, h('p', { class: 'loading', text: 'Loading the results…' })) : null;
-    this.progressBox = RUNNING.includes(plan.status) ? h('section', { class: 'card progress-card plan-summary', 'aria-labelledby': 'progress-heading' }) : null;
+    const inFlight = this.decisions.inFlight;
+    this.resultsBox = plan.execution && !inFlight ? h('div', { class: 'results-box' }, h('p', { class: 'loading', text: 'Loading the results…' })) : null;
+    // Shown while the plan runs and after it ran: the bar ends where the run ended.
+    this.progressBox = inFlight || plan.execution ? h('section', { class: 'card progress-card plan-summary', 'aria-labelledby': 'progress-heading' }) : null;
     this.previewDialog = h('dialog', { class: 'preview-dialog', 'aria-labelledby': 'preview-title' });
 
     replace(
@@ -243,7 +244,9 @@ class PlanPage {
 
   issues(report) {
     if (report.errors.length === 0 && report.warnings.length === 0) {
-      const none = notice('success', h('p', { text: 'The dry run found no errors and no warnings.' }));
+      // A run that stopped says why in the progress card; this is only what the dry run found.
+      const stopped = this.view.plan.execution?.lastError ? ' The run itself stopped: see above.' : '';
+      const none = notice(stopped ? 'info' : 'success', h('p', { text: `The dry run found no errors and no warnings.${stopped}` }));
       none.classList.add('plan-summary');
       return none;
     }
@@ -269,19 +272,21 @@ class PlanPage {
         'div',
         { class: 'approvals' },
         h('p', { class: 'approvals-count' }, h('strong', { text: `${given.length} of ${required}` }), ` ${required === 1 ? 'approval' : 'approvals'}`),
-        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${required} approvals` }),
+        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${count(required, 'approval')}` }),
         given.length > 0
           ? h('ul', { class: 'approvers' }, given.map((approval) => h('li', {}, h('strong', { text: approval.principal.startsWith('policy:') ? `Rule ${approval.principal.slice(7)}` : approval.principal }), ` ${ago(approval.at)}`, approval.comment ? h('q', { text: approval.comment }) : null)))
           : null,
-        remaining > 0 && plan.status === 'proposed' ? h('p', { class: 'hint', text: `Needs ${count(remaining, 'more approval')} from ${people.length > 0 ? 'someone other than the author and those above' : 'someone other than the author'}.` }) : null,
+        remaining > 0 && d.approve.offered ? h('p', { class: 'hint', text: `Needs ${count(remaining, 'more approval')} from ${people.length > 0 ? 'someone other than the author and those above' : 'someone other than the author'}.` }) : null,
       ),
     );
 
-    if (plan.status === 'proposed' || d.approve.allowed) panel.append(this.approveForm());
-    if (plan.status === 'proposed' || plan.status === 'approved') panel.append(this.rejectForm());
+    // Each action is offered when it belongs to the plan's state, enabled or with the reason it is not.
+    const shown = (decision) => decision.offered || decision.allowed;
+    if (shown(d.approve)) panel.append(this.approveForm());
+    if (shown(d.reject)) panel.append(this.rejectForm());
     if (d.validate.allowed) panel.append(this.actionButton('validate', d.approvalExpired ? 'Validate again' : 'Check again against the files now', d.approvalExpired ? 'button-primary' : '', 'Runs the dry run again against the case as it is now.'));
-    if (plan.status === 'approved' || d.apply.allowed) panel.append(this.actionButton('apply', 'Run this plan now', 'button-primary', d.apply.allowed ? 'Applies exactly the approved plan to the case files.' : d.apply.reason, !d.apply.allowed));
-    if (['succeeded', 'failed'].includes(plan.status) || d.rollback.allowed) panel.append(this.actionButton('rollback', 'Propose rollback', '', d.rollback.allowed ? 'Proposes a new plan that undoes what this one did; it is reviewed and approved like any other.' : d.rollback.reason, !d.rollback.allowed));
+    if (shown(d.apply)) panel.append(this.actionButton('apply', 'Run this plan now', 'button-primary', d.apply.allowed ? 'Applies exactly the approved plan to the case files.' : d.apply.reason, !d.apply.allowed));
+    if (shown(d.rollback)) panel.append(this.actionButton('rollback', 'Propose rollback', '', d.rollback.allowed ? 'Proposes a new plan that undoes what this one did; it is reviewed and approved like any other.' : d.rollback.reason, !d.rollback.allowed));
     return panel;
   }
 
@@ -300,7 +305,7 @@ class PlanPage {
           // The plan and report on screen: if either changed meanwhile, the API refuses.
           const body = { planHash: this.view.plan.planHash, snapshotHash: this.view.report.snapshotHash };
           if (comment.value.trim()) body.comment = comment.value.trim();
-          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.plan.status === 'approved' ? success('Approved. The plan can now be run.') : view.plan.status === 'proposed' ? success('Your approval is recorded. The plan needs another approver.') : changeFlash(view)));
+          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.decisions.apply.offered ? success('Approved. The plan can now be run.') : view.decisions.approve.offered ? success('Your approval is recorded. The plan needs another approver.') : changeFlash(view)));
         },
       },
       h('label', { for: 'approve-comment', text: 'Comment (optional)' }),
@@ -346,7 +351,7 @@ class PlanPage {
     button.addEventListener('click', () => {
       const id = encodeURIComponent(this.plan.id);
       // Said from the plan as it is once the page has it again: a small plan may already be done.
-      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), (view) => (RUNNING.includes(view.plan.status) ? success(`${statusLabel(view.plan.status)}. Progress appears below.`) : changeFlash(view)));
+      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), (view) => (view.decisions.inFlight ? success(`${statusLabel(view.plan.status)}. Progress appears below.`) : changeFlash(view)));
       if (action === 'validate') this.perform(button, () => post(`/plans/${id}/validate`), (view) => success(view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'));
       if (action === 'rollback') {
         this.perform(button, () => post(`/plans/${id}/rollback`), null, (view) => this.context.navigate(`plans/${encodeURIComponent(view.plan.id)}`));
@@ -394,15 +399,18 @@ class PlanPage {
     }
     replace(
       this.progressBox,
-      h('h2', { id: 'progress-heading', text: plan.status === 'queued' ? 'Waiting to start' : 'Running' }),
+      h('h2', { id: 'progress-heading', text: !this.decisions.inFlight ? statusLabel(plan.status) : execution ? 'Running' : 'Waiting to start' }),
       h('progress', { class: 'progress-bar', max: String(Math.max(total, 1)), value: String(processed), 'aria-label': 'Progress' }),
       h(
         'p',
         { class: 'progress-text', 'aria-live': 'polite' },
         h('strong', { text: `${number(processed)} of ${number(total)} steps` }),
         execution ? ` · ${number(execution.done)} done · ${number(execution.stale)} stale · ${number(execution.failed)} failed` : '',
+        execution?.skipped ? ` · ${number(execution.skipped)} not run` : '',
         left ? ` · ${left}` : '',
       ),
+      // Once it has ended, the server's words for how it ended (why it stopped, if it did).
+      this.decisions.inFlight ? null : h('p', { class: 'progress-outcome', text: plainText(this.decisions.nextStep) }),
     );
   }
 
@@ -416,7 +424,7 @@ class PlanPage {
     const filesPromise = get(`/cases/${encodeURIComponent(plan.case)}/files?recursive=true`).then((body) => body.files, () => undefined);
     const auditPromise = this.loadAudit(id);
     const resultsPromise = this.resultsBox ? this.loadResults(id) : Promise.resolve();
-    const beforeRun = ['proposed', 'approved', 'expired', 'rejected'].includes(plan.status);
+    const beforeRun = !plan.execution && !this.decisions.inFlight;
     const openFolders = this.openFolders;
     try {
       const operations = await operationsPromise;
@@ -464,9 +472,10 @@ class PlanPage {
     }
     const list = h('ol', { class: 'operations' });
     const more = h('div', { class: 'list-more' });
+    const showing = h('p', { class: 'hint list-count', 'aria-live': 'polite' });
     let shown = 0;
     const step = () => {
-      for (const operation of operations.slice(shown, shown + LIST_CHUNK)) {
+      for (const operation of operations.slice(shown, shown + OPERATIONS_SHOWN)) {
         const issues = issuesByOperation.get(operation.index) ?? [];
         const effect = report.operations[operation.index]?.effect;
         list.append(
@@ -482,11 +491,12 @@ class PlanPage {
           ),
         );
       }
-      shown = Math.min(shown + LIST_CHUNK, operations.length);
-      replace(more, shown < operations.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(LIST_CHUNK, operations.length - shown))} more of ${number(operations.length - shown)}` }) : null);
+      shown = Math.min(shown + OPERATIONS_SHOWN, operations.length);
+      replace(showing, shown < operations.length ? `Showing ${number(shown)} of ${number(operations.length)} operations.` : null);
+      replace(more, shown < operations.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(OPERATIONS_SHOWN, operations.length - shown))} more` }) : null);
     };
     step();
-    replace(this.operationsBox, list, more);
+    replace(this.operationsBox, showing, list, more);
   }
 
   preview(operation) {
@@ -638,8 +648,8 @@ function changeFlash(view) {
   const { status } = view.plan;
   if (status === 'succeeded') return success('The plan ran to the end.');
   if (status === 'failed') return { kind: 'warning', text: 'The plan failed. The result of each step is below.' };
-  if (status === 'approved') return { kind: 'info', text: 'The plan was approved meanwhile. It can now be run.' };
-  if (RUNNING.includes(status)) return { kind: 'info', text: `${statusLabel(status)}. Progress appears below.` };
+  if (view.decisions.apply.offered) return { kind: 'info', text: 'The plan was approved meanwhile. It can now be run.' };
+  if (view.decisions.inFlight) return { kind: 'info', text: `${statusLabel(status)}. Progress appears below.` };
   return { kind: 'info', text: `The plan is now: ${statusLabel(status).toLowerCase()}.` };
 }
 

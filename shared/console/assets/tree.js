@@ -80,8 +80,11 @@ export function buildTree({ files, operations, diff, beforeRun, failing = new Se
       nodeAt(root, file.path, 'file').size = file.size;
     }
   }
+  // What a plan replaces is the dry run's word (its diff, as the tiles count it), not today's
+  // listing: files that arrived since the dry run would otherwise show as "Replaces a file" beside
+  // "0 replaced". Only when the diff was cut short does the listing fill in, before the run.
   const replaced = new Set(diff?.changed ?? []);
-  const wasThere = (path) => replaced.has(path) || (beforeRun && existing.has(path));
+  const wasThere = (path) => replaced.has(path) || (beforeRun && Boolean(diff?.truncated) && existing.has(path));
   for (const operation of operations) {
     const { type, source, destination } = operation;
     if (failing.has(operation.index)) {
