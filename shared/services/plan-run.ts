@@ -16,6 +16,7 @@ import type { ExecutionMessage } from '../ports/execution-queue.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
 import { compensate, type CompensatedRun } from './compensation.ts';
+import { sampleEventLoopLag } from './event-loop-lag.ts';
 import { JournalOutcomes } from './journal-outcomes.ts';
 import { describeViolations, violationsUnderCurrentPolicy } from './policy-recheck.ts';
 import { ProgressReporter } from './progress-reporter.ts';
@@ -348,8 +349,18 @@ export class PlanRun implements CompensatedRun {
    * Runs actions with bounded concurrency; actions sharing an object keep the plan's order.
    * If storage fails in a way a retry may fix, the actions in flight are let finish and the
    * error is rethrown: their outcomes are not journaled, so the next attempt resolves them by looking.
+   * The event loop's lag is sampled meanwhile: adaptive concurrency tells its own delays from storage's.
    */
   private async runBatch(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
+    const lag = sampleEventLoopLag((lagMs) => this.ctx.concurrency.eventLoopLag(lagMs));
+    try {
+      return await this.runBatchSampled(actions, onOutcome);
+    } finally {
+      lag.stop();
+    }
+  }
+
+  private async runBatchSampled(actions: Action[], onOutcome: (entry: JournalEntry) => void): Promise<JournalEntry[]> {
     const { concurrency } = this.ctx;
     const busy = new Set<string>();
     const running = new Set<Promise<void>>();
@@ -374,7 +385,8 @@ export class PlanRun implements CompensatedRun {
       const task: Promise<void> = this.runAction(action)
         .then(
           (entry) => {
-            concurrency.completed(performance.now() - started);
+            const finished = performance.now();
+            concurrency.completed(finished - started, finished);
             entries.push(entry);
             onOutcome(entry);
             if (entry.outcome === 'stale' || entry.outcome === 'failed') stop = true;

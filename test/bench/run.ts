@@ -37,9 +37,11 @@ import { commandTranslation } from './scenarios/command-translation.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
-import { gcsExecution } from './scenarios/gcs-execution.ts';
+import { gcsExecution, gcsExecutionUnderCpuLoad } from './scenarios/gcs-execution.ts';
+import { manyCases } from './scenarios/many-cases.ts';
 import { memory } from './scenarios/memory.ts';
 import { sandboxRoundTrip } from './scenarios/sandbox.ts';
+import { smallPlans, smallPlansOnCloudAdapters } from './scenarios/small-plans.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -56,6 +58,7 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { id: '1', title: 'execution on Cloud Storage', needs: ['gcs', 'testbench', 'firestore'], run: gcsExecution },
+  { id: '1c', title: 'execution on Cloud Storage with a modelled round trip while one core is kept busy', needs: ['gcs', 'firestore'], run: gcsExecutionUnderCpuLoad },
   { id: '2', title: 'execution on the embedded workspace', needs: [], run: embeddedExecution },
   { id: '3', title: 'dry-run scaling', needs: ['gcs'], run: dryRunScaling },
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
@@ -64,6 +67,9 @@ const SCENARIOS: Scenario[] = [
   { id: '7', title: "the approver's console with a 10,000-operation plan", needs: [], run: consoleInteractive },
   { id: '8', title: 'shell translation', needs: [], run: commandTranslation },
   { id: '9', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
+  { id: '10', title: 'small plans: 10 moves from apply to succeeded, embedded, with the fixed cost by phase', needs: [], run: smallPlans },
+  { id: '11', title: 'many cases at once: plans on many cases run by several executor instances', needs: ['gcs', 'firestore'], run: manyCases },
+  { id: '12', title: 'small plans on the Cloud adapters (storage-testbench, Firestore emulator)', needs: ['testbench', 'firestore'], run: smallPlansOnCloudAdapters },
 ];
 
 function parseOptions() {
