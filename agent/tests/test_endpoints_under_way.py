@@ -93,7 +93,7 @@ def test_read_case_file_and_propose_from_commands_tools() -> None:
     assert missing.status == "error" and "no such object" in str(missing.content)
 
     proposed = call("propose_from_commands", case_name="abby", commands="mkdir -p Police", description="d")
-    assert "line 1: mkdir -p Police  →  create folder Police" in str(proposed.content) and "awaits approval" in str(proposed.content)
+    assert "line 1: mkdir -p Police  →  create folder Police" in str(proposed.content) and "Awaiting 1 more approval" in str(proposed.content)
     refused = call("propose_from_commands", case_name="abby", commands="mkdir a\nls | rm", description="d")
     assert refused.status == "error" and "line 2, column 4: pipes are not allowed" in str(refused.content)
 

@@ -19,7 +19,7 @@ from bailiff_agent import BailiffClient
 from .conftest import REPO, Bailiff, _node
 
 MODERN = "2026-07-28"
-TOOLS = ["apply_plan", "get_plan", "list_files", "plan_from_commands", "propose_plan", "propose_rollback", "read_file", "wait_for_plan"]
+TOOLS = ["apply_plan", "file_history", "get_plan", "list_files", "plan_from_commands", "propose_plan", "propose_rollback", "read_file", "wait_for_plan"]
 
 
 async def exercise(client: Client, case: str, approver: BailiffClient) -> dict[str, Any]:
