@@ -46,7 +46,10 @@ export const CONFIG_REFERENCE: { readonly [Name in keyof Config]-?: SettingRefer
     defaultInWords: '`<state>/audit-head.key`',
     meaning: 'where the embedded HMAC key is read from when the variable above is unset; the first start generates it and warns: move it elsewhere',
   },
-  BAILIFF_WEBHOOKS: { meaning: '`[{"url": "...", "secret": "whsec_..."}]`: webhooks for plan events (CloudEvents), Standard Webhooks signatures' },
+  BAILIFF_WEBHOOKS: {
+    meaning:
+      '`[{"url": "...", "secret": "whsec_...", "contentMode": "structured"}]`: webhooks for plan events as CloudEvents (`structured` or `binary`), Standard Webhooks signatures',
+  },
   BAILIFF_CONSOLE_URL: { defaultInWords: "the api's address", meaning: 'base of the console links in events' },
   BAILIFF_MCP_ALLOWED_ORIGINS: { defaultInWords: 'none', meaning: "browser origins besides the api's own that may call `/mcp` (comma-separated)" },
   WORKSPACE_BUCKET: { meaning: 'the bucket holding the cases (`gcp` mode; required there)' },

@@ -14,6 +14,12 @@ const MiB = 1024 * 1024;
 export const webhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'a Standard Webhooks secret: whsec_ followed by base64 of at least 12 bytes'),
+  /**
+   * How the CloudEvent travels (its HTTP binding's content modes): `structured` (the default) posts
+   * the whole event as `application/cloudevents+json`; `binary` posts its data as
+   * `application/json` with the attributes in `ce-*` headers.
+   */
+  contentMode: z.enum(['structured', 'binary']).optional(),
 });
 export const webhooksSchema = z.array(webhookSchema).max(20);
 export type WebhookTarget = z.infer<typeof webhookSchema>;
@@ -60,8 +66,8 @@ export const configSchema = z.object({
     .optional()
     .transform((value) => (value ? value : undefined)),
   /**
-   * JSON `[{"url": "https://...", "secret": "whsec_..."}]`: webhooks that receive every plan
-   * event, signed per the Standard Webhooks specification.
+   * JSON `[{"url": "https://...", "secret": "whsec_...", "contentMode": "structured"}]`: webhooks
+   * that receive every plan event as a CloudEvent, signed per the Standard Webhooks specification.
    */
   BAILIFF_WEBHOOKS: jsonSetting.pipe(webhooksSchema.optional()).transform((hooks) => hooks ?? []),
   /**

@@ -5,6 +5,7 @@ its development identities. Nothing here is a mock: every test talks HTTP to the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -61,14 +62,14 @@ class Bailiff:
         return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file() and ".bailiff" not in p.parts}
 
 
-@pytest.fixture(scope="session")
-def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
-    base = tmp_path_factory.mktemp("bailiff")
+@contextlib.contextmanager
+def run_bailiff(base: Path, **settings: str) -> Iterator[Bailiff]:
+    """An embedded Bailiff in ``base`` (workspace, state, log) with extra ``BAILIFF_*`` settings, stopped on exit."""
     workspace, state = base / "workspace", base / "state"
     (workspace / "projects").mkdir(parents=True)
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("BAILIFF_")}
-    env.update(PORT=str(port), BAILIFF_WORKSPACE_DIR=str(workspace), BAILIFF_STATE_DIR=str(state), LOG_LEVEL="warn")
+    env.update(PORT=str(port), BAILIFF_WORKSPACE_DIR=str(workspace), BAILIFF_STATE_DIR=str(state), LOG_LEVEL="warn", **settings)
     log = (base / "server.log").open("w")
     process = subprocess.Popen([_node(), "functions/start.ts"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -96,6 +97,12 @@ def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def bailiff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bailiff]:
+    with run_bailiff(tmp_path_factory.mktemp("bailiff")) as server:
+        yield server
 
 
 @pytest.fixture

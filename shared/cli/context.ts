@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { styleText } from 'node:util';
-import { BailiffApiError, BailiffClient } from '../client/index.ts';
+import { BailiffApiError, BailiffClient, type ApiErrorDetail } from '../client/index.ts';
 import type { ErrorCode } from '../errors.ts';
 
 /** The exit codes `bailiff` documents (README, "CLI"). */
@@ -57,13 +57,57 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.unexpected;
 }
 
+/** The `error.code` of a failure the CLI itself decides, named after its exit code. */
+const CODE_BY_EXIT: Record<number, string> = Object.fromEntries(
+  Object.entries(EXIT).map(([name, exitCode]) => [exitCode, name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)]),
+);
+
+export interface CliExitOptions {
+  /** An API error code when the failure is one (`invalid_input`, `plan_invalid`); else named after the exit code. */
+  code?: string;
+  /** The fields at fault, as the API names them (`{ path: 'case', message }`). */
+  details?: ApiErrorDetail[];
+  /**
+   * The command's answer when it has one but its outcome is a failure (a dry run with errors, a
+   * failed plan, a broken audit trail): with `--json` its fields are printed beside `error` and
+   * `exitCode`, in the one document; without, the command has already shown it.
+   */
+  result?: object;
+}
+
 /** Ends a command with an exit code and a message for stderr (already printed when empty). */
 export class CliExit extends Error {
   readonly exitCode: number;
-  constructor(exitCode: number, message = '') {
+  readonly code: string;
+  readonly details: ApiErrorDetail[];
+  readonly result?: object;
+  constructor(exitCode: number, message = '', options: CliExitOptions = {}) {
     super(message);
     this.exitCode = exitCode;
+    this.code = options.code ?? CODE_BY_EXIT[exitCode] ?? 'unexpected';
+    this.details = options.details ?? [];
+    this.result = options.result;
   }
+}
+
+/**
+ * The one shape of a failure under `--json`: `{"error": {"code", "message", ...}, "exitCode": N}`,
+ * on stdout. API errors keep their code, status, details and request id; a result the command
+ * had (see CliExitOptions.result) keeps its fields beside them.
+ */
+export function jsonFailure(error: unknown, exitCode: number): Record<string, unknown> {
+  if (error instanceof BailiffApiError) {
+    return {
+      // The request id helps only with a server's own failure (it finds the logged cause).
+      error: { code: error.code, message: error.message, details: error.details, status: error.status, ...(error.requestId && error.status >= 500 ? { requestId: error.requestId } : {}) },
+      exitCode,
+    };
+  }
+  if (error instanceof CliExit) {
+    const message = error.message || `exit ${exitCode}`;
+    return { ...error.result, error: { code: error.code, message, ...(error.details.length > 0 ? { details: error.details } : {}) }, exitCode };
+  }
+  return { error: { code: 'unexpected', message: error instanceof Error ? error.message : String(error) }, exitCode };
 }
 
 export interface CliIo {

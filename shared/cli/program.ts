@@ -20,7 +20,7 @@ import { rollbackCommand } from './commands/rollback.ts';
 import { pullCommand, pushCommand, statusCommand } from './commands/sandbox.ts';
 import { showCommand } from './commands/show.ts';
 import { verifyCommand } from './commands/verify.ts';
-import { CliContext, CliExit, EXIT, exitCodeFor, type CliIo } from './context.ts';
+import { CliContext, CliExit, EXIT, exitCodeFor, jsonFailure, type CliIo } from './context.ts';
 
 /** Every verb, in the order `bailiff --help` lists them. Add a verb by adding its module here. */
 export const COMMANDS: CliCommand[] = [
@@ -52,6 +52,9 @@ export interface RunOptions {
 /** Runs `bailiff` with `argv` (without the node and script paths) and resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo, options: RunOptions = {}): Promise<number> {
   const ctx = new CliContext(io, options.client);
+  // Known before commander parses, so a usage error (unknown verb, missing argument) is JSON too.
+  const beforeSeparator = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  ctx.json = beforeSeparator.includes('--json');
   const program = new Command('bailiff')
     .description('Propose, review, approve and apply plans against a Bailiff (BAILIFF_URL, BAILIFF_TOKEN)')
     .option('--json', 'print the API answer as JSON (for scripts)')
@@ -60,7 +63,8 @@ export async function runCli(argv: string[], io: CliIo, options: RunOptions = {}
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // With --json, commander's own complaint becomes the JSON error below instead.
+      writeErr: (text) => (ctx.json ? undefined : io.stderr.write(text)),
     });
   program.hook('preAction', (_program, action) => {
     ctx.json = action.optsWithGlobals<{ json?: boolean }>().json === true;
@@ -78,19 +82,18 @@ export async function runCli(argv: string[], io: CliIo, options: RunOptions = {}
 function report(error: unknown, ctx: CliContext): number {
   if (error instanceof CommanderError) {
     // Help and version end with exit code 0; everything else commander refuses is usage.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode === 0) return EXIT.ok;
+    if (ctx.json) ctx.printJson(jsonFailure(new CliExit(EXIT.usage, error.message.replace(/^error: /, '')), EXIT.usage));
+    return EXIT.usage;
   }
   const code = exitCodeFor(error);
   if (ctx.json) {
-    const body =
-      error instanceof BailiffApiError
-        ? { error: { code: error.code, message: error.message, details: error.details, status: error.status } }
-        : { error: { code: code === EXIT.unexpected ? 'internal' : 'cli', message: error instanceof Error ? error.message : String(error) }, exitCode: code };
-    ctx.printJson(body);
+    ctx.printJson(jsonFailure(error, code));
   } else if (error instanceof BailiffApiError) {
     ctx.err(`bailiff: ${error.describe()}`);
   } else if (error instanceof CliExit) {
     if (error.message) ctx.err(`bailiff: ${error.message}`);
+    for (const detail of error.details) ctx.err(`  - ${detail.path ? `${detail.path}: ` : ''}${detail.message}`);
   } else {
     ctx.err(`bailiff: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }

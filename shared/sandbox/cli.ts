@@ -26,7 +26,7 @@ const USAGE = `usage:
        [--dry-run]                  print the operations, upload and propose nothing
 environment: BAILIFF_URL (default http://127.0.0.1:8080), BAILIFF_TOKEN`;
 
-function progressBar(io: CommandIo): Progress | undefined {
+export function progressBar(io: Pick<CommandIo, 'tty'>): Progress | undefined {
   if (!io.tty) return undefined;
   let last = 0;
   return (event) => {

@@ -107,7 +107,8 @@ describe('bailiff verbs (in-process)', () => {
     expect((await cli('approver', ['reject', undoId, '--reason', 'keep it', '--yes'])).out).toBe(`rejected ${undoId}: keep it\n`);
     expect((await cli('approver', ['reject', undoId])).code).toBe(EXIT.usage);
 
-    expect((await cli('admin', ['verify'])).out).toMatch(/^audit trail intact: \d+ chains/);
+    const verified = await cli('admin', ['verify']);
+    expect(verified.out, verified.err).toMatch(/^audit trail intact: \d+ chains/);
     const denied = await cli('agent', ['verify']);
     expect(denied.code).toBe(EXIT.denied);
     expect(denied.err).toContain('needs the admin role');

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSub, type Subscription } from '@google-cloud/pubsub';
+import { HTTP, type CloudEvent } from 'cloudevents';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
 import { parseConfig } from '../../shared/config.ts';
@@ -28,6 +30,7 @@ const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const CONSOLE = 'https://bailiff.firm.example';
 
 interface Received {
+  url: string;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -60,7 +63,7 @@ const hanging: Server = createServer(() => {
   // Accepts the connection and never answers: the worst receiver there is.
 });
 
-async function setupApp(name: string, webhooks: Array<{ url: string; secret: string }>, topic?: string): Promise<{ app: EmbeddedApp; clockOffset: { ms: number } }> {
+async function setupApp(name: string, webhooks: Array<{ url: string; secret: string; contentMode?: 'structured' | 'binary' }>, topic?: string): Promise<{ app: EmbeddedApp; clockOffset: { ms: number } }> {
   const workspace = join(dir, name, 'workspace');
   const caseDir = join(workspace, 'projects', 'abby-sitgraves', 'intake');
   await mkdir(caseDir, { recursive: true });
@@ -151,7 +154,7 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
       response.writeHead(204).end();
     });
   });
@@ -174,7 +177,11 @@ describe('plan events', () => {
     [subscription] = await topic.createSubscription(`${topicName}-all`);
     const receiverUrl = await listen(receiver);
     received = [];
-    const { app, clockOffset } = await setupApp('both', [{ url: `${receiverUrl}/hook`, secret: SECRET }], topicName);
+    const webhooks = [
+      { url: `${receiverUrl}/structured`, secret: SECRET },
+      { url: `${receiverUrl}/binary`, secret: SECRET, contentMode: 'binary' as const },
+    ];
+    const { app, clockOffset } = await setupApp('both', webhooks, topicName);
     let expected: Record<string, string[]>;
     try {
       expected = await driveEveryTransition(app, clockOffset);
@@ -200,14 +207,24 @@ describe('plan events', () => {
     expect(eventsByPlan(events)).toEqual(expected);
     expect(new Set(events.map((event) => event.data.event))).toEqual(new Set(['proposed', 'approved', 'rejected', 'expired', 'queued', 'succeeded', 'failed', 'rolled_back']));
 
-    expect(received).toHaveLength(total);
+    expect(received).toHaveLength(2 * total);
+    const byMode = { structured: [] as PlanEvent[], binary: [] as PlanEvent[] };
     for (const delivery of received) {
-      expect(delivery.headers['content-type']).toBe('application/json');
+      const mode = delivery.url === '/binary' ? 'binary' : 'structured';
+      expect(delivery.headers['content-type']).toMatch(mode === 'binary' ? /^application\/json/ : /^application\/cloudevents\+json/);
       expect(signatureValid(delivery, SECRET), `signature of ${String(delivery.headers['webhook-id'])}`).toBe(true);
       expect(signatureValid(delivery, `whsec_${randomBytes(24).toString('base64')}`)).toBe(false);
-      expect(JSON.parse(delivery.body).id).toBe(delivery.headers['webhook-id']);
+      // The ecosystem's own receivers: the CloudEvents SDK reads the event, Standard Webhooks verifies it.
+      const headers = Object.fromEntries(Object.entries(delivery.headers).map(([name, value]) => [name, String(value)]));
+      expect(() => new Webhook(SECRET).verify(delivery.body, headers)).not.toThrow();
+      const event = HTTP.toEvent({ headers, body: delivery.body }) as CloudEvent<PlanEvent['data']>;
+      expect(event.id).toBe(delivery.headers['webhook-id']);
+      const { specversion, id, source, type, subject, time, datacontenttype, data } = event;
+      byMode[mode].push({ specversion, id, source, type, subject, time, datacontenttype, data } as PlanEvent);
     }
-    expect(eventsByPlan(received.map((delivery) => JSON.parse(delivery.body) as PlanEvent))).toEqual(expected);
+    expect(eventsByPlan(byMode.structured)).toEqual(expected);
+    expect(eventsByPlan(byMode.binary)).toEqual(expected);
+    expect(byMode.binary.sort((a, b) => a.data.audit.seq - b.data.audit.seq)).toEqual(byMode.structured.sort((a, b) => a.data.audit.seq - b.data.audit.seq));
   });
 
   it('does not slow a plan when the webhook receiver hangs', async () => {

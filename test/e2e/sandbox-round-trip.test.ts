@@ -16,6 +16,7 @@ import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../shared/ports/object-store.ts';
 import { SandboxClient } from '../../shared/sandbox/client.ts';
+import { EXIT } from '../../shared/cli/context.ts';
 import { runCli } from '../../shared/cli/program.ts';
 import { PassThrough, Readable } from 'node:stream';
 import { startRoundTripServer, TOKENS, type BackendName, type RoundTripServer } from '../support/round-trip-server.ts';
@@ -173,7 +174,7 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       await server.objects.write(`projects/${CASE}/notes/summary.txt`, Buffer.from('Edited by a person.\n'), { contentType: 'text/plain' });
 
       const pushed = await cli('push', dir, '-m', 'Move the summary');
-      expect(pushed.code).toBe(1);
+      expect(pushed.code).toBe(EXIT.invalid);
       expect(pushed.out).toContain('CONFLICT `notes/summary.txt` changed in the workspace since your snapshot; pull again');
       const planId = /proposed (pln_\w+)/.exec(pushed.out)![1]!;
       const plan = await api('GET', `/plans/${planId}`, TOKENS.approver);

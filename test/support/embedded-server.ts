@@ -48,7 +48,7 @@ export async function startEmbeddedBailiff(files: Record<string, string | Buffer
   const server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, review: app.review, holds: app.holds, identity: app.identity, health: app.health, limits: { maxBodyBytes: 8 * 1024 * 1024 }, logger: silentLogger },
+    deps: { api: app.service, review: app.review, holds: app.holds, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 8 * 1024 * 1024 }, logger: silentLogger },
   });
   return {
     url: server.url,

@@ -4,6 +4,7 @@
 - :mod:`bailiff_agent.errors`: one exception class per error code family.
 - :mod:`bailiff_agent.tools`: LangChain tools under the original proposal's names (extra ``langchain``).
 - :mod:`bailiff_agent.approval_flow`: propose → ``interrupt()`` → apply, for LangGraph (extra ``langgraph``).
+- :mod:`bailiff_agent.human_in_the_loop`: ``create_agent`` that pauses before applying, LangChain HITL middleware (extra ``langchain``).
 - :mod:`bailiff_agent.deepagents_backend`: a DeepAgents backend whose writes become a plan (extra ``deepagents``).
 """
 

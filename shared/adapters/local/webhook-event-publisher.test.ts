@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HTTP, type CloudEvent } from 'cloudevents';
+import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planEventFromAudit } from '../../domain/plan-events.ts';
+import { NOTIFIED_EVENTS, planEventFromAudit, type PlanEvent } from '../../domain/plan-events.ts';
+import type { AuditEventType } from '../../domain/audit.ts';
 import { silentLogger } from '../../logging.ts';
-import { signWebhook, WebhookEventPublisher } from './webhook-event-publisher.ts';
+import { signWebhook, WebhookEventPublisher, type CloudEventContentMode } from './webhook-event-publisher.ts';
 
 const event = planEventFromAudit(
   { chain: 'smith', seq: 3, type: 'plan.approved', planId: 'pln_0000000001', actor: 'alice@firm.example', at: '2026-11-30T10:00:00.000Z', data: { complete: true }, prevHash: 'sha256:a', hash: 'sha256:b' },
@@ -74,4 +77,62 @@ describe('WebhookEventPublisher', () => {
     await delivery;
     expect(target.requests).toHaveLength(1);
   });
+});
+
+/** One event of every notified type, with data as the audit records carry it. */
+const everyEvent: PlanEvent[] = Object.keys(NOTIFIED_EVENTS).map(
+  (type, index) =>
+    planEventFromAudit(
+      {
+        chain: 'smith-v-jones',
+        seq: index + 1,
+        type: type as AuditEventType,
+        planId: 'pln_0000000002',
+        actor: 'alice@firm.example',
+        at: `2026-11-30T10:0${index}:00.000Z`,
+        data: { reason: 'wrong folder "Intake" — 100% sure', approvals: 1, approvalsRequired: 2, complete: true },
+        prevHash: 'sha256:a',
+        hash: `sha256:${index}`,
+      },
+      'https://bailiff.firm.example',
+    )!,
+);
+
+describe('deliveries as the CloudEvents and Standard Webhooks SDKs receive them', () => {
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+  for (const contentMode of ['structured', 'binary'] as const satisfies readonly CloudEventContentMode[]) {
+    it(`${contentMode} mode: every event type parses with the cloudevents SDK and verifies with standardwebhooks`, async () => {
+      const target = await receiver(() => 204);
+      const publisher = new WebhookEventPublisher({ targets: [{ url: target.url, secret, contentMode }], logger: silentLogger, retryDelaysMs: [] });
+      for (const planEvent of everyEvent) await publisher.publish(planEvent);
+      await publisher.close();
+      expect(target.requests).toHaveLength(everyEvent.length);
+
+      for (const [index, request] of target.requests.entries()) {
+        const sent = everyEvent[index]!;
+        expect(request.headers['content-type']).toMatch(contentMode === 'structured' ? /^application\/cloudevents\+json/ : /^application\/json/);
+        expect(Object.keys(request.headers).some((name) => name.startsWith('ce-'))).toBe(contentMode === 'binary');
+
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
+        const received = HTTP.toEvent({ headers, body: request.body }) as CloudEvent<PlanEvent['data']>;
+        expect(received.validate()).toBe(true);
+        expect({
+          specversion: received.specversion,
+          id: received.id,
+          source: received.source,
+          type: received.type,
+          subject: received.subject,
+          time: received.time,
+          datacontenttype: received.datacontenttype,
+          data: received.data,
+        }).toEqual(sent);
+
+        // The signature covers the exact body received, whichever mode carried it.
+        expect(new Webhook(secret).verify(request.body, headers)).toEqual(JSON.parse(request.body));
+        expect(() => new Webhook('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').verify(request.body, headers)).toThrow(/signature/i);
+        expect(() => new Webhook(secret).verify(request.body.replace('pln_0000000002', 'pln_0000000003'), headers)).toThrow(/signature/i);
+      }
+    });
+  }
 });

@@ -1,9 +1,15 @@
 /**
- * Plan events to webhooks, signed per the Standard Webhooks specification
- * (https://www.standardwebhooks.com): headers `webhook-id`, `webhook-timestamp` (Unix seconds)
- * and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed with
- * the base64 bytes after the secret's `whsec_` prefix). A delivery that does not get a 2xx is
- * retried with growing delays, then given up and logged; it never blocks anything else.
+ * Plan events to webhooks as CloudEvents over HTTP (the CloudEvents HTTP protocol binding 1.0),
+ * in the content mode each webhook asks for:
+ * - structured (default): the whole event as the body, `Content-Type: application/cloudevents+json`;
+ * - binary: the event's data as the body (`Content-Type: application/json`, its
+ *   `datacontenttype`), every other attribute in a `ce-<name>` header.
+ * Either way the body is signed per the Standard Webhooks specification
+ * (https://www.standardwebhooks.com): headers `webhook-id` (the event id), `webhook-timestamp`
+ * (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`,
+ * keyed with the base64 bytes after the secret's `whsec_` prefix). So a receiver built on the
+ * CloudEvents SDKs and the Standard Webhooks libraries needs no code of ours. A delivery that does
+ * not get a 2xx is retried with growing delays, then given up and logged; it never blocks anything else.
  */
 import { createHmac } from 'node:crypto';
 import type { WebhookTarget } from '../../config.ts';
@@ -19,6 +25,32 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+}
+
+export type CloudEventContentMode = NonNullable<WebhookTarget['contentMode']>;
+
+/**
+ * A `ce-*` header value as the HTTP binding requires: UTF-8, with space, `"`, `%` and anything
+ * outside printable ASCII percent-encoded.
+ */
+function cloudEventHeaderValue(value: string): string {
+  let encoded = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const plain = byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25;
+    encoded += plain ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/** The HTTP message (headers besides the signature, and body) that carries `event` in `mode`. */
+export function cloudEventMessage(event: PlanEvent, mode: CloudEventContentMode): { headers: Record<string, string>; body: string } {
+  if (mode === 'structured') {
+    return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: JSON.stringify(event) };
+  }
+  const { data, datacontenttype, ...attributes } = event;
+  const headers: Record<string, string> = { 'content-type': datacontenttype };
+  for (const [name, value] of Object.entries(attributes)) headers[`ce-${name}`] = cloudEventHeaderValue(value);
+  return { headers, body: JSON.stringify(data) };
 }
 
 export interface WebhookPublisherOptions {
@@ -69,7 +101,7 @@ export class WebhookEventPublisher implements PlanEventPublisher {
 
   async #deliver(target: WebhookTarget, event: PlanEvent): Promise<void> {
     const delays = this.#options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    const body = JSON.stringify(event);
+    const { headers, body } = cloudEventMessage(event, target.contentMode ?? 'structured');
     let lastProblem = '';
     for (let attempt = 0; attempt <= delays.length && !this.#closed; attempt += 1) {
       if (attempt > 0) await this.#sleep(delays[attempt - 1]!);
@@ -79,7 +111,7 @@ export class WebhookEventPublisher implements PlanEventPublisher {
         const response = await fetch(target.url, {
           method: 'POST',
           headers: {
-            'content-type': 'application/json',
+            ...headers,
             'webhook-id': event.id,
             'webhook-timestamp': String(timestamp),
             'webhook-signature': signWebhook(target.secret, event.id, timestamp, body),

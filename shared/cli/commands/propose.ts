@@ -1,3 +1,4 @@
+import type { PlanViewBody } from '../../client/index.ts';
 import { CliExit, EXIT, readInput } from '../context.ts';
 import type { CliCommand } from '../command.ts';
 import { renderReport } from '../format.ts';
@@ -17,9 +18,15 @@ export const proposeCommand: CliCommand = {
           throw new CliExit(EXIT.usage, `${path === '-' ? 'stdin' : path} is not JSON: ${(error as Error).message}`);
         }
         const view = await ctx.client.propose(plan as Parameters<typeof ctx.client.propose>[0]);
-        if (ctx.json) return ctx.printJson(view);
-        for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
-        if (!view.report.valid) throw new CliExit(EXIT.invalid, 'the plan was stored, but its dry run has errors: it cannot be approved');
+        if (!ctx.json) for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
+        // The exit code is the outcome's, with or without --json.
+        if (!view.report.valid) throw invalidDryRun(view);
+        if (ctx.json) ctx.printJson(view);
       });
   },
 };
+
+/** A plan stored with a dry run that has errors: exit 3, the view kept for `--json`. */
+export function invalidDryRun(view: PlanViewBody): CliExit {
+  return new CliExit(EXIT.invalid, `${view.plan.id} was stored, but its dry run has errors: it cannot be approved`, { code: 'plan_invalid', result: view });
+}

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { renderReport } from '../format.ts';
+import { invalidDryRun } from './propose.ts';
 
 export const rollbackCommand: CliCommand = {
   register(program, ctx) {
@@ -9,8 +10,9 @@ export const rollbackCommand: CliCommand = {
       .argument('<id>', 'the executed plan')
       .action(async (id: string) => {
         const view = await ctx.client.rollback(id);
-        if (ctx.json) return ctx.printJson(view);
-        for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
+        if (!ctx.json) for (const line of renderReport(view, ctx, { consoleUrl: ctx.client.consoleUrl(view.plan.id) })) ctx.out(line);
+        if (!view.report.valid) throw invalidDryRun(view);
+        if (ctx.json) ctx.printJson(view);
       });
   },
 };

@@ -1,15 +1,43 @@
 /**
  * `bailiff pull`, `bailiff status` and `bailiff push`: the sandbox round trip (pull a case,
- * change the copy with any script, push the result as one target-state plan). The logic lives
- * in shared/sandbox/; these verbs only hand it the arguments, the environment and the terminal.
+ * change the copy with any script, push the result as one target-state plan). The work lives
+ * in shared/sandbox/round-trip.ts; these verbs check the arguments, print text or `--json`, and
+ * turn every failure into the CLI's documented exit codes like any other verb.
  */
+import { BailiffApiError, type ApiErrorDetail } from '../../client/index.ts';
+import { caseNameSchema } from '../../domain/plan.ts';
+import type { ErrorCode } from '../../errors.ts';
+import { progressBar } from '../../sandbox/cli.ts';
+import { BailiffHttpError, SandboxClient } from '../../sandbox/client.ts';
+import { formatStatus, localStatus, pull, push, readSnapshot, scanTree, type LocalSnapshot } from '../../sandbox/round-trip.ts';
 import type { CliCommand } from '../command.ts';
-import { CliExit, type CliContext } from '../context.ts';
-import { runSandboxCommand } from '../../sandbox/cli.ts';
+import { CliExit, EXIT, type CliContext } from '../context.ts';
 
-async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const code = await runSandboxCommand(argv, ctx.io.env, { out: (line) => ctx.out(line), err: (line) => ctx.err(line), tty: ctx.interactive });
-  if (code !== 0) throw new CliExit(code);
+function sandboxClient(ctx: CliContext): SandboxClient {
+  const token = ctx.io.env.BAILIFF_TOKEN;
+  if (!token) throw new CliExit(EXIT.usage, 'set BAILIFF_TOKEN to your Bailiff token');
+  return new SandboxClient({ url: ctx.io.env.BAILIFF_URL || 'http://127.0.0.1:8080', token });
+}
+
+/** The sandbox client's HTTP errors as the API errors every other verb reports (code, status, fields). */
+async function asApiErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof BailiffHttpError)) throw error;
+    const body = (error.body as { error?: { code?: string; message?: string; details?: ApiErrorDetail[]; requestId?: string } } | undefined)?.error;
+    const code = (body?.code ?? (error.status >= 500 ? 'internal' : 'invalid_input')) as ErrorCode;
+    throw new BailiffApiError(code, error.status, body?.message ?? error.message, body?.details ?? [], body?.requestId, { cause: error });
+  }
+}
+
+/** A pulled folder's snapshot; a folder that was never pulled is a usage error that says so. */
+async function snapshotOf(dir: string): Promise<LocalSnapshot> {
+  try {
+    return await readSnapshot(dir);
+  } catch (error) {
+    throw new CliExit(EXIT.usage, error instanceof Error ? error.message : String(error), { code: 'not_pulled' });
+  }
 }
 
 export const pullCommand: CliCommand = {
@@ -19,7 +47,18 @@ export const pullCommand: CliCommand = {
       .description('download a case (in parallel) and its snapshot, to change it with any script')
       .argument('<case>', 'case name')
       .argument('[dir]', 'where to put it (default: ./<case>)')
-      .action(async (caseName: string, dir: string | undefined) => run(ctx, ['pull', caseName, ...(dir ? [dir] : [])]));
+      .action(async (caseName: string, dir: string | undefined) => {
+        // Checked here, before the name becomes a local folder (`case/../other` would be one).
+        const checked = caseNameSchema.safeParse(caseName);
+        if (!checked.success) {
+          throw new CliExit(EXIT.invalid, 'invalid case name', { code: 'invalid_input', details: checked.error.issues.map((issue) => ({ path: 'case', message: issue.message })) });
+        }
+        const target = dir ?? caseName;
+        const client = sandboxClient(ctx);
+        const snapshot = await asApiErrors(() => pull(client, caseName, target, { progress: progressBar({ tty: ctx.interactive }) }));
+        if (ctx.json) return ctx.printJson({ case: snapshot.case, dir: target, objects: snapshot.objects.length, pulledAt: snapshot.pulledAt });
+        ctx.out(`pulled ${snapshot.objects.length} objects of ${caseName} into ${target}`);
+      });
   },
 };
 
@@ -29,7 +68,12 @@ export const statusCommand: CliCommand = {
       .command('status')
       .description('what changed in a pulled case since the pull: renamed, added, modified, deleted')
       .argument('[dir]', 'the pulled folder (default: .)')
-      .action(async (dir: string | undefined) => run(ctx, ['status', ...(dir ? [dir] : [])]));
+      .action(async (dir = '.') => {
+        const snapshot = await snapshotOf(dir);
+        const status = localStatus(snapshot, await scanTree(dir, snapshot, { progress: progressBar({ tty: ctx.interactive }) }));
+        if (ctx.json) return ctx.printJson({ case: snapshot.case, dir, pulledAt: snapshot.pulledAt, ...status });
+        ctx.out(formatStatus(status));
+      });
   },
 };
 
@@ -41,8 +85,35 @@ export const pushCommand: CliCommand = {
       .argument('[dir]', 'the pulled folder (default: .)')
       .requiredOption('-m, --message <description>', 'what the change does, for the approver')
       .option('--dry-run', 'print the operations; upload and propose nothing')
-      .action(async (dir: string | undefined, options: { message: string; dryRun?: boolean }) =>
-        run(ctx, ['push', ...(dir ? [dir] : []), '-m', options.message, ...(options.dryRun ? ['--dry-run'] : [])]),
-      );
+      .action(async (dir: string = '.', options: { message: string; dryRun?: boolean }) => {
+        await snapshotOf(dir);
+        const client = sandboxClient(ctx);
+        const result = await asApiErrors(() => push(client, dir, { description: options.message, dryRun: options.dryRun === true, progress: progressBar({ tty: ctx.interactive }) }));
+        // A push that could not be approved as it stands exits 3, like a proposal whose dry run has errors.
+        const approvable = result.planId ? result.valid === true : result.conflicts.length === 0;
+        const refusal = () =>
+          new CliExit(EXIT.invalid, result.planId ? `${result.planId} was stored, but it cannot be approved as it stands` : 'the push would conflict with the case: pull again', {
+            code: 'plan_invalid',
+            result,
+          });
+        if (ctx.json) {
+          if (!approvable) throw refusal();
+          return ctx.printJson(result);
+        }
+        for (const warning of result.warnings) ctx.out(`WARNING ${warning.message}`);
+        for (const conflict of result.conflicts) ctx.out(`CONFLICT ${conflict.message}`);
+        if (!result.planId) {
+          for (const operation of result.operations) ctx.out(JSON.stringify(operation));
+          ctx.out(`dry run: ${result.operations.length} operations; nothing uploaded or proposed`);
+        } else {
+          const report = result.report as { operations: Array<{ effect: string }>; errors: Array<{ message: string; code: string }> };
+          for (const line of report.operations) ctx.out(`  ${line.effect}`);
+          for (const error of report.errors.filter((issue) => !issue.code.startsWith('conflict_'))) ctx.out(`ERROR ${error.message}`);
+          ctx.out(`uploaded ${result.uploaded} new blobs (${(result.uploadedBytes / 1024 ** 2).toFixed(1)} MiB)`);
+          ctx.out(`proposed ${result.planId}: ${result.valid ? 'valid, waiting for approval' : 'NOT approvable as it stands'}`);
+          ctx.out(`review it at ${result.consoleUrl}`);
+        }
+        if (!approvable) throw refusal();
+      });
   },
 };
