@@ -26,6 +26,7 @@ from .errors import (
     PlanWaitTimeout,
     PreconditionFailedError,
     ProtocolError,
+    RangeNotSatisfiableError,
     RetryableError,
     TransportError,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "PlanWaitTimeout",
     "PreconditionFailedError",
     "ProtocolError",
+    "RangeNotSatisfiableError",
     "RetryableError",
     "TransportError",
     "WriteFile",
