@@ -8,6 +8,7 @@ import { FINISHED_STATUSES as CLIENT_FINISHED, type BailiffClient, type FileText
 import type { PlanStatus } from '../domain/plan.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
+import { planPageUrl } from '../domain/console-link.ts';
 
 export interface WaitForPlanOptions {
   done: (view: PlanViewBody) => boolean;
@@ -66,7 +67,7 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
     apply: (planId) => api.apply(principal, planId) as Promise<PlanViewBody>,
     rollback: (planId) => api.rollback(principal, planId) as Promise<PlanViewBody>,
     waitForPlan: (planId, options) => pollPlan(() => getPlan(planId), options),
-    consoleUrl: (planId) => `${publicUrl.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`,
+    consoleUrl: (planId) => planPageUrl(publicUrl, planId),
     maxWaitSeconds: IN_REQUEST_MAX_WAIT_SECONDS,
   };
 }

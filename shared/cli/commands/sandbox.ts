@@ -1,15 +1,27 @@
 /**
  * `bailiff pull`, `bailiff status` and `bailiff push`: the sandbox round trip (pull a case,
  * change the copy with any script, push the result as one target-state plan). The logic lives
- * in shared/sandbox/; these verbs only hand it the arguments, the environment and the terminal.
+ * in shared/sandbox/round-trip.ts; these verbs call it with the CLI's client (so a push
+ * authenticates exactly as `bailiff apply` does, Google ID tokens included) and print.
  */
 import type { CliCommand } from '../command.ts';
-import { CliExit, type CliContext } from '../context.ts';
-import { runSandboxCommand } from '../../sandbox/cli.ts';
+import { CliExit, EXIT, type CliContext } from '../context.ts';
+import { formatStatus, localStatus, pull, push, readSnapshot, scanTree, type Progress } from '../../sandbox/round-trip.ts';
 
-async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const code = await runSandboxCommand(argv, ctx.io.env, { out: (line) => ctx.out(line), err: (line) => ctx.err(line), tty: ctx.interactive });
-  if (code !== 0) throw new CliExit(code);
+/** A progress line redrawn on stderr while bytes move; only on a terminal. */
+function progressBar(ctx: CliContext): Progress | undefined {
+  if (!ctx.interactive) return undefined;
+  let last = 0;
+  return (event) => {
+    const now = Date.now();
+    if (now - last < 100 && event.files < event.totalFiles) return;
+    last = now;
+    const share = event.totalBytes > 0 ? event.bytes / event.totalBytes : event.files / Math.max(1, event.totalFiles);
+    const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
+    const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
+    ctx.io.stderr.write(`\r${event.phase.padEnd(8)} [${bar}] ${event.files}/${event.totalFiles} files, ${mib(event.bytes)}/${mib(event.totalBytes)} MiB`);
+    if (event.files === event.totalFiles) ctx.io.stderr.write('\n');
+  };
 }
 
 export const pullCommand: CliCommand = {
@@ -19,7 +31,11 @@ export const pullCommand: CliCommand = {
       .description('download a case (in parallel) and its snapshot, to change it with any script')
       .argument('<case>', 'case name')
       .argument('[dir]', 'where to put it (default: ./<case>)')
-      .action(async (caseName: string, dir: string | undefined) => run(ctx, ['pull', caseName, ...(dir ? [dir] : [])]));
+      .action(async (caseName: string, dir: string | undefined) => {
+        const target = dir ?? caseName;
+        const snapshot = await pull(ctx.client, caseName, target, { progress: progressBar(ctx) });
+        ctx.out(`pulled ${snapshot.objects.length} objects of ${caseName} into ${target}`);
+      });
   },
 };
 
@@ -29,7 +45,11 @@ export const statusCommand: CliCommand = {
       .command('status')
       .description('what changed in a pulled case since the pull: renamed, added, modified, deleted')
       .argument('[dir]', 'the pulled folder (default: .)')
-      .action(async (dir: string | undefined) => run(ctx, ['status', ...(dir ? [dir] : [])]));
+      .action(async (dir: string | undefined) => {
+        const folder = dir ?? '.';
+        const snapshot = await readSnapshot(folder);
+        ctx.out(formatStatus(localStatus(snapshot, await scanTree(folder, snapshot, { progress: progressBar(ctx) }))));
+      });
   },
 };
 
@@ -41,8 +61,23 @@ export const pushCommand: CliCommand = {
       .argument('[dir]', 'the pulled folder (default: .)')
       .requiredOption('-m, --message <description>', 'what the change does, for the approver')
       .option('--dry-run', 'print the operations; upload and propose nothing')
-      .action(async (dir: string | undefined, options: { message: string; dryRun?: boolean }) =>
-        run(ctx, ['push', ...(dir ? [dir] : []), '-m', options.message, ...(options.dryRun ? ['--dry-run'] : [])]),
-      );
+      .action(async (dir: string | undefined, options: { message: string; dryRun?: boolean }) => {
+        const result = await push(ctx.client, dir ?? '.', { description: options.message, dryRun: options.dryRun === true, progress: progressBar(ctx) });
+        for (const warning of result.warnings) ctx.out(`WARNING ${warning.message}`);
+        for (const conflict of result.conflicts) ctx.out(`CONFLICT ${conflict.message}`);
+        if (!result.planId) {
+          for (const operation of result.operations) ctx.out(JSON.stringify(operation));
+          ctx.out(`dry run: ${result.operations.length} operations; nothing uploaded or proposed`);
+          if (result.conflicts.length > 0) throw new CliExit(EXIT.unexpected);
+          return;
+        }
+        const report = result.report as { operations: Array<{ effect: string }>; errors: Array<{ message: string; code: string }> };
+        for (const line of report.operations) ctx.out(`  ${line.effect}`);
+        for (const error of report.errors.filter((issue) => !issue.code.startsWith('conflict_'))) ctx.out(`ERROR ${error.message}`);
+        ctx.out(`uploaded ${result.uploaded} new blobs (${(result.uploadedBytes / 1024 ** 2).toFixed(1)} MiB)`);
+        ctx.out(`proposed ${result.planId}: ${result.valid ? 'valid, waiting for approval' : 'NOT approvable as it stands'}`);
+        ctx.out(`review it at ${result.consoleUrl}`);
+        if (!result.valid) throw new CliExit(EXIT.unexpected);
+      });
   },
 };
