@@ -17,6 +17,7 @@ import { startHttpServer, type RunningServer } from '../shared/front-door/node-s
 import type { StaticToken } from '../shared/identity-settings.ts';
 import { createLogger, type Logger } from '../shared/logging.ts';
 import { SAMPLE_CASE, seedSampleCase } from './sample-case.ts';
+import { planPageUrl } from '../shared/domain/console-link.ts';
 
 /** How long requests in flight may take to finish after a shutdown signal. */
 const SHUTDOWN_GRACE_MS = 3_000;
@@ -122,7 +123,7 @@ export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPAC
     lines.push(
       '',
       `  First run: a sample case (${SAMPLE_CASE}) was filed in the workspace, and agent@local proposed a plan for it.`,
-      `  Review it in the console as approver@local: ${url}/ui/plans/${samplePlanId}`,
+      `  Review it in the console as approver@local: ${planPageUrl(url, samplePlanId)}`,
     );
   }
   lines.push('');

@@ -21,7 +21,7 @@ LIVE = {"notes.txt": b"call the insurer\nthen the clinic\n", "intake/scan.pdf": 
 
 def _plan_view(translation: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     totals = {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "objectsMoved", "objectsCopied", "objectsWritten", "foldersCreated", "bytesWritten", "bytesDeleted", "bytesMoved", "bytesCopied")}
-    report = {"valid": True, "checkedAt": "t", "snapshotHash": "s", "totals": {**totals, "operations": 1}, "errors": [], "warnings": [], "operations": [{"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0}], "operationsTruncated": False, "diff": {"added": ["Police/"], "removed": [], "changed": [], "truncated": False}}
+    report = {"valid": True, "checkedAt": "t", "snapshotHash": "s", "listing": {"objects": 2, "pages": 1}, "totals": {**totals, "operations": 1}, "errors": [], "warnings": [], "operations": [{"index": 0, "type": "create_dir", "effect": "create folder Police", "objects": 1, "bytes": 0}], "operationsTruncated": False, "diff": {"added": ["Police/"], "removed": [], "changed": [], "truncated": False}}
     plan = {"id": "pln_0mx3hyrvq14b2", "case": "abby", "description": "d", "onError": "stop", "kind": "change", "author": "agent@local", "createdAt": "t", "updatedAt": "t", "planHash": "sha256:x", "status": "proposed", "revision": 1, "operationCount": 1, "report": report}
     decisions = {
     "planId": "pln_0mx3hyrvq14b2",

@@ -145,6 +145,7 @@ def test_translation_in_words() -> None:
         "valid": True,
         "checkedAt": "t",
         "snapshotHash": "s",
+        "listing": {"objects": 2, "pages": 1},
         "totals": {k: 0 for k in ("operations", "actions", "objectsCreated", "objectsOverwritten", "objectsDeleted", "objectsMoved", "objectsCopied", "objectsWritten", "foldersCreated", "bytesWritten", "bytesDeleted", "bytesMoved", "bytesCopied")},
         "errors": [],
         "warnings": [],
@@ -155,6 +156,7 @@ def test_translation_in_words() -> None:
         "operationsTruncated": False,
         "diff": {"added": [], "removed": [], "changed": [], "truncated": False},
     }
+    plan["report"] = report
     decisions = {
         "planId": "pln_0mx3hyrvq14b2",
         "status": "proposed",

@@ -1,10 +1,16 @@
 /**
- * A typed client for the whole Bailiff HTTP API (API.md): one method per route, responses typed
- * by the same zod schemas the server answers with, and every error a BailiffApiError carrying
- * the API's code and field paths. Used by the CLI and the stdio MCP server.
+ * A typed client for the whole Bailiff HTTP API (API.md), derived from the route table: `call`
+ * takes a route's operationId and finds its method and path there, with the path parameters,
+ * query, body and answer typed by the same zod schemas the server uses. A route added to the
+ * table is callable at once; the named methods below are the readable spellings callers use.
+ * Every error is a BailiffApiError carrying the API's code and field paths. Used by the CLI, the
+ * stdio MCP server and the sandbox round trip.
  */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import type { FromCommandsInput } from '../domain/commands.ts';
+import { planPageUrl } from '../domain/console-link.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { approveBodySchema, planInputSchema, PlanStatus } from '../domain/plan.ts';
 import type { holdBodySchema } from '../domain/holds.ts';
@@ -23,6 +29,7 @@ import type {
   planViewSchema,
 } from '../http/schemas.ts';
 import type { fileHistorySchema } from '../services/file-history.ts';
+import { ROUTES } from '../http/routes.ts';
 import { settingsFromEnvironment, type ClientSettings, type TokenSource } from './auth.ts';
 import { BailiffApiError, type ApiErrorDetail } from './errors.ts';
 
@@ -50,6 +57,46 @@ export type PlanInputBody = z.input<typeof planInputSchema>;
 export type ApproveBody = z.input<typeof approveBodySchema>;
 export type FromCommandsBody = Omit<FromCommandsInput, 'onError'> & { onError?: FromCommandsInput['onError'] };
 
+// ---- calls derived from the route table ----
+
+type Route = (typeof ROUTES)[number];
+/** Every operationId of the API (the route table's, as the OpenAPI document lists them). */
+export type OperationId = Route['operationId'];
+type TypesOf<K extends OperationId> = NonNullable<Extract<Route, { operationId: K }>['~types']>;
+type ParamsOf<K extends OperationId> = TypesOf<K>['params'] extends z.ZodObject ? z.input<TypesOf<K>['params']> : undefined;
+type QueryOf<K extends OperationId> = TypesOf<K>['query'] extends z.ZodObject
+  ? { [Name in keyof z.input<TypesOf<K>['query']>]?: string | number | boolean }
+  : undefined;
+/** The body a route takes, as the caller writes it (defaults may be left out). */
+export type BodyOf<K extends OperationId> = z.input<TypesOf<K>['body']>;
+/** What a route answers, as the server's schema says. */
+export type ResponseOf<K extends OperationId> = z.output<TypesOf<K>['response']>;
+
+/** The parts of a call: path parameters when the route has any, else query and body as it takes them. */
+export type CallInput<K extends OperationId> = (ParamsOf<K> extends undefined ? { params?: undefined } : { params: ParamsOf<K> }) & {
+  query?: QueryOf<K>;
+  body?: BodyOf<K>;
+};
+
+const ROUTE_BY_OPERATION: ReadonlyMap<string, { method: string; path: string }> = new Map(ROUTES.map((route) => [route.operationId, route]));
+
+/** `/plans/{id}/approve` with `{id}` filled in, each value encoded as one path segment. */
+function fillPath(template: string, params: Record<string, unknown> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (params[name] === undefined) throw new Error(`${template} needs the path parameter ${name}`);
+    return encodeURIComponent(String(params[name]));
+  });
+}
+
+// ---- waiting ----
+
+/**
+ * How long a wait for a plan lasts unless the caller says otherwise, and how often it asks:
+ * the first poll after 250 ms, then each interval half again as long, up to 2 s. The same in
+ * every surface (this client, the CLI's `--wait`, the Python package's `wait_for_plan`).
+ */
+export const WAIT_DEFAULTS = { timeoutMs: 300_000, firstIntervalMs: 250, growth: 1.5, maxIntervalMs: 2_000 } as const;
+
 export interface ClientOptions {
   /** The api, such as `http://127.0.0.1:8080`. */
   baseUrl: string;
@@ -63,12 +110,22 @@ export interface ClientOptions {
 export interface WaitOptions {
   /** Stop when the plan reaches one of these. Default: decided or finished (anything but proposed, queued, running). */
   until?: readonly PlanStatus[];
-  /** Give up (returning the plan as it is) after this long. Default 60 s. */
+  /** Give up (returning the plan as it is) after this long. Default `WAIT_DEFAULTS.timeoutMs` (5 minutes). */
   timeoutMs?: number;
+  /** A fixed polling interval; by default it starts at 250 ms and grows to 2 s. */
   intervalMs?: number;
   /** Called with every view read while waiting (for progress displays). */
   onPoll?: (view: PlanViewBody) => void;
   signal?: AbortSignal;
+}
+
+/** Where `POST /cases/{case}/blobs` says to send a blob's bytes. */
+export interface BlobUpload {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** `bearer`: a path of this api, sent with the token; `signed`: a URL that carries its own authorisation. */
+  authorization: 'bearer' | 'signed';
 }
 
 /** Statuses after which nothing more happens to a plan unless a person acts (domain/lifecycle.ts). */
@@ -88,7 +145,7 @@ export class BailiffClient {
     this.fetchImpl = options.fetch ?? fetch;
   }
 
-  /** A client configured from BAILIFF_URL and BAILIFF_TOKEN (or a Google ID token on https). */
+  /** A client configured from BAILIFF_URL and BAILIFF_TOKEN (or a Google ID token, settingsFromEnvironment). */
   static fromEnvironment(env: Record<string, string | undefined> = process.env): BailiffClient {
     const settings: ClientSettings = settingsFromEnvironment(env);
     return new BailiffClient({ baseUrl: settings.baseUrl, token: settings.token });
@@ -96,71 +153,76 @@ export class BailiffClient {
 
   /** The console page a person opens to review a plan. */
   consoleUrl(planId: string): string {
-    return `${this.baseUrl}/ui/plans/${encodeURIComponent(planId)}`;
+    return planPageUrl(this.baseUrl, planId);
+  }
+
+  /** Any route of the API by its operationId: method and path from the route table, JSON in and out. */
+  call<K extends OperationId>(operationId: K, ...[input]: ParamsOf<K> extends undefined ? [input?: CallInput<K>] : [input: CallInput<K>]): Promise<ResponseOf<K>> {
+    return this.send(operationId, (input ?? {}) as CallInput<K>);
   }
 
   health(): Promise<HealthBody> {
-    return this.request('GET', '/health', undefined, { acceptStatuses: [503] });
+    return this.send('getHealth', {}, { acceptStatuses: [503] });
   }
   openApi(): Promise<Record<string, unknown>> {
-    return this.request('GET', '/openapi.json');
+    return this.call('getOpenApiDocument');
   }
   listFiles(caseName: string, query: { prefix?: string; recursive?: boolean } = {}): Promise<FileListBody> {
-    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files${queryString(query)}`);
+    return this.call('listCaseFiles', { params: { case: caseName }, query });
   }
   fileHistory(caseName: string, path: string, page: { limit?: number; pageToken?: string } = {}): Promise<FileHistoryBody> {
-    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/history${queryString({ path, ...page })}`);
+    return this.call('getFileHistory', { params: { case: caseName }, query: { path, ...page } });
   }
   readFileText(caseName: string, path: string, page: { offset?: number; limit?: number } = {}): Promise<FileTextBody> {
-    return this.request('GET', `/cases/${encodeURIComponent(caseName)}/files/text${queryString({ path, ...page })}`);
+    return this.call('readCaseFileText', { params: { case: caseName }, query: { path, ...page } });
   }
   propose(plan: PlanInputBody): Promise<PlanViewBody> {
-    return this.request('POST', '/plans', plan);
+    return this.call('proposePlan', { body: plan });
   }
   proposeFromCommands(body: FromCommandsBody): Promise<PlanFromCommandsBody> {
-    return this.request('POST', '/plans/from-commands', body);
+    return this.call('proposePlanFromCommands', { body });
   }
   listPlans(query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number } = {}): Promise<PlanListBody> {
-    return this.request('GET', `/plans${queryString(query)}`);
+    return this.call('listPlans', { query });
   }
   getPlan(planId: string): Promise<PlanViewBody> {
-    return this.request('GET', `/plans/${encodeURIComponent(planId)}`);
+    return this.call('getPlan', { params: { id: planId } });
   }
   validate(planId: string): Promise<PlanViewBody> {
-    return this.request('POST', `/plans/${encodeURIComponent(planId)}/validate`);
+    return this.call('validatePlan', { params: { id: planId } });
   }
   approve(planId: string, body: ApproveBody): Promise<PlanViewBody> {
-    return this.request('POST', `/plans/${encodeURIComponent(planId)}/approve`, body);
+    return this.call('approvePlan', { params: { id: planId }, body });
   }
   /** Approves exactly what `reviewed` showed the approver: its plan hash and its report's snapshot. */
   approveReviewed(reviewed: Pick<PlanViewBody, 'plan' | 'report'>, comment?: string): Promise<PlanViewBody> {
     return this.approve(reviewed.plan.id, { planHash: reviewed.plan.planHash, snapshotHash: reviewed.report.snapshotHash, ...(comment === undefined ? {} : { comment }) });
   }
   reject(planId: string, body: { reason: string }): Promise<PlanViewBody> {
-    return this.request('POST', `/plans/${encodeURIComponent(planId)}/reject`, body);
+    return this.call('rejectPlan', { params: { id: planId }, body });
   }
   apply(planId: string): Promise<PlanViewBody> {
-    return this.request('POST', `/plans/${encodeURIComponent(planId)}/apply`);
+    return this.call('applyPlan', { params: { id: planId } });
   }
   rollback(planId: string): Promise<PlanViewBody> {
-    return this.request('POST', `/plans/${encodeURIComponent(planId)}/rollback`);
+    return this.call('rollbackPlan', { params: { id: planId } });
   }
   /** One page of the plan's operations in order (all of them, however many the report lists). */
   planOperations(planId: string, page: { offset?: number; limit?: number } = {}): Promise<OperationPageBody> {
-    return this.request('GET', `/plans/${encodeURIComponent(planId)}/operations${queryString(page)}`);
+    return this.call('getPlanOperations', { params: { id: planId }, query: page });
   }
   planAudit(planId: string): Promise<PlanAuditBody> {
-    return this.request('GET', `/plans/${encodeURIComponent(planId)}/audit`);
+    return this.call('getPlanAudit', { params: { id: planId } });
   }
   verifyAudit(): Promise<AuditVerificationBody> {
-    return this.request('GET', '/audit/verify');
+    return this.call('verifyAudit');
   }
   releaseLease(caseName: string): Promise<LeaseReleaseBody> {
-    return this.request('DELETE', `/cases/${encodeURIComponent(caseName)}/lease`);
+    return this.call('releaseCaseLease', { params: { case: caseName } });
   }
   /** Places (`held: true`) or releases a legal hold on one file of the case (admin). */
   setHold(caseName: string, body: HoldBody): Promise<HoldAnswerBody> {
-    return this.request('POST', `/cases/${encodeURIComponent(caseName)}/holds`, body);
+    return this.call('setCaseFileHold', { params: { case: caseName }, body });
   }
 
   /**
@@ -169,44 +231,94 @@ export class BailiffClient {
    */
   async waitForPlan(planId: string, options: WaitOptions = {}): Promise<{ view: PlanViewBody; timedOut: boolean }> {
     const until = options.until ?? [...FINISHED_STATUSES, 'approved'];
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    const interval = options.intervalMs ?? 250;
+    const deadline = Date.now() + (options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs);
+    let interval = options.intervalMs ?? WAIT_DEFAULTS.firstIntervalMs;
     for (;;) {
       const view = await this.getPlan(planId);
       options.onPoll?.(view);
       if (until.includes(view.plan.status)) return { view, timedOut: false };
       if (Date.now() + interval > deadline || options.signal?.aborted) return { view, timedOut: true };
       await new Promise((resolve) => setTimeout(resolve, interval));
+      if (options.intervalMs === undefined) interval = Math.min(interval * WAIT_DEFAULTS.growth, WAIT_DEFAULTS.maxIntervalMs);
     }
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, options: { acceptStatuses?: number[] } = {}): Promise<T> {
+  // ---- bytes: the sandbox round trip ----
+
+  /**
+   * A file's bytes as a stream, from the api or from the signed URL it redirects to. The
+   * redirect is followed without the token: the URL carries its own authorisation, and a
+   * Bailiff token must never reach the storage service.
+   */
+  async downloadFile(caseName: string, path: string): Promise<{ stream: Readable; etag: string | null }> {
+    const url = `${this.baseUrl}${fillPath(this.routeOf('readFileContent').path, { case: caseName })}${queryString({ path })}`;
+    let response = await this.fetchOrUnavailable(url, { headers: await this.headers(), redirect: 'manual' });
+    const etag = response.headers.get('etag');
+    if (response.status === 307 || response.status === 302) {
+      await response.body?.cancel();
+      response = await this.fetchOrUnavailable(response.headers.get('location')!, {});
+    }
+    if (!response.ok || !response.body) throw await errorOf(response);
+    return { stream: Readable.fromWeb(response.body as unknown as WebReadableStream), etag };
+  }
+
+  /** Streams a blob's bytes where `POST /cases/{case}/blobs` said (`declareBlob`'s `upload`). */
+  async uploadBlob(upload: BlobUpload, body: Readable, size: number): Promise<void> {
+    const bearer = upload.authorization === 'bearer';
+    const headers: Record<string, string> = { ...upload.headers, 'content-length': String(size), ...(bearer ? await this.headers() : {}) };
+    const init = { method: upload.method, headers, body: Readable.toWeb(body) as unknown as BodyInit, duplex: 'half' } as RequestInit;
+    const response = await this.fetchOrUnavailable(bearer ? `${this.baseUrl}${upload.url}` : upload.url, init);
+    if (!response.ok) throw await errorOf(response);
+    await response.body?.cancel();
+  }
+
+  // ---- transport ----
+
+  private routeOf(operationId: OperationId): { method: string; path: string } {
+    const route = ROUTE_BY_OPERATION.get(operationId);
+    if (!route) throw new Error(`no route ${operationId} in the route table`);
+    return route;
+  }
+
+  private async headers(): Promise<Record<string, string>> {
     const token = await this.token();
-    let response: Response;
+    return token ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  private async fetchOrUnavailable(url: string, init: RequestInit): Promise<Response> {
     try {
-      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      return await this.fetchImpl(url, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
       throw new BailiffApiError('unavailable', 0, `cannot reach Bailiff at ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, [], undefined, { cause: error });
     }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (response.ok || options.acceptStatuses?.includes(response.status)) return parsed as T;
-    throw errorFromResponse(response.status, parsed, response.headers.get('x-request-id') ?? undefined);
   }
+
+  private async send<K extends OperationId>(operationId: K, input: CallInput<K>, options: { acceptStatuses?: number[] } = {}): Promise<ResponseOf<K>> {
+    const route = this.routeOf(operationId);
+    const path = fillPath(route.path, input.params as Record<string, unknown> | undefined) + queryString((input.query ?? {}) as Record<string, string | number | boolean | undefined>);
+    const body = input.body;
+    const response = await this.fetchOrUnavailable(`${this.baseUrl}${path}`, {
+      method: route.method,
+      headers: { accept: 'application/json', ...(await this.headers()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok && !options.acceptStatuses?.includes(response.status)) throw await errorOf(response);
+    const text = await response.text();
+    return (text ? parseJson(text) : undefined) as ResponseOf<K>;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function errorOf(response: Response): Promise<BailiffApiError> {
+  const body = parseJson(await response.text().catch(() => ''));
+  return errorFromResponse(response.status, body, response.headers.get('x-request-id') ?? undefined);
 }
 
 function errorFromResponse(status: number, body: unknown, requestId: string | undefined): BailiffApiError {

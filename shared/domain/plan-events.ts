@@ -4,6 +4,7 @@
  * transition that is audited is notified, and nothing else needs to remember to.
  */
 import type { AuditEventType, AuditRecord } from './audit.ts';
+import { planPageUrl } from './console-link.ts';
 
 /** The audit records people are notified about, by the event name they carry. */
 export const NOTIFIED_EVENTS = {
@@ -75,10 +76,8 @@ function summaryOf(event: PlanEventName, record: AuditRecord): string {
   }
 }
 
-/** The console page of a plan under `consoleBase` (the api's own address). */
-export function planPageUrl(consoleBase: string, planId: string): string {
-  return `${consoleBase.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`;
-}
+/** The console page of a plan under `consoleBase` (the api's own address); spelled in console-link.ts. */
+export { planPageUrl };
 
 /** The CloudEvent for an audit record, or undefined when the record is not notified. */
 export function planEventFromAudit(record: AuditRecord, consoleBase: string): PlanEvent | undefined {

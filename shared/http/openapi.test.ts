@@ -91,13 +91,28 @@ describe('the OpenAPI document', () => {
   });
 
   it('publishes shared shapes once, as components', () => {
-    expect(Object.keys(document.components.schemas).sort()).toEqual(['Error', 'PlanView']);
+    expect(Object.keys(document.components.schemas).sort()).toEqual(
+      ['Approval', 'AuditRecord', 'Error', 'ExecutionSummary', 'PlanDecisions', 'PlanRecord', 'PlanStatus', 'PlanView', 'Report', 'ReportIssue'],
+    );
     expect(document.paths['/plans/{id}']!.get!.responses['200']!.content!['application/json']!.schema).toEqual({
       $ref: '#/components/schemas/PlanView',
     });
     expect(document.components.schemas.Error!.properties.error.properties.code.enum).toEqual(
       expect.arrayContaining([...Object.keys(ERROR_CODES), 'method_not_allowed']),
     );
+  });
+
+  it('refers to a component wherever its shape is nested, never copying it', () => {
+    const planView = document.components.schemas.PlanView!;
+    expect(planView.properties.plan).toEqual({ $ref: '#/components/schemas/PlanRecord' });
+    expect(document.components.schemas.PlanRecord!.properties.report).toEqual({ $ref: '#/components/schemas/Report' });
+    const list = document.paths['/plans']!.get!.responses['200']!.content!['application/json']!.schema;
+    expect(list.properties.plans.items).toEqual({ $ref: '#/components/schemas/PlanRecord' });
+    expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+  });
+
+  it('publishes every error code with its HTTP status', () => {
+    expect((document as unknown as Record<string, unknown>)['x-error-statuses']).toEqual(ERROR_CODES);
   });
 
   it('is deterministic', () => {

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { RouteDefinition } from './types.ts';
-import { errorBodySchema, planViewSchema } from './schemas.ts';
+import { approvalSchema, executionSummarySchema, issueSchema, planRecordSchema, planStatusSchema, reportSchema } from '../domain/plan.ts';
+import { auditRecordSchema } from '../domain/audit.ts';
+import { errorBodySchema, planDecisionsSchema, planViewSchema } from './schemas.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -14,14 +16,48 @@ type JsonSchema = Record<string, unknown>;
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
-/** Schemas used by many routes, published once under `components.schemas`. */
+/**
+ * Schemas used by many routes, published once under `components.schemas`. Wherever one of them
+ * appears inside another schema it becomes a `$ref` too, so generated clients (the Python
+ * package's models) get one named class per shape instead of a numbered copy per route.
+ */
 const COMPONENTS: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, string>([
   [planViewSchema, 'PlanView'],
+  [planRecordSchema, 'PlanRecord'],
+  [reportSchema, 'Report'],
+  [issueSchema, 'ReportIssue'],
+  [approvalSchema, 'Approval'],
+  [executionSummarySchema, 'ExecutionSummary'],
+  [planDecisionsSchema, 'PlanDecisions'],
+  [planStatusSchema, 'PlanStatus'],
+  [auditRecordSchema, 'AuditRecord'],
   [errorBodySchema, 'Error'],
 ]);
 
+/** Each component's JSON Schema as text, to recognise it wherever it is nested. */
+const componentTexts = (): Map<string, string> => new Map([...COMPONENTS].map(([schema, name]) => [JSON.stringify(toSchema(schema, 'output')), name]));
+
+/** `node` with every nested copy of a component (other than `self`) replaced by its `$ref`. */
+function withComponentRefs(node: unknown, texts: ReadonlyMap<string, string>, self?: string): unknown {
+  if (Array.isArray(node)) return node.map((item) => withComponentRefs(item, texts));
+  if (node === null || typeof node !== 'object') return node;
+  const name = texts.get(JSON.stringify(node));
+  if (name !== undefined && name !== self) return { $ref: `#/components/schemas/${name}` };
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withComponentRefs(value, texts)]));
+}
+
+/**
+ * zod bounds every `int()` by the safe-integer range; that says nothing a JSON integer does not,
+ * and generated clients would wrap each such field in a class of its own. Dropped here.
+ */
+function withoutSafeIntegerBounds({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+}
+
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const options = { io, target: 'draft-2020-12', unrepresentable: 'any', override: withoutSafeIntegerBounds } as const;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, options) as JsonSchema;
   return rest;
 }
 
@@ -103,8 +139,9 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     const item = (paths[route.path] ??= {});
     item[route.method.toLowerCase()] = operationOf(route);
   }
+  const texts = componentTexts();
   const schemas: Record<string, JsonSchema> = {};
-  for (const [schema, name] of COMPONENTS) schemas[name] = toSchema(schema, 'output');
+  for (const [schema, name] of COMPONENTS) schemas[name] = withComponentRefs(toSchema(schema, 'output'), texts, name) as JsonSchema;
   return {
     openapi: '3.1.0',
     info: {
@@ -115,7 +152,10 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    paths,
+    // The closed set of error codes with the status each is answered with (shared/errors.ts),
+    // for clients that map codes to exceptions (the Python package generates its table from it).
+    'x-error-statuses': { ...ERROR_CODES },
+    paths: withComponentRefs(paths, texts),
     components: {
       schemas,
       securitySchemes: {

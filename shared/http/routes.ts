@@ -56,14 +56,19 @@ import {
   reviewPageQuerySchema,
   whoAmISchema,
 } from './schemas.ts';
-import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult } from './types.ts';
+import type { HttpDependencies, RouteContext, RouteDefinition, RouteResult, TypedRoute } from './types.ts';
 import type { PlanReviewApi } from '../services/plan-review.ts';
 import type { HoldService } from '../services/holds.ts';
 import { fileHistoryQuerySchema, fileHistorySchema, type FileHistoryApi } from '../services/file-history.ts';
 
-/** Keeps each route's handler typed by its own schemas while the table holds them all. */
-function route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(definition: RouteDefinition<P, Q>): RouteDefinition {
-  return definition as unknown as RouteDefinition;
+/**
+ * Keeps each route's handler typed by its own schemas while the table holds them all, and keeps
+ * its operationId and schemas in the table's type, so the client derives a typed call per route.
+ */
+function route<const Id extends string, R extends z.ZodType, B extends z.ZodType = z.ZodNever, P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(
+  definition: RouteDefinition<P, Q> & { operationId: Id; response: R; body?: { schema: B } },
+): RouteDefinition & TypedRoute<Id, P, Q, B, R> {
+  return definition as unknown as RouteDefinition & TypedRoute<Id, P, Q, B, R>;
 }
 
 const READERS: readonly Role[] = ['agent', 'approver'];
@@ -114,7 +119,7 @@ export function openApiDocument(): Record<string, unknown> {
   return cachedDocument;
 }
 
-export const ROUTES: readonly RouteDefinition[] = [
+export const ROUTES = [
   route({
     method: 'GET',
     path: '/health',
@@ -500,4 +505,4 @@ export const ROUTES: readonly RouteDefinition[] = [
     errors: ['not_found', 'unavailable'],
     handle: async (context) => ({ body: await review(context).results(caller(context), context.params.id, context.query) }),
   }),
-];
+] as const satisfies readonly RouteDefinition[];

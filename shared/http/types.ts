@@ -160,6 +160,15 @@ export interface RouteDefinition<
   handle(context: RouteContext<z.output<P>, z.output<Q>>): Promise<RouteResult>;
 }
 
+/**
+ * A route's operationId and schemas as types only (`~types` is never set): what `route()` in
+ * the table keeps, so the client derives each call's path parameters, query, body and answer.
+ */
+export interface TypedRoute<Id extends string, P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType> {
+  operationId: Id;
+  readonly '~types'?: { params: P; query: Q; body: B; response: R };
+}
+
 /** What `/mcp` advertises about itself (shared/mcp/http.ts). */
 export interface McpHttpOptions {
   /** The api's public URL (on Cloud: BAILIFF_AUDIENCE); otherwise taken from the request's Host header. */

@@ -11,6 +11,7 @@ import type { PlanApi } from '../services/plan-api.ts';
 import type { FileHistoryApi } from '../services/file-history.ts';
 import type { FileHistoryBody } from '../client/index.ts';
 import { unavailable } from '../errors.ts';
+import { planPageUrl } from '../domain/console-link.ts';
 
 export interface WaitForPlanOptions {
   done: (view: PlanViewBody) => boolean;
@@ -75,7 +76,7 @@ export function planApiBackend(api: PlanApi, principal: Principal, publicUrl: st
     apply: (planId) => api.apply(principal, planId) as Promise<PlanViewBody>,
     rollback: (planId) => api.rollback(principal, planId) as Promise<PlanViewBody>,
     waitForPlan: (planId, options) => pollPlan(() => getPlan(planId), options),
-    consoleUrl: (planId) => `${publicUrl.replace(/\/+$/, '')}/ui/plans/${encodeURIComponent(planId)}`,
+    consoleUrl: (planId) => planPageUrl(publicUrl, planId),
     maxWaitSeconds: IN_REQUEST_MAX_WAIT_SECONDS,
   };
 }

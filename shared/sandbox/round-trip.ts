@@ -16,7 +16,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { computeTargetPlan, nameSimilarity, type CurrentObject } from '../domain/target-state.ts';
 import type { Operation } from '../domain/plan.ts';
-import type { SandboxClient } from './client.ts';
+import type { BailiffClient } from '../client/client.ts';
 import { mapLimited } from '../map-limited.ts';
 
 export const SNAPSHOT_DIR = '.bailiff';
@@ -56,15 +56,12 @@ function localPath(dir: string, path: string): string {
  * Downloads every object of the case into `dir` (parallel, streamed, md5-checked) and writes
  * the snapshot beside it. `dir` must not hold a tree from another pull.
  */
-export async function pull(client: SandboxClient, caseName: string, dir: string, options: { concurrency?: number; progress?: Progress } = {}): Promise<LocalSnapshot> {
+export async function pull(client: BailiffClient, caseName: string, dir: string, options: { concurrency?: number; progress?: Progress } = {}): Promise<LocalSnapshot> {
   const progress = options.progress ?? noProgress;
   const objects: SnapshotObject[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await client.json<{ objects: SnapshotObject[]; nextPageToken?: string }>(
-      'GET',
-      `/cases/${encodeURIComponent(caseName)}/snapshot${pageToken ? `?pageToken=${encodeURIComponent(pageToken)}` : ''}`,
-    );
+    const page = await client.call('snapshotCase', { params: { case: caseName }, query: { pageToken } });
     objects.push(...page.objects.map(({ path, size, md5, generation, contentType }) => ({ path, size, md5, generation, contentType })));
     pageToken = page.nextPageToken;
   } while (pageToken);
@@ -78,7 +75,7 @@ export async function pull(client: SandboxClient, caseName: string, dir: string,
       await mkdir(target, { recursive: true });
     } else {
       await mkdir(dirname(target), { recursive: true });
-      const { stream } = await client.download(caseName, object.path);
+      const { stream } = await client.downloadFile(caseName, object.path);
       const hash = createHash('md5');
       const partial = `${target}.bailiff-partial`;
       await pipeline(
@@ -100,7 +97,7 @@ export async function pull(client: SandboxClient, caseName: string, dir: string,
     files += 1;
     progress({ phase: 'download', files, totalFiles: objects.length, bytes, totalBytes });
   });
-  const snapshot: LocalSnapshot = { version: 1, case: caseName, url: client.url, pulledAt: new Date().toISOString(), objects };
+  const snapshot: LocalSnapshot = { version: 1, case: caseName, url: client.baseUrl, pulledAt: new Date().toISOString(), objects };
   await writeFile(join(dir, SNAPSHOT_DIR, SNAPSHOT_FILE), JSON.stringify(snapshot));
   return snapshot;
 }
@@ -243,7 +240,7 @@ export interface PushResult {
  * and proposes nothing: the operations are computed locally against the snapshot.
  */
 export async function push(
-  client: SandboxClient,
+  client: BailiffClient,
   dir: string,
   options: { description: string; dryRun?: boolean; concurrency?: number; progress?: Progress },
 ): Promise<PushResult> {
@@ -272,11 +269,10 @@ export async function push(
   let uploaded = 0;
   let uploadedBytes = 0;
   await mapLimited(uploads, options.concurrency ?? 8, async (entry) => {
-    const declared = await client.json<{ blob: string; exists: boolean; upload?: { method: string; url: string; headers: Record<string, string>; authorization: 'bearer' | 'signed' } }>(
-      'POST',
-      `/cases/${encodeURIComponent(snapshot.case)}/blobs`,
-      { md5: entry.md5, sha256: entry.sha256, size: entry.size, contentType: contentTypeOf(entry.path) },
-    );
+    const declared = await client.call('declareBlob', {
+      params: { case: snapshot.case },
+      body: { md5: entry.md5, sha256: entry.sha256, size: entry.size, contentType: contentTypeOf(entry.path) },
+    });
     if (!declared.exists && declared.upload) {
       const counting = new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -285,23 +281,20 @@ export async function push(
           done(null, chunk);
         },
       });
-      await client.upload(declared.upload, createReadStream(entry.file).pipe(counting), entry.size);
+      await client.uploadBlob(declared.upload, createReadStream(entry.file).pipe(counting), entry.size);
       uploaded += 1;
       uploadedBytes += entry.size;
     }
     files += 1;
     progress({ phase: 'upload', files, totalFiles: uploads.length, bytes, totalBytes });
   });
-  const view = await client.json<{
-    plan: { id: string; planHash: string };
-    report: { valid: boolean; errors: Array<{ code: string; message: string; path?: string }>; warnings: Array<{ code: string; message: string }> };
-  }>('POST', '/plans', { case: snapshot.case, description: options.description, base, target });
+  const view = await client.call('proposePlan', { body: { case: snapshot.case, description: options.description, base, target } });
   const operations: Operation[] = [];
   const conflicts = view.report.errors.filter((issue) => issue.code.startsWith('conflict_'));
   return {
     planId: view.plan.id,
     planHash: view.plan.planHash,
-    consoleUrl: `${client.url}/ui/plans/${view.plan.id}`,
+    consoleUrl: client.consoleUrl(view.plan.id),
     valid: view.report.valid,
     report: view.report,
     operations,

@@ -43,7 +43,8 @@ export async function ensurePythonVenv(name: string, requirements: readonly stri
   return venv;
 }
 
-function run(command: string, args: string[], what: string): Promise<void> {
+/** Runs a command to completion; a non-zero exit throws with its output. */
+export function run(command: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });

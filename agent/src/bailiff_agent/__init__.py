@@ -27,6 +27,7 @@ from .errors import (
     PlanWaitTimeout,
     PreconditionFailedError,
     ProtocolError,
+    RangeNotSatisfiableError,
     RetryableError,
     TransportError,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PlanWaitTimeout",
     "PreconditionFailedError",
     "ProtocolError",
+    "RangeNotSatisfiableError",
     "RetryableError",
     "TransportError",
     "WriteFile",

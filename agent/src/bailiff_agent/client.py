@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import IO, Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -51,6 +52,24 @@ CONTENT_ROUTE = ("get", "/cases/{case}/files/content")
 COMMANDS_ROUTE = ("post", "/plans/from-commands")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+#: How long :meth:`BailiffClient.wait_for_plan` waits unless told otherwise, and how often it asks:
+#: the first poll after 0.25 s, each next interval half again as long, at most 2 s. The same in
+#: every surface (the TypeScript client's ``WAIT_DEFAULTS``, the CLI's ``--wait``).
+WAIT_TIMEOUT_SECONDS = 300.0
+WAIT_FIRST_INTERVAL_SECONDS = 0.25
+WAIT_GROWTH = 1.5
+WAIT_MAX_INTERVAL_SECONDS = 2.0
+
+
+def plan_page_url(base_url: str, plan_id: str) -> str:
+    """The console page where a person reviews the plan: ``<base>/ui/plans/<id>``, the id encoded
+    as one path segment exactly as the TypeScript ``planPageUrl`` does (encodeURIComponent)."""
+    return f"{base_url.rstrip('/')}/ui/plans/{quote(plan_id, safe=_URI_COMPONENT_SAFE)}"
+
+
+#: What encodeURIComponent leaves as it is besides letters, digits and ``_.-``.
+_URI_COMPONENT_SAFE = "!~*'()"
 
 
 @dataclass(frozen=True)
@@ -167,6 +186,23 @@ class _Calls:
     def release_lease(case: str) -> _Call[dict[str, Any]]:
         return _Call("DELETE", f"/cases/{_segment(case)}/lease", _json)
 
+    @staticmethod
+    def snapshot(case: str, page_token: str | None) -> _Call[dict[str, Any]]:
+        return _Call("GET", f"/cases/{_segment(case)}/snapshot", _json, params=_query(pageToken=page_token))
+
+    @staticmethod
+    def declare_blob(case: str, declaration: Mapping[str, Any]) -> _Call[dict[str, Any]]:
+        return _Call("POST", f"/cases/{_segment(case)}/blobs", _json, json=dict(declaration))
+
+    @staticmethod
+    def propose_target(case: str, description: str, base: Sequence[Mapping[str, Any]], target: Sequence[Mapping[str, Any]]) -> _Call[PlanView]:
+        body = {"case": case, "description": description, "base": [dict(entry) for entry in base], "target": [dict(entry) for entry in target]}
+        return _Call("POST", "/plans", _model(PlanView), json=body)
+
+    @staticmethod
+    def content_path(case: str) -> str:
+        return f"/cases/{_segment(case)}/files/content"
+
 
 def _answer(call: _Call[T], response: httpx.Response) -> T:
     if response.status_code >= 400:
@@ -193,7 +229,7 @@ class _Shared:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def console_url(self, plan_id: str) -> str:
-        return f"{self.base_url}/ui/plans/{_segment(plan_id)}"
+        return plan_page_url(self.base_url, plan_id)
 
     def remember_routes(self, document: Mapping[str, Any]) -> set[tuple[str, str]]:
         paths = document.get("paths")
@@ -319,8 +355,46 @@ class BailiffClient:
     def release_lease(self, case: str) -> dict[str, Any]:
         return self._send(_Calls.release_lease(case))
 
+    # --- the sandbox round trip (bailiff_agent.sandbox) -------------------------------------
+    def snapshot(self, case: str, *, page_token: str | None = None) -> dict[str, Any]:
+        """One page of every object of the case with size, md5 and generation (``GET /cases/{case}/snapshot``)."""
+        return self._send(_Calls.snapshot(case, page_token))
+
+    def declare_blob(self, case: str, declaration: Mapping[str, Any]) -> dict[str, Any]:
+        """Declares new content by md5 and size: its blob reference and, unless already held, where to upload it."""
+        return self._send(_Calls.declare_blob(case, declaration))
+
+    def propose_target(self, case: str, description: str, base: Sequence[Mapping[str, Any]], target: Sequence[Mapping[str, Any]]) -> PlanView:
+        """Proposes the case as ``target`` says it should be, from the ``base`` snapshot pulled."""
+        return self._send(_Calls.propose_target(case, description, base, target))
+
+    @contextmanager
+    def stream_file(self, case: str, path: str) -> Iterator[httpx.Response]:
+        """An object's bytes as a streamed response. On Cloud the answer is a redirect to a signed
+        URL; httpx drops the Authorization header when a redirect leaves Bailiff's origin."""
+        try:
+            with self._http.stream("GET", _Calls.content_path(case), params={"path": path}, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    _answer(_Call("GET", "", _json), response)
+                yield response
+        except httpx.TransportError as error:
+            raise TransportError(f"no answer from Bailiff at {self.base_url}: {error}") from error
+
+    def upload_blob(self, upload: Mapping[str, Any], body: IO[bytes]) -> None:
+        """Sends a blob's bytes where :meth:`declare_blob` said: with this client's credentials to a
+        path of the api, without them to a signed URL (a Bailiff token never reaches storage)."""
+        try:
+            if upload["authorization"] == "bearer":
+                response = self._http.request(upload["method"], upload["url"], headers=upload["headers"], content=body)
+            else:
+                response = httpx.request(upload["method"], upload["url"], headers=upload["headers"], content=body, timeout=self._http.timeout)
+        except httpx.TransportError as error:
+            raise TransportError(f"upload to {upload['url']} got no answer: {error}") from error
+        _answer(_Call(upload["method"], upload["url"], lambda _response: None), response)
+
     # --- waiting ---------------------------------------------------------------------------
-    def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = 300.0, poll_interval: float = 0.2) -> PlanView:
+    def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = WAIT_TIMEOUT_SECONDS, poll_interval: float = WAIT_FIRST_INTERVAL_SECONDS) -> PlanView:
         """Polls until the plan is decided (approved, rejected, ...) or finished (succeeded, failed, ...).
 
         Raises :class:`PlanWaitTimeout` after ``timeout`` seconds; the plan is not affected.
@@ -334,9 +408,9 @@ class BailiffClient:
             if time.monotonic() + interval > deadline:
                 raise PlanWaitTimeout(f"plan {plan_id} is still {view.plan.status} after {timeout:g} s")
             time.sleep(interval)
-            interval = min(interval * 1.5, 2.0)
+            interval = min(interval * WAIT_GROWTH, WAIT_MAX_INTERVAL_SECONDS)
 
-    def apply_and_wait(self, plan_id: str, *, timeout: float = 300.0) -> PlanView:
+    def apply_and_wait(self, plan_id: str, *, timeout: float = WAIT_TIMEOUT_SECONDS) -> PlanView:
         """Queue an approved plan and wait until it succeeded or failed."""
         self.apply(plan_id)
         return self.wait_for_plan(plan_id, until="finished", timeout=timeout)
@@ -438,7 +512,7 @@ class AsyncBailiffClient:
     async def release_lease(self, case: str) -> dict[str, Any]:
         return await self._send(_Calls.release_lease(case))
 
-    async def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = 300.0, poll_interval: float = 0.2) -> PlanView:
+    async def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = WAIT_TIMEOUT_SECONDS, poll_interval: float = WAIT_FIRST_INTERVAL_SECONDS) -> PlanView:
         deadline = time.monotonic() + timeout
         interval = poll_interval
         while True:
@@ -448,11 +522,11 @@ class AsyncBailiffClient:
             if time.monotonic() + interval > deadline:
                 raise PlanWaitTimeout(f"plan {plan_id} is still {view.plan.status} after {timeout:g} s")
             await asyncio.sleep(interval)
-            interval = min(interval * 1.5, 2.0)
+            interval = min(interval * WAIT_GROWTH, WAIT_MAX_INTERVAL_SECONDS)
 
-    async def apply_and_wait(self, plan_id: str, *, timeout: float = 300.0) -> PlanView:
+    async def apply_and_wait(self, plan_id: str, *, timeout: float = WAIT_TIMEOUT_SECONDS) -> PlanView:
         await self.apply(plan_id)
         return await self.wait_for_plan(plan_id, until="finished", timeout=timeout)
 
 
-__all__ = ["AsyncBailiffClient", "BailiffClient", "BailiffError", "COMMANDS_ROUTE", "CONTENT_ROUTE"]
+__all__ = ["AsyncBailiffClient", "BailiffClient", "BailiffError", "COMMANDS_ROUTE", "CONTENT_ROUTE", "WAIT_TIMEOUT_SECONDS", "plan_page_url"]

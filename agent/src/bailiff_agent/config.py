@@ -2,13 +2,13 @@
 
 - ``BAILIFF_URL``: the API's base URL (default ``http://127.0.0.1:8080``, what ``npm start`` serves).
 - ``BAILIFF_TOKEN``: a static bearer token (locally: one from ``.bailiff/dev-tokens.json``).
-- Without a token, on a non-loopback URL: a Google ID token for ``BAILIFF_AUDIENCE``
-  (default: the URL itself, which is what the deployed api function expects).
+- Without a token, on an https URL: a Google ID token for ``BAILIFF_AUDIENCE`` (default: the
+  URL itself, which is what the deployed api function expects). The same rule as the
+  TypeScript client's (``usesGoogleIdToken``); test/corpus/clients.json holds both to it.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,23 +38,18 @@ class BailiffSettings:
         audience = (source.get("BAILIFF_AUDIENCE") or "").strip() or None
         return cls(url=url, token=token, audience=audience)
 
+    @property
+    def uses_google_id_token(self) -> bool:
+        """Whether this client proves itself with a Google ID token: without a static token, on an https api only."""
+        return not self.token and urlsplit(self.url).scheme == "https"
+
     def auth(self) -> httpx.Auth:
-        """A static token when one is set; a Google ID token for remote URLs; else a clear error."""
+        """A static token when one is set; a Google ID token for an https api; else a clear error."""
         if self.token:
             return StaticTokenAuth(self.token)
-        if _is_loopback(self.url):
-            raise ValueError(
-                "BAILIFF_TOKEN is not set: a local Bailiff takes a static token "
-                "(npm start prints them and keeps them in .bailiff/dev-tokens.json)"
-            )
-        return GoogleIdTokenAuth(self.audience or self.url)
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        if self.uses_google_id_token:
+            return GoogleIdTokenAuth((self.audience or self.url).rstrip("/"))
+        raise ValueError(
+            "BAILIFF_TOKEN is not set: a Bailiff served over http takes a static token "
+            "(npm start prints them and keeps them in .bailiff/dev-tokens.json)"
+        )

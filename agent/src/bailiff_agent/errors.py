@@ -4,6 +4,9 @@ Every error the API answers is ``{"error": {"code", "message", "details"}}``. Th
 the exception class here, once (:data:`ERROR_CLASSES`), so an agent can ``except
 PlanInvalidError`` and read ``details`` (each with the JSON path of the field at fault, or the
 line and column of a refused command) instead of parsing text.
+
+The codes and their HTTP statuses are not written here: they come from the server's OpenAPI
+document (``_contract.ERROR_STATUSES``, generated), and a test fails when a code has no class.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from ._contract import ERROR_STATUSES
 
 
 class ErrorDetail(BaseModel):
@@ -142,6 +147,12 @@ class PayloadTooLargeError(BailiffError):
     code = "payload_too_large"
 
 
+class RangeNotSatisfiableError(BailiffError):
+    """416: the byte range asked for (``Range`` header) lies outside the object read."""
+
+    code = "range_not_satisfiable"
+
+
 class PlanInvalidError(BailiffError):
     """422: the plan's dry run has errors or breaks a policy rule, so it cannot be approved or run."""
 
@@ -214,6 +225,7 @@ ERROR_CLASSES: dict[str, type[BailiffError]] = {
         ReportChangedError,
         PreconditionFailedError,
         PayloadTooLargeError,
+        RangeNotSatisfiableError,
         PlanInvalidError,
         RateLimitedError,
         UnavailableError,
@@ -221,20 +233,20 @@ ERROR_CLASSES: dict[str, type[BailiffError]] = {
     )
 }
 
+
+def _status_classes() -> dict[int, type[BailiffError]]:
+    # The class of the first code answered with each status: the family a bare status stands
+    # for (409 is ConflictError, the base of hash_mismatch and report_changed).
+    classes: dict[int, type[BailiffError]] = {}
+    for code, status in ERROR_STATUSES.items():
+        cls = ERROR_CLASSES.get(code)
+        if cls is not None:
+            classes.setdefault(status, cls)
+    return classes
+
+
 #: When the body names no code (a proxy answered), the status decides the family.
-_STATUS_CLASSES: dict[int, type[BailiffError]] = {
-    400: InvalidInputError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    405: MethodNotAllowedError,
-    409: ConflictError,
-    412: PreconditionFailedError,
-    413: PayloadTooLargeError,
-    422: PlanInvalidError,
-    429: RateLimitedError,
-    503: UnavailableError,
-}
+_STATUS_CLASSES: dict[int, type[BailiffError]] = _status_classes()
 
 
 def error_from_response(status: int, body: Any) -> BailiffError:

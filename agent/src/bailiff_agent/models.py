@@ -1,7 +1,12 @@
-"""The API's wire format as pydantic models (the OpenAPI document at ``/openapi.json`` is the reference).
+"""The API's wire format as pydantic models.
 
-Responses accept fields this package does not know yet (the API grows by addition), and read
-the API's camelCase as snake_case attributes: ``view.plan.plan_hash``.
+What Bailiff answers is generated from its OpenAPI document (``_contract.py``, by ``npm run
+contract:python``) and only given its public names here, so the models cannot drift from the
+server. Responses accept fields this package does not know yet (the API grows by addition), and
+read the API's camelCase as snake_case attributes: ``view.plan.plan_hash``.
+
+The operations an agent sends are written here by hand, as builders with the API's defaults;
+the tests check them against the generated request schema.
 """
 
 from __future__ import annotations
@@ -9,18 +14,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from pydantic.alias_generators import to_camel
 
+from . import _contract as wire
+
+#: A plan's status as text (the generated enum is :class:`_contract.PlanStatus`; a test keeps them equal).
 PlanStatus = Literal["proposed", "approved", "rejected", "expired", "queued", "running", "succeeded", "failed", "rolled_back"]
 
 #: Nothing more happens to a plan in these statuses.
 TERMINAL_STATUSES: frozenset[str] = frozenset({"rejected", "expired", "succeeded", "failed", "rolled_back"})
 #: A person (or a policy rule) has said yes or no: everything but ``proposed``.
 DECIDED_STATUSES: frozenset[str] = frozenset({"approved", "rejected", "expired", "queued", "running", "succeeded", "failed", "rolled_back"})
-
-
-class _Wire(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
 
 # --- operations an agent sends -------------------------------------------------------------
@@ -78,25 +81,55 @@ class Delete(_Operation):
 Operation = Annotated[Union[CreateDir, WriteFile, Copy, Move, Delete], Field(discriminator="type")]
 OPERATION_ADAPTER: TypeAdapter[Operation] = TypeAdapter(Operation)
 
-# --- what Bailiff answers -----------------------------------------------------------------
+# --- what Bailiff answers (generated; public names) ----------------------------------------
+
+FileEntry = wire.ListCaseFilesResponseFile
+"""One object of a case; a path ending in ``/`` is a folder marker (an empty folder)."""
+FileList = wire.ListCaseFilesResponse
+ReportIssue = wire.ReportIssue
+#: Exact counts over the whole plan, however short ``Report.operations`` is.
+ReportTotals = wire.ReportTotals
+OperationEffect = wire.ReportOperation
+ReportDiff = wire.ReportDiff
+PolicyVerdict = wire.ReportPolicy
+#: The dry run: what each operation would do (the first 1,000; ``operations_truncated`` says when
+#: there are more), errors, warnings, the before/after diff.
+Report = wire.Report
+Approver = wire.ApprovalApprover
+Approval = wire.Approval
+Rejection = wire.PlanRecordRejection
+ExecutionSummary = wire.ExecutionSummary
+PlanRecord = wire.PlanRecord
+#: Whether the caller may take one action now; ``reason`` says why not, ``code`` what it would be refused with.
+Decision = wire.PlanDecisionsApprove
+ApprovalProgress = wire.PlanDecisionsApprovals
+#: What the caller may do with the plan now and why not, and the next step in words; decided by
+#: Bailiff (one owner of the plan lifecycle). ``validate`` on the wire is ``validate_`` here.
+PlanDecisions = wire.PlanDecisions
+#: A plan with its dry-run report, approval and execution: what ``GET /plans/{id}`` answers.
+PlanView = wire.PlanView
+PlanList = wire.ListPlansResponse
+AuditRecord = wire.AuditRecord
+PlanAudit = wire.GetPlanAuditResponse
+#: One shell line and the typed operations Bailiff read it as (indices into the plan's operations).
+CommandTranslation = wire.ProposePlanFromCommandsResponseTranslationItem
+Health = wire.GetHealthResponse
 
 
-class FileEntry(_Wire):
-    """One object of a case; a path ending in ``/`` is a folder marker (an empty folder)."""
+class CommandPlanView(PlanView):
+    """``POST /plans/from-commands``: the proposed plan and how each line became operations.
 
-    path: str
-    size: int
-    updated: str
-    generation: str
+    A :class:`PlanView` (what every plan route answers) with the translation beside it.
+    """
 
-
-class FileList(_Wire):
-    case: str
-    files: list[FileEntry]
+    translation: list[CommandTranslation] = []
 
 
 class FileContent(BaseModel):
-    """An object's bytes, with the generation they were read at (the response's ETag)."""
+    """An object's bytes, with the generation they were read at (the response's ETag).
+
+    Not JSON on the wire (the content route answers bytes), so written here.
+    """
 
     path: str
     data: bytes
@@ -105,209 +138,3 @@ class FileContent(BaseModel):
 
     def text(self) -> str:
         return self.data.decode("utf-8")
-
-
-class ReportIssue(_Wire):
-    code: str
-    message: str
-    operation: int | None = None
-    path: str | None = None
-
-
-class ReportTotals(_Wire):
-    """Exact counts over the whole plan, however short ``Report.operations`` is."""
-
-    operations: int
-    actions: int
-    objects_created: int
-    objects_overwritten: int
-    objects_deleted: int
-    objects_moved: int
-    objects_copied: int
-    objects_written: int
-    folders_created: int
-    bytes_written: int
-    bytes_deleted: int
-    bytes_moved: int
-    bytes_copied: int
-
-
-class OperationEffect(_Wire):
-    index: int
-    type: str
-    effect: str
-    objects: int
-    bytes: int
-
-
-class ReportDiff(_Wire):
-    added: list[str]
-    removed: list[str]
-    changed: list[str]
-    truncated: bool
-
-
-class PolicyVerdict(_Wire):
-    version: str
-    auto_approve_rule: str | None = None
-    approvals_required: int
-    violations: list[ReportIssue] = []
-
-
-class Report(_Wire):
-    """The dry run: what each operation would do, errors, warnings, the before/after diff."""
-
-    valid: bool
-    checked_at: str
-    snapshot_hash: str
-    totals: ReportTotals
-    errors: list[ReportIssue]
-    warnings: list[ReportIssue]
-    #: The first 1,000 operations' lines; ``operations_truncated`` says when there are more.
-    operations: list[OperationEffect]
-    operations_truncated: bool
-    diff: ReportDiff
-    policy: PolicyVerdict | None = None
-
-
-class Approver(_Wire):
-    principal: str
-    at: str
-    comment: str | None = None
-
-
-class Approval(_Wire):
-    approvers: list[Approver]
-    plan_hash: str
-    snapshot_hash: str
-    rule: str | None = None
-    approvals_required: int
-    approved_at: str
-    expires_at: str | None = None
-
-
-class Rejection(_Wire):
-    by: str
-    at: str
-    reason: str
-
-
-class ExecutionSummary(_Wire):
-    attempt: int
-    cursor: int
-    action_count: int
-    done: int
-    stale: int
-    failed: int
-    skipped: int
-    started_at: str | None = None
-    finished_at: str | None = None
-    compensated: bool | None = None
-    last_error: str | None = None
-
-
-class PlanRecord(_Wire):
-    id: str
-    case: str
-    description: str
-    on_error: str
-    kind: str
-    author: str
-    created_at: str
-    updated_at: str
-    plan_hash: str
-    #: One of :data:`PlanStatus`; typed as text too, so a status a newer Bailiff adds still parses.
-    status: PlanStatus | str
-    revision: int
-    operation_count: int
-    rollback_of: str | None = None
-    approval: Approval | None = None
-    rejection: Rejection | None = None
-    execution: ExecutionSummary | None = None
-    rolled_back_by: str | None = None
-
-
-class Decision(_Wire):
-    allowed: bool
-    #: Whether the action belongs to the plan's state at all, whoever asks (false from servers that predate it).
-    offered: bool = False
-    #: Why not, in words a person can act on.
-    reason: str | None = None
-    #: The error code the action would be refused with.
-    code: str | None = None
-
-
-class ApprovalProgress(_Wire):
-    required: int
-    given: list[Approver]
-    remaining: int
-
-
-class PlanDecisions(_Wire):
-    """What the caller may do with the plan now and why not, and the next step in words.
-
-    Decided by Bailiff (one owner of the plan lifecycle); read it instead of deciding from the status.
-    """
-
-    plan_id: str
-    status: PlanStatus | str
-    approve: Decision
-    reject: Decision
-    apply: Decision
-    #: ``validate`` on the wire; renamed here because pydantic models have a ``validate`` method.
-    validate_: Decision = Field(alias="validate")
-    rollback: Decision
-    verify_audit: Decision
-    policy_verdict: str
-    approvals: ApprovalProgress
-    approval_expired: bool
-    #: Handed to the executor (queued or running): waiting is what to do next.
-    in_flight: bool = False
-    next_step: str
-
-
-class PlanView(_Wire):
-    """A plan with its dry-run report, approval and execution: what ``GET /plans/{id}`` answers."""
-
-    plan: PlanRecord
-    report: Report
-    decisions: PlanDecisions
-    approval: Approval | None = None
-    execution: ExecutionSummary | None = None
-
-
-class PlanList(_Wire):
-    plans: list[PlanRecord]
-    next_page_token: str | None = None
-
-
-class AuditRecord(_Wire):
-    seq: int
-    type: str
-    actor: str
-    at: str
-
-
-class PlanAudit(_Wire):
-    plan_id: str
-    records: list[AuditRecord]
-
-
-class CommandTranslation(_Wire):
-    """One shell line and the typed operations Bailiff read it as."""
-
-    line: int
-    text: str
-    operations: list[int]
-    """Indices into the plan's operations (and the report's per-operation effects)."""
-
-
-class CommandPlanView(PlanView):
-    """``POST /plans/from-commands``: the proposed plan and how each line became operations."""
-
-    translation: list[CommandTranslation] = []
-
-
-class Health(_Wire):
-    status: str
-    checks: dict[str, Any] = {}

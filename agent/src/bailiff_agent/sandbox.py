@@ -18,15 +18,17 @@ import hashlib
 import json
 import mimetypes
 import os
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from .auth import StaticTokenAuth
+from .client import BailiffClient
+from .config import BailiffSettings
 
 SNAPSHOT_DIR = ".bailiff"
 SNAPSHOT_FILE = "snapshot.json"
@@ -87,36 +89,60 @@ def _hash_file(file: Path) -> tuple[str, str]:
     return md5.hexdigest(), sha256.hexdigest()
 
 
-def _similarity(a: str, b: str) -> int:
-    """The same rule as the server's: same name counts most, then shared ends of name and folder."""
+def _utf16_units(text: str) -> list[bytes]:
+    # The server compares JavaScript strings, whose length counts UTF-16 code units; so does this.
+    data = text.encode("utf-16-le", "surrogatepass")
+    return [data[i : i + 2] for i in range(0, len(data), 2)]
 
-    def common(x: str, y: str) -> int:
-        prefix = 0
-        while prefix < min(len(x), len(y)) and x[prefix] == y[prefix]:
-            prefix += 1
-        suffix = 0
-        while suffix < min(len(x), len(y)) - prefix and x[-1 - suffix] == y[-1 - suffix]:
-            suffix += 1
-        return prefix + suffix
 
+def _common_ends(x: list[bytes], y: list[bytes]) -> int:
+    prefix = 0
+    while prefix < min(len(x), len(y)) and x[prefix] == y[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(x), len(y)) - prefix and x[-1 - suffix] == y[-1 - suffix]:
+        suffix += 1
+    return prefix + suffix
+
+
+def name_similarity(a: str, b: str) -> int:
+    """How alike two paths are, for pairing a rename: the server's ``nameSimilarity``
+    (shared/domain/target-state.ts), ported; test/corpus/clients.json holds both to the same
+    answers. The same file name counts most, then shared ends of the name, then of the folder."""
     name_a, name_b = a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]
-    return (10_000 if name_a == name_b else 0) + common(name_a, name_b) * 10 + common(a[: len(a) - len(name_a)], b[: len(b) - len(name_b)])
+    folder_a, folder_b = a[: len(a) - len(name_a)], b[: len(b) - len(name_b)]
+    same_name = 10_000 if name_a == name_b else 0
+    return same_name + _common_ends(_utf16_units(name_a), _utf16_units(name_b)) * 10 + _common_ends(_utf16_units(folder_a), _utf16_units(folder_b))
 
 
 class Sandbox:
-    """``pull``, ``status`` and ``push`` against one Bailiff."""
+    """``pull``, ``status`` and ``push`` against one Bailiff, through a :class:`BailiffClient`
+    (so it authenticates as the client does: a static token, or a Google ID token on https)."""
 
     def __init__(self, base_url: str, auth: httpx.Auth, *, concurrency: int = 8, timeout: float = 120.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, auth=auth, timeout=timeout)
+        self._client = BailiffClient(base_url, auth, timeout=httpx.Timeout(timeout))
         self._concurrency = concurrency
 
     @classmethod
     def with_token(cls, base_url: str, token: str, **kwargs: Any) -> Sandbox:
         return cls(base_url, StaticTokenAuth(token), **kwargs)
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> Sandbox:
+        """BAILIFF_URL and BAILIFF_TOKEN, or a Google ID token on https: :class:`BailiffSettings`."""
+        settings = BailiffSettings.from_env(env)
+        return cls(settings.url, settings.auth(), **kwargs)
+
+    @property
+    def base_url(self) -> str:
+        return self._client.base_url
+
+    @property
+    def client(self) -> BailiffClient:
+        return self._client
+
     def close(self) -> None:
-        self._http.close()
+        self._client.close()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -124,19 +150,13 @@ class Sandbox:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _json(self, method: str, path: str, body: Any = None) -> Any:
-        response = self._http.request(method, path, json=body)
-        if response.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:500]}")
-        return response.json()
-
     def pull(self, case: str, directory: str | os.PathLike[str]) -> dict[str, Any]:
         """Downloads every object of the case (in parallel, md5-checked) and writes the snapshot beside it."""
         root = Path(directory)
         objects: list[dict[str, Any]] = []
         token: str | None = None
         while True:
-            page = self._json("GET", f"/cases/{quote(case, safe='')}/snapshot" + (f"?pageToken={quote(token, safe='')}" if token else ""))
+            page = self._client.snapshot(case, page_token=token)
             objects += [{key: entry[key] for key in ("path", "size", "md5", "generation", "contentType")} for entry in page["objects"]]
             token = page.get("nextPageToken")
             if not token:
@@ -151,15 +171,10 @@ class Sandbox:
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.md5()
             partial = target.with_name(target.name + ".bailiff-partial")
-            url = f"/cases/{quote(case, safe='')}/files/content"
-            # httpx drops the Authorization header on a redirect to another origin (the signed URL).
-            with self._http.stream("GET", url, params={"path": entry["path"]}, follow_redirects=True) as response:
-                if response.status_code != 200:
-                    raise RuntimeError(f"GET {entry['path']}: {response.status_code}")
-                with partial.open("wb") as out:
-                    for chunk in response.iter_bytes(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
+            with self._client.stream_file(case, entry["path"]) as response, partial.open("wb") as out:
+                for chunk in response.iter_bytes(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
             if digest.hexdigest() != entry["md5"]:
                 raise RuntimeError(f"{entry['path']}: downloaded bytes do not match the snapshot's md5 (changed while pulling? pull again)")
             partial.replace(target)
@@ -212,7 +227,7 @@ class Sandbox:
         added = [p for p in now if p not in before]
         deleted = [p for p in before if p not in now]
         pairs = sorted(
-            ((-_similarity(a, b), a, b) for a in deleted for b in added if not a.endswith("/") and (before[a]["md5"], before[a]["size"]) == (now[b].md5, now[b].size)),
+            ((-name_similarity(a, b), a, b) for a in deleted for b in added if not a.endswith("/") and (before[a]["md5"], before[a]["size"]) == (now[b].md5, now[b].size)),
         )
         used_from: set[str] = set()
         used_to: set[str] = set()
@@ -240,17 +255,12 @@ class Sandbox:
         uploaded = 0
 
         def upload(entry: _Entry) -> int:
-            declared = self._json("POST", f"/cases/{quote(case, safe='')}/blobs", {"md5": entry.md5, "sha256": entry.sha256, "size": entry.size, "contentType": mimetypes.guess_type(entry.path)[0] or "application/octet-stream"})
+            declaration = {"md5": entry.md5, "sha256": entry.sha256, "size": entry.size, "contentType": mimetypes.guess_type(entry.path)[0] or "application/octet-stream"}
+            declared = self._client.declare_blob(case, declaration)
             if declared["exists"]:
                 return 0
-            where = declared["upload"]
             with entry.file.open("rb") as body:
-                if where["authorization"] == "bearer":
-                    response = self._http.request(where["method"], where["url"], headers=where["headers"], content=body)
-                else:
-                    response = httpx.request(where["method"], where["url"], headers=where["headers"], content=body, timeout=self._http.timeout)
-            if response.status_code >= 400:
-                raise RuntimeError(f"upload of {entry.path}: {response.status_code} {response.text[:300]}")
+                self._client.upload_blob(declared["upload"], body)
             return 1
 
         with ThreadPoolExecutor(self._concurrency) as pool:
@@ -262,13 +272,13 @@ class Sandbox:
             if (entry.md5, entry.size) in fresh and not entry.path.endswith("/"):
                 item["blob"] = f"{case}/md5-{entry.md5}-{entry.size}"
             target.append(item)
-        view = self._json("POST", "/plans", {"case": case, "description": description, "base": base, "target": target})
-        report: dict[str, Any] = view["report"]
+        view = self._client.propose_target(case, description, base, target)
+        report: dict[str, Any] = view.report.model_dump(mode="json", by_alias=True, exclude_none=True)
         return PushResult(
-            plan_id=view["plan"]["id"],
-            plan_hash=view["plan"]["planHash"],
-            snapshot_hash=view["report"]["snapshotHash"],
-            console_url=f"{self.base_url}/ui/plans/{view['plan']['id']}",
+            plan_id=view.plan.id,
+            plan_hash=view.plan.plan_hash,
+            snapshot_hash=view.report.snapshot_hash,
+            console_url=self._client.console_url(view.plan.id),
             valid=bool(report["valid"]),
             report=report,
             uploaded=uploaded,

@@ -3,6 +3,7 @@ import { FINISHED_STATUSES, type PlanViewBody } from '../../client/index.ts';
 import { CliExit, EXIT, type CliContext } from '../context.ts';
 import type { CliCommand } from '../command.ts';
 import { plural, renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
+import { WAIT_DEFAULTS } from '../../client/client.ts';
 
 export const applyCommand: CliCommand = {
   register(program, ctx) {
@@ -11,7 +12,7 @@ export const applyCommand: CliCommand = {
       .description('queue an approved plan for execution; --wait follows it with a progress bar')
       .argument('<id>', 'plan id')
       .option('-w, --wait', 'wait until it finishes, showing progress')
-      .option('--timeout <seconds>', 'with --wait: give up after this long (exit 9)', seconds, 3600)
+      .option('--timeout <seconds>', 'with --wait: give up after this long (exit 9)', seconds, WAIT_DEFAULTS.timeoutMs / 1000)
       .option('--interval <ms>', 'with --wait: how often to ask', seconds, 250)
       .action(async (id: string, options: { wait?: boolean; timeout: number; interval: number }) => {
         const queued = await ctx.client.apply(id);

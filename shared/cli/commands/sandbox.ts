@@ -1,34 +1,29 @@
 /**
  * `bailiff pull`, `bailiff status` and `bailiff push`: the sandbox round trip (pull a case,
- * change the copy with any script, push the result as one target-state plan). The work lives
- * in shared/sandbox/round-trip.ts; these verbs check the arguments, print text or `--json`, and
- * turn every failure into the CLI's documented exit codes like any other verb.
+ * change the copy with any script, push the result as one target-state plan). The logic lives
+ * in shared/sandbox/round-trip.ts; these verbs call it with the CLI's client (so a push
+ * authenticates exactly as `bailiff apply` does, Google ID tokens included), check the
+ * arguments, print text or `--json`, and turn every failure into the CLI's documented exit codes.
  */
-import { BailiffApiError, type ApiErrorDetail } from '../../client/index.ts';
 import { caseNameSchema } from '../../domain/plan.ts';
-import type { ErrorCode } from '../../errors.ts';
-import { progressBar } from '../../sandbox/cli.ts';
-import { BailiffHttpError, SandboxClient } from '../../sandbox/client.ts';
-import { formatStatus, localStatus, pull, push, readSnapshot, scanTree, type LocalSnapshot } from '../../sandbox/round-trip.ts';
 import type { CliCommand } from '../command.ts';
 import { CliExit, EXIT, type CliContext } from '../context.ts';
+import { formatStatus, localStatus, pull, push, readSnapshot, scanTree, type LocalSnapshot, type Progress } from '../../sandbox/round-trip.ts';
 
-function sandboxClient(ctx: CliContext): SandboxClient {
-  const token = ctx.io.env.BAILIFF_TOKEN;
-  if (!token) throw new CliExit(EXIT.usage, 'set BAILIFF_TOKEN to your Bailiff token');
-  return new SandboxClient({ url: ctx.io.env.BAILIFF_URL || 'http://127.0.0.1:8080', token });
-}
-
-/** The sandbox client's HTTP errors as the API errors every other verb reports (code, status, fields). */
-async function asApiErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof BailiffHttpError)) throw error;
-    const body = (error.body as { error?: { code?: string; message?: string; details?: ApiErrorDetail[]; requestId?: string } } | undefined)?.error;
-    const code = (body?.code ?? (error.status >= 500 ? 'internal' : 'invalid_input')) as ErrorCode;
-    throw new BailiffApiError(code, error.status, body?.message ?? error.message, body?.details ?? [], body?.requestId, { cause: error });
-  }
+/** A progress line redrawn on stderr while bytes move; only on a terminal. */
+function progressBar(ctx: CliContext): Progress | undefined {
+  if (!ctx.interactive) return undefined;
+  let last = 0;
+  return (event) => {
+    const now = Date.now();
+    if (now - last < 100 && event.files < event.totalFiles) return;
+    last = now;
+    const share = event.totalBytes > 0 ? event.bytes / event.totalBytes : event.files / Math.max(1, event.totalFiles);
+    const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
+    const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
+    ctx.io.stderr.write(`\r${event.phase.padEnd(8)} [${bar}] ${event.files}/${event.totalFiles} files, ${mib(event.bytes)}/${mib(event.totalBytes)} MiB`);
+    if (event.files === event.totalFiles) ctx.io.stderr.write('\n');
+  };
 }
 
 /** A pulled folder's snapshot; a folder that was never pulled is a usage error that says so. */
@@ -54,8 +49,7 @@ export const pullCommand: CliCommand = {
           throw new CliExit(EXIT.invalid, 'invalid case name', { code: 'invalid_input', details: checked.error.issues.map((issue) => ({ path: 'case', message: issue.message })) });
         }
         const target = dir ?? caseName;
-        const client = sandboxClient(ctx);
-        const snapshot = await asApiErrors(() => pull(client, caseName, target, { progress: progressBar({ tty: ctx.interactive }) }));
+        const snapshot = await pull(ctx.client, caseName, target, { progress: progressBar(ctx) });
         if (ctx.json) return ctx.printJson({ case: snapshot.case, dir: target, objects: snapshot.objects.length, pulledAt: snapshot.pulledAt });
         ctx.out(`pulled ${snapshot.objects.length} objects of ${caseName} into ${target}`);
       });
@@ -70,7 +64,7 @@ export const statusCommand: CliCommand = {
       .argument('[dir]', 'the pulled folder (default: .)')
       .action(async (dir = '.') => {
         const snapshot = await snapshotOf(dir);
-        const status = localStatus(snapshot, await scanTree(dir, snapshot, { progress: progressBar({ tty: ctx.interactive }) }));
+        const status = localStatus(snapshot, await scanTree(dir, snapshot, { progress: progressBar(ctx) }));
         if (ctx.json) return ctx.printJson({ case: snapshot.case, dir, pulledAt: snapshot.pulledAt, ...status });
         ctx.out(formatStatus(status));
       });
@@ -87,8 +81,7 @@ export const pushCommand: CliCommand = {
       .option('--dry-run', 'print the operations; upload and propose nothing')
       .action(async (dir: string = '.', options: { message: string; dryRun?: boolean }) => {
         await snapshotOf(dir);
-        const client = sandboxClient(ctx);
-        const result = await asApiErrors(() => push(client, dir, { description: options.message, dryRun: options.dryRun === true, progress: progressBar({ tty: ctx.interactive }) }));
+        const result = await push(ctx.client, dir, { description: options.message, dryRun: options.dryRun === true, progress: progressBar(ctx) });
         // A push that could not be approved as it stands exits 3, like a proposal whose dry run has errors.
         const approvable = result.planId ? result.valid === true : result.conflicts.length === 0;
         const refusal = () =>

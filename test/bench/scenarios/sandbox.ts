@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { computeTargetPlan } from '../../../shared/domain/target-state.ts';
-import { SandboxClient } from '../../../shared/sandbox/client.ts';
+import { BailiffClient } from '../../../shared/client/client.ts';
 import { pull, push, readSnapshot, scanTree } from '../../../shared/sandbox/round-trip.ts';
 import { startRoundTripServer, TOKENS } from '../../support/round-trip-server.ts';
 import type { BenchContext } from '../lib/context.ts';
@@ -44,7 +44,7 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
         await mkdir(folder, { recursive: true });
         await writeFile(join(folder, `file-${i}.pdf`), `case file ${i} ${randomBytes(8).toString('hex')}\n`);
       });
-      const client = new SandboxClient({ url: server.url, token: TOKENS.agent });
+      const client = new BailiffClient({ baseUrl: server.url, token: TOKENS.agent });
       const dir = join(ctx.workDir, `s9-copy-${run}`);
       const pulled = await timed(() => pull(client, caseName, dir, { concurrency: 32 }));
       log(`s9 pulled ${formatNumber(objects)} files in ${(pulled.ms / 1000).toFixed(1)} s`);
@@ -103,7 +103,7 @@ async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
     await mapLimited(Array.from({ length: files }, (_, i) => i), 32, (i) => server.objects.write(`projects/${caseName}/folder-${i % 20}/scan-${i}.pdf`, randomBytes(size), { contentType: 'application/pdf' }).then(() => undefined));
     const bucket = server.app.config.WORKSPACE_BUCKET!;
     const gcloud = await gcloudSetup(ctx.gcs!.endpoint, ctx.workDir);
-    const client = new SandboxClient({ url: server.url, token: TOKENS.agent });
+    const client = new BailiffClient({ baseUrl: server.url, token: TOKENS.agent });
     const bailiff: number[] = [];
     const cli: number[] = [];
     let problem: string | undefined = gcloud ? undefined : 'the gcloud CLI is not installed';
