@@ -160,10 +160,11 @@ def test_translation_in_words() -> None:
     decisions = {
         "planId": "pln_0mx3hyrvq14b2",
         "status": "proposed",
-        **{action: {"allowed": False, "reason": "not now", "code": "conflict"} for action in ("approve", "reject", "apply", "validate", "rollback", "verifyAudit")},
+        **{action: {"allowed": False, "offered": False, "reason": "not now", "code": "conflict"} for action in ("approve", "reject", "apply", "validate", "rollback", "verifyAudit")},
         "policyVerdict": "Needs 1 approval from someone other than its author.",
         "approvals": {"required": 1, "given": [], "remaining": 1},
         "approvalExpired": False,
+        "inFlight": False,
         "nextStep": "Awaiting 1 more approval",
     }
     view = CommandPlanView.model_validate(

@@ -28,6 +28,7 @@ from .errors import (
     PreconditionFailedError,
     ProtocolError,
     RangeNotSatisfiableError,
+    ObjectHeldError,
     RetryableError,
     TransportError,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "PreconditionFailedError",
     "ProtocolError",
     "RangeNotSatisfiableError",
+    "ObjectHeldError",
     "RetryableError",
     "TransportError",
     "WriteFile",

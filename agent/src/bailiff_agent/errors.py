@@ -153,6 +153,14 @@ class RangeNotSatisfiableError(BailiffError):
     code = "range_not_satisfiable"
 
 
+class ObjectHeldError(BailiffError):
+    """423: a document under legal hold or retention would be deleted, overwritten or moved away.
+    ``details`` name the object and its holds (``kind``, and ``until`` for retention); permanent:
+    retrying does not help until an administrator releases the hold or the retention ends."""
+
+    code = "object_held"
+
+
 class PlanInvalidError(BailiffError):
     """422: the plan's dry run has errors or breaks a policy rule, so it cannot be approved or run."""
 
@@ -226,6 +234,7 @@ ERROR_CLASSES: dict[str, type[BailiffError]] = {
         PreconditionFailedError,
         PayloadTooLargeError,
         RangeNotSatisfiableError,
+        ObjectHeldError,
         PlanInvalidError,
         RateLimitedError,
         UnavailableError,
