@@ -138,6 +138,7 @@ describe('a walled principal gets 404 from every route for the walled case', () 
     getPlanAudit: () => ({ method: 'GET', path: `/plans/${executed}/audit` }),
     verifyAudit: () => 'not about one case',
     releaseCaseLease: () => ({ method: 'DELETE', path: `/cases/${WALLED}/lease` }),
+    setCaseFileHold: () => ({ method: 'POST', path: `/cases/${WALLED}/holds`, body: { path: 'sorted/a.txt', kind: 'temporary', held: true } }),
     whoAmI: () => 'not about one case',
     getInbox: () => ({ method: 'GET', path: `/inbox?case=${WALLED}` }),
     getPlanDecisions: () => ({ method: 'GET', path: `/plans/${executed}/decisions` }),
@@ -241,6 +242,7 @@ describe('a walled principal gets exit code "not found" from every CLI verb', ()
     status: 'local only',
     push: () => ({ argv: ['push', join(dir, 'pulled-before'), '-m', 'x'] }),
     mcp: 'not about one case',
+    hold: () => ({ argv: ['hold', 'set', WALLED, 'sorted/a.txt'] }),
   };
   it('has a case for every verb', async () => {
     const names: string[] = [];
@@ -261,13 +263,7 @@ describe('a walled principal gets exit code "not found" from every CLI verb', ()
       if (typeof spec === 'string') return;
       const { argv, stdin } = spec();
       const result = await cli(TOKENS.carol, argv, stdin);
-      // The sandbox verbs (pull, push) end with their own exit codes and print the API's refusal.
-      if (verb === 'pull' || verb === 'push') {
-        expect(result.code).not.toBe(EXIT.ok);
-        expect(result.out).toContain('404 not_found');
-      } else {
-        expect(result.code, result.out).toBe(EXIT.notFound);
-      }
+      expect(result.code, result.out).toBe(EXIT.notFound);
     });
   }
 });

@@ -36,7 +36,7 @@ describe('MCP with the Python mcp client', () => {
     const seen = JSON.parse(stdout) as Record<'http' | 'stdio', any>;
     for (const transport of ['http', 'stdio'] as const) {
       const view = seen[transport];
-      expect(view.tools).toEqual(['apply_plan', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
+      expect(view.tools).toEqual(['apply_plan', 'file_history', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
       expect(view.annotations.apply_plan).toMatchObject({ readOnlyHint: false, destructiveHint: true });
       expect(view.annotations.read_file).toMatchObject({ readOnlyHint: true, destructiveHint: false });
       expect(view.proposed.status).toBe('proposed');

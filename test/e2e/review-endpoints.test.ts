@@ -73,8 +73,8 @@ describe('the review endpoints', () => {
     expect((await call('GET', '/inbox', SCOPED)).body).toEqual({ awaitingYou: [], plans: [] });
 
     const forAgent = await call('GET', `/plans/${id}/decisions`, AGENT);
-    expect(forAgent.body.approve).toEqual({ allowed: false, code: 'forbidden', reason: 'Approving needs the approver role; this sign-in can only read the plan.' });
-    expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.approve).toEqual({ allowed: true });
+    expect(forAgent.body.approve).toEqual({ allowed: false, offered: true, code: 'forbidden', reason: 'Approving needs the approver role; this sign-in can only read the plan.' });
+    expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.approve).toEqual({ allowed: true, offered: true });
     expect((await call('GET', `/plans/${id}/decisions`, SCOPED)).status).toBe(404);
 
     const operations = await call('GET', `/plans/${id}/operations?offset=1&limit=1`, ALICE);
@@ -97,6 +97,6 @@ describe('the review endpoints', () => {
       expect.objectContaining({ index: 0, kind: 'move', source: 'intake/scan.pdf', destination: 'Filed/scan.pdf', outcome: 'done' }),
       expect.objectContaining({ index: 1, kind: 'put', destination: 'Filed/note.md', size: 7, outcome: 'done' }),
     ]);
-    expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.rollback).toEqual({ allowed: true });
+    expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.rollback).toEqual({ allowed: true, offered: true });
   });
 });
