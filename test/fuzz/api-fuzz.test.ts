@@ -49,7 +49,10 @@ beforeAll(async () => {
   await writeFile(join(caseDir, 'notes.txt'), 'notes');
   await mkdir(join(dir, 'workspace', 'projects', `${CASE}-2`), { recursive: true });
   await writeFile(join(dir, 'workspace', 'projects', `${CASE}-2`, 'secret.txt`'), 'other client');
-  app = buildEmbeddedApp(parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS) }), { logger: silentLogger });
+  // The fuzzer proposes hundreds of plans as one agent and decides none of them, so the cap on
+  // open plans per principal (tested in test/e2e/plan-quotas.test.ts) is lifted here.
+  const settings = { BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS), BAILIFF_MAX_OPEN_PLANS: '0' };
+  app = buildEmbeddedApp(parseConfig(settings), { logger: silentLogger });
   server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 256 * 1024 }, logger: silentLogger } });
   // A real proposed plan, so the fuzzer also reaches approve, reject, apply and rollback on it.
   const proposed = await app.service.propose({ id: 'agent@firm.example', roles: ['agent'] }, { case: CASE, description: 'target', operations: [{ type: 'delete', source: 'notes.txt' }] });
