@@ -68,6 +68,17 @@ export interface PlanStore {
    */
   updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord>;
   /**
+   * `updatePlan` and `appendAudit` in one write: a status change and the audit record that
+   * attests it are stored together or not at all, so no instant at which a process dies leaves a
+   * plan in a status its audit trail does not show. Every lifecycle transition goes through it.
+   */
+  transition(
+    id: string,
+    expectedRevision: number,
+    patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }>;
+  /**
    * Shows how far a running plan has got, without a compare-and-set and without changing its
    * revision: the executor holding the plan's lease is the only writer, and the journal, not
    * this, is what a resumed attempt trusts. Reads of a `running` plan whose execution is at
@@ -80,8 +91,15 @@ export interface PlanStore {
    * local write costs microseconds, a Firestore document write is billed.
    */
   readonly progressIntervalMs: number;
-  /** Replaces the actions and report after a fresh dry run, under the same compare-and-set. */
-  replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord>;
+  /** Replaces the actions and report after a fresh dry run, under the same compare-and-set, with its audit records in the same write (as `transition`). */
+  replaceDryRun(
+    id: string,
+    expectedRevision: number,
+    report: DryRunReport,
+    actions: readonly Action[],
+    patch: Partial<PlanRecord>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }>;
   readOperations(id: string, offset: number, limit: number): Promise<Operation[]>;
   readActions(id: string, offset: number, limit: number): Promise<Action[]>;
   /** Appends one batch of journal entries (one write per batch, not per entry). */

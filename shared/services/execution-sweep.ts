@@ -138,8 +138,8 @@ export class ExecutionSweep {
       lastError: reason,
       compensated: false,
     };
-    const failed = await plans.updatePlan(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now });
-    await plans.appendAudit([this.#event(failed, 'plan.failed', { reason, deadLettered: true, done: execution.done, compensated: false })]);
+    const event = this.#event(plan, 'plan.failed', { reason, deadLettered: true, done: execution.done, compensated: false });
+    const { plan: failed } = await plans.transition(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now }, [event]);
     await auditCopies.write(failed);
   }
 

@@ -279,8 +279,7 @@ export class Executor {
       finishedAt: now,
       lastError: reason,
     };
-    const failed = await this.plans.updatePlan(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now });
-    await this.plans.appendAudit([this.event(failed, 'plan.failed', { reason, permanent: true })]);
+    await this.plans.transition(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now }, [this.event(plan, 'plan.failed', { reason, permanent: true })]);
   }
 
   /** Wakes the plans of this case that waited while it was busy, oldest first. */

@@ -1,6 +1,6 @@
 /**
  * Notifications without touching the lifecycle code: a PlanStore decorator that, after an
- * audit append is stored, hands the appended `plan.*` records to a PlanEventPublisher — and
+ * audit append (or a transition with its records) is stored, hands the appended `plan.*` records to a PlanEventPublisher — and
  * does not wait for the delivery. Every transition already appends its audit record through
  * `appendAudit`, so this is the one place events come from, and a slow or failing receiver
  * can neither fail nor delay a transition.
@@ -37,6 +37,17 @@ export class NotifyingPlanStore implements PlanStore {
     return records;
   }
 
+  async transition(
+    id: string,
+    expectedRevision: number,
+    patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = await this.#store.transition(id, expectedRevision, patch, events);
+    for (const record of result.records) this.#notify(record);
+    return result;
+  }
+
   #notify(record: AuditRecord): void {
     try {
       const event = planEventFromAudit(record, this.#options.consoleBase);
@@ -67,8 +78,17 @@ export class NotifyingPlanStore implements PlanStore {
   get progressIntervalMs(): number {
     return this.#store.progressIntervalMs;
   }
-  replaceDryRun(id: string, expectedRevision: number, report: DryRunReport, actions: readonly Action[], patch?: Partial<PlanRecord>): Promise<PlanRecord> {
-    return this.#store.replaceDryRun(id, expectedRevision, report, actions, patch);
+  async replaceDryRun(
+    id: string,
+    expectedRevision: number,
+    report: DryRunReport,
+    actions: readonly Action[],
+    patch: Partial<PlanRecord>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = await this.#store.replaceDryRun(id, expectedRevision, report, actions, patch, events);
+    for (const record of result.records) this.#notify(record);
+    return result;
   }
   countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number> {
     return this.#store.countPlansByAuthor(author, statuses);

@@ -154,8 +154,11 @@ export class PlanRun implements CompensatedRun {
     const { clock } = this.ctx;
     const resumed = this.plan.status === 'running';
     summary.preflightPassedAt ??= clock.now().toISOString();
-    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status: 'running', execution: summary, updatedAt: clock.now().toISOString() });
-    await this.audit(resumed ? 'plan.resumed' : 'plan.running', { attempt: summary.attempt, cursor: summary.cursor, reason: this.message.reason });
+    await this.transition({ status: 'running', execution: summary, updatedAt: clock.now().toISOString() }, resumed ? 'plan.resumed' : 'plan.running', {
+      attempt: summary.attempt,
+      cursor: summary.cursor,
+      reason: this.message.reason,
+    });
   }
 
   /**
@@ -442,8 +445,7 @@ export class PlanRun implements CompensatedRun {
   private async finish(summary: ExecutionSummary, { status, reason, compensated }: RunEnd): Promise<'succeeded' | 'failed'> {
     const now = this.ctx.clock.now().toISOString();
     const execution: ExecutionSummary = { ...summary, finishedAt: now, lastError: reason, compensated };
-    this.plan = await this.plans.updatePlan(this.plan.id, this.plan.revision, { status, execution, updatedAt: now });
-    await this.audit(status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', {
+    await this.transition({ status, execution, updatedAt: now }, status === 'succeeded' ? 'plan.succeeded' : 'plan.failed', {
       done: summary.done,
       stale: summary.stale,
       failed: summary.failed,
@@ -460,8 +462,14 @@ export class PlanRun implements CompensatedRun {
   private async markRolledBack(originalId: string): Promise<void> {
     const original = await this.plans.getPlan(originalId);
     if (!original || (original.status !== 'succeeded' && original.status !== 'failed')) return;
-    const updated = await this.plans.updatePlan(original.id, original.revision, { status: 'rolled_back', rolledBackBy: this.plan.id, updatedAt: this.ctx.clock.now().toISOString() });
-    await this.plans.appendAudit([this.ctx.event(updated, 'plan.rolled_back', { by: this.plan.id })]);
+    const patch = { status: 'rolled_back' as const, rolledBackBy: this.plan.id, updatedAt: this.ctx.clock.now().toISOString() };
+    await this.plans.transition(original.id, original.revision, patch, [this.ctx.event(original, 'plan.rolled_back', { by: this.plan.id })]);
+  }
+
+  /** Changes this plan's status and records it (with any records still pending) in one write. */
+  private async transition(patch: Partial<PlanRecord>, type: AuditEventType, data: Record<string, unknown>): Promise<void> {
+    const events = [...this.pendingAudit.splice(0), this.ctx.event(this.plan, type, data)];
+    this.plan = (await this.plans.transition(this.plan.id, this.plan.revision, patch, events)).plan;
   }
 
   async audit(type: AuditEventType, data: Record<string, unknown>, plan: PlanRecord = this.plan): Promise<void> {

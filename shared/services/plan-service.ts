@@ -163,18 +163,18 @@ export class PlanService implements PlanApi {
       patch.status = 'proposed';
       patch.approval = undefined;
     }
-    const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
-    if (withdrawn) {
-      await this.record(principal, updated, 'plan.approval_withdrawn', {
-        valid: dryRun.report.valid,
-        previousSnapshotHash: plan.approval?.snapshotHash,
-        snapshotHash: dryRun.report.snapshotHash,
-        approvers: plan.approval?.approvers.map((approver) => approver.principal),
-        reason: dryRun.report.valid ? 'the workspace no longer matches the snapshot the approval was given on' : 'the dry run now finds errors',
-      });
-    } else {
-      await this.record(principal, updated, 'plan.validated', { valid: dryRun.report.valid, snapshotHash: dryRun.report.snapshotHash });
-    }
+    const event = withdrawn
+      ? this.event(principal, plan, 'plan.approval_withdrawn', {
+          valid: dryRun.report.valid,
+          previousSnapshotHash: plan.approval?.snapshotHash,
+          snapshotHash: dryRun.report.snapshotHash,
+          approvers: plan.approval?.approvers.map((approver) => approver.principal),
+          reason: dryRun.report.valid ? 'the workspace no longer matches the snapshot the approval was given on' : 'the dry run now finds errors',
+        })
+      : this.event(principal, plan, 'plan.validated', { valid: dryRun.report.valid, snapshotHash: dryRun.report.snapshotHash });
+    // The new report, any withdrawn approval and its audit record: one write.
+    const { plan: updated } = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch, [event]);
+    this.logger.info(event.type, { plan: updated.id, case: updated.case, actor: principal.id, status: updated.status });
     return this.view(principal, updated);
   }
 
@@ -209,8 +209,7 @@ export class PlanService implements PlanApi {
       approvedAt: now,
       expiresAt: complete ? new Date(this.clock.now().getTime() + this.options.approvalTtlMs).toISOString() : undefined,
     };
-    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? 'approved' : 'proposed', approval, updatedAt: now });
-    await this.record(principal, updated, 'plan.approved', {
+    const updated = await this.transition(principal, plan, { status: complete ? 'approved' : 'proposed', approval, updatedAt: now }, 'plan.approved', {
       planHash: plan.planHash,
       snapshotHash: plan.report.snapshotHash,
       comment,
@@ -228,8 +227,7 @@ export class PlanService implements PlanApi {
     const plan = await this.loadPlan(principal, planId, 'reject');
     this.enforce(principal, plan, 'reject');
     const now = this.clock.now().toISOString();
-    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now });
-    await this.record(principal, updated, 'plan.rejected', { reason });
+    const updated = await this.transition(principal, plan, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now }, 'plan.rejected', { reason });
     return this.view(principal, updated);
   }
 
@@ -243,8 +241,7 @@ export class PlanService implements PlanApi {
     if (plan.status !== 'queued') {
       this.enforce(principal, plan, 'apply');
       await this.ensurePolicyStillAllows(principal, plan);
-      plan = await this.plans.updatePlan(plan.id, plan.revision, { status: 'queued', updatedAt: this.clock.now().toISOString() });
-      await this.record(principal, plan, 'plan.queued', {});
+      plan = await this.transition(principal, plan, { status: 'queued', updatedAt: this.clock.now().toISOString() }, 'plan.queued', {});
     }
     await this.queue.publish({ version: 1, planId: plan.id, reason: 'apply', attempt: 1 });
     return this.view(principal, plan);
@@ -369,8 +366,7 @@ export class PlanService implements PlanApi {
         approvedAt: timestamp,
         expiresAt: new Date(now.getTime() + this.options.approvalTtlMs).toISOString(),
       };
-      const approved = await this.plans.updatePlan(record.id, record.revision, { status: 'approved', approval, updatedAt: timestamp });
-      await this.record({ id: `policy:${rule}`, roles: ['approver'] }, approved, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
+      const approved = await this.transition({ id: `policy:${rule}`, roles: ['approver'] }, record, { status: 'approved', approval, updatedAt: timestamp }, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
       return this.view(principal, approved);
     }
     return this.view(principal, record);
@@ -415,9 +411,25 @@ export class PlanService implements PlanApi {
 
   /** Appends one audit record for a transition `principal` made, and logs it under the same name. */
   private async record(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): Promise<void> {
-    const event: AuditEventInput = { chain: plan.case, type, planId: plan.id, actor: principal.id, at: this.clock.now().toISOString(), data };
-    await this.plans.appendAudit([event]);
+    await this.plans.appendAudit([this.event(principal, plan, type, data)]);
     this.logger.info(type, { plan: plan.id, case: plan.case, actor: principal.id, status: plan.status });
+  }
+
+  /** A lifecycle transition: the compare-and-set and the audit record that attests it, one write. */
+  private async transition(
+    principal: Principal,
+    plan: PlanRecord,
+    patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>,
+    type: AuditEventType,
+    data: Record<string, unknown>,
+  ): Promise<PlanRecord> {
+    const { plan: updated } = await this.plans.transition(plan.id, plan.revision, patch, [this.event(principal, plan, type, data)]);
+    this.logger.info(type, { plan: updated.id, case: updated.case, actor: principal.id, status: updated.status });
+    return updated;
+  }
+
+  private event(principal: Principal, plan: PlanRecord, type: AuditEventType, data: Record<string, unknown>): AuditEventInput {
+    return { chain: plan.case, type, planId: plan.id, actor: principal.id, at: this.clock.now().toISOString(), data };
   }
 
   private ensureApprovable(plan: PlanRecord): void {
@@ -439,8 +451,7 @@ export class PlanService implements PlanApi {
   private async expireIfDue(plan: PlanRecord): Promise<PlanRecord> {
     const expiresAt = plan.approval?.expiresAt;
     if (plan.status !== 'approved' || !expiresAt || Date.parse(expiresAt) > this.clock.now().getTime()) return plan;
-    const expired = await this.plans.updatePlan(plan.id, plan.revision, { status: 'expired', updatedAt: this.clock.now().toISOString() });
-    await this.record({ id: 'bailiff', roles: [] }, expired, 'plan.expired', { expiresAt });
+    const expired = await this.transition({ id: 'bailiff', roles: [] }, plan, { status: 'expired', updatedAt: this.clock.now().toISOString() }, 'plan.expired', { expiresAt });
     return expired;
   }
 
@@ -491,8 +502,7 @@ export class PlanService implements PlanApi {
     const complete = approvers.length >= plan.approval.approvalsRequired;
     const now = this.clock.now().toISOString();
     const approval = approvers.length === 0 ? undefined : { ...plan.approval, approvers, ...(complete ? {} : { expiresAt: undefined }) };
-    const updated = await this.plans.updatePlan(plan.id, plan.revision, { status: complete ? plan.status : 'proposed', approval, updatedAt: now });
-    await this.record({ id: 'bailiff', roles: [] }, updated, 'plan.approval_withdrawn', {
+    const updated = await this.transition({ id: 'bailiff', roles: [] }, plan, { status: complete ? plan.status : 'proposed', approval, updatedAt: now }, 'plan.approval_withdrawn', {
       approvers: [...out],
       reason: `an ethical wall now keeps ${[...out].join(', ')} out of case ${plan.case}: ${[...new Set(walled.map((entry) => entry.reason))].join('; ')}`,
     });

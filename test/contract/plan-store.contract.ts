@@ -306,12 +306,12 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         await store.createPlan(plan, buildOperations(3), buildActions(40, 'old'));
         const report = buildReport(3, 5, { valid: true, errors: [], snapshotHash: 'sha256:fresh' });
         const actions = buildActions(5, 'new');
-        const updated = await store.replaceDryRun(plan.id, 2, report, actions, { updatedAt: at(9_000) });
+        const { plan: updated } = await store.replaceDryRun(plan.id, 2, report, actions, { updatedAt: at(9_000) }, []);
         expect(updated).toEqual({ ...plan, report, updatedAt: at(9_000), revision: 3 });
         expect(await store.getPlan(plan.id)).toEqual(updated);
         expect(await store.readActions(plan.id, 0, 100)).toEqual(actions);
         expect(await store.readOperations(plan.id, 0, 100)).toEqual(buildOperations(3));
-        const error = await expectBailiffError(store.replaceDryRun(plan.id, 2, buildReport(3, 1), buildActions(1, 'late')), 'conflict');
+        const error = await expectBailiffError(store.replaceDryRun(plan.id, 2, buildReport(3, 1), buildActions(1, 'late'), {}, []), 'conflict');
         expect(error.details.some((detail) => detail.status === 'proposed')).toBe(true);
         expect(await store.readActions(plan.id, 0, 100)).toEqual(actions);
         expect((await store.getPlan(plan.id))?.report).toEqual(report);

@@ -56,12 +56,15 @@ export interface Wiring {
   clock: ManualClock;
 }
 
-export function wire(ports: { objects: ObjectStore; plans: PlanStore }, options: { policy?: Policy; executor?: Partial<ExecutorOptions>; executorObjects?: ObjectStore } = {}): Wiring {
+export function wire(
+  ports: { objects: ObjectStore; plans: PlanStore },
+  options: { policy?: Policy; executor?: Partial<ExecutorOptions>; executorObjects?: ObjectStore; executorPlans?: PlanStore } = {},
+): Wiring {
   const queue = new CollectingQueue();
   const clock = new ManualClock();
   const service = new PlanService({ ...ports, queue, clock, policy: options.policy ?? DEFAULT_POLICY, logger: silentLogger, options: { approvalTtlMs: 3600_000 } });
   const executor = new Executor({
-    plans: ports.plans,
+    plans: options.executorPlans ?? ports.plans,
     objects: options.executorObjects ?? ports.objects,
     queue,
     clock,

@@ -106,14 +106,14 @@ describe('FirestorePlanStore data model (emulator)', () => {
     expect([...before.keys()].filter((name) => name.startsWith('report_'))).toHaveLength(1);
 
     const fresh = buildReport(3, 10, { diff: { added: longList.slice(0, 9_000), removed: [], changed: [], truncated: false } });
-    await store.replaceDryRun('redo', 1, fresh, buildActions(10, 'new'));
+    await store.replaceDryRun('redo', 1, fresh, buildActions(10, 'new'), {}, []);
     const after = await planCollections('redo');
     const actionCollections = [...after.entries()].filter(([name, size]) => name.startsWith('actions_') && size > 0);
     expect(actionCollections).toHaveLength(1);
     expect(actionCollections[0]?.[0]).not.toBe([...before.keys()].find((name) => name.startsWith('actions_')));
     expect([...after.entries()].filter(([name, size]) => name.startsWith('report_') && size > 0)).toHaveLength(1);
 
-    await expect(store.replaceDryRun('redo', 1, bigReport, buildActions(5, 'late'))).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'conflict'));
+    await expect(store.replaceDryRun('redo', 1, bigReport, buildActions(5, 'late'), {}, [])).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'conflict'));
     const final = await planCollections('redo');
     expect([...final.entries()].filter(([name, size]) => name.startsWith('actions_') && size > 0)).toEqual(actionCollections);
     expect(await store.readActions('redo', 0, 100)).toEqual(buildActions(10, 'new'));

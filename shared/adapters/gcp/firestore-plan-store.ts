@@ -268,7 +268,18 @@ export class FirestorePlanStore implements PlanStore {
   }
 
   async updatePlan(id: string, expectedRevision: number, patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>): Promise<PlanRecord> {
-    return this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined);
+    return (await this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined, [])).plan;
+  }
+
+  async transition(
+    id: string,
+    expectedRevision: number,
+    patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = await this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined, events);
+    await this.#signHeads(result.records);
+    return result;
   }
 
   async writeProgress(id: string, progress: ExecutionProgress): Promise<void> {
@@ -286,9 +297,12 @@ export class FirestorePlanStore implements PlanStore {
     expectedRevision: number,
     report: DryRunReport,
     actions: readonly Action[],
-    patch: Partial<PlanRecord> = {},
-  ): Promise<PlanRecord> {
-    return this.#compareAndSet(`replace the dry run of plan ${id}`, id, expectedRevision, { ...patch, report }, actions);
+    patch: Partial<PlanRecord>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = await this.#compareAndSet(`replace the dry run of plan ${id}`, id, expectedRevision, { ...patch, report }, actions, events);
+    await this.#signHeads(result.records);
+    return result;
   }
 
   async readOperations(id: string, offset: number, limit: number): Promise<Operation[]> {
@@ -328,28 +342,38 @@ export class FirestorePlanStore implements PlanStore {
 
   async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
     if (events.length === 0) return [];
-    const records = await this.#transaction('append audit records', async (tx, reader) => {
-      const chains = [...new Set(events.map((event) => event.chain))];
-      const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
-      const heads = new Map<string, { seq: number; hash: string } | undefined>();
-      chains.forEach((chain, i) => heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined));
-      const sealed = sealAuditBatch(events, heads);
-      let bytes = 0;
-      for (const record of sealed.records) {
-        const json = JSON.stringify(record);
-        bytes += Buffer.byteLength(json);
-        if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES || bytes > MAX_COMMIT_BYTES) {
-          throw payloadTooLarge(`audit record ${record.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
-        }
-        const head = this.#chains.doc(docKey(record.chain));
-        tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
-      }
-      // Merged, so the signature of the head before stays until this head is signed.
-      for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash }, { merge: true });
-      return sealed.records;
-    });
+    const records = await this.#transaction('append audit records', async (tx, reader) => this.#writeAudit(tx, events, await this.#readHeads(reader, events)));
     await this.#signHeads(records);
     return records;
+  }
+
+  /** The heads of the chains `events` go to: read inside the transaction, before any write. */
+  async #readHeads(reader: Reader, events: readonly AuditEventInput[]): Promise<Map<string, { seq: number; hash: string } | undefined>> {
+    const heads = new Map<string, { seq: number; hash: string } | undefined>();
+    if (events.length === 0) return heads;
+    const chains = [...new Set(events.map((event) => event.chain))];
+    const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
+    for (const [i, chain] of chains.entries()) heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined);
+    return heads;
+  }
+
+  /** Seals `events` onto their chains and writes the records and the new heads in `tx`. */
+  #writeAudit(tx: Transaction, events: readonly AuditEventInput[], heads: Map<string, { seq: number; hash: string } | undefined>): AuditRecord[] {
+    if (events.length === 0) return [];
+    const sealed = sealAuditBatch(events, heads);
+    let bytes = 0;
+    for (const record of sealed.records) {
+      const json = JSON.stringify(record);
+      bytes += Buffer.byteLength(json);
+      if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES || bytes > MAX_COMMIT_BYTES) {
+        throw payloadTooLarge(`audit record ${record.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
+      }
+      const head = this.#chains.doc(docKey(record.chain));
+      tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
+    }
+    // Merged, so the signature of the head before stays until this head is signed.
+    for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash }, { merge: true });
+    return sealed.records;
   }
 
   /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
@@ -533,7 +557,14 @@ export class FirestorePlanStore implements PlanStore {
    * plan document at them. The chunks it replaced are deleted afterwards, or the new ones if
    * the compare-and-set failed.
    */
-  async #compareAndSet(what: string, id: string, expectedRevision: number, patch: Partial<PlanRecord>, actions: readonly Action[] | undefined): Promise<PlanRecord> {
+  async #compareAndSet(
+    what: string,
+    id: string,
+    expectedRevision: number,
+    patch: Partial<PlanRecord>,
+    actions: readonly Action[] | undefined,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
     const ref = this.#plans.doc(docKey(id));
     const newReport = patch.report;
     const created: CollectionReference[] = [];
@@ -562,22 +593,25 @@ export class FirestorePlanStore implements PlanStore {
         }
         await this.#writeChunks(writes);
       }
-      const { next, replaced } = await this.#transaction(what, async (tx, reader) => {
+      const { next, replaced, records } = await this.#transaction(what, async (tx, reader) => {
         const stored = currentPlan(await reader.get(ref), id, expectedRevision);
         // The old report is only read when it is kept: the caller gets the whole record back.
         const current = newReport !== undefined ? { ...(JSON.parse(stored.core) as Omit<PlanRecord, 'report'>), report: newReport } : await this.#assemble(reader, ref, stored);
+        const heads = await this.#readHeads(reader, events);
         const record = nextRecord(current, expectedRevision, patch);
         const storedReport = report ?? { report: stored.report, reportChunks: stored.reportChunks };
         tx.set(ref, planDocument(record, storedReport, stored.operations, actionsRef ?? stored.actions));
+        // The status change and the audit record attesting it: one commit.
+        const sealed = this.#writeAudit(tx, events, heads);
         const superseded: CollectionReference[] = [];
         if (report && stored.reportChunks) superseded.push(ref.collection(`report_${stored.reportChunks.generation}`));
         if (actionsRef) superseded.push(ref.collection(`actions_${stored.actions.generation}`));
-        return { next: record, replaced: superseded };
+        return { next: record, replaced: superseded, records: sealed };
       });
       committed = true;
       // Unreferenced chunks are invisible to readers; failing to delete them costs storage only.
       await Promise.allSettled(replaced.map((collection) => this.#deleteCollection(collection)));
-      return next;
+      return { plan: next, records };
     } catch (error) {
       if (!committed) await Promise.allSettled(created.map((collection) => this.#deleteCollection(collection)));
       throw translateFirestoreError(error, `cannot ${what}`);

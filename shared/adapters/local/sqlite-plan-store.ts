@@ -245,16 +245,19 @@ export class SqlitePlanStore implements PlanStore {
     expectedRevision: number,
     report: DryRunReport,
     actions: readonly Action[],
-    patch: Partial<PlanRecord> = {},
-  ): Promise<PlanRecord> {
-    return this.#write(`replace dry run of plan ${id}`, () => {
+    patch: Partial<PlanRecord>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = this.#write(`replace dry run of plan ${id}`, () => {
       const current = this.#currentPlan(id, expectedRevision);
-      const next = nextRecord(current, expectedRevision, { ...patch, report });
-      this.#updatePlanRow(next);
+      const plan = nextRecord(current, expectedRevision, { ...patch, report });
+      this.#updatePlanRow(plan);
       this.#run('DELETE FROM plan_actions WHERE plan_id = ?', id);
       this.#insertRows('plan_actions', id, actions);
-      return next;
+      return { plan, records: this.#insertAudit(events) };
     });
+    await this.#signHeads(result.records);
+    return result;
   }
 
   async readOperations(id: string, offset: number, limit: number): Promise<Operation[]> {
@@ -285,24 +288,45 @@ export class SqlitePlanStore implements PlanStore {
     );
   }
 
+  async transition(
+    id: string,
+    expectedRevision: number,
+    patch: Partial<Omit<PlanRecord, 'id' | 'revision'>>,
+    events: readonly AuditEventInput[],
+  ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
+    const result = this.#write(`update plan ${id}`, () => {
+      const current = this.#currentPlan(id, expectedRevision);
+      const plan = nextRecord(current, expectedRevision, patch);
+      this.#updatePlanRow(plan);
+      // The status change and the audit record attesting it: one SQLite transaction.
+      return { plan, records: this.#insertAudit(events) };
+    });
+    await this.#signHeads(result.records);
+    return result;
+  }
+
   async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
     if (events.length === 0) return [];
-    const records = this.#write('append audit records', () => {
-      const heads = new Map<string, { seq: number; hash: string } | undefined>();
-      for (const chain of new Set(events.map((event) => event.chain))) {
-        heads.set(chain, this.#get('SELECT seq, hash FROM audit_heads WHERE chain = ?', chain) as { seq: number; hash: string } | undefined);
-      }
-      const sealed = sealAuditBatch(events, heads);
-      const insert = this.#statement('INSERT INTO audit_records (chain, seq, plan_id, json) VALUES (?, ?, ?, ?)');
-      for (const record of sealed.records) insert.run(record.chain, record.seq, record.planId ?? null, JSON.stringify(record));
-      const upsert = this.#statement(
-        'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
-      );
-      for (const [chain, head] of sealed.heads) upsert.run(chain, head.seq, head.hash);
-      return sealed.records;
-    });
+    const records = this.#write('append audit records', () => this.#insertAudit(events));
     await this.#signHeads(records);
     return records;
+  }
+
+  /** Seals `events` onto their chains and inserts them; runs inside a `#write` transaction. */
+  #insertAudit(events: readonly AuditEventInput[]): AuditRecord[] {
+    if (events.length === 0) return [];
+    const heads = new Map<string, { seq: number; hash: string } | undefined>();
+    for (const chain of new Set(events.map((event) => event.chain))) {
+      heads.set(chain, this.#get('SELECT seq, hash FROM audit_heads WHERE chain = ?', chain) as { seq: number; hash: string } | undefined);
+    }
+    const sealed = sealAuditBatch(events, heads);
+    const insert = this.#statement('INSERT INTO audit_records (chain, seq, plan_id, json) VALUES (?, ?, ?, ?)');
+    for (const record of sealed.records) insert.run(record.chain, record.seq, record.planId ?? null, JSON.stringify(record));
+    const upsert = this.#statement(
+      'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+    );
+    for (const [chain, head] of sealed.heads) upsert.run(chain, head.seq, head.hash);
+    return sealed.records;
   }
 
   /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
