@@ -51,7 +51,7 @@ export class FirestoreAuditChains {
       const chains = [...new Set(events.map((event) => event.chain))];
       const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
       const heads = new Map<string, { seq: number; hash: string } | undefined>();
-      chains.forEach((chain, i) => heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined));
+      for (const [i, chain] of chains.entries()) heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined);
       const sealed = sealAuditBatch(events, heads);
       let bytes = 0;
       for (const record of sealed.records) {
