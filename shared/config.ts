@@ -7,6 +7,8 @@ import { invalidInput, zodIssueDetails } from './errors.ts';
 import { idTokenCertsSetting, jsonSetting, principalsSetting, tokensSetting } from './identity-settings.ts';
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+/** A text setting that is unset when empty, so a deployment can clear it by setting it to ''. */
+const optionalText = () => z.string().optional().transform((value) => (value ? value : undefined));
 
 const MiB = 1024 * 1024;
 
@@ -56,15 +58,9 @@ export const configSchema = z.object({
    * for it are accepted besides those for BAILIFF_AUDIENCE, with the same principals and roles.
    * Empty or unset: the console on Google Cloud offers no Google sign-in.
    */
-  BAILIFF_OAUTH_CLIENT_ID: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : undefined)),
+  BAILIFF_OAUTH_CLIENT_ID: optionalText(),
   /** Pub/Sub topic that receives every plan event as a CloudEvent; unset: none published. */
-  BAILIFF_EVENTS_TOPIC: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : undefined)),
+  BAILIFF_EVENTS_TOPIC: optionalText(),
   /**
    * JSON `[{"url": "https://...", "secret": "whsec_...", "contentMode": "structured"}]`: webhooks
    * that receive every plan event as a CloudEvent, signed per the Standard Webhooks specification.
@@ -117,15 +113,9 @@ export const configSchema = z.object({
    * Unset: read from BAILIFF_AUDIT_KEY_FILE, which the first start creates with a fresh key.
    * On Google Cloud, used only where no KMS key is set (the emulator tests).
    */
-  BAILIFF_AUDIT_HMAC_KEY: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : undefined)),
+  BAILIFF_AUDIT_HMAC_KEY: optionalText(),
   /** The file the embedded HMAC key is read from, or generated into; default `<state dir>/audit-head.key`. */
-  BAILIFF_AUDIT_KEY_FILE: z
-    .string()
-    .optional()
-    .transform((value) => (value ? value : undefined)),
+  BAILIFF_AUDIT_KEY_FILE: optionalText(),
   /**
    * Google Cloud: the Cloud KMS asymmetric signing key version (EC_SIGN_P256_SHA256) that signs
    * each audit chain's head, `projects/…/locations/…/keyRings/…/cryptoKeys/…/cryptoKeyVersions/N`.

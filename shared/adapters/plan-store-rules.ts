@@ -162,17 +162,29 @@ export function sealAuditBatch(
   return { records, heads: newHeads };
 }
 
-/** What `signAuditHead` needs of a store, for one chain. */
+/** What signing audit heads needs of a store. */
 export interface AuditHeadSigningAccess {
   /** The chain's current head and the signature stored beside it. */
-  head(): Promise<(AuditHead & { signature?: AuditHeadSignature }) | undefined>;
-  /** Records of the chain from `fromSeq` (inclusive) to `toSeq` (inclusive), in order. */
-  records(fromSeq: number, toSeq: number): Promise<AuditRecord[]>;
+  head(chain: string): Promise<(AuditHead & { signature?: AuditHeadSignature }) | undefined>;
+  /** The chain's records after `afterSeq`, at most `limit`, in order (the store's `readAuditChain`). */
+  readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /**
    * Stores `signature` if the head is still `signature.seq`/`signature.hash` and the stored
    * signature is still `previous`; false if either moved.
    */
-  store(signature: AuditHeadSignature, previous: AuditHeadSignature | undefined): Promise<boolean>;
+  storeSignature(chain: string, signature: AuditHeadSignature, previous: AuditHeadSignature | undefined): Promise<boolean>;
+}
+
+/**
+ * Signs the new head of every chain an append touched (see `signAuditHead`); without a signer,
+ * heads are not signed. The records are stored either way: this runs after their commit.
+ */
+export async function signAppendedHeads(signer: AuditHeadSigner | undefined, appended: readonly AuditRecord[], access: AuditHeadSigningAccess): Promise<void> {
+  if (!signer) return;
+  for (const chain of new Set(appended.map((record) => record.chain))) {
+    const startedChain = appended.some((record) => record.chain === chain && record.seq === 1);
+    await signAuditHead(signer, chain, access, startedChain);
+  }
 }
 
 /**
@@ -183,19 +195,20 @@ export interface AuditHeadSigningAccess {
  * append that started it (`startedChain`), so deleting a signature does not get a rewrite signed.
  * Concurrent appends each sign whatever head is current; the compare-and-set keeps the latest.
  */
-export async function signAuditHead(signer: AuditHeadSigner, chain: string, access: AuditHeadSigningAccess, startedChain: boolean): Promise<void> {
+async function signAuditHead(signer: AuditHeadSigner, chain: string, access: AuditHeadSigningAccess, startedChain: boolean): Promise<void> {
+  const records = (fromSeq: number, toSeq: number) => access.readAuditChain(chain, fromSeq - 1, toSeq - fromSeq + 1);
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    const head = await access.head();
+    const head = await access.head(chain);
     if (!head) return;
     const previous = head.signature;
     if (previous && previous.seq === head.seq && previous.hash === head.hash) return;
     if (previous) {
       if (previous.seq > head.seq || !(await signer.verify({ chain, seq: previous.seq, hash: previous.hash }, previous))) return;
-      if (!linksUp(await access.records(previous.seq, head.seq), previous, head)) return;
-    } else if (!startedChain || !linksUp(await access.records(1, head.seq), undefined, head)) {
+      if (!linksUp(await records(previous.seq, head.seq), previous, head)) return;
+    } else if (!startedChain || !linksUp(await records(1, head.seq), undefined, head)) {
       return;
     }
-    if (await access.store(await signer.sign({ chain, seq: head.seq, hash: head.hash }), previous)) return;
+    if (await access.storeSignature(chain, await signer.sign({ chain, seq: head.seq, hash: head.hash }), previous)) return;
   }
   throw unavailable(`the head of audit chain ${chain} kept moving while it was being signed; the next append signs it`);
 }

@@ -11,12 +11,16 @@
  * Read-only commands (ls, find, cat, stat, ...) are refused with a pointer to the read tools:
  * this translator only describes changes.
  *
+ * Words are split in shell-words.ts and globs matched in shell-globs.ts.
+ *
  * Pure: the same lines and listing always give the same result.
  */
 import { z } from 'zod';
 import { CaseTree } from './case-tree.ts';
-import { checkCasePath, isInside, parentOf } from './paths.ts';
+import { baseName, checkCasePath, childPath, isInside, parentOf } from './paths.ts';
 import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation } from './plan.ts';
+import { expandGlob } from './shell-globs.ts';
+import { hasGlob, LineError, splitWords, wordText, type Word } from './shell-words.ts';
 
 /** The operations a translation produces (an agent's subset, already in parsed form). */
 export type CommandOperation = Extract<Operation, { type: 'create_dir' | 'write_file' | 'copy' | 'move' | 'delete' }>;
@@ -53,124 +57,6 @@ const SUPPORTED = ['mkdir', 'mv', 'cp', 'rm', 'touch'] as const;
 type CommandName = (typeof SUPPORTED)[number];
 
 // ---------------------------------------------------------------------------------------------
-// Words: POSIX quoting, with every construct that would need a shell refused.
-
-/** One character of a word, and whether quoting made it literal (quoted glob characters never expand). */
-interface WordChar {
-  ch: string;
-  quoted: boolean;
-}
-
-interface Word {
-  chars: WordChar[];
-  /** 1-based column of the word's first character. */
-  column: number;
-}
-
-class LineError extends Error {
-  readonly column: number;
-  constructor(column: number, message: string) {
-    super(message);
-    this.column = column;
-  }
-}
-
-const wordText = (word: Word) => word.chars.map((c) => c.ch).join('');
-const hasGlob = (word: Word) => word.chars.some((c) => !c.quoted && (c.ch === '*' || c.ch === '?' || c.ch === '['));
-
-/** Splits one line into words; throws LineError at the first construct a plain command cannot have. */
-export function splitWords(line: string): Word[] {
-  const chars = Array.from(line);
-  const words: Word[] = [];
-  let current: Word | undefined;
-  const push = (ch: string, quoted: boolean, column: number) => {
-    current ??= { chars: [], column };
-    current.chars.push({ ch, quoted });
-  };
-  let i = 0;
-  while (i < chars.length) {
-    const ch = chars[i]!;
-    const column = i + 1;
-    if (ch === ' ' || ch === '\t') {
-      if (current) words.push(current);
-      current = undefined;
-      i += 1;
-      continue;
-    }
-    if (ch === '#' && !current) break; // a comment runs to the end of the line
-    if (ch === '\\') {
-      if (i + 1 >= chars.length) throw new LineError(column, 'a line may not end with `\\` (line continuations are not supported; put each command on one line)');
-      push(chars[i + 1]!, true, column);
-      i += 2;
-      continue;
-    }
-    if (ch === "'") {
-      const end = chars.indexOf("'", i + 1);
-      if (end < 0) throw new LineError(column, 'unterminated single quote');
-      current ??= { chars: [], column };
-      for (const quoted of chars.slice(i + 1, end)) current.chars.push({ ch: quoted, quoted: true });
-      i = end + 1;
-      continue;
-    }
-    if (ch === '"') {
-      current ??= { chars: [], column };
-      let j = i + 1;
-      for (;;) {
-        if (j >= chars.length) throw new LineError(column, 'unterminated double quote');
-        const inner = chars[j]!;
-        if (inner === '"') break;
-        if (inner === '$') throw new LineError(j + 1, '`$` (variables and substitutions) is not supported; quote it with single quotes if it is part of a name');
-        if (inner === '`') throw new LineError(j + 1, 'command substitution (backticks) is not supported');
-        if (inner === '\\' && j + 1 < chars.length && ['$', '`', '"', '\\'].includes(chars[j + 1]!)) {
-          current.chars.push({ ch: chars[j + 1]!, quoted: true });
-          j += 2;
-          continue;
-        }
-        current.chars.push({ ch: inner, quoted: true });
-        j += 1;
-      }
-      i = j + 1;
-      continue;
-    }
-    const refusal = refuseUnquoted(ch, chars[i + 1], current === undefined);
-    if (refusal) throw new LineError(column, refusal);
-    push(ch, false, column);
-    i += 1;
-  }
-  if (current) words.push(current);
-  return words;
-}
-
-/** Why an unquoted character needs a shell, or undefined when it is plain text. */
-function refuseUnquoted(ch: string, next: string | undefined, wordStart: boolean): string | undefined {
-  switch (ch) {
-    case '|':
-      return next === '|' ? '`||` is not supported; put each command on its own line' : 'pipes (`|`) are not supported; nothing is executed';
-    case '&':
-      return next === '&' ? '`&&` is not supported; put each command on its own line' : 'background jobs (`&`) are not supported';
-    case ';':
-      return '`;` is not supported; put each command on its own line';
-    case '<':
-    case '>':
-      return 'redirection (`<`, `>`) is not supported; to write a file, propose a `write_file` operation';
-    case '$':
-      return next === '(' ? 'command substitution (`$(...)`) is not supported' : 'variables (`$`) are not supported; write the path out';
-    case '`':
-      return 'command substitution (backticks) is not supported';
-    case '(':
-    case ')':
-      return 'subshells and parentheses are not supported; quote the name if it contains `(` or `)`';
-    case '{':
-    case '}':
-      return 'brace expansion is not supported; write each path out, or quote the name if it contains `{` or `}`';
-    case '~':
-      return wordStart ? 'home-directory paths (`~`) are outside the case; paths are relative to the case folder' : undefined;
-    default:
-      return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The case as it will be: files and folder markers, with folders derived from what is in them.
 
 /** The case as it will be after the lines so far: its keys only (files, and folder markers). */
@@ -197,143 +83,6 @@ class CaseModel extends CaseTree<true> {
   keysUnder(folder: string): string[] {
     return this.objectsUnder(folder);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Globs: `*`, `?`, `[...]` per path segment, as the shell matches file names.
-
-type GlobToken = { kind: 'literal'; ch: string } | { kind: 'any' } | { kind: 'one' } | { kind: 'set'; negated: boolean; items: Array<[string, string]> };
-
-function compileSegment(chars: WordChar[]): GlobToken[] {
-  const tokens: GlobToken[] = [];
-  for (let i = 0; i < chars.length; i += 1) {
-    const { ch, quoted } = chars[i]!;
-    if (quoted) tokens.push({ kind: 'literal', ch });
-    else if (ch === '*') tokens.push({ kind: 'any' });
-    else if (ch === '?') tokens.push({ kind: 'one' });
-    else if (ch === '[') {
-      const set = parseBracket(chars, i);
-      if (set) {
-        tokens.push(set.token);
-        i = set.end;
-      } else tokens.push({ kind: 'literal', ch });
-    } else tokens.push({ kind: 'literal', ch });
-  }
-  return tokens;
-}
-
-/** `[abc]`, `[a-z]`, `[!x]` / `[^x]`; undefined when the bracket never closes (then it is literal). */
-function parseBracket(chars: WordChar[], start: number): { token: GlobToken; end: number } | undefined {
-  let i = start + 1;
-  let negated = false;
-  if (i < chars.length && (chars[i]!.ch === '!' || chars[i]!.ch === '^') && !chars[i]!.quoted) {
-    negated = true;
-    i += 1;
-  }
-  const items: Array<[string, string]> = [];
-  let first = true;
-  while (i < chars.length) {
-    const { ch, quoted } = chars[i]!;
-    if (ch === ']' && !quoted && !first) return { token: { kind: 'set', negated, items }, end: i };
-    if (i + 2 < chars.length && chars[i + 1]!.ch === '-' && !chars[i + 1]!.quoted && chars[i + 2]!.ch !== ']') {
-      items.push([ch, chars[i + 2]!.ch]);
-      i += 3;
-    } else {
-      items.push([ch, ch]);
-      i += 1;
-    }
-    first = false;
-  }
-  return undefined;
-}
-
-/** Glob matching with one backtrack point per `*` (linear in practice, never exponential). */
-function matchTokens(tokens: GlobToken[], name: string[]): boolean {
-  let t = 0;
-  let n = 0;
-  let starToken = -1;
-  let starName = 0;
-  while (n < name.length) {
-    const token = tokens[t];
-    if (token !== undefined && token.kind === 'any') {
-      starToken = t;
-      starName = n;
-      t += 1;
-    } else if (token !== undefined && matchesOne(token, name[n]!)) {
-      t += 1;
-      n += 1;
-    } else if (starToken >= 0) {
-      t = starToken + 1;
-      starName += 1;
-      n = starName;
-    } else {
-      return false;
-    }
-  }
-  while (tokens[t]?.kind === 'any') t += 1;
-  return t === tokens.length;
-}
-
-function matchesOne(token: GlobToken, ch: string): boolean {
-  switch (token.kind) {
-    case 'literal':
-      return token.ch === ch;
-    case 'one':
-      return true;
-    case 'set':
-      return token.items.some(([from, to]) => ch >= from && ch <= to) !== token.negated;
-    case 'any':
-      return false;
-  }
-}
-
-function splitSegments(chars: WordChar[]): WordChar[][] {
-  const segments: WordChar[][] = [[]];
-  for (const c of chars) {
-    if (c.ch === '/') segments.push([]);
-    else segments.at(-1)!.push(c);
-  }
-  return segments;
-}
-
-/**
- * The paths a glob word matches now, sorted; a trailing `/` restricts it to folders. Walks the
- * folders segment by segment, so a pattern only ever looks at the folders it names.
- */
-function expandGlob(word: Word, model: CaseModel): string[] {
-  let chars = word.chars;
-  while (chars.length > 2 && chars[0]!.ch === '.' && chars[1]!.ch === '/') chars = chars.slice(2);
-  const foldersOnly = chars.at(-1)?.ch === '/';
-  if (foldersOnly) chars = chars.slice(0, -1);
-  const segments = splitSegments(chars);
-  let current = [''];
-  segments.forEach((segment, index) => {
-    const last = index === segments.length - 1;
-    const next: string[] = [];
-    const isPattern = segment.some((c) => !c.quoted && (c.ch === '*' || c.ch === '?' || c.ch === '['));
-    for (const folder of current) {
-      if (!isPattern) {
-        const path = join(folder, segment.map((c) => c.ch).join(''));
-        if (model.isFolder(path) || (last && !foldersOnly && model.isFile(path))) next.push(path);
-        continue;
-      }
-      const tokens = compileSegment(segment);
-      // A leading dot is matched only by a pattern that starts with one, as in the shell.
-      const dotOk = segment[0]?.ch === '.';
-      const children = model.childrenOf(folder);
-      const candidates = last && !foldersOnly ? [...children.files, ...children.folders] : children.folders;
-      for (const path of candidates) {
-        const name = baseName(path);
-        if (name.startsWith('.') && !dotOk) continue;
-        if (matchTokens(tokens, Array.from(name))) next.push(path);
-      }
-    }
-    current = next;
-  });
-  return current
-    .filter((path) => path !== '')
-    .sort()
-    .map((path) => (foldersOnly ? `${path}/` : path));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,8 +181,6 @@ function casePath(argument: Argument, caseName: string, allowRoot: boolean): { p
   return checked.value;
 }
 
-const join = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
-const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /**
  * Translates `text` (newline-separated lines) against the case's current paths (relative to
@@ -581,7 +328,7 @@ function transfer(kind: 'mv' | 'cp', args: Argument[], model: CaseModel, caseNam
   const operations: CommandOperation[] = [];
   for (const sourceArg of sources) {
     const source = casePath(sourceArg, caseName, false);
-    const target = intoFolder ? join(destination.path, baseName(source.path)) : destination.path;
+    const target = intoFolder ? childPath(destination.path, baseName(source.path)) : destination.path;
     if (model.isFile(source.path) && !source.folderHint) {
       if (model.isFolder(target)) throw new LineError(sourceArg.column, `\`${target}\` is a folder; a file cannot replace it`);
       if (target === source.path) throw new LineError(sourceArg.column, `\`${source.path}\` and its destination are the same file`);

@@ -101,7 +101,7 @@ export function changesOfPlan(input: {
     if (!entry) continue;
     const operation = input.operations.get(action.operation);
     const record = attestedBy(action.index);
-    const base = {
+    const base: ChangeBase = {
       planId: plan.id,
       planKind: plan.kind === 'rollback' ? ('rollback' as const) : ('change' as const),
       ...(plan.rollbackOf ? { rollbackOf: plan.rollbackOf } : {}),
@@ -116,61 +116,85 @@ export function changesOfPlan(input: {
       audit: { seq: record.seq, hash: record.hash, type: record.type },
     };
     const order = historyOrder(closing.seq, action.index);
-    const file = (path: string | undefined, change: Omit<FileChange, keyof typeof base>) => {
+    for (const { path, change } of actionChanges(action, entry, operation, inCase)) {
       // Folder markers are not documents.
       if (path !== undefined && !path.endsWith('/')) rows.push({ path, order, change: { ...base, ...change } });
-    };
-    switch (action.kind) {
-      case 'put': {
-        const path = inCase(action.destination);
-        const md5 = md5Of(operation);
-        file(path, {
-          change: action.expect.state === 'absent' ? 'created' : 'overwritten',
-          pathAfter: path,
-          ...(entry.generation ? { generation: entry.generation } : {}),
-          ...(md5 ? { md5 } : {}),
-        });
-        break;
-      }
-      case 'copy':
-      case 'move': {
-        const from = inCase(action.source);
-        const to = inCase(action.destination);
-        const facts = action.sourceFacts ?? {};
-        const shared = {
-          ...(from !== undefined ? { pathBefore: from } : {}),
-          pathAfter: to,
-          ...(entry.generation ? { generation: entry.generation } : {}),
-          ...(facts.md5 ? { md5: facts.md5 } : {}),
-          ...(facts.crc32c ? { crc32c: facts.crc32c } : {}),
-        };
-        if (action.kind === 'move') {
-          file(from, { change: 'moved', ...shared });
-          file(to, { change: 'moved', ...shared });
-        } else if (from === undefined) {
-          // From outside the case: a backup put back by a rollback, or an uploaded blob.
-          file(to, { change: operation?.type === 'restore' ? 'restored' : action.expect.state === 'absent' ? 'created' : 'overwritten', ...shared });
-        } else {
-          file(from, { change: 'copied_out', ...shared });
-          file(to, { change: 'copied_in', ...shared });
-        }
-        break;
-      }
-      case 'delete': {
-        const path = inCase(action.target);
-        const facts = action.replacedFacts ?? {};
-        file(path, {
-          change: 'deleted',
-          pathBefore: path,
-          ...(action.expect.state === 'generation' ? { generation: action.expect.generation } : {}),
-          ...(facts.md5 ? { md5: facts.md5 } : {}),
-          ...(facts.crc32c ? { crc32c: facts.crc32c } : {}),
-        });
-        break;
-      }
     }
   }
   return rows;
+}
+
+/** What every row of one action shares: the plan, the action and its attestation. */
+type ChangeBase = Omit<FileChange, 'change' | 'pathBefore' | 'pathAfter' | 'generation' | 'md5' | 'crc32c'>;
+
+/** What one done action did to a document at one case path (undefined: outside the case). */
+interface ActionChange {
+  path: string | undefined;
+  change: Omit<FileChange, keyof ChangeBase>;
+}
+
+/** The documents one done action touched, by the action's kind: a move and a copy touch two. */
+function actionChanges(action: Action, entry: JournalEntry, operation: Operation | undefined, inCase: (name: string) => string | undefined): ActionChange[] {
+  switch (action.kind) {
+    case 'put': {
+      const path = inCase(action.destination);
+      const md5 = md5Of(operation);
+      return [
+        {
+          path,
+          change: {
+            change: action.expect.state === 'absent' ? 'created' : 'overwritten',
+            pathAfter: path,
+            ...(entry.generation ? { generation: entry.generation } : {}),
+            ...(md5 ? { md5 } : {}),
+          },
+        },
+      ];
+    }
+    case 'copy':
+    case 'move': {
+      const from = inCase(action.source);
+      const to = inCase(action.destination);
+      const facts = action.sourceFacts ?? {};
+      const shared = {
+        ...(from !== undefined ? { pathBefore: from } : {}),
+        pathAfter: to,
+        ...(entry.generation ? { generation: entry.generation } : {}),
+        ...(facts.md5 ? { md5: facts.md5 } : {}),
+        ...(facts.crc32c ? { crc32c: facts.crc32c } : {}),
+      };
+      if (action.kind === 'move') {
+        return [
+          { path: from, change: { change: 'moved', ...shared } },
+          { path: to, change: { change: 'moved', ...shared } },
+        ];
+      }
+      if (from === undefined) {
+        // From outside the case: a backup put back by a rollback, or an uploaded blob.
+        return [{ path: to, change: { change: operation?.type === 'restore' ? 'restored' : action.expect.state === 'absent' ? 'created' : 'overwritten', ...shared } }];
+      }
+      return [
+        { path: from, change: { change: 'copied_out', ...shared } },
+        { path: to, change: { change: 'copied_in', ...shared } },
+      ];
+    }
+    case 'delete': {
+      const path = inCase(action.target);
+      const facts = action.replacedFacts ?? {};
+      return [
+        {
+          path,
+          change: {
+            change: 'deleted',
+            pathBefore: path,
+            ...(action.expect.state === 'generation' ? { generation: action.expect.generation } : {}),
+            ...(facts.md5 ? { md5: facts.md5 } : {}),
+            ...(facts.crc32c ? { crc32c: facts.crc32c } : {}),
+          },
+        },
+      ];
+    }
+  }
 }
 
 /**

@@ -254,6 +254,16 @@ export function parentOf(path: string): string | undefined {
   return slash < 0 ? undefined : path.slice(0, slash);
 }
 
+/** The last segment of a path: the name of the file or folder. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** `name` inside `folder`, where `''` is the case folder. */
+export function childPath(folder: string, name: string): string {
+  return folder === '' ? name : `${folder}/${name}`;
+}
+
 /**
  * The rules above as JSON Schema, for the published contract (OpenAPI), so agents and
  * generated clients learn them before sending. Built from the same expressions the checks use;

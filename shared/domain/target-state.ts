@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { blobRefSchema } from './blobs.ts';
-import { CASE_PATH_JSON_SCHEMA, checkCasePath, collisionKey, isInside, parentOf } from './paths.ts';
+import { baseName, CASE_PATH_JSON_SCHEMA, checkCasePath, collisionKey, isInside, parentOf } from './paths.ts';
 import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation, type ReportIssue } from './plan.ts';
 
 /** As many entries as a snapshot holds. */
@@ -117,8 +117,6 @@ export interface TargetPlan {
 
 /** Content identity: two objects with the same md5 and size are the same content. */
 const contentKey = (entry: { md5: string; size: number }) => `${entry.md5}:${entry.size}`;
-
-const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /**
  * How alike two paths are, for pairing a rename's source with its destination: the same file

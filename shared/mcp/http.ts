@@ -165,22 +165,8 @@ export async function handleMcpHttp(
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
     return writeJson(response, 405, { error: { code: 'method_not_allowed', message: 'MCP over Streamable HTTP here takes POST only (stateless)' } }, { allow: 'POST' });
   }
-  const challenge = (error?: string) =>
-    [`Bearer realm="bailiff"`, ...(error ? [`error="${error}"`] : []), ...(hasAuthorizationServer ? [`resource_metadata="${publicUrl}${RESOURCE_METADATA_PATHS[1]}"`] : [])].join(', ');
-  const authorization = header(request, 'authorization');
-  const token = authorization ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined;
-  if (!token) {
-    return writeJson(response, 401, { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } }, { 'www-authenticate': challenge(), connection: 'close' });
-  }
-  let principal: Principal;
-  try {
-    principal = await deps.identity.verify(token);
-  } catch (error) {
-    if (isBailiffError(error, 'unauthenticated')) {
-      return writeJson(response, 401, { error: { code: 'unauthenticated', message: error.message } }, { 'www-authenticate': challenge('invalid_token'), connection: 'close' });
-    }
-    throw error;
-  }
+  const principal = await authenticate(request, response, deps, publicUrl, hasAuthorizationServer);
+  if (!principal) return;
   let raw: Buffer | undefined;
   try {
     raw = await readBody();
@@ -194,6 +180,46 @@ export async function handleMcpHttp(
   } catch {
     return writeJson(response, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON' }, id: null });
   }
+  await forwardToMcpServer(request, response, deps, { publicUrl, principal, raw, parsedBody });
+}
+
+/** The caller behind the request's bearer token, or undefined once a 401 with its challenge is written. */
+async function authenticate(
+  request: IncomingMessage,
+  response: ServerResponse,
+  deps: HttpDependencies,
+  publicUrl: string,
+  hasAuthorizationServer: boolean,
+): Promise<Principal | undefined> {
+  const challenge = (error?: string) =>
+    [`Bearer realm="bailiff"`, ...(error ? [`error="${error}"`] : []), ...(hasAuthorizationServer ? [`resource_metadata="${publicUrl}${RESOURCE_METADATA_PATHS[1]}"`] : [])].join(', ');
+  const authorization = header(request, 'authorization');
+  const token = authorization ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined;
+  if (!token) {
+    writeJson(response, 401, { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } }, { 'www-authenticate': challenge(), connection: 'close' });
+    return undefined;
+  }
+  let principal: Principal;
+  try {
+    principal = await deps.identity.verify(token);
+  } catch (error) {
+    if (isBailiffError(error, 'unauthenticated')) {
+      writeJson(response, 401, { error: { code: 'unauthenticated', message: error.message } }, { 'www-authenticate': challenge('invalid_token'), connection: 'close' });
+      return undefined;
+    }
+    throw error;
+  }
+  return principal;
+}
+
+/** Hands the parsed JSON-RPC request to the MCP server as the caller, and streams its answer back. */
+async function forwardToMcpServer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  deps: HttpDependencies,
+  call: { publicUrl: string; principal: Principal; raw: Buffer | undefined; parsedBody: unknown },
+): Promise<void> {
+  const { publicUrl, principal, raw, parsedBody } = call;
   const handler = await handlerFor(deps);
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {

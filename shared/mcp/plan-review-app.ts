@@ -47,17 +47,8 @@ async function viewSdkScript(): Promise<string> {
   return `${bundle.slice(0, exported.index)}\nglobalThis.McpApps = { ${members.join(', ')} };\n`;
 }
 
-async function buildHtml(): Promise<string> {
-  // `</script` inside the inlined code would end the element early.
-  const sdk = (await viewSdkScript()).replaceAll('</script', '<\\/script');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Plan review</title>
-<style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 0; padding: 12px 14px; color: #1d2330; background: #fff; }
+/** The view's look: plain, and readable in a host's narrow panel. */
+const STYLE = `  body { font: 14px/1.45 system-ui, sans-serif; margin: 0; padding: 12px 14px; color: #1d2330; background: #fff; }
   h1 { font-size: 16px; margin: 0 0 4px; }
   .status { display: inline-block; padding: 1px 8px; border-radius: 10px; background: #e8ecf3; font-weight: 600; }
   .invalid { background: #fde2e1; color: #8a1c17; }
@@ -73,13 +64,10 @@ async function buildHtml(): Promise<string> {
   li.folder { font-weight: 600; }
   .issues li { list-style: disc; margin-left: 8px; }
   .note { color: #4a5568; }
-</style>
-</head>
-<body>
-<main id="plan"><p class="note">Waiting for a plan…</p></main>
-<script>${sdk}</script>
-<script>
-(() => {
+`;
+
+/** The view: renders the proposal's result (totals, before and after trees, issues) as it arrives from the host. */
+const VIEW_SCRIPT = `(() => {
   const root = document.getElementById('plan');
   const element = (tag, attributes, ...children) => {
     const node = document.createElement(tag);
@@ -143,7 +131,25 @@ async function buildHtml(): Promise<string> {
   app.ontoolresult = (result) => show(result);
   app.connect().catch((error) => root.replaceChildren(element('p', { class: 'note' }, 'Could not reach the host: ' + error.message)));
 })();
-</script>
+`;
+
+async function buildHtml(): Promise<string> {
+  // `</script` inside the inlined code would end the element early.
+  const sdk = (await viewSdkScript()).replaceAll('</script', '<\\/script');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Plan review</title>
+<style>
+${STYLE}</style>
+</head>
+<body>
+<main id="plan"><p class="note">Waiting for a plan…</p></main>
+<script>${sdk}</script>
+<script>
+${VIEW_SCRIPT}</script>
 </body>
 </html>
 `;

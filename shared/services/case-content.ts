@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { z } from 'zod';
 import { blobDeclarationSchema, blobRefOf, checkBlob } from '../domain/blobs.ts';
-import { blobObjectName, casePathOf, casePrefix, formatBlobRef, parseBlobId, type BlobRef } from '../domain/paths.ts';
+import { baseName, blobObjectName, casePathOf, casePrefix, formatBlobRef, parseBlobId, type BlobRef } from '../domain/paths.ts';
 import { caseNameSchema, casePathSchema } from '../domain/plan.ts';
 import { BailiffError, invalidInput, isBailiffError, notFound, zodIssueDetails } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
@@ -168,7 +168,7 @@ export class CaseContentService {
     const { path } = parseOrThrow(contentQuerySchema, query, 'query');
     if (path.endsWith('/')) throw invalidInput('invalid query', [{ path: 'query.path', message: 'names a folder; read a file' }]);
     const name = `${casePrefix(caseName)}${path}`;
-    const filename = path.slice(path.lastIndexOf('/') + 1);
+    const filename = baseName(path);
     if (this.#signer) {
       const info = await this.#objects.stat(name);
       if (!info) throw notFound(`\`${path}\` does not exist in case \`${caseName}\``);

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildActions, buildOperations, buildPlanRecord, buildReport } from '../../../test/contract/plan-store.contract.ts';
 import { verifyAuditChain } from '../../domain/audit.ts';
 import { isBailiffError } from '../../errors.ts';
-import { CHUNK_BYTES, encodeChunks, FirestorePlanStore } from './firestore-plan-store.ts';
+import { CHUNK_BYTES, encodeChunks } from './firestore-chunks.ts';
+import { FirestorePlanStore } from './firestore-plan-store.ts';
 
 const DOCUMENT_LIMIT = 1_048_576;
 

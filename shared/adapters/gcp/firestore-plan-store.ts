@@ -61,28 +61,23 @@
  * createdAt DESC, __name__ DESC) and (case ASC, status ASC, createdAt DESC, __name__ DESC);
  * `readPlanAudit` needs the collection-group scope of the single-field index on
  * <p>_audit_records.planId enabled.
+ *
+ * The rooms: this module (plans and journals), firestore-chunks.ts (chunk documents),
+ * firestore-audit-chains.ts, firestore-leases.ts, and firestore-access.ts (transactions,
+ * document ids and the translation of Firestore's errors).
  */
-import { randomBytes } from 'node:crypto';
-import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query, type QuerySnapshot, type Transaction } from '@google-cloud/firestore';
+import { FieldPath, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query } from '@google-cloud/firestore';
 import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
-import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
+import type { AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
-import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, rateLimited, unavailable, type BailiffError } from '../../errors.ts';
+import { conflict, internal, invalidInput, isBailiffError, notFound, payloadTooLarge, unavailable, type BailiffError } from '../../errors.ts';
 import type { AuditChainHead, ExecutionProgress, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
-import {
-  checkLimit,
-  collectPlanPage,
-  decideLease,
-  decideRenewal,
-  isStillHeld,
-  nextRecord,
-  sealAuditBatch,
-  signAuditHead,
-  staleRevision,
-  withProgress,
-  type LeaseRequest,
-} from '../plan-store-rules.ts';
+import { checkLimit, collectPlanPage, nextRecord, staleRevision, withProgress, type LeaseRequest } from '../plan-store-rules.ts';
+import { docKey, FirestoreAccess, GRPC, grpcCode, nameOfKey, newGeneration, translateFirestoreError, type Reader } from './firestore-access.ts';
+import { FirestoreAuditChains } from './firestore-audit-chains.ts';
+import { chunkId, chunkWrites, deleteCollection, encodeChunks, MAX_COMMIT_BYTES, readChunks, writeChunks, type ChunkDocument } from './firestore-chunks.ts';
+import { FirestoreLeases } from './firestore-leases.ts';
 
 export interface FirestorePlanStoreOptions {
   /** A client built by the composition root (project, database, credentials or emulator). */
@@ -95,33 +90,11 @@ export interface FirestorePlanStoreOptions {
   auditHeadSigner?: AuditHeadSigner;
 }
 
-/** A chain's head document: the head and (when signed) its signature. */
-interface ChainDocument {
-  chain: string;
-  seq: number;
-  hash: string;
-  signature?: AuditHeadSignature;
-}
-
-function chainHeadOf(doc: ChainDocument): AuditChainHead {
-  const { chain, seq, hash, signature } = doc;
-  return { chain, seq, hash, ...(signature ? { signature: { seq: signature.seq, hash: signature.hash, keyId: signature.keyId, value: signature.value } } : {}) };
-}
-
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/** Payload of one chunk document: well under the 1 MiB document limit. */
-export const CHUNK_BYTES = 768 * KiB;
 const INLINE_REPORT_BYTES = 256 * KiB;
 const MAX_CORE_BYTES = 512 * KiB;
 const MAX_REPORT_BYTES = 32 * MiB;
-const MAX_AUDIT_RECORD_BYTES = 900 * KiB;
-/** Per commit. Firestore accepts 10 MiB, but the emulator's gRPC server stalls above 4 MiB. */
-const MAX_COMMIT_BYTES = 3 * MiB;
-const MAX_BATCH_WRITES = 400;
-const BATCH_CONCURRENCY = 4;
-/** Chunk documents fetched per read request: at most about 3 MiB. */
-const READ_PAGE_DOCS = 4;
 
 interface ChunkRef {
   generation: string;
@@ -147,31 +120,6 @@ interface PlanDocument {
 
 type StoredReport = Pick<PlanDocument, 'report' | 'reportChunks'>;
 
-interface ChunkDocument {
-  first: number;
-  count: number;
-  /** `first + count`: what readers range over to find the chunk holding an offset. */
-  end: number;
-  part: number;
-  parts: number;
-  data: Buffer;
-}
-
-interface LeaseDocument {
-  case: string;
-  token: number;
-  planId: string | null;
-  owner: string | null;
-  expiresAt: string | null;
-}
-
-/** Either a transaction or the plain client: both can read documents and queries. */
-interface Reader {
-  get(ref: DocumentReference): Promise<DocumentSnapshot>;
-  query(query: Query): Promise<QuerySnapshot>;
-  getAll(refs: DocumentReference[]): Promise<DocumentSnapshot[]>;
-}
-
 /**
  * PlanStore backed by Firestore. See the module header for the data model.
  *
@@ -182,11 +130,10 @@ interface Reader {
  */
 export class FirestorePlanStore implements PlanStore {
   readonly #db: Firestore;
+  readonly #access: FirestoreAccess;
   readonly #plans: CollectionReference;
-  readonly #chains: CollectionReference;
-  readonly #leases: CollectionReference;
-  readonly #auditRecordsGroup: string;
-  readonly #maxAttempts: number;
+  readonly #audit: FirestoreAuditChains;
+  readonly #leases: FirestoreLeases;
   readonly auditHeadSigner: AuditHeadSigner | undefined;
   /** Each progress write is a billed document write: at most one a second per running plan. */
   readonly progressIntervalMs = 1_000;
@@ -196,11 +143,10 @@ export class FirestorePlanStore implements PlanStore {
     const prefix = options.collectionPrefix ?? 'bailiff';
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(prefix)) throw invalidInput('collectionPrefix must be 1-100 letters, digits, `_` or `-`');
     this.#db = options.firestore;
+    this.#access = new FirestoreAccess(this.#db, options.maxTransactionAttempts ?? 30);
     this.#plans = this.#db.collection(`${prefix}_plans`);
-    this.#chains = this.#db.collection(`${prefix}_audit_chains`);
-    this.#leases = this.#db.collection(`${prefix}_leases`);
-    this.#auditRecordsGroup = `${prefix}_audit_records`;
-    this.#maxAttempts = options.maxTransactionAttempts ?? 30;
+    this.#audit = new FirestoreAuditChains(this.#access, prefix, options.auditHeadSigner);
+    this.#leases = new FirestoreLeases(this.#access, prefix);
   }
 
   async createPlan(plan: PlanRecord, operations: readonly Operation[], actions: readonly Action[]): Promise<void> {
@@ -217,14 +163,14 @@ export class FirestorePlanStore implements PlanStore {
       const actionsCollection = ref.collection(`actions_${actionsRef.generation}`);
       written.push(operationsCollection, actionsCollection);
       if (report.stored.reportChunks) written.push(ref.collection(`report_${report.stored.reportChunks.generation}`));
-      await this.#writeChunks([
+      await writeChunks(this.#db, [
         ...chunkWrites(operationsCollection, encodeChunks(0, operations)),
         ...chunkWrites(actionsCollection, encodeChunks(0, actions)),
         ...(report.stored.reportChunks ? chunkWrites(ref.collection(`report_${report.stored.reportChunks.generation}`), report.chunks) : []),
       ]);
       await ref.create(planDocument(plan, report.stored, operationsRef, actionsRef));
     } catch (error) {
-      await Promise.allSettled(written.map((collection) => this.#deleteCollection(collection)));
+      await Promise.allSettled(written.map((collection) => deleteCollection(this.#db, collection)));
       const code = grpcCode(error);
       if (code === GRPC.ALREADY_EXISTS) throw planExists(plan.id);
       throw translateFirestoreError(error, `cannot ${what}`);
@@ -232,14 +178,14 @@ export class FirestorePlanStore implements PlanStore {
   }
 
   async getPlan(id: string): Promise<PlanRecord | undefined> {
-    return this.#readOnly(`read plan ${id}`, async (reader) => {
+    return this.#access.readOnly(`read plan ${id}`, async (reader) => {
       const snapshot = await reader.get(this.#plans.doc(docKey(id)));
       return snapshot.exists ? this.#assemble(reader, snapshot.ref, snapshot.data() as PlanDocument) : undefined;
     });
   }
 
   async listPlans(query: PlanQuery): Promise<PlanPage> {
-    return this.#readOnly('list plans', async (reader) => {
+    return this.#access.readOnly('list plans', async (reader) => {
       const page = await collectPlanPage(query, async (after, limit) => {
         let q: Query = this.#plans;
         if (query.case !== undefined) q = q.where('case', '==', query.case);
@@ -278,7 +224,7 @@ export class FirestorePlanStore implements PlanStore {
     events: readonly AuditEventInput[],
   ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
     const result = await this.#compareAndSet(`update plan ${id}`, id, expectedRevision, patch, undefined, events);
-    await this.#signHeads(result.records);
+    await this.#audit.signHeads(result.records);
     return result;
   }
 
@@ -301,7 +247,7 @@ export class FirestorePlanStore implements PlanStore {
     events: readonly AuditEventInput[],
   ): Promise<{ plan: PlanRecord; records: AuditRecord[] }> {
     const result = await this.#compareAndSet(`replace the dry run of plan ${id}`, id, expectedRevision, { ...patch, report }, actions, events);
-    await this.#signHeads(result.records);
+    await this.#audit.signHeads(result.records);
     return result;
   }
 
@@ -319,7 +265,7 @@ export class FirestorePlanStore implements PlanStore {
     const journal = ref.collection('journal');
     const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)), 0);
     if (bytes > MAX_COMMIT_BYTES) throw payloadTooLarge(`a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
-    await this.#transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
+    await this.#access.transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
       // Reads only the document's name, not a plan document that may carry its report.
       const [plan, last] = await Promise.all([
         reader.query(this.#plans.where(FieldPath.documentId(), '==', docKey(id)).select()),
@@ -337,172 +283,43 @@ export class FirestorePlanStore implements PlanStore {
     checkLimit(limit, 'limit', 0);
     const collection = this.#plans.doc(docKey(id)).collection('journal');
     // Journal chunks are immutable once committed, so a plain (non-transactional) read is consistent.
-    return this.#readOnly(`read the journal of plan ${id}`, (reader) => readChunks(reader, collection, offset, limit), false) as Promise<JournalEntry[]>;
+    return this.#access.readOnly(`read the journal of plan ${id}`, (reader) => readChunks(reader, collection, offset, limit), false) as Promise<JournalEntry[]>;
   }
 
-  async appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
-    if (events.length === 0) return [];
-    const records = await this.#transaction('append audit records', async (tx, reader) => this.#writeAudit(tx, events, await this.#readHeads(reader, events)));
-    await this.#signHeads(records);
-    return records;
+  appendAudit(events: readonly AuditEventInput[]): Promise<AuditRecord[]> {
+    return this.#audit.appendAudit(events);
   }
 
-  /** The heads of the chains `events` go to: read inside the transaction, before any write. */
-  async #readHeads(reader: Reader, events: readonly AuditEventInput[]): Promise<Map<string, { seq: number; hash: string } | undefined>> {
-    const heads = new Map<string, { seq: number; hash: string } | undefined>();
-    if (events.length === 0) return heads;
-    const chains = [...new Set(events.map((event) => event.chain))];
-    const snapshots = await reader.getAll(chains.map((chain) => this.#chains.doc(docKey(chain))));
-    for (const [i, chain] of chains.entries()) heads.set(chain, snapshots[i]?.exists ? (snapshots[i].data() as { seq: number; hash: string }) : undefined);
-    return heads;
+  readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.#audit.readAuditChain(chain, afterSeq, limit);
   }
 
-  /** Seals `events` onto their chains and writes the records and the new heads in `tx`. */
-  #writeAudit(tx: Transaction, events: readonly AuditEventInput[], heads: Map<string, { seq: number; hash: string } | undefined>): AuditRecord[] {
-    if (events.length === 0) return [];
-    const sealed = sealAuditBatch(events, heads);
-    let bytes = 0;
-    for (const record of sealed.records) {
-      const json = JSON.stringify(record);
-      bytes += Buffer.byteLength(json);
-      if (Buffer.byteLength(json) > MAX_AUDIT_RECORD_BYTES || bytes > MAX_COMMIT_BYTES) {
-        throw payloadTooLarge(`audit record ${record.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
-      }
-      const head = this.#chains.doc(docKey(record.chain));
-      tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
-    }
-    // Merged, so the signature of the head before stays until this head is signed.
-    for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash }, { merge: true });
-    return sealed.records;
+  readPlanAudit(planId: string): Promise<AuditRecord[]> {
+    return this.#audit.readPlanAudit(planId);
   }
 
-  /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
-  async #signHeads(records: readonly AuditRecord[]): Promise<void> {
-    const signer = this.auditHeadSigner;
-    if (!signer) return;
-    for (const chain of new Set(records.map((record) => record.chain))) {
-      const ref = this.#chains.doc(docKey(chain));
-      const startedChain = records.some((record) => record.chain === chain && record.seq === 1);
-      await signAuditHead(
-        signer,
-        chain,
-        {
-          head: async () => {
-            const snapshot = await this.#readOnly(`read the head of audit chain ${chain}`, (reader) => reader.get(ref));
-            return snapshot.exists ? chainHeadOf(snapshot.data() as ChainDocument) : undefined;
-          },
-          records: (fromSeq, toSeq) => this.readAuditChain(chain, fromSeq - 1, toSeq - fromSeq + 1),
-          store: (signature, previous) =>
-            this.#transaction(`sign the head of audit chain ${chain}`, async (tx, reader) => {
-              const snapshot = await reader.get(ref);
-              if (!snapshot.exists) return false;
-              const current = chainHeadOf(snapshot.data() as ChainDocument);
-              if (current.seq !== signature.seq || current.hash !== signature.hash) return false;
-              if (JSON.stringify(current.signature ?? null) !== JSON.stringify(previous ?? null)) return false;
-              tx.update(ref, { signature: { ...signature } });
-              return true;
-            }),
-        },
-        startedChain,
-      );
-    }
+  listAuditChains(): Promise<AuditChainHead[]> {
+    return this.#audit.listAuditChains();
   }
 
-
-  async readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
-    checkLimit(afterSeq, 'afterSeq', 0);
-    checkLimit(limit, 'limit', 0);
-    if (limit === 0) return [];
-    return this.#readOnly(
-      `read audit chain ${chain}`,
-      async (reader) => {
-        const records = this.#chains.doc(docKey(chain)).collection(this.#auditRecordsGroup);
-        const snapshot = await reader.query(records.where('seq', '>', afterSeq).orderBy('seq').limit(limit));
-        return snapshot.docs.map((doc) => JSON.parse((doc.data() as { record: string }).record) as AuditRecord);
-      },
-      false,
-    );
+  acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
+    return this.#leases.acquireLease(request);
   }
 
-  async readPlanAudit(planId: string): Promise<AuditRecord[]> {
-    return this.#readOnly(
-      `read the audit records of plan ${planId}`,
-      async (reader) => {
-        const snapshot = await reader.query(this.#db.collectionGroup(this.#auditRecordsGroup).where('planId', '==', planId));
-        // Sorted here rather than by the query, which would need a composite collection-group index.
-        return snapshot.docs
-          .map((doc) => JSON.parse((doc.data() as { record: string }).record) as AuditRecord)
-          .sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : a.seq - b.seq));
-      },
-      false,
-    );
+  renewLease(lease: Lease, ttlMs: number, now: Date): Promise<Lease> {
+    return this.#leases.renewLease(lease, ttlMs, now);
   }
 
-  async listAuditChains(): Promise<AuditChainHead[]> {
-    return this.#readOnly(
-      'list audit chains',
-      async (reader) => {
-        const snapshot = await reader.query(this.#chains.orderBy(FieldPath.documentId()));
-        return snapshot.docs.map((doc) => chainHeadOf(doc.data() as ChainDocument));
-      },
-      false,
-    );
+  releaseLease(lease: Lease): Promise<void> {
+    return this.#leases.releaseLease(lease);
   }
 
-  async acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
-    checkLimit(request.ttlMs, 'ttlMs', 1);
-    const ref = this.#leases.doc(docKey(request.case));
-    return this.#transaction(`acquire the lease on case ${request.case}`, async (tx, reader) => {
-      const snapshot = await reader.get(ref);
-      const stored = snapshot.exists ? (snapshot.data() as LeaseDocument) : undefined;
-      const decision = decideLease(request, { held: stored ? leaseOf(stored) : undefined, lastToken: stored?.token ?? 0 });
-      if (decision.acquired) {
-        const { lease } = decision;
-        tx.set(ref, { case: lease.case, token: lease.token, planId: lease.planId, owner: lease.owner, expiresAt: lease.expiresAt } satisfies LeaseDocument);
-      }
-      return decision;
-    });
+  getLease(caseName: string): Promise<Lease | undefined> {
+    return this.#leases.getLease(caseName);
   }
 
-  async renewLease(lease: Lease, ttlMs: number, now: Date): Promise<Lease> {
-    checkLimit(ttlMs, 'ttlMs', 1);
-    const ref = this.#leases.doc(docKey(lease.case));
-    return this.#transaction(`renew the lease on case ${lease.case}`, async (tx, reader) => {
-      const snapshot = await reader.get(ref);
-      const renewed = decideRenewal(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined, ttlMs, now);
-      tx.update(ref, { expiresAt: renewed.expiresAt });
-      return renewed;
-    });
-  }
-
-  async releaseLease(lease: Lease): Promise<void> {
-    const ref = this.#leases.doc(docKey(lease.case));
-    await this.#transaction(`release the lease on case ${lease.case}`, async (tx, reader) => {
-      const snapshot = await reader.get(ref);
-      if (isStillHeld(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined)) tx.update(ref, { planId: null, owner: null, expiresAt: null });
-    });
-  }
-
-
-  async getLease(caseName: string): Promise<Lease | undefined> {
-    return this.#readOnly(
-      `read the lease on case ${caseName}`,
-      async (reader) => {
-        const snapshot = await reader.get(this.#leases.doc(docKey(caseName)));
-        return snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
-      },
-      false,
-    );
-  }
-
-  async forceReleaseLease(caseName: string): Promise<Lease | undefined> {
-    const ref = this.#leases.doc(docKey(caseName));
-    return this.#transaction(`force-release the lease on case ${caseName}`, async (tx, reader) => {
-      const snapshot = await reader.get(ref);
-      const held = snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined;
-      if (held) tx.update(ref, { planId: null, owner: null, expiresAt: null });
-      return held;
-    });
+  forceReleaseLease(caseName: string): Promise<Lease | undefined> {
+    return this.#leases.forceReleaseLease(caseName);
   }
 
   async health(): Promise<void> {
@@ -524,7 +341,7 @@ export class FirestorePlanStore implements PlanStore {
   async #readPlanItems(id: string, kind: 'operations' | 'actions', offset: number, limit: number): Promise<unknown[]> {
     checkLimit(offset, 'offset', 0);
     checkLimit(limit, 'limit', 0);
-    return this.#readOnly(`read ${kind} of plan ${id}`, async (reader) => {
+    return this.#access.readOnly(`read ${kind} of plan ${id}`, async (reader) => {
       // Only the chunk reference: the plan document may carry a report of up to 256 KiB.
       const meta = await reader.query(this.#plans.where(FieldPath.documentId(), '==', docKey(id)).select(kind));
       const chunks = (meta.docs[0]?.data() as Pick<PlanDocument, typeof kind> | undefined)?.[kind];
@@ -555,7 +372,7 @@ export class FirestorePlanStore implements PlanStore {
    * inline and new actions are written first, as unreferenced chunks under fresh generations
    * (too large for one commit); the transaction then checks the revision and repoints the
    * plan document at them. The chunks it replaced are deleted afterwards, or the new ones if
-   * the compare-and-set failed.
+   * the compare-and-set failed. `events` are appended to their audit chains in the same commit.
    */
   async #compareAndSet(
     what: string,
@@ -591,18 +408,18 @@ export class FirestorePlanStore implements PlanStore {
           created.push(collection);
           writes.push(...chunkWrites(collection, encodeChunks(0, actions)));
         }
-        await this.#writeChunks(writes);
+        await writeChunks(this.#db, writes);
       }
-      const { next, replaced, records } = await this.#transaction(what, async (tx, reader) => {
+      const { next, replaced, records } = await this.#access.transaction(what, async (tx, reader) => {
         const stored = currentPlan(await reader.get(ref), id, expectedRevision);
         // The old report is only read when it is kept: the caller gets the whole record back.
         const current = newReport !== undefined ? { ...(JSON.parse(stored.core) as Omit<PlanRecord, 'report'>), report: newReport } : await this.#assemble(reader, ref, stored);
-        const heads = await this.#readHeads(reader, events);
+        const heads = await this.#audit.readHeads(reader, events);
         const record = nextRecord(current, expectedRevision, patch);
         const storedReport = report ?? { report: stored.report, reportChunks: stored.reportChunks };
         tx.set(ref, planDocument(record, storedReport, stored.operations, actionsRef ?? stored.actions));
         // The status change and the audit record attesting it: one commit.
-        const sealed = this.#writeAudit(tx, events, heads);
+        const sealed = this.#audit.write(tx, events, heads);
         const superseded: CollectionReference[] = [];
         if (report && stored.reportChunks) superseded.push(ref.collection(`report_${stored.reportChunks.generation}`));
         if (actionsRef) superseded.push(ref.collection(`actions_${stored.actions.generation}`));
@@ -610,86 +427,13 @@ export class FirestorePlanStore implements PlanStore {
       });
       committed = true;
       // Unreferenced chunks are invisible to readers; failing to delete them costs storage only.
-      await Promise.allSettled(replaced.map((collection) => this.#deleteCollection(collection)));
+      await Promise.allSettled(replaced.map((collection) => deleteCollection(this.#db, collection)));
       return { plan: next, records };
     } catch (error) {
-      if (!committed) await Promise.allSettled(created.map((collection) => this.#deleteCollection(collection)));
+      if (!committed) await Promise.allSettled(created.map((collection) => deleteCollection(this.#db, collection)));
       throw translateFirestoreError(error, `cannot ${what}`);
     }
   }
-
-  /** Writes chunk documents in parallel batches bounded by bytes and count (not atomic together). */
-  async #writeChunks(writes: ReadonlyArray<[DocumentReference, ChunkDocument]>): Promise<void> {
-    const batches: Array<Array<[DocumentReference, ChunkDocument]>> = [];
-    let current: Array<[DocumentReference, ChunkDocument]> = [];
-    let bytes = 0;
-    for (const write of writes) {
-      const size = write[1].data.length + 512;
-      if (current.length > 0 && (bytes + size > MAX_COMMIT_BYTES || current.length >= MAX_BATCH_WRITES)) {
-        batches.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(write);
-      bytes += size;
-    }
-    if (current.length > 0) batches.push(current);
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const group = batches[next++] ?? [];
-        const batch = this.#db.batch();
-        for (const [ref, doc] of group) batch.set(ref, doc);
-        await batch.commit();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, batches.length) }, worker));
-  }
-
-  async #deleteCollection(collection: CollectionReference): Promise<void> {
-    for (;;) {
-      const page = await collection.select().limit(MAX_BATCH_WRITES).get();
-      if (page.empty) return;
-      const batch = this.#db.batch();
-      for (const doc of page.docs) batch.delete(doc.ref);
-      await batch.commit();
-    }
-  }
-
-  /** Runs `body` in a read-write transaction, retried under contention; vendor errors become BailiffErrors. */
-  async #transaction<T>(what: string, body: (tx: Transaction, reader: Reader) => Promise<T>): Promise<T> {
-    try {
-      return await this.#db.runTransaction((tx) => body(tx, transactionReader(tx)), { maxAttempts: this.#maxAttempts });
-    } catch (error) {
-      throw translateFirestoreError(error, `cannot ${what}`);
-    }
-  }
-
-  /** Reads in one consistent snapshot (a read-only transaction) unless `consistent` is false. */
-  async #readOnly<T>(what: string, body: (reader: Reader) => Promise<T>, consistent = true): Promise<T> {
-    try {
-      if (!consistent) return await body(clientReader(this.#db));
-      return await this.#db.runTransaction((tx) => body(transactionReader(tx)), { readOnly: true });
-    } catch (error) {
-      throw translateFirestoreError(error, `cannot ${what}`);
-    }
-  }
-}
-
-function transactionReader(tx: Transaction): Reader {
-  return {
-    get: (ref) => tx.get(ref),
-    query: (query) => tx.get(query),
-    getAll: (refs) => (refs.length === 0 ? Promise.resolve([]) : tx.getAll(...refs)),
-  };
-}
-
-function clientReader(db: Firestore): Reader {
-  return {
-    get: (ref) => ref.get(),
-    query: (query) => query.get(),
-    getAll: (refs) => (refs.length === 0 ? Promise.resolve([]) : db.getAll(...refs)),
-  };
 }
 
 function planDocument(plan: PlanRecord, report: StoredReport, operations: ChunkRef, actions: ChunkRef): PlanDocument {
@@ -723,107 +467,6 @@ function encodeReport(report: DryRunReport): { stored: StoredReport; chunks: Arr
   return { stored: { report: null, reportChunks: { generation, parts: chunks.length } }, chunks };
 }
 
-/**
- * Packs items, numbered from `first`, into chunk documents of at most CHUNK_BYTES each. A
- * group is one JSON array; an item too large for one chunk forms a group of its own, split
- * into `parts` byte ranges that are concatenated back before parsing.
- */
-export function encodeChunks(first: number, items: readonly unknown[]): Array<{ id: string; doc: ChunkDocument }> {
-  const chunks: Array<{ id: string; doc: ChunkDocument }> = [];
-  let pending: string[] = [];
-  let pendingBytes = 2;
-  let pendingFirst = first;
-  const flush = () => {
-    if (pending.length === 0) return;
-    chunks.push({
-      id: chunkId(pendingFirst, 0),
-      doc: { first: pendingFirst, count: pending.length, end: pendingFirst + pending.length, part: 0, parts: 1, data: Buffer.from(`[${pending.join(',')}]`, 'utf8') },
-    });
-    pendingFirst += pending.length;
-    pending = [];
-    pendingBytes = 2;
-  };
-  for (const item of items) {
-    const json = JSON.stringify(item) ?? 'null';
-    const bytes = Buffer.byteLength(json, 'utf8');
-    if (bytes + 2 > CHUNK_BYTES) {
-      flush();
-      const data = Buffer.from(`[${json}]`, 'utf8');
-      const parts = Math.ceil(data.length / CHUNK_BYTES);
-      for (let part = 0; part < parts; part += 1) {
-        chunks.push({
-          id: chunkId(pendingFirst, part),
-          doc: { first: pendingFirst, count: 1, end: pendingFirst + 1, part, parts, data: data.subarray(part * CHUNK_BYTES, (part + 1) * CHUNK_BYTES) },
-        });
-      }
-      pendingFirst += 1;
-      continue;
-    }
-    if (pendingBytes + bytes + 1 > CHUNK_BYTES) flush();
-    pending.push(json);
-    pendingBytes += bytes + 1;
-  }
-  flush();
-  return chunks;
-}
-
-/**
- * Items `offset .. offset+limit-1` of one chunk collection: the chunks whose `end` lies past
- * `offset`, in order, a few documents at a time (a range on one field, which the automatic
- * single-field index serves; parts of one group share `end` and follow in id order).
- */
-async function readChunks(reader: Reader, collection: CollectionReference, offset: number, limit: number): Promise<unknown[]> {
-  if (limit === 0) return [];
-  const items: unknown[] = [];
-  let parts: Buffer[] = [];
-  const base = collection.where('end', '>', offset).orderBy('end');
-  let query = base.limit(READ_PAGE_DOCS);
-  for (;;) {
-    const page = await reader.query(query);
-    for (const doc of page.docs) {
-      const chunk = doc.data() as ChunkDocument;
-      parts.push(chunk.data);
-      if (chunk.part + 1 < chunk.parts) continue;
-      const group = JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown[];
-      parts = [];
-      for (let i = Math.max(0, offset - chunk.first); i < group.length && items.length < limit; i += 1) items.push(group[i]);
-      if (items.length >= limit) return items;
-    }
-    const last = page.docs.at(-1);
-    if (page.docs.length < READ_PAGE_DOCS || !last) return items;
-    query = base.startAfter(last).limit(READ_PAGE_DOCS);
-  }
-}
-
-function chunkId(first: number, part: number): string {
-  return `${pad(first, 9)}.${pad(part, 5)}`;
-}
-
-function chunkWrites(collection: CollectionReference, chunks: ReadonlyArray<{ id: string; doc: ChunkDocument }>): Array<[DocumentReference, ChunkDocument]> {
-  return chunks.map((chunk) => [collection.doc(chunk.id), chunk.doc]);
-}
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0');
-}
-
-function seqKey(seq: number): string {
-  return pad(seq, 12);
-}
-
-function newGeneration(): string {
-  return randomBytes(8).toString('hex');
-}
-
-/** A legal, collision-free document id for any name: no `/`, never `.`/`..`, never `__x__`. */
-function docKey(name: string): string {
-  return `k_${name.replaceAll('%', '%25').replaceAll('/', '%2F')}`;
-}
-
-function nameOfKey(key: string): string {
-  return key.slice('k_'.length).replaceAll('%2F', '/').replaceAll('%25', '%');
-}
-
 function currentPlan(snapshot: DocumentSnapshot, id: string, expectedRevision: number): PlanDocument {
   if (!snapshot.exists) throw notFound(`plan ${id} does not exist`);
   const stored = snapshot.data() as PlanDocument;
@@ -833,52 +476,4 @@ function currentPlan(snapshot: DocumentSnapshot, id: string, expectedRevision: n
 
 function planExists(id: string): BailiffError {
   return conflict(`plan ${id} already exists`, [{ message: 'a plan with this id exists', planId: id }]);
-}
-
-function leaseOf(stored: LeaseDocument): Lease | undefined {
-  if (stored.owner === null || stored.planId === null || stored.expiresAt === null) return undefined;
-  return { case: stored.case, planId: stored.planId, owner: stored.owner, token: stored.token, expiresAt: stored.expiresAt };
-}
-
-const GRPC = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-} as const;
-
-function grpcCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-}
-
-function translateFirestoreError(error: unknown, message: string): BailiffError {
-  if (isBailiffError(error)) return error;
-  const code = grpcCode(error);
-  const detail = error instanceof Error ? `${message}: ${error.message}` : message;
-  switch (code) {
-    case GRPC.ALREADY_EXISTS:
-    case GRPC.ABORTED:
-    case 409:
-      return conflict(detail, [], error);
-    case GRPC.NOT_FOUND:
-      return notFound(detail, [], error);
-    case GRPC.RESOURCE_EXHAUSTED:
-      return rateLimited(detail, [], error);
-    case GRPC.CANCELLED:
-    case GRPC.UNKNOWN:
-    case GRPC.DEADLINE_EXCEEDED:
-    case GRPC.INTERNAL:
-    case GRPC.UNAVAILABLE:
-      return unavailable(detail, [], error);
-    default:
-      // INVALID_ARGUMENT, FAILED_PRECONDITION (a missing index), PERMISSION_DENIED: a bug or a misconfiguration.
-      return internal(detail, [], error);
-  }
 }

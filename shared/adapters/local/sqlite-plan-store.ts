@@ -29,7 +29,7 @@ import {
   isStillHeld,
   nextRecord,
   sealAuditBatch,
-  signAuditHead,
+  signAppendedHeads,
   staleRevision,
   withProgress,
   type LeaseRequest,
@@ -329,34 +329,28 @@ export class SqlitePlanStore implements PlanStore {
     return sealed.records;
   }
 
-  /** Signs each touched chain's new head (see `signAuditHead`); the records are stored either way. */
+  /** Signs each touched chain's new head (see `signAppendedHeads`); the records are stored either way. */
   async #signHeads(records: readonly AuditRecord[]): Promise<void> {
-    const signer = this.auditHeadSigner;
-    if (!signer) return;
-    for (const chain of new Set(records.map((record) => record.chain))) {
-      const startedChain = records.some((record) => record.chain === chain && record.seq === 1);
-      await signAuditHead(signer, chain, {
-        head: async () =>
-          this.#read(`read the head of audit chain ${chain}`, () => {
-            const row = this.#get('SELECT seq, hash, signature FROM audit_heads WHERE chain = ?', chain) as HeadRow | undefined;
-            return row ? headOf(row) : undefined;
-          }),
-        records: (fromSeq, toSeq) => this.readAuditChain(chain, fromSeq - 1, toSeq - fromSeq + 1),
-        store: async (signature, previous) =>
-          this.#write(`sign the head of audit chain ${chain}`, () => {
-            const result = this.#statement('UPDATE audit_heads SET signature = ? WHERE chain = ? AND seq = ? AND hash = ? AND signature IS ?').run(
-              JSON.stringify(signature),
-              chain,
-              signature.seq,
-              signature.hash,
-              previous ? JSON.stringify(previous) : null,
-            );
-            return Number(result.changes) === 1;
-          }),
-      }, startedChain);
-    }
+    await signAppendedHeads(this.auditHeadSigner, records, {
+      head: async (chain) =>
+        this.#read(`read the head of audit chain ${chain}`, () => {
+          const row = this.#get('SELECT seq, hash, signature FROM audit_heads WHERE chain = ?', chain) as HeadRow | undefined;
+          return row ? headOf(row) : undefined;
+        }),
+      readAuditChain: (chain, afterSeq, limit) => this.readAuditChain(chain, afterSeq, limit),
+      storeSignature: async (chain, signature, previous) =>
+        this.#write(`sign the head of audit chain ${chain}`, () => {
+          const result = this.#statement('UPDATE audit_heads SET signature = ? WHERE chain = ? AND seq = ? AND hash = ? AND signature IS ?').run(
+            JSON.stringify(signature),
+            chain,
+            signature.seq,
+            signature.hash,
+            previous ? JSON.stringify(previous) : null,
+          );
+          return Number(result.changes) === 1;
+        }),
+    });
   }
-
 
   async readAuditChain(chain: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
     checkLimit(afterSeq, 'afterSeq', 0);
