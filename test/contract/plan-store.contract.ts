@@ -285,6 +285,20 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         await expectBailiffError(store.updatePlan('no-such-plan', 1, { status: 'running' }), 'not_found');
       });
 
+      it('changes a status and appends its audit record in one write, or neither', async () => {
+        const plan = buildPlanRecord({ status: 'queued', revision: 3 });
+        await store.createPlan(plan, buildOperations(3), buildActions(4));
+        const stale = await expectBailiffError(store.transition(plan.id, 2, { status: 'running' }, [auditEvent(plan.case, 1, plan.id)]), 'conflict');
+        expect(stale.details.some((detail) => detail.status === 'queued')).toBe(true);
+        expect(await store.readPlanAudit(plan.id)).toEqual([]);
+        expect(await store.getPlan(plan.id)).toEqual(plan);
+        const { plan: running, records } = await store.transition(plan.id, 3, { status: 'running' }, [auditEvent(plan.case, 2, plan.id)]);
+        expect(running).toMatchObject({ status: 'running', revision: 4 });
+        expect(records.map((record) => [record.planId, record.seq])).toEqual([[plan.id, 1]]);
+        expect(await store.readPlanAudit(plan.id)).toEqual(records);
+        expect(await store.getPlan(plan.id)).toEqual(running);
+      });
+
       it('lets exactly one of ten concurrent compare-and-sets win', async () => {
         const plan = buildPlanRecord({ status: 'approved', revision: 4 });
         await store.createPlan(plan, buildOperations(3), buildActions(4));
