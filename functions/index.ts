@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-framework';
-import type { App } from '../shared/composition/common.ts';
+import { httpDependenciesOf, type App } from '../shared/composition/common.ts';
 import { buildGcpApp } from '../shared/composition/gcp.ts';
 import { parseConfig } from '../shared/config.ts';
 import { createFunctionHandler, type FunctionRequest } from '../shared/front-door/function-handler.ts';
@@ -37,18 +37,8 @@ function getApp(role: 'api' | 'executor'): App {
 http('api', async (req, res) => {
   const current = getApp('api');
   apiHandler ??= createFunctionHandler({
-    api: current.service,
-    content: current.content,
-    targets: current.targets,
-    review: current.review,
-    holds: current.holds,
-    ...(current.history ? { history: current.history } : {}),
+    ...httpDependenciesOf(current),
     console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
-    identity: current.identity,
-    health: current.health,
-    limits: { maxBodyBytes: current.config.BAILIFF_MAX_BODY_BYTES },
-    logger: current.logger,
-    projectId: current.config.GOOGLE_CLOUD_PROJECT,
     // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
     mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'], allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS },
   });

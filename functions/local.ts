@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { DEV_TOKENS_FILE } from '../shared/adapters/local/static-token-identity.ts';
 import { buildEmbeddedApp, type EmbeddedApp } from '../shared/composition/embedded.ts';
+import { httpDependenciesOf } from '../shared/composition/common.ts';
 import { parseConfig, type Config } from '../shared/config.ts';
 import { BailiffError } from '../shared/errors.ts';
 import { startHttpServer, type RunningServer } from '../shared/front-door/node-server.ts';
@@ -52,20 +53,7 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
     server = await startHttpServer({
       port: config.PORT,
       ...(app.devTokens ? { host: '127.0.0.1' } : {}),
-      deps: {
-        api: app.service,
-        content: app.content,
-        targets: app.targets,
-        review: app.review,
-        holds: app.holds,
-        ...(app.history ? { history: app.history } : {}),
-        identity: app.identity,
-        health: app.health,
-        limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
-        logger,
-        mcp: { allowedOrigins: config.BAILIFF_MCP_ALLOWED_ORIGINS },
-        ...(config.GOOGLE_CLOUD_PROJECT ? { projectId: config.GOOGLE_CLOUD_PROJECT } : {}),
-      },
+      deps: { ...httpDependenciesOf(app), mcp: { allowedOrigins: config.BAILIFF_MCP_ALLOWED_ORIGINS } },
     });
   } catch (error) {
     await app.close();

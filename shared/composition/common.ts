@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.ts';
 import { invalidInput, zodIssueDetails } from '../errors.ts';
-import type { HealthReport } from '../http/types.ts';
+import type { HealthReport, HttpDependencies } from '../http/types.ts';
 import { createLogger, type Logger } from '../logging.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import type { ExecutionQueue } from '../ports/execution-queue.ts';
@@ -171,3 +171,24 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
   return { ...ports, config, logger, policy, service, content, targets, review, holds, ...(history ? { history } : {}), executor, sweep, auditCopyStore, identity, health, ...(events ? { events } : {}) };
 }
 
+/**
+ * What the HTTP surfaces (API, MCP, console) need from an assembled app: the one list both hosts
+ * (the embedded server and the Cloud Run function) and the tests serve from, so a service added
+ * to the app is served everywhere. Each host adds its own parts (MCP's public address, the
+ * console's sign-in client).
+ */
+export function httpDependenciesOf(app: App): HttpDependencies {
+  return {
+    api: app.service,
+    content: app.content,
+    targets: app.targets,
+    review: app.review,
+    holds: app.holds,
+    ...(app.history ? { history: app.history } : {}),
+    identity: app.identity,
+    health: app.health,
+    limits: { maxBodyBytes: app.config.BAILIFF_MAX_BODY_BYTES },
+    logger: app.logger,
+    ...(app.config.GOOGLE_CLOUD_PROJECT ? { projectId: app.config.GOOGLE_CLOUD_PROJECT } : {}),
+  };
+}

@@ -47,8 +47,10 @@ function withComponentRefs(node: unknown, texts: ReadonlyMap<string, string>, se
 }
 
 /**
- * zod bounds every `int()` by the safe-integer range; that says nothing a JSON integer does not,
- * and generated clients would wrap each such field in a class of its own. Dropped here.
+ * zod bounds every `int()` by the safe-integer range. In what the server answers that says
+ * nothing a client needs, and generated clients would wrap each such field in a class of its
+ * own, so it is dropped there; in what the server accepts it stays, because the server refuses a
+ * larger integer and the contract must say so.
  */
 function withoutSafeIntegerBounds({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
   if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
@@ -56,7 +58,7 @@ function withoutSafeIntegerBounds({ jsonSchema }: { jsonSchema: Record<string, u
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const options = { io, target: 'draft-2020-12', unrepresentable: 'any', override: withoutSafeIntegerBounds } as const;
+  const options = { io, target: 'draft-2020-12', unrepresentable: 'any', ...(io === 'output' ? { override: withoutSafeIntegerBounds } : {}) } as const;
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, options) as JsonSchema;
   return rest;
 }

@@ -97,6 +97,11 @@ describe('bailiff --json', () => {
     expect(applied.body.plan.status).toBe('succeeded');
 
     expect((await json('agent', [verb('audit'), id], { compareTextExit: true })).body.records.map((r: { type: string }) => r.type)).toContain('plan.succeeded');
+    const history = await json('agent', [verb('history'), 'smith', 'Medical/records_001.pdf'], { compareTextExit: true });
+    expect(history.body.changes.map((change: { planId: string }) => change.planId)).toContain(id);
+    const held = await json('admin', [verb('hold'), 'set', 'smith', 'notes.txt'], { compareTextExit: true });
+    expect(held.body).toMatchObject({ case: 'smith', path: 'notes.txt', kind: 'temporary', held: true });
+    expect((await json('admin', ['hold', 'clear', 'smith', 'notes.txt'])).body.held).toBe(false);
     expect((await json('admin', [verb('verify')], { compareTextExit: true })).body.ok).toBe(true);
     const rollback = await json('agent', [verb('rollback'), id]);
     expect(rollback.code).toBe(0);

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildEmbeddedApp, type EmbeddedApp } from '../../shared/composition/embedded.ts';
+import { httpDependenciesOf } from '../../shared/composition/common.ts';
 import { parseConfig } from '../../shared/config.ts';
 import { startHttpServer, type RunningServer } from '../../shared/front-door/node-server.ts';
 import { silentLogger } from '../../shared/logging.ts';
@@ -48,7 +49,7 @@ export async function startEmbeddedBailiff(files: Record<string, string | Buffer
   const server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, review: app.review, holds: app.holds, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 8 * 1024 * 1024 }, logger: silentLogger },
+    deps: { ...httpDependenciesOf(app), limits: { maxBodyBytes: 8 * 1024 * 1024 }, logger: silentLogger },
   });
   return {
     url: server.url,

@@ -827,7 +827,7 @@ class ProposePlanRequestProposePlanRequest1TargetItem(BaseModel):
             pattern='^(?!.*%[0-9a-fA-F]{2})(?!\\.\\.)(?!\\s)(?!(?:\\.[bB][aA][iI][lL][iI][fF][fF]|\\.[wW][eE][lL][lL]-[kK][nN][oO][wW][nN])(?:/|$))(?!(?:[cC][oO][nN]|[pP][rR][nN]|[aA][uU][xX]|[nN][uU][lL]|[cC][oO][mM][0-9¹²³]|[lL][pP][tT][0-9¹²³])(?:\\.[^/]*)?(?:/|$))[^/\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u115f\\u1160\\u180e\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\u3164\\ufeff\\uffa0\\ufffd<>:"|?*\\\\\\u2215\\u2044\\u29f8\\u29f9\\uff0f\\uff3c\\ufe68]{0,254}[^ ./\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u115f\\u1160\\u180e\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\u3164\\ufeff\\uffa0\\ufffd<>:"|?*\\\\\\u2215\\u2044\\u29f8\\u29f9\\uff0f\\uff3c\\ufe68](?:/(?!\\.\\.)(?!\\s)(?!(?:\\.[bB][aA][iI][lL][iI][fF][fF]|\\.[wW][eE][lL][lL]-[kK][nN][oO][wW][nN])(?:/|$))(?!(?:[cC][oO][nN]|[pP][rR][nN]|[aA][uU][xX]|[nN][uU][lL]|[cC][oO][mM][0-9¹²³]|[lL][pP][tT][0-9¹²³])(?:\\.[^/]*)?(?:/|$))[^/\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u115f\\u1160\\u180e\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\u3164\\ufeff\\uffa0\\ufffd<>:"|?*\\\\\\u2215\\u2044\\u29f8\\u29f9\\uff0f\\uff3c\\ufe68]{0,254}[^ ./\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u115f\\u1160\\u180e\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\u3164\\ufeff\\uffa0\\ufffd<>:"|?*\\\\\\u2215\\u2044\\u29f8\\u29f9\\uff0f\\uff3c\\ufe68])*/?$',
         ),
     ]
-    size: Annotated[int, Field(ge=0)]
+    size: Annotated[int, Field(ge=0, le=9007199254740991)]
     md5: Annotated[str, Field(pattern="^[0-9a-f]{32}$")]
     blob: Annotated[
         str | None,
