@@ -391,19 +391,55 @@ describe('simulatePlan: errors', () => {
     expect(actions).toEqual([]);
   });
 
-  it('only warns when a copy or a new file creates a twin of another name', () => {
-    const { report } = simulate(
+  it('refuses a copy or a new file that would twin an existing name', () => {
+    const { report, actions } = simulate(
       [object('report.pdf')],
       [
         { type: 'copy', source: 'report.pdf', destination: 'REPORT.pdf' },
         { type: 'write_file', destination: 'Report.pdf', content: 'x' },
+        { type: 'write_file', destination: 'other.pdf', content: 'x' },
       ],
     );
-    expect(report.valid).toBe(true);
-    expect(report.warnings).toEqual([
-      { operation: 0, code: 'name_twin', message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation', path: 'REPORT.pdf' },
-      { operation: 1, code: 'name_twin', message: expect.stringContaining('`Report.pdf` differs from existing'), path: 'Report.pdf' },
+    expect(report.valid).toBe(false);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'name_twin', message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'REPORT.pdf' },
+      { operation: 1, code: 'name_twin', message: expect.stringContaining('`Report.pdf` differs from existing `report.pdf`'), path: 'Report.pdf' },
     ]);
+    expect(report.warnings).toEqual([]);
+    expect(actions.map((action) => action.operation)).toEqual([2]);
+  });
+
+  it('refuses a new name that twins a name listed in NFD, and one the same plan created', () => {
+    const { report } = simulate(
+      [object('Mu\u0308ller.pdf')],
+      [
+        { type: 'write_file', destination: 'M\u00fcller.pdf', content: 'x' },
+        { type: 'write_file', destination: 'new.pdf', content: 'x' },
+        { type: 'copy', source: 'new.pdf', destination: 'NEW.pdf' },
+      ],
+    );
+    expect(codes(report.errors)).toEqual(['name_twin', 'name_twin']);
+    expect(report.errors.map((issue) => issue.path)).toEqual(['M\u00fcller.pdf', 'NEW.pdf']);
+  });
+
+  it('refuses a new folder that twins an existing folder, with or without its marker', () => {
+    const { report, actions } = simulate(
+      [object('Records/a.pdf'), object('Intake/')],
+      [
+        { type: 'write_file', destination: 'records/b.pdf', content: 'x' },
+        { type: 'create_dir', destination: 'INTAKE' },
+        { type: 'copy', source: 'Records/a.pdf', destination: 'RECORDS/sub/a.pdf' },
+        { type: 'create_dir', destination: 'intake/sub' },
+        { type: 'write_file', destination: 'Records/sub/b.pdf', content: 'x' },
+      ],
+    );
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'name_twin', message: '`records/b.pdf` would create the folder `records`, which differs from existing `Records` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'records/b.pdf' },
+      expect.objectContaining({ operation: 1, code: 'name_twin', path: 'INTAKE/' }),
+      expect.objectContaining({ operation: 2, code: 'name_twin', path: 'RECORDS/sub/a.pdf' }),
+      expect.objectContaining({ operation: 3, code: 'name_twin', path: 'intake/sub/' }),
+    ]);
+    expect(actions.map((action) => action.destination)).toEqual([full('Records/sub/b.pdf')]);
   });
 });
 

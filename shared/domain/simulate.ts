@@ -163,6 +163,8 @@ function draftOperation(context: SimulationContext, draft: OperationDraft, opera
   }
 }
 
+const ONLY_BY_CASE = 'only by letter case or Unicode normalisation; many file systems treat them as one name';
+
 type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
 
 /** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
@@ -179,8 +181,18 @@ function prepareDestination(context: SimulationContext, draft: OperationDraft, t
   }
   const existing = tree.objects.get(target);
   if (!existing) {
+    // A new name beside one differing only by case or normalisation: one of the two would
+    // be lost on a case-insensitive or normalising disk (Windows, macOS) the case is synced to.
     const twin = tree.twinOf(target);
-    if (twin) draft.warn('name_twin', `\`${target}\` differs from existing \`${twin}\` only by letter case or Unicode normalisation`, target);
+    if (twin) {
+      draft.fail('name_twin', `\`${target}\` differs from existing \`${twin}\` ${ONLY_BY_CASE}`, target);
+      return undefined;
+    }
+    const folderTwin = tree.newFolderTwinOf(target);
+    if (folderTwin) {
+      draft.fail('name_twin', `\`${target}\` would create the folder \`${folderTwin.folder}\`, which differs from existing \`${folderTwin.twin}\` ${ONLY_BY_CASE}`, target);
+      return undefined;
+    }
     return { expect: { state: 'absent' }, replacedSize: 0 };
   }
   if (!overwrite) {
@@ -310,7 +322,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
     return [];
   }
   if (operation.type === 'move' && collisionKey(source) === collisionKey(destination)) {
-    draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ only by letter case or Unicode normalisation; many file systems treat them as one name`, destination);
+    draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ ${ONLY_BY_CASE}`, destination);
     return [];
   }
   if (tree.isFile(source) && !sourceRaw.endsWith('/')) {
