@@ -14,10 +14,11 @@
  * simulation-draft.ts; how the outcome is written down (lines, diff, snapshot hash) is in
  * simulation-report.ts; path rules are in paths.ts.
  */
-import type { ObjectInfo } from './objects.ts';
+import type { ObjectInfo, RefusedEntry } from './objects.ts';
 import type { Action, Expect, ObjectFacts } from './actions.ts';
 import { checkBlob } from './blobs.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
+import { describeRefused, RefusedPaths } from './refused-paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
 import { factsOf, noTotals, OperationDraft, SimulatedCase, TOTAL_KEYS, withFacts, type PreparedDestination, type SimObject, type TreeChange } from './simulation-draft.ts';
 import { describeEffect, diffTrees, formatBytes, REPORT_LIST_LIMIT, snapshotHashOf } from './simulation-report.ts';
@@ -49,6 +50,8 @@ export interface SimulationInput {
   systemObjects?: ReadonlyMap<string, ObjectInfo>;
   /** The staged blobs the plan's `write_file`s name, by full object name (absent: never uploaded). */
   blobObjects?: ReadonlyMap<string, ObjectInfo>;
+  /** Entries of the case the listing found but no call can touch (links, NFD names), by full name. */
+  refused?: Iterable<RefusedEntry>;
   listing: { objects: number; pages: number };
   checkedAt: string;
   thresholds?: SimulationThresholds;
@@ -70,6 +73,8 @@ interface SimulationContext {
   checkedAt: string;
   /** The full object name of a case path. */
   full(path: string): string;
+  /** What the listing reported as untouchable. */
+  refused: RefusedPaths;
 }
 
 /** Simulates the plan and derives its actions. Pure: the same input gives the same output. */
@@ -84,7 +89,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
     initial.set(key, object.generation);
   }
-  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path) };
+  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path), refused: new RefusedPaths(caseName, input.refused ?? []) };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
@@ -163,6 +168,22 @@ function draftOperation(context: SimulationContext, draft: OperationDraft, opera
   }
 }
 
+/** A path that is, or lies under, an entry the listing reported as untouchable: an error. */
+function failRefused(context: SimulationContext, draft: OperationDraft, path: string): boolean {
+  const found = context.refused.at(path);
+  if (!found) return false;
+  draft.fail(found.kind, describeRefused(found, path), path);
+  return true;
+}
+
+/** A folder operation leaves the untouchable entries inside the folder where they are: a warning. */
+function warnRefusedInside(context: SimulationContext, draft: OperationDraft, folder: string, doing: string): void {
+  const inside = context.refused.under(folder);
+  if (inside.length === 0) return;
+  const named = inside.slice(0, 3).map((found) => `\`${found.path}\``).join(', ');
+  draft.warn('refused_inside', `${doing} \`${folder}\` leaves ${inside.length === 1 ? 'one entry' : `${inside.length} entries`} Bailiff cannot touch (${named}${inside.length > 3 ? ', …' : ''}) where ${inside.length === 1 ? 'it is' : 'they are'}`, folder);
+}
+
 const ONLY_BY_CASE = 'only by letter case or Unicode normalisation; many file systems treat them as one name';
 
 type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
@@ -170,6 +191,7 @@ type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
 /** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
 function prepareDestination(context: SimulationContext, draft: OperationDraft, target: string, overwrite: boolean, isMarker: boolean): PreparedDestination | undefined {
   const { tree } = context;
+  if (failRefused(context, draft, target)) return undefined;
   const clash = tree.fileAncestor(isMarker ? `${target}x` : target);
   if (clash) {
     draft.fail('file_folder_collision', `\`${clash}\` is a file, so \`${target}\` cannot be created under it`, target);
@@ -317,6 +339,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
   const destination = stripSlash(destinationRaw);
   const sourceRaw = operation.source;
   const source = stripSlash(sourceRaw);
+  if (failRefused(context, draft, source)) return [];
   if (source === destination) {
     draft.fail('same_path', `source and destination are both \`${source}\``, source);
     return [];
@@ -343,6 +366,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
     draft.fail('into_itself', `cannot ${operation.type} \`${source}\` into itself (\`${destination}\`)`, destination);
     return [];
   }
+  warnRefusedInside(context, draft, source, operation.type === 'move' ? 'moving' : 'copying');
   if (tree.folderExists(destination)) draft.warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
   const pairs = tree.objectsUnder(source).map((key): TransferPair => {
     const node = tree.objects.get(key)!;
@@ -375,7 +399,9 @@ function draftRemoveFolder(context: SimulationContext, draft: OperationDraft, op
 function draftDelete(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'delete'>): void {
   const { tree } = context;
   const source = stripSlash(operation.source);
+  if (failRefused(context, draft, source)) return;
   const keys = tree.isFile(source) && !operation.source.endsWith('/') ? [source] : tree.folderExists(source) ? tree.objectsUnder(source) : [];
+  if (keys.length > 0 && keys[0] !== source) warnRefusedInside(context, draft, source, 'deleting');
   if (keys.length === 0) {
     const twin = tree.twinOf(source);
     draft.fail('source_missing', `\`${source}\` does not exist${twin ? `; did you mean \`${twin}\`?` : ''}`, source);
