@@ -11,6 +11,7 @@ import { deriveRollback } from '../domain/inverse.ts';
 import { casePathOf, casePrefix } from '../domain/paths.ts';
 import type { Policy } from '../domain/policy.ts';
 import {
+  actionsToKeep,
   caseNameSchema,
   casePathSchema,
   PLAN_LIMITS,
@@ -163,7 +164,7 @@ export class PlanService implements PlanApi {
       patch.status = 'proposed';
       patch.approval = undefined;
     }
-    const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch);
+    const updated = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, actionsToKeep(dryRun.report, dryRun.actions), patch);
     if (withdrawn) {
       await this.record(principal, updated, 'plan.approval_withdrawn', {
         valid: dryRun.report.valid,
@@ -347,7 +348,7 @@ export class PlanService implements PlanApi {
       operationCount: draft.operations.length,
       report,
     };
-    await this.plans.createPlan(record, draft.operations, actions);
+    await this.plans.createPlan(record, draft.operations, actionsToKeep(report, actions));
     await this.record(principal, record, 'plan.proposed', {
       planHash: record.planHash,
       snapshotHash: report.snapshotHash,
