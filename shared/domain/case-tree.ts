@@ -17,6 +17,8 @@ export class CaseTree<T> {
    * that differ only by case or normalisation. Almost every key has one path, so no Set for it.
    */
   private readonly byCollisionKey = new Map<string, string | Set<string>>();
+  /** The same for folders, which exist without an object of their own (no marker). */
+  private readonly foldersByCollisionKey = new Map<string, string | Set<string>>();
 
   /** The folder a key sits in: a marker's own folder, or a file's parent (`''` for the root). */
   static folderOf(key: string): string {
@@ -33,22 +35,15 @@ export class CaseTree<T> {
       const siblings = setIn(this.subfoldersOf, parent);
       if (siblings.has(child)) break;
       siblings.add(child);
+      indexAdd(this.foldersByCollisionKey, child);
       child = parent;
     }
-    const collision = collisionKey(key);
-    const others = this.byCollisionKey.get(collision);
-    if (others === undefined) this.byCollisionKey.set(collision, key);
-    else if (typeof others === 'string') {
-      if (others !== key) this.byCollisionKey.set(collision, new Set([others, key]));
-    } else others.add(key);
+    indexAdd(this.byCollisionKey, key);
   }
 
   remove(key: string): void {
     if (!this.objects.delete(key)) return;
-    const collision = collisionKey(key);
-    const others = this.byCollisionKey.get(collision);
-    if (others === key) this.byCollisionKey.delete(collision);
-    else if (typeof others === 'object') others.delete(key);
+    indexRemove(this.byCollisionKey, key);
     let folder = CaseTree.folderOf(key);
     this.filesIn.get(folder)?.delete(key);
     // Folders exist only through what is in them, as in Cloud Storage: prune the empty ones.
@@ -57,6 +52,7 @@ export class CaseTree<T> {
       this.subfoldersOf.delete(folder);
       const parent = parentOf(folder) ?? '';
       this.subfoldersOf.get(parent)?.delete(folder);
+      indexRemove(this.foldersByCollisionKey, folder);
       folder = parent;
     }
   }
@@ -98,14 +94,49 @@ export class CaseTree<T> {
 
   /** Another existing path that differs from `path` only by letter case or normalisation. */
   twinOf(path: string): string | undefined {
-    const others = this.byCollisionKey.get(collisionKey(path));
-    if (others === undefined) return undefined;
-    if (typeof others === 'string') return others === path ? undefined : others;
-    for (const other of others) {
-      if (other !== path) return other;
-    }
-    return undefined;
+    return indexTwin(this.byCollisionKey, path);
   }
+
+  /**
+   * The first folder that putting an object at `key` would bring into being (the topmost of its
+   * folders that does not exist yet), when an existing folder differs from it only by letter
+   * case or normalisation: `D1/new.txt` beside an existing `d1/`.
+   */
+  newFolderTwinOf(key: string): { folder: string; twin: string } | undefined {
+    let missing: string | undefined;
+    for (let folder: string | undefined = CaseTree.folderOf(key); folder !== undefined && folder !== '' && !this.folderExists(folder); folder = parentOf(folder)) missing = folder;
+    if (missing === undefined) return undefined;
+    const twin = indexTwin(this.foldersByCollisionKey, missing);
+    return twin === undefined ? undefined : { folder: missing, twin };
+  }
+}
+
+/** Adds `path` to an index by collision key (most keys have one path, so no Set for those). */
+function indexAdd(index: Map<string, string | Set<string>>, path: string): void {
+  const collision = collisionKey(path);
+  const others = index.get(collision);
+  if (others === undefined) index.set(collision, path);
+  else if (typeof others === 'string') {
+    if (others !== path) index.set(collision, new Set([others, path]));
+  } else others.add(path);
+}
+
+function indexRemove(index: Map<string, string | Set<string>>, path: string): void {
+  const collision = collisionKey(path);
+  const others = index.get(collision);
+  if (others === path) index.delete(collision);
+  else if (typeof others === 'object') others.delete(path);
+}
+
+/** Another indexed path with the collision key of `path`. */
+function indexTwin(index: Map<string, string | Set<string>>, path: string): string | undefined {
+  const others = index.get(collisionKey(path));
+  if (others === undefined) return undefined;
+  if (typeof others === 'string') return others === path ? undefined : others;
+  for (const other of others) {
+    if (other !== path) return other;
+  }
+  return undefined;
 }
 
 function setIn<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {

@@ -42,3 +42,22 @@ export interface ObjectInfo {
   /** Holds and retention, when the object has any; listings always report them. */
   holds?: ObjectHolds;
 }
+
+/**
+ * Why an entry a store found cannot be an object: a symbolic link (never followed: it may lead
+ * into another case or out of the workspace), a name not in Unicode NFC (macOS writes NFD;
+ * Bailiff names everything in NFC, so neither spelling reaches it), or something that is not
+ * a file or folder at all (a socket, a device, a name with a backslash).
+ */
+export type RefusedKind = 'symbolic_link' | 'name_not_nfc' | 'not_a_file';
+
+/**
+ * An entry of the workspace that a listing reports but no call can touch (the embedded store's
+ * links and NFD names; Cloud Storage has none). The dry run refuses any plan naming it or a
+ * path through it, rather than letting it fail when it runs.
+ */
+export interface RefusedEntry {
+  /** Its name as found, full (`projects/<case>/...`); a folder's ends in `/`. */
+  name: string;
+  kind: RefusedKind;
+}

@@ -325,3 +325,18 @@ export function contentBuffer(op: { content?: string; blob?: string; encoding: '
 export function compensationPlanId(planId: string): string {
   return `${planId}u`;
 }
+
+/**
+ * The actions a plan's store keeps for this dry run: none while it is invalid. Nothing can run
+ * an invalid plan (approving it is refused, and validating it again stores the actions of a
+ * valid dry run), and its report and operations are all the console and the API show of it, so
+ * a hundred invalid 100,000-operation proposals do not each keep 100,000 actions.
+ */
+export function actionsToKeep<T>(report: Pick<DryRunReport, 'valid'>, actions: readonly T[]): readonly T[] {
+  return report.valid ? actions : [];
+}
+
+/** How many actions `actionsToKeep` kept for this report: what `/plans/{id}/results` pages through. */
+export function keptActionCount(report: Pick<DryRunReport, 'valid' | 'totals'>): number {
+  return report.valid ? report.totals.actions : 0;
+}

@@ -76,11 +76,19 @@ describe('protected paths', () => {
     ['a new file in it', { type: 'write_file', destination: 'Settlement/new.md', content: 'x' }, violation(0, 'Settlement/new.md')],
     ['a delete of its marker with the folder', { type: 'delete', source: 'Settlement' }, violation(0, 'Settlement/')],
     ['a move of the whole folder', { type: 'move', source: 'Settlement/', destination: 'Archive/Settlement' }, violation(0, 'Settlement/')],
-    ['a lower-case spelling of it', { type: 'write_file', destination: 'settlement/x.md', content: 'x' }, violation(0, 'settlement/x.md')],
   ])('blocks %s', (_label, operation, expected) => {
     const { verdict } = judge(settlement, [operation]);
     expect(verdict.violations).toEqual([expected]);
     expect(verdict.autoApproveRule).toBeUndefined();
+  });
+
+  it('blocks a lower-case spelling of it (which the dry run refuses anyway beside the folder itself)', () => {
+    const fresh = policy({ protectedPaths: [{ pattern: '*/Closed/**', reason: 'closed' }] });
+    expect(judge(fresh, [{ type: 'write_file', destination: 'closed/x.md', content: 'x' }]).verdict.violations).toEqual([
+      { operation: 0, code: 'protected_path', path: 'closed/x.md', message: '`closed/x.md` is protected (closed)' },
+    ]);
+    const beside = judge(settlement, [{ type: 'write_file', destination: 'settlement/x.md', content: 'x' }]);
+    expect(beside.report.errors.map((issue) => issue.code)).toEqual(['name_twin']);
   });
 
   it('blocks creating the folder marker itself', () => {

@@ -391,19 +391,55 @@ describe('simulatePlan: errors', () => {
     expect(actions).toEqual([]);
   });
 
-  it('only warns when a copy or a new file creates a twin of another name', () => {
-    const { report } = simulate(
+  it('refuses a copy or a new file that would twin an existing name', () => {
+    const { report, actions } = simulate(
       [object('report.pdf')],
       [
         { type: 'copy', source: 'report.pdf', destination: 'REPORT.pdf' },
         { type: 'write_file', destination: 'Report.pdf', content: 'x' },
+        { type: 'write_file', destination: 'other.pdf', content: 'x' },
       ],
     );
-    expect(report.valid).toBe(true);
-    expect(report.warnings).toEqual([
-      { operation: 0, code: 'name_twin', message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation', path: 'REPORT.pdf' },
-      { operation: 1, code: 'name_twin', message: expect.stringContaining('`Report.pdf` differs from existing'), path: 'Report.pdf' },
+    expect(report.valid).toBe(false);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'name_twin', message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'REPORT.pdf' },
+      { operation: 1, code: 'name_twin', message: expect.stringContaining('`Report.pdf` differs from existing `report.pdf`'), path: 'Report.pdf' },
     ]);
+    expect(report.warnings).toEqual([]);
+    expect(actions.map((action) => action.operation)).toEqual([2]);
+  });
+
+  it('refuses a new name that twins a name listed in NFD, and one the same plan created', () => {
+    const { report } = simulate(
+      [object('Mu\u0308ller.pdf')],
+      [
+        { type: 'write_file', destination: 'M\u00fcller.pdf', content: 'x' },
+        { type: 'write_file', destination: 'new.pdf', content: 'x' },
+        { type: 'copy', source: 'new.pdf', destination: 'NEW.pdf' },
+      ],
+    );
+    expect(codes(report.errors)).toEqual(['name_twin', 'name_twin']);
+    expect(report.errors.map((issue) => issue.path)).toEqual(['M\u00fcller.pdf', 'NEW.pdf']);
+  });
+
+  it('refuses a new folder that twins an existing folder, with or without its marker', () => {
+    const { report, actions } = simulate(
+      [object('Records/a.pdf'), object('Intake/')],
+      [
+        { type: 'write_file', destination: 'records/b.pdf', content: 'x' },
+        { type: 'create_dir', destination: 'INTAKE' },
+        { type: 'copy', source: 'Records/a.pdf', destination: 'RECORDS/sub/a.pdf' },
+        { type: 'create_dir', destination: 'intake/sub' },
+        { type: 'write_file', destination: 'Records/sub/b.pdf', content: 'x' },
+      ],
+    );
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'name_twin', message: '`records/b.pdf` would create the folder `records`, which differs from existing `Records` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'records/b.pdf' },
+      expect.objectContaining({ operation: 1, code: 'name_twin', path: 'INTAKE/' }),
+      expect.objectContaining({ operation: 2, code: 'name_twin', path: 'RECORDS/sub/a.pdf' }),
+      expect.objectContaining({ operation: 3, code: 'name_twin', path: 'intake/sub/' }),
+    ]);
+    expect(actions.map((action) => (action.kind === 'delete' ? action.target : action.destination))).toEqual([full('Records/sub/b.pdf')]);
   });
 });
 
@@ -578,5 +614,61 @@ describe('snapshotHashOf', () => {
     expect(snapshotHashOf([])).toBe(hashOf([]));
     const many = Array.from({ length: 3_000 }, (_, i) => ({ ...actions[i % 4]!, index: i }) as Action);
     expect(snapshotHashOf(many)).toBe(hashOf(many.map((action) => (action.kind === 'copy' || action.kind === 'move' ? [action.source, action.sourceExpect, action.destination, action.expect] : [action.kind === 'delete' ? action.target : action.destination, action.expect]))));
+  });
+});
+
+describe('simulatePlan: entries the listing reports as untouchable', () => {
+  // The embedded store lists a symbolic link, a name written in NFD and a socket as refused.
+  const refused = [
+    { name: full('doelink'), kind: 'symbolic_link' as const },
+    { name: full('notes/link.txt'), kind: 'symbolic_link' as const },
+    { name: full('Cafe\u0301/'), kind: 'name_not_nfc' as const },
+    { name: full('Mu\u0308ller.pdf'), kind: 'name_not_nfc' as const },
+  ];
+  const listing = [object('a.txt'), object('notes/n.txt')];
+
+  it('refuses every operation that names one or a path through one, with the reason', () => {
+    const { report, actions } = simulate(
+      listing,
+      [
+        { type: 'write_file', destination: 'doelink/x.txt', content: 'x' },
+        { type: 'create_dir', destination: 'doelink/sub' },
+        { type: 'copy', source: 'a.txt', destination: 'doelink/a.txt' },
+        { type: 'move', source: 'doelink/memo.txt', destination: 'memo.txt' },
+        { type: 'delete', source: 'notes/link.txt' },
+        { type: 'write_file', destination: 'M\u00fcller.pdf', content: 'x' },
+        { type: 'move', source: 'Caf\u00e9/', destination: 'cafe2/' },
+        { type: 'write_file', destination: 'fine.txt', content: 'x' },
+      ],
+      { refused },
+    );
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'symbolic_link', message: '`doelink` is a symbolic link, which Bailiff never follows, so `doelink/x.txt` cannot be reached', path: 'doelink/x.txt' },
+      expect.objectContaining({ operation: 1, code: 'symbolic_link', path: 'doelink/sub/' }),
+      expect.objectContaining({ operation: 2, code: 'symbolic_link', path: 'doelink/a.txt' }),
+      expect.objectContaining({ operation: 3, code: 'symbolic_link', path: 'doelink/memo.txt' }),
+      { operation: 4, code: 'symbolic_link', message: '`notes/link.txt` is a symbolic link, which Bailiff never follows', path: 'notes/link.txt' },
+      {
+        operation: 5,
+        code: 'name_not_nfc',
+        message: '`Mu\u0308ller.pdf` is named on disk in another Unicode normalisation (NFD, as macOS writes names); rename it on disk to its usual (NFC) form to use it',
+        path: 'M\u00fcller.pdf',
+      },
+      expect.objectContaining({ operation: 6, code: 'name_not_nfc', path: 'Caf\u00e9' }),
+    ]);
+    expect(actions.map((action) => action.operation)).toEqual([7]);
+  });
+
+  it('warns that a folder operation leaves them where they are', () => {
+    const { report } = simulate(listing, [{ type: 'delete', source: 'notes/' }], { refused });
+    expect(report.valid).toBe(true);
+    expect(report.warnings).toEqual([
+      { operation: 0, code: 'refused_inside', message: 'deleting `notes` leaves one entry Bailiff cannot touch (`notes/link.txt`) where it is', path: 'notes' },
+    ]);
+  });
+
+  it('ignores entries of other cases', () => {
+    const { report } = simulate(listing, [{ type: 'write_file', destination: 'doelink/x.txt', content: 'x' }], { refused: [{ name: 'projects/other/doelink', kind: 'symbolic_link' }] });
+    expect(report.errors).toEqual([]);
   });
 });

@@ -9,19 +9,21 @@
  * tree changes, errors, warnings and share of the totals); the loop in `simulatePlan` commits a
  * valid draft whole or drops an invalid one whole, so a failing operation leaves no trace but
  * its errors and warnings.
+ *
+ * Every rule of what a plan may do lives in this file. The draft and the simulated case are in
+ * simulation-draft.ts; how the outcome is written down (lines, diff, snapshot hash) is in
+ * simulation-report.ts; path rules are in paths.ts.
  */
-import { createHash } from 'node:crypto';
-import type { ObjectInfo } from './objects.ts';
+import type { ObjectInfo, RefusedEntry } from './objects.ts';
 import type { Action, Expect, ObjectFacts } from './actions.ts';
-import { CaseTree } from './case-tree.ts';
-import { canonicalJson } from './hash.ts';
 import { checkBlob } from './blobs.ts';
-import { describeHolds, holdsInForce } from './holds.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
+import { describeRefused, RefusedPaths } from './refused-paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
+import { factsOf, noTotals, OperationDraft, SimulatedCase, TOTAL_KEYS, withFacts, type PreparedDestination, type SimObject, type TreeChange } from './simulation-draft.ts';
+import { describeEffect, diffTrees, formatBytes, REPORT_LIST_LIMIT, snapshotHashOf } from './simulation-report.ts';
 
-/** Report lists (per-operation lines, diff entries) stop here; totals stay exact. */
-export const REPORT_LIST_LIMIT = 1000;
+export { REPORT_LIST_LIMIT, snapshotHashOf } from './simulation-report.ts';
 
 export interface SimulationThresholds {
   /** Warn when a plan deletes more objects than this. */
@@ -48,6 +50,8 @@ export interface SimulationInput {
   systemObjects?: ReadonlyMap<string, ObjectInfo>;
   /** The staged blobs the plan's `write_file`s name, by full object name (absent: never uploaded). */
   blobObjects?: ReadonlyMap<string, ObjectInfo>;
+  /** Entries of the case the listing found but no call can touch (links, NFD names), by full name. */
+  refused?: Iterable<RefusedEntry>;
   listing: { objects: number; pages: number };
   checkedAt: string;
   thresholds?: SimulationThresholds;
@@ -56,147 +60,6 @@ export interface SimulationInput {
 export interface SimulationResult {
   report: DryRunReport;
   actions: Action[];
-}
-
-interface SimObject {
-  size: number;
-  expect: Expect;
-  /** Set while the object is the one the listing showed (not yet replaced by the plan). */
-  original: boolean;
-  /** The listing's description of it, while `original` (a reference: the caller holds the listing anyway). */
-  listed?: ObjectInfo;
-}
-
-/** What a copy records of its source, from the listing; undefined when the listing said nothing. */
-function factsOf(object: ObjectInfo | undefined): ObjectFacts | undefined {
-  if (!object) return undefined;
-  const facts: ObjectFacts = {
-    ...(object.md5 ? { md5: object.md5 } : {}),
-    ...(object.crc32c ? { crc32c: object.crc32c } : {}),
-    ...(object.contentType ? { contentType: object.contentType } : {}),
-    ...(object.headers && Object.keys(object.headers).length > 0 ? { headers: object.headers } : {}),
-  };
-  return Object.keys(facts).length > 0 ? facts : undefined;
-}
-
-/** The field only when there are facts to record: an action without them reads as before. */
-function withFacts<K extends 'sourceFacts' | 'replacedFacts'>(key: K, facts: ObjectFacts | undefined): { [P in K]?: ObjectFacts } {
-  return (facts ? { [key]: facts } : {}) as { [P in K]?: ObjectFacts };
-}
-
-/** What an operation does to the simulated case; `put` replaces whatever was at its path. */
-type TreeChange = { remove: string } | { put: string; object: SimObject };
-
-/** The simulated case: each object with what it must look like when an action touches it. */
-class SimulatedCase extends CaseTree<SimObject> {
-  apply(change: TreeChange): void {
-    if ('remove' in change) this.remove(change.remove);
-    else {
-      this.remove(change.put);
-      this.add(change.put, change.object);
-    }
-  }
-}
-
-const formatBytes = (bytes: number) =>
-  bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-
-type Totals = Omit<DryRunReport['totals'], 'operations' | 'actions'>;
-
-const noTotals = (): Totals => ({
-  objectsCreated: 0,
-  objectsOverwritten: 0,
-  objectsDeleted: 0,
-  objectsMoved: 0,
-  objectsCopied: 0,
-  objectsWritten: 0,
-  foldersCreated: 0,
-  bytesWritten: 0,
-  bytesDeleted: 0,
-  bytesMoved: 0,
-  bytesCopied: 0,
-});
-const TOTAL_KEYS = Object.keys(noTotals()) as Array<keyof Totals>;
-
-/**
- * What one operation would do, worked out against the case as the operations before it left it.
- * The simulation commits a draft as a whole (its actions, tree changes and share of the totals)
- * or, when the draft holds an error, drops it: then only its errors and warnings are reported and
- * the simulated case stays as it was.
- */
-class OperationDraft {
-  readonly operation: number;
-  /** The index the draft's first action gets: actions are numbered across the whole plan. */
-  readonly firstAction: number;
-  readonly actions: Action[] = [];
-  /** Applied to the tree, in order, only when the draft is committed. */
-  readonly changes: TreeChange[] = [];
-  readonly errors: ReportIssue[] = [];
-  readonly warnings: ReportIssue[] = [];
-  readonly totals: Totals = noTotals();
-  /** Objects and bytes the operation moves, for its report line. */
-  objects = 0;
-  bytes = 0;
-
-  constructor(operation: number, firstAction: number) {
-    this.operation = operation;
-    this.firstAction = firstAction;
-  }
-
-  /** The index the next planned action gets. */
-  get nextAction(): number {
-    return this.firstAction + this.actions.length;
-  }
-
-  fail(code: string, message: string, path?: string): void {
-    this.errors.push({ operation: this.operation, code, message, path });
-  }
-
-  /** An object the operation would delete, overwrite or move away is held or retained. */
-  failHeld(path: string, doing: string, object: ObjectInfo, at: string): boolean {
-    const holds = holdsInForce(object.holds, at);
-    if (holds.length === 0) return false;
-    this.errors.push({ operation: this.operation, code: 'object_held', message: `\`${path}\` is under ${describeHolds(holds)}, so no plan may ${doing} it`, path, holds });
-    return true;
-  }
-
-  warn(code: string, message: string, path?: string): void {
-    this.warnings.push({ operation: this.operation, code, message, path });
-  }
-
-  /** Plans one action for one object, with what it does to the simulated case. */
-  plan(action: Action, ...changes: TreeChange[]): void {
-    this.actions.push(action);
-    this.changes.push(...changes);
-    this.objects += 1;
-    this.bytes += action.size;
-  }
-
-  /** Counts an object written where `destination` says, replacing what was there if anything. */
-  countWrite(destination: PreparedDestination, size: number): void {
-    if (destination.expect.state === 'absent') this.totals.objectsCreated += 1;
-    else {
-      this.totals.objectsOverwritten += 1;
-      this.totals.bytesDeleted += destination.replacedSize;
-    }
-    this.totals.bytesWritten += size;
-  }
-
-  /** Counts an object carried by a move, or by a copy or restore, by what the operation is. */
-  countTransfer(kind: 'move' | 'copy', size: number): void {
-    if (kind === 'move') {
-      this.totals.objectsMoved += 1;
-      this.totals.bytesMoved += size;
-    } else {
-      this.totals.objectsCopied += 1;
-      this.totals.bytesCopied += size;
-    }
-  }
-
-  countDelete(size: number): void {
-    this.totals.objectsDeleted += 1;
-    this.totals.bytesDeleted += size;
-  }
 }
 
 /** What the operation functions read: the plan's names and the case as the operations before left it. */
@@ -210,6 +73,8 @@ interface SimulationContext {
   checkedAt: string;
   /** The full object name of a case path. */
   full(path: string): string;
+  /** What the listing reported as untouchable. */
+  refused: RefusedPaths;
 }
 
 /** Simulates the plan and derives its actions. Pure: the same input gives the same output. */
@@ -224,7 +89,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
     initial.set(key, object.generation);
   }
-  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path) };
+  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path), refused: new RefusedPaths(caseName, input.refused ?? []) };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
@@ -303,21 +168,30 @@ function draftOperation(context: SimulationContext, draft: OperationDraft, opera
   }
 }
 
-type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
-
-interface PreparedDestination {
-  /** The precondition for writing the destination. */
-  expect: Expect;
-  /** Where what is there now is kept first, when something is. */
-  backup?: string;
-  replacedSize: number;
-  /** What the listing said of what is there now. */
-  replacedFacts?: ObjectFacts;
+/** A path that is, or lies under, an entry the listing reported as untouchable: an error. */
+function failRefused(context: SimulationContext, draft: OperationDraft, path: string): boolean {
+  const found = context.refused.at(path);
+  if (!found) return false;
+  draft.fail(found.kind, describeRefused(found, path), path);
+  return true;
 }
+
+/** A folder operation leaves the untouchable entries inside the folder where they are: a warning. */
+function warnRefusedInside(context: SimulationContext, draft: OperationDraft, folder: string, doing: string): void {
+  const inside = context.refused.under(folder);
+  if (inside.length === 0) return;
+  const named = inside.slice(0, 3).map((found) => `\`${found.path}\``).join(', ');
+  draft.warn('refused_inside', `${doing} \`${folder}\` leaves ${inside.length === 1 ? 'one entry' : `${inside.length} entries`} Bailiff cannot touch (${named}${inside.length > 3 ? ', …' : ''}) where ${inside.length === 1 ? 'it is' : 'they are'}`, folder);
+}
+
+const ONLY_BY_CASE = 'only by letter case or Unicode normalisation; many file systems treat them as one name';
+
+type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
 
 /** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
 function prepareDestination(context: SimulationContext, draft: OperationDraft, target: string, overwrite: boolean, isMarker: boolean): PreparedDestination | undefined {
   const { tree } = context;
+  if (failRefused(context, draft, target)) return undefined;
   const clash = tree.fileAncestor(isMarker ? `${target}x` : target);
   if (clash) {
     draft.fail('file_folder_collision', `\`${clash}\` is a file, so \`${target}\` cannot be created under it`, target);
@@ -329,8 +203,18 @@ function prepareDestination(context: SimulationContext, draft: OperationDraft, t
   }
   const existing = tree.objects.get(target);
   if (!existing) {
+    // A new name beside one differing only by case or normalisation: one of the two would
+    // be lost on a case-insensitive or normalising disk (Windows, macOS) the case is synced to.
     const twin = tree.twinOf(target);
-    if (twin) draft.warn('name_twin', `\`${target}\` differs from existing \`${twin}\` only by letter case or Unicode normalisation`, target);
+    if (twin) {
+      draft.fail('name_twin', `\`${target}\` differs from existing \`${twin}\` ${ONLY_BY_CASE}`, target);
+      return undefined;
+    }
+    const folderTwin = tree.newFolderTwinOf(target);
+    if (folderTwin) {
+      draft.fail('name_twin', `\`${target}\` would create the folder \`${folderTwin.folder}\`, which differs from existing \`${folderTwin.twin}\` ${ONLY_BY_CASE}`, target);
+      return undefined;
+    }
     return { expect: { state: 'absent' }, replacedSize: 0 };
   }
   if (!overwrite) {
@@ -455,12 +339,13 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
   const destination = stripSlash(destinationRaw);
   const sourceRaw = operation.source;
   const source = stripSlash(sourceRaw);
+  if (failRefused(context, draft, source)) return [];
   if (source === destination) {
     draft.fail('same_path', `source and destination are both \`${source}\``, source);
     return [];
   }
   if (operation.type === 'move' && collisionKey(source) === collisionKey(destination)) {
-    draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ only by letter case or Unicode normalisation; many file systems treat them as one name`, destination);
+    draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ ${ONLY_BY_CASE}`, destination);
     return [];
   }
   if (tree.isFile(source) && !sourceRaw.endsWith('/')) {
@@ -481,6 +366,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
     draft.fail('into_itself', `cannot ${operation.type} \`${source}\` into itself (\`${destination}\`)`, destination);
     return [];
   }
+  warnRefusedInside(context, draft, source, operation.type === 'move' ? 'moving' : 'copying');
   if (tree.folderExists(destination)) draft.warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
   const pairs = tree.objectsUnder(source).map((key): TransferPair => {
     const node = tree.objects.get(key)!;
@@ -513,7 +399,9 @@ function draftRemoveFolder(context: SimulationContext, draft: OperationDraft, op
 function draftDelete(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'delete'>): void {
   const { tree } = context;
   const source = stripSlash(operation.source);
+  if (failRefused(context, draft, source)) return;
   const keys = tree.isFile(source) && !operation.source.endsWith('/') ? [source] : tree.folderExists(source) ? tree.objectsUnder(source) : [];
+  if (keys.length > 0 && keys[0] !== source) warnRefusedInside(context, draft, source, 'deleting');
   if (keys.length === 0) {
     const twin = tree.twinOf(source);
     draft.fail('source_missing', `\`${source}\` does not exist${twin ? `; did you mean \`${twin}\`?` : ''}`, source);
@@ -533,92 +421,6 @@ function planDelete(context: SimulationContext, draft: OperationDraft, key: stri
   draft.countDelete(node.size);
 }
 
-/**
- * The preconditions an approval is bound to: what must be absent and which generations must
- * still hold. It is `hashOf` of one tuple per action (`[source, sourceExpect, destination,
- * expect]`, or `[name, expect]`), written out here piece by piece: the generic canonical JSON
- * of 100,000 tuples was a third of a large dry run.
- */
-export function snapshotHashOf(actions: readonly Action[]): string {
-  const hash = createHash('sha256');
-  let pending = '[';
-  actions.forEach((action, i) => {
-    const tuple =
-      action.kind === 'copy' || action.kind === 'move'
-        ? `[${JSON.stringify(action.source)},${canonicalExpect(action.sourceExpect)},${JSON.stringify(action.destination)},${canonicalExpect(action.expect)}]`
-        : `[${JSON.stringify(action.kind === 'delete' ? action.target : action.destination)},${canonicalExpect(action.expect)}]`;
-    pending += i === 0 ? tuple : `,${tuple}`;
-    if (pending.length >= 65_536) {
-      hash.update(pending);
-      pending = '';
-    }
-  });
-  hash.update(`${pending}]`);
-  return `sha256:${hash.digest('hex')}`;
-}
-
-/** `canonicalJson(expect)` for the three shapes an Expect has; anything else the generic way. */
-function canonicalExpect(expect: Expect): string {
-  const members = Object.keys(expect).length;
-  if (expect.state === 'absent' && members === 1) return '{"state":"absent"}';
-  if (expect.state === 'generation' && members === 2 && typeof expect.generation === 'string') return `{"generation":${JSON.stringify(expect.generation)},"state":"generation"}`;
-  if (expect.state === 'producedBy' && members === 2 && typeof expect.action === 'number') return `{"action":${JSON.stringify(expect.action)},"state":"producedBy"}`;
-  return canonicalJson(expect);
-}
-
 function stripSlash(path: string): string {
   return path.endsWith('/') ? path.slice(0, -1) : path;
-}
-
-function describeEffect(operation: Operation, objects: number, bytes: number): string {
-  const amount = `${objects} object${objects === 1 ? '' : 's'}, ${formatBytes(bytes)}`;
-  switch (operation.type) {
-    case 'create_dir':
-      return objects === 0 ? `folder ${operation.destination} already exists` : `create folder ${operation.destination}`;
-    case 'write_file':
-      return `write ${operation.destination} (${formatBytes(bytes)})${operation.overwrite ? ', replacing the old content' : ''}`;
-    case 'copy':
-      return `copy ${operation.source} to ${operation.destination} (${amount})`;
-    case 'move':
-      return `move ${operation.source} to ${operation.destination} (${amount})`;
-    case 'delete':
-      return `delete ${operation.source} (${amount}; kept as a backup)`;
-    case 'restore':
-      return `restore ${operation.destination} from its backup (${formatBytes(bytes)})`;
-    case 'remove_folder':
-      return objects === 0 ? `folder ${operation.destination} is already gone; nothing to remove` : `remove the folder ${operation.destination}`;
-  }
-}
-
-function diffTrees(initial: ReadonlyMap<string, string>, tree: SimulatedCase): DryRunReport['diff'] {
-  const added: string[] = [];
-  const removed: string[] = [];
-  const changed: string[] = [];
-  for (const [key, object] of tree.objects) {
-    if (!initial.has(key)) added.push(key);
-    else if (!object.original) changed.push(key);
-  }
-  for (const key of initial.keys()) if (!tree.objects.has(key)) removed.push(key);
-  const truncated = added.length > REPORT_LIST_LIMIT || removed.length > REPORT_LIST_LIMIT || changed.length > REPORT_LIST_LIMIT;
-  return { added: firstSorted(added, REPORT_LIST_LIMIT), removed: firstSorted(removed, REPORT_LIST_LIMIT), changed: firstSorted(changed, REPORT_LIST_LIMIT), truncated };
-}
-
-/**
- * The `limit` smallest strings of `list`, sorted (as `list.sort().slice(0, limit)`), without
- * sorting all of a list of 100,000 paths: candidates are kept in a buffer of twice the limit,
- * which is sorted and cut back whenever it fills.
- */
-function firstSorted(list: readonly string[], limit: number): string[] {
-  if (list.length <= limit * 2) return [...list].sort().slice(0, limit);
-  let kept: string[] = [];
-  let bound: string | undefined;
-  for (const item of list) {
-    if (bound !== undefined && item >= bound) continue;
-    kept.push(item);
-    if (kept.length >= limit * 2) {
-      kept = kept.sort().slice(0, limit);
-      bound = kept[limit - 1];
-    }
-  }
-  return kept.sort().slice(0, limit);
 }

@@ -312,15 +312,27 @@ function orderMoves(moves: ReadonlyMap<string, string>, currentFiles: ReadonlyMa
   // Folder → the sources somewhere under it, for "a folder becoming a file" without a scan per move.
   const sourcesUnder = new Map<string, string[]>();
   for (const source of sources) for (let folder = parentOf(source); folder !== undefined; folder = parentOf(folder)) pushTo(sourcesUnder, folder, source);
+  // The same by collision key: a name (or folder) differing only by case is refused beside another.
+  const sourcesByKey = new Map<string, string[]>();
+  const sourcesUnderKey = new Map<string, string[]>();
+  for (const source of sources) {
+    pushTo(sourcesByKey, collisionKey(source), source);
+    for (let folder = parentOf(source); folder !== undefined; folder = parentOf(folder)) pushTo(sourcesUnderKey, collisionKey(folder), source);
+  }
   /**
    * The moves that must run first: those taking away the current file at the destination, at
-   * a folder above it (a file becoming a folder), or under it (a folder becoming a file).
+   * a folder above it (a file becoming a folder), or under it (a folder becoming a file), and
+   * those taking away a twin of it or of a folder above it (`A` before `y` → `a`).
    */
   const blockers = (destination: string): string[] => {
     const found: string[] = [];
     if (bySource.has(destination)) found.push(destination);
-    for (let folder = parentOf(destination); folder !== undefined; folder = parentOf(folder)) if (bySource.has(folder)) found.push(folder);
+    for (let folder = parentOf(destination); folder !== undefined; folder = parentOf(folder)) {
+      if (bySource.has(folder)) found.push(folder);
+      for (const source of sourcesUnderKey.get(collisionKey(folder)) ?? []) if (!isInside(source, folder)) found.push(source);
+    }
     found.push(...(sourcesUnder.get(destination) ?? []));
+    for (const source of sourcesByKey.get(collisionKey(destination)) ?? []) if (source !== destination) found.push(source);
     return found;
   };
   const operations: Operation[] = [];

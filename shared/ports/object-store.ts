@@ -13,9 +13,9 @@ import type { Readable } from 'node:stream';
  */
 
 import type { SettableHoldKind } from '../domain/holds.ts';
-import type { ObjectHolds, ObjectInfo } from '../domain/objects.ts';
+import type { ObjectHolds, ObjectInfo, RefusedEntry } from '../domain/objects.ts';
 
-export type { ObjectHolds, ObjectInfo };
+export type { ObjectHolds, ObjectInfo, RefusedEntry };
 
 export interface GenerationPrecondition {
   /** The object must currently have this generation; `"0"` means it must not exist. */
@@ -74,6 +74,12 @@ export interface ListOptions {
 
 export interface ListPage {
   objects: ObjectInfo[];
+  /**
+   * Entries under the prefix that are not objects and cannot be touched (a store with none
+   * leaves this out): listed so a dry run can refuse a plan that names them, instead of the
+   * plan failing when it runs. They count towards the page size.
+   */
+  refused?: RefusedEntry[];
   nextPageToken?: string;
 }
 

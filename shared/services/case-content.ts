@@ -16,7 +16,7 @@ import { baseName, blobObjectName, casePathOf, casePrefix, formatBlobRef, parseB
 import { caseNameSchema, casePathSchema } from '../domain/plan.ts';
 import { BailiffError, invalidInput, isBailiffError, notFound, zodIssueDetails } from '../errors.ts';
 import type { Principal } from '../ports/identity.ts';
-import type { ByteRange, ObjectInfo, ObjectStore } from '../ports/object-store.ts';
+import type { ByteRange, ObjectInfo, ObjectStore, RefusedEntry } from '../ports/object-store.ts';
 import type { SignedRequest, UrlSigner } from '../ports/url-signer.ts';
 import { requireRole, type CaseAccess } from './authorization.ts';
 import { mapLimited } from '../map-limited.ts';
@@ -238,8 +238,9 @@ export class CaseContentService {
   }
 
   /** `fullSnapshot`, with the listing it came from (for a dry run against exactly the same view). */
-  async fullListing(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<{ entries: SnapshotEntry[]; objects: ObjectInfo[]; pages: number }> {
+  async fullListing(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<{ entries: SnapshotEntry[]; objects: ObjectInfo[]; refused: RefusedEntry[]; pages: number }> {
     const objects: ObjectInfo[] = [];
+    const refused: RefusedEntry[] = [];
     let token: string | undefined;
     // With md5s known, custom metadata (where a local store keeps md5s and content types, one
     // file per object) is not worth reading; content types do not matter to a diff.
@@ -249,10 +250,11 @@ export class CaseContentService {
       const page = await this.#objects.list(casePrefix(caseName), { pageToken: token, pageSize: 1000, withMetadata });
       pages += 1;
       objects.push(...page.objects);
+      refused.push(...(page.refused ?? []));
       if (objects.length > MAX_SNAPSHOT_OBJECTS) throw invalidInput(`case \`${caseName}\` holds more than ${MAX_SNAPSHOT_OBJECTS} objects`);
       token = page.nextPageToken;
     } while (token);
-    return { entries: await this.#describe(caseName, objects, knownMd5), objects, pages };
+    return { entries: await this.#describe(caseName, objects, knownMd5), objects, refused, pages };
   }
 
   async #describe(caseName: string, objects: ObjectInfo[], knownMd5?: (path: string, generation: string) => string | undefined): Promise<SnapshotEntry[]> {

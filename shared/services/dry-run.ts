@@ -11,7 +11,7 @@ import { evaluatePolicy, type Policy } from '../domain/policy.ts';
 import type { DryRunReport, Operation, ReportIssue } from '../domain/plan.ts';
 import { simulatePlan } from '../domain/simulate.ts';
 import type { Clock } from '../ports/clock.ts';
-import { listAll, type ObjectInfo, type ObjectStore } from '../ports/object-store.ts';
+import { listAll, type ObjectInfo, type ObjectStore, type RefusedEntry } from '../ports/object-store.ts';
 
 export interface DryRunDeps {
   objects: ObjectStore;
@@ -24,6 +24,8 @@ export interface DryRunDeps {
 /** One listing of a case: its objects (names, sizes, generations; no custom metadata). */
 export interface CaseListing {
   objects: ObjectInfo[];
+  /** Entries the store cannot touch (the embedded store's links and NFD names): the dry run refuses plans naming them. */
+  refused?: RefusedEntry[];
   pages: number;
 }
 
@@ -53,12 +55,14 @@ export class DryRunner {
 
   async listCase(caseName: string): Promise<CaseListing> {
     const objects: ObjectInfo[] = [];
+    const refused: RefusedEntry[] = [];
     let pages = 0;
     for await (const page of listAll(this.deps.objects, casePrefix(caseName), { pageSize: this.deps.listPageSize, withMetadata: false })) {
       pages += 1;
       objects.push(...page.objects);
+      refused.push(...(page.refused ?? []));
     }
-    return { objects, pages };
+    return { objects, refused, pages };
   }
 
   /** Simulates `request` against `listing` (listed now when not given). Never touches storage otherwise. */
@@ -73,6 +77,7 @@ export class DryRunner {
       caseName,
       operations,
       caseObjects: caseListing.objects,
+      refused: caseListing.refused,
       systemObjects: systemObjects?.objects,
       listing: { objects: caseListing.objects.length, pages: caseListing.pages + (systemObjects?.pages ?? 0) },
       checkedAt: this.deps.clock.now().toISOString(),

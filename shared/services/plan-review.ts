@@ -8,7 +8,7 @@
  * It never changes state: a plan whose approval window has passed is reported as needing a
  * fresh dry run, but only PlanService moves it to `expired`.
  */
-import { contentBuffer, planIdSchema, caseNameSchema, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
+import { contentBuffer, keptActionCount, planIdSchema, caseNameSchema, type Operation, type PlanRecord, type PlanStatus } from '../domain/plan.ts';
 import type { Action } from '../domain/actions.ts';
 import { casePathOf } from '../domain/paths.ts';
 import { invalidInput } from '../errors.ts';
@@ -215,7 +215,7 @@ export class PlanReviewService implements PlanReviewApi {
     return {
       planId: plan.id,
       offset,
-      total: plan.report.totals.actions,
+      total: keptActionCount(plan.report),
       actions: actions.map((action): ActionResult => {
         const entry = latest.get(action.index);
         const target = action.kind === 'delete' ? { destination: inCase(action.target) } : { destination: inCase(action.destination) };

@@ -11,6 +11,7 @@ import { deriveRollback } from '../domain/inverse.ts';
 import { casePathOf, casePrefix } from '../domain/paths.ts';
 import type { Policy } from '../domain/policy.ts';
 import {
+  actionsToKeep,
   caseNameSchema,
   casePathSchema,
   PLAN_LIMITS,
@@ -173,7 +174,7 @@ export class PlanService implements PlanApi {
         })
       : this.event(principal, plan, 'plan.validated', { valid: dryRun.report.valid, snapshotHash: dryRun.report.snapshotHash });
     // The new report, any withdrawn approval and its audit record: one write.
-    const { plan: updated } = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, dryRun.actions, patch, [event]);
+    const { plan: updated } = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, actionsToKeep(dryRun.report, dryRun.actions), patch, [event]);
     this.logger.info(event.type, { plan: updated.id, case: updated.case, actor: principal.id, status: updated.status });
     return this.view(principal, updated);
   }
@@ -344,7 +345,7 @@ export class PlanService implements PlanApi {
       operationCount: draft.operations.length,
       report,
     };
-    await this.plans.createPlan(record, draft.operations, actions);
+    await this.plans.createPlan(record, draft.operations, actionsToKeep(report, actions));
     await this.record(principal, record, 'plan.proposed', {
       planHash: record.planHash,
       snapshotHash: report.snapshotHash,

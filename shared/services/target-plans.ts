@@ -52,7 +52,7 @@ export class TargetPlanService {
     }
     const plan = parseOrThrow(planInputSchema, { case: input.case, description: input.description, operations: computed.operations, onError: input.onError }, 'computed plan');
     // The dry run judges the plan against the very listing the diff was computed from.
-    const view = await this.#plans.proposeComputed(principal, plan, { conflicts: computed.conflicts, warnings: computed.warnings }, { objects: listing.objects, pages: listing.pages });
+    const view = await this.#plans.proposeComputed(principal, plan, { conflicts: computed.conflicts, warnings: computed.warnings }, { objects: listing.objects, refused: listing.refused, pages: listing.pages });
     return { ...view, target: { ...computed.summary, conflicts: computed.conflicts.length } };
   }
 }

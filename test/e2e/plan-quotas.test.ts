@@ -18,6 +18,7 @@ import { policySchema } from '../../shared/domain/policy.ts';
 import { isBailiffError } from '../../shared/errors.ts';
 import { silentLogger } from '../../shared/logging.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
+import { PlanReviewService } from '../../shared/services/plan-review.ts';
 import { PlanService } from '../../shared/services/plan-service.ts';
 import { agent, approver, ManualClock, CollectingQueue, seed } from '../support/scenario.ts';
 
@@ -96,6 +97,36 @@ for (const backend of planStores) {
         expect(atLimit.plan.operationCount).toBe(50);
       expect(listed).toBeGreaterThan(0);
       expect((await plans.readAuditChain(CASE, 0, 10)).length).toBeGreaterThan(0);
+    });
+
+    it('keeps an invalid proposal small: its report and operations, not its per-object actions, until it validates', async () => {
+      await seed(objects, CASE, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`big/f${i}.txt`, `file ${i}`])));
+      const operations = [
+        { type: 'copy', source: 'big/', destination: 'copy/' },
+        { type: 'delete', source: 'not-yet.txt' },
+      ];
+      const proposed = await service.propose(agent, { case: CASE, description: 'one operation fails', operations });
+      const id = proposed.plan.id;
+      expect(proposed.report.valid).toBe(false);
+      expect(proposed.report.totals.actions).toBe(30);
+      expect(proposed.report.errors).toEqual([expect.objectContaining({ code: 'source_missing', path: 'not-yet.txt' })]);
+      expect(await plans.readActions(id, 0, 100)).toEqual([]);
+      // What the console and the API show of it still answers.
+      const review = new PlanReviewService({ plans, clock: new ManualClock(), access: service.access });
+      expect(await review.results(agent, id, {})).toEqual({ planId: id, offset: 0, total: 0, actions: [] });
+      expect((await review.operations(agent, id, {})).total).toBe(2);
+      expect((await service.get(agent, id)).report.errors).toHaveLength(1);
+      // Once the dry run is valid, the actions are kept and the results page lists them.
+      await seed(objects, CASE, { 'not-yet.txt': 'here now' });
+      const validated = await service.validate(agent, id);
+      expect(validated.report.valid).toBe(true);
+      expect(await plans.readActions(id, 0, 100)).toHaveLength(31);
+      expect((await review.results(agent, id, {})).total).toBe(31);
+      // And an invalid dry run again drops them.
+      await objects.delete(`projects/${CASE}/big/f0.txt`);
+      await objects.delete(`projects/${CASE}/not-yet.txt`);
+      expect((await service.validate(agent, id)).report.valid).toBe(false);
+      expect(await plans.readActions(id, 0, 100)).toEqual([]);
     });
 
     it('caps the plans one principal holds open, and frees a place when one is finished', async () => {

@@ -253,6 +253,40 @@ describe('the embedded store never follows a symbolic link', () => {
     await expectNothingOutsideChanged();
   });
 
+  it('refuses a plan through a link at its dry run, saying why, before anyone approves it', async () => {
+    for (const [operations, path] of [
+      [[{ type: 'write_file', destination: 'doelink/x.txt', content: 'x' }], 'doelink/x.txt'],
+      [[{ type: 'copy', source: 'a.txt', destination: 'outlink/a.txt' }], 'outlink/a.txt'],
+      [[{ type: 'delete', source: 'memo-link.txt' }], 'memo-link.txt'],
+      [[{ type: 'create_dir', destination: 'everything/projects/doe-v-roe/planted' }], 'everything/projects/doe-v-roe/planted/'],
+    ] as const) {
+      const proposal = await propose([...operations]);
+      expect(proposal.status, proposal.text).toBe(201);
+      expect(proposal.body.report.valid).toBe(false);
+      expect(proposal.body.report.errors).toEqual([expect.objectContaining({ code: 'symbolic_link', path, message: expect.stringMatching(/is a symbolic link, which Bailiff never follows/) })]);
+    }
+    await expectNothingOutsideChanged();
+  });
+
+  it('refuses a name written in NFD at the dry run, saying why, and leaves it alone', async () => {
+    const nfd = join(workspace, 'projects', CASE, 'Mu\u0308ller.txt');
+    await writeFile(nfd, 'written by macOS');
+    try {
+      for (const operations of [
+        [{ type: 'write_file', destination: 'M\u00fcller.txt', content: 'x' }],
+        [{ type: 'delete', source: 'Mu\u0308ller.txt' }],
+        [{ type: 'move', source: 'M\u00fcller.txt', destination: 'mueller.txt' }],
+      ]) {
+        const proposal = await propose(operations);
+        expect(proposal.status, proposal.text).toBe(201);
+        expect(proposal.body.report.errors).toEqual([expect.objectContaining({ code: 'name_not_nfc', message: expect.stringMatching(/another Unicode normalisation/) })]);
+      }
+      expect(await readFile(nfd, 'utf8')).toBe('written by macOS');
+    } finally {
+      await rm(nfd);
+    }
+  });
+
   it('rolls nothing back through a folder that became a link', async () => {
     const written = await propose([{ type: 'write_file', destination: 'notes/n.txt', content: 'smith note' }]);
     expect(await pushThrough(written)).toBe('succeeded');

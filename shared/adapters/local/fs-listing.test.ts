@@ -3,7 +3,7 @@
  * (UTF-8 bytes), a paged listing resumes its walk between pages and still lists every object
  * once, and the quick listing without metadata describes objects as the full one does.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,42 @@ describe('FsObjectStore listing', () => {
       // Without metadata the same objects, described the same way but for the custom metadata.
       expect(quick.flat()).toEqual(whole.map(({ md5, contentType, metadata, ...rest }) => ({ ...rest, ...(rest.name.endsWith('/') ? { md5 } : {}), metadata: {} })));
       expect((await pages('projects/c/', pageSize, true)).flat()).toEqual(whole);
+    }
+  });
+
+  it('reports links, names in NFD and other non-files as refused entries, not objects, on every page size', async () => {
+    const caseDir = join(dir, 'workspace', 'projects', 'c');
+    await mkdir(join(caseDir, 'notes'), { recursive: true });
+    await mkdir(join(caseDir, 'Cafe\u0301'), { recursive: true });
+    await writeFile(join(caseDir, 'Cafe\u0301', 'inside.txt'), 'behind an NFD folder');
+    await writeFile(join(caseDir, 'a.txt'), 'a');
+    await writeFile(join(caseDir, 'Mu\u0308ller.pdf'), 'nfd');
+    await writeFile(join(caseDir, 'notes', 'n.txt'), 'n');
+    await symlink('..', join(caseDir, 'notes', 'up'));
+    await symlink('a.txt', join(caseDir, 'z-link.txt'));
+    const objects = ['projects/c/a.txt', 'projects/c/notes/n.txt'];
+    const refused = [
+      { name: 'projects/c/Cafe\u0301/', kind: 'name_not_nfc' },
+      { name: 'projects/c/Mu\u0308ller.pdf', kind: 'name_not_nfc' },
+      { name: 'projects/c/notes/up', kind: 'symbolic_link' },
+      { name: 'projects/c/z-link.txt', kind: 'symbolic_link' },
+    ];
+    const byName = (a: { name: string }, b: { name: string }) => compareNames(a.name, b.name);
+    for (const pageSize of [1, 2, 1000]) {
+      for (const withMetadata of [true, false]) {
+        const seen: string[] = [];
+        const found: Array<{ name: string; kind: string }> = [];
+        let pageToken: string | undefined;
+        do {
+          const page = await store.list('projects/c/', { pageSize, withMetadata, ...(pageToken ? { pageToken } : {}) });
+          expect(page.objects.length + (page.refused?.length ?? 0)).toBeLessThanOrEqual(pageSize);
+          seen.push(...page.objects.map((object) => object.name));
+          found.push(...(page.refused ?? []));
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+        expect(seen).toEqual(objects);
+        expect(found.sort(byName)).toEqual([...refused].sort(byName));
+      }
     }
   });
 

@@ -4,11 +4,12 @@
  * paged listing is kept for its next page (see suspended-listings.ts), so a long listing reads
  * each directory once.
  */
-import { lstatSync, type BigIntStats } from 'node:fs';
+import { lstatSync, type BigIntStats, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { invalidInput } from '../../errors.ts';
 import { mapLimited } from '../../map-limited.ts';
+import type { RefusedKind } from '../../domain/objects.ts';
 import type { ListOptions, ListPage, ObjectInfo } from '../../ports/object-store.ts';
 import { hasCode } from './fs-errors.ts';
 import { generationOf, STAGING_DIR_NAME, type WorkspaceNames } from './fs-names.ts';
@@ -34,7 +35,7 @@ export class FsListing {
   readonly #root: string;
   readonly #names: WorkspaceNames;
   readonly #store: ListedStore;
-  readonly #suspended = new SuspendedListings({ capacity: SUSPENDED_LISTINGS, ttlMs: SUSPENDED_LISTING_TTL_MS });
+  readonly #suspended = new SuspendedListings<WalkEntry>({ capacity: SUSPENDED_LISTINGS, ttlMs: SUSPENDED_LISTING_TTL_MS });
 
   constructor(root: string, names: WorkspaceNames, store: ListedStore) {
     this.#root = root;
@@ -42,29 +43,32 @@ export class FsListing {
     this.#store = store;
   }
 
-  /** One page of the objects under `prefix`. */
+  /** One page of the objects under `prefix`, with the entries there that cannot be objects. */
   async page(prefix: string, options: ListOptions): Promise<ListPage> {
     const pageSize = Math.min(Math.max(1, Math.floor(options.pageSize ?? DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE);
     const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
     const resumed = options.pageToken === undefined ? undefined : this.#suspended.take(options.pageToken, prefix);
     const walk = resumed?.walk ?? this.#walk(prefix, after);
-    // One name past the page tells whether another page follows.
-    const names: string[] = resumed ? [resumed.next] : [];
-    while (names.length <= pageSize) {
+    // One entry past the page tells whether another page follows.
+    const entries: WalkEntry[] = resumed ? [resumed.next] : [];
+    while (entries.length <= pageSize) {
       const step = await walk.next();
       if (step.done) break;
-      names.push(step.value);
+      entries.push(step.value);
     }
-    const page = names.slice(0, pageSize);
+    const taken = entries.slice(0, pageSize);
+    const page = taken.flatMap((entry) => (entry.refused ? [] : [entry.name]));
+    const refused = taken.flatMap((entry) => (entry.refused ? [{ name: entry.name, kind: entry.refused }] : []));
     const withMetadata = options.withMetadata ?? true;
     const objects = withMetadata
       ? (await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#store.describeListed(name, true))).filter((info): info is ObjectInfo => info !== undefined)
       : await this.#describeListedQuickly(page);
-    const last = page.at(-1);
-    if (names.length <= pageSize || last === undefined) return { objects };
-    const nextPageToken = encodePageToken(last);
-    this.#suspended.keep(nextPageToken, prefix, { walk, next: names[pageSize]! });
-    return { objects, nextPageToken };
+    const listed: ListPage = refused.length > 0 ? { objects, refused } : { objects };
+    const last = taken.at(-1);
+    if (entries.length <= pageSize || last === undefined) return listed;
+    const nextPageToken = encodePageToken(last.name);
+    this.#suspended.keep(nextPageToken, prefix, { walk, next: entries[pageSize]! });
+    return { ...listed, nextPageToken };
   }
 
   /**
@@ -104,7 +108,7 @@ export class FsListing {
    * order). A directory sorts as `name/`, so a depth-first walk in that order is globally
    * sorted; subtrees entirely at or before `after` are never opened.
    */
-  async *#walk(prefix: string, after: string | undefined): AsyncGenerator<string> {
+  async *#walk(prefix: string, after: string | undefined): AsyncGenerator<WalkEntry> {
     const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     const start = base === '' ? this.#root : this.#names.locate(base).path;
     await this.#store.assertInside(join(start, 'listing'));
@@ -115,7 +119,7 @@ export class FsListing {
       return compareNames(full, after) > 0 || (isDirectory && after.startsWith(full));
     };
     const self = this;
-    async function* visit(directory: string, dirName: string): AsyncGenerator<string> {
+    async function* visit(directory: string, dirName: string): AsyncGenerator<WalkEntry> {
       let entries;
       try {
         entries = await readdir(directory, { withFileTypes: true });
@@ -124,26 +128,46 @@ export class FsListing {
         throw error;
       }
       if (entries.length === 0) {
-        if (dirName !== '' && dirName.startsWith(prefix) && (after === undefined || compareNames(dirName, after) > 0)) yield dirName;
+        if (dirName !== '' && dirName.startsWith(prefix) && (after === undefined || compareNames(dirName, after) > 0)) yield { name: dirName };
         return;
       }
-      const children: Array<{ full: string; path: string; isDirectory: boolean }> = [];
+      const children: Array<{ full: string; path: string; isDirectory: boolean; refused?: RefusedKind }> = [];
       for (const entry of entries) {
         if (directory === self.#root && entry.name === STAGING_DIR_NAME) continue;
-        // Symbolic links and special files are not objects.
-        if (!entry.isFile() && !entry.isDirectory()) continue;
         const isDirectory = entry.isDirectory();
+        const refused = refusedKindOf(entry);
+        // A refused folder is reported once, as itself: nothing under it is reachable either.
         const full = `${dirName}${entry.name}${isDirectory ? '/' : ''}`;
-        if (wanted(full, isDirectory)) children.push({ full, path: `${directory}${sep}${entry.name}`, isDirectory });
+        if (wanted(full, isDirectory && !refused)) children.push({ full, path: `${directory}${sep}${entry.name}`, isDirectory, refused });
       }
       children.sort((a, b) => compareNames(a.full, b.full));
       for (const child of children) {
-        if (child.isDirectory) yield* visit(child.path, child.full);
-        else yield child.full;
+        if (child.refused) yield { name: child.full, refused: child.refused };
+        else if (child.isDirectory) yield* visit(child.path, child.full);
+        else yield { name: child.full };
       }
     }
     yield* visit(start, base);
   }
+}
+
+/** A name the walk found: an object's, or one the listing reports as refused. */
+interface WalkEntry {
+  name: string;
+  refused?: RefusedKind;
+}
+
+/**
+ * Why a directory entry cannot be an object, if it cannot: symbolic links are never followed,
+ * names not in NFC cannot be named (every name Bailiff is given is normalised to NFC first),
+ * and only files and directories are objects. The name is also checked as `locate` would.
+ */
+function refusedKindOf(entry: Dirent): RefusedKind | undefined {
+  if (entry.isSymbolicLink()) return 'symbolic_link';
+  if (!entry.isFile() && !entry.isDirectory()) return 'not_a_file';
+  if (entry.name.includes('\\')) return 'not_a_file';
+  if (entry.name !== entry.name.normalize('NFC')) return 'name_not_nfc';
+  return undefined;
 }
 
 /**

@@ -34,11 +34,13 @@
  *   Cloud Storage refuses it.
  * - Temporary files live in `<root>/.bailiff-staging/` (same file system, so `link` and
  *   `rename` work), which listings hide and object names may not use.
-
+ * - Symbolic links, names not in NFC and other non-files are never objects: listings report
+ *   them as refused entries (fs-listing.ts), so a dry run refuses plans that name them.
  *
  * This class is the port and reads objects; the rest lives beside it: name guards in
- * fs-names.ts, listing in fs-listing.ts, writes in fs-writes.ts, the sidecar, intent and moving
- * records in fs-records.ts, error translation in fs-errors.ts.
+ * fs-names.ts, listing in fs-listing.ts, writes in fs-writes.ts, per-name locks in
+ * keyed-mutex.ts, the sidecar, intent and moving records in fs-records.ts, error translation in
+ * fs-errors.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { constants, createWriteStream, linkSync, lstatSync, renameSync, unlinkSync, type BigIntStats } from 'node:fs';
@@ -66,7 +68,10 @@ import { ObjectRecords, type Sidecar } from './fs-records.ts';
 import { FsWrites, md5Base64, md5OfFile, type DescribeOptions } from './fs-writes.ts';
 import { importLegacyRecords, ObjectMetadataIndex } from './object-metadata-index.ts';
 
+import { KeyedMutex } from './keyed-mutex.ts';
+
 export { STAGING_DIR_NAME } from './fs-names.ts';
+export { KeyedMutex } from './keyed-mutex.ts';
 
 /** The SQLite file, in `metadataDir`, that holds sidecars, intents and moving records. */
 export const METADATA_FILE = 'objects.sqlite';
@@ -565,37 +570,6 @@ export class FsObjectStore implements ObjectStore {
     } catch (error) {
       throw translateFsError(error, context);
     }
-  }
-}
-
-/**
- * Serialises async work per key, in this process. Several keys are taken in sorted order, so
- * two operations over the same pair of names cannot deadlock.
- */
-export class KeyedMutex {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  async run<T>(keys: string[], work: () => Promise<T>): Promise<T> {
-    const releases: Array<() => void> = [];
-    try {
-      for (const key of [...new Set(keys)].sort()) releases.push(await this.#acquire(key));
-      return await work();
-    } finally {
-      for (const release of releases.reverse()) release();
-    }
-  }
-
-  async #acquire(key: string): Promise<() => void> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => held);
-    this.#tails.set(key, tail);
-    await previous;
-    return () => {
-      release();
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    };
   }
 }
 

@@ -10,14 +10,14 @@
  * act on. A walk not resumed within `ttlMs` is dropped, and the page token still works: the
  * listing then walks again from the name the token holds.
  */
-export interface SuspendedWalk {
-  walk: AsyncGenerator<string>;
-  /** The first name of the next page, already taken from the walk. */
-  next: string;
+export interface SuspendedWalk<T = string> {
+  walk: AsyncGenerator<T>;
+  /** The first entry of the next page, already taken from the walk. */
+  next: T;
 }
 
-export class SuspendedListings {
-  readonly #walks = new Map<string, SuspendedWalk & { prefix: string; keptAt: number }>();
+export class SuspendedListings<T = string> {
+  readonly #walks = new Map<string, SuspendedWalk<T> & { prefix: string; keptAt: number }>();
   readonly #capacity: number;
   readonly #ttlMs: number;
 
@@ -27,7 +27,7 @@ export class SuspendedListings {
   }
 
   /** Keeps the walk of a listing of `prefix` whose next page `token` asks for. */
-  keep(token: string, prefix: string, suspended: SuspendedWalk, now = Date.now()): void {
+  keep(token: string, prefix: string, suspended: SuspendedWalk<T>, now = Date.now()): void {
     this.#drop(token);
     this.#walks.set(token, { ...suspended, prefix, keptAt: now });
     for (const [oldest, kept] of this.#walks) {
@@ -37,7 +37,7 @@ export class SuspendedListings {
   }
 
   /** The walk to resume for this page of this prefix, once; undefined when it was not kept. */
-  take(token: string, prefix: string, now = Date.now()): SuspendedWalk | undefined {
+  take(token: string, prefix: string, now = Date.now()): SuspendedWalk<T> | undefined {
     const kept = this.#walks.get(token);
     if (!kept) return undefined;
     this.#walks.delete(token);
