@@ -5,6 +5,7 @@
  * document is invalid before anyone approves it; the stores refuse the same at execution.
  */
 import { z } from 'zod';
+import type { Action } from './actions.ts';
 import type { ObjectHolds } from './objects.ts';
 import { casePathSchema } from './plan.ts';
 
@@ -69,3 +70,14 @@ export const holdBodySchema = z.strictObject({
   held: z.boolean(),
 });
 export type HoldBody = z.output<typeof holdBodySchema>;
+
+/**
+ * The object names an action deletes, replaces or moves away: what a hold forbids. A name the
+ * action expects absent is new, so no hold can be on it.
+ */
+export function namesHoldsForbid(action: Action): string[] {
+  const replaced = action.kind !== 'delete' && action.expect.state !== 'absent' ? [action.destination] : [];
+  if (action.kind === 'move') return [action.source, ...replaced];
+  if (action.kind === 'delete') return [action.target];
+  return replaced;
+}

@@ -64,6 +64,15 @@ export class CaseAccess {
   }
 
   /**
+   * Whether the principal may read a case's audit chain and its copies: `/audit/verify` covers
+   * only those. A walled administrator's verification leaves out the walled cases (unaudited,
+   * as a listing leaves them out): another administrator verifies those.
+   */
+  mayReadAuditOf(principal: Principal, caseName: string): boolean {
+    return this.wallFor(principal.id, caseName) === undefined;
+  }
+
+  /**
    * Throws `not_found` (audited) when a wall keeps the principal out of the case, and
    * `forbidden` when the case is outside its scope. `action` says what was refused, for the audit.
    */

@@ -8,6 +8,7 @@
 import { preconditionsOf, touchedNames, type Action, type Expect } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
 import { hashOf } from '../domain/hash.ts';
+import { describeHolds, holdsInForce, namesHoldsForbid, type HoldInForce } from '../domain/holds.ts';
 import { casePrefix, isSystemObject } from '../domain/paths.ts';
 import type { ExecutionSummary, PlanRecord } from '../domain/plan.ts';
 import { isBailiffError } from '../errors.ts';
@@ -297,9 +298,17 @@ export class PlanRun implements CompensatedRun {
     const prefix = casePrefix(this.plan.case);
     // Names and generations only: this map is the largest thing an execution holds.
     const current = new Map<string, string>();
-    for await (const page of listAll(this.objects, prefix, { withMetadata: false })) for (const object of page.objects) current.set(object.name, object.generation);
-    const stale: JournalEntry[] = [];
+    // Holds come with every listing: one placed after approval stops the plan here, not at its action.
+    const held = new Map<string, HoldInForce[]>();
     const at = this.ctx.clock.now().toISOString();
+    for await (const page of listAll(this.objects, prefix, { withMetadata: false })) {
+      for (const object of page.objects) {
+        current.set(object.name, object.generation);
+        const holds = holdsInForce(object.holds, at);
+        if (holds.length > 0) held.set(object.name, holds);
+      }
+    }
+    const stale: JournalEntry[] = [];
     const check = (action: Action, name: string, expect: Expect) => {
       const generation = current.get(name);
       if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
@@ -332,6 +341,10 @@ export class PlanRun implements CompensatedRun {
       for (const action of page) {
         // Backups a restore reads live outside the case listing; the restore checks its own.
         for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);
+        const heldName = namesHoldsForbid(action).find((name) => held.has(name));
+        if (heldName !== undefined && stale.at(-1)?.action !== action.index) {
+          stale.push({ action: action.index, outcome: 'stale', message: `\`${heldName}\` is under ${describeHolds(held.get(heldName)!)} placed after approval`, at });
+        }
         const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
         if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);
       }

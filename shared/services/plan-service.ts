@@ -301,7 +301,7 @@ export class PlanService implements PlanApi {
 
   async verifyAudit(principal: Principal): Promise<AuditVerification> {
     requireRole(principal, 'verifying the audit trail', 'admin');
-    return verifyAuditTrail(this.plans, this.auditCopies);
+    return verifyAuditTrail(this.plans, this.auditCopies, (caseName) => this.access.mayReadAuditOf(principal, caseName));
   }
 
   async releaseLease(principal: Principal, caseRaw: string) {

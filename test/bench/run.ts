@@ -37,6 +37,7 @@ import { commandTranslation } from './scenarios/command-translation.ts';
 import { costs } from './scenarios/cost.ts';
 import { dryRunScaling } from './scenarios/dry-run.ts';
 import { embeddedExecution } from './scenarios/embedded-execution.ts';
+import { fileHistory } from './scenarios/file-history.ts';
 import { gcsExecution, gcsExecutionUnderCpuLoad } from './scenarios/gcs-execution.ts';
 import { manyCases } from './scenarios/many-cases.ts';
 import { memory } from './scenarios/memory.ts';
@@ -70,6 +71,7 @@ const SCENARIOS: Scenario[] = [
   { id: '10', title: 'small plans: 10 moves from apply to succeeded, embedded, with the fixed cost by phase', needs: [], run: smallPlans },
   { id: '11', title: 'many cases at once: plans on many cases run by several executor instances', needs: ['gcs', 'firestore'], run: manyCases },
   { id: '12', title: 'small plans on the Cloud adapters (storage-testbench, Firestore emulator)', needs: ['testbench', 'firestore'], run: smallPlansOnCloudAdapters },
+  { id: '13', title: "a document's history on a case with 100,000 audit records, embedded and on the Firestore emulator", needs: ['firestore'], run: fileHistory },
 ];
 
 function parseOptions() {

@@ -6,7 +6,7 @@
  * in listings; each refusal is audited on the case's chain with the wall's reason; someone the
  * wall does not name still gets in.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -179,6 +179,41 @@ describe('a walled principal gets 404 from every route for the walled case', () 
     expect(refusals.every((record) => record.data.reason === REASON)).toBe(true);
     expect(refusals.map((record) => record.actor)).toContain('carol@firm.example');
     expect(refusals.some((record) => record.data.plan === executed && record.data.action === 'roll back')).toBe(true);
+  });
+});
+
+describe('a walled administrator verifying the audit trail', () => {
+  it('gets an answer that leaves out the walled case: its chain, its records and its copies', async () => {
+    const everyone = await api(TOKENS.root, 'GET', '/audit/verify');
+    const walled = await api(TOKENS.carol, 'GET', '/audit/verify');
+    expect(everyone.status).toBe(200);
+    expect(walled.status).toBe(200);
+    expect(everyone.body.ok).toBe(true);
+    expect(walled.body.ok).toBe(true);
+    const walledChain = await server.app.plans.readAuditChain(WALLED, 0, 100_000);
+    expect(walled.body.chains).toBe(everyone.body.chains - 1);
+    // Records are appended meanwhile (each refusal is audited), so the walled chain is counted as read after.
+    expect(walled.body.records).toBeLessThanOrEqual(everyone.body.records - walledChain.length + 20);
+    expect(walled.body.records).toBeLessThan(everyone.body.records);
+    expect(walled.body.files).toBeLessThan(everyone.body.files);
+    expect(JSON.stringify(walled.body)).not.toContain(WALLED);
+  });
+
+  it('is not told about a break in a walled chain, which another administrator sees', async () => {
+    // A copy of the walled case's plan is cut short: only someone outside the wall may learn it.
+    const copy = join(dir, 'workspace', '.bailiff', 'audit', WALLED, `${executed}.jsonl`);
+    const saved = await readFile(copy, 'utf8');
+    await writeFile(copy, `${saved.split('\n')[0]}\n`);
+    try {
+      const everyone = await api(TOKENS.root, 'GET', '/audit/verify');
+      expect(everyone.body.ok).toBe(false);
+      expect(everyone.body.firstBreak.chain, JSON.stringify(everyone.body)).toBe(WALLED);
+      const walled = await api(TOKENS.carol, 'GET', '/audit/verify');
+      expect(walled.body.ok).toBe(true);
+      expect(JSON.stringify(walled.body)).not.toContain(WALLED);
+    } finally {
+      await writeFile(copy, saved);
+    }
   });
 });
 

@@ -173,12 +173,45 @@ async function patchObject(ports: HoldsBackend, name: string, fields: Record<str
 }
 
 describe('holds at execution', () => {
-  it('embedded: a hold placed after approval fails the action with object_held, and nothing after it runs', async () => {
+  it('embedded: a hold placed after approval fails the plan at its preflight, before its first change', async () => {
     const ports = await BACKENDS[0]!.make();
     const wiring = wire(ports, { executor: { concurrency: 1 } });
     await seed(ports.objects, CASE, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
     const planId = await proposeApproved(wiring, { case: CASE, description: 'Clear out', operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })) });
     await ports.objects.setHold(full('b.txt'), 'temporary', true);
+
+    const view = await applyAndRun(wiring, agent, planId);
+    expect(view.plan.status).toBe('failed');
+    expect(view.execution?.lastError).toMatch(/b\.txt` is under a temporary hold placed after approval; nothing was changed/);
+    // Only the held file's action is journaled, by the preflight; none ran.
+    const journal = await ports.plans.readJournal(planId, 0, 10);
+    expect(journal.map((entry) => [entry.action, entry.outcome])).toEqual([[1, 'stale']]);
+    expect(view.plan.execution).toMatchObject({ done: 0, stale: 1, skipped: 2 });
+    for (const name of ['a.txt', 'b.txt', 'c.txt']) expect(await ports.objects.stat(full(name)), name).toBeDefined();
+    const audit = await ports.plans.readPlanAudit(planId);
+    expect(audit.map((record) => record.type)).not.toContain('plan.running');
+    expect(audit.find((record) => record.type === 'execution.stale')?.data.objects).toEqual([expect.stringMatching(/b\.txt` is under a temporary hold/)]);
+  });
+
+  it('embedded: a hold placed outside Bailiff after the preflight still fails the action with object_held, and nothing after it runs', async () => {
+    const ports = await BACKENDS[0]!.make();
+    await seed(ports.objects, CASE, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
+    // The hold lands while the first action runs: after the preflight's listing.
+    const store = ports.objects;
+    const objects = new Proxy(store, {
+      get(target, key) {
+        if (key === 'delete') {
+          return async (...args: Parameters<ObjectStore['delete']>) => {
+            if (args[0] === full('a.txt')) await store.setHold(full('b.txt'), 'temporary', true);
+            return store.delete(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const wiring = wire(ports, { executor: { concurrency: 1 }, executorObjects: objects });
+    const planId = await proposeApproved(wiring, { case: CASE, description: 'Clear out', operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })) });
 
     const view = await applyAndRun(wiring, agent, planId);
     expect(view.plan.status).toBe('failed');

@@ -1,5 +1,6 @@
 // The console's only door to Bailiff: the same HTTP API agents use, with the signed-in
 // person's token. Errors come back as ApiError with the API's own words.
+import { h, notice } from './dom.js';
 import { plainText } from './format.js';
 
 const TOKEN_KEY = 'bailiff.token';
@@ -105,4 +106,10 @@ export function describeError(error) {
 
 function capitalise(text) {
   return text ? text[0].toUpperCase() + text.slice(1).replace(/\.$/, '') : '';
+}
+
+/** An error as a notice box: the headline and the API's details, one paragraph each. */
+export function errorNotice(error) {
+  const { headline, lines } = describeError(error);
+  return notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line })));
 }

@@ -1,8 +1,9 @@
-// The console's shell: sign-in, the session bar, and a router over two pages — the inbox
-// (`/ui/`) and a plan (`/ui/plans/<id>`). Paths are relative to <base>, so the app works
-// wherever the api is mounted.
+// The console's shell: sign-in, the session bar, and a router over three pages — the inbox
+// (`/ui/`), a plan (`/ui/plans/<id>`) and a document's history (`/ui/cases/<case>/history?path=`).
+// Paths are relative to <base>, so the app works wherever the api is mounted.
 import { call, clearToken, describeError, get, onUnauthenticated, setToken, token } from './api.js';
 import { h, notice, replace } from './dom.js';
+import { renderHistory } from './history.js';
 import { renderInbox } from './inbox.js';
 import { renderPlan } from './plan.js';
 
@@ -26,6 +27,8 @@ function currentRoute() {
   const rest = location.pathname.startsWith(basePath) ? location.pathname.slice(basePath.length) : '';
   const plan = /^plans\/([^/]+)\/?$/.exec(rest);
   if (plan) return { page: 'plan', id: decodeURIComponent(plan[1]) };
+  const documentHistory = /^cases\/([^/]+)\/history\/?$/.exec(rest);
+  if (documentHistory) return { page: 'history', caseName: decodeURIComponent(documentHistory[1]), query: new URLSearchParams(location.search) };
   return { page: 'inbox', query: new URLSearchParams(location.search) };
 }
 
@@ -33,6 +36,7 @@ async function route() {
   leavePage();
   leavePage = () => {};
   document.documentElement.removeAttribute('data-plan-ready');
+  document.documentElement.removeAttribute('data-history-ready');
   if (!token()) return showSignIn();
   if (!me) {
     try {
@@ -54,6 +58,7 @@ async function route() {
   const context = { me, navigate, onLeave: (stop) => (leavePage = stop) };
   try {
     if (target.page === 'plan') await renderPlan(main, target.id, context);
+    else if (target.page === 'history') await renderHistory(main, target.caseName, target.query);
     else await renderInbox(main, target.query, context);
   } catch (error) {
     if (error.status !== 401) replace(main, pageError(error));

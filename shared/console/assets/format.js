@@ -84,6 +84,10 @@ export const AUDIT_LABELS = {
   'lease.expired': 'Case lock expired',
   'lease.taken_over': 'Took over an interrupted run',
   'lease.force_released': 'Case lock released by an administrator',
+  'plan.policy_refused': 'Refused by the current policy',
+  'hold.placed': 'Legal hold placed',
+  'hold.released': 'Legal hold released',
+  'access.walled': 'Refused by an ethical wall',
 };
 
 export function shortHash(hash) {

@@ -2,13 +2,15 @@
 // what the signed-in person may decide and why not, live progress while it runs, the result of
 // every action, and the audit trail. Every permission, verdict and state shown is the API's
 // (the plan view's `decisions`, decided in shared/domain/lifecycle.ts); the page only draws it.
-import { ApiError, describeError, get, getIfChanged, post } from './api.js';
+import { ApiError, describeError, errorNotice, get, getIfChanged, post } from './api.js';
 import { h, notice, replace } from './dom.js';
-import { AUDIT_LABELS, ago, bytes, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
+import { ago, bytes, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
+import { historyHref } from './history.js';
+import { auditTrail } from './plan-audit.js';
+import { stepResults } from './plan-results.js';
 import { LEGEND, buildTree, renderTree } from './tree.js';
 
 const OPERATION_PAGE = 5000;
-const LIST_CHUNK = 100;
 /** Operations listed at a time: the rest are a click away, and the list says how many there are. */
 const OPERATIONS_SHOWN = 1000;
 /** How often an open page asks whether its plan changed (an unchanged plan answers 304). */
@@ -432,7 +434,7 @@ class PlanPage {
       const draw = (files) => {
         const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
         const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
-        renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders });
+        renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders, historyHref: (path) => historyHref(plan.case, path) });
         replace(this.legendBox, legend(root.changeTypes));
       };
       draw([]);
@@ -520,39 +522,8 @@ class PlanPage {
   async loadResults(id) {
     const drawing = this.drawing;
     try {
-      const page = await get(`/plans/${id}/results?limit=5000`);
-      if (this.left || drawing !== this.drawing) return;
-      const counts = {};
-      for (const action of page.actions) counts[action.outcome ?? 'not run'] = (counts[action.outcome ?? 'not run'] ?? 0) + 1;
-      const ordered = [...page.actions].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
-      const table = h('table', { class: 'results' }, h('caption', { class: 'visually-hidden', text: 'Result of each step' }), h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', text: 'What' }), h('th', { scope: 'col', text: 'Result' }))));
-      const body = h('tbody');
-      table.append(body);
-      const more = h('div', { class: 'list-more' });
-      let shown = 0;
-      const step = () => {
-        for (const action of ordered.slice(shown, shown + LIST_CHUNK)) {
-          body.append(
-            h(
-              'tr',
-              { class: `result-row result-${action.outcome ?? 'none'}` },
-              h('td', { text: String(action.index + 1) }),
-              h('td', { text: actionWords(action) }),
-              h('td', {}, h('span', { class: `outcome outcome-${action.outcome ?? 'none'}`, text: OUTCOME_WORDS[action.outcome] ?? 'Not run' }), action.message ? h('span', { class: 'outcome-message', text: action.message }) : null),
-            ),
-          );
-        }
-        shown = Math.min(shown + LIST_CHUNK, ordered.length);
-        replace(more, shown < ordered.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(LIST_CHUNK, ordered.length - shown))} more` }) : null);
-      };
-      step();
-      replace(
-        this.resultsBox,
-        h('p', { class: 'results-summary', text: Object.entries(counts).map(([outcome, n]) => `${number(n)} ${(OUTCOME_WORDS[outcome] ?? outcome).toLowerCase()}`).join(' · ') }),
-        page.total > page.actions.length ? h('p', { class: 'hint', text: `Showing the first ${number(page.actions.length)} of ${number(page.total)} steps.` }) : null,
-        h('div', { class: 'table-scroll' }, table),
-        more,
-      );
+      const nodes = await stepResults(id);
+      if (!this.left && drawing === this.drawing) replace(this.resultsBox, ...nodes);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401) && drawing === this.drawing) replace(this.resultsBox, errorNotice(error));
     }
@@ -561,62 +532,12 @@ class PlanPage {
   async loadAudit(id) {
     const drawing = this.drawing;
     try {
-      const [audit, verification] = await Promise.all([
-        get(`/plans/${id}/audit`),
-        this.decisions.verifyAudit.allowed ? get('/audit/verify').catch((error) => ({ error })) : Promise.resolve(undefined),
-      ]);
-      if (this.left || drawing !== this.drawing) return;
-      let chain;
-      if (!verification) chain = notice('info', h('p', { text: `Chain verification: ${this.decisions.verifyAudit.reason}` }));
-      else if (verification.error) chain = errorNotice(verification.error);
-      else if (verification.ok) chain = notice('success', h('p', { text: `Audit chain verified: ${count(verification.records, 'record')} in ${count(verification.chains, 'chain')}, every link intact${verification.files ? `, and ${count(verification.files, 'stored copy', 'stored copies')} match` : ''}.` }));
-      else chain = notice('error', h('p', { text: `The audit chain of ${verification.firstBreak.chain} is broken at record ${verification.firstBreak.seq}: ${verification.firstBreak.reason}.` }));
-      replace(
-        this.auditBox,
-        chain,
-        h(
-          'ol',
-          { class: 'timeline' },
-          audit.records.map((record) =>
-            h(
-              'li',
-              { class: `timeline-item event-${record.type.replace('.', '-')}` },
-              h('time', { datetime: record.at, text: when(record.at) }),
-              h('span', { class: 'timeline-what' }, h('strong', { text: AUDIT_LABELS[record.type] ?? record.type }), ` by ${record.actor}`),
-              auditDetail(record) ? h('span', { class: 'timeline-detail', text: auditDetail(record) }) : null,
-              h('code', { class: 'hash', title: record.hash, text: `#${record.seq} ${shortHash(record.hash)}` }),
-            ),
-          ),
-        ),
-      );
+      const nodes = await auditTrail(id, this.decisions.verifyAudit);
+      if (!this.left && drawing === this.drawing) replace(this.auditBox, ...nodes);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401) && drawing === this.drawing) replace(this.auditBox, errorNotice(error));
     }
   }
-}
-
-const OUTCOME_WORDS = { done: 'Done', stale: 'Stale (file had changed)', failed: 'Failed', skipped: 'Skipped', compensated: 'Undone', 'not run': 'Not run' };
-
-function rank(action) {
-  return { failed: 0, stale: 1, skipped: 2, compensated: 3 }[action.outcome] ?? 4;
-}
-
-function actionWords(action) {
-  if (action.kind === 'move') return `Move ${action.source} → ${action.destination}`;
-  if (action.kind === 'copy') return `Copy ${action.source} → ${action.destination}`;
-  if (action.kind === 'delete') return `Delete ${action.destination}`;
-  return action.destination.endsWith('/') ? `Create folder ${action.destination}` : `Write ${action.destination} (${bytes(action.size)})`;
-}
-
-function auditDetail(record) {
-  const data = record.data ?? {};
-  if (record.type === 'plan.approved') return data.rule ? `rule ${data.rule}` : `${data.approvals ?? 1} of ${data.approvalsRequired ?? 1}${data.comment ? ` — “${data.comment}”` : ''}`;
-  if (record.type === 'plan.rejected') return data.reason ?? '';
-  if (record.type === 'plan.succeeded' || record.type === 'plan.failed') return `${number(data.done ?? 0)} done, ${number(data.stale ?? 0)} stale, ${number(data.failed ?? 0)} failed${data.reason ? ` — ${data.reason}` : ''}`;
-  if (record.type === 'execution.actions') return data.count !== undefined ? count(data.count, 'step') : '';
-  if (record.type === 'plan.proposed') return `${count(data.operations ?? 0, 'operation')}${data.valid === false ? ', with errors' : ''}`;
-  if (record.type === 'plan.rolled_back') return data.by ? `by plan ${data.by}` : '';
-  return '';
 }
 
 async function loadOperations(id, total) {
@@ -662,9 +583,4 @@ function legend(types) {
   const used = LEGEND.filter(([type]) => types.has(type));
   if (used.length === 0) return null;
   return h('ul', { class: 'legend', 'aria-label': 'What the marks mean' }, used.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))));
-}
-
-function errorNotice(error) {
-  const { headline, lines } = describeError(error);
-  return notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line })));
 }

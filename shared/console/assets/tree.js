@@ -204,8 +204,11 @@ function drawChunked(list, nodes, draw) {
   step();
 }
 
-/** A file's row: its change, and a preview button when the change has content to show. */
-function fileRow(node, onPreview) {
+/**
+ * A file's row: its change, a preview button when the change has content to show, and a link to
+ * the document's history (who moved, renamed or replaced it, on whose approval).
+ */
+function fileRow(node, onPreview, historyHref) {
   return h(
     'li',
     { class: ['tree-file', node.change && `is-${node.change.type}`] },
@@ -214,15 +217,16 @@ function fileRow(node, onPreview) {
     node.change?.replaces ? h('span', { class: 'change change-overwritten', text: 'Replaces a file' }) : null,
     node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : null,
     node.operation && onPreview ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => onPreview(node.operation), text: 'Preview' }) : null,
+    historyHref ? h('a', { href: historyHref(node.path), 'data-link': true, class: 'tree-history', 'aria-label': `History of ${node.path}`, text: 'History' }) : null,
   );
 }
 
 /**
  * Draws the tree into `container`. `open` holds the paths of open folders and is kept up to
  * date as folders open and close; when it is given, exactly those open, otherwise what changes
- * opens while the first screenful lasts.
+ * opens while the first screenful lasts. `historyHref(path)`, when given, links each file to its history.
  */
-export function renderTree(container, root, { onPreview, open: openPaths } = {}) {
+export function renderTree(container, root, { onPreview, open: openPaths, historyHref } = {}) {
   let budget = INITIAL_ROWS;
   const remembered = openPaths instanceof Set && openPaths.size > 0;
   const opened = openPaths instanceof Set ? openPaths : new Set();
@@ -240,7 +244,7 @@ export function renderTree(container, root, { onPreview, open: openPaths } = {})
 
   function row(node, depth) {
     budget -= 1;
-    if (node.kind === 'file') return fileRow(node, onPreview);
+    if (node.kind === 'file') return fileRow(node, onPreview, historyHref);
     const summary = [node.changes ? count(node.changes, 'change') : '', node.unchanged ? `${number(node.unchanged)} unchanged` : ''].filter(Boolean).join(', ');
     const item = h('li', { class: ['tree-folder', node.change && `is-${node.change.type}`] });
     const childList = h('ul', { class: 'tree', hidden: true });
