@@ -117,6 +117,8 @@ export interface PlanStore {
    * signature when the store signs heads.
    */
   listAuditChains(): Promise<AuditChainHead[]>;
+  /** One chain's head (one read, whatever the chain's length); undefined before its first record. */
+  readAuditHead(chain: string): Promise<AuditChainHead | undefined>;
   /** The key this store signs its chain heads with (after each append); unset: heads are not signed. */
   readonly auditHeadSigner: AuditHeadSigner | undefined;
   /** Takes the case's lease if it is free or expired (`now` decides expiry). */

@@ -114,6 +114,9 @@ export class NotifyingPlanStore implements PlanStore {
   listAuditChains(): Promise<AuditChainHead[]> {
     return this.#store.listAuditChains();
   }
+  readAuditHead(chain: string): Promise<AuditChainHead | undefined> {
+    return this.#store.readAuditHead(chain);
+  }
   get auditHeadSigner(): AuditHeadSigner | undefined {
     return this.#store.auditHeadSigner;
   }

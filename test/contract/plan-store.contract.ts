@@ -406,6 +406,8 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         expect(await store.readAuditChain('case-a', 1, 1)).toEqual([first[2]]);
         expect(await store.readAuditChain('case-a', 3, 10)).toEqual([]);
         expect(await store.appendAudit([])).toEqual([]);
+        expect(await store.readAuditHead('case-a')).toMatchObject({ chain: 'case-a', seq: 3, hash: second[0]!.hash });
+        expect(await store.readAuditHead('case-z')).toBeUndefined();
       });
 
       it('never forks a chain under ten concurrent appenders', async () => {

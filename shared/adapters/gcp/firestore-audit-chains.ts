@@ -146,4 +146,9 @@ export class FirestoreAuditChains {
       false,
     );
   }
+
+  async readAuditHead(chain: string): Promise<AuditChainHead | undefined> {
+    const snapshot = await this.#access.readOnly(`read the head of audit chain ${chain}`, (reader) => reader.get(this.#chains.doc(docKey(chain))));
+    return snapshot.exists ? chainHeadOf(snapshot.data() as ChainDocument) : undefined;
+  }
 }

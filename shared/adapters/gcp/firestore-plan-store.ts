@@ -302,6 +302,10 @@ export class FirestorePlanStore implements PlanStore {
     return this.#audit.listAuditChains();
   }
 
+  readAuditHead(chain: string): Promise<AuditChainHead | undefined> {
+    return this.#audit.readAuditHead(chain);
+  }
+
   acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
     return this.#leases.acquireLease(request);
   }

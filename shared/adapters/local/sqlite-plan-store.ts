@@ -374,6 +374,13 @@ export class SqlitePlanStore implements PlanStore {
     return this.#read('list audit chains', () => (this.#all('SELECT chain, seq, hash, signature FROM audit_heads ORDER BY chain') as HeadRow[]).map(headOf));
   }
 
+  async readAuditHead(chain: string): Promise<AuditChainHead | undefined> {
+    return this.#read(`read the head of audit chain ${chain}`, () => {
+      const row = this.#get('SELECT chain, seq, hash, signature FROM audit_heads WHERE chain = ?', chain) as HeadRow | undefined;
+      return row ? headOf(row) : undefined;
+    });
+  }
+
   async acquireLease(request: LeaseRequest): Promise<LeaseAcquisition> {
     checkLimit(request.ttlMs, 'ttlMs', 1);
     return this.#write(`acquire the lease on case ${request.case}`, () => {
