@@ -50,6 +50,7 @@ export async function getIfChanged(path, etag) {
 }
 
 async function request(method, path, body, extraHeaders = {}) {
+  /** @type {Record<string, string>} */
   const headers = { accept: 'application/json', ...extraHeaders };
   const current = token();
   if (current) headers.authorization = `Bearer ${current}`;

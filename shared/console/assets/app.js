@@ -7,6 +7,14 @@ import { renderHistory } from './history.js';
 import { renderInbox } from './inbox.js';
 import { renderPlan } from './plan.js';
 
+/**
+ * Google Identity Services, once its script has loaded (it sets `window.google`).
+ * @returns {any}
+ */
+function googleIdentity() {
+  return /** @type {any} */ (window).google;
+}
+
 const main = document.getElementById('main');
 const sessionBar = document.getElementById('session');
 const basePath = new URL(document.baseURI).pathname;
@@ -84,7 +92,7 @@ function renderSession() {
 function signOut() {
   clearToken();
   me = null;
-  if (window.google?.accounts?.id) window.google.accounts.id.disableAutoSelect();
+  if (googleIdentity()?.accounts?.id) googleIdentity().accounts.id.disableAutoSelect();
   showSignIn({ message: 'You are signed out.' });
 }
 
@@ -94,6 +102,7 @@ function acceptToken(value) {
   route();
 }
 
+/** @param {{ message?: string, error?: unknown }} [notice] */
 function showSignIn({ message, error } = {}) {
   leavePage();
   document.documentElement.removeAttribute('data-plan-ready');
@@ -137,11 +146,11 @@ function showSignIn({ message, error } = {}) {
 let googleScript;
 function startGoogleSignIn() {
   const ready = () => {
-    window.google.accounts.id.initialize({ client_id: settings.googleClientId, callback: (response) => acceptToken(response.credential), ux_mode: 'popup' });
+    googleIdentity().accounts.id.initialize({ client_id: settings.googleClientId, callback: (response) => acceptToken(response.credential), ux_mode: 'popup' });
     const target = document.getElementById('google-button');
-    if (target) window.google.accounts.id.renderButton(target, { theme: 'outline', size: 'large', text: 'signin_with' });
+    if (target) googleIdentity().accounts.id.renderButton(target, { theme: 'outline', size: 'large', text: 'signin_with' });
   };
-  if (window.google?.accounts?.id) return ready();
+  if (googleIdentity()?.accounts?.id) return ready();
   googleScript ??= new Promise((resolve, reject) => {
     const script = h('script', { src: 'https://accounts.google.com/gsi/client', async: true });
     script.addEventListener('load', resolve);
@@ -163,7 +172,7 @@ onUnauthenticated((error) => {
 
 // Links marked data-link move within the app without reloading it.
 document.addEventListener('click', (event) => {
-  const link = event.target.closest?.('a[data-link]');
+  const link = /** @type {Element} */ (event.target).closest?.('a[data-link]');
   if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
   navigate(link.getAttribute('href'));

@@ -21,9 +21,10 @@ const CHANGE_WORDS = {
 };
 
 /** The console's address of a document's history, relative to the app's root. */
+/** @param {string} caseName @param {string} path @param {{ pageToken?: string, limit?: number }} [page] */
 export function historyHref(caseName, path, { pageToken, limit } = {}) {
   const query = new URLSearchParams({ path });
-  if (limit) query.set('limit', limit);
+  if (limit) query.set('limit', String(limit));
   if (pageToken) query.set('page', pageToken);
   return `cases/${encodeURIComponent(caseName)}/history?${query}`;
 }

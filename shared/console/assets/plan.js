@@ -263,7 +263,6 @@ class PlanPage {
 
   decisionPanel() {
     const d = this.decisions;
-    const { plan } = this.view;
     const panel = h('section', { class: 'card decision', 'aria-labelledby': 'decision-heading' }, h('h2', { id: 'decision-heading', text: 'Decision' }));
 
     // Four eyes: who approved, how many more are needed.

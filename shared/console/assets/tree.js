@@ -225,6 +225,9 @@ function fileRow(node, onPreview, historyHref) {
  * Draws the tree into `container`. `open` holds the paths of open folders and is kept up to
  * date as folders open and close; when it is given, exactly those open, otherwise what changes
  * opens while the first screenful lasts. `historyHref(path)`, when given, links each file to its history.
+ * @param {HTMLElement} container
+ * @param {any} root
+ * @param {{ onPreview?: (path: string) => void, open?: Set<string>, historyHref?: (path: string) => string }} [options]
  */
 export function renderTree(container, root, { onPreview, open: openPaths, historyHref } = {}) {
   let budget = INITIAL_ROWS;
