@@ -108,7 +108,12 @@ describe('the OpenAPI document', () => {
     expect(document.components.schemas.PlanRecord!.properties.report).toEqual({ $ref: '#/components/schemas/Report' });
     const list = document.paths['/plans']!.get!.responses['200']!.content!['application/json']!.schema;
     expect(list.properties.plans.items).toEqual({ $ref: '#/components/schemas/PlanRecord' });
-    expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(JSON.stringify(document.components)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+  });
+
+  it('keeps the safe-integer bound on what the server accepts, because it refuses larger integers', () => {
+    const accepted = JSON.stringify(Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.requestBody ?? operation.parameters)));
+    expect(accepted).toContain(String(Number.MAX_SAFE_INTEGER));
   });
 
   it('publishes every error code with its HTTP status', () => {
