@@ -31,6 +31,8 @@ def _plan_view(translation: list[dict[str, Any]] | None = None) -> dict[str, Any
     "approvals": {"required": 1, "given": [], "remaining": 1},
     "approvalExpired": False,
     "inFlight": False,
+    "awaitingApproval": True,
+    "finished": False,
     "nextStep": "Awaiting 1 more approval",
     }
     view: dict[str, Any] = {"plan": plan, "report": report, "decisions": decisions}

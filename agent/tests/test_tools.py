@@ -165,6 +165,8 @@ def test_translation_in_words() -> None:
         "approvals": {"required": 1, "given": [], "remaining": 1},
         "approvalExpired": False,
         "inFlight": False,
+        "awaitingApproval": True,
+        "finished": False,
         "nextStep": "Awaiting 1 more approval",
     }
     view = CommandPlanView.model_validate(

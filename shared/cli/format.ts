@@ -5,6 +5,7 @@
  */
 import type { PlanViewBody } from '../client/index.ts';
 import type { CliContext } from './context.ts';
+import { plural } from '../domain/words.ts';
 
 type Mark = 'added' | 'removed' | 'changed';
 interface TreeNode {
@@ -71,10 +72,8 @@ export function paintStatus(status: string, ctx: Pick<CliContext, 'paint'>): str
 /** How many operations a report lists before it points at `bailiff show ID --operations`. */
 export const OPERATIONS_SHOWN = 50;
 
-/** "1 operation", "2 operations": counts read as words. */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
-}
+/** "1 operation", "2 operations": counts read as words (domain/words.ts spells them for every surface). */
+export { plural };
 
 /** The plan's header lines: who, what, the hash an approver approves, and the totals. */
 export function renderSummary(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>): string[] {

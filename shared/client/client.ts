@@ -14,7 +14,7 @@ import { planPageUrl } from '../domain/console-link.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { approveBodySchema, planInputSchema, PlanStatus } from '../domain/plan.ts';
 import type { holdBodySchema } from '../domain/holds.ts';
-import { FINISHED_STATUSES } from '../domain/lifecycle.ts';
+import { waitIsOver, type WaitGoal } from '../domain/lifecycle.ts';
 import type {
   auditVerificationSchema,
   fileTextSchema,
@@ -108,8 +108,11 @@ export interface ClientOptions {
 }
 
 export interface WaitOptions {
-  /** Stop when the plan reaches one of these. Default: decided or finished (anything but proposed, queued, running). */
-  until?: readonly PlanStatus[];
+  /**
+   * Stop once a person (or a rule) has decided on the plan (`decided`, the default), once nothing
+   * more happens to it (`finished`), both read from the view's decisions, or at one of these statuses.
+   */
+  until?: WaitGoal | readonly PlanStatus[];
   /** Give up (returning the plan as it is) after this long. Default `WAIT_DEFAULTS.timeoutMs` (5 minutes). */
   timeoutMs?: number;
   /** A fixed polling interval; by default it starts at 250 ms and grows to 2 s. */
@@ -128,8 +131,8 @@ export interface BlobUpload {
   authorization: 'bearer' | 'signed';
 }
 
-/** Statuses after which nothing more happens to a plan unless a person acts (domain/lifecycle.ts). */
-export { FINISHED_STATUSES };
+/** Where a wait may stop, decided in domain/lifecycle.ts from the view's decisions. */
+export type { WaitGoal };
 
 export class BailiffClient {
   readonly baseUrl: string;
@@ -226,17 +229,18 @@ export class BailiffClient {
   }
 
   /**
-   * Polls the plan until it reaches a status in `until` (default: anything but proposed,
-   * queued or running) or the timeout passes; returns the last view either way.
+   * Polls the plan until `until` holds (default: a person or a rule has decided on it) or the
+   * timeout passes; returns the last view either way.
    */
   async waitForPlan(planId: string, options: WaitOptions = {}): Promise<{ view: PlanViewBody; timedOut: boolean }> {
-    const until = options.until ?? [...FINISHED_STATUSES, 'approved'];
+    const until = options.until ?? 'decided';
+    const reached = (view: PlanViewBody) => (typeof until === 'string' ? waitIsOver(until, view.decisions) : until.includes(view.plan.status));
     const deadline = Date.now() + (options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs);
     let interval = options.intervalMs ?? WAIT_DEFAULTS.firstIntervalMs;
     for (;;) {
       const view = await this.getPlan(planId);
       options.onPoll?.(view);
-      if (until.includes(view.plan.status)) return { view, timedOut: false };
+      if (reached(view)) return { view, timedOut: false };
       if (Date.now() + interval > deadline || options.signal?.aborted) return { view, timedOut: true };
       await new Promise((resolve) => setTimeout(resolve, interval));
       if (options.intervalMs === undefined) interval = Math.min(interval * WAIT_DEFAULTS.growth, WAIT_DEFAULTS.maxIntervalMs);

@@ -8,6 +8,7 @@
  * module is told what the caller's roles allow.
  */
 import type { DryRunReport, PlanRecord, PlanStatus } from './plan.ts';
+import { plural } from './words.ts';
 
 /** Waiting for a person's approval. */
 export const AWAITING_APPROVAL_STATUSES: readonly PlanStatus[] = ['proposed'];
@@ -59,6 +60,14 @@ export interface PlanDecisions {
   approvalExpired: boolean;
   /** Handed to the executor (queued or running): its progress is what changes next. */
   inFlight: boolean;
+  /**
+   * A person's approval is what happens next: proposed, and its dry run found no errors. False once
+   * a person or a rule has decided, and for a plan nobody can approve (its `approve` is still
+   * offered, disabled with the reason).
+   */
+  awaitingApproval: boolean;
+  /** Nothing more happens to the plan unless a person acts (rejected, expired, ran to an end, rolled back). */
+  finished: boolean;
   /** The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed". */
   nextStep: string;
 }
@@ -154,8 +163,21 @@ export function decide(caller: LifecycleCaller, plan: PlanRecord, now: Date): Pl
     approvals,
     approvalExpired: expired,
     inFlight: is(IN_FLIGHT_STATUSES),
+    awaitingApproval: is(AWAITING_APPROVAL_STATUSES) && plan.report.valid,
+    finished: is(FINISHED_STATUSES),
     nextStep: nextStep(plan, now),
   };
+}
+
+/** What a caller may wait for: a person's decision, or the end of the plan's execution. */
+export type WaitGoal = 'decided' | 'finished';
+
+/**
+ * Whether a caller waiting for `goal` stops at a plan with these decisions. Every surface that
+ * waits (client, CLI, MCP) asks this of the view it read, never the status.
+ */
+export function waitIsOver(goal: WaitGoal, decisions: Pick<PlanDecisions, 'awaitingApproval' | 'finished'>): boolean {
+  return goal === 'finished' ? decisions.finished : !decisions.awaitingApproval;
 }
 
 /** The next step for a plan in words, the same for every caller. */
@@ -186,10 +208,6 @@ export function nextStep(plan: PlanRecord, now: Date): string {
     case 'rolled_back':
       return plan.rolledBackBy ? `Rolled back by ${plan.rolledBackBy}` : 'Rolled back';
   }
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
 /** What made a plan destructive, from its exact totals: the facts a four-eyes rule looks at. */

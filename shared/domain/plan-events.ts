@@ -5,6 +5,7 @@
  */
 import type { AuditEventType, AuditRecord } from './audit.ts';
 import { planPageUrl } from './console-link.ts';
+import { plural } from './words.ts';
 
 /** The audit records people are notified about, by the event name they carry. */
 export const NOTIFIED_EVENTS = {
@@ -59,7 +60,7 @@ function summaryOf(event: PlanEventName, record: AuditRecord): string {
       return `${plan} was proposed by ${record.actor} and awaits approval`;
     case 'approved':
       return data.complete === false
-        ? `${plan} was approved by ${record.actor} (${String(data.approvals)} of ${String(data.approvalsRequired)} approvals)`
+        ? `${plan} was approved by ${record.actor} (${String(data.approvals)} of ${plural(Number(data.approvalsRequired), 'approval')})`
         : `${plan} was approved by ${record.actor}`;
     case 'rejected':
       return `${plan} was rejected by ${record.actor}: ${String(data.reason ?? '')}`;

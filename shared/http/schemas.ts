@@ -73,6 +73,8 @@ export const planDecisionsSchema = z.object({
   }),
   approvalExpired: z.boolean(),
   inFlight: z.boolean().meta({ description: 'Handed to the executor (queued or running): its progress is what changes next' }),
+  awaitingApproval: z.boolean().meta({ description: "A person's approval is what happens next (proposed, and the dry run found no errors); a caller waiting for a decision stops when it is false" }),
+  finished: z.boolean().meta({ description: 'Nothing more happens to the plan unless a person acts (rejected, expired, succeeded, failed, rolled back); a caller waiting for the end stops here' }),
   nextStep: z.string().meta({ description: 'The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed"' }),
 });
 

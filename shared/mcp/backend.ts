@@ -4,8 +4,7 @@
  * in-process with the caller's principal (for `/mcp` on the api itself). Both raise errors in
  * the API's shape (code, message, details), which the tools turn into tool errors.
  */
-import { FINISHED_STATUSES as CLIENT_FINISHED, type BailiffClient, type FileTextBody, type FileListBody, type PlanFromCommandsBody, type PlanViewBody } from '../client/index.ts';
-import type { PlanStatus } from '../domain/plan.ts';
+import { type BailiffClient, type FileTextBody, type FileListBody, type PlanFromCommandsBody, type PlanViewBody } from '../client/index.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import type { FileHistoryApi } from '../services/file-history.ts';
@@ -93,8 +92,3 @@ async function pollPlan(read: () => Promise<PlanViewBody>, options: WaitForPlanO
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
-
-/** Statuses that end waiting for a decision: anything a person or the executor moved the plan to. */
-export const DECIDED_STATUSES: readonly PlanStatus[] = ['approved', ...CLIENT_FINISHED, 'queued', 'running'];
-/** Statuses that end waiting for an execution. */
-export const FINISHED_STATUSES: readonly PlanStatus[] = CLIENT_FINISHED;

@@ -15,6 +15,8 @@ import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type Ser
 import { z } from 'zod';
 import type { PlanViewBody } from '../client/index.ts';
 import type { McpBackend } from './backend.ts';
+import { statusInWords } from '../domain/lifecycle.ts';
+import { plural } from '../domain/words.ts';
 import { PLAN_REVIEW_RESOURCE, PLAN_REVIEW_TOOL_META, PLAN_REVIEW_URI, planReviewHtml } from './plan-review-app.ts';
 import { invalidArguments, TOOLS, toolErrorText, type ToolCallContext, type ToolDefinition } from './tools.ts';
 
@@ -90,7 +92,7 @@ export function progressReporter(token: ProgressToken, send: (params: { progress
     const progress = execution ? execution.done + execution.failed + execution.skipped : 0;
     if (progress <= last) return;
     last = progress;
-    const message = execution ? `${view.plan.status}: ${progress} of ${execution.actionCount} actions done` : `${view.plan.status}`;
+    const message = execution ? `${statusInWords(view.plan.status)}: ${progress.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done` : view.decisions.nextStep;
     send({ progressToken: token, progress, ...(execution ? { total: execution.actionCount } : {}), message });
   };
 }

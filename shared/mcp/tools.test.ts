@@ -15,6 +15,16 @@ function recordingBackend(maxWaitSeconds: number): { backend: McpBackend; waits:
   const view = {
     plan: { id: PLAN_ID, case: 'c', status: 'proposed', description: 'd' },
     report: { valid: true, totals: { operations: 0, actions: 0, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0 }, operations: [], errors: [], warnings: [] },
+    decisions: {
+      approve: { allowed: false, offered: true, code: 'forbidden', reason: 'Approving needs the approver role.' },
+      apply: { allowed: false, offered: false, code: 'conflict', reason: 'The plan needs 1 more approval before it can run.' },
+      rollback: { allowed: false, offered: false },
+      awaitingApproval: true,
+      inFlight: false,
+      finished: false,
+      approvalExpired: false,
+      nextStep: 'Awaiting 1 more approval',
+    },
   } as unknown as PlanViewBody;
   const unused = () => Promise.reject(new Error('not used here'));
   const backend: McpBackend = {

@@ -6,14 +6,16 @@
  */
 import { z } from 'zod';
 import { fromCommandsInputSchema } from '../domain/commands.ts';
-import { caseNameSchema, planIdSchema, planInputSchema, type PlanStatus } from '../domain/plan.ts';
+import { caseNameSchema, planIdSchema, planInputSchema } from '../domain/plan.ts';
+import { statusInWords, waitIsOver } from '../domain/lifecycle.ts';
+import { plural } from '../domain/words.ts';
 import { zodIssueDetails, type ErrorDetail } from '../errors.ts';
 import { fileTextQuerySchema, fileTextSchema, fileListSchema, listFilesQuerySchema, planFromCommandsViewSchema, planViewSchema } from '../http/schemas.ts';
 import type { PlanViewBody } from '../client/index.ts';
 import { isApiErrorLike } from '../client/errors.ts';
 import { describeApprovers, describeChange } from '../domain/file-history.ts';
 import { fileHistoryQuerySchema, fileHistorySchema } from '../services/file-history.ts';
-import { DECIDED_STATUSES, FINISHED_STATUSES, type McpBackend } from './backend.ts';
+import type { McpBackend } from './backend.ts';
 
 /** The annotations of the MCP specification (2025-11-25), all stated so none falls back to a default. */
 export interface ToolAnnotations {
@@ -90,7 +92,7 @@ export const TOOLS: ToolDefinition[] = [
       const body = await backend.listFiles(input.case, { prefix: input.prefix, recursive: input.recursive });
       const lines = body.files.slice(0, 200).map((file) => `${file.path} (${file.size} B)`);
       const more = body.files.length > 200 ? `\n… and ${body.files.length - 200} more (see structuredContent)` : '';
-      return { structured: body, text: `${body.files.length} files in case ${body.case}${input.prefix ? ` under ${input.prefix}` : ''}:\n${lines.join('\n')}${more}` };
+      return { structured: body, text: `${plural(body.files.length, 'file')} in case ${body.case}${input.prefix ? ` under ${input.prefix}` : ''}:\n${lines.join('\n')}${more}` };
     },
   },
   {
@@ -118,7 +120,7 @@ export const TOOLS: ToolDefinition[] = [
       const body = await backend.fileHistory(input.case, input.path, { limit: input.limit, pageToken: input.pageToken });
       const lines = body.changes.map((change) => `${change.ranAt}  ${describeChange(change)}  (plan ${change.planId} by ${change.proposer}; approved by ${describeApprovers(change)}; audit #${change.audit.seq})`);
       const more = body.nextPageToken ? `\n… more: call again with pageToken ${body.nextPageToken}` : '';
-      return { structured: body, text: `${body.changes.length === 0 ? 'No change recorded' : `${body.changes.length} changes`} to ${body.path} in case ${body.case}${lines.length ? ':\n' : ''}${lines.join('\n')}${more}` };
+      return { structured: body, text: `${body.changes.length === 0 ? 'No change recorded' : plural(body.changes.length, 'change')} to ${body.path} in case ${body.case}${lines.length ? ':\n' : ''}${lines.join('\n')}${more}` };
     },
   },
   {
@@ -163,9 +165,9 @@ export const TOOLS: ToolDefinition[] = [
     annotations: { title: 'Wait for a plan', ...READ },
     async run(backend, args, context) {
       const input = args as z.output<typeof waitInput>;
-      const until: readonly PlanStatus[] = input.until === 'finished' ? FINISHED_STATUSES : DECIDED_STATUSES;
       const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => until.includes(seen.plan.status) || whyOver(seen) !== undefined, timeoutMs: seconds * 1000, ...context });
+      const done = (seen: PlanViewBody) => waitIsOver(input.until, seen.decisions) || whyOver(seen) !== undefined;
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { done, timeoutMs: seconds * 1000, ...context });
       return { structured: { ...view, timedOut }, text: `${timedOut ? stillWaiting(view, seconds, input.until) : ''}${describePlan(view, backend)}` };
     },
   },
@@ -178,15 +180,15 @@ export const TOOLS: ToolDefinition[] = [
     async run(backend, args, context) {
       const input = args as z.output<typeof applyInput>;
       const current = await backend.getPlan(input.planId);
-      // Idempotent as annotated: applying a plan that already ran answers with its result.
-      if (current.plan.status === 'succeeded') return { structured: { ...current, timedOut: false }, text: `Already applied.\n${describePlan(current, backend)}` };
+      // Idempotent as annotated: applying a plan that already ran to success answers with its result.
+      if (current.decisions.finished && whyOver(current) === undefined) return { structured: { ...current, timedOut: false }, text: `Already applied.\n${describePlan(current, backend)}` };
       const over = whyOver(current);
       if (over) throw planIsOver(current, over);
-      // Running already (another call applied it): wait for it rather than ask the API to start it again.
-      const queued = current.plan.status === 'running' ? current : await backend.apply(input.planId);
+      // Handed to the executor already (another call applied it): wait for it rather than ask the API to start it again.
+      const queued = current.decisions.inFlight ? current : await backend.apply(input.planId);
       if (!input.wait) return { structured: { ...queued, timedOut: false }, text: describePlan(queued, backend) };
       const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => FINISHED_STATUSES.includes(seen.plan.status), timeoutMs: seconds * 1000, ...context });
+      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => waitIsOver('finished', seen.decisions), timeoutMs: seconds * 1000, ...context });
       return { structured: { ...view, timedOut }, text: `${timedOut ? stillWaiting(view, seconds, 'finished') : ''}${describePlan(view, backend)}` };
     },
   },
@@ -205,32 +207,37 @@ export const TOOLS: ToolDefinition[] = [
 
 /**
  * Why no call an agent can make will bring this plan to execution any more, or undefined while
- * one still can. Every "call again" hint is guarded by it: an agent must never be told to keep
- * waiting on a plan that is over.
+ * one still can (or it ran to success). Every "call again" hint is guarded by it: an agent must
+ * never be told to keep waiting on a plan that is over. Whether it is over is read from the view's
+ * decisions (domain/lifecycle.ts); only the words for how a finished plan ended come from its record.
  */
 export function whyOver(view: PlanViewBody): string | undefined {
-  const { plan } = view;
+  const { plan, decisions } = view;
+  if (decisions.awaitingApproval || decisions.inFlight) return undefined;
+  if (decisions.approvalExpired) return `its approval expired${view.approval?.expiresAt ? ` at ${view.approval.expiresAt}` : ''} before it was applied`;
+  if (decisions.apply.offered) return decisions.apply.allowed ? undefined : decisions.apply.reason;
+  // Still offered for approval but not awaiting it: its dry run found errors.
+  if (decisions.approve.offered) return 'its dry run found errors, so no one can approve it';
+  if (!decisions.finished) return undefined;
+  // How a finished plan ended is its outcome, which its status records.
   switch (plan.status) {
+    case 'succeeded':
+      return undefined;
     case 'rejected':
       return plan.rejection ? `${plan.rejection.by} rejected it at ${plan.rejection.at}: "${plan.rejection.reason}"` : 'a person rejected it';
-    case 'expired':
-      return `its approval expired${view.approval?.expiresAt ? ` at ${view.approval.expiresAt}` : ''} before it was applied`;
     case 'failed':
       return `its execution failed${view.execution?.lastError ? `: ${view.execution.lastError}` : ''}`;
     case 'rolled_back':
       return `it was rolled back${plan.rolledBackBy ? ` by plan ${plan.rolledBackBy}` : ''}`;
-    case 'proposed':
-      return view.report.valid ? undefined : 'its dry run found errors, so no one can approve it';
     default:
-      return undefined;
+      return decisions.nextStep;
   }
 }
 
 /** The line before a plan that is not there yet after a bounded wait: what to call next. */
 function stillWaiting(view: PlanViewBody, seconds: number, until: 'decided' | 'finished'): string {
-  const status = view.plan.status;
-  if (status === 'approved' && until === 'finished') return `Still approved after ${seconds}s: it runs only once apply_plan is called.\n`;
-  return `Still ${status} after ${seconds}s; call wait_for_plan${until === 'finished' ? ' with until "finished"' : ''} again to keep waiting.\n`;
+  if (view.decisions.apply.allowed && until === 'finished') return `Still approved after ${seconds}s: it runs only once apply_plan is called.\n`;
+  return `Still ${statusInWords(view.plan.status)} after ${seconds}s; call wait_for_plan${until === 'finished' ? ' with until "finished"' : ''} again to keep waiting.\n`;
 }
 
 /** A plan that is over, as the tool error apply_plan answers with: its status and why, and no "try again". */
@@ -249,42 +256,36 @@ export function describePlan(view: PlanViewBody, backend: Pick<McpBackend, 'cons
   const totals = report.totals;
   const lines = [
     `Plan ${plan.id} for case ${plan.case}: ${plan.status}. "${plan.description}"`,
-    `Dry run: ${report.valid ? 'valid' : 'NOT valid'}; ${totals.operations} operations → ${totals.actions} object actions (${totals.objectsCreated} created, ${totals.objectsOverwritten} overwritten, ${totals.objectsDeleted} deleted).`,
+    `Dry run: ${report.valid ? 'valid' : 'NOT valid'}; ${plural(totals.operations, 'operation')} → ${plural(totals.actions, 'object action')} (${totals.objectsCreated.toLocaleString('en-US')} created, ${totals.objectsOverwritten.toLocaleString('en-US')} overwritten, ${totals.objectsDeleted.toLocaleString('en-US')} deleted).`,
     'Effects:',
     ...report.operations.slice(0, 50).map((operation) => `  ${operation.index + 1}. ${operation.effect}`),
   ];
-  if (report.operations.length > 50) lines.push(`  … ${report.operations.length - 50} more`);
+  if (totals.operations > 50) lines.push(`  … ${(totals.operations - 50).toLocaleString('en-US')} more`);
   const errors = [...report.errors, ...(report.policy?.violations ?? [])];
   if (errors.length > 0) lines.push('Errors:', ...errors.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
   if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
   if (view.execution) {
     const execution = view.execution;
-    lines.push(`Execution: ${execution.done}/${execution.actionCount} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}.`);
+    lines.push(`Execution: ${execution.done.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}.`);
   }
   lines.push(nextStep(view, link));
   return lines.join('\n');
 }
 
+/** What the agent does next, from the view's decisions: the offered actions name the tool that takes them. */
 function nextStep(view: PlanViewBody, link: string): string {
-  switch (view.plan.status) {
-    case 'proposed':
-      return view.report.valid
-        ? `Next: a person must review and approve it at ${link} (no tool approves). Then call apply_plan; wait_for_plan waits for the decision.`
-        : `Next: fix the errors and propose a corrected plan; this one cannot be approved. Review: ${link}`;
-    case 'approved':
-      return `Approved. Next: call apply_plan. Console: ${link}`;
-    case 'queued':
-    case 'running':
-      return `Executing. wait_for_plan with until "finished" waits for the end. Console: ${link}`;
-    case 'succeeded':
-      return `Done: the case now looks as planned. propose_rollback undoes it if needed. Console: ${link}`;
-    case 'failed':
-      return `It is over: ${whyOver(view)}. Nothing more runs; propose_rollback undoes what it did, or propose a new plan. Console: ${link}`;
-    case 'expired':
-      return `It is over: ${whyOver(view)}. Propose a new plan (or ask a person to check and approve this one again in the console). Console: ${link}`;
-    default:
-      return `It is over: ${whyOver(view)}. Nothing more happens to this plan; propose a new one if the change is still wanted. Console: ${link}`;
+  const { decisions } = view;
+  if (decisions.awaitingApproval) {
+    return `Next: a person must review and approve it at ${link} (${decisions.nextStep}; no tool approves). Then call apply_plan; wait_for_plan waits for the decision.`;
   }
+  if (decisions.apply.allowed) return `Approved. Next: call apply_plan. Console: ${link}`;
+  if (decisions.inFlight) return `Executing (${decisions.nextStep}). wait_for_plan with until "finished" waits for the end. Console: ${link}`;
+  const over = whyOver(view);
+  if (over === undefined) return `Done: the case now looks as planned.${decisions.rollback.allowed ? ' propose_rollback undoes it if needed.' : ''} Console: ${link}`;
+  if (decisions.approve.offered) return `Next: fix the errors and propose a corrected plan; this one cannot be approved. Review: ${link}`;
+  if (decisions.rollback.allowed) return `It is over: ${over}. Nothing more runs; propose_rollback undoes what it did, or propose a new plan. Console: ${link}`;
+  if (decisions.approvalExpired) return `It is over: ${over}. Propose a new plan (or ask a person to check and approve this one again in the console). Console: ${link}`;
+  return `It is over: ${over}. Nothing more happens to this plan; propose a new one if the change is still wanted. Console: ${link}`;
 }
 
 /** A failure as a tool error: the API's code, message and each field's problem, then the same as JSON. */

@@ -1226,6 +1226,19 @@ class PlanDecisions(BaseModel):
             description="Handed to the executor (queued or running): its progress is what changes next",
         ),
     ]
+    awaiting_approval: Annotated[
+        bool,
+        Field(
+            alias="awaitingApproval",
+            description="A person's approval is what happens next (proposed, and the dry run found no errors); a caller waiting for a decision stops when it is false",
+        ),
+    ]
+    finished: Annotated[
+        bool,
+        Field(
+            description="Nothing more happens to the plan unless a person acts (rejected, expired, succeeded, failed, rolled back); a caller waiting for the end stops here"
+        ),
+    ]
     next_step: Annotated[
         str,
         Field(

@@ -70,17 +70,20 @@ def await_decision(client: BailiffClient, plan_id: str) -> PlanView:
     again.
     """
     view = client.get_plan(plan_id)
-    while view.plan.status == "proposed" and view.report.valid:
+    while view.decisions.awaiting_approval:
         interrupt(approval_request(view, client.console_url(plan_id)))
         view = client.get_plan(plan_id)
     return view
 
 
 def carry_out(client: BailiffClient, view: PlanView, *, wait_timeout: float = 300.0) -> PlanView:
-    """Apply an approved plan and wait; any other status is returned as it is."""
-    if view.plan.status == "approved":
+    """Apply the plan if Bailiff allows it now and wait for the end; a plan already handed to the
+    executor is waited for; any other is returned as it is. Which case applies is the view's
+    ``decisions``, never the status read here."""
+    decisions = view.decisions
+    if decisions.apply.allowed:
         client.apply(view.plan.id)
-    if view.plan.status in ("approved", "queued", "running"):
+    if decisions.apply.allowed or decisions.in_flight:
         return client.wait_for_plan(view.plan.id, until="finished", timeout=wait_timeout)
     return view
 

@@ -28,8 +28,6 @@ from pydantic import BaseModel
 from .config import BailiffSettings
 from .errors import BailiffError, PlanWaitTimeout, ProtocolError, TransportError, error_from_response
 from .models import (
-    DECIDED_STATUSES,
-    TERMINAL_STATUSES,
     CommandPlanView,
     FileContent,
     FileList,
@@ -216,8 +214,9 @@ def _answer(call: _Call[T], response: httpx.Response) -> T:
 
 
 def _wait_reached(view: PlanView, until: WaitUntil) -> bool:
-    status = view.plan.status
-    return status in (DECIDED_STATUSES if until == "decided" else TERMINAL_STATUSES)
+    """Where a wait stops, read from what Bailiff decided about the plan (never from its status)."""
+    decisions = view.decisions
+    return decisions.finished if until == "finished" else not decisions.awaiting_approval
 
 
 @dataclass
@@ -395,7 +394,7 @@ class BailiffClient:
 
     # --- waiting ---------------------------------------------------------------------------
     def wait_for_plan(self, plan_id: str, *, until: WaitUntil = "finished", timeout: float = WAIT_TIMEOUT_SECONDS, poll_interval: float = WAIT_FIRST_INTERVAL_SECONDS) -> PlanView:
-        """Polls until the plan is decided (approved, rejected, ...) or finished (succeeded, failed, ...).
+        """Polls until the plan is decided (no longer awaiting a person's approval) or finished (nothing more happens to it unless a person acts), as the view's ``decisions`` say.
 
         Raises :class:`PlanWaitTimeout` after ``timeout`` seconds; the plan is not affected.
         """

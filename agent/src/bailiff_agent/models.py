@@ -20,10 +20,8 @@ from . import _contract as wire
 #: A plan's status as text (the generated enum is :class:`_contract.PlanStatus`; a test keeps them equal).
 PlanStatus = Literal["proposed", "approved", "rejected", "expired", "queued", "running", "succeeded", "failed", "rolled_back"]
 
-#: Nothing more happens to a plan in these statuses.
-TERMINAL_STATUSES: frozenset[str] = frozenset({"rejected", "expired", "succeeded", "failed", "rolled_back"})
-#: A person (or a policy rule) has said yes or no: everything but ``proposed``.
-DECIDED_STATUSES: frozenset[str] = frozenset({"approved", "rejected", "expired", "queued", "running", "succeeded", "failed", "rolled_back"})
+# Which statuses are decided or finished is Bailiff's to say: every view carries it in
+# ``view.decisions`` (``awaiting_approval``, ``in_flight``, ``finished``), so no status set is kept here.
 
 
 # --- operations an agent sends -------------------------------------------------------------

@@ -84,7 +84,7 @@ def describe_outcome(view: PlanView, console_url: str) -> str:
     execution = view.execution or plan.execution
     counts = ""
     if execution:
-        counts = f" {execution.done} of {execution.action_count} actions done, {execution.failed} failed, {execution.stale} stale, {execution.skipped} skipped."
+        counts = f" {execution.done:,} of {_count(execution.action_count, 'action')} done, {execution.failed:,} failed, {execution.stale:,} stale, {execution.skipped:,} skipped."
     if plan.status == "succeeded":
         return f"Plan {plan.id} was applied: the case now looks as the dry run said.{counts}"
     if plan.status == "failed":

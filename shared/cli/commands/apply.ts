@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { FINISHED_STATUSES, type PlanViewBody } from '../../client/index.ts';
+import type { PlanViewBody } from '../../client/index.ts';
 import { CliExit, EXIT, type CliContext } from '../context.ts';
 import type { CliCommand } from '../command.ts';
 import { plural, renderProgressBar, renderProgressLine, type ProgressSample } from '../format.ts';
@@ -51,7 +51,7 @@ async function follow(ctx: CliContext, id: string, timeoutMs: number, intervalMs
     return { done: Math.min(processed, execution.actionCount), total: execution.actionCount, elapsedSeconds: (performance.now() - started) / 1000 };
   };
   const result = await ctx.client.waitForPlan(id, {
-    until: FINISHED_STATUSES,
+    until: 'finished',
     timeoutMs,
     intervalMs,
     onPoll: (view) => {

@@ -1,5 +1,5 @@
 import type { CliCommand } from '../command.ts';
-import { renderReport } from '../format.ts';
+import { plural, renderReport } from '../format.ts';
 
 export const approveCommand: CliCommand = {
   register(program, ctx) {
@@ -21,12 +21,12 @@ export const approveCommand: CliCommand = {
         // The report printed above is what the person reviewed: bind the approval to its snapshot.
         const approved = await ctx.client.approve(id, { planHash, snapshotHash: view.report.snapshotHash, ...(options.comment ? { comment: options.comment } : {}) });
         if (ctx.json) return ctx.printJson(approved);
-        const approval = approved.approval;
-        const complete = approved.plan.status === 'approved';
+        // Whether this approval was the last one needed is the lifecycle's word (the view's decisions).
+        const { decisions } = approved;
         ctx.out(
-          complete
-            ? ctx.paint('green', `approved ${approved.plan.id} (hash ${planHash}); apply it with: bailiff apply ${approved.plan.id} --wait`)
-            : `approval ${approval?.approvers.length ?? 1}/${approval?.approvalsRequired ?? '?'} recorded; ${approved.plan.id} needs another approver`,
+          decisions.awaitingApproval
+            ? `approval recorded (${decisions.approvals.given.length.toLocaleString('en-US')} of ${plural(decisions.approvals.required, 'approval')}); ${approved.plan.id}: ${decisions.nextStep}`
+            : ctx.paint('green', `approved ${approved.plan.id} (hash ${planHash}); ${decisions.apply.allowed ? `apply it with: bailiff apply ${approved.plan.id} --wait` : decisions.nextStep}`),
         );
       });
   },
