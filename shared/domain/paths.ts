@@ -181,11 +181,15 @@ export function auditCopiesPrefix(caseName: string, planId: string): string {
   return `${AUDIT_PREFIX}${caseName}/${planId}.`;
 }
 
-/** The case, plan and record count an audit copy's name states, or undefined for another name. */
-export function parseAuditObjectName(name: string): { caseName: string; planId: string; records: number } | undefined {
+/**
+ * The case, plan and record count an audit copy's name states, or undefined for another name.
+ * A copy written before names carried the count (`<case>/<plan>.jsonl`) has no `records`.
+ */
+export function parseAuditObjectName(name: string): { caseName: string; planId: string; records?: number } | undefined {
   if (!name.startsWith(AUDIT_PREFIX)) return undefined;
-  const match = /^(.+)\/([^/.]+)\.([1-9][0-9]*)\.jsonl$/.exec(name.slice(AUDIT_PREFIX.length));
-  return match ? { caseName: match[1]!, planId: match[2]!, records: Number(match[3]) } : undefined;
+  const match = /^(.+)\/([^/.]+)(?:\.([1-9][0-9]*))?\.jsonl$/.exec(name.slice(AUDIT_PREFIX.length));
+  if (!match) return undefined;
+  return { caseName: match[1]!, planId: match[2]!, ...(match[3] ? { records: Number(match[3]) } : {}) };
 }
 
 /**

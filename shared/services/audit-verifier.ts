@@ -59,8 +59,8 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore): 
   }
 
   let files = 0;
-  // Each plan's copies, by the record count their names state.
-  const copies = new Map<string, { caseName: string; counts: number[] }>();
+  // Each plan's copies, with the record count their names state.
+  const copies = new Map<string, { caseName: string; copies: { name: string; count?: number }[] }>();
   const unnamed: string[] = [];
   for await (const page of listAll(objects, AUDIT_PREFIX)) {
     for (const object of page.objects) {
@@ -70,20 +70,23 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore): 
         unnamed.push(object.name);
         continue;
       }
-      const entry = copies.get(parsed.planId) ?? { caseName: parsed.caseName, counts: [] };
-      entry.counts.push(parsed.records);
+      const entry = copies.get(parsed.planId) ?? { caseName: parsed.caseName, copies: [] };
+      entry.copies.push({ name: object.name, ...(parsed.records === undefined ? {} : { count: parsed.records }) });
       copies.set(parsed.planId, entry);
     }
   }
   if (!firstBreak && unnamed.length > 0) firstBreak = { chain: '?', seq: 0, reason: 'not named <case>/<plan>.<records>.jsonl', file: unnamed[0]! };
-  for (const [planId, { caseName, counts }] of copies) {
+  for (const [planId, entry] of copies) {
     if (firstBreak) break;
     const inStore = await plans.readPlanAudit(planId);
-    const newest = Math.max(...counts);
-    for (const count of counts) {
-      const name = auditObjectName(caseName, planId, count);
-      const text = (await objects.read(name)).toString('utf8');
-      const fileBreak = checkAuditFile(text, stored) ?? checkCopyHolds(caseName, planId, text, inStore, count, count === newest);
+    const texts = new Map<string, string>();
+    for (const copy of entry.copies) texts.set(copy.name, (await objects.read(copy.name)).toString('utf8'));
+    // A copy from before names carried the count held every record when it was written.
+    const counted = entry.copies.map((copy) => ({ name: copy.name, count: copy.count ?? lineCount(texts.get(copy.name)!) }));
+    const newest = Math.max(...counted.map((copy) => copy.count));
+    for (const { name, count } of counted) {
+      const text = texts.get(name)!;
+      const fileBreak = checkAuditFile(text, stored) ?? checkCopyHolds(entry.caseName, planId, text, inStore, count, count === newest);
       if (fileBreak) {
         firstBreak = { ...fileBreak, file: name };
         break;
@@ -111,6 +114,10 @@ async function checkHeadSignature(signer: AuditHeadSigner, head: AuditChainHead)
   }
   if (!(await signer.verify(head, signature))) return `the signature of the chain's head (record ${head.seq}) fails (signed as ${signature.keyId})`;
   return undefined;
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').filter((line) => line.trim() !== '').length;
 }
 
 /**

@@ -103,7 +103,7 @@ async function copiesOf(store: ObjectStore): Promise<{ name: string; generation:
   const found: { name: string; generation: string; records: number; retentionExpires?: string }[] = [];
   for await (const page of listAll(store, AUDIT_PREFIX)) {
     for (const object of page.objects) {
-      found.push({ name: object.name, generation: object.generation, records: parseAuditObjectName(object.name)!.records, ...(object.holds?.retentionExpires ? { retentionExpires: object.holds.retentionExpires } : {}) });
+      found.push({ name: object.name, generation: object.generation, records: parseAuditObjectName(object.name)!.records!, ...(object.holds?.retentionExpires ? { retentionExpires: object.holds.retentionExpires } : {}) });
     }
   }
   return found;
@@ -178,6 +178,23 @@ for (const factory of [embeddedBackend, testbenchBackend]) {
       // Through the policy, neither can be replaced or deleted.
       await expect(copies.retained.write(older, Buffer.from(olderText))).rejects.toMatchObject({ code: 'object_held' });
       await expect(copies.retained.delete(older)).rejects.toMatchObject({ code: 'object_held' });
+    });
+
+    it('still verifies a copy written before names carried the record count, and catches it cut short', async () => {
+      const wiring = wire(backend, { auditCopies: copies.retained });
+      const planId = await proposeApproved(wiring, { case: CASE, description: 'file a', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'sorted/a.pdf' }] });
+      expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
+      const [copy] = await copiesOf(copies.raw);
+      const text = await copies.raw.read(copy!.name);
+      const legacy = `${AUDIT_PREFIX}${CASE}/${planId}.jsonl`;
+      await copies.raw.delete(copy!.name);
+      await copies.raw.write(legacy, text);
+      expect(await wiring.service.verifyAudit(admin)).toMatchObject({ ok: true, files: 1, missingFiles: [] });
+      await copies.raw.delete(legacy);
+      await copies.raw.write(legacy, Buffer.from(`${text.toString('utf8').trim().split('\n').slice(0, -1).join('\n')}\n`));
+      const result = await wiring.service.verifyAudit(admin);
+      expect(result.ok).toBe(false);
+      expect(result.firstBreak).toMatchObject({ file: legacy });
     });
   });
 }
