@@ -42,6 +42,8 @@ resource "google_cloudfunctions2_function" "api" {
       BAILIFF_EXECUTION_TOPIC = google_pubsub_topic.executions.name
       # Signs each audit chain head after an append (kms.tf); version 1 is the one KMS creates with the key.
       BAILIFF_AUDIT_KMS_KEY = "${google_kms_crypto_key.audit_heads.id}/cryptoKeyVersions/1"
+      # The audit copies, in the bucket with a retention policy (storage.tf).
+      BAILIFF_AUDIT_BUCKET    = google_storage_bucket.audit.name
       BAILIFF_AUDIENCE        = local.api_url
       BAILIFF_PRINCIPALS      = var.principals
       BAILIFF_OAUTH_CLIENT_ID = var.console_oauth_client_id
@@ -105,6 +107,8 @@ resource "google_cloudfunctions2_function" "executor" {
       BAILIFF_EXECUTION_TOPIC    = google_pubsub_topic.executions.name
       # Signs each audit chain head after an append (kms.tf); version 1 is the one KMS creates with the key.
       BAILIFF_AUDIT_KMS_KEY = "${google_kms_crypto_key.audit_heads.id}/cryptoKeyVersions/1"
+      # The audit copies, in the bucket with a retention policy (storage.tf).
+      BAILIFF_AUDIT_BUCKET = google_storage_bucket.audit.name
       BAILIFF_EXECUTOR_BUDGET_MS = local.executor_budget_ms
       # The sweep (scheduler.tf) fails the plans of requests parked here.
       BAILIFF_DEAD_LETTER_SUBSCRIPTION = google_pubsub_subscription.executions_dead_letter.name

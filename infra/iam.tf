@@ -46,6 +46,13 @@ resource "google_storage_bucket_iam_member" "api_keeps_holds" {
   member = "serviceAccount:${google_service_account.api.email}"
 }
 
+# GET /audit/verify reads the audit copies.
+resource "google_storage_bucket_iam_member" "api_reads_audit_copies" {
+  bucket = google_storage_bucket.audit.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.api.email}"
+}
+
 resource "google_project_iam_member" "api_uses_firestore" {
   project = var.project
   role    = "roles/datastore.user"
@@ -149,6 +156,20 @@ resource "google_service_account_iam_member" "api_signs_as_signer" {
 resource "google_storage_bucket_iam_member" "executor_writes_workspace" {
   bucket = google_storage_bucket.workspace.name
   role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.executor.email}"
+}
+
+# The audit copies: create and read, never overwrite or delete (the retention policy would
+# refuse those anyway; objectCreator does not even ask).
+resource "google_storage_bucket_iam_member" "executor_creates_audit_copies" {
+  bucket = google_storage_bucket.audit.name
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:${google_service_account.executor.email}"
+}
+
+resource "google_storage_bucket_iam_member" "executor_reads_audit_copies" {
+  bucket = google_storage_bucket.audit.name
+  role   = "roles/storage.objectViewer"
   member = "serviceAccount:${google_service_account.executor.email}"
 }
 

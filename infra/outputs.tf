@@ -8,6 +8,11 @@ output "workspace_bucket" {
   value       = google_storage_bucket.workspace.name
 }
 
+output "audit_bucket" {
+  description = "The bucket of the audit copies, under its retention policy."
+  value       = google_storage_bucket.audit.name
+}
+
 output "execution_topic" {
   description = "Topic the api and the executor publish execution requests to."
   value       = google_pubsub_topic.executions.id

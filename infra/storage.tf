@@ -55,3 +55,34 @@ resource "google_storage_bucket" "workspace" {
 
   depends_on = [google_project_service.required]
 }
+
+# The audit copies (shared/services/audit-copies.ts): every finished plan's audit records as JSON
+# Lines under .bailiff/audit/, in a bucket of their own whose retention policy refuses to
+# overwrite or delete an object until audit_retention_days after it was written, whoever asks.
+# The workspace cannot have that policy (plans overwrite and delete case files), hence a second
+# bucket. A copy is written once under a name never used before (its record count), so the
+# policy never stands in Bailiff's way. Locking the policy (audit_retention_locked) also keeps
+# an administrator from shortening or removing it: irreversible, so it is a decision to take.
+resource "google_storage_bucket" "audit" {
+  name     = "${var.bucket_name}-audit"
+  location = coalesce(var.bucket_location, upper(var.region))
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  retention_policy {
+    retention_period = var.audit_retention_days * 86400
+    is_locked        = var.audit_retention_locked
+  }
+
+  versioning {
+    enabled = false
+  }
+
+  force_destroy = false
+  lifecycle {
+    prevent_destroy = true
+  }
+
+  depends_on = [google_project_service.required]
+}

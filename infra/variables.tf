@@ -64,6 +64,23 @@ variable "backup_retention_days" {
   }
 }
 
+variable "audit_retention_days" {
+  description = "Days each audit copy in the audit bucket is kept from being overwritten or deleted, by anyone (the bucket's retention policy)."
+  type        = number
+  default     = 2557
+
+  validation {
+    condition     = var.audit_retention_days >= 1 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "audit_retention_locked" {
+  description = "Lock the audit bucket's retention policy, so that nobody, administrators included, can shorten or remove it. Irreversible: the bucket cannot be deleted until its last copy's retention ends. Set it once the period is right."
+  type        = bool
+  default     = false
+}
+
 variable "staging_retention_days" {
   description = "Days an uploaded blob under .bailiff/staging/ is kept. A plan must be proposed and applied within this time of its uploads; the executor copies blobs into the case, so nothing depends on them afterwards."
   type        = number

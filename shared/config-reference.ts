@@ -71,6 +71,11 @@ export const CONFIG_REFERENCE: { readonly [Name in keyof Config]-?: SettingRefer
   },
   BAILIFF_SIGNER_KEY: { meaning: 'emulator tests only: a service-account key (JSON) to sign URLs locally; never in production' },
   BAILIFF_AUDIT_KMS_KEY: { meaning: 'Google Cloud: the Cloud KMS key version that signs audit chain heads (Terraform sets it)' },
+  BAILIFF_AUDIT_BUCKET: {
+    defaultInWords: 'the workspace bucket',
+    meaning:
+      "Google Cloud: the bucket the audit copies are written to, under `.bailiff/audit/`; Terraform creates it with a retention policy (`audit_retention_days`), so a copy cannot be rewritten or deleted before it expires, and sets it on both functions",
+  },
   STORAGE_EMULATOR_HOST: { meaning: 'a Cloud Storage emulator (tests and local runs); unset in production' },
   FIRESTORE_EMULATOR_HOST: { meaning: 'the Firestore emulator (tests and local runs); unset in production' },
   PUBSUB_EMULATOR_HOST: { meaning: 'the Pub/Sub emulator (tests and local runs); unset in production' },

@@ -125,6 +125,15 @@ export const configSchema = z.object({
     .regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+\/cryptoKeyVersions\/\d+$/, 'a Cloud KMS key version resource name')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /**
+   * Google Cloud: the bucket the audit copies go to (under `.bailiff/audit/`), apart from the
+   * workspace; Terraform gives it a retention policy, so nobody can rewrite or delete a copy
+   * before it expires. Unset or empty: the copies go to the workspace bucket.
+   */
+  BAILIFF_AUDIT_BUCKET: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
   /** Actions per journal batch: one journal write and one audit record per batch. */
   BAILIFF_JOURNAL_BATCH: intFromEnv(500),
   /** Emulator addresses (tests and local runs against emulators); unset in production. */

@@ -81,7 +81,14 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const fileHistory = new FirestoreFileHistoryIndex({ firestore });
   if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
   const deadLetters = config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION }) : undefined;
-  const app = assemble(config, { objects, plans, queue }, identity, options, events, { ...(signer ? { signer } : {}), ...(deadLetters ? { deadLetters } : {}), fileHistory });
+  // The audit copies in a bucket of their own, whose retention policy the workspace's cannot have.
+  const auditCopies = config.BAILIFF_AUDIT_BUCKET ? new GcsObjectStore({ storage, bucket: config.BAILIFF_AUDIT_BUCKET }) : undefined;
+  const app = assemble(config, { objects, plans, queue }, identity, options, events, {
+    ...(signer ? { signer } : {}),
+    ...(deadLetters ? { deadLetters } : {}),
+    ...(auditCopies ? { auditCopies } : {}),
+    fileHistory,
+  });
   return {
     ...app,
     async close() {

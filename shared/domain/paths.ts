@@ -165,9 +165,31 @@ export function isSystemObject(name: string): boolean {
 /** The listing prefix of every JSON Lines audit copy. */
 export const AUDIT_PREFIX = `${SYSTEM_PREFIX}audit/`;
 
-/** Where a finished plan's audit records are written as JSON Lines. */
-export function auditObjectName(caseName: string, planId: string): string {
-  return `${AUDIT_PREFIX}${caseName}/${planId}.jsonl`;
+/**
+ * Where a copy of a plan's first `records` audit records is written as JSON Lines:
+ * `.bailiff/audit/<case>/<plan>.<records>.jsonl`. A plan's records only grow (a rollback adds to
+ * the plan it undoes), so a name is never written with other content: a copy is created once and
+ * never replaced, as a bucket whose retention policy refuses overwrites requires. The newest
+ * copy of a plan is the one with the most records.
+ */
+export function auditObjectName(caseName: string, planId: string, records: number): string {
+  return `${auditCopiesPrefix(caseName, planId)}${records}.jsonl`;
+}
+
+/** The listing prefix of one plan's audit copies (plan ids have no dots). */
+export function auditCopiesPrefix(caseName: string, planId: string): string {
+  return `${AUDIT_PREFIX}${caseName}/${planId}.`;
+}
+
+/**
+ * The case, plan and record count an audit copy's name states, or undefined for another name.
+ * A copy written before names carried the count (`<case>/<plan>.jsonl`) has no `records`.
+ */
+export function parseAuditObjectName(name: string): { caseName: string; planId: string; records?: number } | undefined {
+  if (!name.startsWith(AUDIT_PREFIX)) return undefined;
+  const match = /^(.+)\/([^/.]+)(?:\.([1-9][0-9]*))?\.jsonl$/.exec(name.slice(AUDIT_PREFIX.length));
+  if (!match) return undefined;
+  return { caseName: match[1]!, planId: match[2]!, ...(match[3] ? { records: Number(match[3]) } : {}) };
 }
 
 /**

@@ -3,12 +3,13 @@
  * chain's head (so a truncated tail is caught) and, when the store signs heads, the head's
  * signature (so a consistent rewrite of records, head and copies is caught: nobody without the
  * key can sign the rewritten head). Then it checks the JSON Lines copies under
- * `.bailiff/audit/`: each line against its own hash and the stored chain, each copy's record
- * count and last hash against the plan's stored records (a truncated copy), and that every
- * finished plan has its copy (a deleted one). Reports the first break and every missing copy.
+ * `.bailiff/audit/`: each line against its own hash and the stored chain; each copy against the
+ * plan's stored records, as many as its name states (a truncated or altered copy); the newest
+ * copy of each plan against all of them (a deleted or missing newest copy); and that every
+ * finished plan has a copy (a deleted one). Reports the first break and every missing copy.
  */
 import { auditRecordSchema, hashAuditRecord, verifyAuditChain, type AuditRecord, type ChainBreak } from '../domain/audit.ts';
-import { AUDIT_PREFIX, auditObjectName } from '../domain/paths.ts';
+import { AUDIT_PREFIX, auditObjectName, parseAuditObjectName } from '../domain/paths.ts';
 import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
 import type { AuditChainHead, PlanStore } from '../ports/plan-store.ts';
@@ -59,22 +60,50 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore, c
   }
 
   let files = 0;
-  const present = new Set<string>();
+  // Each plan's copies, with the record count their names state.
+  const copies = new Map<string, { caseName: string; copies: { name: string; count?: number }[] }>();
+  const unnamed: string[] = [];
   for await (const page of listAll(objects, AUDIT_PREFIX)) {
     for (const object of page.objects) {
       if (!covers(caseOfCopy(object.name))) continue;
       files += 1;
-      present.add(object.name);
-      if (firstBreak) continue;
-      const text = (await objects.read(object.name)).toString('utf8');
-      const fileBreak = checkAuditFile(text, stored) ?? (await checkCopyIsComplete(plans, object.name, text));
-      if (fileBreak) firstBreak = { ...fileBreak, file: object.name };
+      const parsed = parseAuditObjectName(object.name);
+      if (!parsed) {
+        unnamed.push(object.name);
+        continue;
+      }
+      const entry = copies.get(parsed.planId) ?? { caseName: parsed.caseName, copies: [] };
+      entry.copies.push({ name: object.name, ...(parsed.records === undefined ? {} : { count: parsed.records }) });
+      copies.set(parsed.planId, entry);
+    }
+  }
+  if (!firstBreak && unnamed.length > 0) firstBreak = { chain: '?', seq: 0, reason: 'not named <case>/<plan>.<records>.jsonl', file: unnamed[0]! };
+  for (const [planId, entry] of copies) {
+    if (firstBreak) break;
+    const inStore = await plans.readPlanAudit(planId);
+    const texts = new Map<string, string>();
+    for (const copy of entry.copies) texts.set(copy.name, (await objects.read(copy.name)).toString('utf8'));
+    // A copy from before names carried the count held every record when it was written.
+    const counted = entry.copies.map((copy) => ({ name: copy.name, count: copy.count ?? lineCount(texts.get(copy.name)!) }));
+    const newest = Math.max(...counted.map((copy) => copy.count));
+    for (const { name, count } of counted) {
+      const text = texts.get(name)!;
+      const fileBreak = checkAuditFile(text, stored) ?? checkCopyHolds(entry.caseName, planId, text, inStore, count, count === newest);
+      if (fileBreak) {
+        firstBreak = { ...fileBreak, file: name };
+        break;
+      }
     }
   }
 
-  const missingFiles = (await expectedCopies(plans)).filter((name) => !present.has(name) && covers(caseOfCopy(name)));
+  const missingFiles: string[] = [];
+  for (const { caseName, planId } of await expectedCopies(plans)) {
+    if (!covers(caseName)) continue;
+    if (!copies.has(planId)) missingFiles.push(auditObjectName(caseName, planId, (await plans.readPlanAudit(planId)).length));
+  }
+  missingFiles.sort();
   if (!firstBreak && missingFiles.length > 0) {
-    firstBreak = { chain: chainOfCopy(missingFiles[0]!), seq: 0, reason: `the copy ${missingFiles[0]} of a finished plan is missing (deleted)`, file: missingFiles[0]! };
+    firstBreak = { chain: parseAuditObjectName(missingFiles[0]!)?.caseName ?? '?', seq: 0, reason: `the copy ${missingFiles[0]} of a finished plan is missing (deleted)`, file: missingFiles[0]! };
   }
   return { ok: !firstBreak, chains: heads.length, records, files, headsSigned: signer !== undefined, missingFiles, ...(firstBreak ? { firstBreak } : {}) };
 }
@@ -90,10 +119,8 @@ async function checkHeadSignature(signer: AuditHeadSigner, head: AuditChainHead)
   return undefined;
 }
 
-/** `.bailiff/audit/<case>/<plan>.jsonl` → the plan id and case. */
-function copyName(name: string): { caseName: string; planId: string } | undefined {
-  const match = /^(.+)\/([^/]+)\.jsonl$/.exec(name.slice(AUDIT_PREFIX.length));
-  return match ? { caseName: match[1]!, planId: match[2]! } : undefined;
+function lineCount(text: string): number {
+  return text.split('\n').filter((line) => line.trim() !== '').length;
 }
 
 /** The case a name under `.bailiff/audit/` belongs to, however malformed the rest (a case name has no `/`). */
@@ -101,45 +128,52 @@ function caseOfCopy(name: string): string {
   return name.slice(AUDIT_PREFIX.length).split('/')[0]!;
 }
 
-function chainOfCopy(name: string): string {
-  return copyName(name)?.caseName ?? '?';
-}
-
-/** A copy holds all its plan's stored records: the same count and the same last hash. */
-async function checkCopyIsComplete(plans: PlanStore, name: string, text: string): Promise<ChainBreak | undefined> {
-  const parsed = copyName(name);
-  if (!parsed) return { chain: '?', seq: 0, reason: 'not named <case>/<plan>.jsonl' };
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const inCopy = lines.map((line) => auditRecordSchema.parse(JSON.parse(line)));
-  const inStore = await plans.readPlanAudit(parsed.planId);
+/**
+ * A copy holds its plan's first `count` stored records, as its name states (fewer lines: a
+ * truncated copy); the newest copy holds all of them (fewer: its newer copy was deleted, or
+ * records were added that no copy has).
+ */
+function checkCopyHolds(caseName: string, planId: string, text: string, inStore: readonly AuditRecord[], count: number, newest: boolean): ChainBreak | undefined {
+  const inCopy = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => auditRecordSchema.parse(JSON.parse(line)));
   const lastCopy = inCopy[inCopy.length - 1];
-  const lastStore = inStore[inStore.length - 1];
-  if (inCopy.length !== inStore.length || lastCopy?.hash !== lastStore?.hash) {
+  const expected = inStore.slice(0, count);
+  const same = inCopy.length === count && expected.length === count && inCopy.every((record, index) => record.hash === expected[index]!.hash);
+  if (!same) {
     return {
-      chain: parsed.caseName,
+      chain: caseName,
       seq: lastCopy?.seq ?? 0,
-      reason: `the copy has ${inCopy.length} records ending ${lastCopy?.hash ?? 'nowhere'}, the stored chain has ${inStore.length} for plan ${parsed.planId} ending ${lastStore?.hash ?? 'nowhere'} (truncated or incomplete)`,
+      reason: `the copy has ${inCopy.length} records ending ${lastCopy?.hash ?? 'nowhere'}, where its name promises the first ${count}; the stored chain has ${inStore.length} for plan ${planId} (truncated or altered)`,
+    };
+  }
+  if (newest && count !== inStore.length) {
+    return {
+      chain: caseName,
+      seq: lastCopy?.seq ?? 0,
+      reason: `the newest copy holds ${count} records, the stored chain has ${inStore.length} for plan ${planId} ending ${inStore[inStore.length - 1]?.hash ?? 'nowhere'} (a newer copy is missing or incomplete)`,
     };
   }
   return undefined;
 }
 
 /** Every finished plan, and the compensation it ran, has a copy once its lease is released. */
-async function expectedCopies(plans: PlanStore): Promise<string[]> {
-  const names: string[] = [];
+async function expectedCopies(plans: PlanStore): Promise<{ caseName: string; planId: string }[]> {
+  const expected: { caseName: string; planId: string }[] = [];
   let pageToken: string | undefined;
   do {
     const page = await plans.listPlans({ limit: 200, ...(pageToken ? { pageToken } : {}) });
     for (const plan of page.plans) {
       if (plan.kind === 'compensation' || !plan.execution?.finishedAt) continue;
-      names.push(auditObjectName(plan.case, plan.id));
+      expected.push({ caseName: plan.case, planId: plan.id });
       if (plan.execution.compensation && (await plans.readPlanAudit(plan.execution.compensation)).length > 0) {
-        names.push(auditObjectName(plan.case, plan.execution.compensation));
+        expected.push({ caseName: plan.case, planId: plan.execution.compensation });
       }
     }
     pageToken = page.nextPageToken;
   } while (pageToken);
-  return names.sort();
+  return expected;
 }
 
 /** One plan's records, in order: each must hash correctly and equal the stored record at its place. */

@@ -10,6 +10,7 @@ import { StaticTokenIdentity } from '../../shared/adapters/local/static-token-id
 import type { Principal } from '../../shared/ports/identity.ts';
 import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { admin, agent, applyAndRun, approver, secondApprover, seed, snapshot, wire } from '../support/scenario.ts';
+import { auditCopiesPrefix } from '../../shared/domain/paths.ts';
 
 const CASE = 'case-12';
 
@@ -209,7 +210,8 @@ for (const factory of ALL_BACKENDS) {
       await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await applyAndRun(wiring, agent, proposed.plan.id);
       expect(await wiring.service.verifyAudit(admin)).toMatchObject({ ok: true, files: 1 });
-      const name = `.bailiff/audit/${CASE}/${proposed.plan.id}.jsonl`;
+      const [copy] = (await backend.objects.list(auditCopiesPrefix(CASE, proposed.plan.id))).objects;
+      const name = copy!.name;
       const lines = (await backend.objects.read(name)).toString('utf8').trim().split('\n');
       const edited = JSON.parse(lines[1]!);
       edited.actor = 'someone-else@firm.example';

@@ -5,7 +5,7 @@
  * `GET /audit/verify`. The rewrite is caught by the head's signature, whose key is not in the
  * state.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,14 @@ async function verify(): Promise<{ ok: boolean; headsSigned: boolean; missingFil
   return (await response.json()) as never;
 }
 
+/** The path of a plan's one audit copy (named by its record count). */
+async function copyPathOf(planId: string): Promise<string> {
+  const dir = join(bailiff.workspace, '.bailiff', 'audit', CASE);
+  const names = (await readdir(dir)).filter((name) => name.startsWith(`${planId}.`));
+  expect(names).toHaveLength(1);
+  return join(dir, names[0]!);
+}
+
 beforeAll(async () => {
   bailiff = await startEmbeddedBailiff({ [`projects/${CASE}/a.txt`]: 'a', [`projects/${CASE}/b.txt`]: 'b' });
   const { service, queue } = bailiff.app;
@@ -34,9 +42,9 @@ beforeAll(async () => {
     await service.apply(agent, proposed.plan.id);
     await queue.idle();
     expect((await service.get(agent, proposed.plan.id)).plan.status).toBe('succeeded');
-    copyName = `.bailiff/audit/${CASE}/${proposed.plan.id}.jsonl`;
+    copyPath = await copyPathOf(proposed.plan.id);
   }
-  copyPath = join(bailiff.workspace, copyName);
+  copyName = copyPath.slice(bailiff.workspace.length + 1);
   stateDb = join(bailiff.workspace, '..', 'state', 'bailiff.sqlite');
 });
 
@@ -89,8 +97,7 @@ describe('GET /audit/verify (embedded)', () => {
     const copies = new Map<string, string>();
     for (const record of saved.records) {
       if (record.plan_id && !copies.has(record.plan_id)) {
-        const path = join(bailiff.workspace, '.bailiff', 'audit', CASE, `${record.plan_id}.jsonl`);
-        copies.set(record.plan_id, await readFile(path, 'utf8'));
+        copies.set(record.plan_id, await readFile(await copyPathOf(record.plan_id), 'utf8'));
       }
     }
 
@@ -113,7 +120,7 @@ describe('GET /audit/verify (embedded)', () => {
     const writeCopies = async (records: readonly AuditRecord[]) => {
       for (const planId of copies.keys()) {
         const lines = records.filter((record) => record.planId === planId).map((record) => JSON.stringify(record));
-        await writeFile(join(bailiff.workspace, '.bailiff', 'audit', CASE, `${planId}.jsonl`), `${lines.join('\n')}\n`);
+        await writeFile(await copyPathOf(planId), `${lines.join('\n')}\n`);
       }
     };
     try {
@@ -153,7 +160,7 @@ describe('GET /audit/verify (embedded)', () => {
       db.prepare('DELETE FROM audit_records WHERE chain = ? AND seq > ?').run(CASE, saved.head.seq);
       db.prepare('UPDATE audit_heads SET seq = ?, hash = ?, signature = ? WHERE chain = ?').run(saved.head.seq, saved.head.hash, saved.head.signature, CASE);
       db.close();
-      for (const [planId, text] of copies) await writeFile(join(bailiff.workspace, '.bailiff', 'audit', CASE, `${planId}.jsonl`), text);
+      for (const [planId, text] of copies) await writeFile(await copyPathOf(planId), text);
     }
   });
 });

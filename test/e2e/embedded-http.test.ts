@@ -138,7 +138,9 @@ describe('embedded Bailiff over HTTP', () => {
     expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'execution.actions', 'plan.succeeded']));
     // The audit file is written once the plan has finished and released its lease.
     await app.queue.idle();
-    const auditFile = await readFile(join(workspace, '.bailiff', 'audit', 'abby-sitgraves', `${planId}.jsonl`), 'utf8');
+    const copies = (await readdir(join(workspace, '.bailiff', 'audit', 'abby-sitgraves'))).filter((name) => name.startsWith(`${planId}.`));
+    expect(copies).toHaveLength(1);
+    const auditFile = await readFile(join(workspace, '.bailiff', 'audit', 'abby-sitgraves', copies[0]!), 'utf8');
     expect(auditFile.trim().split('\n').length).toBeGreaterThanOrEqual(7);
     const verified = await call('GET', '/audit/verify', ADMIN);
     expect(verified.body.ok).toBe(true);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { freeLoopbackPort } from '../setup/free-port.ts';
 import { AUDIENCE, ID_TOKEN_CERTS, idToken, killFunction, startFunction as startFunctionProcess, type RunningFunction } from '../support/functions-harness.ts';
+import { auditCopiesPrefix } from '../../shared/domain/paths.ts';
 
 const CASE = 'abby-sitgraves';
 const children: RunningFunction[] = [];
@@ -157,12 +158,12 @@ describe('the two functions on the emulators', () => {
     expect(names.sort()).toEqual(['Medical Records/', 'Medical Records/records_001.pdf', 'Police/report.pdf', 'Reports/summary.md']);
     expect((await objects.read(`projects/${CASE}/Police/report.pdf`)).toString()).toBe('police report');
     // The audit file is written once the plan has finished and released its lease.
-    let auditFile = await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`);
-    for (let i = 0; i < 50 && !auditFile; i += 1) {
+    let auditFiles = (await objects.list(auditCopiesPrefix(CASE, id))).objects;
+    for (let i = 0; i < 50 && auditFiles.length === 0; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      auditFile = await objects.stat(`.bailiff/audit/${CASE}/${id}.jsonl`);
+      auditFiles = (await objects.list(auditCopiesPrefix(CASE, id))).objects;
     }
-    expect(auditFile).toBeDefined();
+    expect(auditFiles).toHaveLength(1);
 
     const audit = await call('GET', `/plans/${id}/audit`, 'alice@firm.example');
     const types = audit.body.records.map((record: { type: string }) => record.type);

@@ -10,6 +10,7 @@ import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { FaultyObjectStore } from '../support/faulty-store.ts';
 import { admin, agent, applyAndRun, approver, drain, proposeApproved, seed, snapshot, wire, type Wiring } from '../support/scenario.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
+import { auditCopiesPrefix } from '../../shared/domain/paths.ts';
 
 const CASE = 'smith-v-jones';
 
@@ -71,7 +72,7 @@ for (const factory of ALL_BACKENDS) {
       expect([...after.keys()].some((path) => path.startsWith('intake/batch1/'))).toBe(false);
       const verification = await wiring.service.verifyAudit(admin);
       expect(verification).toMatchObject({ ok: true });
-      expect(await backend.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`)).toBeDefined();
+      expect((await backend.objects.list(auditCopiesPrefix(CASE, planId))).objects).toHaveLength(1);
       const backups = await backend.objects.list(`.bailiff/backups/${planId}/`);
       expect(backups.objects.map((object) => object.name.replace(/^.*?\/\d+\//, ''))).toContain(`projects/${CASE}/notes/keep.txt`);
     });
@@ -120,7 +121,7 @@ for (const factory of ALL_BACKENDS) {
           const final = await wiring.service.get(agent, planId);
           expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, `crash at call ${crashAt}`).toBe('succeeded ');
           expect(await snapshot(run.objects, CASE), `crash at call ${crashAt}`).toEqual(expected);
-          expect(await run.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`), `crash at call ${crashAt}: audit file`).toBeDefined();
+          expect((await run.objects.list(auditCopiesPrefix(CASE, planId))).objects, `crash at call ${crashAt}: audit file`).toHaveLength(1);
           // What the crash-free run would undo, this one undoes too: an action redone after the
           // crash still records the backup its first attempt made, or its rollback would delete
           // the file instead of restoring what the plan replaced.

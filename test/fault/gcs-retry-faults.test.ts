@@ -23,6 +23,7 @@ import type { Operation } from '../../shared/domain/plan.ts';
 import { testbenchBackend, type TestBackend } from '../support/backends.ts';
 import { agent, applyAndRun, drain, proposeApproved, seed, snapshot, wire } from '../support/scenario.ts';
 import { createRetryTest, retryTestState, testbenchStorage, type JsonApiMethod } from '../support/storage-testbench.ts';
+import { auditCopiesPrefix } from '../../shared/domain/paths.ts';
 
 // Production's retry policy (the library's defaults: up to 3 retries, conditional mutations
 // only), with the waits between attempts shortened so the suite stays fast.
@@ -291,7 +292,7 @@ describe('a plan executed while Cloud Storage fails on every method', () => {
       `projects/${CASE}/notes/draft.docx`,
       `projects/${CASE}/notes/old.txt`,
     ]);
-    expect(await backend.objects.stat(`.bailiff/audit/${CASE}/${planId}.jsonl`)).toBeDefined();
+    expect((await backend.objects.list(auditCopiesPrefix(CASE, planId))).objects).toHaveLength(1);
   });
 
   it('after more 503s in a row than the retry budget, gives up with a clear error, and the redelivery finishes losing nothing', async () => {

@@ -162,7 +162,7 @@ describe('the workspace bucket', () => {
     const prefix = prefixes[0] ?? '';
     expect(prefix.startsWith(SYSTEM_PREFIX)).toBe(true);
     expect(backupObjectName('plan-1', 0, 'projects/smith/intake/scan.pdf').startsWith(prefix)).toBe(true);
-    expect(auditObjectName('smith', 'plan-1').startsWith(prefix)).toBe(false);
+    expect(auditObjectName('smith', 'plan-1', 7).startsWith(prefix)).toBe(false);
     expect(`projects/smith/${prefix}`.startsWith(prefix)).toBe(false);
   });
 });
@@ -179,7 +179,7 @@ describe('the staging area for blobs', () => {
     expect(prefixes).toEqual([STAGING_PREFIX]);
     const blob = blobObjectName({ case: 'smith', algorithm: 'md5', digest: '0'.repeat(32), size: 5 });
     expect(blob.startsWith(prefixes[0]!)).toBe(true);
-    for (const other of [objectName('smith', 'intake/a.pdf'), backupObjectName('p', 0, 'projects/smith/a'), auditObjectName('smith', 'p')]) {
+    for (const other of [objectName('smith', 'intake/a.pdf'), backupObjectName('p', 0, 'projects/smith/a'), auditObjectName('smith', 'p', 7)]) {
       expect(other.startsWith(prefixes[0]!), other).toBe(false);
     }
     // Every rule deletes under the system area only.
@@ -337,6 +337,8 @@ describe('IAM', () => {
       'roles/pubsub.publisher on google_pubsub_topic.events',
       'roles/pubsub.publisher on google_pubsub_topic.executions',
       'roles/pubsub.viewer on google_pubsub_topic.executions',
+      // GET /audit/verify reads the audit copies.
+      'roles/storage.objectViewer on google_storage_bucket.audit',
       'roles/storage.objectViewer on google_storage_bucket.workspace',
     ]);
     const storageRoles = tf.grants().filter((grant) => grant.member === apiAccount && grant.role.startsWith('roles/storage.'));
@@ -358,9 +360,12 @@ describe('IAM', () => {
       // The execution sweep reads and acknowledges dead letters (infra/scheduler.tf).
       'roles/pubsub.subscriber on google_pubsub_subscription.executions_dead_letter',
       'roles/run.invoker on google_cloudfunctions2_function.executor',
+      // The audit copies: created and read, never replaced or deleted.
+      'roles/storage.objectCreator on google_storage_bucket.audit',
       'roles/storage.objectUser on google_storage_bucket.workspace',
+      'roles/storage.objectViewer on google_storage_bucket.audit',
     ]);
-    const writers = tf.grants().filter((grant) => grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role));
+    const writers = tf.grants().filter((grant) => grant.target === 'google_storage_bucket.workspace' && grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role));
     // The signer's create-only grant is conditioned on the staging area (checked above), which is never case content.
     expect(writers.filter((grant) => grant.member !== signerAccount).map((grant) => grant.member)).toEqual([executorAccount]);
     expect(writers.filter((grant) => grant.member === signerAccount).map((grant) => grant.role)).toEqual(['roles/storage.objectCreator']);
@@ -385,6 +390,36 @@ describe('IAM', () => {
     const browsers = tf.resource('google_cloud_run_v2_service_iam_member.api_browsers');
     expect(browsers.count).toBe('${var.console_oauth_client_id == "" ? 0 : 1}');
     expect(tf.defaultOf('console_oauth_client_id')).toBe('');
+  });
+});
+
+describe('the audit bucket', () => {
+  const audit = tf.resource('google_storage_bucket.audit');
+
+  it('keeps every copy from being overwritten or deleted for audit_retention_days, and is where both functions find the copies', () => {
+    const policy = first(audit.retention_policy);
+    expect(policy.retention_period).toBe('${var.audit_retention_days * 86400}');
+    expect(policy.is_locked).toBe('${var.audit_retention_locked}');
+    expect(tf.defaultOf('audit_retention_days')).toBeGreaterThanOrEqual(7 * 365);
+    // Locking is irreversible: the operator decides.
+    expect(tf.defaultOf('audit_retention_locked')).toBe(false);
+    expect(audit.uniform_bucket_level_access).toBe(true);
+    expect(audit.public_access_prevention).toBe('enforced');
+    expect(first(audit.lifecycle).prevent_destroy).toBe(true);
+    expect(audit.lifecycle_rule).toBeUndefined();
+    const name = String(tf.evaluate(audit.name));
+    expect(name).not.toBe(String(tf.evaluate(bucket.name)));
+    for (const env of [apiEnv, executorEnv]) {
+      expect(env.BAILIFF_AUDIT_BUCKET).toBe(name);
+      expect(parseConfig({ ...env, BAILIFF_MODE: 'gcp' }).BAILIFF_AUDIT_BUCKET).toBe(name);
+    }
+  });
+
+  it('lets the executor create and read copies and the api read them; nobody can replace or delete one', () => {
+    const onAudit = tf.grants().filter((grant) => grant.target === 'google_storage_bucket.audit');
+    expect(onAudit.map((grant) => `${grant.role} to ${grant.member}`).sort()).toEqual(
+      [`roles/storage.objectCreator to ${executorAccount}`, `roles/storage.objectViewer to ${executorAccount}`, `roles/storage.objectViewer to ${apiAccount}`].sort(),
+    );
   });
 });
 

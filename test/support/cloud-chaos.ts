@@ -4,16 +4,22 @@
  * execution requests to the executor, Cloud Storage on Google's storage-testbench (every
  * precondition enforced) and state in the Firestore emulator. The executor's process gets the
  * given signals one after the other while it applies a 100-operation plan, and is started again
- * on the same port after each; the plan must end succeeded with the bucket exactly as promised,
+ * after each, behind a front door that stands for Cloud Run's (test/support/front-door.ts); the plan must end succeeded with the bucket exactly as promised,
  * object by object. After a SIGTERM (Cloud Run's way of stopping an instance) it must also have
  * handed over: exited within ten seconds, its lease released `continued`, the next holder
  * acquiring it free.
+ *
+ * With `sweepEveryMs`, the sweep request is published to the executions topic that often, as
+ * Cloud Scheduler does (infra/scheduler.tf): a kill that leaves the plan with no message to
+ * deliver (a SIGKILL right after a hand-over, say) must then be mended by the sweep, which
+ * re-queues the stalled plan. The audit trail must verify afterwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import { expect } from 'vitest';
 import { createGcsStorage, GcsObjectStore } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import { listAll } from '../../shared/ports/object-store.ts';
+import { startFrontDoor, type FrontDoor } from './front-door.ts';
 import { AUDIENCE, ID_TOKEN_CERTS, idToken, killFunction, startFunction, type RunningFunction } from './functions-harness.ts';
 
 const CASE = 'chaos-gcp';
@@ -28,7 +34,23 @@ function requireEnv(name: string): string {
 const digest = (content: string | Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 16);
 const scan = (i: number) => `scan ${i} ${'z'.repeat(i % 53)}`;
 
-export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[]): Promise<void> {
+export interface CloudChaosOptions {
+  /** Publish the scheduler's sweep request this often (unset: no sweep). */
+  sweepEveryMs?: number;
+  /**
+   * Kill at random instants: after a random number (1 to this) of actions journaled since the
+   * last kill, and a random pause. Unset: every 20 actions.
+   */
+  randomActionsBetweenKills?: number;
+}
+
+/** What the Cloud Scheduler job publishes (infra/scheduler.tf). */
+const SWEEP_REQUEST = Buffer.from(JSON.stringify({ version: 1, kind: 'sweep' }));
+
+export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[], options: CloudChaosOptions = {}): Promise<void> {
+  let sweeping: NodeJS.Timeout | undefined;
+  let pubsub: PubSub | undefined;
+  let frontDoor: FrontDoor | undefined;
   const running: RunningFunction[] = [];
   const output: string[] = [];
   try {
@@ -50,7 +72,7 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
       WORKSPACE_BUCKET: bucket,
       BAILIFF_EXECUTION_TOPIC: topic,
       BAILIFF_AUDIENCE: AUDIENCE,
-      BAILIFF_PRINCIPALS: JSON.stringify({ 'agent@firm.example': { roles: ['agent'] }, 'alice@firm.example': { roles: ['approver'] } }),
+      BAILIFF_PRINCIPALS: JSON.stringify({ 'agent@firm.example': { roles: ['agent'] }, 'alice@firm.example': { roles: ['approver'] }, 'audrey@firm.example': { roles: ['admin'] } }),
       BAILIFF_ID_TOKEN_CERTS: ID_TOKEN_CERTS,
       // A short lease, so a killed holder's is taken over in seconds, and small journal batches.
       BAILIFF_LEASE_TTL_MS: '3000',
@@ -64,16 +86,18 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
     const executorEnv = { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '', LOG_LEVEL: 'info' };
     let executor = await startFunction('executor', executorEnv, output);
     running.push(executor);
+    // Pub/Sub pushes to the executor through Cloud Run's front end, which outlives its instances.
+    let executorUp = true;
+    frontDoor = await startFrontDoor(() => (executorUp ? executor.url : undefined));
     const api = await startFunction('api', env, output);
     running.push(api);
-    const pubsub = new PubSub({ projectId: project });
+    pubsub = new PubSub({ projectId: project });
     const [createdTopic] = await pubsub.createTopic(topic);
     await createdTopic.createSubscription(`${topic}-push`, {
-      pushConfig: { pushEndpoint: `${executor.url}/projects/${project}/topics/${topic}` },
+      pushConfig: { pushEndpoint: `${frontDoor.url}/projects/${project}/topics/${topic}` },
       ackDeadlineSeconds: 30,
       retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 2 } },
     });
-    await pubsub.close();
 
     const call = async (method: string, path: string, principal: string, body?: unknown) => {
       const response = await fetch(`${api.url}${path}`, {
@@ -99,6 +123,18 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
     expect((await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash })).status).toBe(200);
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 
+    let sweeps = 0;
+    if (options.sweepEveryMs) {
+      const publisher = pubsub.topic(topic);
+      sweeping = setInterval(() => {
+        sweeps += 1;
+        publisher.publishMessage({ data: SWEEP_REQUEST, attributes: { kind: 'sweep' } }).catch((error: unknown) => output.push(`[test] sweep request not published: ${String(error)}\n`));
+      }, options.sweepEveryMs);
+    }
+
+    const random = (below: number) => Math.floor(Math.random() * below);
+    const between = options.randomActionsBetweenKills;
+    let killAt = between ? 1 + random(between) : 0;
     let kills = 0;
     let sigtermExit: { ms: number; code: number | null; signal: string | null } | undefined;
     let status = 'queued';
@@ -111,16 +147,19 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
       // Progress as the journal has it (the plan record's counts are written every few seconds).
       const results = status === 'running' ? (await call('GET', `/plans/${id}/results?limit=1000`, 'agent@firm.example')).body : undefined;
       const journaled: number = results ? results.actions.filter((action: { outcome?: string }) => action.outcome).length : 0;
-      if (kills < signals.length && status === 'running' && journaled > kills * 20) {
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
+      if (kills < signals.length && status === 'running' && (between ? journaled >= killAt : journaled > kills * 20)) {
+        await new Promise((resolve) => setTimeout(resolve, random(400)));
         const signal = signals[kills]!;
         output.push(`[test] ${new Date().toISOString()} ${signal} to the executor after ${journaled} journaled actions\n`);
         const sent = Date.now();
+        executorUp = false;
         await killFunction(executor, signal);
         if (signal === 'SIGTERM') sigtermExit = { ms: Date.now() - sent, code: executor.child.exitCode, signal: executor.child.signalCode };
         kills += 1;
+        if (between) killAt = journaled + 1 + random(between);
         executor = await startFunction('executor', executorEnv, output, executor.port);
         running.push(executor);
+        executorUp = true;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -141,14 +180,29 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[])
       expect(leases[handOver + 1]?.type).toBe('lease.acquired');
     }
 
+    if (options.sweepEveryMs) {
+      // The plan's audit copy is written just after it finishes and releases its lease.
+      let verified = await call('GET', '/audit/verify', 'audrey@firm.example');
+      for (let i = 0; i < 50 && !verified.body.ok; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        verified = await call('GET', '/audit/verify', 'audrey@firm.example');
+      }
+      expect(verified.body, JSON.stringify(verified.body)).toMatchObject({ ok: true, missingFiles: [] });
+    }
+
     const bucketState = new Map<string, string>();
     for await (const page of listAll(objects, `projects/${CASE}/`)) {
       for (const object of page.objects) bucketState.set(object.name.slice(`projects/${CASE}/`.length), digest(await objects.read(object.name)));
     }
     const sorted = (map: Map<string, string>) => new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
     expect(sorted(bucketState)).toEqual(sorted(expected));
-    console.info(`[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}; ${expected.size} objects checked`);
+    const requeues = options.sweepEveryMs ? ((await call('GET', `/plans/${id}/audit`, 'agent@firm.example')).body.records as { type: string }[]).filter((record) => record.type === 'plan.requeued').length : 0;
+    const swept = options.sweepEveryMs ? `; ${sweeps} sweep requests published, ${requeues} re-queue${requeues === 1 ? '' : 's'}` : '';
+    console.info(`[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}${swept}; ${expected.size} objects checked`);
   } finally {
+    clearInterval(sweeping);
+    await pubsub?.close();
+    await frontDoor?.close();
     for (const fn of running) await killFunction(fn);
   }
 }

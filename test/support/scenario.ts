@@ -14,6 +14,7 @@ import { listAll, type ObjectStore } from '../../shared/ports/object-store.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
 import { Executor, type ExecutorOptions } from '../../shared/services/executor.ts';
 import { PlanService } from '../../shared/services/plan-service.ts';
+import { AuditCopies } from '../../shared/services/audit-copies.ts';
 
 export const agent: Principal = { id: 'agent@firm.example', roles: ['agent'] };
 export const approver: Principal = { id: 'alice@firm.example', roles: ['approver'] };
@@ -58,11 +59,11 @@ export interface Wiring {
 
 export function wire(
   ports: { objects: ObjectStore; plans: PlanStore },
-  options: { policy?: Policy; executor?: Partial<ExecutorOptions>; executorObjects?: ObjectStore; executorPlans?: PlanStore } = {},
+  options: { policy?: Policy; executor?: Partial<ExecutorOptions>; executorObjects?: ObjectStore; executorPlans?: PlanStore; /** A store of their own for the audit copies. */ auditCopies?: ObjectStore } = {},
 ): Wiring {
   const queue = new CollectingQueue();
   const clock = new ManualClock();
-  const service = new PlanService({ ...ports, queue, clock, policy: options.policy ?? DEFAULT_POLICY, logger: silentLogger, options: { approvalTtlMs: 3600_000 } });
+  const service = new PlanService({ ...ports, queue, clock, policy: options.policy ?? DEFAULT_POLICY, logger: silentLogger, options: { approvalTtlMs: 3600_000 }, ...(options.auditCopies ? { auditCopies: options.auditCopies } : {}) });
   const executor = new Executor({
     plans: options.executorPlans ?? ports.plans,
     objects: options.executorObjects ?? ports.objects,
@@ -71,6 +72,7 @@ export function wire(
     policy: options.policy ?? DEFAULT_POLICY,
     logger: silentLogger,
     options: { concurrency: 8, budgetMs: 60_000, leaseTtlMs: 30_000, journalBatch: 16, ...options.executor },
+    ...(options.auditCopies ? { auditCopies: new AuditCopies(ports.plans, options.auditCopies) } : {}),
   });
   return { service, executor, queue, clock };
 }
