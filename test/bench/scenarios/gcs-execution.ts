@@ -387,7 +387,7 @@ async function modelledLatencyUnderCpuLoad(ctx: BenchContext, firestore: PlanSto
     const adaptive = measured.get('bailiff-adaptive')!;
     addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: 'Bailiff as deployed: wall time of the actions (the rest is per-plan work)', unit: 's', samples: adaptive.map((run) => run.actionsWallMs! / 1000) });
     addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: 'raw calls at 128 over Bailiff as deployed, actions only (throughput)', unit: '×', samples: adaptive.map((run, i) => measured.get('raw-128')![i]!.ms / run.actionsWallMs!) });
-    adaptive.forEach((run, i) => addNote(ctx.results, CPU_LOAD_SCENARIO, `Run ${i + 1}, the adaptive limit: ${describeLimitChanges(run.limits ?? [])}.`));
+    for (const [i, run] of adaptive.entries()) addNote(ctx.results, CPU_LOAD_SCENARIO, `Run ${i + 1}, the adaptive limit: ${describeLimitChanges(run.limits ?? [])}.`);
     for (const contender of contenders) {
       const runs = measured.get(contender)!;
       addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: `${LABELS[contender]}: moves/s`, unit: 'moves/s', samples: runs.map((run) => (files.length / run.ms) * 1000), extra: { seconds: median(runs.map((run) => run.ms)) / 1000 } });
