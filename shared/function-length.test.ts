@@ -11,12 +11,6 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const MAX_LINES = 80;
 const MARKER = /Long on purpose:\s*\S/;
 
-/**
- * Functions another change in flight is splitting, so this one leaves them alone. An entry that
- * is no longer too long fails below: take it out.
- */
-const BEING_SPLIT_ELSEWHERE = new Set(['shared/services/executor.ts handleUnderLease']);
-
 interface LongFunction {
   where: string;
   name: string;
@@ -83,10 +77,6 @@ describe(`functions in shared/ and functions/ (at most ${MAX_LINES} lines)`, () 
 
   it('are short, or say why they are long', () => {
     const found = productFunctions();
-    const key = (entry: LongFunction) => `${entry.where.replace(/:\d+$/, '')} ${entry.name}`;
-    const unexplained = found.filter((entry) => !BEING_SPLIT_ELSEWHERE.has(key(entry))).map((entry) => `${entry.where} ${entry.name} (${entry.lines} lines)`);
-    expect(unexplained).toEqual([]);
-    const stale = [...BEING_SPLIT_ELSEWHERE].filter((entry) => !found.some((long) => key(long) === entry));
-    expect(stale, 'no longer too long: take it out of BEING_SPLIT_ELSEWHERE').toEqual([]);
+    expect(found.map((entry) => `${entry.where} ${entry.name} (${entry.lines} lines)`)).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ import type { Logger } from '../logging.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionMessage, ExecutionQueue } from '../ports/execution-queue.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { Lease, PlanStore } from '../ports/plan-store.ts';
+import type { Lease, LeaseAcquisition, PlanStore } from '../ports/plan-store.ts';
 import { AdaptiveConcurrency } from './adaptive-concurrency.ts';
 import { AuditCopies } from './audit-copies.ts';
 import { DryRunner } from './dry-run.ts';
@@ -184,43 +184,74 @@ export class Executor {
   }
 
   private async handleUnderLease(message: ExecutionMessage, delivery: Delivery, log: Logger, waited = false): Promise<DeliveryOutcome> {
+    const plan = await this.runnablePlan(message, log);
+    if (!plan) return 'ignored';
+    const owner = leaseOwner(plan.id, delivery);
+    const acquisition = await this.plans.acquireLease({ case: plan.case, planId: plan.id, owner, ttlMs: this.options.leaseTtlMs, now: this.clock.now() });
+    if (!acquisition.acquired) return this.whileCaseIsBusy(plan, acquisition.heldBy, message, delivery, log, waited);
+    const { outcome, finishedPlan } = await this.runHoldingLease(plan, acquisition, owner, message, log);
+    if (outcome === 'finished') {
+      const finished = finishedPlan ?? (await this.plans.getPlan(plan.id));
+      // Written once the plan has finished and its lease is released, so the copy is complete. A
+      // failure is thrown, so the queue redelivers and the redelivery writes it (see runnablePlan).
+      // The case is handed over meanwhile: the next plan does not wait for this one's copy.
+      const [copied, handedOver] = await Promise.allSettled([finished ? this.auditCopies.write(finished) : undefined, this.handOver(plan.case)]);
+      if (copied.status === 'rejected') throw copied.reason;
+      if (handedOver.status === 'rejected') throw handedOver.reason;
+    }
+    return outcome;
+  }
+
+  /** The plan the message names, if it is one this delivery may run (queued or running, not a compensation). */
+  private async runnablePlan(message: ExecutionMessage, log: Logger): Promise<PlanRecord | undefined> {
     const plan = await this.plans.getPlan(message.planId);
     if (!plan) {
       log.warn('execution request for an unknown plan; acknowledged');
-      return 'ignored';
+      return undefined;
     }
     if (plan.kind === 'compensation') {
       log.info('execution request for a compensation plan, which runs inside its plan\'s execution; acknowledged');
-      return 'ignored';
+      return undefined;
     }
     if (plan.status !== 'queued' && plan.status !== 'running') {
       // A finished plan whose audit file could not be written last time gets it now.
       if (plan.execution?.finishedAt && !(await this.auditCopies.exists(plan))) await this.auditCopies.write(plan);
       log.info('execution request for a plan that is not queued or running; acknowledged', { status: plan.status });
-      return 'ignored';
+      return undefined;
     }
-    const owner = leaseOwner(plan.id, delivery);
-    const acquisition = await this.plans.acquireLease({ case: plan.case, planId: plan.id, owner, ttlMs: this.options.leaseTtlMs, now: this.clock.now() });
-    if (!acquisition.acquired) {
-      if (acquisition.heldBy.planId !== plan.id) {
-        log.info('case is busy with another plan; this one waits for the hand-over', { holder: acquisition.heldBy.planId });
-        return 'waiting';
-      }
-      // The holder's own message stays unacknowledged while it runs, and comes back if it dies:
-      // that message carries the plan. So another `apply`, or a `retry` a finishing plan sent to
-      // wake this one, is a duplicate: acknowledge it. Only the holder's own message coming back
-      // and a continuation (the holder's successor, published just before it lets go) are work
-      // that must wait until the lease is released or expires.
-      if (message.reason !== 'continue' && !isOwnRedelivery(acquisition.heldBy, delivery)) return 'duplicate';
-      const untilFree = Date.parse(acquisition.heldBy.expiresAt) - this.clock.now().getTime();
-      if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
-        // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
-        await waitUnlessStopped(untilFree + 50, this.stopped.signal);
-        if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
-        return this.handleUnderLease(message, delivery, log, true);
-      }
-      throw unavailable(`plan ${plan.id} is running under a lease that expires at ${acquisition.heldBy.expiresAt}; retry later`);
+    return plan;
+  }
+
+  /** Another lease holds the case: wait for the hand-over, acknowledge a duplicate, or wait once for the holder's lease to lapse. */
+  private async whileCaseIsBusy(plan: PlanRecord, heldBy: Lease, message: ExecutionMessage, delivery: Delivery, log: Logger, waited: boolean): Promise<DeliveryOutcome> {
+    if (heldBy.planId !== plan.id) {
+      log.info('case is busy with another plan; this one waits for the hand-over', { holder: heldBy.planId });
+      return 'waiting';
     }
+    // The holder's own message stays unacknowledged while it runs, and comes back if it dies:
+    // that message carries the plan. So another `apply`, or a `retry` a finishing plan sent to
+    // wake this one, is a duplicate: acknowledge it. Only the holder's own message coming back
+    // and a continuation (the holder's successor, published just before it lets go) are work
+    // that must wait until the lease is released or expires.
+    if (message.reason !== 'continue' && !isOwnRedelivery(heldBy, delivery)) return 'duplicate';
+    const untilFree = Date.parse(heldBy.expiresAt) - this.clock.now().getTime();
+    if (!waited && untilFree > 0 && untilFree <= (this.options.maxLeaseWaitMs ?? 0)) {
+      // Once: a holder that is alive renews its lease, and this delivery then goes back to the queue.
+      await waitUnlessStopped(untilFree + 50, this.stopped.signal);
+      if (this.stopping) throw unavailable('this executor instance is shutting down; deliver again');
+      return this.handleUnderLease(message, delivery, log, true);
+    }
+    throw unavailable(`plan ${plan.id} is running under a lease that expires at ${heldBy.expiresAt}; retry later`);
+  }
+
+  /** Runs the plan under the lease just acquired and releases it, audited, however the run ends. */
+  private async runHoldingLease(
+    plan: PlanRecord,
+    acquisition: Extract<LeaseAcquisition, { acquired: true }>,
+    owner: string,
+    message: ExecutionMessage,
+    log: Logger,
+  ): Promise<{ outcome: DeliveryOutcome; finishedPlan?: PlanRecord }> {
     const leaseEvents: AuditEventInput[] = [];
     if (acquisition.tookOverFrom) {
       const from = acquisition.tookOverFrom;
@@ -229,22 +260,26 @@ export class Executor {
     } else {
       leaseEvents.push(this.event(plan, 'lease.acquired', { owner, token: acquisition.lease.token }));
     }
-    await this.plans.appendAudit(leaseEvents);
+    // The plan is read again under the lease while the lease's audit record is written: a read
+    // and a write that do not touch each other, so the plan waits for one round trip, not two.
+    const [audited, read] = await Promise.allSettled([this.plans.appendAudit(leaseEvents), this.plans.getPlan(plan.id)]);
+    if (audited.status === 'rejected') throw audited.reason;
 
     let lease = acquisition.lease;
     let released: ReleaseOutcome = 'retry';
-    let outcome: DeliveryOutcome = 'finished';
     try {
-      const fresh = await this.plans.getPlan(plan.id);
+      if (read.status === 'rejected') throw read.reason;
+      const fresh = read.value;
       if (!fresh || (fresh.status !== 'queued' && fresh.status !== 'running')) {
         released = 'ignored';
-        return 'ignored';
+        return { outcome: 'ignored' };
       }
       const run = new PlanRun(this.context(), fresh, lease, message, log);
       try {
         const result = await run.execute();
-        outcome = result === 'continued' ? 'continued' : 'finished';
         released = result;
+        // The plan as its run left it: the audit copy is made from it without reading it again.
+        return result === 'continued' ? { outcome: 'continued' } : { outcome: 'finished', finishedPlan: run.plan };
       } finally {
         lease = run.lease;
       }
@@ -252,19 +287,11 @@ export class Executor {
       if (retryOrGiveUp(error) === 'retry') throw error;
       await this.failPermanently(plan.id, error, log);
       released = 'failed';
-      outcome = 'finished';
+      return { outcome: 'finished' };
     } finally {
       await this.plans.releaseLease(lease);
       await this.plans.appendAudit([this.event(plan, 'lease.released', { owner, token: lease.token, outcome: released })]);
     }
-    if (outcome === 'finished') {
-      const finished = await this.plans.getPlan(plan.id);
-      // Written once the plan has finished and its lease is released, so the copy is complete. A
-      // failure is thrown, so the queue redelivers and the redelivery writes it (see above).
-      if (finished) await this.auditCopies.write(finished);
-      await this.handOver(plan.case);
-    }
-    return outcome;
   }
 
   /** Records a failure no redelivery can fix: the plan ends `failed`, audited, with the error. */

@@ -10,12 +10,12 @@ import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
 import { hashOf } from '../domain/hash.ts';
 import { describeHolds, holdsInForce, namesHoldsForbid, type HoldInForce } from '../domain/holds.ts';
 import { casePrefix, isSystemObject } from '../domain/paths.ts';
-import type { ExecutionSummary, PlanRecord } from '../domain/plan.ts';
+import type { ExecutionSummary, Operation, PlanRecord } from '../domain/plan.ts';
 import { isBailiffError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { ExecutionMessage } from '../ports/execution-queue.ts';
 import { listAll, type ObjectStore } from '../ports/object-store.ts';
-import { readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
+import { PLAN_ITEMS_PAGE, readPages, type JournalEntry, type Lease, type PlanStore } from '../ports/plan-store.ts';
 import { compensate, type CompensatedRun } from './compensation.ts';
 import { sampleEventLoopLag } from './event-loop-lag.ts';
 import { JournalOutcomes } from './journal-outcomes.ts';
@@ -23,6 +23,12 @@ import { describeViolations, violationsUnderCurrentPolicy } from './policy-reche
 import { ProgressReporter } from './progress-reporter.ts';
 import type { RunContext } from './run-context.ts';
 import { ActionApplier } from './transfer.ts';
+
+/** A read started ahead may go unused: its failure is seen where it is awaited, or not at all. */
+function quiet<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
 
 /** How a run that does not continue ends: the plan's final status, and why. */
 interface RunEnd {
@@ -59,6 +65,12 @@ function isBusy(busy: ReadonlySet<string>, name: string): boolean {
 const CHECKPOINT_INTERVAL_MS = 5_000;
 
 /** One invocation's work on one plan, under one lease. A compensation plan runs in one nested in its plan's. */
+/** The case as preflight sees it: each object's generation, and the holds in force. */
+interface CaseListing {
+  current: Map<string, string>;
+  held: Map<string, HoldInForce[]>;
+}
+
 export class PlanRun implements CompensatedRun {
   lease: Lease;
   plan: PlanRecord;
@@ -75,6 +87,11 @@ export class PlanRun implements CompensatedRun {
   private readonly actions: ActionApplier;
   /** Shows the counts to people while a batch runs; paused whenever this run writes the plan itself. */
   private readonly progress: ProgressReporter;
+  /** A small plan's actions, read once for the policy check, the preflight and the run (see `readActions`). */
+  private smallPlanActions: Promise<Action[]> | undefined;
+  /** Read ahead for the preflight (see `startChecksReads`). */
+  private caseListing: Promise<CaseListing> | undefined;
+  private smallPlanOperations: Promise<Operation[]> | undefined;
 
   constructor(ctx: RunContext, plan: PlanRecord, lease: Lease, message: ExecutionMessage, log: Logger, nested?: { parent: string; started: number }) {
     this.ctx = ctx;
@@ -112,10 +129,12 @@ export class PlanRun implements CompensatedRun {
 
   /** The checks before the first mutation, then the actions, then the compensation of a stopped plan. */
   private async run(summary: ExecutionSummary): Promise<RunEnd | 'continued'> {
+    this.startChecksReads(summary);
     const refused = (await this.refusedByPolicy()) ?? (await this.refusedByPreflight(summary));
     if (refused) return refused;
-    await this.markRunning(summary);
-    const ran = await this.runActions(summary);
+    // The journal is only read and the status write touches no journal: one waits for both.
+    const [, outcomes] = await Promise.all([this.markRunning(summary), this.readOutcomes(this.plan.report.totals.actions)]);
+    const ran = await this.runActions(summary, outcomes);
     if (ran === 'continued') return 'continued';
     return this.endOf(summary, ran.stopReason);
   }
@@ -124,7 +143,7 @@ export class PlanRun implements CompensatedRun {
   private async refusedByPolicy(): Promise<RunEnd | undefined> {
     if (this.plan.status !== 'queued' || this.isCompensation) return undefined;
     const { policy } = this.ctx;
-    const violations = await violationsUnderCurrentPolicy(this.plans, policy, this.plan);
+    const violations = await violationsUnderCurrentPolicy({ readActions: (_id, offset, limit) => this.readActions(offset, limit) }, policy, this.plan);
     if (violations.length === 0) return undefined;
     await this.audit('plan.policy_refused', { policyVersion: policy.version, violations: violations.slice(0, 20) });
     return { status: 'failed', reason: `${describeViolations(policy, violations)}; nothing was changed`, compensated: false };
@@ -166,10 +185,9 @@ export class PlanRun implements CompensatedRun {
    * Runs the actions not yet journaled, batch by batch, until all are done, one stops the plan,
    * or the budget is spent (then it continues in a new invocation).
    */
-  private async runActions(summary: ExecutionSummary): Promise<{ stopReason?: string } | 'continued'> {
+  private async runActions(summary: ExecutionSummary, outcomes: JournalOutcomes): Promise<{ stopReason?: string } | 'continued'> {
     const { options, clock } = this.ctx;
     const actionCount = this.plan.report.totals.actions;
-    const outcomes = await this.readOutcomes(actionCount);
 
     // The journal, not the last checkpoint, is the truth: an attempt may have journaled
     // batches and died before updating the plan. A stop it journaled still stops this attempt.
@@ -188,7 +206,7 @@ export class PlanRun implements CompensatedRun {
     while (summary.cursor < actionCount && outcomes.has(summary.cursor)) summary.cursor += 1;
     let checkpointed = clock.now().getTime();
     while (summary.cursor < actionCount && stopReason === undefined) {
-      const batch = await this.plans.readActions(this.plan.id, summary.cursor, options.journalBatch);
+      const batch = await this.readActions(summary.cursor, options.journalBatch);
       if (batch.length === 0) break;
       let entries: JournalEntry[];
       try {
@@ -280,6 +298,18 @@ export class PlanRun implements CompensatedRun {
     return 'continued';
   }
 
+  /**
+   * The plan's actions from `offset`. Most plans people make fit in one page: their actions are
+   * read once and shared by the policy check, the preflight and the run, as each is a round trip
+   * to the PlanStore that a small plan's user waits for. Larger plans are read page by page, so
+   * what an execution holds does not grow with the plan.
+   */
+  private readActions(offset: number, limit: number): Promise<Action[]> {
+    if (this.plan.report.totals.actions > PLAN_ITEMS_PAGE) return this.plans.readActions(this.plan.id, offset, limit);
+    this.smallPlanActions ??= this.plans.readActions(this.plan.id, 0, PLAN_ITEMS_PAGE);
+    return this.smallPlanActions.then((actions) => actions.slice(offset, offset + limit));
+  }
+
   /** Latest outcome per action, from the journal (previous invocations), read page by page. */
   private async readOutcomes(actionCount: number): Promise<JournalOutcomes> {
     const outcomes = new JournalOutcomes(actionCount);
@@ -289,6 +319,37 @@ export class PlanRun implements CompensatedRun {
     return outcomes;
   }
 
+  /**
+   * Names and generations only: this map is the largest thing an execution holds. Holds come
+   * with every listing: one placed after approval stops the plan at preflight, not at its action.
+   */
+  private async listCase(): Promise<CaseListing> {
+    const current = new Map<string, string>();
+    const held = new Map<string, HoldInForce[]>();
+    const at = this.ctx.clock.now().toISOString();
+    for await (const page of listAll(this.objects, casePrefix(this.plan.case), { withMetadata: false })) {
+      for (const object of page.objects) {
+        current.set(object.name, object.generation);
+        const holds = holdsInForce(object.holds, at);
+        if (holds.length > 0) held.set(object.name, holds);
+      }
+    }
+    return { current, held };
+  }
+
+  /**
+   * The policy check and the preflight read the plan's actions and operations and list the case.
+   * None depends on another, so they start together, and a small plan's user waits for the
+   * slowest of them rather than their sum. A read left unused (a plan the policy refuses) is
+   * dropped; a failed one fails where it is awaited.
+   */
+  private startChecksReads(summary: ExecutionSummary): void {
+    if (summary.preflightPassedAt || this.isCompensation) return;
+    this.caseListing = quiet(this.listCase());
+    if (this.plan.operationCount > PLAN_ITEMS_PAGE || this.plan.report.totals.actions > PLAN_ITEMS_PAGE) return;
+    this.smallPlanOperations = quiet(this.plans.readOperations(this.plan.id, 0, PLAN_ITEMS_PAGE));
+    quiet(this.readActions(0, PLAN_ITEMS_PAGE));
+  }
 
   /**
    * Before the first mutation: one listing of the case, checked against every precondition the
@@ -296,19 +357,11 @@ export class PlanRun implements CompensatedRun {
    */
   private async preflight(): Promise<{ stale: JournalEntry[]; unplanned: string[] }> {
     const prefix = casePrefix(this.plan.case);
-    // Names and generations only: this map is the largest thing an execution holds.
-    const current = new Map<string, string>();
-    // Holds come with every listing: one placed after approval stops the plan here, not at its action.
-    const held = new Map<string, HoldInForce[]>();
-    const at = this.ctx.clock.now().toISOString();
-    for await (const page of listAll(this.objects, prefix, { withMetadata: false })) {
-      for (const object of page.objects) {
-        current.set(object.name, object.generation);
-        const holds = holdsInForce(object.holds, at);
-        if (holds.length > 0) held.set(object.name, holds);
-      }
-    }
+    const { current, held } = await (this.caseListing ?? this.listCase());
+    const readOperations = (offset: number, limit: number) =>
+      this.smallPlanOperations ? this.smallPlanOperations.then((operations) => operations.slice(offset, offset + limit)) : this.plans.readOperations(this.plan.id, offset, limit);
     const stale: JournalEntry[] = [];
+    const at = this.ctx.clock.now().toISOString();
     const check = (action: Action, name: string, expect: Expect) => {
       const generation = current.get(name);
       if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
@@ -321,7 +374,7 @@ export class PlanRun implements CompensatedRun {
     // was added after approval, and would be left behind.
     const folderSources = new Map<string, number>();
     let operationIndex = 0;
-    for await (const page of readPages((offset, limit) => this.plans.readOperations(this.plan.id, offset, limit))) {
+    for await (const page of readPages(readOperations)) {
       for (const operation of page) {
         const index = operationIndex++;
         if (operation.type !== 'move' && operation.type !== 'delete') continue;
@@ -337,7 +390,7 @@ export class PlanRun implements CompensatedRun {
       return undefined;
     };
     const plannedInFolders = new Set<string>();
-    for await (const page of readPages((offset, limit) => this.plans.readActions(this.plan.id, offset, limit))) {
+    for await (const page of readPages((offset, limit) => this.readActions(offset, limit))) {
       for (const action of page) {
         // Backups a restore reads live outside the case listing; the restore checks its own.
         for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);

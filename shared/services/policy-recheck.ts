@@ -8,7 +8,7 @@ import type { PlanRecord, ReportIssue } from '../domain/plan.ts';
 import { readPages, type PlanStore } from '../ports/plan-store.ts';
 
 /** The current policy's hard rules that `plan` breaks (limits, protected paths); empty when none. */
-export async function violationsUnderCurrentPolicy(plans: PlanStore, policy: Policy, plan: PlanRecord): Promise<ReportIssue[]> {
+export async function violationsUnderCurrentPolicy(plans: Pick<PlanStore, 'readActions'>, policy: Policy, plan: PlanRecord): Promise<ReportIssue[]> {
   const check = new PolicyCheck(policy, { case: plan.case, operationCount: plan.operationCount, totals: plan.report.totals });
   for await (const page of readPages((offset, limit) => plans.readActions(plan.id, offset, limit))) check.addActions(page);
   return check.violations;

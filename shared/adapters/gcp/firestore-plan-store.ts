@@ -265,13 +265,14 @@ export class FirestorePlanStore implements PlanStore {
     const journal = ref.collection('journal');
     const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry)), 0);
     if (bytes > MAX_COMMIT_BYTES) throw payloadTooLarge(`a journal batch of ${bytes} bytes is larger than ${MAX_COMMIT_BYTES}; append it in smaller batches`);
-    await this.#access.transaction(`append to the journal of plan ${id}`, async (tx, reader) => {
-      // Reads only the document's name, not a plan document that may carry its report.
-      const [plan, last] = await Promise.all([
-        reader.query(this.#plans.where(FieldPath.documentId(), '==', docKey(id)).select()),
-        reader.query(journal.orderBy('end', 'desc').limit(1)),
-      ]);
-      if (plan.empty) throw notFound(`plan ${id} does not exist`);
+    await this.#access.transaction(`append to the journal of plan ${id}`, async (tx) => {
+      // Reads one short field by lookup, not the plan document that may carry its report. The
+      // journal's end is read outside the transaction: read inside it, ten plans journaling at
+      // once on the emulator waited about 3 s per append for one another's transactions (48 ms
+      // outside). Nothing is lost: chunk ids are entry offsets, so create() refuses a batch that
+      // raced for the same slot, and the racer gets conflict.
+      const [[plan], last] = await Promise.all([tx.getAll(ref, { fieldMask: ['case'] }), journal.orderBy('end', 'desc').limit(1).get()]);
+      if (!plan?.exists) throw notFound(`plan ${id} does not exist`);
       const length = last.empty ? 0 : (last.docs[0]!.data() as Pick<ChunkDocument, 'end'>).end;
       // Chunk ids are the entry offsets, so create() also refuses a batch racing for the same slot.
       for (const chunk of encodeChunks(length, entries)) tx.create(journal.doc(chunk.id), chunk.doc);

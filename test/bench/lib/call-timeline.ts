@@ -8,13 +8,15 @@ export interface Call {
   method: string;
   start: number;
   end: number;
+  /** What the call was about, when the wrapper was told how to tell (a plan, a case). */
+  key?: string;
 }
 
 export class CallTimeline {
   calls: Call[] = [];
 
-  /** The same object, every method call recorded under `port`. */
-  wrap<T extends object>(port: string, target: T): T {
+  /** The same object, every method call recorded under `port`; `keyOf` names what a call was about. */
+  wrap<T extends object>(port: string, target: T, keyOf?: (method: string, args: unknown[]) => string | undefined): T {
     const calls = () => this.calls;
     return new Proxy(target, {
       get(inner, property, receiver) {
@@ -24,7 +26,8 @@ export class CallTimeline {
           const start = performance.now();
           const result = (value as (...a: unknown[]) => unknown).apply(inner, args);
           if (!(result instanceof Promise)) return result;
-          return result.finally(() => calls().push({ port, method: property, start, end: performance.now() }));
+          const key = keyOf?.(property, args);
+          return result.finally(() => calls().push({ port, method: property, start, end: performance.now(), ...(key !== undefined ? { key } : {}) }));
         };
       },
     });

@@ -10,7 +10,7 @@
 import type { Storage } from '@google-cloud/storage';
 import { FirestorePlanStore } from '../../../shared/adapters/gcp/firestore-plan-store.ts';
 import { createGcsStorage, GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts';
-import { CallTimeline } from '../lib/call-timeline.ts';
+import { CallTimeline, wallMs, type Call } from '../lib/call-timeline.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { inboxFiles, type FileSpec } from '../lib/fixtures.ts';
 import { emptyPrefix, seedBucket, verifyMoved } from '../lib/gcs.ts';
@@ -40,14 +40,16 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
     const raw: number[] = [];
     const waits: number[] = [];
     const finishes: number[] = [];
+    const phases: PlanPhases[] = [];
+    let lastCallTimes = '';
     for (let run = 0; run < ctx.runs; run += 1) {
       const tag = `r${run}-${Date.now().toString(36)}`;
       const cases = Array.from({ length: plans }, (_, i) => `s11-${tag}-c${String(i).padStart(2, '0')}`);
       // Bailiff: propose, approve and apply every plan (untimed), then deliver all messages at once.
       for (const caseName of cases) await seedBucket(direct, `projects/${caseName}/`, files);
       const timeline = new CallTimeline();
-      const plansPort = timeline.wrap('plans', store);
-      const objects = new GcsObjectStore({ storage, bucket: bucketName });
+      const plansPort = timeline.wrap('plans', store, planKey);
+      const objects = timeline.wrap('objects', new GcsObjectStore({ storage, bucket: bucketName }), caseKey);
       const executors: Bailiff[] = Array.from({ length: instances }, () => wireBailiff({ objects, plans: plansPort }, { concurrency: PER_PLAN_CONCURRENCY, maxConcurrency: PER_PLAN_CONCURRENCY }));
       const front = executors[0]!;
       const planIds: string[] = [];
@@ -79,6 +81,9 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
       }
       for (const caseName of cases) await verifyMoved(direct, `projects/${caseName}/`, files, 'Bailiff, many cases');
       const leases = timeline.calls.filter((call) => call.method === 'acquireLease');
+      const caseOfPlan = new Map(planIds.map((planId, i) => [planId, cases[i]!]));
+      for (const part of splitByPhase(timeline.calls, caseOfPlan, t0)) phases.push(part);
+      lastCallTimes = medianCallTimes(timeline.calls);
       waits.push(Math.max(...leases.map((call) => call.end - t0)));
       finishes.push(...finishedAt.values());
       aggregate.push(ms);
@@ -108,6 +113,10 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
     addRow(ctx.results, { scenario: SCENARIO, name: `raw copy+delete, ${plans * PER_PLAN_CONCURRENCY} at a time: moves/s`, unit: 'moves/s', samples: raw.map((ms) => (total / ms) * 1000), extra: { seconds: median(raw) / 1000 } });
     addRow(ctx.results, { scenario: SCENARIO, name: 'slowest wait from the start until a plan holds its case (per run)', unit: 'ms', samples: waits });
     addRow(ctx.results, { scenario: SCENARIO, name: 'plan finish time from the start, all plans', unit: 'ms', samples: finishes, extra: { p50: percentile(finishes, 50), p95: percentile(finishes, 95), max: Math.max(...finishes) } });
+    for (const phase of Object.keys(phases[0] ?? {}) as (keyof PlanPhases)[]) {
+      addRow(ctx.results, { scenario: SCENARIO, name: `per plan: ${PHASE_LABELS[phase]}`, unit: 'ms', samples: phases.map((plan) => plan[phase]) });
+    }
+    addNote(ctx.results, SCENARIO, `Port calls during the last run, by method: count × median ms (max): ${lastCallTimes}.`);
     const share = addRatio(ctx.results, { scenario: SCENARIO, name: 'aggregate throughput Bailiff ÷ raw calls at the same total concurrency', samples: aggregate.map((ms, run) => raw[run]! / ms) });
     addTarget(ctx.results, `Many cases at once: aggregate ≥ 80% of raw calls at the same total concurrency (${plans} plans × ${moves} moves)`, share.median * 100, '>=', 80, '%');
     addNote(
@@ -119,4 +128,81 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
   } finally {
     await proxy.stop();
   }
+}
+
+/** Where one plan's time went in scenario 11, from the moment every message was delivered. */
+interface PlanPhases {
+  untilFirstCall: number;
+  beforeActions: number;
+  beforeActionsPlanStore: number;
+  actions: number;
+  afterActions: number;
+  untilSucceeded: number;
+}
+
+const PHASE_LABELS: Record<keyof PlanPhases, string> = {
+  untilFirstCall: 'from delivery to its first PlanStore call',
+  beforeActions: 'first call → first action (lease, policy, preflight listing, running)',
+  beforeActionsPlanStore: 'of which inside PlanStore calls (their wall time)',
+  actions: 'first action → last action (the moves)',
+  afterActions: 'last action → last call (journal, final record, audit, lease release, audit copy, hand-over)',
+  untilSucceeded: 'from delivery until its record reads succeeded',
+};
+
+/** Per plan: its calls (PlanStore calls keyed by plan, storage calls by case) split at the first and last action. */
+function splitByPhase(calls: readonly Call[], caseOfPlan: ReadonlyMap<string, string>, t0: number): PlanPhases[] {
+  const planOfCase = new Map([...caseOfPlan].map(([planId, caseName]) => [caseName, planId]));
+  const byPlan = new Map<string, Call[]>();
+  for (const call of calls) {
+    const planId = call.port === 'plans' ? call.key : planOfCase.get(call.key ?? '');
+    if (planId === undefined || !caseOfPlan.has(planId)) continue;
+    byPlan.set(planId, [...(byPlan.get(planId) ?? []), call]);
+  }
+  return [...byPlan.values()].map((planCalls) => {
+    const isAction = (call: Call) => call.port === 'objects' && call.method !== 'list' && call.method !== 'write';
+    const actions = planCalls.filter(isAction);
+    const firstCall = Math.min(...planCalls.map((call) => call.start));
+    const lastCall = Math.max(...planCalls.map((call) => call.end));
+    const firstAction = Math.min(...actions.map((call) => call.start));
+    const lastAction = Math.max(...actions.map((call) => call.end));
+    const before = planCalls.filter((call) => call.port === 'plans' && call.end <= firstAction);
+    const finalWrite = planCalls.filter((call) => call.method === 'updatePlan').sort((a, b) => a.end - b.end).at(-1);
+    return {
+      untilFirstCall: firstCall - t0,
+      beforeActions: firstAction - firstCall,
+      beforeActionsPlanStore: wallMs(before),
+      actions: lastAction - firstAction,
+      afterActions: lastCall - lastAction,
+      untilSucceeded: (finalWrite?.end ?? lastCall) - t0,
+    };
+  });
+}
+
+/** The plan a PlanStore call is about: its id, a lease's or request's plan, or the first audit event's. */
+function planKey(_method: string, args: unknown[]): string | undefined {
+  const [first] = args;
+  if (typeof first === 'string') return first;
+  if (Array.isArray(first)) return (first[0] as { planId?: string } | undefined)?.planId;
+  if (first && typeof first === 'object' && 'planId' in first) return (first as { planId: string }).planId;
+  return undefined;
+}
+
+/** The case a storage call is about, from the object name or prefix (`projects/<case>/…`). */
+function caseKey(_method: string, args: unknown[]): string | undefined {
+  const [first] = args;
+  return typeof first === 'string' ? /^projects\/([^/]+)\//.exec(first)?.[1] : undefined;
+}
+
+/** `plans.appendAudit 40 × 35 ms (210)`, …, slowest median first. */
+function medianCallTimes(calls: readonly Call[]): string {
+  const byMethod = new Map<string, number[]>();
+  for (const call of calls) {
+    const name = `${call.port}.${call.method}`;
+    byMethod.set(name, [...(byMethod.get(name) ?? []), call.end - call.start]);
+  }
+  return [...byMethod]
+    .map(([name, ms]) => ({ name, ms, median: median(ms) }))
+    .sort((a, b) => b.median - a.median)
+    .map(({ name, ms, median: m }) => `${name} ${ms.length} × ${formatSig(m)} ms (${formatSig(Math.max(...ms))})`)
+    .join(', ');
 }

@@ -53,7 +53,11 @@ interface Backend {
 
 interface PlanTiming {
   totalMs: number;
+  /** From apply until the plan's record says `succeeded` (what a person watching waits for); the rest is the executor handing over. */
+  visibleMs: number;
   phases: Record<Phase, number>;
+  /** Every port call of the execution outside the actions, in order: what the fixed cost is made of. */
+  calls: Call[];
 }
 
 async function timeOnePlan(backend: Backend, caseName: string, files: readonly FileSpec[]): Promise<PlanTiming> {
@@ -63,19 +67,25 @@ async function timeOnePlan(backend: Backend, caseName: string, files: readonly F
   const planId = await proposeAndApprove(bailiff, movePlan(caseName, files, 'bench: a small plan'));
   const applied = await timed(() => apply(bailiff, planId));
   timeline.reset();
+  const t0 = performance.now();
   const executed = await timed(() => execute(bailiff, planId));
+  const finalWrite = timeline.calls.filter((call) => call.port === 'plans' && call.method === 'updatePlan').sort((a, b) => a.end - b.end).at(-1);
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, 0])) as Record<Phase, number>;
   phases['apply (API call)'] = applied.ms;
   const actions: Call[] = [];
+  const calls: Call[] = [];
   for (const call of timeline.calls) {
     const phase = phaseOf(call);
     if (phase === 'actions') actions.push(call);
-    else phases[phase] += call.end - call.start;
+    else {
+      phases[phase] += call.end - call.start;
+      calls.push(call);
+    }
   }
   phases['actions (storage, wall)'] = wallMs(actions);
   const accounted = PHASES.slice(1, -1).reduce((sum, phase) => sum + phases[phase], 0);
   phases['executor other (CPU, in between)'] = Math.max(0, executed.ms - accounted);
-  return { totalMs: applied.ms + executed.ms, phases };
+  return { totalMs: applied.ms + executed.ms, visibleMs: applied.ms + (finalWrite ? finalWrite.end - t0 : executed.ms), phases, calls: calls.sort((a, b) => a.start - b.start) };
 }
 
 async function measure(ctx: BenchContext, backend: Backend, targetP50Ms: number): Promise<void> {
@@ -94,12 +104,20 @@ async function measure(ctx: BenchContext, backend: Backend, targetP50Ms: number)
     samples: totals,
     extra: { p50: percentile(totals, 50), p95: percentile(totals, 95), plans: timings.length },
   });
+  const visible = timings.map((timing) => timing.visibleMs);
+  addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: apply → the plan reads succeeded (the executor then releases the lease, writes the audit copy, hands over)`, unit: 'ms', samples: visible, extra: { p50: percentile(visible, 50), p95: percentile(visible, 95) } });
   addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: fixed cost per plan (apply → succeeded less the actions' storage wall time)`, unit: 'ms', samples: fixed });
+  const fixedVisible = timings.map((timing) => timing.visibleMs - timing.phases['actions (storage, wall)']);
+  addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: fixed cost until the plan reads succeeded`, unit: 'ms', samples: fixedVisible });
   for (const phase of PHASES) {
     addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: phase ${phase}`, unit: 'ms', samples: timings.map((timing) => timing.phases[phase]) });
   }
+  addNote(ctx.results, SCENARIO, `${backend.name}: port calls of one execution outside the actions, in order, median ms over all plans: ${callSequence(timings)}.`);
   addTarget(ctx.results, `Small plan (${MOVES} moves) ${backend.name}: apply → succeeded p50 < ${targetP50Ms} ms`, percentile(totals, 50), '<', targetP50Ms, 'ms');
-  if (backend.name.startsWith('cloud')) addTarget(ctx.results, `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median)`, median(fixed), '<=', 150, 'ms');
+  if (backend.name.startsWith('cloud')) {
+    addTarget(ctx.results, `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median, apply → executor done)`, median(fixed), '<=', 150, 'ms');
+    addTarget(ctx.results, `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median, apply → the plan reads succeeded)`, median(fixedVisible), '<=', 150, 'ms');
+  }
   log(`s10 ${backend.name}: p50 ${formatSig(percentile(totals, 50))} ms, p95 ${formatSig(percentile(totals, 95))} ms over ${timings.length} plans`);
 }
 
@@ -148,6 +166,15 @@ export async function smallPlansOnCloudAdapters(ctx: BenchContext): Promise<void
     1000,
   );
   noteMethod(ctx);
+}
+
+/** `plans.getPlan 4.1, objects.list 6.2, …`: the calls of the plans' executions, which repeat in the same order. */
+function callSequence(timings: readonly PlanTiming[]): string {
+  const sequence = timings[0]!.calls.map((call, i) => {
+    const samples = timings.flatMap((timing) => (timing.calls[i]?.method === call.method ? [timing.calls[i]!.end - timing.calls[i]!.start] : []));
+    return `${call.port}.${call.method} ${formatSig(median(samples))}`;
+  });
+  return sequence.join(', ');
 }
 
 function noteMethod(ctx: BenchContext): void {
