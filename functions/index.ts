@@ -28,7 +28,11 @@ function getApp(role: 'api' | 'executor'): App {
     // A changed policy reaches the api with a new revision: its walls withdraw the approvals
     // they now forbid (approve and apply check again anyway, so a request need not wait).
     if (role === 'api') {
-      void app.service.withdrawWalledApprovalsEverywhere().catch((error: unknown) => app.logger.error('applying ethical walls to pending plans failed', { error: error instanceof Error ? error.message : String(error) }));
+      void app.service
+        .withdrawWalledApprovalsEverywhere()
+        .catch((error: unknown) =>
+          app.logger.error('applying ethical walls to pending plans failed', { error: error instanceof Error ? error.message : String(error) }),
+        );
     }
   }
   return apps[role];
@@ -40,7 +44,11 @@ http('api', async (req, res) => {
     ...httpDependenciesOf(current),
     console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
     // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
-    mcp: { publicUrl: current.config.BAILIFF_AUDIENCE, authorizationServers: ['https://accounts.google.com'], allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS },
+    mcp: {
+      publicUrl: current.config.BAILIFF_AUDIENCE,
+      authorizationServers: ['https://accounts.google.com'],
+      allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS,
+    },
   });
   await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });

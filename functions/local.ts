@@ -87,7 +87,12 @@ export async function startLocalServer(config: Config, options: { logger?: Logge
 }
 
 /** The start-up message for a person at a terminal: where to call, and with which tokens. */
-export function formatBanner(url: string, config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>, devTokens?: readonly StaticToken[], samplePlanId?: string): string {
+export function formatBanner(
+  url: string,
+  config: Pick<Config, 'BAILIFF_WORKSPACE_DIR' | 'BAILIFF_STATE_DIR'>,
+  devTokens?: readonly StaticToken[],
+  samplePlanId?: string,
+): string {
   const lines = [
     '',
     `  Bailiff is running at ${url}`,

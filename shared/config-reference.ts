@@ -14,7 +14,9 @@ export interface SettingReference {
 }
 
 export const CONFIG_REFERENCE: { readonly [Name in keyof Config]-?: SettingReference } = {
-  BAILIFF_MODE: { meaning: '`embedded`: a local directory, SQLite and an in-process queue; `gcp` (the deployed functions): Cloud Storage, Firestore and Pub/Sub' },
+  BAILIFF_MODE: {
+    meaning: '`embedded`: a local directory, SQLite and an in-process queue; `gcp` (the deployed functions): Cloud Storage, Firestore and Pub/Sub',
+  },
   PORT: { meaning: 'HTTP port (`npm start`)' },
   BAILIFF_WORKSPACE_DIR: { meaning: 'the workspace, embedded mode' },
   BAILIFF_STATE_DIR: { meaning: 'SQLite state, object metadata and development tokens, embedded mode' },
@@ -57,12 +59,14 @@ export const CONFIG_REFERENCE: { readonly [Name in keyof Config]-?: SettingRefer
   FIRESTORE_DATABASE: { meaning: 'the Firestore database holding plans, journals, leases and audit (`gcp` mode)' },
   BAILIFF_EXECUTION_TOPIC: { meaning: 'the Pub/Sub topic execution requests are published to (`gcp` mode)' },
   BAILIFF_DEAD_LETTER_SUBSCRIPTION: {
-    meaning: "the subscription on the executions topic's dead-letter topic that the execution sweep reads, to fail the plans whose requests were given up on (`gcp` mode; Terraform sets it on the executor)",
+    meaning:
+      "the subscription on the executions topic's dead-letter topic that the execution sweep reads, to fail the plans whose requests were given up on (`gcp` mode; Terraform sets it on the executor)",
   },
   BAILIFF_AUDIENCE: { meaning: 'expected audience of Google ID tokens: the api URL (`gcp` mode)' },
   BAILIFF_PRINCIPALS: { meaning: '`{"<email>": {"roles": [...], "cases": [...]}}`: who may do what (`gcp` mode)' },
   BAILIFF_ID_TOKEN_CERTS: {
-    meaning: "`{\"<kid>\": \"<PEM public key>\"}`: pins the keys ID tokens are verified with instead of fetching Google's (air-gapped key sets, the emulator tests); leave unset in production",
+    meaning:
+      '`{"<kid>": "<PEM public key>"}`: pins the keys ID tokens are verified with instead of fetching Google\'s (air-gapped key sets, the emulator tests); leave unset in production',
   },
   BAILIFF_OAUTH_CLIENT_ID: { meaning: "the console's Google Sign-In client; its ID tokens are accepted besides `BAILIFF_AUDIENCE`'s (`gcp` mode)" },
   BAILIFF_EVENTS_TOPIC: { meaning: 'Pub/Sub topic for plan events (CloudEvents); unset: none published' },
@@ -74,12 +78,14 @@ export const CONFIG_REFERENCE: { readonly [Name in keyof Config]-?: SettingRefer
   BAILIFF_AUDIT_BUCKET: {
     defaultInWords: 'the workspace bucket',
     meaning:
-      "Google Cloud: the bucket the audit copies are written to, under `.bailiff/audit/`; Terraform creates it with a retention policy (`audit_retention_days`), so a copy cannot be rewritten or deleted before it expires, and sets it on both functions",
+      'Google Cloud: the bucket the audit copies are written to, under `.bailiff/audit/`; Terraform creates it with a retention policy (`audit_retention_days`), so a copy cannot be rewritten or deleted before it expires, and sets it on both functions',
   },
   STORAGE_EMULATOR_HOST: { meaning: 'a Cloud Storage emulator (tests and local runs); unset in production' },
   FIRESTORE_EMULATOR_HOST: { meaning: 'the Firestore emulator (tests and local runs); unset in production' },
   PUBSUB_EMULATOR_HOST: { meaning: 'the Pub/Sub emulator (tests and local runs); unset in production' },
-  NODE_ENV: { meaning: "read by the functions framework, not Bailiff: `production` keeps stack traces out of its own JSON parser's error pages; set on both functions" },
+  NODE_ENV: {
+    meaning: "read by the functions framework, not Bailiff: `production` keeps stack traces out of its own JSON parser's error pages; set on both functions",
+  },
   LOG_LEVEL: { meaning: "structured JSON logs in Cloud Logging's shape" },
 };
 

@@ -8,7 +8,11 @@ import { idTokenCertsSetting, jsonSetting, principalsSetting, tokensSetting } fr
 
 const intFromEnv = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 /** A text setting that is unset when empty, so a deployment can clear it by setting it to ''. */
-const optionalText = () => z.string().optional().transform((value) => (value ? value : undefined));
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined));
 
 const MiB = 1024 * 1024;
 
@@ -73,7 +77,12 @@ export const configSchema = z.object({
   BAILIFF_MCP_ALLOWED_ORIGINS: z
     .string()
     .optional()
-    .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
     .pipe(z.array(z.string().refine(isOrigin, 'an origin: scheme, host and optional port, such as https://app.example.com'))),
   /** Where people open the console, for the links in notifications; defaults to the api's own address. */
   BAILIFF_CONSOLE_URL: z.url().optional(),
@@ -105,8 +114,7 @@ export const configSchema = z.object({
    * A service-account key (JSON with `client_email` and `private_key`) to sign URLs locally
    * instead: for the emulator tests. Never in production — a key file is a long-lived secret.
    */
-  BAILIFF_SIGNER_KEY: jsonSetting
-    .pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
+  BAILIFF_SIGNER_KEY: jsonSetting.pipe(z.object({ client_email: z.email(), private_key: z.string().startsWith('-----BEGIN', 'a PEM private key') }).optional()),
   /**
    * Base64 HMAC key (at least 32 bytes) that signs each audit chain's head (embedded mode). Keep it
    * away from the state directory: whoever holds it and the state can rewrite the trail unseen.
@@ -164,9 +172,7 @@ function isOrigin(value: string): boolean {
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    throw invalidInput('invalid configuration',
-      zodIssueDetails(result.error),
-    );
+    throw invalidInput('invalid configuration', zodIssueDetails(result.error));
   }
   const config = result.data;
   if (config.BAILIFF_MODE === 'gcp' && !config.WORKSPACE_BUCKET) {

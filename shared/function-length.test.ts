@@ -47,7 +47,8 @@ function markedLong(node: ts.Node, source: string): boolean {
 function nameOf(node: ts.SignatureDeclaration, sourceFile: ts.SourceFile): string {
   if (node.name) return node.name.getText(sourceFile);
   const parent = node.parent;
-  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name) return parent.name.getText(sourceFile);
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.name)
+    return parent.name.getText(sourceFile);
   return `(${ts.SyntaxKind[node.kind]})`;
 }
 
@@ -72,7 +73,12 @@ describe(`functions in shared/ and functions/ (at most ${MAX_LINES} lines)`, () 
       `/**\n * Docs.\n * Long on purpose: one table.\n */\nexport const markedArrow = () => {\n${body(81)}\n};`,
       `// Long on purpose:\nfunction markerWithoutReason() {\n${body(81)}\n}`,
     ].join('\n');
-    expect(longFunctions('x.ts', source).map((found) => `${found.name} ${found.lines}`)).toEqual(['plain 81', 'arrow 81', 'method 81', 'markerWithoutReason 81']);
+    expect(longFunctions('x.ts', source).map((found) => `${found.name} ${found.lines}`)).toEqual([
+      'plain 81',
+      'arrow 81',
+      'method 81',
+      'markerWithoutReason 81',
+    ]);
   });
 
   it('are short, or say why they are long', () => {

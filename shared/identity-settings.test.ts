@@ -47,10 +47,7 @@ describe('identity settings in parseConfig', () => {
 
   it('names every bad variable at once, and never a token, even in JSON it cannot read', () => {
     const error = configError({ BAILIFF_TOKENS: `{"${TOKEN}": {"principal": `, BAILIFF_PRINCIPALS: '{"alice": {"roles": ["approver"]}}' });
-    expect(error.details).toEqual([
-      { path: 'BAILIFF_TOKENS', message: 'not valid JSON' },
-      expect.objectContaining({ path: 'BAILIFF_PRINCIPALS.alice' }),
-    ]);
+    expect(error.details).toEqual([{ path: 'BAILIFF_TOKENS', message: 'not valid JSON' }, expect.objectContaining({ path: 'BAILIFF_PRINCIPALS.alice' })]);
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(TOKEN);
   });
 });
@@ -80,7 +77,8 @@ describe('issuePath', () => {
 
 describe('canonical principal ids', () => {
   const SECOND = 'second-token-0123456789abcdef';
-  const tokens = (first: string, second: string) => JSON.stringify({ [TOKEN]: { principal: first, roles: ['approver'] }, [SECOND]: { principal: second, roles: ['approver'] } });
+  const tokens = (first: string, second: string) =>
+    JSON.stringify({ [TOKEN]: { principal: first, roles: ['approver'] }, [SECOND]: { principal: second, roles: ['approver'] } });
 
   it('canonicalises principals once, where the tokens are read: case folded and NFKC', () => {
     const config = parseConfig({ BAILIFF_TOKENS: JSON.stringify({ [TOKEN]: { principal: ' Ａlice@Firm.Example ', roles: ['approver'] } }) });
@@ -117,7 +115,9 @@ describe('canonical principal ids', () => {
   });
 
   it('refuses Google principals that look alike', () => {
-    const error = configError({ BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] }, '\u0430lice@firm.example': { roles: ['approver'] } }) });
+    const error = configError({
+      BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] }, '\u0430lice@firm.example': { roles: ['approver'] } }),
+    });
     expect(error.details.map((detail) => detail.path)).toContain('BAILIFF_PRINCIPALS.\u0430lice@firm.example');
   });
 });

@@ -72,7 +72,10 @@ function readTokens(raw: unknown): { tokens: StaticToken[]; problems: SettingPro
   });
   // One person must not hold two approver identities: ids that fold or look alike are refused.
   for (const [first, second] of principalCollisions(written)) {
-    problems.push({ path: [second], message: `names the same person as ${first} (principal ids ignore letter case and look-alike characters); give each person one spelling` });
+    problems.push({
+      path: [second],
+      message: `names the same person as ${first} (principal ids ignore letter case and look-alike characters); give each person one spelling`,
+    });
   }
   return { tokens, problems };
 }
@@ -90,7 +93,10 @@ export function parseTokenDocument(json: string, source: string): StaticToken[] 
   }
   const { tokens, problems } = readTokens(raw);
   if (problems.length > 0) {
-    throw invalidInput(`invalid ${source}`, problems.map((problem) => ({ path: issuePath([source, ...problem.path]), message: problem.message })));
+    throw invalidInput(
+      `invalid ${source}`,
+      problems.map((problem) => ({ path: issuePath([source, ...problem.path]), message: problem.message })),
+    );
   }
   return tokens;
 }
@@ -123,25 +129,25 @@ export const tokensSetting = jsonSetting.transform((raw, ctx): StaticToken[] | u
  * canonical principal ids (domain/principal-id.ts): letter case and compatibility forms are
  * ignored, and two addresses that look alike are refused.
  */
-export const principalsSetting = jsonSetting.pipe(z.record(z.email(), principalEntrySchema).optional()).transform((entries, ctx): PrincipalDirectory | undefined => {
-  if (entries === undefined) return undefined;
-  const directory = new Map<string, Principal>();
-  for (const [first, second] of principalCollisions(Object.keys(entries).map((email) => ({ id: email, label: email })))) {
-    ctx.addIssue({ code: 'custom', path: [second], message: `names the same person as ${first} (addresses ignore letter case and look-alike characters)` });
-  }
-  for (const [email, entry] of Object.entries(entries)) {
-    const key = canonicalPrincipalId(email);
-    directory.set(key, {
-      id: key,
-      roles: Object.freeze([...entry.roles]) as readonly Role[],
-      ...(entry.cases ? { cases: Object.freeze([...entry.cases]) } : {}),
-    });
-  }
-  if (directory.size === 0) ctx.addIssue({ code: 'custom', message: 'no principals: nobody could call the API' });
-  return directory;
-});
+export const principalsSetting = jsonSetting
+  .pipe(z.record(z.email(), principalEntrySchema).optional())
+  .transform((entries, ctx): PrincipalDirectory | undefined => {
+    if (entries === undefined) return undefined;
+    const directory = new Map<string, Principal>();
+    for (const [first, second] of principalCollisions(Object.keys(entries).map((email) => ({ id: email, label: email })))) {
+      ctx.addIssue({ code: 'custom', path: [second], message: `names the same person as ${first} (addresses ignore letter case and look-alike characters)` });
+    }
+    for (const [email, entry] of Object.entries(entries)) {
+      const key = canonicalPrincipalId(email);
+      directory.set(key, {
+        id: key,
+        roles: Object.freeze([...entry.roles]) as readonly Role[],
+        ...(entry.cases ? { cases: Object.freeze([...entry.cases]) } : {}),
+      });
+    }
+    if (directory.size === 0) ctx.addIssue({ code: 'custom', message: 'no principals: nobody could call the API' });
+    return directory;
+  });
 
 /** `BAILIFF_ID_TOKEN_CERTS`: JSON `{ "<kid>": "<PEM public key>" }`. */
-export const idTokenCertsSetting = jsonSetting.pipe(
-  z.record(z.string(), z.string().startsWith('-----BEGIN', 'a PEM public key (-----BEGIN …)')).optional(),
-);
+export const idTokenCertsSetting = jsonSetting.pipe(z.record(z.string(), z.string().startsWith('-----BEGIN', 'a PEM public key (-----BEGIN …)')).optional());

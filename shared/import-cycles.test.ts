@@ -12,7 +12,10 @@ function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of globSync(['shared/**/*.ts', 'functions/**/*.ts'], { cwd: ROOT, exclude: (name) => name.endsWith('.test.ts') })) {
     const source = readFileSync(join(ROOT, file), 'utf8');
-    graph.set(file, [...source.matchAll(IMPORT)].map((match) => relative(ROOT, join(ROOT, dirname(file), match[1]!))));
+    graph.set(
+      file,
+      [...source.matchAll(IMPORT)].map((match) => relative(ROOT, join(ROOT, dirname(file), match[1]!))),
+    );
   }
   return graph;
 }
@@ -38,8 +41,16 @@ function cyclesIn(graph: ReadonlyMap<string, readonly string[]>): string[][] {
  * implement ports without calling back into the services that use them.
  */
 const LAYER_RULES: Array<{ room: string; mayImport: (target: string) => boolean; why: string }> = [
-  { room: 'shared/domain/', mayImport: (target) => target.startsWith('shared/domain/') || target === 'shared/errors.ts', why: 'the domain imports only the domain and the error codes' },
-  { room: 'shared/services/', mayImport: (target) => !target.startsWith('shared/adapters/') && !target.startsWith('shared/http/'), why: 'services import no adapters and no http' },
+  {
+    room: 'shared/domain/',
+    mayImport: (target) => target.startsWith('shared/domain/') || target === 'shared/errors.ts',
+    why: 'the domain imports only the domain and the error codes',
+  },
+  {
+    room: 'shared/services/',
+    mayImport: (target) => !target.startsWith('shared/adapters/') && !target.startsWith('shared/http/'),
+    why: 'services import no adapters and no http',
+  },
   { room: 'shared/adapters/', mayImport: (target) => !target.startsWith('shared/services/'), why: 'adapters import no services' },
 ];
 
@@ -66,7 +77,15 @@ describe('imports in shared/ and functions/', () => {
   });
 
   it('finds a cycle when there is one', () => {
-    expect(cyclesIn(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+    expect(
+      cyclesIn(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
   });
 
   it('form no cycle', () => {

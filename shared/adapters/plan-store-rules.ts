@@ -48,7 +48,8 @@ export function leaseLost(lease: Lease, current: Lease | undefined): BailiffErro
 
 /** Rejects offsets and limits that are not integers of at least `min` with `invalid_input`. */
 export function checkLimit(value: number, name: string, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw invalidInput(`${name} must be an integer of at least ${min}`, [{ path: name, message: `got ${value}` }]);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw invalidInput(`${name} must be an integer of at least ${min}`, [{ path: name, message: `got ${value}` }]);
 }
 
 /** Page tokens are opaque to callers; inside they name the last plan of the previous page. */
@@ -90,7 +91,8 @@ export async function collectPlanPage<Row extends PlanPosition & { case: string 
   const wanted = query.limit + 1;
   const filtered = query.caseScope !== undefined || (query.excludedCases?.length ?? 0) > 0;
   const batchSize = filtered ? Math.max(wanted, 200) : wanted;
-  const visible = (caseName: string) => inCaseScope(query.caseScope, caseName) && !(query.excludedCases ?? []).some((pattern) => caseMatches(pattern, caseName));
+  const visible = (caseName: string) =>
+    inCaseScope(query.caseScope, caseName) && !(query.excludedCases ?? []).some((pattern) => caseMatches(pattern, caseName));
   const kept: Row[] = [];
   while (kept.length < wanted) {
     const batch = await readBatch(after, batchSize);

@@ -99,7 +99,13 @@ export function jsonFailure(error: unknown, exitCode: number): Record<string, un
   if (error instanceof BailiffApiError) {
     return {
       // The request id helps only with a server's own failure (it finds the logged cause).
-      error: { code: error.code, message: error.message, details: error.details, status: error.status, ...(error.requestId && error.status >= 500 ? { requestId: error.requestId } : {}) },
+      error: {
+        code: error.code,
+        message: error.message,
+        details: error.details,
+        status: error.status,
+        ...(error.requestId && error.status >= 500 ? { requestId: error.requestId } : {}),
+      },
       exitCode,
     };
   }
@@ -175,7 +181,8 @@ export class CliContext {
    */
   async confirmDecision(question: string, yes: boolean | undefined, verb: string): Promise<void> {
     if (yes) return;
-    if (!this.canAsk) throw new CliExit(EXIT.usage, `${verb} asks before it acts, and there is no terminal to ask on: add --yes to ${verb} without being asked`);
+    if (!this.canAsk)
+      throw new CliExit(EXIT.usage, `${verb} asks before it acts, and there is no terminal to ask on: add --yes to ${verb} without being asked`);
     if (!(await this.confirm(question))) throw new CliExit(EXIT.cancelled, `not ${verb === 'approve' ? 'approved' : 'rejected'}`);
   }
 

@@ -24,6 +24,14 @@ describe('progress figures', () => {
 describe('renderDiffTree', () => {
   it('nests paths under their folders once, marking each object', () => {
     const lines = renderDiffTree({ added: ['A/x.pdf', 'A/y/'], removed: ['in/x.pdf'], changed: ['top.txt'], truncated: true }, plain);
-    expect(lines).toEqual(['├── A/', '│   ├── + x.pdf', '│   └── + y/', '├── in/', '│   └── - x.pdf', '└── ~ top.txt', '… (the diff is longer; the totals above are exact)']);
+    expect(lines).toEqual([
+      '├── A/',
+      '│   ├── + x.pdf',
+      '│   └── + y/',
+      '├── in/',
+      '│   └── - x.pdf',
+      '└── ~ top.txt',
+      '… (the diff is longer; the totals above are exact)',
+    ]);
   });
 });

@@ -89,7 +89,8 @@ export function renderSummary(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>
   ];
 }
 
-type Totals = PlanViewBody['report']['totals'] & Partial<Record<'objectsMoved' | 'objectsCopied' | 'objectsWritten' | 'foldersCreated' | 'bytesMoved' | 'bytesCopied', number>>;
+type Totals = PlanViewBody['report']['totals'] &
+  Partial<Record<'objectsMoved' | 'objectsCopied' | 'objectsWritten' | 'foldersCreated' | 'bytesMoved' | 'bytesCopied', number>>;
 
 /** The whole plan's effects from the server's totals (never counted from a capped list). */
 export function effectsSentence(totals: Totals): string {
@@ -120,7 +121,8 @@ export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>,
   if (options.consoleUrl) lines.push(`  review: ${options.consoleUrl}`);
   if (report.errors.length > 0) {
     lines.push('', ctx.paint(['bold', 'red'], 'Errors'));
-    for (const issue of report.errors) lines.push(ctx.paint('red', `  ✗ ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+    for (const issue of report.errors)
+      lines.push(ctx.paint('red', `  ✗ ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
   }
   const violations = report.policy?.violations ?? [];
   if (violations.length > 0) {
@@ -129,26 +131,37 @@ export function renderReport(view: PlanViewBody, ctx: Pick<CliContext, 'paint'>,
   }
   if (report.warnings.length > 0) {
     lines.push('', ctx.paint(['bold', 'yellow'], 'Warnings'));
-    for (const issue of report.warnings) lines.push(ctx.paint('yellow', `  ! ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+    for (const issue of report.warnings)
+      lines.push(ctx.paint('yellow', `  ! ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
   }
   const total = report.totals.operations;
   const listed = options.allOperations ? options.allOperations.length : Math.min(report.operations.length, OPERATIONS_SHOWN);
-  lines.push('', ctx.paint('bold', 'Operations') + (listed < total ? ctx.paint('dim', ` (showing ${listed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')})`) : ''));
+  lines.push(
+    '',
+    ctx.paint('bold', 'Operations') +
+      (listed < total ? ctx.paint('dim', ` (showing ${listed.toLocaleString('en-US')} of ${total.toLocaleString('en-US')})`) : ''),
+  );
   if (options.allOperations) {
-    options.allOperations.forEach((text, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${text}`));
+    for (const [index, text] of options.allOperations.entries()) lines.push(`  ${String(index + 1).padStart(3)}. ${text}`);
   } else {
     const shown = report.operations.slice(0, OPERATIONS_SHOWN);
     for (const operation of shown) lines.push(`  ${String(operation.index + 1).padStart(3)}. ${operation.effect}`);
-    if (total > shown.length) lines.push(ctx.paint('dim', `  ... and ${(total - shown.length).toLocaleString('en-US')} more (bailiff show ${view.plan.id} --operations)`));
+    if (total > shown.length)
+      lines.push(ctx.paint('dim', `  ... and ${(total - shown.length).toLocaleString('en-US')} more (bailiff show ${view.plan.id} --operations)`));
   }
   const tree = renderDiffTree(report.diff, ctx);
   if (tree.length > 0) lines.push('', ctx.paint('bold', 'Changes'), ...tree.map((line) => `  ${line}`));
   if (view.approval) {
-    lines.push('', `approved by ${view.approval.approvers.map((approver) => approver.principal).join(', ')} (${view.approval.approvers.length} of ${plural(view.approval.approvalsRequired, 'approval')})`);
+    lines.push(
+      '',
+      `approved by ${view.approval.approvers.map((approver) => approver.principal).join(', ')} (${view.approval.approvers.length} of ${plural(view.approval.approvalsRequired, 'approval')})`,
+    );
   }
   if (view.execution) {
     const execution = view.execution;
-    lines.push(`execution: ${execution.done}/${execution.actionCount} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}`);
+    lines.push(
+      `execution: ${execution.done}/${execution.actionCount} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}`,
+    );
   }
   return lines;
 }

@@ -37,7 +37,10 @@ export function settingsFromEnvironment(env: Record<string, string | undefined> 
     BAILIFF_AUDIENCE: env.BAILIFF_AUDIENCE || undefined,
   });
   if (!parsed.success) {
-    throw invalidInput('invalid client configuration', parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    throw invalidInput(
+      'invalid client configuration',
+      parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    );
   }
   const baseUrl = parsed.data.BAILIFF_URL.replace(/\/+$/, '');
   const token = parsed.data.BAILIFF_TOKEN;
@@ -60,7 +63,9 @@ export interface IdTokenAuth {
 export function googleIdTokenSource(audience: string, auth?: IdTokenAuth): TokenSource {
   let client: Promise<{ getRequestHeaders(): Promise<Headers> }> | undefined;
   return async () => {
-    client ??= (auth ? Promise.resolve(auth) : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth())).then((source) => source.getIdTokenClient(audience));
+    client ??= (auth ? Promise.resolve(auth) : import('google-auth-library').then(({ GoogleAuth }) => new GoogleAuth())).then((source) =>
+      source.getIdTokenClient(audience),
+    );
     const headers = await (await client).getRequestHeaders();
     return headers.get('authorization')?.replace(/^Bearer\s+/i, '');
   };

@@ -160,7 +160,10 @@ export class BailiffClient {
   }
 
   /** Any route of the API by its operationId: method and path from the route table, JSON in and out. */
-  call<K extends OperationId>(operationId: K, ...[input]: ParamsOf<K> extends undefined ? [input?: CallInput<K>] : [input: CallInput<K>]): Promise<ResponseOf<K>> {
+  call<K extends OperationId>(
+    operationId: K,
+    ...[input]: ParamsOf<K> extends undefined ? [input?: CallInput<K>] : [input: CallInput<K>]
+  ): Promise<ResponseOf<K>> {
     return this.send(operationId, (input ?? {}) as CallInput<K>);
   }
 
@@ -199,7 +202,11 @@ export class BailiffClient {
   }
   /** Approves exactly what `reviewed` showed the approver: its plan hash and its report's snapshot. */
   approveReviewed(reviewed: Pick<PlanViewBody, 'plan' | 'report'>, comment?: string): Promise<PlanViewBody> {
-    return this.approve(reviewed.plan.id, { planHash: reviewed.plan.planHash, snapshotHash: reviewed.report.snapshotHash, ...(comment === undefined ? {} : { comment }) });
+    return this.approve(reviewed.plan.id, {
+      planHash: reviewed.plan.planHash,
+      snapshotHash: reviewed.report.snapshotHash,
+      ...(comment === undefined ? {} : { comment }),
+    });
   }
   reject(planId: string, body: { reason: string }): Promise<PlanViewBody> {
     return this.call('rejectPlan', { params: { id: planId }, body });
@@ -293,13 +300,22 @@ export class BailiffClient {
     try {
       return await this.fetchImpl(url, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      throw new BailiffApiError('unavailable', 0, `cannot reach Bailiff at ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, [], undefined, { cause: error });
+      throw new BailiffApiError(
+        'unavailable',
+        0,
+        `cannot reach Bailiff at ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`,
+        [],
+        undefined,
+        { cause: error },
+      );
     }
   }
 
   private async send<K extends OperationId>(operationId: K, input: CallInput<K>, options: { acceptStatuses?: number[] } = {}): Promise<ResponseOf<K>> {
     const route = this.routeOf(operationId);
-    const path = fillPath(route.path, input.params as Record<string, unknown> | undefined) + queryString((input.query ?? {}) as Record<string, string | number | boolean | undefined>);
+    const path =
+      fillPath(route.path, input.params as Record<string, unknown> | undefined) +
+      queryString((input.query ?? {}) as Record<string, string | number | boolean | undefined>);
     const body = input.body;
     const response = await this.fetchOrUnavailable(`${this.baseUrl}${path}`, {
       method: route.method,

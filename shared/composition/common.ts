@@ -18,6 +18,7 @@ import type { PlanEventPublisher } from '../ports/plan-event-publisher.ts';
 import { NotifyingPlanStore } from '../services/plan-event-notifier.ts';
 import { consoleBaseOf } from './events.ts';
 import { Executor } from '../services/executor.ts';
+import type { ExecutorOptions } from '../services/run-context.ts';
 import { AuditCopies } from '../services/audit-copies.ts';
 import { ExecutionSweep } from '../services/execution-sweep.ts';
 import type { DeadLetters } from '../ports/dead-letters.ts';
@@ -91,18 +92,56 @@ export function loadPolicy(path: string | undefined): Policy {
   }
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
-    throw invalidInput(`invalid policy file ${path}`,
-      zodIssueDetails(parsed.error),
-    );
+    throw invalidInput(`invalid policy file ${path}`, zodIssueDetails(parsed.error));
   }
   return parsed.data;
+}
+
+/** The executor's settings, from the configuration parsed once. */
+function executorOptionsOf(config: Config): ExecutorOptions {
+  return {
+    concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,
+    maxConcurrency: config.BAILIFF_EXECUTOR_MAX_CONCURRENCY,
+    budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
+    leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
+    journalBatch: config.BAILIFF_JOURNAL_BATCH,
+    // A dead holder's lease runs out within one lease lifetime; waiting it out inside the
+    // delivery beats bouncing to the queue (Pub/Sub's backoff grows with every bounce).
+    maxLeaseWaitMs: config.BAILIFF_LEASE_TTL_MS,
+  };
+}
+
+/** Each backend answered a cheap probe, or why not, with how long it took. */
+async function checkHealth(ports: Ports): Promise<HealthReport> {
+  const check = async (probe: () => Promise<void>) => {
+    const started = Date.now();
+    try {
+      await probe();
+      return { ok: true, latencyMs: Date.now() - started };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started };
+    }
+  };
+  const [storage, state, queue] = await Promise.all([
+    check(() => ports.objects.health()),
+    check(() => ports.plans.health()),
+    check(() => ports.queue.health()),
+  ]);
+  return { storage, state, queue };
 }
 
 /**
  * With `events`, the services get a PlanStore that publishes each stored `plan.*` audit record
  * without waiting for the delivery; the returned `plans` is that store.
  */
-export function assemble(config: Config, rawPorts: Ports, identity: IdentityVerifier, options: BuildOptions, events?: PlanEventPublisher, optional: OptionalPorts = {}) {
+export function assemble(
+  config: Config,
+  rawPorts: Ports,
+  identity: IdentityVerifier,
+  options: BuildOptions,
+  events?: PlanEventPublisher,
+  optional: OptionalPorts = {},
+) {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const ports: Ports = events
     ? { ...rawPorts, plans: new NotifyingPlanStore(rawPorts.plans, { publisher: events, consoleBase: consoleBaseOf(config), logger }) }
@@ -127,23 +166,7 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
   });
   const review = new PlanReviewService({ plans: ports.plans, clock, access: service.access });
   const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock, access: service.access });
-  const executor = new Executor({
-    ...ports,
-    clock,
-    policy,
-    logger,
-    options: {
-      concurrency: config.BAILIFF_EXECUTOR_CONCURRENCY,
-      maxConcurrency: config.BAILIFF_EXECUTOR_MAX_CONCURRENCY,
-      budgetMs: config.BAILIFF_EXECUTOR_BUDGET_MS,
-      leaseTtlMs: config.BAILIFF_LEASE_TTL_MS,
-      journalBatch: config.BAILIFF_JOURNAL_BATCH,
-      // A dead holder's lease runs out within one lease lifetime; waiting it out inside the
-      // delivery beats bouncing to the queue (Pub/Sub's backoff grows with every bounce).
-      maxLeaseWaitMs: config.BAILIFF_LEASE_TTL_MS,
-    },
-    auditCopies,
-  });
+  const executor = new Executor({ ...ports, clock, policy, logger, options: executorOptionsOf(config), auditCopies });
   const sweep = new ExecutionSweep({
     plans: ports.plans,
     queue: ports.queue,
@@ -153,22 +176,27 @@ export function assemble(config: Config, rawPorts: Ports, identity: IdentityVeri
     logger,
     options: { leaseTtlMs: config.BAILIFF_LEASE_TTL_MS },
   });
-  const health = async (): Promise<HealthReport> => {
-    const check = async (probe: () => Promise<void>) => {
-      const started = Date.now();
-      try {
-        await probe();
-        return { ok: true, latencyMs: Date.now() - started };
-      } catch (error) {
-        return { ok: false, message: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started };
-      }
-    };
-    const [storage, state, queue] = await Promise.all([check(() => ports.objects.health()), check(() => ports.plans.health()), check(() => ports.queue.health())]);
-    return { storage, state, queue };
-  };
+  const health = () => checkHealth(ports);
   const targets = new TargetPlanService({ plans: service, content });
   const history = optional.fileHistory ? new FileHistoryService({ plans: ports.plans, index: optional.fileHistory, access: service.access }) : undefined;
-  return { ...ports, config, logger, policy, service, content, targets, review, holds, ...(history ? { history } : {}), executor, sweep, auditCopyStore, identity, health, ...(events ? { events } : {}) };
+  return {
+    ...ports,
+    config,
+    logger,
+    policy,
+    service,
+    content,
+    targets,
+    review,
+    holds,
+    ...(history ? { history } : {}),
+    executor,
+    sweep,
+    auditCopyStore,
+    identity,
+    health,
+    ...(events ? { events } : {}),
+  };
 }
 
 /**

@@ -101,4 +101,3 @@ export function buildEmbeddedApp(config: Config, options: BuildOptions = {}): Em
     },
   };
 }
-

@@ -75,12 +75,16 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const auditHeadSigner = createAuditHeadSigner(config);
   const plans = new FirestorePlanStore({ firestore, ...(auditHeadSigner ? { auditHeadSigner } : {}) });
   const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
-  const identity = options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
+  const identity =
+    options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
   const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
   const fileHistory = new FirestoreFileHistoryIndex({ firestore });
   if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
-  const deadLetters = config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION }) : undefined;
+  const deadLetters =
+    config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId
+      ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION })
+      : undefined;
   // The audit copies in a bucket of their own, whose retention policy the workspace's cannot have.
   const auditCopies = config.BAILIFF_AUDIT_BUCKET ? new GcsObjectStore({ storage, bucket: config.BAILIFF_AUDIT_BUCKET }) : undefined;
   const app = assemble(config, { objects, plans, queue }, identity, options, events, {

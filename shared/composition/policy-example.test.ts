@@ -20,7 +20,10 @@ describe('infra/policy.example.json', () => {
     expect(() => loadPolicy(join(dirname(example), 'no-such-policy.json'))).toThrow(/cannot read the policy file/);
     const dir = mkdtempSync(join(tmpdir(), 'bailiff-policy-'));
     const bad = join(dir, 'policy.json');
-    writeFileSync(bad, JSON.stringify({ version: '1', autoApprove: [{ name: 'all', operations: ['delete'], maxOperations: 1, maxBytesWritten: 0 }], typo: true }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ version: '1', autoApprove: [{ name: 'all', operations: ['delete'], maxOperations: 1, maxBytesWritten: 0 }], typo: true }),
+    );
     try {
       loadPolicy(bad);
       expect.unreachable('a bad policy must not load');

@@ -18,8 +18,14 @@ const contentTypeSchema = z
 
 export const blobDeclarationSchema = z
   .strictObject({
-    md5: z.string().regex(/^[0-9a-f]{32}$/, 'md5 as 32 lower-case hex digits').optional(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lower-case hex digits').optional(),
+    md5: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'md5 as 32 lower-case hex digits')
+      .optional(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'sha256 as 64 lower-case hex digits')
+      .optional(),
     size: z.number().int().min(0).max(MAX_BLOB_BYTES),
     contentType: contentTypeSchema.default('application/octet-stream'),
   })
@@ -39,14 +45,18 @@ export function blobRefOf(caseName: string, declaration: BlobDeclaration): BlobR
   return { case: caseName, algorithm, digest, size: declaration.size };
 }
 
-export const blobRefSchema = z.string().max(300).meta({ ...BLOB_REF_JSON_SCHEMA }).transform((raw, ctx) => {
-  const parsed = parseBlobRef(raw);
-  if (!parsed.ok) {
-    ctx.addIssue({ code: 'custom', message: `invalid blob reference: ${parsed.reason}` });
-    return z.NEVER;
-  }
-  return formatBlobRef(parsed.value);
-});
+export const blobRefSchema = z
+  .string()
+  .max(300)
+  .meta({ ...BLOB_REF_JSON_SCHEMA })
+  .transform((raw, ctx) => {
+    const parsed = parseBlobRef(raw);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: `invalid blob reference: ${parsed.reason}` });
+      return z.NEVER;
+    }
+    return formatBlobRef(parsed.value);
+  });
 
 export type BlobCheck = { ok: true } | { ok: false; code: 'blob_other_case' | 'blob_missing' | 'blob_size_mismatch' | 'blob_hash_mismatch'; message: string };
 
@@ -59,7 +69,11 @@ const hexOfBase64 = (value: string) => Buffer.from(value, 'base64').toString('he
 export function checkBlob(ref: BlobRef, planCase: string, object: ObjectInfo | undefined): BlobCheck {
   const name = formatBlobRef(ref);
   if (ref.case !== planCase) {
-    return { ok: false, code: 'blob_other_case', message: `blob \`${name}\` belongs to case \`${ref.case}\`; a plan for \`${planCase}\` can only write its own case's blobs` };
+    return {
+      ok: false,
+      code: 'blob_other_case',
+      message: `blob \`${name}\` belongs to case \`${ref.case}\`; a plan for \`${planCase}\` can only write its own case's blobs`,
+    };
   }
   if (!object) return { ok: false, code: 'blob_missing', message: `blob \`${name}\` was never uploaded (or its upload expired); declare and upload it again` };
   if (object.size !== ref.size) {
@@ -71,7 +85,11 @@ export function checkBlob(ref: BlobRef, planCase: string, object: ObjectInfo | u
   if (ref.algorithm === 'sha256') return { ok: true };
   const actual = object.md5 ? hexOfBase64(object.md5) : undefined;
   if (actual !== ref.digest) {
-    return { ok: false, code: 'blob_hash_mismatch', message: `blob \`${name}\` does not hold the declared content (its ${ref.algorithm} is ${actual ?? 'unknown'})` };
+    return {
+      ok: false,
+      code: 'blob_hash_mismatch',
+      message: `blob \`${name}\` does not hold the declared content (its ${ref.algorithm} is ${actual ?? 'unknown'})`,
+    };
   }
   return { ok: true };
 }

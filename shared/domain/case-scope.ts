@@ -5,7 +5,10 @@
 
 /** `*` matches any run of characters, `?` one; everything else is literal. */
 export function caseMatches(pattern: string, caseName: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'u').test(caseName);
 }
 

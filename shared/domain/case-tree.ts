@@ -104,7 +104,12 @@ export class CaseTree<T> {
    */
   newFolderTwinOf(key: string): { folder: string; twin: string } | undefined {
     let missing: string | undefined;
-    for (let folder: string | undefined = CaseTree.folderOf(key); folder !== undefined && folder !== '' && !this.folderExists(folder); folder = parentOf(folder)) missing = folder;
+    for (
+      let folder: string | undefined = CaseTree.folderOf(key);
+      folder !== undefined && folder !== '' && !this.folderExists(folder);
+      folder = parentOf(folder)
+    )
+      missing = folder;
     if (missing === undefined) return undefined;
     const twin = indexTwin(this.foldersByCollisionKey, missing);
     return twin === undefined ? undefined : { folder: missing, twin };

@@ -41,9 +41,7 @@ export interface LineTranslation {
   operations: number[];
 }
 
-export type CommandTranslation =
-  | { ok: true; operations: CommandOperation[]; translation: LineTranslation[] }
-  | { ok: false; errors: CommandError[] };
+export type CommandTranslation = { ok: true; operations: CommandOperation[]; translation: LineTranslation[] } | { ok: false; errors: CommandError[] };
 
 /** Most lines one request may carry; a plan's operation limit still applies afterwards. */
 export const MAX_COMMAND_LINES = 10_000;
@@ -128,7 +126,10 @@ function parseCommand(line: string): ParsedCommand | undefined {
     throw new LineError(first!.column, 'variable assignments are not supported');
   }
   if (READ_ONLY.has(name)) {
-    throw new LineError(first!.column, `\`${name}\` only reads, and these commands only describe changes; read the case with list_files / read_file (GET /cases/{case}/files)`);
+    throw new LineError(
+      first!.column,
+      `\`${name}\` only reads, and these commands only describe changes; read the case with list_files / read_file (GET /cases/{case}/files)`,
+    );
   }
   if (!(SUPPORTED as readonly string[]).includes(name)) {
     throw new LineError(first!.column, `\`${name}\` is not supported; only ${SUPPORTED.join(', ')} are`);
@@ -180,7 +181,6 @@ function casePath(argument: Argument, caseName: string, allowRoot: boolean): { p
   if (!checked.ok) throw new LineError(argument.column, `\`${argument.raw}\`: ${checked.reason}`);
   return checked.value;
 }
-
 
 /**
  * Translates `text` (newline-separated lines) against the case's current paths (relative to
@@ -322,7 +322,8 @@ function transfer(kind: 'mv' | 'cp', args: Argument[], model: CaseModel, caseNam
   if (!intoFolder) {
     if (model.isFile(destination.path) && destination.folderHint) throw new LineError(destinationArg.column, `\`${destination.path}\` is a file, not a folder`);
     if (destination.folderHint) throw new LineError(destinationArg.column, `folder \`${destination.path}\` does not exist; create it first with mkdir -p`);
-    if (sources.length > 1) throw new LineError(destinationArg.column, `with several sources the destination must be an existing folder; \`${destination.path}\` is not`);
+    if (sources.length > 1)
+      throw new LineError(destinationArg.column, `with several sources the destination must be an existing folder; \`${destination.path}\` is not`);
     requireParent(destination.path, destinationArg, model);
   }
   const operations: CommandOperation[] = [];

@@ -64,7 +64,9 @@ export const CLOSING_EVENTS: ReadonlySet<string> = new Set(['plan.succeeded', 'p
 
 function md5Of(operation: Operation | undefined): string | undefined {
   if (operation?.type !== 'write_file' || operation.content === undefined) return undefined;
-  return createHash('md5').update(Buffer.from(operation.content, operation.encoding === 'base64' ? 'base64' : 'utf8')).digest('hex');
+  return createHash('md5')
+    .update(Buffer.from(operation.content, operation.encoding === 'base64' ? 'base64' : 'utf8'))
+    .digest('hex');
 }
 
 /**
@@ -171,7 +173,12 @@ function actionChanges(action: Action, entry: JournalEntry, operation: Operation
       }
       if (from === undefined) {
         // From outside the case: a backup put back by a rollback, or an uploaded blob.
-        return [{ path: to, change: { change: operation?.type === 'restore' ? 'restored' : action.expect.state === 'absent' ? 'created' : 'overwritten', ...shared } }];
+        return [
+          {
+            path: to,
+            change: { change: operation?.type === 'restore' ? 'restored' : action.expect.state === 'absent' ? 'created' : 'overwritten', ...shared },
+          },
+        ];
       }
       return [
         { path: from, change: { change: 'copied_out', ...shared } },

@@ -66,7 +66,10 @@ describe('planHash', () => {
     ['onError', { ...plan, onError: 'rollback' }],
     ['an operation removed', { ...plan, operations: plan.operations.slice(1) }],
     ['operations reordered', { ...plan, operations: [plan.operations[1]!, plan.operations[0]!, plan.operations[2]!] }],
-    ['a destination', { ...plan, operations: [plan.operations[0]!, { ...plan.operations[1]!, destination: 'Medical Records/scan2.pdf' }, plan.operations[2]!] }],
+    [
+      'a destination',
+      { ...plan, operations: [plan.operations[0]!, { ...plan.operations[1]!, destination: 'Medical Records/scan2.pdf' }, plan.operations[2]!] },
+    ],
     ['a source', { ...plan, operations: [plan.operations[0]!, { ...plan.operations[1]!, source: 'intake/scan2.pdf' }, plan.operations[2]!] }],
     ['an overwrite flag', { ...plan, operations: [plan.operations[0]!, { ...plan.operations[1]!, overwrite: true }, plan.operations[2]!] }],
     ['an operation type', { ...plan, operations: [plan.operations[0]!, { ...plan.operations[1]!, type: 'copy' }, plan.operations[2]!] }],
@@ -85,13 +88,19 @@ describe('planHash', () => {
 
 describe('hashOf on large values', () => {
   it('hashes in pieces exactly as the whole canonical text would hash', () => {
-    const actions = Array.from({ length: 5_000 }, (_, i) => ({ index: i, source: `projects/c/é-${i}.pdf`, expect: { state: 'generation', generation: `${i}` }, note: i % 7 ? undefined : '😀' }));
+    const actions = Array.from({ length: 5_000 }, (_, i) => ({
+      index: i,
+      source: `projects/c/é-${i}.pdf`,
+      expect: { state: 'generation', generation: `${i}` },
+      note: i % 7 ? undefined : '😀',
+    }));
     expect(hashOf(actions)).toBe(`sha256:${sha256Hex(canonicalJson(actions))}`);
     expect(canonicalJson(actions).length).toBeGreaterThan(65_536 * 3);
   });
 
   it('leaves a hole of a sparse array empty, as before', () => {
     // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole is what this test feeds the canonical form
     expect(canonicalJson([1, , 3])).toBe('[1,,3]');
   });
 });

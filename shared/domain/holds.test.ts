@@ -71,14 +71,19 @@ describe('the dry run refuses to delete, overwrite or move away a held object', 
   ])('refuses %s', (_, operation, verb) => {
     const { report } = simulate([held, free], [operation]);
     expect(report.valid).toBe(false);
-    expect(report.errors.map((error) => [error.code, error.path, error.message.endsWith(`may ${verb} it`)])).toEqual([['object_held', 'Pleadings/complaint.pdf', true]]);
+    expect(report.errors.map((error) => [error.code, error.path, error.message.endsWith(`may ${verb} it`)])).toEqual([
+      ['object_held', 'Pleadings/complaint.pdf', true],
+    ]);
   });
 
   it('lets a plan copy or read a held object, and touch what is not held', () => {
-    const { report, actions } = simulate([held, free], [
-      { type: 'copy', source: 'Pleadings/complaint.pdf', destination: 'Working/complaint.pdf' },
-      { type: 'move', source: 'Pleadings/notes.txt', destination: 'Working/notes.txt' },
-    ]);
+    const { report, actions } = simulate(
+      [held, free],
+      [
+        { type: 'copy', source: 'Pleadings/complaint.pdf', destination: 'Working/complaint.pdf' },
+        { type: 'move', source: 'Pleadings/notes.txt', destination: 'Working/notes.txt' },
+      ],
+    );
     expect(report.errors).toEqual([]);
     expect(report.valid).toBe(true);
     expect(actions.map((action) => action.kind)).toEqual(['copy', 'move']);
@@ -91,10 +96,13 @@ describe('the dry run refuses to delete, overwrite or move away a held object', 
 
   it('judges an object the plan itself wrote by what it wrote, not by the hold on what it replaced', () => {
     // The write over the held file is refused, so the later delete still meets the held original.
-    const { report } = simulate([held], [
-      { type: 'write_file', destination: 'Pleadings/complaint.pdf', content: 'x', overwrite: true },
-      { type: 'delete', source: 'Pleadings/complaint.pdf' },
-    ]);
+    const { report } = simulate(
+      [held],
+      [
+        { type: 'write_file', destination: 'Pleadings/complaint.pdf', content: 'x', overwrite: true },
+        { type: 'delete', source: 'Pleadings/complaint.pdf' },
+      ],
+    );
     expect(report.errors.map((error) => [error.operation, error.code])).toEqual([
       [0, 'object_held'],
       [1, 'object_held'],

@@ -18,7 +18,15 @@ const generation = (value: string): Expect => ({ state: 'generation', generation
 function done(action: Action, extra: Partial<JournalEntry> = {}): { action: Action; entry: JournalEntry } {
   return { action, entry: { action: action.index, outcome: 'done', at: '2025-01-01T00:00:00.000Z', ...extra } };
 }
-const put = (index: number, path: string, expect: Expect = absent, backup?: string): Action => ({ kind: 'put', index, operation: index, destination: full(path), expect, size: 1, backup });
+const put = (index: number, path: string, expect: Expect = absent, backup?: string): Action => ({
+  kind: 'put',
+  index,
+  operation: index,
+  destination: full(path),
+  expect,
+  size: 1,
+  backup,
+});
 const transfer = (kind: 'copy' | 'move', index: number, from: string, to: string, expect: Expect = absent, backup?: string): Action => ({
   kind,
   index,
@@ -50,8 +58,13 @@ describe('deriveRollback, action by action', () => {
   });
 
   it('restores what a put overwrote, over the new content', () => {
-    const derived = deriveRollback(CASE, [done(put(0, 'a.md', generation('g0'), backupOf(0, 'a.md')), { generation: 'g1', backup: backupOf(0, 'a.md'), backupGeneration: 'b1' })]);
-    expect(derived).toEqual({ operations: [{ type: 'restore', backup: backupOf(0, 'a.md'), destination: 'a.md', overwrite: true }], guards: [{ path: 'a.md', generation: 'g1' }] });
+    const derived = deriveRollback(CASE, [
+      done(put(0, 'a.md', generation('g0'), backupOf(0, 'a.md')), { generation: 'g1', backup: backupOf(0, 'a.md'), backupGeneration: 'b1' }),
+    ]);
+    expect(derived).toEqual({
+      operations: [{ type: 'restore', backup: backupOf(0, 'a.md'), destination: 'a.md', overwrite: true }],
+      guards: [{ path: 'a.md', generation: 'g1' }],
+    });
     expect(parsesAsStored(derived.operations)).toBe(true);
   });
 
@@ -63,9 +76,10 @@ describe('deriveRollback, action by action', () => {
 
   it('deletes a new copy, and restores what a copy overwrote', () => {
     expect(deriveRollback(CASE, [done(transfer('copy', 0, 'a', 'b'), { generation: 'g1' })]).operations).toEqual([{ type: 'delete', source: 'b' }]);
-    expect(deriveRollback(CASE, [done(transfer('copy', 0, 'a', 'b', generation('g0'), backupOf(0, 'b')), { generation: 'g1', backup: backupOf(0, 'b') })]).operations).toEqual([
-      { type: 'restore', backup: backupOf(0, 'b'), destination: 'b', overwrite: true },
-    ]);
+    expect(
+      deriveRollback(CASE, [done(transfer('copy', 0, 'a', 'b', generation('g0'), backupOf(0, 'b')), { generation: 'g1', backup: backupOf(0, 'b') })])
+        .operations,
+    ).toEqual([{ type: 'restore', backup: backupOf(0, 'b'), destination: 'b', overwrite: true }]);
   });
 
   it('moves a file back, then restores what the move overwrote', () => {
@@ -77,7 +91,10 @@ describe('deriveRollback, action by action', () => {
         { path: 'a', generation: ABSENT },
       ],
     });
-    expect(deriveRollback(CASE, [done(transfer('move', 0, 'a', 'b', generation('g0'), backupOf(0, 'b')), { generation: 'g1', backup: backupOf(0, 'b') })]).operations).toEqual([
+    expect(
+      deriveRollback(CASE, [done(transfer('move', 0, 'a', 'b', generation('g0'), backupOf(0, 'b')), { generation: 'g1', backup: backupOf(0, 'b') })])
+        .operations,
+    ).toEqual([
       { type: 'move', source: 'b', destination: 'a', overwrite: false },
       { type: 'restore', backup: backupOf(0, 'b'), destination: 'b', overwrite: false },
     ]);
@@ -102,7 +119,10 @@ describe('deriveRollback, action by action', () => {
 
   it('restores a deleted file from its backup and recreates a deleted folder marker', () => {
     // One folder delete: marker and file are actions of operation 0.
-    const derived = deriveRollback(CASE, [done(remove(0, 'd/', generation('m'), 0)), done(remove(1, 'd/x.pdf', generation('x'), 0), { backup: backupOf(1, 'd/x.pdf'), backupGeneration: 'b1' })]);
+    const derived = deriveRollback(CASE, [
+      done(remove(0, 'd/', generation('m'), 0)),
+      done(remove(1, 'd/x.pdf', generation('x'), 0), { backup: backupOf(1, 'd/x.pdf'), backupGeneration: 'b1' }),
+    ]);
     // The plan left both paths empty: something new there would be a person's.
     expect(derived.guards).toEqual([
       { path: 'd/x.pdf', generation: ABSENT },
@@ -180,7 +200,13 @@ class ModelBucket {
   listing(prefix: string): ObjectInfo[] {
     return [...this.objects]
       .filter(([name]) => name.startsWith(prefix))
-      .map(([name, object]) => ({ name, size: Buffer.byteLength(object.content), generation: object.generation, updated: '2025-01-01T00:00:00.000Z', metadata: object.metadata }));
+      .map(([name, object]) => ({
+        name,
+        size: Buffer.byteLength(object.content),
+        generation: object.generation,
+        updated: '2025-01-01T00:00:00.000Z',
+        metadata: object.metadata,
+      }));
   }
 
   contents(prefix: string): Map<string, string> {
@@ -237,7 +263,7 @@ class ModelBucket {
 
 // Small name pools, so random operations collide with each other and with the listing often.
 // Same-named nesting (`d1/d1`) makes folder moves into an ancestor overlap themselves.
-describe('guards and compensation\'s hold-back', () => {
+describe("guards and compensation's hold-back", () => {
   it('says how a guarded path changed, and nothing when it did not', () => {
     expect(brokenGuard({ path: 'a', generation: 'g1' }, 'g1')).toBeUndefined();
     expect(brokenGuard({ path: 'a', generation: ABSENT }, undefined)).toBeUndefined();
@@ -254,13 +280,25 @@ describe('guards and compensation\'s hold-back', () => {
       done(transfer('move', 1, 'x', 'y'), { generation: 'gy' }),
       done(put(2, 'z'), { generation: 'gz' }),
     ]);
-    const untouched = holdBackChanged(steps, new Map([['y', 'gy'], ['z', 'gz']]));
+    const untouched = holdBackChanged(
+      steps,
+      new Map([
+        ['y', 'gy'],
+        ['z', 'gz'],
+      ]),
+    );
     expect(untouched.heldBack).toEqual([]);
     expect(untouched.kept.map((step) => step.action)).toEqual([2, 1, 0]);
 
     // A person edits y: moving it back would carry their edit away, and deleting x after that
     // would delete it; z is independent and is still undone.
-    const edited = holdBackChanged(steps, new Map([['y', 'person'], ['z', 'gz']]));
+    const edited = holdBackChanged(
+      steps,
+      new Map([
+        ['y', 'person'],
+        ['z', 'gz'],
+      ]),
+    );
     expect(edited.kept.map((step) => step.action)).toEqual([2]);
     expect(edited.heldBack).toEqual([
       { action: 1, path: 'y', message: expect.stringMatching(/`y` was changed after the plan wrote it/) },
@@ -283,7 +321,7 @@ const listingArbitrary = fc
   })
   .map(({ files, markers, contents }) => {
     const initial = new Map<string, string>();
-    files.forEach((file, i) => initial.set(full(file), contents[i]!));
+    for (const [i, file] of files.entries()) initial.set(full(file), contents[i]!);
     for (const folder of markers) initial.set(full(`${folder}/`), '');
     return initial;
   });
@@ -292,14 +330,30 @@ const pathArbitrary = fc.oneof(fc.constantFrom(...FILES), fc.constantFrom(...FOL
 // Copies and moves fail most often on random names, so they are drawn most often.
 const operationArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ type: fc.constant('create_dir'), destination: fc.constantFrom(...FOLDERS) }) },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('write_file'), destination: fc.constantFrom(...FILES), content: fc.constantFrom(...CONTENTS), overwrite: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant('write_file'),
+      destination: fc.constantFrom(...FILES),
+      content: fc.constantFrom(...CONTENTS),
+      overwrite: fc.boolean(),
+    }),
+  },
   { weight: 5, arbitrary: fc.record({ type: fc.constantFrom('copy', 'move'), source: pathArbitrary, destination: pathArbitrary, overwrite: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('delete'), source: pathArbitrary }) },
 );
 
 function simulateOn(bucket: ModelBucket, planId: string, operations: readonly Operation[], systemObjects?: Map<string, ObjectInfo>) {
   const caseObjects = bucket.listing(casePrefix(CASE));
-  return simulatePlan({ planId, caseName: CASE, operations, caseObjects, systemObjects, listing: { objects: caseObjects.length, pages: 1 }, checkedAt: '2025-01-01T00:00:00.000Z' });
+  return simulatePlan({
+    planId,
+    caseName: CASE,
+    operations,
+    caseObjects,
+    systemObjects,
+    listing: { objects: caseObjects.length, pages: 1 },
+    checkedAt: '2025-01-01T00:00:00.000Z',
+  });
 }
 
 /** Keeps, in order, the candidate operations that leave the plan valid: random plans, all of them valid. */
@@ -364,10 +418,15 @@ describe('rollback round trip', () => {
     let runs = 0;
     let nonTrivial = 0;
     fc.assert(
-      fc.property(listingArbitrary, planArbitrary, fc.integer({ min: 1, max: 100 }).map((percent) => percent / 100), (initial, candidates, fraction) => {
-        runs += 1;
-        if (roundTrip(initial, candidates, fraction)) nonTrivial += 1;
-      }),
+      fc.property(
+        listingArbitrary,
+        planArbitrary,
+        fc.integer({ min: 1, max: 100 }).map((percent) => percent / 100),
+        (initial, candidates, fraction) => {
+          runs += 1;
+          if (roundTrip(initial, candidates, fraction)) nonTrivial += 1;
+        },
+      ),
       { numRuns: 500 },
     );
     expect(runs).toBe(500);

@@ -117,11 +117,15 @@ export function decide(caller: LifecycleCaller, plan: PlanRecord, now: Date): Pl
 
   let approve: Verdict;
   if (!caller.approver) approve = refused('forbidden', 'Approving needs the approver role; this sign-in can only read the plan.');
-  else if (plan.author === caller.id) approve = refused('forbidden', 'You proposed this plan, and nobody may approve their own plan. Another approver must review it.');
-  else if (expired) approve = refused('conflict', 'The approval window has passed. Validate the plan again against the files as they are now, then approve it.');
+  else if (plan.author === caller.id)
+    approve = refused('forbidden', 'You proposed this plan, and nobody may approve their own plan. Another approver must review it.');
+  else if (expired)
+    approve = refused('conflict', 'The approval window has passed. Validate the plan again against the files as they are now, then approve it.');
   else if (!AWAITING_APPROVAL_STATUSES.includes(plan.status)) approve = refused('conflict', `The plan is ${status}; only a proposed plan can be approved.`);
-  else if (approvals.given.some((approval) => approval.principal === caller.id)) approve = refused('conflict', `You have already approved this plan; it needs ${plural(approvals.remaining, 'more approval')} from someone else.`);
-  else if (!plan.report.valid) approve = refused('plan_invalid', 'The dry run found errors, so this plan cannot be approved. Reject it or ask for a corrected plan.');
+  else if (approvals.given.some((approval) => approval.principal === caller.id))
+    approve = refused('conflict', `You have already approved this plan; it needs ${plural(approvals.remaining, 'more approval')} from someone else.`);
+  else if (!plan.report.valid)
+    approve = refused('plan_invalid', 'The dry run found errors, so this plan cannot be approved. Reject it or ask for a corrected plan.');
   else approve = allowed;
 
   let reject: Verdict;
@@ -132,19 +136,22 @@ export function decide(caller: LifecycleCaller, plan: PlanRecord, now: Date): Pl
   let apply: Verdict;
   if (!caller.reader) apply = refused('forbidden', 'Applying needs the agent or approver role.');
   else if (expired) apply = refused('conflict', 'The approval window has passed; validate the plan again.');
-  else if (AWAITING_APPROVAL_STATUSES.includes(plan.status)) apply = refused('conflict', `The plan needs ${plural(Math.max(approvals.remaining, 1), 'more approval')} before it can run.`);
+  else if (AWAITING_APPROVAL_STATUSES.includes(plan.status))
+    apply = refused('conflict', `The plan needs ${plural(Math.max(approvals.remaining, 1), 'more approval')} before it can run.`);
   else if (!RUNNABLE_STATUSES.includes(plan.status)) apply = refused('conflict', `The plan is ${status}; only an approved plan can be applied.`);
   else apply = allowed;
 
   let validate: Verdict;
   if (!caller.reader) validate = refused('forbidden', 'Validating needs the agent or approver role.');
-  else if (!VALIDATABLE_STATUSES.includes(plan.status)) validate = refused('conflict', `The plan is ${status}; only a proposed, approved or expired plan can be validated.`);
+  else if (!VALIDATABLE_STATUSES.includes(plan.status))
+    validate = refused('conflict', `The plan is ${status}; only a proposed, approved or expired plan can be validated.`);
   else validate = allowed;
 
   let rollback: Verdict;
   if (!caller.reader) rollback = refused('forbidden', 'Proposing a rollback needs the agent or approver role.');
   else if (plan.rolledBackBy) rollback = refused('conflict', `This plan was already rolled back by ${plan.rolledBackBy}.`);
-  else if (!RAN_STATUSES.includes(plan.status)) rollback = refused('conflict', `The plan is ${status}; only a plan that has run (succeeded or failed) can be rolled back.`);
+  else if (!RAN_STATUSES.includes(plan.status))
+    rollback = refused('conflict', `The plan is ${status}; only a plan that has run (succeeded or failed) can be rolled back.`);
   else rollback = allowed;
 
   const verifyAudit = caller.admin ? allowed : refused('forbidden', 'Verifying the audit chain needs the admin role.');
@@ -185,7 +192,8 @@ export function nextStep(plan: PlanRecord, now: Date): string {
   const execution = plan.execution;
   switch (plan.status) {
     case 'proposed': {
-      if (!plan.report.valid) return `Cannot be approved: the dry run found ${plural(plan.report.errors.length + (plan.report.policy?.violations.length ?? 0), 'problem')}; a corrected plan is needed`;
+      if (!plan.report.valid)
+        return `Cannot be approved: the dry run found ${plural(plan.report.errors.length + (plan.report.policy?.violations.length ?? 0), 'problem')}; a corrected plan is needed`;
       const { remaining } = approvalProgress(plan);
       return `Awaiting ${Math.max(remaining, 1).toLocaleString('en-US')} more ${remaining > 1 ? 'approvals' : 'approval'}`;
     }

@@ -142,7 +142,7 @@ const acceptedPaths: Vector[] = [
   ['name starting with one dot then a name', '.notes.d/x', { path: '.notes.d/x', folderHint: false }],
   ['dots inside a name', 'a..b', { path: 'a..b', folderHint: false }],
   ['reserved word inside a longer name', 'CONTRACT.pdf', { path: 'CONTRACT.pdf', folderHint: false }],
-  ['segment of exactly 255 bytes', 'é'.repeat(127) + 'a', { path: 'é'.repeat(127) + 'a', folderHint: false }],
+  ['segment of exactly 255 bytes', `${'é'.repeat(127)}a`, { path: `${'é'.repeat(127)}a`, folderHint: false }],
   ['object name of exactly 1023 bytes', longestPathForCaseX, { path: longestPathForCaseX, folderHint: false }],
   // Latin-1 read of the overlong bytes: two ordinary letters that no decoder turns into a dot
   // (the raw bytes decode to U+FFFD, refused above), and French names need `À`.
@@ -275,10 +275,57 @@ describe('object names', () => {
 describe('checkCasePath over arbitrary strings', () => {
   // Pieces that hit the rules' edges far more often than uniform code points would.
   const hostilePiece = fc.constantFrom(
-    '/', '//', '.', '..', '...', '%2e', '%2F', '%25', '%', '\\', ':', 'C:', ' ', '\u00a0', '\t', '\n', '\u0000', '\u007f', '\u0085',
-    '\u200b', '\u202e', '\u2066', '\ufeff', '\ufffd', '\uff0e', '\uff0f', '\u2215', '\u2024', '\u2025', '\ufe52', 'e\u0301', 'E\u0301',
-    '\u00e9', 'u\u0308', '\ufb01', 'CON', 'nul', 'com1', 'LPT9', '.bailiff', '.well-known', 'a', 'b', 'Z', '1', '#', '&', "'", '(1)',
-    'x'.repeat(100), 'é'.repeat(100),
+    '/',
+    '//',
+    '.',
+    '..',
+    '...',
+    '%2e',
+    '%2F',
+    '%25',
+    '%',
+    '\\',
+    ':',
+    'C:',
+    ' ',
+    '\u00a0',
+    '\t',
+    '\n',
+    '\u0000',
+    '\u007f',
+    '\u0085',
+    '\u200b',
+    '\u202e',
+    '\u2066',
+    '\ufeff',
+    '\ufffd',
+    '\uff0e',
+    '\uff0f',
+    '\u2215',
+    '\u2024',
+    '\u2025',
+    '\ufe52',
+    'e\u0301',
+    'E\u0301',
+    '\u00e9',
+    'u\u0308',
+    '\ufb01',
+    'CON',
+    'nul',
+    'com1',
+    'LPT9',
+    '.bailiff',
+    '.well-known',
+    'a',
+    'b',
+    'Z',
+    '1',
+    '#',
+    '&',
+    "'",
+    '(1)',
+    'x'.repeat(100),
+    'é'.repeat(100),
   );
   const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
   const piece = fc.oneof(
@@ -286,7 +333,10 @@ describe('checkCasePath over arbitrary strings', () => {
     { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }), weight: 3 },
     { arbitrary: loneSurrogate, weight: 1 },
   );
-  const rawPath = fc.oneof(fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')), fc.string({ unit: 'binary', maxLength: 40 }));
+  const rawPath = fc.oneof(
+    fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
   const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
   it('either refuses a string or returns a safe, NFC path inside the case', () => {
@@ -384,11 +434,14 @@ describe('the JSON Schema forms of the rules (published in the OpenAPI document)
       fc.string({ maxLength: 3 }),
     );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join('')), (raw) => {
-        const checked = checkCasePath(raw);
-        if (!checked.ok && UNEXPRESSIBLE.test(checked.reason)) return true;
-        return matches(CASE_PATH_JSON_SCHEMA, raw) === checked.ok;
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join('')),
+        (raw) => {
+          const checked = checkCasePath(raw);
+          if (!checked.ok && UNEXPRESSIBLE.test(checked.reason)) return true;
+          return matches(CASE_PATH_JSON_SCHEMA, raw) === checked.ok;
+        },
+      ),
       { numRuns: 2000 },
     );
   });

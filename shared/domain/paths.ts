@@ -34,7 +34,9 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
 // characters, the BOM, and U+FFFD (what an overlong or broken UTF-8 sequence decodes to).
 // Also the invisible fillers and joiners (soft hyphen, CGJ, Mongolian vowel separator, Hangul
 // fillers) and the Unicode line and paragraph separators.
-const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufffd]/u;
+const FORBIDDEN_CHARS =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: a list of single code points to refuse; the combining ones are listed on purpose
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0\ufffd]/u;
 // Characters Windows refuses in file names (a synced copy of the case could not hold them);
 // `:` also names NTFS alternate data streams.
 const WINDOWS_ILLEGAL = /[<>:"|?*]/;
@@ -266,7 +268,6 @@ export function collisionKey(path: string): string {
   return ASCII.test(path) ? path.toLowerCase() : path.normalize('NFKC').toLowerCase();
 }
 
-
 export function isInside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(`${folder}/`);
 }
@@ -308,7 +309,8 @@ export interface StringJsonSchema {
 /** `[...]` → its inside, so character classes can be combined. */
 const inside = (charClass: RegExp) => charClass.source.slice(1, -1);
 /** A pattern that matches `word` in any letter case, without the `i` flag. */
-const anyCase = (word: string) => [...word].map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : char === '.' ? '\\.' : char)).join('');
+const anyCase = (word: string) =>
+  [...word].map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : char === '.' ? '\\.' : char)).join('');
 
 // One character of a name: none of the forbidden, Windows-illegal or slash-like characters.
 const NAME_CHAR = `[^/${inside(FORBIDDEN_CHARS)}${inside(WINDOWS_ILLEGAL)}${inside(SLASH_LOOKALIKES)}]`;
@@ -319,8 +321,7 @@ const RESERVED_ANY_CASE = [...RESERVED_SEGMENTS].map(anyCase).join('|');
 // One name (path segment): not starting with `..` or white space, not reserved, not ending in
 // a space or a dot, at most MAX_SEGMENT_BYTES characters.
 const SEGMENT =
-  `(?!\\.\\.)(?!\\s)(?!(?:${RESERVED_ANY_CASE})(?:/|$))(?!${WINDOWS_RESERVED_ANY_CASE}(?:/|$))` +
-  `${NAME_CHAR}{0,${MAX_SEGMENT_BYTES - 1}}${NAME_LAST_CHAR}`;
+  `(?!\\.\\.)(?!\\s)(?!(?:${RESERVED_ANY_CASE})(?:/|$))(?!${WINDOWS_RESERVED_ANY_CASE}(?:/|$))` + `${NAME_CHAR}{0,${MAX_SEGMENT_BYTES - 1}}${NAME_LAST_CHAR}`;
 const NO_PERCENT_ENCODING = `(?!.*${PERCENT_ENCODED.source.replace('[0-9a-f]', '[0-9a-fA-F]')})`;
 
 /** JSON Schema of a blob id (`parseBlobId`): the digest's length goes with its algorithm. */

@@ -54,7 +54,10 @@ export const writeFileSchema = z
     // A file name: the same path schema, published without the folder form (checked below).
     destination: casePathSchema.meta({ ...FILE_PATH_JSON_SCHEMA }),
     /** Inline content (up to 8 MiB, through the api)... Characters, not bytes: the byte limit is checked below; base64 is 4 characters per 3 bytes. */
-    content: z.string().max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4).optional(),
+    content: z
+      .string()
+      .max(Math.ceil(PLAN_LIMITS.maxContentBytes / 3) * 4)
+      .optional(),
     /** ...or a blob uploaded beforehand (`POST /cases/{case}/blobs`), copied server-side: `<case>/<blob id>`. */
     blob: z.string().max(300).optional(),
     encoding: z.enum(['utf8', 'base64']).default('utf8'),
@@ -130,7 +133,10 @@ export const planInputSchema = z.strictObject({
 export type PlanInput = z.output<typeof planInputSchema>;
 
 /** Plan ids as PlanService mints them: `pln_`, base36 time, random hex. */
-export const planIdSchema = z.string().regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan id').meta({ description: 'Plan id' });
+export const planIdSchema = z
+  .string()
+  .regex(/^pln_[0-9a-z]{8,40}$/, 'not a plan id')
+  .meta({ description: 'Plan id' });
 
 export const approveBodySchema = z.strictObject({
   planHash: z.string().min(1).max(200).meta({ description: 'The `planHash` of the plan the approver reviewed' }),
@@ -150,17 +156,7 @@ export const rejectBodySchema = z.strictObject({
   reason: z.string().trim().min(1).max(PLAN_LIMITS.maxCommentLength).meta(NOT_BLANK),
 });
 
-export const planStatusSchema = z.enum([
-  'proposed',
-  'approved',
-  'rejected',
-  'expired',
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'rolled_back',
-]);
+export const planStatusSchema = z.enum(['proposed', 'approved', 'rejected', 'expired', 'queued', 'running', 'succeeded', 'failed', 'rolled_back']);
 export type PlanStatus = z.infer<typeof planStatusSchema>;
 
 export const approvalSchema = z.object({
@@ -246,9 +242,7 @@ export const reportSchema = z.object({
   errors: z.array(issueSchema),
   warnings: z.array(issueSchema),
   /** The first operations' lines only; page through all of them with `GET /plans/{id}/operations?offset=&limit=`. */
-  operations: z.array(
-    z.object({ index: z.number().int(), type: z.string(), effect: z.string(), objects: z.number().int(), bytes: z.number().int() }),
-  ),
+  operations: z.array(z.object({ index: z.number().int(), type: z.string(), effect: z.string(), objects: z.number().int(), bytes: z.number().int() })),
   /** True when `operations` is shorter than `totals.operations` (it stops at 1,000 lines). */
   operationsTruncated: z.boolean(),
   diff: z.object({

@@ -6,7 +6,13 @@ import { simulatePlan } from './simulate.ts';
 
 const CASE = 'case-1';
 
-const object = (path: string, size = 10): ObjectInfo => ({ name: `projects/${CASE}/${path}`, size, generation: '1', updated: '2025-01-01T00:00:00.000Z', metadata: {} });
+const object = (path: string, size = 10): ObjectInfo => ({
+  name: `projects/${CASE}/${path}`,
+  size,
+  generation: '1',
+  updated: '2025-01-01T00:00:00.000Z',
+  metadata: {},
+});
 
 const listing = [
   object('Settlement/'),
@@ -66,7 +72,12 @@ describe('limits', () => {
 
 describe('protected paths', () => {
   const settlement = policy({ protectedPaths: [{ pattern: '*/Settlement/**', reason: 'settlement documents are final' }] });
-  const violation = (operation: number, path: string) => ({ operation, code: 'protected_path', path, message: `\`${path}\` is protected (settlement documents are final)` });
+  const violation = (operation: number, path: string) => ({
+    operation,
+    code: 'protected_path',
+    path,
+    message: `\`${path}\` is protected (settlement documents are final)`,
+  });
 
   it.each<[string, unknown, ReturnType<typeof violation>]>([
     ['a move out of it', { type: 'move', source: 'Settlement/offer.pdf', destination: 'offer.pdf' }, violation(0, 'Settlement/offer.pdf')],
@@ -150,7 +161,13 @@ describe('auto-approval', () => {
     ['more bytes than the rule allows', [{ type: 'write_file', destination: 'big.md', content: 'x'.repeat(101) }]],
     ['more operations than the rule allows', [1, 2, 3, 4].map((i) => ({ type: 'write_file', destination: `f${i}.md`, content: 'x' }))],
     ['an overwrite', [{ type: 'write_file', destination: 'notes.md', content: 'x', overwrite: true }]],
-    ['a delete', [{ type: 'create_dir', destination: 'A' }, { type: 'delete', source: 'notes.md' }]],
+    [
+      'a delete',
+      [
+        { type: 'create_dir', destination: 'A' },
+        { type: 'delete', source: 'notes.md' },
+      ],
+    ],
     ['a move', [{ type: 'move', source: 'draft.pdf', destination: 'd.pdf' }]],
     ['a copy, which the rule does not list', [{ type: 'copy', source: 'draft.pdf', destination: 'd.pdf' }]],
     ['an invalid plan', [{ type: 'write_file', destination: 'notes.md', content: 'x' }]],
@@ -192,7 +209,14 @@ describe('four eyes', () => {
     ['a delete', [{ type: 'delete', source: 'notes.md' }], 2],
     ['an overwrite', [{ type: 'write_file', destination: 'notes.md', content: 'x', overwrite: true }], 2],
     ['a move, which removes its source', [{ type: 'move', source: 'draft.pdf', destination: 'd.pdf' }], 2],
-    ['new files only', [{ type: 'create_dir', destination: 'A' }, { type: 'write_file', destination: 'A/x.md', content: 'x' }], 1],
+    [
+      'new files only',
+      [
+        { type: 'create_dir', destination: 'A' },
+        { type: 'write_file', destination: 'A/x.md', content: 'x' },
+      ],
+      1,
+    ],
     ['a copy to a new name', [{ type: 'copy', source: 'draft.pdf', destination: 'd.pdf' }], 1],
   ])('asks for the right number of approvers for %s', (_label, operations, approvals) => {
     expect(judge(fourEyes, operations).verdict.approvalsRequired).toBe(approvals);
@@ -201,16 +225,31 @@ describe('four eyes', () => {
   it('counts removed objects and bytes against the thresholds, exclusive', () => {
     const thresholds = policy({ fourEyes: { approvals: 3, whenDeletes: false, whenOverwrites: false, whenObjectsRemovedOver: 1, whenBytesRemovedOver: 100 } });
     expect(judge(thresholds, [{ type: 'delete', source: 'notes.md' }]).verdict.approvalsRequired).toBe(1);
-    expect(judge(thresholds, [{ type: 'delete', source: 'notes.md' }, { type: 'write_file', destination: 'draft.pdf', content: 'x', overwrite: true }]).verdict.approvalsRequired).toBe(3);
+    expect(
+      judge(thresholds, [
+        { type: 'delete', source: 'notes.md' },
+        { type: 'write_file', destination: 'draft.pdf', content: 'x', overwrite: true },
+      ]).verdict.approvalsRequired,
+    ).toBe(3);
     expect(judge(thresholds, [{ type: 'delete', source: 'Settlement/offer.pdf' }]).verdict.approvalsRequired).toBe(1);
     expect(judge(thresholds, [{ type: 'write_file', destination: 'Settlement/offer.pdf', content: '', overwrite: true }]).verdict.approvalsRequired).toBe(1);
-    expect(judge(thresholds, [{ type: 'delete', source: 'Settlement/offer.pdf' }, { type: 'write_file', destination: 'x', content: '' }]).verdict.approvalsRequired).toBe(1);
+    expect(
+      judge(thresholds, [
+        { type: 'delete', source: 'Settlement/offer.pdf' },
+        { type: 'write_file', destination: 'x', content: '' },
+      ]).verdict.approvalsRequired,
+    ).toBe(1);
     const bytes = policy({ fourEyes: { whenDeletes: false, whenOverwrites: false, whenBytesRemovedOver: 99 } });
     expect(judge(bytes, [{ type: 'delete', source: 'Settlement/offer.pdf' }]).verdict.approvalsRequired).toBe(2);
   });
 
   it('asks for one approver without the section', () => {
-    expect(judge(policy({}), [{ type: 'delete', source: 'intake' }]).verdict).toEqual({ version: 'v1', autoApproveRule: undefined, approvalsRequired: 1, violations: [] });
+    expect(judge(policy({}), [{ type: 'delete', source: 'intake' }]).verdict).toEqual({
+      version: 'v1',
+      autoApproveRule: undefined,
+      approvalsRequired: 1,
+      violations: [],
+    });
   });
 });
 
@@ -269,8 +308,19 @@ describe('the built-in default policy', () => {
   /** A dry run over `count` objects of `size` bytes each under `bulk/`, judged by the default policy. */
   function judgeBulk(operation: 'delete' | 'move' | 'copy', count: number, size = 10) {
     const objects = Array.from({ length: count }, (_, i) => object(`bulk/f${i}`, size));
-    const parsed = [storedOperationSchema.parse(operation === 'delete' ? { type: 'delete', source: 'bulk/' } : { type: operation, source: 'bulk/', destination: 'elsewhere/' })];
-    const { report, actions } = simulatePlan({ planId: 'plan-1', caseName: CASE, operations: parsed, caseObjects: objects, listing: { objects: count, pages: 1 }, checkedAt: '2025-01-01T00:00:00.000Z' });
+    const parsed = [
+      storedOperationSchema.parse(
+        operation === 'delete' ? { type: 'delete', source: 'bulk/' } : { type: operation, source: 'bulk/', destination: 'elsewhere/' },
+      ),
+    ];
+    const { report, actions } = simulatePlan({
+      planId: 'plan-1',
+      caseName: CASE,
+      operations: parsed,
+      caseObjects: objects,
+      listing: { objects: count, pages: 1 },
+      checkedAt: '2025-01-01T00:00:00.000Z',
+    });
     return evaluatePolicy(DEFAULT_POLICY, { case: CASE, operations: parsed, report, actions }).approvalsRequired;
   }
 

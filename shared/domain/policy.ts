@@ -63,7 +63,10 @@ export const policySchema = z.strictObject({
       z.strictObject({
         cases: z.string().min(1).max(200),
         /** Principal ids, compared canonically (domain/principal-id.ts). */
-        exclude: z.array(z.string().min(1).max(320)).min(1).transform((ids) => ids.map(canonicalPrincipalId)),
+        exclude: z
+          .array(z.string().min(1).max(320))
+          .min(1)
+          .transform((ids) => ids.map(canonicalPrincipalId)),
         /** Why: recorded with every refusal and withdrawal the wall causes ("conflict check 2026-114"). */
         reason: z.string().min(1).max(500),
       }),
@@ -151,7 +154,12 @@ export class PolicyCheck {
         const rule = this.protectedRules.find((candidate) => matchesProtected(candidate.regexp, `${this.caseName}/${casePath}`));
         if (rule && !this.reported.has(rule.pattern)) {
           this.reported.add(rule.pattern);
-          this.violations.push({ operation: action.operation, code: 'protected_path', path: casePath, message: `\`${casePath}\` is protected (${rule.reason})` });
+          this.violations.push({
+            operation: action.operation,
+            code: 'protected_path',
+            path: casePath,
+            message: `\`${casePath}\` is protected (${rule.reason})`,
+          });
         }
       }
     }

@@ -51,7 +51,8 @@ export function splitWords(line: string): Word[] {
     }
     if (ch === '#' && !current) break; // a comment runs to the end of the line
     if (ch === '\\') {
-      if (i + 1 >= chars.length) throw new LineError(column, 'a line may not end with `\\` (line continuations are not supported; put each command on one line)');
+      if (i + 1 >= chars.length)
+        throw new LineError(column, 'a line may not end with `\\` (line continuations are not supported; put each command on one line)');
       push(chars[i + 1]!, true, column);
       i += 2;
       continue;
@@ -71,7 +72,8 @@ export function splitWords(line: string): Word[] {
         if (j >= chars.length) throw new LineError(column, 'unterminated double quote');
         const inner = chars[j]!;
         if (inner === '"') break;
-        if (inner === '$') throw new LineError(j + 1, '`$` (variables and substitutions) is not supported; quote it with single quotes if it is part of a name');
+        if (inner === '$')
+          throw new LineError(j + 1, '`$` (variables and substitutions) is not supported; quote it with single quotes if it is part of a name');
         if (inner === '`') throw new LineError(j + 1, 'command substitution (backticks) is not supported');
         if (inner === '\\' && j + 1 < chars.length && ['$', '`', '"', '\\'].includes(chars[j + 1]!)) {
           current.chars.push({ ch: chars[j + 1]!, quoted: true });

@@ -23,7 +23,9 @@ describe('simulatePlan counts the whole plan by kind', () => {
     const { report, actions } = simulatePlan(toSimulationInput(input));
     const { totals } = report;
     // Every object a plan lands is a folder marker, a written file, a copied or a moved object.
-    expect(totals.foldersCreated + totals.objectsWritten + totals.objectsCopied + totals.objectsMoved).toBe(output.report.totals.objectsCreated + output.report.totals.objectsOverwritten);
+    expect(totals.foldersCreated + totals.objectsWritten + totals.objectsCopied + totals.objectsMoved).toBe(
+      output.report.totals.objectsCreated + output.report.totals.objectsOverwritten,
+    );
     expect(totals.objectsMoved).toBe(actions.filter((action) => action.kind === 'move').length);
     expect(totals.bytesMoved).toBe(actions.filter((action) => action.kind === 'move').reduce((sum, action) => sum + action.size, 0));
     expect(report.operationsTruncated).toBe(report.operations.length < input.operations.length);

@@ -61,7 +61,21 @@ describe('simulatePlan: operations see the ones before them', () => {
       checkedAt: CHECKED_AT,
       snapshotHash: snapshotHashOf(actions),
       listing: { objects: 1, pages: 1 },
-      totals: { operations: 2, actions: 2, objectsCreated: 2, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 100, bytesDeleted: 0, objectsMoved: 1, objectsCopied: 0, objectsWritten: 0, foldersCreated: 1, bytesMoved: 100, bytesCopied: 0 },
+      totals: {
+        operations: 2,
+        actions: 2,
+        objectsCreated: 2,
+        objectsOverwritten: 0,
+        objectsDeleted: 0,
+        bytesWritten: 100,
+        bytesDeleted: 0,
+        objectsMoved: 1,
+        objectsCopied: 0,
+        objectsWritten: 0,
+        foldersCreated: 1,
+        bytesMoved: 100,
+        bytesCopied: 0,
+      },
       errors: [],
       warnings: [],
       operations: [
@@ -82,7 +96,9 @@ describe('simulatePlan: operations see the ones before them', () => {
         { type: 'move', source: 'loose.pdf', destination: 'Records' },
       ],
     );
-    expect(report.warnings).toEqual([{ operation: 1, code: 'merge_into_folder', message: '`Records` already exists; the contents will be merged into it', path: 'Records' }]);
+    expect(report.warnings).toEqual([
+      { operation: 1, code: 'merge_into_folder', message: '`Records` already exists; the contents will be merged into it', path: 'Records' },
+    ]);
     expect(report.errors).toEqual([{ operation: 2, code: 'file_folder_collision', message: '`Records` is a folder; name a file inside it', path: 'Records' }]);
   });
 
@@ -95,8 +111,26 @@ describe('simulatePlan: operations see the ones before them', () => {
       ],
     );
     expect(actions).toEqual([
-      { kind: 'move', index: 0, operation: 0, source: full('A'), sourceExpect: { state: 'generation', generation: '7' }, destination: full('B'), expect: { state: 'absent' }, size: 3 },
-      { kind: 'move', index: 1, operation: 1, source: full('B'), sourceExpect: { state: 'producedBy', action: 0 }, destination: full('C'), expect: { state: 'absent' }, size: 3 },
+      {
+        kind: 'move',
+        index: 0,
+        operation: 0,
+        source: full('A'),
+        sourceExpect: { state: 'generation', generation: '7' },
+        destination: full('B'),
+        expect: { state: 'absent' },
+        size: 3,
+      },
+      {
+        kind: 'move',
+        index: 1,
+        operation: 1,
+        source: full('B'),
+        sourceExpect: { state: 'producedBy', action: 0 },
+        destination: full('C'),
+        expect: { state: 'absent' },
+        size: 3,
+      },
     ]);
     expect(report.diff).toEqual({ added: ['C'], removed: ['A'], changed: [], truncated: false });
   });
@@ -109,7 +143,12 @@ describe('simulatePlan: operations see the ones before them', () => {
         { type: 'move', source: 'B', destination: 'A' },
       ],
     );
-    expect(actions[1]).toMatchObject({ source: full('B'), destination: full('A'), sourceExpect: { state: 'producedBy', action: 0 }, expect: { state: 'absent' } });
+    expect(actions[1]).toMatchObject({
+      source: full('B'),
+      destination: full('A'),
+      sourceExpect: { state: 'producedBy', action: 0 },
+      expect: { state: 'absent' },
+    });
     expect(report.diff).toEqual({ added: [], removed: [], changed: ['A'], truncated: false });
   });
 
@@ -126,7 +165,21 @@ describe('simulatePlan: operations see the ones before them', () => {
       // The first version is kept too: the rollback walks back through every version.
       { kind: 'put', index: 1, operation: 1, destination: full('r.md'), expect: { state: 'producedBy', action: 0 }, size: 3, backup: backup(1, 'r.md') },
     ]);
-    expect(report.totals).toEqual({ operations: 2, actions: 2, objectsCreated: 1, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 5, bytesDeleted: 2, objectsMoved: 0, objectsCopied: 0, objectsWritten: 2, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
+    expect(report.totals).toEqual({
+      operations: 2,
+      actions: 2,
+      objectsCreated: 1,
+      objectsOverwritten: 1,
+      objectsDeleted: 0,
+      bytesWritten: 5,
+      bytesDeleted: 2,
+      objectsMoved: 0,
+      objectsCopied: 0,
+      objectsWritten: 2,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 0,
+    });
     expect(report.diff).toEqual({ added: ['r.md'], removed: [], changed: [], truncated: false });
     expect(codes(report.warnings)).toEqual(['case_empty']);
   });
@@ -139,7 +192,15 @@ describe('simulatePlan: operations see the ones before them', () => {
         { type: 'delete', source: 'tmp.txt' },
       ],
     );
-    expect(actions[1]).toEqual({ kind: 'delete', index: 1, operation: 1, target: full('tmp.txt'), expect: { state: 'producedBy', action: 0 }, size: 3, backup: backup(1, 'tmp.txt') });
+    expect(actions[1]).toEqual({
+      kind: 'delete',
+      index: 1,
+      operation: 1,
+      target: full('tmp.txt'),
+      expect: { state: 'producedBy', action: 0 },
+      size: 3,
+      backup: backup(1, 'tmp.txt'),
+    });
     expect(report.diff).toEqual({ added: [], removed: [], changed: [], truncated: false });
   });
 });
@@ -156,12 +217,53 @@ describe('simulatePlan: folders', () => {
   it('expands a folder copy to every object under it, marker first, and nothing beside it', () => {
     const { report, actions } = simulate(listing, [{ type: 'copy', source: 'src/', destination: 'dst' }]);
     expect(actions).toEqual([
-      { kind: 'copy', index: 0, operation: 0, source: full('src/'), sourceExpect: { state: 'generation', generation: 'm1' }, destination: full('dst/'), expect: { state: 'absent' }, size: 0 },
-      { kind: 'copy', index: 1, operation: 0, source: full('src/a.pdf'), sourceExpect: { state: 'generation', generation: '1' }, destination: full('dst/a.pdf'), expect: { state: 'absent' }, size: 10 },
-      { kind: 'copy', index: 2, operation: 0, source: full('src/sub/b.pdf'), sourceExpect: { state: 'generation', generation: '2' }, destination: full('dst/sub/b.pdf'), expect: { state: 'absent' }, size: 20 },
+      {
+        kind: 'copy',
+        index: 0,
+        operation: 0,
+        source: full('src/'),
+        sourceExpect: { state: 'generation', generation: 'm1' },
+        destination: full('dst/'),
+        expect: { state: 'absent' },
+        size: 0,
+      },
+      {
+        kind: 'copy',
+        index: 1,
+        operation: 0,
+        source: full('src/a.pdf'),
+        sourceExpect: { state: 'generation', generation: '1' },
+        destination: full('dst/a.pdf'),
+        expect: { state: 'absent' },
+        size: 10,
+      },
+      {
+        kind: 'copy',
+        index: 2,
+        operation: 0,
+        source: full('src/sub/b.pdf'),
+        sourceExpect: { state: 'generation', generation: '2' },
+        destination: full('dst/sub/b.pdf'),
+        expect: { state: 'absent' },
+        size: 20,
+      },
     ]);
     expect(report.operations).toEqual([{ index: 0, type: 'copy', effect: 'copy src/ to dst (3 objects, 30 B)', objects: 3, bytes: 30 }]);
-    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 3, objectsOverwritten: 0, objectsDeleted: 0, bytesWritten: 30, bytesDeleted: 0, objectsMoved: 0, objectsCopied: 3, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 30 });
+    expect(report.totals).toEqual({
+      operations: 1,
+      actions: 3,
+      objectsCreated: 3,
+      objectsOverwritten: 0,
+      objectsDeleted: 0,
+      bytesWritten: 30,
+      bytesDeleted: 0,
+      objectsMoved: 0,
+      objectsCopied: 3,
+      objectsWritten: 0,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 30,
+    });
     expect(report.diff).toEqual({ added: ['dst/', 'dst/a.pdf', 'dst/sub/b.pdf'], removed: [], changed: [], truncated: false });
   });
 
@@ -177,7 +279,9 @@ describe('simulatePlan: folders', () => {
     ['copy', 'src', 'src/sub'],
   ])('refuses to %s %s into itself (%s)', (type, source, destination) => {
     const { report, actions } = simulate(listing, [{ type, source, destination }]);
-    expect(report.errors).toEqual([{ operation: 0, code: 'into_itself', message: `cannot ${type} \`src\` into itself (\`${destination}\`)`, path: destination }]);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'into_itself', message: `cannot ${type} \`src\` into itself (\`${destination}\`)`, path: destination },
+    ]);
     expect(actions).toEqual([]);
     expect(report.valid).toBe(false);
   });
@@ -188,17 +292,49 @@ describe('simulatePlan: folders', () => {
     ['srcfile.pdf', 'srcfile.pdf'],
   ])('refuses source equal to destination (%s → %s)', (source, destination) => {
     const { report } = simulate(listing, [{ type: 'copy', source, destination }]);
-    expect(report.errors).toEqual([{ operation: 0, code: 'same_path', message: `source and destination are both \`${source.replace(/\/$/, '')}\``, path: source.replace(/\/$/, '') }]);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'same_path', message: `source and destination are both \`${source.replace(/\/$/, '')}\``, path: source.replace(/\/$/, '') },
+    ]);
   });
 
   it('expands a folder delete with exact totals and one backup per object', () => {
     const { report, actions } = simulate(listing, [{ type: 'delete', source: 'src' }]);
     expect(actions).toEqual([
       { kind: 'delete', index: 0, operation: 0, target: full('src/'), expect: { state: 'generation', generation: 'm1' }, size: 0, backup: backup(0, 'src/') },
-      { kind: 'delete', index: 1, operation: 0, target: full('src/a.pdf'), expect: { state: 'generation', generation: '1' }, size: 10, backup: backup(1, 'src/a.pdf') },
-      { kind: 'delete', index: 2, operation: 0, target: full('src/sub/b.pdf'), expect: { state: 'generation', generation: '2' }, size: 20, backup: backup(2, 'src/sub/b.pdf') },
+      {
+        kind: 'delete',
+        index: 1,
+        operation: 0,
+        target: full('src/a.pdf'),
+        expect: { state: 'generation', generation: '1' },
+        size: 10,
+        backup: backup(1, 'src/a.pdf'),
+      },
+      {
+        kind: 'delete',
+        index: 2,
+        operation: 0,
+        target: full('src/sub/b.pdf'),
+        expect: { state: 'generation', generation: '2' },
+        size: 20,
+        backup: backup(2, 'src/sub/b.pdf'),
+      },
     ]);
-    expect(report.totals).toEqual({ operations: 1, actions: 3, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 3, bytesWritten: 0, bytesDeleted: 30, objectsMoved: 0, objectsCopied: 0, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
+    expect(report.totals).toEqual({
+      operations: 1,
+      actions: 3,
+      objectsCreated: 0,
+      objectsOverwritten: 0,
+      objectsDeleted: 3,
+      bytesWritten: 0,
+      bytesDeleted: 30,
+      objectsMoved: 0,
+      objectsCopied: 0,
+      objectsWritten: 0,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 0,
+    });
     expect(report.operations).toEqual([{ index: 0, type: 'delete', effect: 'delete src (3 objects, 30 B; kept as a backup)', objects: 3, bytes: 30 }]);
     expect(report.diff).toEqual({ added: [], removed: ['src/', 'src/a.pdf', 'src/sub/b.pdf'], changed: [], truncated: false });
     expect(new Set(actions.map((action) => (action.kind === 'delete' ? action.backup : ''))).size).toBe(3);
@@ -238,8 +374,20 @@ describe('simulatePlan: folder markers and rollback operations', () => {
         { type: 'remove_folder', destination: 'Records/' },
       ],
     );
-    expect(actions).toEqual([{ kind: 'delete', index: 0, operation: 0, target: full('Records/'), expect: { state: 'generation', generation: 'm' }, size: 0, backup: backup(0, 'Records/') }]);
-    expect(report.warnings).toEqual([{ operation: 1, code: 'folder_missing', message: 'the folder `Records/` is already gone, so there is nothing to remove', path: 'Records/' }]);
+    expect(actions).toEqual([
+      {
+        kind: 'delete',
+        index: 0,
+        operation: 0,
+        target: full('Records/'),
+        expect: { state: 'generation', generation: 'm' },
+        size: 0,
+        backup: backup(0, 'Records/'),
+      },
+    ]);
+    expect(report.warnings).toEqual([
+      { operation: 1, code: 'folder_missing', message: 'the folder `Records/` is already gone, so there is nothing to remove', path: 'Records/' },
+    ]);
     expect(report.diff).toEqual({ added: [], removed: ['Records/'], changed: [], truncated: false });
   });
 
@@ -266,14 +414,25 @@ describe('simulatePlan: folder markers and rollback operations', () => {
         backup: backup(0, 'a.pdf'),
       },
     ]);
-    expect(report.errors).toEqual([{ operation: 1, code: 'source_missing', message: `backup \`${backup(4, 'gone.pdf')}\` no longer exists`, path: 'gone.pdf' }]);
+    expect(report.errors).toEqual([
+      { operation: 1, code: 'source_missing', message: `backup \`${backup(4, 'gone.pdf')}\` no longer exists`, path: 'gone.pdf' },
+    ]);
   });
 
   it('moves a folder into its parent when no object is both read and replaced', () => {
     const { report, actions } = simulate([object('a/b/x', '1')], [{ type: 'move', source: 'a/b', destination: 'a' }]);
     expect(report.valid).toBe(true);
     expect(actions).toEqual([
-      { kind: 'move', index: 0, operation: 0, source: full('a/b/x'), sourceExpect: { state: 'generation', generation: '1' }, destination: full('a/x'), expect: { state: 'absent' }, size: 10 },
+      {
+        kind: 'move',
+        index: 0,
+        operation: 0,
+        source: full('a/b/x'),
+        sourceExpect: { state: 'generation', generation: '1' },
+        destination: full('a/x'),
+        expect: { state: 'absent' },
+        size: 10,
+      },
     ]);
   });
 
@@ -283,7 +442,12 @@ describe('simulatePlan: folder markers and rollback operations', () => {
     const listing = [object('a/b/x', '1'), object('a/b/b/x', '2')];
     const { report, actions } = simulate(listing, [{ type, source: 'a/b', destination: 'a', overwrite: true }]);
     expect(report.errors).toEqual([
-      { operation: 0, code: 'overlaps_source', message: `\`a/b/x\` would be both read and replaced by this ${type}; ${type} \`a/b\` to a new folder first`, path: 'a/b/x' },
+      {
+        operation: 0,
+        code: 'overlaps_source',
+        message: `\`a/b/x\` would be both read and replaced by this ${type}; ${type} \`a/b\` to a new folder first`,
+        path: 'a/b/x',
+      },
     ]);
     expect(actions).toEqual([]);
   });
@@ -300,8 +464,18 @@ describe('simulatePlan: errors', () => {
       { type: 'delete', source: 'nothing-like-it.pdf' },
     ]);
     expect(report.errors).toEqual([
-      { operation: 0, code: 'source_missing', message: '`reports/summary.pdf` does not exist; did you mean `Reports/Summary.pdf`?', path: 'reports/summary.pdf' },
-      { operation: 1, code: 'source_missing', message: '`REPORTS/SUMMARY.PDF` does not exist; did you mean `Reports/Summary.pdf`?', path: 'REPORTS/SUMMARY.PDF' },
+      {
+        operation: 0,
+        code: 'source_missing',
+        message: '`reports/summary.pdf` does not exist; did you mean `Reports/Summary.pdf`?',
+        path: 'reports/summary.pdf',
+      },
+      {
+        operation: 1,
+        code: 'source_missing',
+        message: '`REPORTS/SUMMARY.PDF` does not exist; did you mean `Reports/Summary.pdf`?',
+        path: 'REPORTS/SUMMARY.PDF',
+      },
       { operation: 2, code: 'source_missing', message: '`M\u00fcller.pdf` does not exist; did you mean `Mu\u0308ller.pdf`?', path: 'M\u00fcller.pdf' },
       { operation: 3, code: 'source_missing', message: '`nothing-like-it.pdf` does not exist', path: 'nothing-like-it.pdf' },
     ]);
@@ -316,12 +490,16 @@ describe('simulatePlan: errors', () => {
 
   it('refuses a file copied onto a folder-shaped destination', () => {
     const { report } = simulate([object('a.pdf')], [{ type: 'copy', source: 'a.pdf', destination: 'Archive/' }]);
-    expect(report.errors).toEqual([{ operation: 0, code: 'destination_is_folder', message: '`a.pdf` is a file; name the destination file, not a folder', path: 'Archive/' }]);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'destination_is_folder', message: '`a.pdf` is a file; name the destination file, not a folder', path: 'Archive/' },
+    ]);
   });
 
   it('refuses an existing destination without overwrite', () => {
     const { report, actions } = simulate([object('A', '1', 10), object('B', '7', 50)], [{ type: 'copy', source: 'A', destination: 'B' }]);
-    expect(report.errors).toEqual([{ operation: 0, code: 'destination_exists', message: '`B` already exists; set "overwrite": true to replace it', path: 'B' }]);
+    expect(report.errors).toEqual([
+      { operation: 0, code: 'destination_exists', message: '`B` already exists; set "overwrite": true to replace it', path: 'B' },
+    ]);
     expect(actions).toEqual([]);
   });
 
@@ -340,7 +518,21 @@ describe('simulatePlan: errors', () => {
         backup: `.bailiff/backups/${PLAN}/0/${full('B')}`,
       },
     ]);
-    expect(report.totals).toEqual({ operations: 1, actions: 1, objectsCreated: 0, objectsOverwritten: 1, objectsDeleted: 0, bytesWritten: 10, bytesDeleted: 50, objectsMoved: 0, objectsCopied: 1, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 10 });
+    expect(report.totals).toEqual({
+      operations: 1,
+      actions: 1,
+      objectsCreated: 0,
+      objectsOverwritten: 1,
+      objectsDeleted: 0,
+      bytesWritten: 10,
+      bytesDeleted: 50,
+      objectsMoved: 0,
+      objectsCopied: 1,
+      objectsWritten: 0,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 10,
+    });
     expect(report.diff).toEqual({ added: [], removed: [], changed: ['B'], truncated: false });
   });
 
@@ -371,13 +563,33 @@ describe('simulatePlan: errors', () => {
     ]);
     expect(codes(report.errors)).toEqual(['destination_exists', 'source_missing']);
     expect(report.errors.map((issue) => issue.operation)).toEqual([0, 1]);
-    expect(report.operations[0]).toEqual({ index: 0, type: 'move', effect: 'not possible: `dst/a` already exists; set "overwrite": true to replace it', objects: 0, bytes: 0 });
+    expect(report.operations[0]).toEqual({
+      index: 0,
+      type: 'move',
+      effect: 'not possible: `dst/a` already exists; set "overwrite": true to replace it',
+      objects: 0,
+      bytes: 0,
+    });
     // Action indexes stay dense: a failed operation's planned actions are dropped, not skipped.
     expect(actions).toEqual([
       { kind: 'delete', index: 0, operation: 2, target: full('src/b'), expect: { state: 'generation', generation: '2' }, size: 10, backup: backup(0, 'src/b') },
       { kind: 'delete', index: 1, operation: 3, target: full('dst/a'), expect: { state: 'generation', generation: '9' }, size: 10, backup: backup(1, 'dst/a') },
     ]);
-    expect(report.totals).toEqual({ operations: 4, actions: 2, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 2, bytesWritten: 0, bytesDeleted: 20, objectsMoved: 0, objectsCopied: 0, objectsWritten: 0, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
+    expect(report.totals).toEqual({
+      operations: 4,
+      actions: 2,
+      objectsCreated: 0,
+      objectsOverwritten: 0,
+      objectsDeleted: 2,
+      bytesWritten: 0,
+      bytesDeleted: 20,
+      objectsMoved: 0,
+      objectsCopied: 0,
+      objectsWritten: 0,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 0,
+    });
     expect(report.diff).toEqual({ added: [], removed: ['dst/a', 'src/b'], changed: [], truncated: false });
     expect(report.valid).toBe(false);
   });
@@ -402,7 +614,12 @@ describe('simulatePlan: errors', () => {
     );
     expect(report.valid).toBe(false);
     expect(report.errors).toEqual([
-      { operation: 0, code: 'name_twin', message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'REPORT.pdf' },
+      {
+        operation: 0,
+        code: 'name_twin',
+        message: '`REPORT.pdf` differs from existing `report.pdf` only by letter case or Unicode normalisation; many file systems treat them as one name',
+        path: 'REPORT.pdf',
+      },
       { operation: 1, code: 'name_twin', message: expect.stringContaining('`Report.pdf` differs from existing `report.pdf`'), path: 'Report.pdf' },
     ]);
     expect(report.warnings).toEqual([]);
@@ -434,7 +651,13 @@ describe('simulatePlan: errors', () => {
       ],
     );
     expect(report.errors).toEqual([
-      { operation: 0, code: 'name_twin', message: '`records/b.pdf` would create the folder `records`, which differs from existing `Records` only by letter case or Unicode normalisation; many file systems treat them as one name', path: 'records/b.pdf' },
+      {
+        operation: 0,
+        code: 'name_twin',
+        message:
+          '`records/b.pdf` would create the folder `records`, which differs from existing `Records` only by letter case or Unicode normalisation; many file systems treat them as one name',
+        path: 'records/b.pdf',
+      },
       expect.objectContaining({ operation: 1, code: 'name_twin', path: 'INTAKE/' }),
       expect.objectContaining({ operation: 2, code: 'name_twin', path: 'RECORDS/sub/a.pdf' }),
       expect.objectContaining({ operation: 3, code: 'name_twin', path: 'intake/sub/' }),
@@ -464,7 +687,10 @@ describe('simulatePlan: the snapshot an approval is bound to', () => {
   });
 
   it('changes when a destination that was absent appears', () => {
-    const result = simulate([...listing, object('x/b.pdf', '9')], operations.map((operation) => ({ ...operation, overwrite: true })));
+    const result = simulate(
+      [...listing, object('x/b.pdf', '9')],
+      operations.map((operation) => ({ ...operation, overwrite: true })),
+    );
     expect(result.report.snapshotHash).not.toBe(base);
   });
 
@@ -487,8 +713,27 @@ describe('simulatePlan: the diff and its limits', () => {
       { type: 'delete', source: 'again.pdf' },
       { type: 'write_file', destination: 'again.pdf', content: 'back' },
     ]);
-    expect(report.diff).toEqual({ added: ['fresh.md', 'new/moved.pdf'], removed: ['gone.pdf', 'moved.pdf'], changed: ['again.pdf', 'edit.md'], truncated: false });
-    expect(report.totals).toEqual({ operations: 6, actions: 6, objectsCreated: 3, objectsOverwritten: 1, objectsDeleted: 2, bytesWritten: 19, bytesDeleted: 24, objectsMoved: 1, objectsCopied: 0, objectsWritten: 3, foldersCreated: 0, bytesMoved: 10, bytesCopied: 0 });
+    expect(report.diff).toEqual({
+      added: ['fresh.md', 'new/moved.pdf'],
+      removed: ['gone.pdf', 'moved.pdf'],
+      changed: ['again.pdf', 'edit.md'],
+      truncated: false,
+    });
+    expect(report.totals).toEqual({
+      operations: 6,
+      actions: 6,
+      objectsCreated: 3,
+      objectsOverwritten: 1,
+      objectsDeleted: 2,
+      bytesWritten: 19,
+      bytesDeleted: 24,
+      objectsMoved: 1,
+      objectsCopied: 0,
+      objectsWritten: 3,
+      foldersCreated: 0,
+      bytesMoved: 10,
+      bytesCopied: 0,
+    });
   });
 
   it('truncates long lists at REPORT_LIST_LIMIT and keeps the totals exact', () => {
@@ -496,11 +741,31 @@ describe('simulatePlan: the diff and its limits', () => {
     const writes = range(1200).map((i) => ({ type: 'write_file', destination: `new/w${String(i).padStart(4, '0')}.txt`, content: 'abc' }));
     const { report, actions } = simulate(files, [{ type: 'delete', source: 'bulk' }, ...writes]);
     expect(report.valid).toBe(true);
-    expect(report.totals).toEqual({ operations: 1201, actions: 2700, objectsCreated: 1200, objectsOverwritten: 0, objectsDeleted: 1500, bytesWritten: 3600, bytesDeleted: 3000, objectsMoved: 0, objectsCopied: 0, objectsWritten: 1200, foldersCreated: 0, bytesMoved: 0, bytesCopied: 0 });
+    expect(report.totals).toEqual({
+      operations: 1201,
+      actions: 2700,
+      objectsCreated: 1200,
+      objectsOverwritten: 0,
+      objectsDeleted: 1500,
+      bytesWritten: 3600,
+      bytesDeleted: 3000,
+      objectsMoved: 0,
+      objectsCopied: 0,
+      objectsWritten: 1200,
+      foldersCreated: 0,
+      bytesMoved: 0,
+      bytesCopied: 0,
+    });
     expect(actions).toHaveLength(2700);
     expect(report.operations).toHaveLength(REPORT_LIST_LIMIT);
     expect(report.operationsTruncated).toBe(true);
-    expect(report.operations[0]).toEqual({ index: 0, type: 'delete', effect: 'delete bulk (1500 objects, 2.9 KiB; kept as a backup)', objects: 1500, bytes: 3000 });
+    expect(report.operations[0]).toEqual({
+      index: 0,
+      type: 'delete',
+      effect: 'delete bulk (1500 objects, 2.9 KiB; kept as a backup)',
+      objects: 1500,
+      bytes: 3000,
+    });
     expect(report.diff.truncated).toBe(true);
     expect(report.diff.removed).toHaveLength(REPORT_LIST_LIMIT);
     expect(report.diff.removed[0]).toBe('bulk/f0000');
@@ -529,7 +794,12 @@ describe('simulatePlan: the diff and its limits', () => {
 
 describe('simulatePlan: scope', () => {
   it('ignores objects of case-123 handed to a case-12 plan', () => {
-    const listing = [object('a.pdf', '1', 10, 'case-12'), object('b.pdf', '2', 10, 'case-123'), object('a.pdf', '3', 10, 'case-123'), object('d/x', '4', 10, 'case-123')];
+    const listing = [
+      object('a.pdf', '1', 10, 'case-12'),
+      object('b.pdf', '2', 10, 'case-123'),
+      object('a.pdf', '3', 10, 'case-123'),
+      object('d/x', '4', 10, 'case-123'),
+    ];
     const result = simulatePlan({
       planId: PLAN,
       caseName: 'case-12',
@@ -543,7 +813,15 @@ describe('simulatePlan: scope', () => {
       checkedAt: CHECKED_AT,
     });
     expect(result.actions).toEqual([
-      { kind: 'delete', index: 0, operation: 0, target: 'projects/case-12/a.pdf', expect: { state: 'generation', generation: '1' }, size: 10, backup: backupObjectName(PLAN, 0, 'projects/case-12/a.pdf') },
+      {
+        kind: 'delete',
+        index: 0,
+        operation: 0,
+        target: 'projects/case-12/a.pdf',
+        expect: { state: 'generation', generation: '1' },
+        size: 10,
+        backup: backupObjectName(PLAN, 0, 'projects/case-12/a.pdf'),
+      },
       { kind: 'put', index: 1, operation: 2, destination: 'projects/case-12/d/', expect: { state: 'absent' }, size: 0 },
     ]);
     expect(result.report.errors).toEqual([{ operation: 1, code: 'source_missing', message: '`b.pdf` does not exist', path: 'b.pdf' }]);
@@ -602,18 +880,55 @@ describe('simulatePlan at scale', () => {
 describe('snapshotHashOf', () => {
   it('is hashOf the precondition tuples, for every kind of action and expectation', () => {
     const actions: Action[] = [
-      { kind: 'move', index: 0, operation: 0, source: 'projects/c/a "quoted".pdf', sourceExpect: { state: 'generation', generation: '17' }, destination: 'projects/c/é/b.pdf', expect: { state: 'absent' }, size: 3 },
-      { kind: 'copy', index: 1, operation: 1, source: 'projects/c/é/b.pdf', sourceExpect: { state: 'producedBy', action: 0 }, destination: 'projects/c/😀.pdf', expect: { state: 'generation', generation: '9' }, size: 3, backup: '.bailiff/backups/p/1/x' },
-      { kind: 'delete', index: 2, operation: 2, target: 'projects/c/old.txt', expect: { state: 'generation', generation: '4' }, size: 1, backup: '.bailiff/backups/p/2/old' },
+      {
+        kind: 'move',
+        index: 0,
+        operation: 0,
+        source: 'projects/c/a "quoted".pdf',
+        sourceExpect: { state: 'generation', generation: '17' },
+        destination: 'projects/c/é/b.pdf',
+        expect: { state: 'absent' },
+        size: 3,
+      },
+      {
+        kind: 'copy',
+        index: 1,
+        operation: 1,
+        source: 'projects/c/é/b.pdf',
+        sourceExpect: { state: 'producedBy', action: 0 },
+        destination: 'projects/c/😀.pdf',
+        expect: { state: 'generation', generation: '9' },
+        size: 3,
+        backup: '.bailiff/backups/p/1/x',
+      },
+      {
+        kind: 'delete',
+        index: 2,
+        operation: 2,
+        target: 'projects/c/old.txt',
+        expect: { state: 'generation', generation: '4' },
+        size: 1,
+        backup: '.bailiff/backups/p/2/old',
+      },
       { kind: 'put', index: 3, operation: 3, destination: 'projects/c/new/', expect: { state: 'absent' }, size: 0 },
     ];
     const tuples = actions.map((action) =>
-      action.kind === 'copy' || action.kind === 'move' ? [action.source, action.sourceExpect, action.destination, action.expect] : [action.kind === 'delete' ? action.target : action.destination, action.expect],
+      action.kind === 'copy' || action.kind === 'move'
+        ? [action.source, action.sourceExpect, action.destination, action.expect]
+        : [action.kind === 'delete' ? action.target : action.destination, action.expect],
     );
     expect(snapshotHashOf(actions)).toBe(hashOf(tuples));
     expect(snapshotHashOf([])).toBe(hashOf([]));
     const many = Array.from({ length: 3_000 }, (_, i) => ({ ...actions[i % 4]!, index: i }) as Action);
-    expect(snapshotHashOf(many)).toBe(hashOf(many.map((action) => (action.kind === 'copy' || action.kind === 'move' ? [action.source, action.sourceExpect, action.destination, action.expect] : [action.kind === 'delete' ? action.target : action.destination, action.expect]))));
+    expect(snapshotHashOf(many)).toBe(
+      hashOf(
+        many.map((action) =>
+          action.kind === 'copy' || action.kind === 'move'
+            ? [action.source, action.sourceExpect, action.destination, action.expect]
+            : [action.kind === 'delete' ? action.target : action.destination, action.expect],
+        ),
+      ),
+    );
   });
 });
 
@@ -643,7 +958,12 @@ describe('simulatePlan: entries the listing reports as untouchable', () => {
       { refused },
     );
     expect(report.errors).toEqual([
-      { operation: 0, code: 'symbolic_link', message: '`doelink` is a symbolic link, which Bailiff never follows, so `doelink/x.txt` cannot be reached', path: 'doelink/x.txt' },
+      {
+        operation: 0,
+        code: 'symbolic_link',
+        message: '`doelink` is a symbolic link, which Bailiff never follows, so `doelink/x.txt` cannot be reached',
+        path: 'doelink/x.txt',
+      },
       expect.objectContaining({ operation: 1, code: 'symbolic_link', path: 'doelink/sub/' }),
       expect.objectContaining({ operation: 2, code: 'symbolic_link', path: 'doelink/a.txt' }),
       expect.objectContaining({ operation: 3, code: 'symbolic_link', path: 'doelink/memo.txt' }),
@@ -651,7 +971,8 @@ describe('simulatePlan: entries the listing reports as untouchable', () => {
       {
         operation: 5,
         code: 'name_not_nfc',
-        message: '`Mu\u0308ller.pdf` is named on disk in another Unicode normalisation (NFD, as macOS writes names); rename it on disk to its usual (NFC) form to use it',
+        message:
+          '`Mu\u0308ller.pdf` is named on disk in another Unicode normalisation (NFD, as macOS writes names); rename it on disk to its usual (NFC) form to use it',
         path: 'M\u00fcller.pdf',
       },
       expect.objectContaining({ operation: 6, code: 'name_not_nfc', path: 'Caf\u00e9' }),
@@ -668,7 +989,9 @@ describe('simulatePlan: entries the listing reports as untouchable', () => {
   });
 
   it('ignores entries of other cases', () => {
-    const { report } = simulate(listing, [{ type: 'write_file', destination: 'doelink/x.txt', content: 'x' }], { refused: [{ name: 'projects/other/doelink', kind: 'symbolic_link' }] });
+    const { report } = simulate(listing, [{ type: 'write_file', destination: 'doelink/x.txt', content: 'x' }], {
+      refused: [{ name: 'projects/other/doelink', kind: 'symbolic_link' }],
+    });
     expect(report.errors).toEqual([]);
   });
 });

@@ -20,7 +20,17 @@ import { checkBlob } from './blobs.ts';
 import { backupObjectName, blobObjectName, parseBlobRef, casePathOf, collisionKey, isInside, objectName } from './paths.ts';
 import { describeRefused, RefusedPaths } from './refused-paths.ts';
 import { contentBytes, type DryRunReport, type Operation, type ReportIssue } from './plan.ts';
-import { factsOf, noTotals, OperationDraft, SimulatedCase, TOTAL_KEYS, withFacts, type PreparedDestination, type SimObject, type TreeChange } from './simulation-draft.ts';
+import {
+  factsOf,
+  noTotals,
+  OperationDraft,
+  SimulatedCase,
+  TOTAL_KEYS,
+  withFacts,
+  type PreparedDestination,
+  type SimObject,
+  type TreeChange,
+} from './simulation-draft.ts';
 import { describeEffect, diffTrees, formatBytes, REPORT_LIST_LIMIT, snapshotHashOf } from './simulation-report.ts';
 
 export { REPORT_LIST_LIMIT, snapshotHashOf } from './simulation-report.ts';
@@ -81,15 +91,17 @@ interface SimulationContext {
 export function simulatePlan(input: SimulationInput): SimulationResult {
   const thresholds = input.thresholds ?? DEFAULT_THRESHOLDS;
   const { caseName, planId } = input;
-  const tree = new SimulatedCase();
-  const initial = new Map<string, string>();
-  for (const object of input.caseObjects) {
-    const key = casePathOf(caseName, object.name);
-    if (key === undefined || key === '') continue;
-    tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
-    initial.set(key, object.generation);
-  }
-  const context: SimulationContext = { planId, tree, systemObjects: input.systemObjects, caseName, blobObjects: input.blobObjects, checkedAt: input.checkedAt, full: (path) => objectName(caseName, path), refused: new RefusedPaths(caseName, input.refused ?? []) };
+  const { tree, initial } = loadCase(input);
+  const context: SimulationContext = {
+    planId,
+    tree,
+    systemObjects: input.systemObjects,
+    caseName,
+    blobObjects: input.blobObjects,
+    checkedAt: input.checkedAt,
+    full: (path) => objectName(caseName, path),
+    refused: new RefusedPaths(caseName, input.refused ?? []),
+  };
 
   const actions: Action[] = [];
   const errors: ReportIssue[] = [];
@@ -109,13 +121,21 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     for (const action of draft.actions) actions.push(action);
     for (const key of TOTAL_KEYS) totals[key] += draft.totals[key];
     // The report keeps the first lines only: the rest are never described.
-    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: describeEffect(operation, draft.objects, draft.bytes), objects: draft.objects, bytes: draft.bytes });
+    if (lines.length < REPORT_LIST_LIMIT)
+      lines.push({
+        index: draft.operation,
+        type: operation.type,
+        effect: describeEffect(operation, draft.objects, draft.bytes),
+        objects: draft.objects,
+        bytes: draft.bytes,
+      });
   };
   /** An invalid operation is reported and has no effect at all. */
   const drop = (draft: OperationDraft, operation: Operation) => {
     warnings.push(...draft.warnings);
     errors.push(...draft.errors);
-    if (lines.length < REPORT_LIST_LIMIT) lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
+    if (lines.length < REPORT_LIST_LIMIT)
+      lines.push({ index: draft.operation, type: operation.type, effect: `not possible: ${draft.errors[0]!.message}`, objects: 0, bytes: 0 });
   };
 
   input.operations.forEach((operation, index) => {
@@ -125,15 +145,7 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
     else commit(draft, operation);
   });
 
-  if (totals.objectsDeleted > thresholds.largeDeleteObjects) {
-    warnings.push({ code: 'large_delete', message: `the plan deletes ${totals.objectsDeleted} objects` });
-  }
-  if (totals.bytesDeleted > thresholds.largeDeleteBytes) {
-    warnings.push({ code: 'large_delete', message: `the plan deletes or overwrites ${formatBytes(totals.bytesDeleted)}` });
-  }
-  if (input.operations.length > thresholds.manyOperations) {
-    warnings.push({ code: 'many_operations', message: `the plan has ${input.operations.length} operations` });
-  }
+  warnings.push(...sizeWarnings(totals, input.operations.length, thresholds));
 
   const diff = diffTrees(initial, tree);
   const report: DryRunReport = {
@@ -151,20 +163,57 @@ export function simulatePlan(input: SimulationInput): SimulationResult {
   return { report, actions };
 }
 
+/** The case as listed, as a tree the operations change, and each object's generation before them. */
+function loadCase(input: SimulationInput): { tree: SimulatedCase; initial: Map<string, string> } {
+  const tree = new SimulatedCase();
+  const initial = new Map<string, string>();
+  for (const object of input.caseObjects) {
+    const key = casePathOf(input.caseName, object.name);
+    if (key === undefined || key === '') continue;
+    tree.add(key, { size: object.size, expect: { state: 'generation', generation: object.generation }, original: true, listed: object });
+    initial.set(key, object.generation);
+  }
+  return { tree, initial };
+}
+
+/** Warnings a person should read before approving a plan this large. */
+function sizeWarnings(
+  totals: Pick<DryRunReport['totals'], 'objectsDeleted' | 'bytesDeleted'>,
+  operationCount: number,
+  thresholds: SimulationThresholds,
+): ReportIssue[] {
+  const warnings: ReportIssue[] = [];
+  if (totals.objectsDeleted > thresholds.largeDeleteObjects) {
+    warnings.push({ code: 'large_delete', message: `the plan deletes ${totals.objectsDeleted} objects` });
+  }
+  if (totals.bytesDeleted > thresholds.largeDeleteBytes) {
+    warnings.push({ code: 'large_delete', message: `the plan deletes or overwrites ${formatBytes(totals.bytesDeleted)}` });
+  }
+  if (operationCount > thresholds.manyOperations) {
+    warnings.push({ code: 'many_operations', message: `the plan has ${operationCount} operations` });
+  }
+  return warnings;
+}
+
 function draftOperation(context: SimulationContext, draft: OperationDraft, operation: Operation): void {
   switch (operation.type) {
     case 'create_dir':
-      return draftCreateDir(context, draft, operation);
+      draftCreateDir(context, draft, operation);
+      return;
     case 'write_file':
-      return draftWriteFile(context, draft, operation);
+      draftWriteFile(context, draft, operation);
+      return;
     case 'copy':
     case 'move':
     case 'restore':
-      return draftTransfer(context, draft, operation);
+      draftTransfer(context, draft, operation);
+      return;
     case 'remove_folder':
-      return draftRemoveFolder(context, draft, operation);
+      draftRemoveFolder(context, draft, operation);
+      return;
     case 'delete':
-      return draftDelete(context, draft, operation);
+      draftDelete(context, draft, operation);
+      return;
   }
 }
 
@@ -180,8 +229,15 @@ function failRefused(context: SimulationContext, draft: OperationDraft, path: st
 function warnRefusedInside(context: SimulationContext, draft: OperationDraft, folder: string, doing: string): void {
   const inside = context.refused.under(folder);
   if (inside.length === 0) return;
-  const named = inside.slice(0, 3).map((found) => `\`${found.path}\``).join(', ');
-  draft.warn('refused_inside', `${doing} \`${folder}\` leaves ${inside.length === 1 ? 'one entry' : `${inside.length} entries`} Bailiff cannot touch (${named}${inside.length > 3 ? ', …' : ''}) where ${inside.length === 1 ? 'it is' : 'they are'}`, folder);
+  const named = inside
+    .slice(0, 3)
+    .map((found) => `\`${found.path}\``)
+    .join(', ');
+  draft.warn(
+    'refused_inside',
+    `${doing} \`${folder}\` leaves ${inside.length === 1 ? 'one entry' : `${inside.length} entries`} Bailiff cannot touch (${named}${inside.length > 3 ? ', …' : ''}) where ${inside.length === 1 ? 'it is' : 'they are'}`,
+    folder,
+  );
 }
 
 const ONLY_BY_CASE = 'only by letter case or Unicode normalisation; many file systems treat them as one name';
@@ -189,7 +245,13 @@ const ONLY_BY_CASE = 'only by letter case or Unicode normalisation; many file sy
 type OperationOf<T extends Operation['type']> = Extract<Operation, { type: T }>;
 
 /** Checks that `target` can receive an object; on a clash, records the error and returns undefined. */
-function prepareDestination(context: SimulationContext, draft: OperationDraft, target: string, overwrite: boolean, isMarker: boolean): PreparedDestination | undefined {
+function prepareDestination(
+  context: SimulationContext,
+  draft: OperationDraft,
+  target: string,
+  overwrite: boolean,
+  isMarker: boolean,
+): PreparedDestination | undefined {
   const { tree } = context;
   if (failRefused(context, draft, target)) return undefined;
   const clash = tree.fileAncestor(isMarker ? `${target}x` : target);
@@ -212,7 +274,11 @@ function prepareDestination(context: SimulationContext, draft: OperationDraft, t
     }
     const folderTwin = tree.newFolderTwinOf(target);
     if (folderTwin) {
-      draft.fail('name_twin', `\`${target}\` would create the folder \`${folderTwin.folder}\`, which differs from existing \`${folderTwin.twin}\` ${ONLY_BY_CASE}`, target);
+      draft.fail(
+        'name_twin',
+        `\`${target}\` would create the folder \`${folderTwin.folder}\`, which differs from existing \`${folderTwin.twin}\` ${ONLY_BY_CASE}`,
+        target,
+      );
       return undefined;
     }
     return { expect: { state: 'absent' }, replacedSize: 0 };
@@ -256,14 +322,31 @@ function draftWriteFile(context: SimulationContext, draft: OperationDraft, opera
   const size = contentBytes(operation);
   // Content from a blob is a server-side copy of the staged object the dry run checked.
   const blob = operation.blob === undefined ? undefined : stagedBlob(operation.blob, context.caseName, context.blobObjects);
-  if (blob && !blob.ok) return draft.fail(blob.code, blob.message, target);
+  if (blob && !blob.ok) {
+    draft.fail(blob.code, blob.message, target);
+    return;
+  }
   const prepared = prepareDestination(context, draft, target, operation.overwrite, false);
   if (!prepared) return;
   const action = draft.nextAction;
-  const common = { index: action, operation: draft.operation, destination: context.full(target), expect: prepared.expect, size, backup: prepared.backup, ...withFacts('replacedFacts', prepared.replacedFacts) };
+  const common = {
+    index: action,
+    operation: draft.operation,
+    destination: context.full(target),
+    expect: prepared.expect,
+    size,
+    backup: prepared.backup,
+    ...withFacts('replacedFacts', prepared.replacedFacts),
+  };
   draft.plan(
     blob?.ok
-      ? { kind: 'copy', ...common, source: blob.object.name, sourceExpect: { state: 'generation', generation: blob.object.generation }, ...withFacts('sourceFacts', factsOf(blob.object)) }
+      ? {
+          kind: 'copy',
+          ...common,
+          source: blob.object.name,
+          sourceExpect: { state: 'generation', generation: blob.object.generation },
+          ...withFacts('sourceFacts', factsOf(blob.object)),
+        }
       : { kind: 'put', ...common },
     { put: target, object: { size, expect: { state: 'producedBy', action }, original: false } },
   );
@@ -272,7 +355,11 @@ function draftWriteFile(context: SimulationContext, draft: OperationDraft, opera
 }
 
 /** The staged object of a blob reference, if it holds exactly the declared content for this case. */
-function stagedBlob(reference: string, caseName: string, blobObjects: ReadonlyMap<string, ObjectInfo> | undefined): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
+function stagedBlob(
+  reference: string,
+  caseName: string,
+  blobObjects: ReadonlyMap<string, ObjectInfo> | undefined,
+): { ok: true; object: ObjectInfo } | { ok: false; code: string; message: string } {
   const parsed = parseBlobRef(reference);
   if (!parsed.ok) return { ok: false, code: 'blob_invalid', message: `invalid blob reference: ${parsed.reason}` };
   const object = blobObjects?.get(blobObjectName(parsed.value));
@@ -330,7 +417,16 @@ function restorePairs(context: SimulationContext, draft: OperationDraft, operati
     draft.fail('source_missing', `backup \`${operation.backup}\` no longer exists`, destination);
     return [];
   }
-  return [{ from: '', to: destination, sourceName: backup.name, sourceExpect: { state: 'generation', generation: backup.generation }, sourceFacts: factsOf(backup), size: backup.size }];
+  return [
+    {
+      from: '',
+      to: destination,
+      sourceName: backup.name,
+      sourceExpect: { state: 'generation', generation: backup.generation },
+      sourceFacts: factsOf(backup),
+      size: backup.size,
+    },
+  ];
 }
 
 function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, operation: OperationOf<'copy' | 'move'>): TransferPair[] {
@@ -359,7 +455,11 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
   if (!tree.folderExists(source)) {
     const twin = tree.twinOf(source);
     const hint = twin ? `; did you mean \`${twin}\`?` : '';
-    draft.fail('source_missing', `\`${source}\` does not exist${sourceRaw.endsWith('/') && tree.isFile(source) ? ' as a folder (it is a file)' : ''}${hint}`, source);
+    draft.fail(
+      'source_missing',
+      `\`${source}\` does not exist${sourceRaw.endsWith('/') && tree.isFile(source) ? ' as a folder (it is a file)' : ''}${hint}`,
+      source,
+    );
     return [];
   }
   if (isInside(destination, source)) {
@@ -370,14 +470,25 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
   if (tree.folderExists(destination)) draft.warn('merge_into_folder', `\`${destination}\` already exists; the contents will be merged into it`, destination);
   const pairs = tree.objectsUnder(source).map((key): TransferPair => {
     const node = tree.objects.get(key)!;
-    return { from: key, to: destination + key.slice(source.length), sourceName: full(key), sourceExpect: node.expect, sourceFacts: factsOf(node.listed), size: node.size };
+    return {
+      from: key,
+      to: destination + key.slice(source.length),
+      sourceName: full(key),
+      sourceExpect: node.expect,
+      sourceFacts: factsOf(node.listed),
+      size: node.size,
+    };
   });
   // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:
   // the preconditions seen here would no longer hold when the actions run in order.
   const sources = new Set(pairs.map((pair) => pair.from));
   const overlap = pairs.find((pair) => sources.has(pair.to));
   if (overlap) {
-    draft.fail('overlaps_source', `\`${overlap.to}\` would be both read and replaced by this ${operation.type}; ${operation.type} \`${source}\` to a new folder first`, overlap.to);
+    draft.fail(
+      'overlaps_source',
+      `\`${overlap.to}\` would be both read and replaced by this ${operation.type}; ${operation.type} \`${source}\` to a new folder first`,
+      overlap.to,
+    );
     return [];
   }
   return pairs;
@@ -415,7 +526,16 @@ function planDelete(context: SimulationContext, draft: OperationDraft, key: stri
   const action = draft.nextAction;
   const target = context.full(key);
   draft.plan(
-    { kind: 'delete', index: action, operation: draft.operation, target, expect: node.expect, size: node.size, backup: backupObjectName(context.planId, action, target), ...withFacts('replacedFacts', factsOf(node.listed)) },
+    {
+      kind: 'delete',
+      index: action,
+      operation: draft.operation,
+      target,
+      expect: node.expect,
+      size: node.size,
+      backup: backupObjectName(context.planId, action, target),
+      ...withFacts('replacedFacts', factsOf(node.listed)),
+    },
     { remove: key },
   );
   draft.countDelete(node.size);

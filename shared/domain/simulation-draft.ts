@@ -49,7 +49,6 @@ export class SimulatedCase extends CaseTree<SimObject> {
   }
 }
 
-
 export type Totals = Omit<DryRunReport['totals'], 'operations' | 'actions'>;
 
 export const noTotals = (): Totals => ({
@@ -105,7 +104,13 @@ export class OperationDraft {
   failHeld(path: string, doing: string, object: ObjectInfo, at: string): boolean {
     const holds = holdsInForce(object.holds, at);
     if (holds.length === 0) return false;
-    this.errors.push({ operation: this.operation, code: 'object_held', message: `\`${path}\` is under ${describeHolds(holds)}, so no plan may ${doing} it`, path, holds });
+    this.errors.push({
+      operation: this.operation,
+      code: 'object_held',
+      message: `\`${path}\` is under ${describeHolds(holds)}, so no plan may ${doing} it`,
+      path,
+      holds,
+    });
     return true;
   }
 
@@ -147,7 +152,6 @@ export class OperationDraft {
     this.totals.bytesDeleted += size;
   }
 }
-
 
 export interface PreparedDestination {
   /** The precondition for writing the destination. */

@@ -43,8 +43,10 @@ export function snapshotHashOf(actions: readonly Action[]): string {
 function canonicalExpect(expect: Expect): string {
   const members = Object.keys(expect).length;
   if (expect.state === 'absent' && members === 1) return '{"state":"absent"}';
-  if (expect.state === 'generation' && members === 2 && typeof expect.generation === 'string') return `{"generation":${JSON.stringify(expect.generation)},"state":"generation"}`;
-  if (expect.state === 'producedBy' && members === 2 && typeof expect.action === 'number') return `{"action":${JSON.stringify(expect.action)},"state":"producedBy"}`;
+  if (expect.state === 'generation' && members === 2 && typeof expect.generation === 'string')
+    return `{"generation":${JSON.stringify(expect.generation)},"state":"generation"}`;
+  if (expect.state === 'producedBy' && members === 2 && typeof expect.action === 'number')
+    return `{"action":${JSON.stringify(expect.action)},"state":"producedBy"}`;
   return canonicalJson(expect);
 }
 
@@ -78,7 +80,12 @@ export function diffTrees(initial: ReadonlyMap<string, string>, tree: SimulatedC
   }
   for (const key of initial.keys()) if (!tree.objects.has(key)) removed.push(key);
   const truncated = added.length > REPORT_LIST_LIMIT || removed.length > REPORT_LIST_LIMIT || changed.length > REPORT_LIST_LIMIT;
-  return { added: firstSorted(added, REPORT_LIST_LIMIT), removed: firstSorted(removed, REPORT_LIST_LIMIT), changed: firstSorted(changed, REPORT_LIST_LIMIT), truncated };
+  return {
+    added: firstSorted(added, REPORT_LIST_LIMIT),
+    removed: firstSorted(removed, REPORT_LIST_LIMIT),
+    changed: firstSorted(changed, REPORT_LIST_LIMIT),
+    truncated,
+  };
 }
 
 /**

@@ -64,13 +64,26 @@ function expectDryRunAccepts(current: CurrentObject[], operations: Operation[], 
     const parsed = parseBlobRef(ref);
     if (!parsed.ok) throw new Error(parsed.reason);
     const name = blobObjectName(parsed.value);
-    blobObjects.set(name, { name, size: Buffer.byteLength(text), generation: '1', updated: '', md5: Buffer.from(md5(text), 'hex').toString('base64'), metadata: {} });
+    blobObjects.set(name, {
+      name,
+      size: Buffer.byteLength(text),
+      generation: '1',
+      updated: '',
+      md5: Buffer.from(md5(text), 'hex').toString('base64'),
+      metadata: {},
+    });
   }
   const { report } = simulatePlan({
     planId: 'pln_test',
     caseName: CASE,
     operations,
-    caseObjects: current.map((object) => ({ name: objectName(CASE, object.path), size: object.size, generation: object.generation, updated: '', metadata: {} })),
+    caseObjects: current.map((object) => ({
+      name: objectName(CASE, object.path),
+      size: object.size,
+      generation: object.generation,
+      updated: '',
+      metadata: {},
+    })),
     blobObjects,
     listing: { objects: current.length, pages: 1 },
     checkedAt: '2026-11-30T00:00:00.000Z',
@@ -117,7 +130,13 @@ describe('computeTargetPlan', () => {
     const plan = computeTargetPlan({
       base: baseOf(current),
       current,
-      target: [want('keep.txt', 'K'), want('dup-1.pdf', 'D'), want('copy of keep.txt', 'K'), want('Reports/new.pdf', 'NEW'), { path: 'Empty/', size: 0, md5: md5('') }],
+      target: [
+        want('keep.txt', 'K'),
+        want('dup-1.pdf', 'D'),
+        want('copy of keep.txt', 'K'),
+        want('Reports/new.pdf', 'NEW'),
+        { path: 'Empty/', size: 0, md5: md5('') },
+      ],
     });
     expect(plan.operations).toEqual([
       { type: 'delete', source: 'dup-2.pdf' },
@@ -131,7 +150,11 @@ describe('computeTargetPlan', () => {
 
   it('overwrites changed content in place, and moves the old content first when it was renamed', () => {
     const current = [obj('report.md', 'v1'), obj('notes.txt', 'tpyo')];
-    const plan = computeTargetPlan({ base: baseOf(current), current, target: [want('report-v1.md', 'v1'), want('report.md', 'v2'), want('notes.txt', 'typo')] });
+    const plan = computeTargetPlan({
+      base: baseOf(current),
+      current,
+      target: [want('report-v1.md', 'v1'), want('report.md', 'v2'), want('notes.txt', 'typo')],
+    });
     expect(plan.operations).toEqual([
       { type: 'move', source: 'report.md', destination: 'report-v1.md', overwrite: false },
       { type: 'write_file', destination: 'notes.txt', blob: `${CASE}/md5-${md5('typo')}-4`, encoding: 'utf8', overwrite: true },
@@ -146,14 +169,22 @@ describe('computeTargetPlan', () => {
     expect(plan.operations.every((operation) => operation.type === 'move')).toBe(true);
     expect(plan.operations).toHaveLength(5);
     const blobs = new Map<string, string>();
-    const result = apply(new Map(current.map((object) => [object.path, object.path === 'a.txt' ? 'A' : object.path === 'b.txt' ? 'B' : 'R'])), plan.operations, blobs);
+    const result = apply(
+      new Map(current.map((object) => [object.path, object.path === 'a.txt' ? 'A' : object.path === 'b.txt' ? 'B' : 'R'])),
+      plan.operations,
+      blobs,
+    );
     expect(Object.fromEntries(result)).toEqual({ 'a.txt': 'B', 'b.txt': 'A', 'report.pdf': 'R' });
     expectDryRunAccepts(current, plan.operations, blobs);
   });
 
   it('names every conflict with the base snapshot, and still computes the plan', () => {
     const current = [obj('a.txt', 'A'), obj('b.txt', 'B2'), obj('new.txt', 'N')];
-    const base = [{ path: 'a.txt', generation: 'g-a.txt' }, { path: 'b.txt', generation: 'old' }, { path: 'gone.txt', generation: 'g' }];
+    const base = [
+      { path: 'a.txt', generation: 'g-a.txt' },
+      { path: 'b.txt', generation: 'old' },
+      { path: 'gone.txt', generation: 'g' },
+    ];
     const plan = computeTargetPlan({ base, current, target: [want('a2.txt', 'A'), want('b.txt', 'B2'), want('new.txt', 'N')] });
     expect(plan.conflicts.map((issue) => [issue.code, issue.path])).toEqual([
       ['conflict_changed', 'b.txt'],
@@ -168,7 +199,9 @@ describe('computeTargetPlan', () => {
     const current = ['1', '2', '3', '4', '5'].map((n) => obj(`f${n}.txt`, n));
     const plan = computeTargetPlan({ base: baseOf(current), current, target: [want('f1.txt', '1'), want('new.txt', 'fresh', false)] });
     expect(plan.conflicts).toEqual([expect.objectContaining({ code: 'blob_required', path: 'new.txt' })]);
-    expect(plan.warnings).toEqual([expect.objectContaining({ code: 'target_deletes_most', message: expect.stringMatching(/DELETES 4 OF THE CASE'S 5 FILES/) })]);
+    expect(plan.warnings).toEqual([
+      expect.objectContaining({ code: 'target_deletes_most', message: expect.stringMatching(/DELETES 4 OF THE CASE'S 5 FILES/) }),
+    ]);
   });
 
   it('turns a file into a folder and a folder into a file', () => {
@@ -176,7 +209,16 @@ describe('computeTargetPlan', () => {
     const target = [want('notes/notes', 'N'), want('dir', 'X')];
     const plan = computeTargetPlan({ base: baseOf(current), current, target });
     const blobs = new Map<string, string>();
-    const result = apply(new Map([['notes', 'N'], ['dir/x.txt', 'X'], ['Old/', ''], ['Old/Sub/', '']]), plan.operations, blobs);
+    const result = apply(
+      new Map([
+        ['notes', 'N'],
+        ['dir/x.txt', 'X'],
+        ['Old/', ''],
+        ['Old/Sub/', ''],
+      ]),
+      plan.operations,
+      blobs,
+    );
     expect(Object.fromEntries(result)).toEqual({ 'notes/notes': 'N', dir: 'X' });
     expectDryRunAccepts(current, plan.operations, blobs);
   });
@@ -186,32 +228,39 @@ describe('computeTargetPlan', () => {
     const contents = ['1', '2', '3', '4', ''];
     const entry = fc.tuple(fc.constantFrom(...names), fc.constantFrom(...contents));
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 8 }), fc.array(entry, { maxLength: 8 }), fc.array(fc.constantFrom('E/', 'x/E/', 'F/'), { maxLength: 2 }), (currentRaw, targetRaw, folders) => {
-        const current = consistent(currentRaw);
-        const target = consistent(targetRaw);
-        const targetMarkers = [...new Set(folders)].filter((folder) => ![...target.keys()].some((path) => path.startsWith(folder) || folder.startsWith(`${path}/`)));
-        const currentObjects = [...current].map(([path, text]) => obj(path, text));
-        const blobs = new Map<string, string>();
-        const targetEntries = [...target].map(([path, text]) => {
-          const entryOut = want(path, text);
-          blobs.set(entryOut.blob!, text);
-          return entryOut;
-        });
-        const plan = computeTargetPlan({
-          base: baseOf(currentObjects),
-          current: currentObjects,
-          target: [...targetEntries, ...targetMarkers.map((path) => ({ path, size: 0, md5: md5('') }))],
-        });
-        expect(plan.conflicts).toEqual([]);
-        const result = apply(current, plan.operations, blobs);
-        const expected = new Map(target);
-        for (const folder of targetMarkers) expected.set(folder, '');
-        expect(Object.fromEntries([...result].sort())).toEqual(Object.fromEntries([...expected].sort()));
-        // Content that was in the case is never written again from a blob.
-        const present = new Set(current.values());
-        for (const operation of plan.operations) if (operation.type === 'write_file') expect(present.has(blobs.get(operation.blob!)!)).toBe(false);
-        expectDryRunAccepts(currentObjects, plan.operations, blobs);
-      }),
+      fc.property(
+        fc.array(entry, { maxLength: 8 }),
+        fc.array(entry, { maxLength: 8 }),
+        fc.array(fc.constantFrom('E/', 'x/E/', 'F/'), { maxLength: 2 }),
+        (currentRaw, targetRaw, folders) => {
+          const current = consistent(currentRaw);
+          const target = consistent(targetRaw);
+          const targetMarkers = [...new Set(folders)].filter(
+            (folder) => ![...target.keys()].some((path) => path.startsWith(folder) || folder.startsWith(`${path}/`)),
+          );
+          const currentObjects = [...current].map(([path, text]) => obj(path, text));
+          const blobs = new Map<string, string>();
+          const targetEntries = [...target].map(([path, text]) => {
+            const entryOut = want(path, text);
+            blobs.set(entryOut.blob!, text);
+            return entryOut;
+          });
+          const plan = computeTargetPlan({
+            base: baseOf(currentObjects),
+            current: currentObjects,
+            target: [...targetEntries, ...targetMarkers.map((path) => ({ path, size: 0, md5: md5('') }))],
+          });
+          expect(plan.conflicts).toEqual([]);
+          const result = apply(current, plan.operations, blobs);
+          const expected = new Map(target);
+          for (const folder of targetMarkers) expected.set(folder, '');
+          expect(Object.fromEntries([...result].sort())).toEqual(Object.fromEntries([...expected].sort()));
+          // Content that was in the case is never written again from a blob.
+          const present = new Set(current.values());
+          for (const operation of plan.operations) if (operation.type === 'write_file') expect(present.has(blobs.get(operation.blob!)!)).toBe(false);
+          expectDryRunAccepts(currentObjects, plan.operations, blobs);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -241,14 +290,28 @@ describe('target-state manifests', () => {
 
   it('refuses hostile manifests with the entry and the reason', () => {
     expect(issues({ ...valid, target: [want('a.txt', 'A'), want('a.txt', 'B')] })).toEqual(['target.1.path: `a.txt` appears twice (entries 0 and 1)']);
-    expect(issues({ ...valid, target: [want('Report.pdf', 'A'), want('report.pdf', 'B')] })[0]).toMatch(/^target\.1\.path: `report\.pdf` and `Report\.pdf` \(entry 0\) differ only by letter case/);
+    expect(issues({ ...valid, target: [want('Report.pdf', 'A'), want('report.pdf', 'B')] })[0]).toMatch(
+      /^target\.1\.path: `report\.pdf` and `Report\.pdf` \(entry 0\) differ only by letter case/,
+    );
     expect(issues({ ...valid, target: [want('../other-case/x', 'A')] })[0]).toMatch(/^target\.0\.path: unsafe path: `\.\.` segments/);
     expect(issues({ ...valid, target: [want('/etc/passwd', 'A')] })[0]).toMatch(/^target\.0\.path: unsafe path: absolute/);
     expect(issues({ ...valid, target: [want('.bailiff/staging/x', 'A')] })[0]).toMatch(/^target\.0\.path: unsafe path: `\.bailiff` is reserved/);
-    expect(issues({ ...valid, target: [want('notes', 'A'), want('notes/x', 'B')] })).toEqual(['target.1.path: `notes/x` lies inside `notes`, which is a file in the same manifest']);
-    expect(issues({ ...valid, base: [{ path: 'a.txt', generation: '1' }, { path: 'a.txt', generation: '2' }] })).toEqual(['base.1.path: `a.txt` appears twice (entries 0 and 1)']);
+    expect(issues({ ...valid, target: [want('notes', 'A'), want('notes/x', 'B')] })).toEqual([
+      'target.1.path: `notes/x` lies inside `notes`, which is a file in the same manifest',
+    ]);
+    expect(
+      issues({
+        ...valid,
+        base: [
+          { path: 'a.txt', generation: '1' },
+          { path: 'a.txt', generation: '2' },
+        ],
+      }),
+    ).toEqual(['base.1.path: `a.txt` appears twice (entries 0 and 1)']);
     expect(issues({ ...valid, target: [{ ...want('a.txt', 'A'), blob: 'smith/md5-zz-1' }] })[0]).toMatch(/^target\.0\.blob: invalid blob reference/);
-    expect(issues({ ...valid, target: [{ path: 'E/', size: 3, md5: md5('abc') }] })).toEqual(['target.0.size: a folder entry (ending in `/`) has size 0 and no blob']);
+    expect(issues({ ...valid, target: [{ path: 'E/', size: 3, md5: md5('abc') }] })).toEqual([
+      'target.0.size: a folder entry (ending in `/`) has size 0 and no blob',
+    ]);
     expect(issues({ ...valid, target: [want('cafe\u0301.txt', 'A')] })[0]).toMatch(/not in normal form/);
   });
 

@@ -22,7 +22,10 @@ import { caseNameSchema, onErrorSchema, PLAN_LIMITS, type Operation, type Report
 /** As many entries as a snapshot holds. */
 export const MAX_MANIFEST_ENTRIES = 100_000;
 
-const manifestPath = z.string().max(2048).meta({ ...CASE_PATH_JSON_SCHEMA });
+const manifestPath = z
+  .string()
+  .max(2048)
+  .meta({ ...CASE_PATH_JSON_SCHEMA });
 
 export const baseEntrySchema = z.object({
   path: manifestPath,
@@ -32,7 +35,10 @@ export const baseEntrySchema = z.object({
    * generation has not changed. Trusting it gives a client nothing it could not propose
    * directly — every operation still shows in the report the approver reads.
    */
-  md5: z.string().regex(/^[0-9a-f]{32}$/, 'md5 as 32 lower-case hex digits').optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'md5 as 32 lower-case hex digits')
+    .optional(),
 });
 
 export const targetEntrySchema = z.strictObject({
@@ -78,25 +84,37 @@ function checkManifestPaths(entries: ReadonlyArray<{ path: string }>, field: 'ba
   const report = (index: number, message: string) => {
     if (problems++ < 100) ctx.addIssue({ code: 'custom', path: [field, index, 'path'], message });
   };
-  entries.forEach((entry, index) => {
-    const checked = checkCasePath(entry.path);
-    if (!checked.ok) return report(index, `unsafe path: ${checked.reason}`);
+  for (const [index, entry] of entries.entries()) {
+    const problem = entryProblem(entry.path, index);
+    if (problem) report(index, problem);
+  }
+  for (const [index, entry] of entries.entries()) {
+    for (let folder = parentOf(entry.path.replace(/\/$/, '')); folder !== undefined; folder = parentOf(folder)) {
+      if (files.has(folder)) {
+        report(index, `\`${entry.path}\` lies inside \`${folder}\`, which is a file in the same manifest`);
+        break;
+      }
+    }
+  }
+
+  /** What is wrong with one entry's path, or undefined (then it is remembered for the checks after it). */
+  function entryProblem(entryPath: string, index: number): string | undefined {
+    const checked = checkCasePath(entryPath);
+    if (!checked.ok) return `unsafe path: ${checked.reason}`;
     const path = checked.value.folderHint ? `${checked.value.path}/` : checked.value.path;
-    if (path !== entry.path) return report(index, `\`${entry.path}\` is not in normal form (NFC); send \`${path}\``);
+    if (path !== entryPath) return `\`${entryPath}\` is not in normal form (NFC); send \`${path}\``;
     const first = seen.get(path);
-    if (first !== undefined) return report(index, `\`${path}\` appears twice (entries ${first} and ${index})`);
+    if (first !== undefined) return `\`${path}\` appears twice (entries ${first} and ${index})`;
     seen.set(path, index);
     const key = collisionKey(path);
     const twin = twins.get(key);
-    if (twin !== undefined) return report(index, `\`${path}\` and \`${entries[twin]!.path}\` (entry ${twin}) differ only by letter case or Unicode normalisation; many file systems hold only one of them`);
+    if (twin !== undefined) {
+      return `\`${path}\` and \`${entries[twin]!.path}\` (entry ${twin}) differ only by letter case or Unicode normalisation; many file systems hold only one of them`;
+    }
     twins.set(key, index);
     if (!path.endsWith('/')) files.add(path);
-  });
-  entries.forEach((entry, index) => {
-    for (let folder = parentOf(entry.path.replace(/\/$/, '')); folder !== undefined; folder = parentOf(folder)) {
-      if (files.has(folder)) return report(index, `\`${entry.path}\` lies inside \`${folder}\`, which is a file in the same manifest`);
-    }
-  });
+    return undefined;
+  }
 }
 
 /** An object of the case as the workspace holds it now. */
@@ -143,13 +161,15 @@ export function findConflicts(base: ReadonlyArray<{ path: string; generation: st
   for (const entry of base) {
     before.add(entry.path);
     const object = now.get(entry.path);
-    if (!object) conflicts.push({ code: 'conflict_deleted', path: entry.path, message: `\`${entry.path}\` was deleted in the workspace since your snapshot; pull again` });
+    if (!object)
+      conflicts.push({ code: 'conflict_deleted', path: entry.path, message: `\`${entry.path}\` was deleted in the workspace since your snapshot; pull again` });
     else if (object.generation !== entry.generation) {
       conflicts.push({ code: 'conflict_changed', path: entry.path, message: `\`${entry.path}\` changed in the workspace since your snapshot; pull again` });
     }
   }
   for (const object of current) {
-    if (!before.has(object.path)) conflicts.push({ code: 'conflict_added', path: object.path, message: `\`${object.path}\` was added in the workspace since your snapshot; pull again` });
+    if (!before.has(object.path))
+      conflicts.push({ code: 'conflict_added', path: object.path, message: `\`${object.path}\` was added in the workspace since your snapshot; pull again` });
   }
   return conflicts.sort((a, b) => compare(a.path!, b.path!));
 }
@@ -162,7 +182,11 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * out of a name before a move into it; a cycle goes through a temporary name), new content,
  * copies, and empty folders last.
  */
-export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; generation: string }>; target: ReadonlyArray<z.output<typeof targetEntrySchema>>; current: readonly CurrentObject[] }): TargetPlan {
+export function computeTargetPlan(input: {
+  base: ReadonlyArray<{ path: string; generation: string }>;
+  target: ReadonlyArray<z.output<typeof targetEntrySchema>>;
+  current: readonly CurrentObject[];
+}): TargetPlan {
   const conflicts = findConflicts(input.base, input.current);
   const { files: currentFiles, markers: currentMarkers } = filesAndMarkers(input.current);
   const { files: targetFiles, markers: targetMarkers } = filesAndMarkers(input.target);
@@ -194,10 +218,7 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
 
   const deletes: Operation[] = [];
   const moveOps: Operation[] = [];
-  const writes: Operation[] = [];
-  const copies: Operation[] = [];
   const folders: Operation[] = [];
-  const missingBlobs: ReportIssue[] = [];
 
   for (const path of [...currentFiles.keys()].sort(compare)) {
     if (!targetFiles.has(path) && !movedAway.has(path)) deletes.push({ type: 'delete', source: path });
@@ -207,6 +228,45 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
   moveOps.push(...orderMoves(moves, currentFiles, targetFiles));
   for (const [destination] of moves) setFirst(heldAfter, contentKey(targetFiles.get(destination)!), destination);
 
+  const { writes, copies, missingBlobs } = arrivalsOfContent(needed, { moves, movedAway, heldAfter, currentFiles, targetFiles });
+
+  for (const marker of [...targetMarkers].sort(compare)) {
+    if (!currentMarkers.has(marker)) folders.push({ type: 'create_dir', destination: marker.slice(0, -1) });
+  }
+
+  return {
+    operations: [...deletes, ...moveOps, ...writes, ...copies, ...markerDeletes, ...folders],
+    conflicts: [...conflicts, ...missingBlobs],
+    warnings: deletesMostWarning(deletes.length, currentFiles.size),
+    summary: {
+      unchanged,
+      moved: moves.size,
+      copied: copies.length,
+      written: writes.length,
+      deleted: deletes.length + markerDeletes.length,
+      foldersCreated: folders.length,
+    },
+  };
+}
+
+/**
+ * How each needed path that no move fills gets its content: a copy from where that content will
+ * be, or a write of the blob the target names (none named: a conflict asking for an upload).
+ */
+function arrivalsOfContent(
+  needed: readonly string[],
+  known: {
+    moves: ReadonlyMap<string, string>;
+    movedAway: ReadonlySet<string>;
+    heldAfter: Map<string, string>;
+    currentFiles: ReadonlyMap<string, CurrentObject>;
+    targetFiles: ReadonlyMap<string, z.output<typeof targetEntrySchema>>;
+  },
+): { writes: Operation[]; copies: Operation[]; missingBlobs: ReportIssue[] } {
+  const { moves, movedAway, heldAfter, currentFiles, targetFiles } = known;
+  const writes: Operation[] = [];
+  const copies: Operation[] = [];
+  const missingBlobs: ReportIssue[] = [];
   for (const path of needed) {
     if (moves.has(path)) continue;
     const entry = targetFiles.get(path)!;
@@ -219,23 +279,17 @@ export function computeTargetPlan(input: { base: ReadonlyArray<{ path: string; g
       continue;
     }
     if (!entry.blob) {
-      missingBlobs.push({ code: 'blob_required', path, message: `\`${path}\` is new content (md5 ${entry.md5}, ${entry.size} bytes): upload it with POST /cases/{case}/blobs and name the blob` });
+      missingBlobs.push({
+        code: 'blob_required',
+        path,
+        message: `\`${path}\` is new content (md5 ${entry.md5}, ${entry.size} bytes): upload it with POST /cases/{case}/blobs and name the blob`,
+      });
       continue;
     }
     writes.push({ type: 'write_file', destination: path, blob: entry.blob, encoding: 'utf8', overwrite });
     setFirst(heldAfter, key, path);
   }
-
-  for (const marker of [...targetMarkers].sort(compare)) {
-    if (!currentMarkers.has(marker)) folders.push({ type: 'create_dir', destination: marker.slice(0, -1) });
-  }
-
-  return {
-    operations: [...deletes, ...moveOps, ...writes, ...copies, ...markerDeletes, ...folders],
-    conflicts: [...conflicts, ...missingBlobs],
-    warnings: deletesMostWarning(deletes.length, currentFiles.size),
-    summary: { unchanged, moved: moves.size, copied: copies.length, written: writes.length, deleted: deletes.length + markerDeletes.length, foldersCreated: folders.length },
-  };
+  return { writes, copies, missingBlobs };
 }
 
 /** Files by path, and the paths of folder markers (names ending in `/`). */
@@ -253,7 +307,11 @@ function filesAndMarkers<T extends { path: string }>(entries: readonly T[]): { f
  * Pairs what must arrive with what leaves the same content, as moves (destination → source):
  * per content, the most similar (source, destination) pairs first.
  */
-function pairMoves(needed: readonly string[], leaving: ReadonlyMap<string, string[]>, targetFiles: ReadonlyMap<string, z.output<typeof targetEntrySchema>>): Map<string, string> {
+function pairMoves(
+  needed: readonly string[],
+  leaving: ReadonlyMap<string, string[]>,
+  targetFiles: ReadonlyMap<string, z.output<typeof targetEntrySchema>>,
+): Map<string, string> {
   const moves = new Map<string, string>();
   const neededByKey = new Map<string, string[]>();
   for (const path of needed) pushTo(neededByKey, contentKey(targetFiles.get(path)!), path);
@@ -305,7 +363,11 @@ function deletesMostWarning(deletedFiles: number, currentFiles: number): ReportI
  * (or under it, when a file becomes a folder) waits for the move out of that name. Cycles
  * (A→B, B→A) go through a temporary name beside a source.
  */
-function orderMoves(moves: ReadonlyMap<string, string>, currentFiles: ReadonlyMap<string, CurrentObject>, targetFiles: ReadonlyMap<string, unknown>): Operation[] {
+function orderMoves(
+  moves: ReadonlyMap<string, string>,
+  currentFiles: ReadonlyMap<string, CurrentObject>,
+  targetFiles: ReadonlyMap<string, unknown>,
+): Operation[] {
   const bySource = new Map<string, string>();
   for (const [destination, source] of moves) bySource.set(source, destination);
   const sources = [...bySource.keys()].sort(compare);

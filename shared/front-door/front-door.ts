@@ -47,7 +47,9 @@ export async function answerAtFrontDoor(request: FrontDoorRequest, deps: HttpDep
       response.destroy();
       return;
     }
-    writeHttpResponse(response, errorToResponse(error, { requestId: randomUUID(), logger: deps.logger, logFields: { path: core.path } }), { closeConnection: true });
+    writeHttpResponse(response, errorToResponse(error, { requestId: randomUUID(), logger: deps.logger, logFields: { path: core.path } }), {
+      closeConnection: true,
+    });
   }
 }
 

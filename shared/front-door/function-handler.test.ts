@@ -120,19 +120,22 @@ describe('createFunctionHandler under the functions framework', () => {
   // ones must refuse a request that carries no token, or a token Bailiff does not know, before
   // the api sees it.
   const gated = ROUTES.filter((route) => route.access !== 'public');
-  it.each(gated.map((route) => [`${route.method} ${route.path}`, route] as const))('refuses %s without a valid token, before the api sees it', async (_name, route) => {
-    const url = `${base}${route.path.replace(/\{[^}]+\}/g, 'x1')}`;
-    const body = route.method === 'GET' ? undefined : '{}';
-    const before = received.length;
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-known-token-0123456789' }, { authorization: TOKEN }];
-    for (const headers of attempts) {
-      if (body) headers['content-type'] = 'application/json';
-      const response = await fetch(url, { method: route.method, headers, body });
-      expect(response.status, JSON.stringify(headers)).toBe(401);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
-    }
-    expect(received.length).toBe(before);
-  });
+  it.each(gated.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'refuses %s without a valid token, before the api sees it',
+    async (_name, route) => {
+      const url = `${base}${route.path.replace(/\{[^}]+\}/g, 'x1')}`;
+      const body = route.method === 'GET' ? undefined : '{}';
+      const before = received.length;
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-known-token-0123456789' }, { authorization: TOKEN }];
+      for (const headers of attempts) {
+        if (body) headers['content-type'] = 'application/json';
+        const response = await fetch(url, { method: route.method, headers, body });
+        expect(response.status, JSON.stringify(headers)).toBe(401);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+      }
+      expect(received.length).toBe(before);
+    },
+  );
 
   it('leaves public only the health check, the API document and the console', () => {
     expect(ROUTES.filter((route) => route.access === 'public').map((route) => `${route.method} ${route.path}`)).toEqual(['GET /health', 'GET /openapi.json']);

@@ -77,9 +77,7 @@ function headerValue(headers: HttpRequest['headers'], name: string): string | un
 function bearerToken(headers: HttpRequest['headers']): string {
   const authorization = headerValue(headers, 'authorization');
   if (!authorization) {
-    throw unauthenticated('an `Authorization: Bearer <token>` header is required', [
-      { message: 'no bearer token', reason: 'missing_token' },
-    ]);
+    throw unauthenticated('an `Authorization: Bearer <token>` header is required', [{ message: 'no bearer token', reason: 'missing_token' }]);
   }
   const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
   if (!match || match[1]!.length > MAX_TOKEN_LENGTH) {
@@ -215,13 +213,26 @@ export async function handleHttpRequest(request: HttpRequest, deps: HttpDependen
       const parsedQuery = route.query ? parseWith(route.query, query, 'query') : {};
       const body = await parseBody(route, request, deps);
       const bodyStream = route.body?.check === 'stream' ? await streamBody(request) : undefined;
-      const result = await route.handle({ principal, params: parsedParams, query: parsedQuery, body, ...(bodyStream ? { bodyStream } : {}), headers: request.headers, deps });
+      const result = await route.handle({
+        principal,
+        params: parsedParams,
+        query: parsedQuery,
+        body,
+        ...(bodyStream ? { bodyStream } : {}),
+        headers: request.headers,
+        deps,
+      });
       resultBody = result.body;
       if (result.stream || result.body === undefined) {
         // Bytes or nothing: never sniffed, never cached by shared caches.
         response = {
           status: result.status ?? route.status,
-          headers: { 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', ...(result.stream ? {} : { 'content-length': '0' }), ...result.headers },
+          headers: {
+            'cache-control': 'private, no-store',
+            'x-content-type-options': 'nosniff',
+            ...(result.stream ? {} : { 'content-length': '0' }),
+            ...result.headers,
+          },
           body: '',
           ...(result.stream ? { stream: result.stream } : {}),
         };

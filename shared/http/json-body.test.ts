@@ -33,7 +33,22 @@ describe('checkJsonShape', () => {
     ['deep objects', '{"a":{"b":{"c":{"d":{}}}}}', 'nested deeper than 4'],
     ['an array one element too long', '[1,2,3,4]', 'more than 3 elements'],
     ['a long inner array', '{"a": [[1], [1,2,3,4]]}', 'more than 3 elements'],
-    ['too many values in short arrays', JSON.stringify([[[1, 2, 3], [1, 2, 3], [1, 2, 3]], [[1, 2, 3], [1, 2, 3], [1, 2, 3]]]), 'more than 20 values'],
+    [
+      'too many values in short arrays',
+      JSON.stringify([
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+      ]),
+      'more than 20 values',
+    ],
     ['too many values in objects', JSON.stringify(Object.fromEntries(Array.from({ length: 25 }, (_, index) => [`k${index}`, index]))), 'more than 20 values'],
   ])('refuses %s', (_name, json, message) => {
     expect(shapeError(json)).toContain(message);
@@ -52,9 +67,12 @@ describe('requireJsonContentType', () => {
     },
   );
 
-  it.each([undefined, '', 'text/json', 'application/jsonx', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x'])('refuses %s', (contentType) => {
-    expect(() => requireJsonContentType(contentType)).toThrow(BailiffError);
-  });
+  it.each([undefined, '', 'text/json', 'application/jsonx', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x'])(
+    'refuses %s',
+    (contentType) => {
+      expect(() => requireJsonContentType(contentType)).toThrow(BailiffError);
+    },
+  );
 });
 
 describe('parseJsonBody', () => {
@@ -70,8 +88,6 @@ describe('parseJsonBody', () => {
   });
 
   it('checks the size before anything else', () => {
-    expect(() => parseJsonBody(Buffer.alloc(65, 0x20), 'text/plain', bodyLimits)).toThrow(
-      expect.objectContaining({ code: 'payload_too_large' }),
-    );
+    expect(() => parseJsonBody(Buffer.alloc(65, 0x20), 'text/plain', bodyLimits)).toThrow(expect.objectContaining({ code: 'payload_too_large' }));
   });
 });

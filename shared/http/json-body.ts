@@ -123,11 +123,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * An empty or absent body gives `undefined`. Throws `payload_too_large` or `invalid_input`;
  * the message names the problem and a position, never the body's content.
  */
-export function parseJsonBody(
-  rawBody: Buffer | undefined,
-  contentType: string | undefined,
-  limits: JsonShapeLimits & { maxBodyBytes: number },
-): unknown {
+export function parseJsonBody(rawBody: Buffer | undefined, contentType: string | undefined, limits: JsonShapeLimits & { maxBodyBytes: number }): unknown {
   if (rawBody === undefined || rawBody.length === 0) return undefined;
   if (rawBody.length > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
   requireJsonContentType(contentType);

@@ -91,9 +91,18 @@ describe('the OpenAPI document', () => {
   });
 
   it('publishes shared shapes once, as components', () => {
-    expect(Object.keys(document.components.schemas).sort()).toEqual(
-      ['Approval', 'AuditRecord', 'Error', 'ExecutionSummary', 'PlanDecisions', 'PlanRecord', 'PlanStatus', 'PlanView', 'Report', 'ReportIssue'],
-    );
+    expect(Object.keys(document.components.schemas).sort()).toEqual([
+      'Approval',
+      'AuditRecord',
+      'Error',
+      'ExecutionSummary',
+      'PlanDecisions',
+      'PlanRecord',
+      'PlanStatus',
+      'PlanView',
+      'Report',
+      'ReportIssue',
+    ]);
     expect(document.paths['/plans/{id}']!.get!.responses['200']!.content!['application/json']!.schema).toEqual({
       $ref: '#/components/schemas/PlanView',
     });
@@ -112,7 +121,9 @@ describe('the OpenAPI document', () => {
   });
 
   it('keeps the safe-integer bound on what the server accepts, because it refuses larger integers', () => {
-    const accepted = JSON.stringify(Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.requestBody ?? operation.parameters)));
+    const accepted = JSON.stringify(
+      Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.requestBody ?? operation.parameters)),
+    );
     expect(accepted).toContain(String(Number.MAX_SAFE_INTEGER));
   });
 

@@ -149,8 +149,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], options
     info: {
       title: 'Bailiff',
       version: API_VERSION,
-      description:
-        'Plans that change files in a case workspace: dry-run, approved by a person, executed exactly as approved, audited and reversible.',
+      description: 'Plans that change files in a case workspace: dry-run, approved by a person, executed exactly as approved, audited and reversible.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ bearer: [] }],

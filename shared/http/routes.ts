@@ -65,9 +65,13 @@ import { fileHistoryQuerySchema, fileHistorySchema, type FileHistoryApi } from '
  * Keeps each route's handler typed by its own schemas while the table holds them all, and keeps
  * its operationId and schemas in the table's type, so the client derives a typed call per route.
  */
-function route<const Id extends string, R extends z.ZodType, B extends z.ZodType = z.ZodNever, P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>(
-  definition: RouteDefinition<P, Q> & { operationId: Id; response: R; body?: { schema: B } },
-): RouteDefinition & TypedRoute<Id, P, Q, B, R> {
+function route<
+  const Id extends string,
+  R extends z.ZodType,
+  B extends z.ZodType = z.ZodNever,
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+>(definition: RouteDefinition<P, Q> & { operationId: Id; response: R; body?: { schema: B } }): RouteDefinition & TypedRoute<Id, P, Q, B, R> {
   return definition as unknown as RouteDefinition & TypedRoute<Id, P, Q, B, R>;
 }
 
@@ -250,7 +254,13 @@ export const ROUTES = [
     response: blobUploadAnswerSchema,
     errors: ['payload_too_large', 'precondition_failed', 'unavailable'],
     handle: async (context) => ({
-      body: await contentService(context).receiveBlob(caller(context), context.params.case, context.params.blob, context.bodyStream!, header(context.headers, 'content-type')),
+      body: await contentService(context).receiveBlob(
+        caller(context),
+        context.params.case,
+        context.params.blob,
+        context.bodyStream!,
+        header(context.headers, 'content-type'),
+      ),
     }),
   }),
   route({
@@ -287,7 +297,8 @@ export const ROUTES = [
     method: 'POST',
     path: '/plans/from-commands',
     operationId: 'proposePlanFromCommands',
-    summary: 'Propose a plan written as shell lines (mkdir, mv, cp, rm, touch); nothing is executed. A refused line is a 400 whose details give line, column and message',
+    summary:
+      'Propose a plan written as shell lines (mkdir, mv, cp, rm, touch); nothing is executed. A refused line is a 400 whose details give line, column and message',
     access: ['agent'],
     body: { schema: fromCommandsBodySchema, required: true, check: 'service' },
     status: 201,
@@ -483,7 +494,7 @@ export const ROUTES = [
     path: '/plans/{id}/operations',
     operationId: 'getPlanOperations',
     summary:
-      "Every operation of the plan in order, paged (`offset`, `limit` up to 5,000; `total` is exact): the way through a list `report.operations` truncates; a write_file shows its size, type and the start of its text",
+      'Every operation of the plan in order, paged (`offset`, `limit` up to 5,000; `total` is exact): the way through a list `report.operations` truncates; a write_file shows its size, type and the start of its text',
     access: READERS,
     params: planParamsSchema,
     query: reviewPageQuerySchema,
@@ -496,7 +507,7 @@ export const ROUTES = [
     method: 'GET',
     path: '/plans/{id}/results',
     operationId: 'getPlanResults',
-    summary: "Each action of the plan with its latest journaled outcome (done, stale, failed, skipped, compensated), paged",
+    summary: 'Each action of the plan with its latest journaled outcome (done, stale, failed, skipped, compensated), paged',
     access: READERS,
     params: planParamsSchema,
     query: reviewPageQuerySchema,

@@ -41,7 +41,11 @@ export const listPlansQuerySchema = z.strictObject({
 
 export const listFilesQuerySchema = z.strictObject({
   // Checked as a case path by the service; published with the same JSON Schema.
-  prefix: z.string().max(CASE_PATH_JSON_SCHEMA.maxLength).meta({ ...CASE_PATH_JSON_SCHEMA }).optional(),
+  prefix: z
+    .string()
+    .max(CASE_PATH_JSON_SCHEMA.maxLength)
+    .meta({ ...CASE_PATH_JSON_SCHEMA })
+    .optional(),
   recursive: booleanQuery.optional(),
 });
 
@@ -51,7 +55,9 @@ export const emptyBodySchema = z.strictObject({});
 /** What the caller may decide about a plan now, and why not; decided by shared/domain/lifecycle.ts. */
 const decisionSchema = z.object({
   allowed: z.boolean(),
-  offered: z.boolean().meta({ description: "Whether the action belongs to the plan's state at all: offer it (enabled, or with its reason) when offered or allowed" }),
+  offered: z
+    .boolean()
+    .meta({ description: "Whether the action belongs to the plan's state at all: offer it (enabled, or with its reason) when offered or allowed" }),
   reason: z.string().optional().meta({ description: 'Why not, in words a person can act on' }),
   code: z.enum(['forbidden', 'conflict', 'plan_invalid']).optional().meta({ description: 'The error code the action would be refused with' }),
 });
@@ -73,8 +79,13 @@ export const planDecisionsSchema = z.object({
   }),
   approvalExpired: z.boolean(),
   inFlight: z.boolean().meta({ description: 'Handed to the executor (queued or running): its progress is what changes next' }),
-  awaitingApproval: z.boolean().meta({ description: "A person's approval is what happens next (proposed, and the dry run found no errors); a caller waiting for a decision stops when it is false" }),
-  finished: z.boolean().meta({ description: 'Nothing more happens to the plan unless a person acts (rejected, expired, succeeded, failed, rolled back); a caller waiting for the end stops here' }),
+  awaitingApproval: z.boolean().meta({
+    description: "A person's approval is what happens next (proposed, and the dry run found no errors); a caller waiting for a decision stops when it is false",
+  }),
+  finished: z.boolean().meta({
+    description:
+      'Nothing more happens to the plan unless a person acts (rejected, expired, succeeded, failed, rolled back); a caller waiting for the end stops here',
+  }),
   nextStep: z.string().meta({ description: 'The next step in words: "Awaiting 1 more approval", "Queued to run", "Finished: 12 objects changed"' }),
 });
 
@@ -130,9 +141,7 @@ export const auditVerificationSchema = z.object({
 });
 
 export const leaseReleaseSchema = z.object({
-  released: z
-    .object({ case: z.string(), planId: z.string(), owner: z.string(), token: z.number().int(), expiresAt: z.string() })
-    .optional(),
+  released: z.object({ case: z.string(), planId: z.string(), owner: z.string(), token: z.number().int(), expiresAt: z.string() }).optional(),
 });
 
 export const holdAnswerSchema = z.object({
@@ -142,7 +151,12 @@ export const holdAnswerSchema = z.object({
   held: z.boolean(),
   generation: z.string(),
   holds: z
-    .object({ temporary: z.boolean().optional(), eventBased: z.boolean().optional(), retentionExpires: z.string().optional(), retainUntil: z.string().optional() })
+    .object({
+      temporary: z.boolean().optional(),
+      eventBased: z.boolean().optional(),
+      retentionExpires: z.string().optional(),
+      retainUntil: z.string().optional(),
+    })
     .meta({ description: 'Every hold and retention the file is under now' }),
   backups: z.number().int().meta({ description: 'Backups of the file under `.bailiff/backups/` that got the same change' }),
 });
@@ -170,7 +184,11 @@ export const openApiDocumentSchema = z.record(z.string(), z.unknown());
 // ---- the sandbox round trip: file content, snapshots, blobs ----
 
 export const contentQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
+  path: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder (`Medical Records/scan1.pdf`)' }),
 });
 
 export const fileContentSchema = z.string().meta({
@@ -187,7 +205,7 @@ export const snapshotEntrySchema = z.object({
   path: z.string().meta({ description: 'Relative to the case folder; a folder marker (empty folder) ends in `/`' }),
   size: z.number().int(),
   md5: z.string().meta({ description: 'Lower-case hex' }),
-  crc32c: z.string().optional().meta({ description: "Base64, as Cloud Storage reports it (absent on the embedded server)" }),
+  crc32c: z.string().optional().meta({ description: 'Base64, as Cloud Storage reports it (absent on the embedded server)' }),
   generation: z.string(),
   contentType: z.string(),
   updated: z.string(),
@@ -201,7 +219,10 @@ export const snapshotPageSchema = z.object({
 
 export const blobParamsSchema = z.strictObject({
   case: caseNameSchema,
-  blob: z.string().max(200).meta({ ...BLOB_ID_JSON_SCHEMA, description: 'Blob id: `md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`' }),
+  blob: z
+    .string()
+    .max(200)
+    .meta({ ...BLOB_ID_JSON_SCHEMA, description: 'Blob id: `md5-<32 hex>-<size>` or `sha256-<64 hex>-<size>`' }),
 });
 
 export const blobDeclarationAnswerSchema = z.object({
@@ -246,7 +267,7 @@ export const inboxQuerySchema = z.strictObject({
 export const whoAmISchema = z.object({ principal: z.string(), roles: z.array(z.string()), cases: z.array(z.string()).optional() });
 
 export const inboxSchema = z.object({
-  awaitingYou: z.array(planRecordSchema).meta({ description: "Proposed plans the caller may approve now (first page only)" }),
+  awaitingYou: z.array(planRecordSchema).meta({ description: 'Proposed plans the caller may approve now (first page only)' }),
   plans: z.array(planRecordSchema),
   nextPageToken: z.string().optional(),
 });
@@ -301,9 +322,19 @@ export const planFromCommandsViewSchema = planViewSchema.extend({ translation: z
 
 /** `GET /cases/{case}/files/text`: one page of a text file, by byte offset. */
 export const fileTextQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder' }),
-  offset: z.coerce.number().int().min(0).optional().meta({ description: 'Byte offset to start at (a previous page\'s `nextOffset`)' }),
-  limit: z.coerce.number().int().min(1).max(MAX_READ_PAGE_BYTES).optional().meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
+  path: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ ...FILE_PATH_JSON_SCHEMA, description: 'The file, relative to the case folder' }),
+  offset: z.coerce.number().int().min(0).optional().meta({ description: "Byte offset to start at (a previous page's `nextOffset`)" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_READ_PAGE_BYTES)
+    .optional()
+    .meta({ description: `Most bytes to return (default ${DEFAULT_READ_PAGE_BYTES})` }),
 });
 
 export const fileTextSchema = z.object({

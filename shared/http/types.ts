@@ -129,10 +129,7 @@ export interface RouteContext<Params, Query> {
   deps: HttpDependencies;
 }
 
-export interface RouteDefinition<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-> {
+export interface RouteDefinition<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
   method: HttpMethod;
   /** OpenAPI-style template: `/plans/{id}/approve`. */
   path: string;

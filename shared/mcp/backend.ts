@@ -4,7 +4,7 @@
  * in-process with the caller's principal (for `/mcp` on the api itself). Both raise errors in
  * the API's shape (code, message, details), which the tools turn into tool errors.
  */
-import { type BailiffClient, type FileTextBody, type FileListBody, type PlanFromCommandsBody, type PlanViewBody } from '../client/index.ts';
+import type { BailiffClient, FileTextBody, FileListBody, PlanFromCommandsBody, PlanViewBody } from '../client/index.ts';
 import type { Principal } from '../ports/identity.ts';
 import type { PlanApi } from '../services/plan-api.ts';
 import type { FileHistoryApi } from '../services/file-history.ts';

@@ -46,7 +46,12 @@ function handlerFor(deps: HttpDependencies): Promise<McpHttpHandler> {
           if (!caller) throw new Error('an MCP request reached the handler unauthenticated');
           return createMcpServer(planApiBackend(deps.api, caller.principal, caller.publicUrl, deps.history));
         },
-        { legacy: 'stateless', responseMode: 'auto', maxRequestBodySize: deps.limits.maxBodyBytes, onerror: (error) => deps.logger.warn('MCP request refused or failed', { error: error.message }) },
+        {
+          legacy: 'stateless',
+          responseMode: 'auto',
+          maxRequestBodySize: deps.limits.maxBodyBytes,
+          onerror: (error) => deps.logger.warn('MCP request refused or failed', { error: error.message }),
+        },
       ),
     );
     handlers.set(deps, handler);
@@ -154,7 +159,8 @@ export async function handleMcpHttp(
   const hasAuthorizationServer = (options.authorizationServers ?? []).length > 0;
   if (RESOURCE_METADATA_PATHS.includes(path)) {
     if (request.method !== 'GET') return writeJson(response, 405, { error: { code: 'method_not_allowed', message: 'use GET' } }, { allow: 'GET' });
-    if (!hasAuthorizationServer) return writeJson(response, 404, { error: { code: 'not_found', message: 'this Bailiff takes static bearer tokens; it names no authorization server' } });
+    if (!hasAuthorizationServer)
+      return writeJson(response, 404, { error: { code: 'not_found', message: 'this Bailiff takes static bearer tokens; it names no authorization server' } });
     return writeJson(response, 200, resourceMetadata(publicUrl, options));
   }
   const foreign = refuseForeignRequest(request, publicUrl, options);
@@ -163,7 +169,12 @@ export async function handleMcpHttp(
   }
   if (request.method !== 'POST') {
     // Stateless: no server-initiated stream (GET) and no session to end (DELETE).
-    return writeJson(response, 405, { error: { code: 'method_not_allowed', message: 'MCP over Streamable HTTP here takes POST only (stateless)' } }, { allow: 'POST' });
+    return writeJson(
+      response,
+      405,
+      { error: { code: 'method_not_allowed', message: 'MCP over Streamable HTTP here takes POST only (stateless)' } },
+      { allow: 'POST' },
+    );
   }
   const principal = await authenticate(request, response, deps, publicUrl, hasAuthorizationServer);
   if (!principal) return;
@@ -192,11 +203,20 @@ async function authenticate(
   hasAuthorizationServer: boolean,
 ): Promise<Principal | undefined> {
   const challenge = (error?: string) =>
-    [`Bearer realm="bailiff"`, ...(error ? [`error="${error}"`] : []), ...(hasAuthorizationServer ? [`resource_metadata="${publicUrl}${RESOURCE_METADATA_PATHS[1]}"`] : [])].join(', ');
+    [
+      `Bearer realm="bailiff"`,
+      ...(error ? [`error="${error}"`] : []),
+      ...(hasAuthorizationServer ? [`resource_metadata="${publicUrl}${RESOURCE_METADATA_PATHS[1]}"`] : []),
+    ].join(', ');
   const authorization = header(request, 'authorization');
   const token = authorization ? /^Bearer +(\S+) *$/i.exec(authorization)?.[1] : undefined;
   if (!token) {
-    writeJson(response, 401, { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } }, { 'www-authenticate': challenge(), connection: 'close' });
+    writeJson(
+      response,
+      401,
+      { error: { code: 'unauthenticated', message: 'an `Authorization: Bearer <token>` header is required' } },
+      { 'www-authenticate': challenge(), connection: 'close' },
+    );
     return undefined;
   }
   let principal: Principal;
@@ -204,7 +224,12 @@ async function authenticate(
     principal = await deps.identity.verify(token);
   } catch (error) {
     if (isBailiffError(error, 'unauthenticated')) {
-      writeJson(response, 401, { error: { code: 'unauthenticated', message: error.message } }, { 'www-authenticate': challenge('invalid_token'), connection: 'close' });
+      writeJson(
+        response,
+        401,
+        { error: { code: 'unauthenticated', message: error.message } },
+        { 'www-authenticate': challenge('invalid_token'), connection: 'close' },
+      );
       return undefined;
     }
     throw error;
@@ -231,7 +256,10 @@ async function forwardToMcpServer(
   response.once('close', () => gone.abort());
   const webRequest = new Request(`${publicUrl}${MCP_PATH}`, { method: 'POST', headers, body: raw ? new Uint8Array(raw) : undefined, signal: gone.signal });
   const caller: Caller = { principal, publicUrl };
-  const answer = await handler.fetch(webRequest, { parsedBody, authInfo: { token: '', clientId: principal.id, scopes: [...principal.roles], extra: { caller } } });
+  const answer = await handler.fetch(webRequest, {
+    parsedBody,
+    authInfo: { token: '', clientId: principal.id, scopes: [...principal.roles], extra: { caller } },
+  });
   const outHeaders: Record<string, string> = {};
   answer.headers.forEach((value, name) => {
     outHeaders[name] = value;

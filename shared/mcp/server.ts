@@ -26,7 +26,7 @@ export const SERVER_INFO = { name: 'bailiff', version: '0.1.0' };
 export const PROTOCOL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'] as const;
 
 const INSTRUCTIONS =
-  'Bailiff changes a law firm\'s case files only through plans a person approves. Read with list_files and read_file; ' +
+  "Bailiff changes a law firm's case files only through plans a person approves. Read with list_files and read_file; " +
   'propose changes with propose_plan (typed operations) or plan_from_commands (shell lines); a person approves in the console ' +
   '(the link is in every result); then apply_plan runs it. wait_for_plan waits for the decision or the end of the execution.';
 
@@ -67,7 +67,10 @@ export async function callTool(tool: ToolDefinition, backend: McpBackend, args: 
   const parsed = tool.input.safeParse(args ?? {});
   const planId = typeof (args as { planId?: unknown } | undefined)?.planId === 'string' ? (args as { planId: string }).planId : undefined;
   if (!parsed.success) {
-    return { isError: true, content: toolErrorText(invalidArguments(tool.name, parsed.error), { tool: tool.name }).map((text) => ({ type: 'text' as const, text })) };
+    return {
+      isError: true,
+      content: toolErrorText(invalidArguments(tool.name, parsed.error), { tool: tool.name }).map((text) => ({ type: 'text' as const, text })),
+    };
   }
   try {
     // Bodies the API validates itself (plans, commands) go as sent, so it names fields as it always does.
@@ -85,14 +88,19 @@ type ProgressToken = string | number;
  * of the plan's actions have an outcome. The value counts those actions, so it only ever grows,
  * as the specification requires; the total is the plan's action count once it is known.
  */
-export function progressReporter(token: ProgressToken, send: (params: { progressToken: ProgressToken; progress: number; total?: number; message: string }) => void): (view: PlanViewBody) => void {
+export function progressReporter(
+  token: ProgressToken,
+  send: (params: { progressToken: ProgressToken; progress: number; total?: number; message: string }) => void,
+): (view: PlanViewBody) => void {
   let last = -1;
   return (view) => {
     const execution = view.execution;
     const progress = execution ? execution.done + execution.failed + execution.skipped : 0;
     if (progress <= last) return;
     last = progress;
-    const message = execution ? `${statusInWords(view.plan.status)}: ${progress.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done` : view.decisions.nextStep;
+    const message = execution
+      ? `${statusInWords(view.plan.status)}: ${progress.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done`
+      : view.decisions.nextStep;
     send({ progressToken: token, progress, ...(execution ? { total: execution.actionCount } : {}), message });
   };
 }
@@ -109,7 +117,8 @@ export function createMcpServer(backend: McpBackend): Server {
   server.setRequestHandler('resources/list', async () => ({ resources: [PLAN_REVIEW_RESOURCE] }));
   server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: [] }));
   server.setRequestHandler('resources/read', async (request) => {
-    if (request.params.uri !== PLAN_REVIEW_URI) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${request.params.uri}; the one resource is ${PLAN_REVIEW_URI}`);
+    if (request.params.uri !== PLAN_REVIEW_URI)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource not found: ${request.params.uri}; the one resource is ${PLAN_REVIEW_URI}`);
     return { contents: [{ uri: PLAN_REVIEW_URI, mimeType: PLAN_REVIEW_RESOURCE.mimeType, text: await planReviewHtml() }] };
   });
   server.setRequestHandler('tools/call', async (request, ctx: ServerContext) => {

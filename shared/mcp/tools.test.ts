@@ -14,7 +14,13 @@ function recordingBackend(maxWaitSeconds: number): { backend: McpBackend; waits:
   const waits: number[] = [];
   const view = {
     plan: { id: PLAN_ID, case: 'c', status: 'proposed', description: 'd' },
-    report: { valid: true, totals: { operations: 0, actions: 0, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0 }, operations: [], errors: [], warnings: [] },
+    report: {
+      valid: true,
+      totals: { operations: 0, actions: 0, objectsCreated: 0, objectsOverwritten: 0, objectsDeleted: 0 },
+      operations: [],
+      errors: [],
+      warnings: [],
+    },
     decisions: {
       approve: { allowed: false, offered: true, code: 'forbidden', reason: 'Approving needs the approver role.' },
       apply: { allowed: false, offered: false, code: 'conflict', reason: 'The plan needs 1 more approval before it can run.' },
@@ -65,6 +71,9 @@ describe('MCP tool waits', () => {
     const { backend } = recordingBackend(45);
     const result = await callTool(tool('wait_for_plan'), backend, { planId: PLAN_ID, timeoutSeconds: 301 });
     expect(result.isError).toBe(true);
-    expect(result.content[0]).toEqual({ type: 'text', text: 'Error invalid_input: invalid arguments for wait_for_plan\n  - timeoutSeconds: Too big: expected number to be <=300' });
+    expect(result.content[0]).toEqual({
+      type: 'text',
+      text: 'Error invalid_input: invalid arguments for wait_for_plan\n  - timeoutSeconds: Too big: expected number to be <=300',
+    });
   });
 });

@@ -52,7 +52,13 @@ export const MAX_WAIT_SECONDS = 300;
 
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
-const waitSeconds = z.number().int().min(1).max(MAX_WAIT_SECONDS).default(60).meta({ description: `How long to wait at most, in seconds (1–${MAX_WAIT_SECONDS})` });
+const waitSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_WAIT_SECONDS)
+  .default(60)
+  .meta({ description: `How long to wait at most, in seconds (1–${MAX_WAIT_SECONDS})` });
 
 const listFilesInput = z.strictObject({
   case: caseNameSchema.meta({ description: 'Case name (a folder under projects/)' }),
@@ -64,7 +70,10 @@ const fileHistoryInput = z.strictObject({ case: caseNameSchema, ...fileHistoryQu
 const planIdInput = z.strictObject({ planId: planIdSchema });
 const waitInput = z.strictObject({
   planId: planIdSchema,
-  until: z.enum(['decided', 'finished']).default('decided').meta({ description: '`decided`: until a person approves or rejects it (or it moves on); `finished`: until its execution ends' }),
+  until: z
+    .enum(['decided', 'finished'])
+    .default('decided')
+    .meta({ description: '`decided`: until a person approves or rejects it (or it moves on); `finished`: until its execution ends' }),
   timeoutSeconds: waitSeconds,
 });
 const applyInput = z.strictObject({
@@ -92,7 +101,10 @@ export const TOOLS: ToolDefinition[] = [
       const body = await backend.listFiles(input.case, { prefix: input.prefix, recursive: input.recursive });
       const lines = body.files.slice(0, 200).map((file) => `${file.path} (${file.size} B)`);
       const more = body.files.length > 200 ? `\n… and ${body.files.length - 200} more (see structuredContent)` : '';
-      return { structured: body, text: `${plural(body.files.length, 'file')} in case ${body.case}${input.prefix ? ` under ${input.prefix}` : ''}:\n${lines.join('\n')}${more}` };
+      return {
+        structured: body,
+        text: `${plural(body.files.length, 'file')} in case ${body.case}${input.prefix ? ` under ${input.prefix}` : ''}:\n${lines.join('\n')}${more}`,
+      };
     },
   },
   {
@@ -104,7 +116,10 @@ export const TOOLS: ToolDefinition[] = [
     async run(backend, args) {
       const input = args as z.output<typeof readFileInput>;
       const body = await backend.readFileText(input.case, input.path, { offset: input.offset, limit: input.limit });
-      const position = body.nextOffset === undefined ? `end of file (${body.size} bytes)` : `more follows: call again with offset ${body.nextOffset} (file is ${body.size} bytes)`;
+      const position =
+        body.nextOffset === undefined
+          ? `end of file (${body.size} bytes)`
+          : `more follows: call again with offset ${body.nextOffset} (file is ${body.size} bytes)`;
       return { structured: body, text: `${body.path}, bytes ${body.offset}–${body.nextOffset ?? body.size}; ${position}\n\n${body.text}` };
     },
   },
@@ -118,9 +133,15 @@ export const TOOLS: ToolDefinition[] = [
     async run(backend, args) {
       const input = args as z.output<typeof fileHistoryInput>;
       const body = await backend.fileHistory(input.case, input.path, { limit: input.limit, pageToken: input.pageToken });
-      const lines = body.changes.map((change) => `${change.ranAt}  ${describeChange(change)}  (plan ${change.planId} by ${change.proposer}; approved by ${describeApprovers(change)}; audit #${change.audit.seq})`);
+      const lines = body.changes.map(
+        (change) =>
+          `${change.ranAt}  ${describeChange(change)}  (plan ${change.planId} by ${change.proposer}; approved by ${describeApprovers(change)}; audit #${change.audit.seq})`,
+      );
       const more = body.nextPageToken ? `\n… more: call again with pageToken ${body.nextPageToken}` : '';
-      return { structured: body, text: `${body.changes.length === 0 ? 'No change recorded' : plural(body.changes.length, 'change')} to ${body.path} in case ${body.case}${lines.length ? ':\n' : ''}${lines.join('\n')}${more}` };
+      return {
+        structured: body,
+        text: `${body.changes.length === 0 ? 'No change recorded' : plural(body.changes.length, 'change')} to ${body.path} in case ${body.case}${lines.length ? ':\n' : ''}${lines.join('\n')}${more}`,
+      };
     },
   },
   {
@@ -142,7 +163,10 @@ export const TOOLS: ToolDefinition[] = [
     annotations: { title: 'Propose a plan from shell commands', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     async run(backend, args) {
       const view = await backend.proposeFromCommands(args);
-      const lines = view.translation.map((line) => `line ${line.line}: ${line.text} → ${line.operations.length === 0 ? 'nothing to do' : `operation ${line.operations.map((index) => index + 1).join(', ')}`}`);
+      const lines = view.translation.map(
+        (line) =>
+          `line ${line.line}: ${line.text} → ${line.operations.length === 0 ? 'nothing to do' : `operation ${line.operations.map((index) => index + 1).join(', ')}`}`,
+      );
       return { structured: view, text: `${lines.join('\n')}\n\n${describePlan(view, backend)}` };
     },
   },
@@ -181,20 +205,26 @@ export const TOOLS: ToolDefinition[] = [
       const input = args as z.output<typeof applyInput>;
       const current = await backend.getPlan(input.planId);
       // Idempotent as annotated: applying a plan that already ran to success answers with its result.
-      if (current.decisions.finished && whyOver(current) === undefined) return { structured: { ...current, timedOut: false }, text: `Already applied.\n${describePlan(current, backend)}` };
+      if (current.decisions.finished && whyOver(current) === undefined)
+        return { structured: { ...current, timedOut: false }, text: `Already applied.\n${describePlan(current, backend)}` };
       const over = whyOver(current);
       if (over) throw planIsOver(current, over);
       // Handed to the executor already (another call applied it): wait for it rather than ask the API to start it again.
       const queued = current.decisions.inFlight ? current : await backend.apply(input.planId);
       if (!input.wait) return { structured: { ...queued, timedOut: false }, text: describePlan(queued, backend) };
       const seconds = Math.min(input.timeoutSeconds, backend.maxWaitSeconds);
-      const { view, timedOut } = await backend.waitForPlan(input.planId, { done: (seen) => waitIsOver('finished', seen.decisions), timeoutMs: seconds * 1000, ...context });
+      const { view, timedOut } = await backend.waitForPlan(input.planId, {
+        done: (seen) => waitIsOver('finished', seen.decisions),
+        timeoutMs: seconds * 1000,
+        ...context,
+      });
       return { structured: { ...view, timedOut }, text: `${timedOut ? stillWaiting(view, seconds, 'finished') : ''}${describePlan(view, backend)}` };
     },
   },
   {
     name: 'propose_rollback',
-    description: 'Propose the plan that undoes an executed plan (derived from its journal). Nothing changes yet: the rollback is a new plan that a person approves and apply_plan runs.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb"}',
+    description:
+      'Propose the plan that undoes an executed plan (derived from its journal). Nothing changes yet: the rollback is a new plan that a person approves and apply_plan runs.\nExample: {"planId": "pln_0mx3i8lr9716efbf802c2cccb"}',
     input: planIdInput,
     output: planViewSchema,
     annotations: { title: 'Propose a rollback', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -262,11 +292,21 @@ export function describePlan(view: PlanViewBody, backend: Pick<McpBackend, 'cons
   ];
   if (totals.operations > 50) lines.push(`  … ${(totals.operations - 50).toLocaleString('en-US')} more`);
   const errors = [...report.errors, ...(report.policy?.violations ?? [])];
-  if (errors.length > 0) lines.push('Errors:', ...errors.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
-  if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`));
+  if (errors.length > 0)
+    lines.push(
+      'Errors:',
+      ...errors.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`),
+    );
+  if (report.warnings.length > 0)
+    lines.push(
+      'Warnings:',
+      ...report.warnings.slice(0, 20).map((issue) => `  - ${issue.operation === undefined ? '' : `operation ${issue.operation + 1}: `}${issue.message}`),
+    );
   if (view.execution) {
     const execution = view.execution;
-    lines.push(`Execution: ${execution.done.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}.`);
+    lines.push(
+      `Execution: ${execution.done.toLocaleString('en-US')} of ${plural(execution.actionCount, 'action')} done, ${execution.failed} failed, ${execution.skipped} skipped${execution.lastError ? `; ${execution.lastError}` : ''}.`,
+    );
   }
   lines.push(nextStep(view, link));
   return lines.join('\n');
@@ -281,10 +321,12 @@ function nextStep(view: PlanViewBody, link: string): string {
   if (decisions.apply.allowed) return `Approved. Next: call apply_plan. Console: ${link}`;
   if (decisions.inFlight) return `Executing (${decisions.nextStep}). wait_for_plan with until "finished" waits for the end. Console: ${link}`;
   const over = whyOver(view);
-  if (over === undefined) return `Done: the case now looks as planned.${decisions.rollback.allowed ? ' propose_rollback undoes it if needed.' : ''} Console: ${link}`;
+  if (over === undefined)
+    return `Done: the case now looks as planned.${decisions.rollback.allowed ? ' propose_rollback undoes it if needed.' : ''} Console: ${link}`;
   if (decisions.approve.offered) return `Next: fix the errors and propose a corrected plan; this one cannot be approved. Review: ${link}`;
   if (decisions.rollback.allowed) return `It is over: ${over}. Nothing more runs; propose_rollback undoes what it did, or propose a new plan. Console: ${link}`;
-  if (decisions.approvalExpired) return `It is over: ${over}. Propose a new plan (or ask a person to check and approve this one again in the console). Console: ${link}`;
+  if (decisions.approvalExpired)
+    return `It is over: ${over}. Propose a new plan (or ask a person to check and approve this one again in the console). Console: ${link}`;
   return `It is over: ${over}. Nothing more happens to this plan; propose a new one if the change is still wanted. Console: ${link}`;
 }
 

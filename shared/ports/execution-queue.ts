@@ -23,10 +23,7 @@ export type ExecutionMessage = z.infer<typeof executionMessageSchema>;
 export function parseExecutionMessage(value: unknown): ExecutionMessage {
   const parsed = executionMessageSchema.safeParse(value);
   if (!parsed.success) {
-    throw invalidInput(
-      'not a valid execution message',
-      zodIssueDetails(parsed.error),
-    );
+    throw invalidInput('not a valid execution message', zodIssueDetails(parsed.error));
   }
   return parsed.data;
 }

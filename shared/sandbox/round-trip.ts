@@ -47,7 +47,6 @@ export interface Progress {
 
 const noProgress: Progress = () => undefined;
 
-
 function localPath(dir: string, path: string): string {
   return join(dir, ...path.replace(/\/$/, '').split('/'));
 }
@@ -56,7 +55,12 @@ function localPath(dir: string, path: string): string {
  * Downloads every object of the case into `dir` (parallel, streamed, md5-checked) and writes
  * the snapshot beside it. `dir` must not hold a tree from another pull.
  */
-export async function pull(client: BailiffClient, caseName: string, dir: string, options: { concurrency?: number; progress?: Progress } = {}): Promise<LocalSnapshot> {
+export async function pull(
+  client: BailiffClient,
+  caseName: string,
+  dir: string,
+  options: { concurrency?: number; progress?: Progress } = {},
+): Promise<LocalSnapshot> {
   const progress = options.progress ?? noProgress;
   const objects: SnapshotObject[] = [];
   let pageToken: string | undefined;
@@ -90,7 +94,8 @@ export async function pull(client: BailiffClient, caseName: string, dir: string,
         createWriteStream(partial),
       );
       const md5 = hash.digest('hex');
-      if (md5 !== object.md5) throw new Error(`${object.path}: downloaded bytes have md5 ${md5}, the snapshot says ${object.md5} (changed while pulling? pull again)`);
+      if (md5 !== object.md5)
+        throw new Error(`${object.path}: downloaded bytes have md5 ${md5}, the snapshot says ${object.md5} (changed while pulling? pull again)`);
       await rename(partial, target);
       object.localMtimeMs = (await stat(target)).mtimeMs;
     }
@@ -169,7 +174,9 @@ export async function scanTree(dir: string, snapshot: LocalSnapshot, options: { 
   return found.map((entry) => {
     if (entry.path.endsWith('/')) return { path: entry.path, size: 0, md5: createHash('md5').digest('hex'), file: entry.file };
     const hashed = hashes.get(entry.path);
-    return hashed ? { path: entry.path, size: entry.size, ...hashed, file: entry.file } : { path: entry.path, size: entry.size, md5: known.get(entry.path)!.md5, file: entry.file };
+    return hashed
+      ? { path: entry.path, size: entry.size, ...hashed, file: entry.file }
+      : { path: entry.path, size: entry.size, md5: known.get(entry.path)!.md5, file: entry.file };
   });
 }
 
@@ -192,7 +199,8 @@ export function localStatus(snapshot: LocalSnapshot, tree: readonly LocalEntry[]
   let deleted = snapshot.objects.filter((object) => !now.has(object.path)).map((object) => object.path);
   const renamed: LocalStatus['renamed'] = [];
   const pairs: Array<{ from: string; to: string; score: number }> = [];
-  for (const from of deleted) for (const to of added) if (key(before.get(from)!) === key(now.get(to)!) && !from.endsWith('/')) pairs.push({ from, to, score: nameSimilarity(from, to) });
+  for (const from of deleted)
+    for (const to of added) if (key(before.get(from)!) === key(now.get(to)!) && !from.endsWith('/')) pairs.push({ from, to, score: nameSimilarity(from, to) });
   pairs.sort((a, b) => b.score - a.score || (a.from < b.from ? -1 : 1) || (a.to < b.to ? -1 : 1));
   const usedFrom = new Set<string>();
   const usedTo = new Set<string>();

@@ -17,7 +17,9 @@ describe('AdaptiveConcurrency', () => {
 
   it('doubles while latency holds, up to its ceiling, and stays there', () => {
     const controller = new AdaptiveConcurrency({ initial: 8, min: 1, max: 128 });
-    expect([round(controller, 40), round(controller, 40), round(controller, 41), round(controller, 40), round(controller, 40), round(controller, 40)]).toEqual([16, 32, 64, 128, 128, 128]);
+    expect([round(controller, 40), round(controller, 40), round(controller, 41), round(controller, 40), round(controller, 40), round(controller, 40)]).toEqual([
+      16, 32, 64, 128, 128, 128,
+    ]);
   });
 
   it('decides only at the end of a round of `limit` completions', () => {

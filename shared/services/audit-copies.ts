@@ -32,18 +32,23 @@ export class AuditCopies {
    * is then retried and writes them.
    */
   async write(plan: PlanRecord): Promise<void> {
-    const ids = [plan.id, ...(plan.execution?.compensation ? [plan.execution.compensation] : []), ...(plan.kind === 'rollback' && plan.rollbackOf ? [plan.rollbackOf] : [])];
+    const ids = [
+      plan.id,
+      ...(plan.execution?.compensation ? [plan.execution.compensation] : []),
+      ...(plan.kind === 'rollback' && plan.rollbackOf ? [plan.rollbackOf] : []),
+    ];
     for (const id of ids) {
       const records = await this.#plans.readPlanAudit(id);
       if (records.length === 0) continue;
       const name = auditObjectName(plan.case, id, records.length);
-      const body = records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+      const body = `${records.map((record) => JSON.stringify(record)).join('\n')}\n`;
       try {
         // Created only where nothing is: a copy already there holds these same records.
         await this.#store.write(name, Buffer.from(body), { contentType: 'application/x-ndjson', ifGenerationMatch: '0' });
       } catch (error) {
         // An earlier delivery wrote it (a retention policy may answer an overwrite with object_held).
-        const alreadyWritten = (isBailiffError(error, 'precondition_failed') || isBailiffError(error, 'object_held')) && (await this.#store.stat(name)) !== undefined;
+        const alreadyWritten =
+          (isBailiffError(error, 'precondition_failed') || isBailiffError(error, 'object_held')) && (await this.#store.stat(name)) !== undefined;
         if (!alreadyWritten) throw error;
       }
     }

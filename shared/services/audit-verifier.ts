@@ -28,12 +28,54 @@ export interface AuditVerification {
 
 const PAGE = 1000;
 
+type Break = NonNullable<AuditVerification['firstBreak']>;
+/** Each plan's copies, with the record count their names state. */
+type CopiesByPlan = Map<string, { caseName: string; copies: { name: string; count?: number }[] }>;
+
 /** `covers`: the cases whose chains and copies are verified (the caller's walls leave some out). */
 export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore, covers: (caseName: string) => boolean = () => true): Promise<AuditVerification> {
   const signer = plans.auditHeadSigner;
-  let records = 0;
-  let firstBreak: AuditVerification['firstBreak'];
   const heads = (await plans.listAuditChains()).filter((head) => covers(head.chain));
+  const chains = await verifyChains(plans, heads, signer);
+  const listed = await listCopies(objects, covers);
+  let firstBreak: Break | undefined = chains.firstBreak;
+  if (!firstBreak && listed.unnamed.length > 0)
+    firstBreak = { chain: '?', seq: 0, reason: 'not named <case>/<plan>.<records>.jsonl', file: listed.unnamed[0]! };
+  firstBreak ??= await verifyCopies(plans, objects, listed.copies, chains.stored);
+
+  const missingFiles: string[] = [];
+  for (const { caseName, planId } of await expectedCopies(plans)) {
+    if (!covers(caseName)) continue;
+    if (!listed.copies.has(planId)) missingFiles.push(auditObjectName(caseName, planId, (await plans.readPlanAudit(planId)).length));
+  }
+  missingFiles.sort();
+  if (!firstBreak && missingFiles.length > 0) {
+    firstBreak = {
+      chain: parseAuditObjectName(missingFiles[0]!)?.caseName ?? '?',
+      seq: 0,
+      reason: `the copy ${missingFiles[0]} of a finished plan is missing (deleted)`,
+      file: missingFiles[0]!,
+    };
+  }
+  return {
+    ok: !firstBreak,
+    chains: heads.length,
+    records: chains.records,
+    files: listed.files,
+    headsSigned: signer !== undefined,
+    missingFiles,
+    ...(firstBreak ? { firstBreak } : {}),
+  };
+}
+
+/** Recomputes each chain and checks its head (and the head's signature); returns every stored hash for the copies' check. */
+async function verifyChains(
+  plans: PlanStore,
+  heads: readonly AuditChainHead[],
+  signer: AuditHeadSigner | undefined,
+): Promise<{ records: number; stored: Map<string, Map<number, string>>; firstBreak?: Break }> {
+  let records = 0;
+  let firstBreak: Break | undefined;
   const stored = new Map<string, Map<number, string>>();
   for (const head of heads) {
     const chain: AuditRecord[] = [];
@@ -52,16 +94,23 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore, c
     }
     const last = chain[chain.length - 1];
     if (!last || last.seq !== head.seq || last.hash !== head.hash) {
-      firstBreak ??= { chain: head.chain, seq: last?.seq ?? 0, reason: `the chain's head is record ${head.seq}, but the records stop at ${last?.seq ?? 0} (truncated)` };
+      firstBreak ??= {
+        chain: head.chain,
+        seq: last?.seq ?? 0,
+        reason: `the chain's head is record ${head.seq}, but the records stop at ${last?.seq ?? 0} (truncated)`,
+      };
       continue;
     }
     const unsigned = signer ? await checkHeadSignature(signer, head) : undefined;
     if (unsigned) firstBreak ??= { chain: head.chain, seq: head.seq, reason: unsigned };
   }
+  return { records, stored, ...(firstBreak ? { firstBreak } : {}) };
+}
 
+/** The copies under `.bailiff/audit/` of the covered cases, grouped by plan; names that parse as no copy apart. */
+async function listCopies(objects: ObjectStore, covers: (caseName: string) => boolean): Promise<{ files: number; copies: CopiesByPlan; unnamed: string[] }> {
   let files = 0;
-  // Each plan's copies, with the record count their names state.
-  const copies = new Map<string, { caseName: string; copies: { name: string; count?: number }[] }>();
+  const copies: CopiesByPlan = new Map();
   const unnamed: string[] = [];
   for await (const page of listAll(objects, AUDIT_PREFIX)) {
     for (const object of page.objects) {
@@ -77,9 +126,17 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore, c
       copies.set(parsed.planId, entry);
     }
   }
-  if (!firstBreak && unnamed.length > 0) firstBreak = { chain: '?', seq: 0, reason: 'not named <case>/<plan>.<records>.jsonl', file: unnamed[0]! };
+  return { files, copies, unnamed };
+}
+
+/** The first copy that does not hold what its name and the stored chain say it should. */
+async function verifyCopies(
+  plans: PlanStore,
+  objects: ObjectStore,
+  copies: CopiesByPlan,
+  stored: ReadonlyMap<string, ReadonlyMap<number, string>>,
+): Promise<Break | undefined> {
   for (const [planId, entry] of copies) {
-    if (firstBreak) break;
     const inStore = await plans.readPlanAudit(planId);
     const texts = new Map<string, string>();
     for (const copy of entry.copies) texts.set(copy.name, (await objects.read(copy.name)).toString('utf8'));
@@ -89,23 +146,10 @@ export async function verifyAuditTrail(plans: PlanStore, objects: ObjectStore, c
     for (const { name, count } of counted) {
       const text = texts.get(name)!;
       const fileBreak = checkAuditFile(text, stored) ?? checkCopyHolds(entry.caseName, planId, text, inStore, count, count === newest);
-      if (fileBreak) {
-        firstBreak = { ...fileBreak, file: name };
-        break;
-      }
+      if (fileBreak) return { ...fileBreak, file: name };
     }
   }
-
-  const missingFiles: string[] = [];
-  for (const { caseName, planId } of await expectedCopies(plans)) {
-    if (!covers(caseName)) continue;
-    if (!copies.has(planId)) missingFiles.push(auditObjectName(caseName, planId, (await plans.readPlanAudit(planId)).length));
-  }
-  missingFiles.sort();
-  if (!firstBreak && missingFiles.length > 0) {
-    firstBreak = { chain: parseAuditObjectName(missingFiles[0]!)?.caseName ?? '?', seq: 0, reason: `the copy ${missingFiles[0]} of a finished plan is missing (deleted)`, file: missingFiles[0]! };
-  }
-  return { ok: !firstBreak, chains: heads.length, records, files, headsSigned: signer !== undefined, missingFiles, ...(firstBreak ? { firstBreak } : {}) };
+  return undefined;
 }
 
 /** Why a head's signature does not hold, or undefined when it does. */
@@ -133,7 +177,14 @@ function caseOfCopy(name: string): string {
  * truncated copy); the newest copy holds all of them (fewer: its newer copy was deleted, or
  * records were added that no copy has).
  */
-function checkCopyHolds(caseName: string, planId: string, text: string, inStore: readonly AuditRecord[], count: number, newest: boolean): ChainBreak | undefined {
+function checkCopyHolds(
+  caseName: string,
+  planId: string,
+  text: string,
+  inStore: readonly AuditRecord[],
+  count: number,
+  newest: boolean,
+): ChainBreak | undefined {
   const inCopy = text
     .split('\n')
     .filter((line) => line.trim() !== '')

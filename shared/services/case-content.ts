@@ -204,7 +204,15 @@ export class CaseContentService {
     // Reopened at the same generation: a range read of the version the ETag names, or a 412.
     const ranged = await this.#objects.openRead(name, { range, ifGenerationMatch: info.generation });
     const end = range.end ?? info.size - 1;
-    return { kind: 'bytes', etag, stream: ranged.stream, contentType, length: end - range.start + 1, range: { start: range.start, end, size: info.size }, filename };
+    return {
+      kind: 'bytes',
+      etag,
+      stream: ranged.stream,
+      contentType,
+      length: end - range.start + 1,
+      range: { start: range.start, end, size: info.size },
+      filename,
+    };
   }
 
   /**
@@ -238,7 +246,10 @@ export class CaseContentService {
   }
 
   /** `fullSnapshot`, with the listing it came from (for a dry run against exactly the same view). */
-  async fullListing(caseName: string, knownMd5?: (path: string, generation: string) => string | undefined): Promise<{ entries: SnapshotEntry[]; objects: ObjectInfo[]; refused: RefusedEntry[]; pages: number }> {
+  async fullListing(
+    caseName: string,
+    knownMd5?: (path: string, generation: string) => string | undefined,
+  ): Promise<{ entries: SnapshotEntry[]; objects: ObjectInfo[]; refused: RefusedEntry[]; pages: number }> {
     const objects: ObjectInfo[] = [];
     const refused: RefusedEntry[] = [];
     let token: string | undefined;
@@ -300,10 +311,14 @@ export class CaseContentService {
     await this.#access.requireCase(principal, caseName, 'upload');
     const declaration = parseOrThrow(blobDeclarationSchema, body, 'blob declaration');
     if (this.#signer && declaration.md5 === undefined) {
-      throw invalidInput('invalid blob declaration', [{ path: 'md5', message: 'Cloud Storage verifies uploads by MD5: declare `md5` (sha256 alone cannot be checked without reading the bytes)' }]);
+      throw invalidInput('invalid blob declaration', [
+        { path: 'md5', message: 'Cloud Storage verifies uploads by MD5: declare `md5` (sha256 alone cannot be checked without reading the bytes)' },
+      ]);
     }
     if (!this.#signer && declaration.size > this.#options.maxUploadBytes) {
-      throw new BailiffError('payload_too_large', `this server accepts uploads of at most ${this.#options.maxUploadBytes} bytes`, [{ path: 'size', message: 'too large' }]);
+      throw new BailiffError('payload_too_large', `this server accepts uploads of at most ${this.#options.maxUploadBytes} bytes`, [
+        { path: 'size', message: 'too large' },
+      ]);
     }
     const ref = blobRefOf(caseName, declaration);
     const blob = formatBlobRef(ref);
@@ -343,7 +358,8 @@ export class CaseContentService {
     const id = parseBlobId(blobIdRaw);
     if (!id.ok) throw invalidInput('invalid blob id', [{ path: 'params.blob', message: id.reason }]);
     const ref: BlobRef = { case: caseName, ...id.value };
-    if (ref.size > this.#options.maxUploadBytes) throw new BailiffError('payload_too_large', `this server accepts uploads of at most ${this.#options.maxUploadBytes} bytes`);
+    if (ref.size > this.#options.maxUploadBytes)
+      throw new BailiffError('payload_too_large', `this server accepts uploads of at most ${this.#options.maxUploadBytes} bytes`);
     const name = blobObjectName(ref);
     const existing = await this.#objects.stat(name);
     if (checkBlob(ref, caseName, existing).ok) {
@@ -351,16 +367,18 @@ export class CaseContentService {
       return { blob: formatBlobRef(ref), size: existing!.size, alreadyUploaded: true };
     }
     const verifier = new VerifyingStream(ref);
-    const written = await this.#objects.writeFrom(name, body.pipe(verifier), {
-      ...(existing ? { ifGenerationMatch: existing.generation } : { ifGenerationMatch: '0' }),
-      contentType: contentType ?? 'application/octet-stream',
-    }).catch((error: unknown) => {
-      // Stop taking the rest of a refused upload, but leave the connection to the HTTP layer:
-      // destroying the request here closed the socket before the 413 or 400 could be sent.
-      // The server answers with `Connection: close` when a body was not read to its end.
-      body.unpipe(verifier);
-      throw error;
-    });
+    const written = await this.#objects
+      .writeFrom(name, body.pipe(verifier), {
+        ...(existing ? { ifGenerationMatch: existing.generation } : { ifGenerationMatch: '0' }),
+        contentType: contentType ?? 'application/octet-stream',
+      })
+      .catch((error: unknown) => {
+        // Stop taking the rest of a refused upload, but leave the connection to the HTTP layer:
+        // destroying the request here closed the socket before the 413 or 400 could be sent.
+        // The server answers with `Connection: close` when a body was not read to its end.
+        body.unpipe(verifier);
+        throw error;
+      });
     return { blob: formatBlobRef(ref), size: written.size, alreadyUploaded: false, md5: verifier.md5Hex(), sha256: verifier.sha256Hex() };
   }
 }
@@ -407,15 +425,22 @@ class VerifyingStream extends Transform {
     this.#md5Hex = this.#md5.digest('hex');
     this.#sha256Hex = this.#sha256.digest('hex');
     if (this.#received !== this.#ref.size) {
-      done(invalidInput(`the upload has ${this.#received} bytes; its blob id declares ${this.#ref.size}`, [{ message: 'size mismatch', received: this.#received, declared: this.#ref.size }]));
+      done(
+        invalidInput(`the upload has ${this.#received} bytes; its blob id declares ${this.#ref.size}`, [
+          { message: 'size mismatch', received: this.#received, declared: this.#ref.size },
+        ]),
+      );
       return;
     }
     const actual = this.#ref.algorithm === 'md5' ? this.#md5Hex : this.#sha256Hex;
     if (actual !== this.#ref.digest) {
-      done(invalidInput(`the uploaded bytes have ${this.#ref.algorithm} ${actual}, not the ${this.#ref.digest} the blob id declares`, [{ message: 'hash mismatch', algorithm: this.#ref.algorithm, actual, declared: this.#ref.digest }]));
+      done(
+        invalidInput(`the uploaded bytes have ${this.#ref.algorithm} ${actual}, not the ${this.#ref.digest} the blob id declares`, [
+          { message: 'hash mismatch', algorithm: this.#ref.algorithm, actual, declared: this.#ref.digest },
+        ]),
+      );
       return;
     }
     done();
   }
 }
-

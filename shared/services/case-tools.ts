@@ -3,7 +3,7 @@
  * and reading a text file of a case in bounded pages. PlanService delegates to them, so they
  * get its ports and its propose path without growing the lifecycle code.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { fromCommandsInputSchema, translateCommands, type LineTranslation } from '../domain/commands.ts';
 import { casePathOf, casePrefix, objectName } from '../domain/paths.ts';
 import { caseNameSchema, casePathSchema, type PlanInput } from '../domain/plan.ts';
@@ -54,7 +54,10 @@ export async function proposeFromCommands(
   }
   const translated = translateCommands(input.commands, input.case, paths);
   if (!translated.ok) {
-    throw invalidInput('the commands cannot be turned into a plan', translated.errors.map((error) => ({ ...error })));
+    throw invalidInput(
+      'the commands cannot be turned into a plan',
+      translated.errors.map((error) => ({ ...error })),
+    );
   }
   const view = await propose({ case: input.case, description: input.description, onError: input.onError, operations: translated.operations });
   return { ...view, translation: translated.translation };

@@ -47,7 +47,11 @@ export async function compensate(run: CompensatedRun, summary: ExecutionSummary)
     if (derived.plan) {
       try {
         await run.ctx.plans.createPlan(derived.plan.record, derived.plan.operations, derived.plan.actions);
-        await run.audit('plan.proposed', { kind: 'compensation', compensation: derived.plan.record.id, actions: derived.plan.actions.length }, derived.plan.record);
+        await run.audit(
+          'plan.proposed',
+          { kind: 'compensation', compensation: derived.plan.record.id, actions: derived.plan.actions.length },
+          derived.plan.record,
+        );
       } catch (error) {
         if (!isBailiffError(error, 'conflict')) throw error;
       }
@@ -87,7 +91,11 @@ async function deriveCompensation(run: CompensatedRun): Promise<{
   const current = new Map<string, string>();
   for (const object of listing.objects) current.set(casePathOf(caseName, object.name) ?? object.name, object.generation);
   const { kept, heldBack } = holdBackChanged(steps, current);
-  const needsAttention: NonNullable<ExecutionSummary['needsAttention']> = heldBack.map((step) => ({ path: step.path, message: step.message, action: step.action }));
+  const needsAttention: NonNullable<ExecutionSummary['needsAttention']> = heldBack.map((step) => ({
+    path: step.path,
+    message: step.message,
+    action: step.action,
+  }));
   const operations = kept.flatMap((step) => step.operations);
   if (operations.length === 0) return { needsAttention };
   const undoes = kept.flatMap((step) => step.operations.map(() => step.action));
@@ -95,7 +103,11 @@ async function deriveCompensation(run: CompensatedRun): Promise<{
   const { report, actions } = await run.ctx.dryRunner.run({ planId: id, caseName, operations, skipPolicy: true }, listing);
   for (const action of actions) action.undoes = undoes[action.operation];
   for (const error of report.errors) {
-    needsAttention.push({ path: error.path ?? '', message: `not undone: ${error.message}`, ...(error.operation !== undefined ? { action: undoes[error.operation] } : {}) });
+    needsAttention.push({
+      path: error.path ?? '',
+      message: `not undone: ${error.message}`,
+      ...(error.operation !== undefined ? { action: undoes[error.operation] } : {}),
+    });
   }
   const now = run.ctx.clock.now().toISOString();
   const description = `Undo what ${run.plan.id} did before it stopped (onError: rollback)`;
@@ -133,7 +145,8 @@ async function deriveCompensation(run: CompensatedRun): Promise<{
  */
 async function recordUndone(run: CompensatedRun, compensation: PlanRecord, summary: ExecutionSummary): Promise<number> {
   const outcomes = new Map<number, JournalEntry>();
-  for await (const page of readPages((offset, limit) => run.ctx.plans.readJournal(compensation.id, offset, limit))) for (const entry of page) outcomes.set(entry.action, entry);
+  for await (const page of readPages((offset, limit) => run.ctx.plans.readJournal(compensation.id, offset, limit)))
+    for (const entry of page) outcomes.set(entry.action, entry);
   const undoneBy = new Map<number, boolean>();
   const attention = [...(summary.needsAttention ?? [])];
   let extra = 0;
@@ -149,7 +162,8 @@ async function recordUndone(run: CompensatedRun, compensation: PlanRecord, summa
           const path = casePathOf(run.plan.case, name);
           if (path === undefined) continue;
           extra += 1;
-          if (attention.length < NEEDS_ATTENTION_LIMIT) attention.push({ path, message: `not undone: ${entry?.message ?? 'the compensation did not reach it'}`, action: action.undoes });
+          if (attention.length < NEEDS_ATTENTION_LIMIT)
+            attention.push({ path, message: `not undone: ${entry?.message ?? 'the compensation did not reach it'}`, action: action.undoes });
         }
       }
     }
@@ -162,7 +176,11 @@ async function recordUndone(run: CompensatedRun, compensation: PlanRecord, summa
   const entries: JournalEntry[] = [...undoneBy]
     .filter(([action, done]) => done && !alreadyCompensated.has(action))
     .map(([action]) => ({ action, outcome: 'compensated', at }));
-  if (entries.length > 0) await run.ctx.plans.appendJournal(run.plan.id, entries.sort((a, b) => a.action - b.action));
+  if (entries.length > 0)
+    await run.ctx.plans.appendJournal(
+      run.plan.id,
+      entries.sort((a, b) => a.action - b.action),
+    );
   summary.needsAttention = attention;
   summary.needsAttentionCount = (summary.needsAttentionCount ?? 0) + extra;
   return [...undoneBy.values()].filter(Boolean).length;

@@ -60,7 +60,9 @@ describe('handleExecutionEvent', () => {
   });
 
   it('acknowledges a request for an unknown plan', async () => {
-    await expect(handleExecutionEvent(push({ version: 1, planId: 'pln_000000000unknown', reason: 'apply', attempt: 1 }), executorWith(plans), silentLogger)).resolves.toBe('ignored');
+    await expect(
+      handleExecutionEvent(push({ version: 1, planId: 'pln_000000000unknown', reason: 'apply', attempt: 1 }), executorWith(plans), silentLogger),
+    ).resolves.toBe('ignored');
   });
 
   it('throws a retryable failure back to Pub/Sub, and acknowledges one the executor gives up on', async () => {
@@ -81,21 +83,37 @@ describe('handleExecutionEvent', () => {
     failing.close();
   });
 
-  it('runs the sweep on the scheduler\'s sweep request, and throws its failure so Pub/Sub delivers it again', async () => {
+  it("runs the sweep on the scheduler's sweep request, and throws its failure so Pub/Sub delivers it again", async () => {
     const published: unknown[] = [];
     const queue = { publish: async (message: unknown) => void published.push(message), health: async () => {} };
-    const sweep = new ExecutionSweep({ plans, queue, auditCopies: new AuditCopies(plans, objects), clock: systemClock, logger: silentLogger, options: { leaseTtlMs: 1000 } });
+    const sweep = new ExecutionSweep({
+      plans,
+      queue,
+      auditCopies: new AuditCopies(plans, objects),
+      clock: systemClock,
+      logger: silentLogger,
+      options: { leaseTtlMs: 1000 },
+    });
     const request = push({ version: 1, kind: 'sweep' });
     await expect(handleExecutionEvent(request, executorWith(plans), silentLogger, undefined, sweep)).resolves.toBe('swept');
     // Without a sweep (or with extra fields) it is not a request anyone handles.
     await expect(handleExecutionEvent(request, executorWith(plans), silentLogger)).resolves.toBe('malformed');
-    await expect(handleExecutionEvent(push({ version: 1, kind: 'sweep', planId: 'x' }), executorWith(plans), silentLogger, undefined, sweep)).resolves.toBe('malformed');
+    await expect(handleExecutionEvent(push({ version: 1, kind: 'sweep', planId: 'x' }), executorWith(plans), silentLogger, undefined, sweep)).resolves.toBe(
+      'malformed',
+    );
     const down = Object.assign(Object.create(plans) as SqlitePlanStore, {
       listPlans: async () => {
         throw unavailable('Firestore is down');
       },
     });
-    const failing = new ExecutionSweep({ plans: down, queue, auditCopies: new AuditCopies(down, objects), clock: systemClock, logger: silentLogger, options: { leaseTtlMs: 1000 } });
+    const failing = new ExecutionSweep({
+      plans: down,
+      queue,
+      auditCopies: new AuditCopies(down, objects),
+      clock: systemClock,
+      logger: silentLogger,
+      options: { leaseTtlMs: 1000 },
+    });
     await expect(handleExecutionEvent(request, executorWith(plans), silentLogger, undefined, failing)).rejects.toThrow(/Firestore is down/);
   });
 });

@@ -80,7 +80,10 @@ export class ExecutionSweep {
         const plan = letter.message ? await plans.getPlan(letter.message.planId) : undefined;
         if (!letter.message) logger.warn('a dead letter that is not an execution request; acknowledged', { messageId: letter.messageId });
         else if (plan && plan.kind !== 'compensation' && isUnfinished(plan) && !(await this.#liveLeaseOf(plan))) {
-          await this.#fail(plan, `its execution request was dead-lettered after ${letter.deliveryAttempts ?? 'repeated'} failed delivery attempts; nothing will deliver it again. See the executor's logs for why, then apply a new plan (or roll this one back)`);
+          await this.#fail(
+            plan,
+            `its execution request was dead-lettered after ${letter.deliveryAttempts ?? 'repeated'} failed delivery attempts; nothing will deliver it again. See the executor's logs for why, then apply a new plan (or roll this one back)`,
+          );
           failed.push(plan.id);
         }
         await letter.ack();
@@ -112,7 +115,9 @@ export class ExecutionSweep {
               status: plan.status,
               lastChangeAt: plan.updatedAt,
               ...(lease ? { expiredLease: { planId: lease.planId, owner: lease.owner, token: lease.token, expiresAt: lease.expiresAt } } : {}),
-              reason: lease ? `the case's lease expired at ${lease.expiresAt} and the plan made no progress since ${plan.updatedAt}` : `no execution holds the case and the plan made no progress since ${plan.updatedAt}`,
+              reason: lease
+                ? `the case's lease expired at ${lease.expiresAt} and the plan made no progress since ${plan.updatedAt}`
+                : `no execution holds the case and the plan made no progress since ${plan.updatedAt}`,
             }),
           ]);
           requeued.push(plan.id);

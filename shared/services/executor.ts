@@ -135,7 +135,9 @@ export class Executor {
     this.auditCopies = deps.auditCopies ?? new AuditCopies(deps.plans, deps.objects);
     const { concurrency, maxConcurrency = concurrency } = deps.options;
     // Without a higher ceiling the limit is fixed; with one it may also fall below its start.
-    this.concurrency = new AdaptiveConcurrency(maxConcurrency > concurrency ? { initial: concurrency, min: 1, max: maxConcurrency } : { initial: concurrency, min: concurrency, max: concurrency });
+    this.concurrency = new AdaptiveConcurrency(
+      maxConcurrency > concurrency ? { initial: concurrency, min: 1, max: maxConcurrency } : { initial: concurrency, min: concurrency, max: concurrency },
+    );
   }
 
   /**
@@ -178,7 +180,10 @@ export class Executor {
         throw error;
       }
       // Before a lease was taken (a stored record that cannot be read): nothing can be recorded.
-      log.error('execution request failed permanently before it could run; acknowledged', { error: messageOf(error), stack: error instanceof Error ? error.stack : undefined });
+      log.error('execution request failed permanently before it could run; acknowledged', {
+        error: messageOf(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
       return 'ignored';
     }
   }
@@ -210,7 +215,7 @@ export class Executor {
       return undefined;
     }
     if (plan.kind === 'compensation') {
-      log.info('execution request for a compensation plan, which runs inside its plan\'s execution; acknowledged');
+      log.info("execution request for a compensation plan, which runs inside its plan's execution; acknowledged");
       return undefined;
     }
     if (plan.status !== 'queued' && plan.status !== 'running') {
@@ -223,7 +228,14 @@ export class Executor {
   }
 
   /** Another lease holds the case: wait for the hand-over, acknowledge a duplicate, or wait once for the holder's lease to lapse. */
-  private async whileCaseIsBusy(plan: PlanRecord, heldBy: Lease, message: ExecutionMessage, delivery: Delivery, log: Logger, waited: boolean): Promise<DeliveryOutcome> {
+  private async whileCaseIsBusy(
+    plan: PlanRecord,
+    heldBy: Lease,
+    message: ExecutionMessage,
+    delivery: Delivery,
+    log: Logger,
+    waited: boolean,
+  ): Promise<DeliveryOutcome> {
     if (heldBy.planId !== plan.id) {
       log.info('case is busy with another plan; this one waits for the hand-over', { holder: heldBy.planId });
       return 'waiting';
@@ -306,7 +318,9 @@ export class Executor {
       finishedAt: now,
       lastError: reason,
     };
-    await this.plans.transition(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now }, [this.event(plan, 'plan.failed', { reason, permanent: true })]);
+    await this.plans.transition(plan.id, plan.revision, { status: 'failed', execution, updatedAt: now }, [
+      this.event(plan, 'plan.failed', { reason, permanent: true }),
+    ]);
   }
 
   /** Wakes the plans of this case that waited while it was busy, oldest first. */

@@ -29,8 +29,18 @@ const MAX_HISTORY_PATHS = 200;
 const AUDIT_PAGE = 1000;
 
 export const fileHistoryQuerySchema = z.strictObject({
-  path: z.string().min(1).max(2048).meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The document, relative to the case folder: where it is now, or any path it had' }),
-  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_PAGE).optional().meta({ description: `Most changes per page (default ${DEFAULT_HISTORY_PAGE})` }),
+  path: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ ...CASE_PATH_JSON_SCHEMA, description: 'The document, relative to the case folder: where it is now, or any path it had' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_HISTORY_PAGE)
+    .optional()
+    .meta({ description: `Most changes per page (default ${DEFAULT_HISTORY_PAGE})` }),
   pageToken: z.string().max(200).optional().meta({ description: "The previous page's `nextPageToken`" }),
 });
 
@@ -73,7 +83,10 @@ export class FileHistoryService implements FileHistoryApi {
     const path = parse(casePathSchema, rawPath, 'path');
     const before = pageToken === undefined ? undefined : decodeToken(pageToken);
     await this.catchUp(caseName);
-    const traced = await traceDocument(path, (at, page) => this.#index.read(caseName, at, page), { maxChanges: MAX_HISTORY_CHANGES, maxPaths: MAX_HISTORY_PATHS });
+    const traced = await traceDocument(path, (at, page) => this.#index.read(caseName, at, page), {
+      maxChanges: MAX_HISTORY_CHANGES,
+      maxPaths: MAX_HISTORY_PATHS,
+    });
     const rest = before === undefined ? traced.changes : traced.changes.filter((row) => row.order < before);
     const page = rest.slice(0, limit);
     const last = page.at(-1);

@@ -50,7 +50,10 @@ export interface PlanApi {
   /** Shell lines translated into a plan, then proposed; refusals are invalid_input with line/column details. */
   proposeFromCommands(principal: Principal, body: unknown): Promise<PlanFromCommandsView>;
   get(principal: Principal, planId: string): Promise<PlanView>;
-  list(principal: Principal, query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number }): Promise<{ plans: PlanRecord[]; nextPageToken?: string }>;
+  list(
+    principal: Principal,
+    query: { case?: string; status?: PlanStatus; pageToken?: string; limit?: number },
+  ): Promise<{ plans: PlanRecord[]; nextPageToken?: string }>;
   validate(principal: Principal, planId: string): Promise<PlanView>;
   approve(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
   reject(principal: Principal, planId: string, body: unknown): Promise<PlanView>;
@@ -62,4 +65,3 @@ export interface PlanApi {
   verifyAudit(principal: Principal): Promise<AuditVerification>;
   releaseLease(principal: Principal, caseName: string): Promise<{ released?: Lease }>;
 }
-

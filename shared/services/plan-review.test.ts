@@ -85,7 +85,19 @@ describe('planDecisions', () => {
   });
 
   it('words the approvals still needed in the singular and the plural', () => {
-    const needsTwo = plan({ approval: { approvers: [{ principal: alice.id, at: NOW.toISOString() }], planHash: 'h', snapshotHash: 's', approvalsRequired: 3, approvedAt: NOW.toISOString() } }, {}, 3);
+    const needsTwo = plan(
+      {
+        approval: {
+          approvers: [{ principal: alice.id, at: NOW.toISOString() }],
+          planHash: 'h',
+          snapshotHash: 's',
+          approvalsRequired: 3,
+          approvedAt: NOW.toISOString(),
+        },
+      },
+      {},
+      3,
+    );
     expect(planDecisions(alice, needsTwo, NOW).approve.reason).toContain('it needs 2 more approvals from someone else');
     expect(planDecisions(agent, plan(), NOW).apply.reason).toBe('The plan needs 1 more approval before it can run.');
   });
@@ -98,14 +110,36 @@ describe('planDecisions', () => {
   });
 
   it('counts four-eyes approvals and refuses a second approval by the same person', () => {
-    const halfway = plan({ approval: { approvers: [{ principal: alice.id, at: NOW.toISOString() }], planHash: 'sha256:abc', snapshotHash: 'sha256:snap', approvalsRequired: 2, approvedAt: NOW.toISOString() } }, { objectsDeleted: 3 }, 2);
+    const halfway = plan(
+      {
+        approval: {
+          approvers: [{ principal: alice.id, at: NOW.toISOString() }],
+          planHash: 'sha256:abc',
+          snapshotHash: 'sha256:snap',
+          approvalsRequired: 2,
+          approvedAt: NOW.toISOString(),
+        },
+      },
+      { objectsDeleted: 3 },
+      2,
+    );
     expect(planDecisions(alice, halfway, NOW).approve.reason).toMatch(/already approved.*1 more/);
     expect(planDecisions(bob, halfway, NOW).approve.allowed).toBe(true);
     expect(planDecisions(bob, halfway, NOW).approvals).toMatchObject({ required: 2, remaining: 1 });
   });
 
   it('says an approval past its window needs validating again, before anything expires it', () => {
-    const approved = plan({ status: 'approved', approval: { approvers: [{ principal: alice.id, at: NOW.toISOString() }], planHash: 'sha256:abc', snapshotHash: 'sha256:snap', approvalsRequired: 1, approvedAt: NOW.toISOString(), expiresAt: '2026-11-30T11:00:00.000Z' } });
+    const approved = plan({
+      status: 'approved',
+      approval: {
+        approvers: [{ principal: alice.id, at: NOW.toISOString() }],
+        planHash: 'sha256:abc',
+        snapshotHash: 'sha256:snap',
+        approvalsRequired: 1,
+        approvedAt: NOW.toISOString(),
+        expiresAt: '2026-11-30T11:00:00.000Z',
+      },
+    });
     const decisions = planDecisions(agent, approved, NOW);
     expect(decisions.approvalExpired).toBe(true);
     expect(decisions.apply.reason).toMatch(/validate the plan again/);
@@ -122,7 +156,9 @@ describe('planDecisions', () => {
 
 describe('describePolicyVerdict', () => {
   it('says why two approvals are needed', () => {
-    expect(describePolicyVerdict(plan({}, { objectsDeleted: 12 }, 2))).toBe('Needs 2 approvals from different people because it deletes 12 files and moves 2 files (policy version 2026-11-26).');
+    expect(describePolicyVerdict(plan({}, { objectsDeleted: 12 }, 2))).toBe(
+      'Needs 2 approvals from different people because it deletes 12 files and moves 2 files (policy version 2026-11-26).',
+    );
   });
 
   it('names the rule that approved a plan automatically, and a violation in words', () => {
@@ -131,7 +167,11 @@ describe('describePolicyVerdict', () => {
     expect(describePolicyVerdict(auto)).toMatch(/^Approved automatically by rule notes-and-folders/);
     const forbidden = plan();
     forbidden.report.valid = false;
-    forbidden.report.policy = { version: 'v1', approvalsRequired: 1, violations: [{ code: 'protected_path', message: '`Settlement/x` is protected (legal hold)' }] };
+    forbidden.report.policy = {
+      version: 'v1',
+      approvalsRequired: 1,
+      violations: [{ code: 'protected_path', message: '`Settlement/x` is protected (legal hold)' }],
+    };
     expect(describePolicyVerdict(forbidden)).toBe("The firm's policy (version v1) forbids this plan: `Settlement/x` is protected (legal hold).");
   });
 });
@@ -145,7 +185,10 @@ describe('summariseOperation', () => {
       overwrite: false,
       content: { bytes: 8, encoding: 'utf8', mediaType: 'text/markdown', preview: '# Notes\n', previewTruncated: false },
     });
-    const binary = summariseOperation({ type: 'write_file', destination: 'scan.pdf', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64', overwrite: false }, 0);
+    const binary = summariseOperation(
+      { type: 'write_file', destination: 'scan.pdf', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64', overwrite: false },
+      0,
+    );
     expect(binary.content).toEqual({ bytes: 4, encoding: 'base64', mediaType: 'application/pdf' });
     const long = summariseOperation({ type: 'write_file', destination: 'long.txt', content: 'a'.repeat(5000), encoding: 'utf8', overwrite: false }, 0);
     expect(long.content?.preview).toHaveLength(2048);

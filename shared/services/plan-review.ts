@@ -65,8 +65,16 @@ export interface PlanReviewApi {
   /** Plans awaiting the caller's decision, then every plan matching the filters, newest first. */
   inbox(principal: Principal, query: InboxQuery): Promise<{ awaitingYou: PlanRecord[]; plans: PlanRecord[]; nextPageToken?: string }>;
   decisions(principal: Principal, planId: string): Promise<PlanDecisions>;
-  operations(principal: Principal, planId: string, page: { offset?: number; limit?: number }): Promise<{ planId: string; offset: number; total: number; operations: OperationSummary[] }>;
-  results(principal: Principal, planId: string, page: { offset?: number; limit?: number }): Promise<{ planId: string; offset: number; total: number; actions: ActionResult[] }>;
+  operations(
+    principal: Principal,
+    planId: string,
+    page: { offset?: number; limit?: number },
+  ): Promise<{ planId: string; offset: number; total: number; operations: OperationSummary[] }>;
+  results(
+    principal: Principal,
+    planId: string,
+    page: { offset?: number; limit?: number },
+  ): Promise<{ planId: string; offset: number; total: number; actions: ActionResult[] }>;
 }
 
 /**
@@ -81,9 +89,20 @@ export function planDecisions(principal: Principal, plan: PlanRecord, now: Date)
 export function mediaTypeOf(path: string): string {
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
   const known: Record<string, string> = {
-    md: 'text/markdown', txt: 'text/plain', csv: 'text/csv', json: 'application/json', html: 'text/html', xml: 'application/xml',
-    pdf: 'application/pdf', doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', eml: 'message/rfc822',
+    md: 'text/markdown',
+    txt: 'text/plain',
+    csv: 'text/csv',
+    json: 'application/json',
+    html: 'text/html',
+    xml: 'application/xml',
+    pdf: 'application/pdf',
+    doc: 'application/msword',
+    docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    eml: 'message/rfc822',
   };
   return (extension && known[extension]) || 'application/octet-stream';
 }
@@ -110,7 +129,11 @@ export function summariseOperation(operation: Operation, index: number): Operati
     case 'write_file': {
       const bytes = contentBuffer(operation);
       const text = asText(bytes.subarray(0, PREVIEW_CHARS * 4));
-      const content: NonNullable<OperationSummary['content']> = { bytes: bytes.length, encoding: operation.encoding, mediaType: mediaTypeOf(operation.destination) };
+      const content: NonNullable<OperationSummary['content']> = {
+        bytes: bytes.length,
+        encoding: operation.encoding,
+        mediaType: mediaTypeOf(operation.destination),
+      };
       if (text !== undefined) {
         content.preview = text.slice(0, PREVIEW_CHARS);
         content.previewTruncated = bytes.length > Buffer.byteLength(content.preview);

@@ -167,7 +167,11 @@ export class PlanRun implements CompensatedRun {
     summary.skipped = this.plan.report.totals.actions - summary.stale;
     const details = [...stale.map((entry) => entry.message!), ...unplanned];
     await this.audit('execution.stale', { count: details.length, objects: details.slice(0, 100) });
-    return { status: 'failed', reason: `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`, compensated: false };
+    return {
+      status: 'failed',
+      reason: `stale: ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}; nothing was changed`,
+      compensated: false,
+    };
   }
 
   private async markRunning(summary: ExecutionSummary): Promise<void> {
@@ -211,13 +215,16 @@ export class PlanRun implements CompensatedRun {
       let entries: JournalEntry[];
       try {
         // Counted as each action ends, so people watching see the work as it happens.
-        entries = await this.runBatch(batch.filter((action) => !outcomes.has(action.index)), (entry) => {
-          if (entry.outcome === 'done') summary.done += 1;
-          else if (entry.outcome === 'stale') summary.stale += 1;
-          else if (entry.outcome === 'failed') summary.failed += 1;
-          if (entry.outcome === 'stale' || entry.outcome === 'failed') noteStop(`action ${entry.action}: ${entry.message}`);
-          this.progress.offer(summary);
-        });
+        entries = await this.runBatch(
+          batch.filter((action) => !outcomes.has(action.index)),
+          (entry) => {
+            if (entry.outcome === 'done') summary.done += 1;
+            else if (entry.outcome === 'stale') summary.stale += 1;
+            else if (entry.outcome === 'failed') summary.failed += 1;
+            if (entry.outcome === 'stale' || entry.outcome === 'failed') noteStop(`action ${entry.action}: ${entry.message}`);
+            this.progress.offer(summary);
+          },
+        );
       } finally {
         await this.progress.pause();
       }
@@ -359,14 +366,22 @@ export class PlanRun implements CompensatedRun {
     const prefix = casePrefix(this.plan.case);
     const { current, held } = await (this.caseListing ?? this.listCase());
     const readOperations = (offset: number, limit: number) =>
-      this.smallPlanOperations ? this.smallPlanOperations.then((operations) => operations.slice(offset, offset + limit)) : this.plans.readOperations(this.plan.id, offset, limit);
+      this.smallPlanOperations
+        ? this.smallPlanOperations.then((operations) => operations.slice(offset, offset + limit))
+        : this.plans.readOperations(this.plan.id, offset, limit);
     const stale: JournalEntry[] = [];
     const at = this.ctx.clock.now().toISOString();
     const check = (action: Action, name: string, expect: Expect) => {
       const generation = current.get(name);
-      if (expect.state === 'absent' && generation !== undefined) stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
+      if (expect.state === 'absent' && generation !== undefined)
+        stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
       if (expect.state === 'generation' && generation !== expect.generation) {
-        stale.push({ action: action.index, outcome: 'stale', message: generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`, at });
+        stale.push({
+          action: action.index,
+          outcome: 'stale',
+          message: generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`,
+          at,
+        });
       }
     };
 
@@ -396,7 +411,12 @@ export class PlanRun implements CompensatedRun {
         for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);
         const heldName = namesHoldsForbid(action).find((name) => held.has(name));
         if (heldName !== undefined && stale.at(-1)?.action !== action.index) {
-          stale.push({ action: action.index, outcome: 'stale', message: `\`${heldName}\` is under ${describeHolds(held.get(heldName)!)} placed after approval`, at });
+          stale.push({
+            action: action.index,
+            outcome: 'stale',
+            message: `\`${heldName}\` is under ${describeHolds(held.get(heldName)!)} placed after approval`,
+            at,
+          });
         }
         const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
         if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);

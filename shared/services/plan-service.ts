@@ -4,7 +4,7 @@
  * It is the only implementation of PlanApi, so every front end gets the same checks.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AuditEventInput, AuditEventType, AuditRecord } from '../domain/audit.ts';
 import { planHash } from '../domain/hash.ts';
 import { deriveRollback } from '../domain/inverse.ts';
@@ -78,7 +78,6 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: stri
   return result.data;
 }
 
-
 export class PlanService implements PlanApi {
   private readonly plans: PlanStore;
   private readonly objects: ObjectStore;
@@ -110,7 +109,11 @@ export class PlanService implements PlanApi {
     await this.access.requireCase(principal, input.case, 'propose');
     const now = this.clock.now();
     const id = newPlanId(now);
-    return this.createPlan(principal, { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations }, now);
+    return this.createPlan(
+      principal,
+      { id, kind: 'change', case: input.case, description: input.description, onError: input.onError, operations: input.operations },
+      now,
+    );
   }
 
   /**
@@ -118,16 +121,30 @@ export class PlanService implements PlanApi {
    * computing them found: conflicts become errors of this and every later dry run of the plan,
    * so it can never be approved; warnings lead its report.
    */
-  async proposeComputed(principal: Principal, input: PlanInput, found: { conflicts: ReportIssue[]; warnings: ReportIssue[] }, listing?: CaseListing): Promise<PlanView> {
+  async proposeComputed(
+    principal: Principal,
+    input: PlanInput,
+    found: { conflicts: ReportIssue[]; warnings: ReportIssue[] },
+    listing?: CaseListing,
+  ): Promise<PlanView> {
     requireRole(principal, 'proposing a plan', 'agent');
     await this.access.requireCase(principal, input.case, 'propose');
     const now = this.clock.now();
-    const draft = { id: newPlanId(now), kind: 'change' as const, case: input.case, description: input.description, onError: input.onError, operations: input.operations };
+    const draft = {
+      id: newPlanId(now),
+      kind: 'change' as const,
+      case: input.case,
+      description: input.description,
+      onError: input.onError,
+      operations: input.operations,
+    };
     return this.createPlan(principal, { ...draft, conflicts: found.conflicts, warnings: found.warnings }, now, listing);
   }
 
   async proposeFromCommands(principal: Principal, body: unknown) {
-    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize, access: this.access }, principal, body, (input) => this.propose(principal, input));
+    return proposeFromCommands({ objects: this.objects, listPageSize: this.options.listPageSize, access: this.access }, principal, body, (input) =>
+      this.propose(principal, input),
+    );
   }
 
   async readFileText(principal: Principal, caseName: string, query: { path: string; offset?: number; limit?: number }) {
@@ -143,7 +160,13 @@ export class PlanService implements PlanApi {
     requireRole(principal, 'listing plans', 'agent', 'approver');
     const caseName = query.case === undefined ? undefined : parseOrThrow(caseNameSchema, query.case, 'case name');
     if (caseName !== undefined) await this.access.requireCase(principal, caseName, 'list plans');
-    return this.plans.listPlans({ case: caseName, status: query.status, ...this.access.listingScope(principal), pageToken: query.pageToken, limit: Math.min(query.limit ?? 50, 200) });
+    return this.plans.listPlans({
+      case: caseName,
+      status: query.status,
+      ...this.access.listingScope(principal),
+      pageToken: query.pageToken,
+      limit: Math.min(query.limit ?? 50, 200),
+    });
   }
 
   async validate(principal: Principal, planId: string): Promise<PlanView> {
@@ -174,7 +197,9 @@ export class PlanService implements PlanApi {
         })
       : this.event(principal, plan, 'plan.validated', { valid: dryRun.report.valid, snapshotHash: dryRun.report.snapshotHash });
     // The new report, any withdrawn approval and its audit record: one write.
-    const { plan: updated } = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, actionsToKeep(dryRun.report, dryRun.actions), patch, [event]);
+    const { plan: updated } = await this.plans.replaceDryRun(plan.id, plan.revision, dryRun.report, actionsToKeep(dryRun.report, dryRun.actions), patch, [
+      event,
+    ]);
     this.logger.info(event.type, { plan: updated.id, case: updated.case, actor: principal.id, status: updated.status });
     return this.view(principal, updated);
   }
@@ -186,9 +211,7 @@ export class PlanService implements PlanApi {
     plan = await this.withdrawWalledApprovals(plan);
     plan = await this.expireIfDue(plan);
     if (reviewedHash !== plan.planHash) {
-      throw hashMismatch('the plan you reviewed is not the plan stored; read it again', [
-        { message: 'stored plan hash', planHash: plan.planHash },
-      ]);
+      throw hashMismatch('the plan you reviewed is not the plan stored; read it again', [{ message: 'stored plan hash', planHash: plan.planHash }]);
     }
     if (reviewedSnapshot !== plan.report.snapshotHash) {
       throw reportChanged(
@@ -228,7 +251,13 @@ export class PlanService implements PlanApi {
     const plan = await this.loadPlan(principal, planId, 'reject');
     this.enforce(principal, plan, 'reject');
     const now = this.clock.now().toISOString();
-    const updated = await this.transition(principal, plan, { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now }, 'plan.rejected', { reason });
+    const updated = await this.transition(
+      principal,
+      plan,
+      { status: 'rejected', rejection: { by: principal.id, at: now, reason }, updatedAt: now },
+      'plan.rejected',
+      { reason },
+    );
     return this.view(principal, updated);
   }
 
@@ -253,7 +282,8 @@ export class PlanService implements PlanApi {
     const original = await this.loadPlan(principal, planId, 'roll back');
     this.enforce(principal, original, 'rollback');
     const applied = await readAppliedActions(this.plans, original.id);
-    if (applied.length === 0) throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
+    if (applied.length === 0)
+      throw conflict('the plan changed nothing, so there is nothing to roll back', [{ message: 'current status', status: original.status }]);
     const derivation = deriveRollback(original.case, applied);
     if (derivation.operations.length === 0) throw conflict('nothing the plan did can be undone', []);
     const now = this.clock.now();
@@ -311,7 +341,14 @@ export class PlanService implements PlanApi {
     const released = await this.plans.forceReleaseLease(caseName);
     if (released) {
       await this.plans.appendAudit([
-        { chain: caseName, type: 'lease.force_released', planId: released.planId, actor: principal.id, at: this.clock.now().toISOString(), data: { owner: released.owner, token: released.token } },
+        {
+          chain: caseName,
+          type: 'lease.force_released',
+          planId: released.planId,
+          actor: principal.id,
+          at: this.clock.now().toISOString(),
+          data: { owner: released.owner, token: released.token },
+        },
       ]);
     }
     return { released };
@@ -319,12 +356,26 @@ export class PlanService implements PlanApi {
 
   private async createPlan(
     principal: Principal,
-    draft: { id: string; kind: 'change' | 'rollback'; rollbackOf?: string; case: string; description: string; onError: 'stop' | 'rollback'; operations: Operation[]; guards?: Array<{ path: string; generation: string }>; conflicts?: ReportIssue[]; warnings?: ReportIssue[] },
+    draft: {
+      id: string;
+      kind: 'change' | 'rollback';
+      rollbackOf?: string;
+      case: string;
+      description: string;
+      onError: 'stop' | 'rollback';
+      operations: Operation[];
+      guards?: Array<{ path: string; generation: string }>;
+      conflicts?: ReportIssue[];
+      warnings?: ReportIssue[];
+    },
     now: Date,
     listing?: CaseListing,
   ): Promise<PlanView> {
     if (draft.kind === 'change') await this.refuseOverQuota(principal, draft.operations.length);
-    const { report, actions } = await this.dryRunner.run({ planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts }, listing);
+    const { report, actions } = await this.dryRunner.run(
+      { planId: draft.id, caseName: draft.case, operations: draft.operations, guards: draft.guards, conflicts: draft.conflicts },
+      listing,
+    );
     if (draft.warnings && draft.warnings.length > 0) report.warnings.unshift(...draft.warnings);
     const timestamp = now.toISOString();
     const record: PlanRecord = {
@@ -367,7 +418,13 @@ export class PlanService implements PlanApi {
         approvedAt: timestamp,
         expiresAt: new Date(now.getTime() + this.options.approvalTtlMs).toISOString(),
       };
-      const approved = await this.transition({ id: `policy:${rule}`, roles: ['approver'] }, record, { status: 'approved', approval, updatedAt: timestamp }, 'plan.approved', { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version });
+      const approved = await this.transition(
+        { id: `policy:${rule}`, roles: ['approver'] },
+        record,
+        { status: 'approved', approval, updatedAt: timestamp },
+        'plan.approved',
+        { rule, planHash: record.planHash, snapshotHash: report.snapshotHash, policyVersion: this.policy.version },
+      );
       return this.view(principal, approved);
     }
     return this.view(principal, record);
@@ -398,7 +455,13 @@ export class PlanService implements PlanApi {
 
   /** The plan as callers see it, with what `principal` may do with it now and the next step. */
   private view(principal: Principal, plan: PlanRecord): PlanView {
-    return { plan, report: plan.report, approval: plan.approval, execution: plan.execution, decisions: decide(lifecycleCaller(principal), plan, this.clock.now()) };
+    return {
+      plan,
+      report: plan.report,
+      approval: plan.approval,
+      execution: plan.execution,
+      decisions: decide(lifecycleCaller(principal), plan, this.clock.now()),
+    };
   }
 
   /** Throws the lifecycle's refusal when `principal` may not take `action` on `plan` now. */
@@ -436,7 +499,10 @@ export class PlanService implements PlanApi {
   private ensureApprovable(plan: PlanRecord): void {
     if (!plan.report.valid) {
       const issues = [...plan.report.errors, ...(plan.report.policy?.violations ?? [])];
-      throw planInvalid('the plan\'s dry run has errors; fix the plan and propose it again', issues.slice(0, 50).map((issue) => ({ ...issue })));
+      throw planInvalid(
+        "the plan's dry run has errors; fix the plan and propose it again",
+        issues.slice(0, 50).map((issue) => ({ ...issue })),
+      );
     }
   }
 
@@ -445,14 +511,23 @@ export class PlanService implements PlanApi {
     const violations = await violationsUnderCurrentPolicy(this.plans, this.policy, plan);
     if (violations.length === 0) return;
     await this.record(principal, plan, 'plan.policy_refused', { policyVersion: this.policy.version, violations: violations.slice(0, 20) });
-    throw planInvalid(describeViolations(this.policy, violations), violations.slice(0, 50).map((issue) => ({ ...issue })));
+    throw planInvalid(
+      describeViolations(this.policy, violations),
+      violations.slice(0, 50).map((issue) => ({ ...issue })),
+    );
   }
 
   /** Approval windows: an approved plan past its window becomes expired and needs a new dry run and approval. */
   private async expireIfDue(plan: PlanRecord): Promise<PlanRecord> {
     const expiresAt = plan.approval?.expiresAt;
     if (plan.status !== 'approved' || !expiresAt || Date.parse(expiresAt) > this.clock.now().getTime()) return plan;
-    const expired = await this.transition({ id: 'bailiff', roles: [] }, plan, { status: 'expired', updatedAt: this.clock.now().toISOString() }, 'plan.expired', { expiresAt });
+    const expired = await this.transition(
+      { id: 'bailiff', roles: [] },
+      plan,
+      { status: 'expired', updatedAt: this.clock.now().toISOString() },
+      'plan.expired',
+      { expiresAt },
+    );
     return expired;
   }
 
@@ -503,10 +578,16 @@ export class PlanService implements PlanApi {
     const complete = approvers.length >= plan.approval.approvalsRequired;
     const now = this.clock.now().toISOString();
     const approval = approvers.length === 0 ? undefined : { ...plan.approval, approvers, ...(complete ? {} : { expiresAt: undefined }) };
-    const updated = await this.transition({ id: 'bailiff', roles: [] }, plan, { status: complete ? plan.status : 'proposed', approval, updatedAt: now }, 'plan.approval_withdrawn', {
-      approvers: [...out],
-      reason: `an ethical wall now keeps ${[...out].join(', ')} out of case ${plan.case}: ${[...new Set(walled.map((entry) => entry.reason))].join('; ')}`,
-    });
+    const updated = await this.transition(
+      { id: 'bailiff', roles: [] },
+      plan,
+      { status: complete ? plan.status : 'proposed', approval, updatedAt: now },
+      'plan.approval_withdrawn',
+      {
+        approvers: [...out],
+        reason: `an ethical wall now keeps ${[...out].join(', ')} out of case ${plan.case}: ${[...new Set(walled.map((entry) => entry.reason))].join('; ')}`,
+      },
+    );
     return updated;
   }
 

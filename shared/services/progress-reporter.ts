@@ -62,7 +62,12 @@ export class ProgressReporter {
     const { attempt, done, stale, failed } = this.#latest;
     this.#inFlight = this.#plans
       .writeProgress(this.#planId, { attempt, done, stale, failed })
-      .catch((error: unknown) => this.#log.warn('the progress of a running plan could not be shown', { plan: this.#planId, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        this.#log.warn('the progress of a running plan could not be shown', {
+          plan: this.#planId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => {
         this.#inFlight = undefined;
         this.#schedule();

@@ -4,7 +4,7 @@
  * and the conflicts with the client's base snapshot, and proposes them through PlanService —
  * so the plan gets the same dry run, policy, approval and execution as any other.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { planInputSchema } from '../domain/plan.ts';
 import { computeTargetPlan, targetPlanInputSchema, type TargetPlan } from '../domain/target-state.ts';
 import { invalidInput, zodIssueDetails } from '../errors.ts';
@@ -48,11 +48,25 @@ export class TargetPlanService {
     const computed = computeTargetPlan({ base: input.base, target: input.target, current });
     if (computed.operations.length === 0) {
       const issues = computed.conflicts.map((issue) => ({ path: issue.path ?? '', message: issue.message, code: issue.code }));
-      throw invalidInput(issues.length > 0 ? 'nothing to change, and the workspace changed since your snapshot: pull again' : 'nothing to change: the case already is the target', issues);
+      throw invalidInput(
+        issues.length > 0
+          ? 'nothing to change, and the workspace changed since your snapshot: pull again'
+          : 'nothing to change: the case already is the target',
+        issues,
+      );
     }
-    const plan = parseOrThrow(planInputSchema, { case: input.case, description: input.description, operations: computed.operations, onError: input.onError }, 'computed plan');
+    const plan = parseOrThrow(
+      planInputSchema,
+      { case: input.case, description: input.description, operations: computed.operations, onError: input.onError },
+      'computed plan',
+    );
     // The dry run judges the plan against the very listing the diff was computed from.
-    const view = await this.#plans.proposeComputed(principal, plan, { conflicts: computed.conflicts, warnings: computed.warnings }, { objects: listing.objects, refused: listing.refused, pages: listing.pages });
+    const view = await this.#plans.proposeComputed(
+      principal,
+      plan,
+      { conflicts: computed.conflicts, warnings: computed.warnings },
+      { objects: listing.objects, refused: listing.refused, pages: listing.pages },
+    );
     return { ...view, target: { ...computed.summary, conflicts: computed.conflicts.length } };
   }
 }

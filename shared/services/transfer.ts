@@ -5,7 +5,16 @@
  * action's own earlier write counts as done, anything else as stale. A move deletes its source
  * only once the copy matches it.
  */
-import { isProducedBy, provenance, type Action, type DeleteAction, type Expect, type ObjectFacts, type PutAction, type TransferAction } from '../domain/actions.ts';
+import {
+  isProducedBy,
+  provenance,
+  type Action,
+  type DeleteAction,
+  type Expect,
+  type ObjectFacts,
+  type PutAction,
+  type TransferAction,
+} from '../domain/actions.ts';
 import { contentBuffer } from '../domain/plan.ts';
 import { isBailiffError } from '../errors.ts';
 import type { CopyOptions, ObjectInfo, ObjectStore } from '../ports/object-store.ts';
@@ -56,7 +65,9 @@ export class ActionApplier {
         return object ? { ok: false, message: `\`${name}\` exists now but did not when the plan was approved` } : { ok: true, generation: '0' };
       case 'generation':
         if (!object) return { ok: false, message: `\`${name}\` was removed after approval` };
-        return object.generation === expect.generation ? { ok: true, generation: object.generation } : { ok: false, message: `\`${name}\` was changed after approval` };
+        return object.generation === expect.generation
+          ? { ok: true, generation: object.generation }
+          : { ok: false, message: `\`${name}\` was changed after approval` };
       case 'producedBy':
         if (object && isProducedBy(object.metadata, this.planId, expect.action)) return { ok: true, generation: object.generation };
         return { ok: false, message: `\`${name}\` is not the object action ${expect.action} of this plan wrote` };
@@ -81,7 +92,12 @@ export class ActionApplier {
   private async backUp(action: Action, name: string, generation: string): Promise<{ backup: string; backupGeneration: string }> {
     const backup = action.backup!;
     try {
-      const info = await this.objects.copy(name, backup, { ifSourceGenerationMatch: generation, ifGenerationMatch: '0', metadata: provenance(this.planId, action.index), ...headersOf(action.replacedFacts) });
+      const info = await this.objects.copy(name, backup, {
+        ifSourceGenerationMatch: generation,
+        ifGenerationMatch: '0',
+        metadata: provenance(this.planId, action.index),
+        ...headersOf(action.replacedFacts),
+      });
       return { backup, backupGeneration: info.generation };
     } catch (error) {
       if (!isBailiffError(error, 'precondition_failed') && !isBailiffError(error, 'not_found')) throw error;
@@ -157,14 +173,28 @@ export class ActionApplier {
     if (!sourceVerdict.ok) return { outcome: 'stale', message: sourceVerdict.message };
     const destinationVerdict = this.judge(action.destination, destination, action.expect);
     if (!destinationVerdict.ok) return { outcome: 'stale', message: destinationVerdict.message };
-    return this.copyOrMove(action, source!, destinationVerdict.generation!, { ...checksumsOf(source), ...(source!.contentType ? { contentType: source!.contentType } : {}), ...(source!.headers ? { headers: source!.headers } : {}) });
+    return this.copyOrMove(action, source!, destinationVerdict.generation!, {
+      ...checksumsOf(source),
+      ...(source!.contentType ? { contentType: source!.contentType } : {}),
+      ...(source!.headers ? { headers: source!.headers } : {}),
+    });
   }
 
-  private async copyOrMove(action: TransferAction, source: KnownSource, destinationGeneration: string, sourceFacts: ObjectFacts | undefined): Promise<ActionResult> {
+  private async copyOrMove(
+    action: TransferAction,
+    source: KnownSource,
+    destinationGeneration: string,
+    sourceFacts: ObjectFacts | undefined,
+  ): Promise<ActionResult> {
     let backup: { backup: string; backupGeneration: string } | undefined;
     try {
       if (action.backup && action.expect.state !== 'absent') backup = await this.backUp(action, action.destination, destinationGeneration);
-      const options = { ifSourceGenerationMatch: source.generation, ifGenerationMatch: destinationGeneration, metadata: provenance(this.planId, action.index), ...headersOf(sourceFacts) };
+      const options = {
+        ifSourceGenerationMatch: source.generation,
+        ifGenerationMatch: destinationGeneration,
+        metadata: provenance(this.planId, action.index),
+        ...headersOf(sourceFacts),
+      };
       if (action.kind === 'move' && this.objects.rename) {
         const moved = await this.objects.rename(action.source, action.destination, options);
         return { outcome: 'done', generation: moved.generation, ...backup };
@@ -184,7 +214,11 @@ export class ActionApplier {
       if (settled) return settled;
       const sourceVerdict = this.judge(action.source, sourceNow, action.sourceExpect);
       const destinationVerdict = this.judge(action.destination, destinationNow, action.expect);
-      const message = !sourceVerdict.ok ? sourceVerdict.message : !destinationVerdict.ok ? destinationVerdict.message : `\`${action.source}\` or \`${action.destination}\` changed while the plan ran`;
+      const message = !sourceVerdict.ok
+        ? sourceVerdict.message
+        : !destinationVerdict.ok
+          ? destinationVerdict.message
+          : `\`${action.source}\` or \`${action.destination}\` changed while the plan ran`;
       return { outcome: 'stale', message, ...backup };
     }
   }
@@ -216,12 +250,17 @@ export class ActionApplier {
    * checksum as the source at its generation (recorded by the dry run, or looked up when the
    * dry run's listing had no checksum).
    */
-  private async deleteMovedSource(action: TransferAction, source: KnownSource, copy: ObjectInfo): Promise<{ outcome: 'stale' | 'failed'; message: string } | undefined> {
+  private async deleteMovedSource(
+    action: TransferAction,
+    source: KnownSource,
+    copy: ObjectInfo,
+  ): Promise<{ outcome: 'stale' | 'failed'; message: string } | undefined> {
     let known = source;
     if (!known.md5 && !known.crc32c) {
       const looked = await this.objects.stat(action.source);
       if (!looked) return undefined;
-      if (looked.generation !== source.generation) return { outcome: 'stale', message: `\`${action.source}\` changed during the move; both versions were kept` };
+      if (looked.generation !== source.generation)
+        return { outcome: 'stale', message: `\`${action.source}\` changed during the move; both versions were kept` };
       known = looked;
     }
     const sameChecksum = known.md5 && copy.md5 ? known.md5 === copy.md5 : known.crc32c && copy.crc32c ? known.crc32c === copy.crc32c : false;

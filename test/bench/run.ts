@@ -59,7 +59,12 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { id: '1', title: 'execution on Cloud Storage', needs: ['gcs', 'testbench', 'firestore'], run: gcsExecution },
-  { id: '1c', title: 'execution on Cloud Storage with a modelled round trip while one core is kept busy', needs: ['gcs', 'firestore'], run: gcsExecutionUnderCpuLoad },
+  {
+    id: '1c',
+    title: 'execution on Cloud Storage with a modelled round trip while one core is kept busy',
+    needs: ['gcs', 'firestore'],
+    run: gcsExecutionUnderCpuLoad,
+  },
   { id: '2', title: 'execution on the embedded workspace', needs: [], run: embeddedExecution },
   { id: '3', title: 'dry-run scaling', needs: ['gcs'], run: dryRunScaling },
   { id: '4', title: 'memory of a 100,000-operation execution', needs: [], run: memory },
@@ -70,8 +75,18 @@ const SCENARIOS: Scenario[] = [
   { id: '9', title: 'sandbox round trip: target-state plans and pull', needs: ['gcs', 'firestore'], run: sandboxRoundTrip },
   { id: '10', title: 'small plans: 10 moves from apply to succeeded, embedded, with the fixed cost by phase', needs: [], run: smallPlans },
   { id: '11', title: 'many cases at once: plans on many cases run by several executor instances', needs: ['gcs', 'firestore'], run: manyCases },
-  { id: '12', title: 'small plans on the Cloud adapters (storage-testbench, Firestore emulator)', needs: ['testbench', 'firestore'], run: smallPlansOnCloudAdapters },
-  { id: '13', title: "a document's history on a case with 100,000 audit records, embedded and on the Firestore emulator", needs: ['firestore'], run: fileHistory },
+  {
+    id: '12',
+    title: 'small plans on the Cloud adapters (storage-testbench, Firestore emulator)',
+    needs: ['testbench', 'firestore'],
+    run: smallPlansOnCloudAdapters,
+  },
+  {
+    id: '13',
+    title: "a document's history on a case with 100,000 audit records, embedded and on the Firestore emulator",
+    needs: ['firestore'],
+    run: fileHistory,
+  },
 ];
 
 function parseOptions() {
@@ -87,15 +102,26 @@ function parseOptions() {
     allowPositionals: false,
   });
   if (values.help) {
-    process.stdout.write(`usage: npm run bench -- [--runs N] [--quick] [--only 1,2,...] [--compare <results.json>] [--no-keep]\n${SCENARIOS.map((s) => `  ${s.id}  ${s.title}`).join('\n')}\n`);
+    process.stdout.write(
+      `usage: npm run bench -- [--runs N] [--quick] [--only 1,2,...] [--compare <results.json>] [--no-keep]\n${SCENARIOS.map((s) => `  ${s.id}  ${s.title}`).join('\n')}\n`,
+    );
     process.exit(0);
   }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be a whole number from 1 to 50, not ${values.runs}`);
-  const only = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
+  const only = values.only
+    ?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   const unknown = only?.filter((id) => !SCENARIOS.some((scenario) => scenario.id === id)) ?? [];
   if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.id).join(', ')}`);
-  return { runs, quick: values.quick, selected: SCENARIOS.filter((scenario) => !only || only.includes(scenario.id)), compare: values.compare, keep: !values['no-keep'] && !only };
+  return {
+    runs,
+    quick: values.quick,
+    selected: SCENARIOS.filter((scenario) => !only || only.includes(scenario.id)),
+    compare: values.compare,
+    keep: !values['no-keep'] && !only,
+  };
 }
 
 async function cpuModel(): Promise<string> {
@@ -179,7 +205,13 @@ async function main(): Promise<void> {
       runs: options.runs,
       quick: options.quick,
       scenarios: options.selected.map((scenario) => scenario.id),
-      machine: { cpus: availableParallelism(), cpuModel: await cpuModel(), memoryGiB: totalmem() / 1024 ** 3, node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+      machine: {
+        cpus: availableParallelism(),
+        cpuModel: await cpuModel(),
+        memoryGiB: totalmem() / 1024 ** 3,
+        node: process.versions.node,
+        platform: `${process.platform}-${process.arch}`,
+      },
       versions: { node: process.versions.node, ...ctx.versions },
     },
     results: ctx.results,

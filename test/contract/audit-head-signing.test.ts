@@ -22,7 +22,14 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-const event = (chain: string, n: number): AuditEventInput => ({ chain, type: 'plan.proposed', planId: `p${n}`, actor: 'agent@test', at: '2026-03-01T00:00:00.000Z', data: { n } });
+const event = (chain: string, n: number): AuditEventInput => ({
+  chain,
+  type: 'plan.proposed',
+  planId: `p${n}`,
+  actor: 'agent@test',
+  at: '2026-03-01T00:00:00.000Z',
+  data: { n },
+});
 
 interface Backend {
   store: PlanStore;

@@ -23,7 +23,13 @@ export interface ExecutionQueueHarness {
 
 export type ExecutionQueueFactory = () => Promise<ExecutionQueueHarness>;
 
-const message = (planId: string, overrides: Partial<ExecutionMessage> = {}): ExecutionMessage => ({ version: 1, planId, reason: 'apply', attempt: 1, ...overrides });
+const message = (planId: string, overrides: Partial<ExecutionMessage> = {}): ExecutionMessage => ({
+  version: 1,
+  planId,
+  reason: 'apply',
+  attempt: 1,
+  ...overrides,
+});
 
 /** Runs the whole ExecutionQueue contract against the adapter the factory builds. */
 export function executionQueueContract(name: string, factory: ExecutionQueueFactory): void {
@@ -62,7 +68,9 @@ export function executionQueueContract(name: string, factory: ExecutionQueueFact
       for (const bad of [withSecret, wrongVersion, message(''), message('pln_0001abcd', { attempt: 0 })]) {
         await expect(harness.queue.publish(bad)).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'invalid_input'));
       }
-      await expect(harness.queue.publish(message('pln_0001abcd'), { delayMs: -5 })).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'invalid_input'));
+      await expect(harness.queue.publish(message('pln_0001abcd'), { delayMs: -5 })).rejects.toSatisfy((error: unknown) =>
+        isBailiffError(error, 'invalid_input'),
+      );
       expect(await harness.received(1, 1_000)).toEqual([]);
     });
 

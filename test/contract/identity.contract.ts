@@ -176,7 +176,10 @@ export function describeIdentityContract(
       });
 
       it('lets the configured roles decide: an agent may not approve, an approver may not propose', async () => {
-        expect(await call('POST', '/plans/pln_0000abcd1234/approve', `Bearer ${credential('agent@firm.example')}`)).toMatchObject({ status: 403, code: 'forbidden' });
+        expect(await call('POST', '/plans/pln_0000abcd1234/approve', `Bearer ${credential('agent@firm.example')}`)).toMatchObject({
+          status: 403,
+          code: 'forbidden',
+        });
         expect(await call('POST', '/plans', `Bearer ${credential('alice@firm.example')}`)).toMatchObject({ status: 403, code: 'forbidden' });
       });
     });

@@ -90,11 +90,7 @@ function settledCodes(results: PromiseSettledResult<unknown>[]): { fulfilled: nu
  * Registers the contract suite for one adapter. `makeStore` runs before every test and must
  * return an empty store (a fresh bucket, a fresh directory); `cleanup` runs after it.
  */
-export function describeObjectStoreContract(
-  adapterName: string,
-  makeStore: () => Promise<ObjectStoreFixture>,
-  capabilities: ObjectStoreCapabilities,
-): void {
+export function describeObjectStoreContract(adapterName: string, makeStore: () => Promise<ObjectStoreFixture>, capabilities: ObjectStoreCapabilities): void {
   describe(`ObjectStore contract: ${adapterName}`, () => {
     let fixture: ObjectStoreFixture | undefined;
     let store: ObjectStore;
@@ -196,9 +192,7 @@ export function describeObjectStoreContract(
       it('10 concurrent overwrites of one generation: exactly one wins', async () => {
         const base = await store.write('projects/case-1/race2.txt', Buffer.from('base'));
         const results = await Promise.allSettled(
-          Array.from({ length: 10 }, (_, i) =>
-            store.write('projects/case-1/race2.txt', Buffer.from(`writer ${i}`), { ifGenerationMatch: base.generation }),
-          ),
+          Array.from({ length: 10 }, (_, i) => store.write('projects/case-1/race2.txt', Buffer.from(`writer ${i}`), { ifGenerationMatch: base.generation })),
         );
         expect(settledCodes(results)).toEqual({ fulfilled: 1, codes: Array(9).fill('precondition_failed') });
       });
@@ -250,11 +244,7 @@ export function describeObjectStoreContract(
         await store.write('projects/case-123/b.txt', Buffer.from('123'));
         await store.write('projects/case-12/sub/c.txt', Buffer.from('12'));
         expect(await names(store, 'projects/case-12/')).toEqual(['projects/case-12/a.txt', 'projects/case-12/sub/c.txt']);
-        expect(await names(store, 'projects/case-12')).toEqual([
-          'projects/case-12/a.txt',
-          'projects/case-12/sub/c.txt',
-          'projects/case-123/b.txt',
-        ]);
+        expect(await names(store, 'projects/case-12')).toEqual(['projects/case-12/a.txt', 'projects/case-12/sub/c.txt', 'projects/case-123/b.txt']);
       });
 
       it('returns custom metadata in listings', async () => {
@@ -362,10 +352,7 @@ export function describeObjectStoreContract(
         it('refuses a stale source generation (ifSourceGenerationMatch)', async () => {
           const v1 = await store.write('projects/case-1/src.txt', Buffer.from('v1'));
           await store.write('projects/case-1/src.txt', Buffer.from('v2'));
-          await expectCode(
-            store.copy('projects/case-1/src.txt', 'projects/case-1/dst.txt', { ifSourceGenerationMatch: v1.generation }),
-            'precondition_failed',
-          );
+          await expectCode(store.copy('projects/case-1/src.txt', 'projects/case-1/dst.txt', { ifSourceGenerationMatch: v1.generation }), 'precondition_failed');
           expect(await store.stat('projects/case-1/dst.txt')).toBeUndefined();
         });
       } else {
@@ -384,10 +371,7 @@ export function describeObjectStoreContract(
           const v1 = await store.write('projects/case-1/dst.txt', Buffer.from('keep me'));
           await expectCode(store.copy('projects/case-1/src.txt', 'projects/case-1/dst.txt', { ifGenerationMatch: '0' }), 'precondition_failed');
           const v2 = await store.write('projects/case-1/dst.txt', Buffer.from('keep me too'));
-          await expectCode(
-            store.copy('projects/case-1/src.txt', 'projects/case-1/dst.txt', { ifGenerationMatch: v1.generation }),
-            'precondition_failed',
-          );
+          await expectCode(store.copy('projects/case-1/src.txt', 'projects/case-1/dst.txt', { ifGenerationMatch: v1.generation }), 'precondition_failed');
           expect(await store.stat('projects/case-1/dst.txt')).toMatchObject({ generation: v2.generation, md5: md5('keep me too') });
         });
 

@@ -67,7 +67,11 @@ function gcsFixture(variable: string, emulator: string, options: { maxBytesRewri
     // A bucket per test keeps tests independent without any clean-up between them.
     const bucketName = `contract-${randomUUID()}`;
     const [bucket] = await storage.createBucket(bucketName);
-    const adapter = new GcsObjectStore({ storage, bucket: bucketName, ...(options.maxBytesRewrittenPerCall ? { maxBytesRewrittenPerCall: options.maxBytesRewrittenPerCall } : {}) });
+    const adapter = new GcsObjectStore({
+      storage,
+      bucket: bucketName,
+      ...(options.maxBytesRewrittenPerCall ? { maxBytesRewrittenPerCall: options.maxBytesRewrittenPerCall } : {}),
+    });
     return {
       store: options.view ? options.view(adapter) : adapter,
       cleanup: async () => {

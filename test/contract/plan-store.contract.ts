@@ -46,7 +46,9 @@ export function buildReport(operationCount: number, actionCount: number, overrid
       bytesMoved: 9_001,
       bytesCopied: 0,
     },
-    errors: [{ operation: 2, code: 'source_missing', message: 'Correspondence/2024-01-05 letter.pdf does not exist', path: 'Correspondence/2024-01-05 letter.pdf' }],
+    errors: [
+      { operation: 2, code: 'source_missing', message: 'Correspondence/2024-01-05 letter.pdf does not exist', path: 'Correspondence/2024-01-05 letter.pdf' },
+    ],
     warnings: [
       { operation: 0, code: 'overwrite', message: 'overwrites Pleadings/complaint.pdf (generation 1712)', path: 'Pleadings/complaint.pdf' },
       { code: 'large_plan', message: 'plan touches more than 1,000 objects' },
@@ -63,7 +65,11 @@ export function buildReport(operationCount: number, actionCount: number, overrid
       changed: ['Pleadings/complaint.pdf'],
       truncated: false,
     },
-    policy: { version: 'firm-2026-01', approvalsRequired: 2, violations: [{ code: 'delete_outside_inbox', message: 'deletes outside Inbox/ need two approvers' }] },
+    policy: {
+      version: 'firm-2026-01',
+      approvalsRequired: 2,
+      violations: [{ code: 'delete_outside_inbox', message: 'deletes outside Inbox/ need two approvers' }],
+    },
     ...overrides,
   };
 }
@@ -130,11 +136,19 @@ export function buildOperations(count: number, heavyEvery = 10): Operation[] {
 
 /** Actions of every kind with realistic, deep object names: about 350 bytes of JSON each. */
 export function buildActions(count: number, tag = 'a'): Action[] {
-  const folder = 'projects/smith-v-jones/Pleadings/2024/Motions and supporting declarations/Exhibits filed under seal/Second amended set of exhibits, as corrected on 2024-02-11';
+  const folder =
+    'projects/smith-v-jones/Pleadings/2024/Motions and supporting declarations/Exhibits filed under seal/Second amended set of exhibits, as corrected on 2024-02-11';
   return Array.from({ length: count }, (_, i): Action => {
     switch (i % 3) {
       case 0:
-        return { index: i, operation: i, kind: 'put', destination: `${folder}/${tag}${i} – declaration of the custodian of records.md`, expect: { state: 'absent' }, size: 20 + i };
+        return {
+          index: i,
+          operation: i,
+          kind: 'put',
+          destination: `${folder}/${tag}${i} – declaration of the custodian of records.md`,
+          expect: { state: 'absent' },
+          size: 20 + i,
+        };
       case 1:
         return {
           index: i,
@@ -165,12 +179,26 @@ function journalEntries(from: number, count: number): JournalEntry[] {
     const action = from + i;
     return action % 7 === 3
       ? { action, outcome: 'stale' as const, message: `projects/smith-v-jones/Inbox/${action}.pdf changed since the dry run`, at: at(action) }
-      : { action, outcome: 'done' as const, generation: String(9_000 + action), backup: `.bailiff/backups/p/${action}`, backupGeneration: '77', at: at(action) };
+      : {
+          action,
+          outcome: 'done' as const,
+          generation: String(9_000 + action),
+          backup: `.bailiff/backups/p/${action}`,
+          backupGeneration: '77',
+          at: at(action),
+        };
   });
 }
 
 function auditEvent(chain: string, n: number, planId?: string): AuditEventInput {
-  return { chain, type: 'execution.actions', ...(planId ? { planId } : {}), actor: 'executor', at: at(n), data: { n, from: n * 10, outcomes: { done: 9, stale: 1 } } };
+  return {
+    chain,
+    type: 'execution.actions',
+    ...(planId ? { planId } : {}),
+    actor: 'executor',
+    at: at(n),
+    data: { n, from: n * 10, outcomes: { done: 9, stale: 1 } },
+  };
 }
 
 async function expectBailiffError(promise: Promise<unknown>, code: BailiffError['code']): Promise<BailiffError> {
@@ -376,7 +404,10 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         const journal = await store.readJournal(plan.id, 0, 1_000);
         // Each batch that was accepted is there whole and once, in one piece; nothing else is.
         expect(journal).toHaveLength(landed.length * 10);
-        const starts = journal.filter((_, i) => i % 10 === 0).map((entry) => entry.action).sort((a, b) => a - b);
+        const starts = journal
+          .filter((_, i) => i % 10 === 0)
+          .map((entry) => entry.action)
+          .sort((a, b) => a - b);
         expect(starts).toEqual(landed.map((batch) => batch[0]!.action));
         for (let i = 0; i < journal.length; i += 10) expect(journal.slice(i, i + 10)).toEqual(journalEntries(journal[i]!.action, 10));
       });
@@ -412,10 +443,15 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
 
       it('never forks a chain under ten concurrent appenders', async () => {
         const results = await Promise.all(
-          Array.from({ length: 10 }, (_, caller) => store.appendAudit([auditEvent('busy-case', caller * 2, `p${caller}`), auditEvent('busy-case', caller * 2 + 1, `p${caller}`)])),
+          Array.from({ length: 10 }, (_, caller) =>
+            store.appendAudit([auditEvent('busy-case', caller * 2, `p${caller}`), auditEvent('busy-case', caller * 2 + 1, `p${caller}`)]),
+          ),
         );
         for (const [first, second] of results) expect(second?.seq).toBe((first?.seq ?? 0) + 1);
-        const seqs = results.flat().map((record) => record.seq).sort((a, b) => a - b);
+        const seqs = results
+          .flat()
+          .map((record) => record.seq)
+          .sort((a, b) => a - b);
         expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
         const chain = await store.readAuditChain('busy-case', 0, 100);
         expect(chain).toHaveLength(20);
@@ -592,7 +628,11 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         expect(await store.countPlansByAuthor(author, ['proposed'])).toBe(4);
         expect(await store.countPlansByAuthor(author, [])).toBe(0);
         expect(await store.countPlansByAuthor('someone-else@firm.example', ['proposed', 'approved'])).toBe(0);
-        await store.createPlan(buildPlanRecord({ id: 'p-08', status: 'proposed', author: 'someone-else@firm.example', createdAt: at(7_000) }), buildOperations(1), buildActions(1));
+        await store.createPlan(
+          buildPlanRecord({ id: 'p-08', status: 'proposed', author: 'someone-else@firm.example', createdAt: at(7_000) }),
+          buildOperations(1),
+          buildActions(1),
+        );
         expect(await store.countPlansByAuthor('someone-else@firm.example', ['proposed', 'approved'])).toBe(1);
         const p01 = await store.getPlan('p-01');
         await store.updatePlan('p-01', p01!.revision, { status: 'rejected' });
@@ -608,7 +648,13 @@ export function planStoreContract(name: string, factory: PlanStoreFactory): void
         const operations: Operation[] = [
           { type: 'create_dir', destination: 'Exhibits/' },
           { type: 'write_file', destination: 'Exhibits/exhibit-12.pdf', content, encoding: 'base64', overwrite: false },
-          { type: 'write_file', destination: 'Exhibits/README.md', content: 'Ünïcödé — exhibits filed 2026-03-02 ✓'.repeat(50_000), encoding: 'utf8', overwrite: false },
+          {
+            type: 'write_file',
+            destination: 'Exhibits/README.md',
+            content: 'Ünïcödé — exhibits filed 2026-03-02 ✓'.repeat(50_000),
+            encoding: 'utf8',
+            overwrite: false,
+          },
           { type: 'delete', source: 'Inbox/exhibit-12.pdf' },
         ];
         const plan = buildPlanRecord({ operationCount: operations.length });

@@ -23,7 +23,7 @@ interface ShellBlock {
 }
 
 /** The ```sh blocks of a Markdown document, each with the section heading it sits under. */
-export function shellBlocks(markdown: string): ShellBlock[] {
+function shellBlocks(markdown: string): ShellBlock[] {
   const blocks: ShellBlock[] = [];
   let heading = '';
   const lines = markdown.split('\n');
@@ -108,8 +108,16 @@ describe('the README', () => {
   });
 
   it('starts Bailiff the way it says, and has the walk-through and the sandbox round trip to run', async () => {
-    expect(blocks.filter(startsBailiff).map((block) => block.text).join('\n')).toContain('npm ci && npm start');
-    expect(blocks.filter((block) => !startsBailiff(block)).map((block) => block.heading)).toEqual(['Five minutes with Bailiff', 'The sandbox round trip: pull, run any script, push']);
+    expect(
+      blocks
+        .filter(startsBailiff)
+        .map((block) => block.text)
+        .join('\n'),
+    ).toContain('npm ci && npm start');
+    expect(blocks.filter((block) => !startsBailiff(block)).map((block) => block.heading)).toEqual([
+      'Five minutes with Bailiff',
+      'The sandbox round trip: pull, run any script, push',
+    ]);
     // "It prints development tokens for agent@local, approver@local, ...": the banner follows the listening socket.
     await expect.poll(() => serverOutput, { timeout: 15_000 }).toContain('approver2@local');
   });

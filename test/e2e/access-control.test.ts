@@ -48,9 +48,15 @@ for (const factory of ALL_BACKENDS) {
       const body = { case: CASE, description: 'move one', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] };
       await expectCode(wiring.service.propose(approver, body), 'forbidden');
       const proposed = await wiring.service.propose(agent, body);
-      await expectCode(wiring.service.approve(agent, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'forbidden');
+      await expectCode(
+        wiring.service.approve(agent, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }),
+        'forbidden',
+      );
       const authorApprover: Principal = { id: agent.id, roles: ['agent', 'approver'] };
-      await expectCode(wiring.service.approve(authorApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'forbidden');
+      await expectCode(
+        wiring.service.approve(authorApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }),
+        'forbidden',
+      );
       await expectCode(wiring.service.verifyAudit(approver), 'forbidden');
       await expectCode(wiring.service.releaseLease(agent, CASE), 'forbidden');
 
@@ -61,7 +67,10 @@ for (const factory of ALL_BACKENDS) {
       expect(files.map((file) => file.path).sort()).toEqual(['Settlement/offer.pdf', 'intake/a.pdf', 'intake/b.pdf']);
       const outsider: Principal = { id: 'other@firm.example', roles: ['approver'], cases: ['case-123'] };
       await expectCode(wiring.service.get(outsider, proposed.plan.id), 'not_found');
-      await expectCode(wiring.service.approve(outsider, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'not_found');
+      await expectCode(
+        wiring.service.approve(outsider, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }),
+        'not_found',
+      );
     });
 
     it('needs two distinct approvers for a destructive plan', async () => {
@@ -71,8 +80,15 @@ for (const factory of ALL_BACKENDS) {
       const first = await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       expect(first.plan.status).toBe('proposed');
       await expectCode(wiring.service.apply(agent, proposed.plan.id), 'conflict');
-      await expectCode(wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }), 'conflict');
-      const second = await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash, comment: 'second pair of eyes' });
+      await expectCode(
+        wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash }),
+        'conflict',
+      );
+      const second = await wiring.service.approve(secondApprover, proposed.plan.id, {
+        planHash: proposed.plan.planHash,
+        snapshotHash: proposed.report.snapshotHash,
+        comment: 'second pair of eyes',
+      });
       expect(second.plan.status).toBe('approved');
       expect(second.approval?.approvers.map((entry) => entry.principal)).toEqual([approver.id, secondApprover.id]);
       expect((await applyAndRun(wiring, agent, proposed.plan.id)).plan.status).toBe('succeeded');
@@ -110,10 +126,17 @@ for (const factory of ALL_BACKENDS) {
     it('refuses plans that touch protected paths or break limits, at proposal and at approval', async () => {
       const wiring = wire(backend, { policy });
       const before = await snapshot(backend.objects, CASE);
-      const intoHold = await wiring.service.propose(agent, { case: CASE, description: 'file it', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Settlement/a.pdf' }] });
+      const intoHold = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'file it',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Settlement/a.pdf' }],
+      });
       expect(intoHold.report.valid).toBe(false);
       expect(intoHold.report.policy?.violations.map((violation) => violation.code)).toEqual(['protected_path']);
-      await expectCode(wiring.service.approve(approver, intoHold.plan.id, { planHash: intoHold.plan.planHash, snapshotHash: intoHold.report.snapshotHash }), 'plan_invalid');
+      await expectCode(
+        wiring.service.approve(approver, intoHold.plan.id, { planHash: intoHold.plan.planHash, snapshotHash: intoHold.report.snapshotHash }),
+        'plan_invalid',
+      );
       // Over the limit on operations: refused before the dry run, nothing stored.
       const tooMany = wiring.service.propose(agent, {
         case: CASE,
@@ -126,7 +149,11 @@ for (const factory of ALL_BACKENDS) {
 
     it('auto-approves harmless plans under a named rule, and only those', async () => {
       const wiring = wire(backend, { policy });
-      const harmless = await wiring.service.propose(agent, { case: CASE, description: 'notes', operations: [{ type: 'write_file', destination: 'Notes/call.md', content: 'called client' }] });
+      const harmless = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'notes',
+        operations: [{ type: 'write_file', destination: 'Notes/call.md', content: 'called client' }],
+      });
       expect(harmless.plan.status).toBe('approved');
       expect(harmless.approval?.rule).toBe('small-additions');
       const audit = await wiring.service.auditTrail(agent, harmless.plan.id);
@@ -141,7 +168,11 @@ for (const factory of ALL_BACKENDS) {
 
     it('expires approvals after the window; a fresh dry run and approval revive the plan', async () => {
       const wiring = wire(backend, { policy });
-      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
+      const proposed = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'move',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }],
+      });
       await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await wiring.service.approve(secondApprover, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       wiring.clock.advance(3600_000 + 1);
@@ -156,7 +187,11 @@ for (const factory of ALL_BACKENDS) {
 
     it('withdraws an approval when a fresh dry run no longer matches the approved snapshot', async () => {
       const wiring = wire(backend);
-      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
+      const proposed = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'move',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }],
+      });
       await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await backend.objects.write(`projects/${CASE}/intake/a.pdf`, Buffer.from('changed by a person'));
       const validated = await wiring.service.validate(approver, proposed.plan.id);
@@ -168,7 +203,11 @@ for (const factory of ALL_BACKENDS) {
 
     it('detects stored audit records that were edited, deleted or cut off', async () => {
       const wiring = wire(backend);
-      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
+      const proposed = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'move',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }],
+      });
       await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await applyAndRun(wiring, agent, proposed.plan.id);
       const chain = await backend.plans.readAuditChain(CASE, 0, 1000);
@@ -182,7 +221,11 @@ for (const factory of ALL_BACKENDS) {
       expect((await wiring.service.verifyAudit(admin)).ok).toBe(true);
 
       await backend.tamperAuditRecord(CASE, 3, () => undefined);
-      expect((await wiring.service.verifyAudit(admin)).firstBreak).toMatchObject({ chain: CASE, seq: 4, reason: expect.stringMatching(/missing or reordered/) });
+      expect((await wiring.service.verifyAudit(admin)).firstBreak).toMatchObject({
+        chain: CASE,
+        seq: 4,
+        reason: expect.stringMatching(/missing or reordered/),
+      });
       await backend.tamperAuditRecord(CASE, 4, () => undefined);
       await backend.tamperAuditRecord(CASE, chain.length, () => undefined);
       const cut = await wiring.service.verifyAudit(admin);
@@ -193,11 +236,28 @@ for (const factory of ALL_BACKENDS) {
     it('refuses hostile paths at the service on this backend too, storing nothing', async () => {
       const wiring = wire(backend);
       const before = await snapshot(backend.objects, CASE);
-      for (const destination of ['../case-123/secret.pdf', '..\\x', '%2e%2e/x', '．．/x', '/etc/passwd', 'a\u0000b', 'a\r\nb', '.bailiff/x', 'CON', 'x'.repeat(1100)]) {
-        await expectCode(wiring.service.propose(agent, { case: CASE, description: 'hostile', operations: [{ type: 'write_file', destination, content: 'x' }] }), 'invalid_input');
+      for (const destination of [
+        '../case-123/secret.pdf',
+        '..\\x',
+        '%2e%2e/x',
+        '．．/x',
+        '/etc/passwd',
+        'a\u0000b',
+        'a\r\nb',
+        '.bailiff/x',
+        'CON',
+        'x'.repeat(1100),
+      ]) {
+        await expectCode(
+          wiring.service.propose(agent, { case: CASE, description: 'hostile', operations: [{ type: 'write_file', destination, content: 'x' }] }),
+          'invalid_input',
+        );
       }
       for (const caseName of ['case-12/../case-123', '../case-123', 'case-12/', '']) {
-        await expectCode(wiring.service.propose(agent, { case: caseName, description: 'hostile', operations: [{ type: 'write_file', destination: 'x', content: 'x' }] }), 'invalid_input');
+        await expectCode(
+          wiring.service.propose(agent, { case: caseName, description: 'hostile', operations: [{ type: 'write_file', destination: 'x', content: 'x' }] }),
+          'invalid_input',
+        );
       }
       expect((await wiring.service.list(admin, {})).plans).toEqual([]);
       expect(await snapshot(backend.objects, CASE)).toEqual(before);
@@ -206,7 +266,11 @@ for (const factory of ALL_BACKENDS) {
 
     it('detects a tampered audit file and reports the broken link', async () => {
       const wiring = wire(backend);
-      const proposed = await wiring.service.propose(agent, { case: CASE, description: 'move', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }] });
+      const proposed = await wiring.service.propose(agent, {
+        case: CASE,
+        description: 'move',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'Sorted/a.pdf' }],
+      });
       await wiring.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       await applyAndRun(wiring, agent, proposed.plan.id);
       expect(await wiring.service.verifyAudit(admin)).toMatchObject({ ok: true, files: 1 });

@@ -49,7 +49,13 @@ beforeAll(async () => {
     policyFile,
     JSON.stringify({ version: 'binding-test', autoApprove: [{ name: 'notes', operations: ['write_file'], maxOperations: 50, maxBytesWritten: 100_000 }] }),
   );
-  const config = parseConfig({ BAILIFF_WORKSPACE_DIR: workspace, BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS), BAILIFF_POLICY_FILE: policyFile, PORT: '0' });
+  const config = parseConfig({
+    BAILIFF_WORKSPACE_DIR: workspace,
+    BAILIFF_STATE_DIR: join(dir, 'state'),
+    BAILIFF_TOKENS: JSON.stringify(TOKENS),
+    BAILIFF_POLICY_FILE: policyFile,
+    PORT: '0',
+  });
   app = buildEmbeddedApp(config, { logger: silentLogger });
   server = await startHttpServer({
     port: 0,
@@ -75,7 +81,11 @@ async function waitUntilFinished(planId: string): Promise<string> {
 
 describe('an approval is bound to the report the approver reviewed', () => {
   it('refuses an approval of `delete scratch/` reviewed at 1 file once scratch/ holds 16, and deletes nothing', async () => {
-    const proposed = await call('POST', '/plans', AGENT, { case: CASE, description: 'Clear the scratch folder', operations: [{ type: 'delete', source: 'scratch/' }] });
+    const proposed = await call('POST', '/plans', AGENT, {
+      case: CASE,
+      description: 'Clear the scratch folder',
+      operations: [{ type: 'delete', source: 'scratch/' }],
+    });
     expect(proposed.status).toBe(201);
     expect(proposed.body.report.totals.objectsDeleted).toBe(1);
     expect(proposed.body.decisions.nextStep).toBe('Awaiting 1 more approval');
@@ -115,7 +125,11 @@ describe('an approval is bound to the report the approver reviewed', () => {
   });
 
   it('requires the snapshotHash, naming the field', async () => {
-    const proposed = await call('POST', '/plans', AGENT, { case: CASE, description: 'Remove one note', operations: [{ type: 'delete', source: 'scratch/note-1.txt' }] });
+    const proposed = await call('POST', '/plans', AGENT, {
+      case: CASE,
+      description: 'Remove one note',
+      operations: [{ type: 'delete', source: 'scratch/note-1.txt' }],
+    });
     const refused = await call('POST', `/plans/${proposed.body.plan.id}/approve`, ALICE, { planHash: proposed.body.plan.planHash });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('invalid_input');
@@ -123,9 +137,16 @@ describe('an approval is bound to the report the approver reviewed', () => {
   });
 
   it('withdraws an approval, audited, when a later validation changes the report', async () => {
-    const proposed = await call('POST', '/plans', AGENT, { case: CASE, description: 'Clear the scratch folder again', operations: [{ type: 'delete', source: 'scratch/' }] });
+    const proposed = await call('POST', '/plans', AGENT, {
+      case: CASE,
+      description: 'Clear the scratch folder again',
+      operations: [{ type: 'delete', source: 'scratch/' }],
+    });
     const planId: string = proposed.body.plan.id;
-    const approved = await call('POST', `/plans/${planId}/approve`, BOB, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
+    const approved = await call('POST', `/plans/${planId}/approve`, BOB, {
+      planHash: proposed.body.plan.planHash,
+      snapshotHash: proposed.body.report.snapshotHash,
+    });
     expect(approved.body.plan.status).toBe('approved');
     expect(approved.body.decisions.nextStep).toBe('Approved: ready to run');
 
@@ -140,7 +161,11 @@ describe('an approval is bound to the report the approver reviewed', () => {
     expect(changed.body.decisions.nextStep).toBe('Awaiting 1 more approval');
     const audit = await call('GET', `/plans/${planId}/audit`, AGENT);
     const withdrawn = audit.body.records.find((record: { type: string }) => record.type === 'plan.approval_withdrawn');
-    expect(withdrawn.data).toMatchObject({ previousSnapshotHash: proposed.body.report.snapshotHash, snapshotHash: changed.body.report.snapshotHash, approvers: ['bob@firm.example'] });
+    expect(withdrawn.data).toMatchObject({
+      previousSnapshotHash: proposed.body.report.snapshotHash,
+      snapshotHash: changed.body.report.snapshotHash,
+      approvers: ['bob@firm.example'],
+    });
     expect((await call('POST', `/plans/${planId}/apply`, AGENT)).status).toBe(409);
     expect(await readdir(scratch)).toHaveLength(17);
   });

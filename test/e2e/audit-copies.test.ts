@@ -23,7 +23,15 @@ import { FsObjectStore } from '../../shared/adapters/local/fs-object-store.ts';
 import { AUDIT_PREFIX, auditCopiesPrefix, parseAuditObjectName } from '../../shared/domain/paths.ts';
 import type { SettableHoldKind } from '../../shared/domain/holds.ts';
 import { objectHeld } from '../../shared/errors.ts';
-import { listAll, type CopyOptions, type GenerationPrecondition, type ListOptions, type ObjectStore, type OpenReadOptions, type WriteOptions } from '../../shared/ports/object-store.ts';
+import {
+  listAll,
+  type CopyOptions,
+  type GenerationPrecondition,
+  type ListOptions,
+  type ObjectStore,
+  type OpenReadOptions,
+  type WriteOptions,
+} from '../../shared/ports/object-store.ts';
 import { embeddedBackend, testbenchBackend, type BackendFactory, type TestBackend } from '../support/backends.ts';
 import { admin, agent, applyAndRun, approver, drain, proposeApproved, seed, wire } from '../support/scenario.ts';
 
@@ -103,7 +111,12 @@ async function copiesOf(store: ObjectStore): Promise<{ name: string; generation:
   const found: { name: string; generation: string; records: number; retentionExpires?: string }[] = [];
   for await (const page of listAll(store, AUDIT_PREFIX)) {
     for (const object of page.objects) {
-      found.push({ name: object.name, generation: object.generation, records: parseAuditObjectName(object.name)!.records!, ...(object.holds?.retentionExpires ? { retentionExpires: object.holds.retentionExpires } : {}) });
+      found.push({
+        name: object.name,
+        generation: object.generation,
+        records: parseAuditObjectName(object.name)!.records!,
+        ...(object.holds?.retentionExpires ? { retentionExpires: object.holds.retentionExpires } : {}),
+      });
     }
   }
   return found;
@@ -125,7 +138,14 @@ for (const factory of [embeddedBackend, testbenchBackend]) {
 
     it('writes each copy once under a name never used before, keeps the earlier copy when a rollback adds records, and verify checks the newest', async () => {
       const wiring = wire(backend, { auditCopies: copies.retained });
-      const planId = await proposeApproved(wiring, { case: CASE, description: 'file the intake', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'sorted/a.pdf' }, { type: 'move', source: 'intake/b.pdf', destination: 'sorted/b.pdf' }] });
+      const planId = await proposeApproved(wiring, {
+        case: CASE,
+        description: 'file the intake',
+        operations: [
+          { type: 'move', source: 'intake/a.pdf', destination: 'sorted/a.pdf' },
+          { type: 'move', source: 'intake/b.pdf', destination: 'sorted/b.pdf' },
+        ],
+      });
       expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
 
       const first = await copiesOf(copies.raw);
@@ -182,7 +202,11 @@ for (const factory of [embeddedBackend, testbenchBackend]) {
 
     it('still verifies a copy written before names carried the record count, and catches it cut short', async () => {
       const wiring = wire(backend, { auditCopies: copies.retained });
-      const planId = await proposeApproved(wiring, { case: CASE, description: 'file a', operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'sorted/a.pdf' }] });
+      const planId = await proposeApproved(wiring, {
+        case: CASE,
+        description: 'file a',
+        operations: [{ type: 'move', source: 'intake/a.pdf', destination: 'sorted/a.pdf' }],
+      });
       expect((await applyAndRun(wiring, agent, planId)).plan.status).toBe('succeeded');
       const [copy] = await copiesOf(copies.raw);
       const text = await copies.raw.read(copy!.name);

@@ -19,7 +19,12 @@ let copyPath: string;
 let copyName: string;
 let stateDb: string;
 
-async function verify(): Promise<{ ok: boolean; headsSigned: boolean; missingFiles: string[]; firstBreak?: { chain: string; seq: number; reason: string; file?: string } }> {
+async function verify(): Promise<{
+  ok: boolean;
+  headsSigned: boolean;
+  missingFiles: string[];
+  firstBreak?: { chain: string; seq: number; reason: string; file?: string };
+}> {
   const response = await fetch(`${bailiff.url}/audit/verify`, { headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
   expect(response.status).toBe(200);
   return (await response.json()) as never;
@@ -37,7 +42,11 @@ beforeAll(async () => {
   bailiff = await startEmbeddedBailiff({ [`projects/${CASE}/a.txt`]: 'a', [`projects/${CASE}/b.txt`]: 'b' });
   const { service, queue } = bailiff.app;
   for (const name of ['a', 'b']) {
-    const proposed = await service.propose(agent, { case: CASE, description: `file ${name}`, operations: [{ type: 'move', source: `${name}.txt`, destination: `sorted/${name}.txt` }] });
+    const proposed = await service.propose(agent, {
+      case: CASE,
+      description: `file ${name}`,
+      operations: [{ type: 'move', source: `${name}.txt`, destination: `sorted/${name}.txt` }],
+    });
     await service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
     await service.apply(agent, proposed.plan.id);
     await queue.idle();
@@ -91,7 +100,12 @@ describe('GET /audit/verify (embedded)', () => {
   it('reports a consistent rewrite of the chain, its head and the copies by the head signature', async () => {
     const db = new DatabaseSync(stateDb);
     const saved = {
-      records: db.prepare('SELECT chain, seq, plan_id, json FROM audit_records WHERE chain = ? ORDER BY seq').all(CASE) as Array<{ chain: string; seq: number; plan_id: string | null; json: string }>,
+      records: db.prepare('SELECT chain, seq, plan_id, json FROM audit_records WHERE chain = ? ORDER BY seq').all(CASE) as Array<{
+        chain: string;
+        seq: number;
+        plan_id: string | null;
+        json: string;
+      }>,
       head: db.prepare('SELECT seq, hash, signature FROM audit_heads WHERE chain = ?').get(CASE) as { seq: number; hash: string; signature: string },
     };
     const copies = new Map<string, string>();
@@ -149,7 +163,11 @@ describe('GET /audit/verify (embedded)', () => {
       expect(result.firstBreak?.reason).toContain('is not signed');
 
       // And the next append does not sign (launder) the rewritten chain.
-      const proposed = await bailiff.app.service.propose(agent, { case: CASE, description: 'after the rewrite', operations: [{ type: 'create_dir', destination: 'later' }] });
+      const proposed = await bailiff.app.service.propose(agent, {
+        case: CASE,
+        description: 'after the rewrite',
+        operations: [{ type: 'create_dir', destination: 'later' }],
+      });
       expect(proposed.plan.id).toBeTruthy();
       result = await verify();
       expect(result.ok).toBe(false);

@@ -24,7 +24,11 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       return fetch(`${server.url}${path}`, {
         method,
         redirect: 'manual',
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...init.headers,
+        },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
     }
@@ -77,7 +81,9 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       const suffix = await readBytes('notes.txt', { range: 'bytes=-3' });
       expect(await suffix.text()).toBe('789');
       const stat = await server.objects.stat('projects/intake-case/notes.txt');
-      const cached = await call('GET', '/cases/intake-case/files/content?path=notes.txt', TOKENS.agent, { headers: { 'if-none-match': `"${stat!.generation}"` } });
+      const cached = await call('GET', '/cases/intake-case/files/content?path=notes.txt', TOKENS.agent, {
+        headers: { 'if-none-match': `"${stat!.generation}"` },
+      });
       expect(cached.status).toBe(304);
       if (backend === 'embedded') {
         const outside = await call('GET', '/cases/intake-case/files/content?path=notes.txt', TOKENS.agent, { headers: { range: 'bytes=10-' } });
@@ -107,7 +113,11 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       let pageToken: string | undefined;
       let pages = 0;
       do {
-        const response = await call('GET', `/cases/intake-case/snapshot?limit=1${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`, TOKENS.agent);
+        const response = await call(
+          'GET',
+          `/cases/intake-case/snapshot?limit=1${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+          TOKENS.agent,
+        );
         expect(response.status).toBe(200);
         const page = (await response.json()) as { objects: Array<Record<string, unknown>>; nextPageToken?: string };
         all.push(...page.objects);
@@ -127,22 +137,37 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       const declaration = { md5: md5Hex(content), sha256: sha256Hex(content), size: content.length, contentType: 'application/pdf' };
       const declared = await call('POST', '/cases/intake-case/blobs', TOKENS.agent, { body: declaration });
       expect(declared.status).toBe(200);
-      const answer = (await declared.json()) as { blob: string; exists: boolean; upload: { method: string; url: string; headers: Record<string, string>; authorization: string } };
+      const answer = (await declared.json()) as {
+        blob: string;
+        exists: boolean;
+        upload: { method: string; url: string; headers: Record<string, string>; authorization: string };
+      };
       expect(answer).toMatchObject({ blob: `intake-case/md5-${declaration.md5}-${content.length}`, exists: false });
       if (backend === 'cloud') {
         expect(answer.upload.authorization).toBe('signed');
         const url = new URL(answer.upload.url);
         expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`/\\.bailiff/staging/intake-case/md5-${declaration.md5}-${content.length}$`));
         expect(url.searchParams.get('X-Goog-SignedHeaders')).toBe('content-md5;content-type;host;x-goog-if-generation-match');
-        expect(answer.upload.headers).toEqual({ 'content-md5': createHash('md5').update(content).digest('base64'), 'content-type': 'application/pdf', 'x-goog-if-generation-match': '0' });
+        expect(answer.upload.headers).toEqual({
+          'content-md5': createHash('md5').update(content).digest('base64'),
+          'content-type': 'application/pdf',
+          'x-goog-if-generation-match': '0',
+        });
       } else {
-        expect(answer.upload).toMatchObject({ method: 'PUT', authorization: 'bearer', url: `/cases/intake-case/blobs/md5-${declaration.md5}-${content.length}` });
+        expect(answer.upload).toMatchObject({
+          method: 'PUT',
+          authorization: 'bearer',
+          url: `/cases/intake-case/blobs/md5-${declaration.md5}-${content.length}`,
+        });
       }
       const target = answer.upload.authorization === 'bearer' ? `${server.url}${answer.upload.url}` : answer.upload.url;
       const auth: Record<string, string> = answer.upload.authorization === 'bearer' ? { authorization: `Bearer ${TOKENS.agent}` } : {};
       const uploaded = await fetch(target, { method: 'PUT', headers: { ...answer.upload.headers, ...auth }, body: new Uint8Array(content) });
       expect(uploaded.ok).toBe(true);
-      const again = (await (await call('POST', '/cases/intake-case/blobs', TOKENS.agent, { body: declaration })).json()) as { exists: boolean; upload?: unknown };
+      const again = (await (await call('POST', '/cases/intake-case/blobs', TOKENS.agent, { body: declaration })).json()) as {
+        exists: boolean;
+        upload?: unknown;
+      };
       expect(again).toEqual({ blob: answer.blob, exists: true });
       const stored = await server.objects.stat(`.bailiff/staging/intake-case/md5-${declaration.md5}-${content.length}`);
       expect(stored).toMatchObject({ size: content.length, contentType: 'application/pdf' });
@@ -164,7 +189,10 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
         const response = await call('POST', '/cases/intake-case/blobs', TOKENS.agent, { body });
         expect(response.status, JSON.stringify(body)).toBe(400);
         const error = (await response.json()) as { error: { details: Array<{ path: string }> } };
-        expect(error.error.details.map((detail) => detail.path), JSON.stringify(body)).toContain(field);
+        expect(
+          error.error.details.map((detail) => detail.path),
+          JSON.stringify(body),
+        ).toContain(field);
       }
       expect((await call('POST', '/cases/intake-case/blobs', TOKENS.otherAgent, { body: { md5: md5Hex(content), size: 1 } })).status).toBe(403);
       expect((await call('POST', '/cases/intake-case/blobs', TOKENS.approver, { body: { md5: md5Hex(content), size: 1 } })).status).toBe(403);
@@ -175,7 +203,11 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
         const content = randomBytes(64 * 1024);
         const id = `md5-${md5Hex(content)}-${content.length}`;
         const put = (body: Buffer, blobId = id) =>
-          fetch(`${server.url}/cases/intake-case/blobs/${blobId}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKENS.agent}`, 'content-type': 'application/pdf' }, body: new Uint8Array(body) });
+          fetch(`${server.url}/cases/intake-case/blobs/${blobId}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${TOKENS.agent}`, 'content-type': 'application/pdf' },
+            body: new Uint8Array(body),
+          });
         const tampered = Buffer.from(content);
         tampered[100] = (tampered[100]! + 1) % 256;
         const wrongHash = await put(tampered);
@@ -188,7 +220,13 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
         expect(await server.objects.stat(`.bailiff/staging/intake-case/${id}`)).toBeUndefined();
         const ok = await put(content);
         expect(ok.status).toBe(201);
-        expect(await ok.json()).toMatchObject({ blob: `intake-case/${id}`, size: content.length, alreadyUploaded: false, md5: md5Hex(content), sha256: sha256Hex(content) });
+        expect(await ok.json()).toMatchObject({
+          blob: `intake-case/${id}`,
+          size: content.length,
+          alreadyUploaded: false,
+          md5: md5Hex(content),
+          sha256: sha256Hex(content),
+        });
         const sha = `sha256-${sha256Hex(content)}-${content.length}`;
         expect((await put(content, sha)).status).toBe(201);
         expect((await put(content, 'md5-zz-1')).status).toBe(400);

@@ -42,14 +42,20 @@ async function cli(as: keyof typeof TEST_TOKENS, args: string[], stdin = '') {
   stdout.on('data', (chunk) => (out += chunk));
   stderr.on('data', (chunk) => (err += chunk));
   const env = { BAILIFF_URL: bailiff.url, BAILIFF_TOKEN: TEST_TOKENS[as], NO_COLOR: '1' };
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([stdin]), env }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) });
+  const code = await runCli(
+    args,
+    { stdout, stderr, stdin: Readable.from([stdin]), env },
+    { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) },
+  );
   return { code, out, err };
 }
 
 /** What jq makes of `text`: it must read exactly one JSON document (jq accepts a stream, so count them). */
 function jqDocuments(text: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = execFile('jq', ['-s', 'length'], (error, stdout, stderr) => (error ? reject(new Error(`jq refused the output: ${stderr}\n${text}`)) : resolve(Number(stdout.trim()))));
+    const child = execFile('jq', ['-s', 'length'], (error, stdout, stderr) =>
+      error ? reject(new Error(`jq refused the output: ${stderr}\n${text}`)) : resolve(Number(stdout.trim())),
+    );
     child.stdin!.end(text);
   });
 }
@@ -59,7 +65,8 @@ async function json(as: keyof typeof TEST_TOKENS, args: string[], options: { std
   const run = await cli(as, ['--json', ...args], options.stdin);
   expect(await jqDocuments(run.out), run.out).toBe(1);
   const body = JSON.parse(run.out) as Record<string, any>;
-  if (run.code !== 0) expect(body, 'a failure has the one error shape').toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, exitCode: run.code });
+  if (run.code !== 0)
+    expect(body, 'a failure has the one error shape').toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, exitCode: run.code });
   if (options.compareTextExit) expect((await cli(as, args, options.stdin)).code, `exit code of ${args.join(' ')} without --json`).toBe(run.code);
   return { code: run.code, body, err: run.err };
 }
@@ -74,7 +81,11 @@ describe('bailiff --json', () => {
   it('every verb prints one JSON document, and the exit code does not depend on --json', async () => {
     expect((await json('agent', [verb('files'), 'smith'], { compareTextExit: true })).body.files).toHaveLength(3);
 
-    const plan = { case: 'smith', description: 'Sort', operations: [{ type: 'move', source: 'intake/records_001.pdf', destination: 'Medical/records_001.pdf' }] };
+    const plan = {
+      case: 'smith',
+      description: 'Sort',
+      operations: [{ type: 'move', source: 'intake/records_001.pdf', destination: 'Medical/records_001.pdf' }],
+    };
     const proposed = await json('agent', [verb('propose'), '-'], { stdin: JSON.stringify(plan) });
     expect(proposed.code).toBe(0);
     const id = proposed.body.plan.id as string;
@@ -119,10 +130,18 @@ describe('bailiff --json', () => {
 
   it('mcp speaks JSON-RPC on stdout, one JSON document a line', async () => {
     // The real bin as a child: the stdio transport answers on the process's own streams.
-    const child = spawn(process.execPath, ['functions/cli.ts', '--json', verb('mcp')], { cwd: REPO, env: { ...process.env, BAILIFF_URL: bailiff.url, BAILIFF_TOKEN: TEST_TOKENS.agent } });
+    const child = spawn(process.execPath, ['functions/cli.ts', '--json', verb('mcp')], {
+      cwd: REPO,
+      env: { ...process.env, BAILIFF_URL: bailiff.url, BAILIFF_TOKEN: TEST_TOKENS.agent },
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'cli-json-test', version: '1.0.0' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'cli-json-test', version: '1.0.0' } },
+    };
     child.stdin.write(`${JSON.stringify(initialize)}\n`);
     for (let i = 0; i < 200 && !out.includes('\n'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
     child.stdin.end();
@@ -135,7 +154,10 @@ describe('bailiff --json', () => {
 
   it('reports usage, local and API errors as {"error", "exitCode"} with the exit code of the text mode', async () => {
     const unknownVerb = await json('agent', ['frobnicate'], { compareTextExit: true });
-    expect(unknownVerb).toMatchObject({ code: EXIT.usage, body: { error: { code: 'usage', message: expect.stringContaining('frobnicate') }, exitCode: EXIT.usage } });
+    expect(unknownVerb).toMatchObject({
+      code: EXIT.usage,
+      body: { error: { code: 'usage', message: expect.stringContaining('frobnicate') }, exitCode: EXIT.usage },
+    });
     expect(unknownVerb.err, 'commander says nothing on stderr in JSON mode').toBe('');
     expect((await json('agent', ['apply'], { compareTextExit: true })).body.error.code).toBe('usage');
     expect((await json('agent', ['propose', join(scratch, 'missing.json')], { compareTextExit: true })).body.error.code).toBe('usage');
@@ -158,7 +180,10 @@ describe('bailiff --json', () => {
     const target = join(scratch, 'climb');
     const climbing = await json('agent', ['pull', 'case/../other', target], { compareTextExit: true });
     expect(climbing.code).toBe(EXIT.invalid);
-    expect(climbing.body).toMatchObject({ error: { code: 'invalid_input', details: [{ path: 'case', message: expect.stringContaining('invalid case name') }] }, exitCode: EXIT.invalid });
+    expect(climbing.body).toMatchObject({
+      error: { code: 'invalid_input', details: [{ path: 'case', message: expect.stringContaining('invalid case name') }] },
+      exitCode: EXIT.invalid,
+    });
     const text = await cli('agent', ['pull', 'case/../other', target]);
     expect(text.err).toMatch(/case: invalid case name/);
   });

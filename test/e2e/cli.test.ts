@@ -48,7 +48,11 @@ async function cli(as: keyof typeof TEST_TOKENS, args: string[], stdin = '') {
   let err = '';
   stdout.on('data', (chunk) => (out += chunk));
   stderr.on('data', (chunk) => (err += chunk));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from([stdin]), env: {} }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) });
+  const code = await runCli(
+    args,
+    { stdout, stderr, stdin: Readable.from([stdin]), env: {} },
+    { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) },
+  );
   return { code, out, err };
 }
 
@@ -63,11 +67,18 @@ describe('bailiff verbs (in-process)', () => {
 
   it('propose → show → plans → approve → apply --wait → audit → rollback → reject → verify', async () => {
     const planFile = join(scratch, 'plan.json');
-    await writeFile(planFile, JSON.stringify({ case: 'smith', description: 'File the records', operations: [
-      { type: 'create_dir', destination: 'Medical' },
-      { type: 'move', source: 'intake/records_001.pdf', destination: 'Medical/records_001.pdf' },
-      { type: 'delete', source: 'old.txt' },
-    ] }));
+    await writeFile(
+      planFile,
+      JSON.stringify({
+        case: 'smith',
+        description: 'File the records',
+        operations: [
+          { type: 'create_dir', destination: 'Medical' },
+          { type: 'move', source: 'intake/records_001.pdf', destination: 'Medical/records_001.pdf' },
+          { type: 'delete', source: 'old.txt' },
+        ],
+      }),
+    );
     const proposed = await cli('agent', ['propose', planFile, '--json']);
     expect(proposed.code).toBe(0);
     const id = JSON.parse(proposed.out).plan.id as string;
@@ -75,7 +86,9 @@ describe('bailiff verbs (in-process)', () => {
     const shown = await cli('approver', ['show', id]);
     expect(shown.code).toBe(0);
     expect(shown.out).toContain(`plan hash ${JSON.parse(proposed.out).plan.planHash}`);
-    expect(shown.out).toContain(['Changes', '  ├── + Medical/', '  │   └── + records_001.pdf', '  ├── intake/', '  │   └── - records_001.pdf', '  └── - old.txt'].join('\n'));
+    expect(shown.out).toContain(
+      ['Changes', '  ├── + Medical/', '  │   └── + records_001.pdf', '  ├── intake/', '  │   └── - records_001.pdf', '  └── - old.txt'].join('\n'),
+    );
     expect(shown.out).not.toMatch(/\x1b\[/);
 
     expect((await cli('agent', ['plans', '--case', 'smith', '--status', 'proposed'])).out).toContain(`${id}  proposed`);
@@ -121,7 +134,12 @@ describe('bailiff verbs (in-process)', () => {
     expect(result.out).toMatch(/ {2}2│ mv intake\/\*\.pdf Archive\/ {2}→ operation 2(, 3)?\n/);
     const refused = await cli('agent', ['from-commands', 'smith', '-d', 'bad', '--json'], 'rm -rf / ; echo');
     expect(refused.code).toBe(EXIT.invalid);
-    expect(JSON.parse(refused.out).error).toEqual({ code: 'invalid_input', status: 400, message: 'the commands cannot be turned into a plan', details: [{ line: 1, column: 10, message: '`;` is not supported; put each command on its own line' }] });
+    expect(JSON.parse(refused.out).error).toEqual({
+      code: 'invalid_input',
+      status: 400,
+      message: 'the commands cannot be turned into a plan',
+      details: [{ line: 1, column: 10, message: '`;` is not supported; put each command on its own line' }],
+    });
   });
 
   it('approve asks on a terminal, and a no leaves the plan proposed', async () => {
@@ -132,7 +150,11 @@ describe('bailiff verbs (in-process)', () => {
       let out = '';
       stdout.on('data', (chunk) => (out += chunk));
       const stdin = Object.assign(Readable.from([answer]), { isTTY: true });
-      const code = await runCli(['approve', view.plan.id], { stdout, stderr: new PassThrough(), stdin, env: { NO_COLOR: '1' } }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.approver }) });
+      const code = await runCli(
+        ['approve', view.plan.id],
+        { stdout, stderr: new PassThrough(), stdin, env: { NO_COLOR: '1' } },
+        { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS.approver }) },
+      );
       return { code, out };
     };
     const declined = await ask('n\n');
@@ -171,8 +193,8 @@ describe('bailiff verbs (in-process)', () => {
     expect(proposed.code).toBe(0);
     const lines = proposed.out.split('\n');
     const id = /^(pln_\w+)/.exec(lines[0]!)![1]!;
-    expect(lines.findIndex((line) => line === 'Warnings')).toBeGreaterThan(0);
-    expect(lines.findIndex((line) => line === 'Warnings')).toBeLessThan(lines.findIndex((line) => line === 'Operations (showing 50 of 120)'));
+    expect(lines.indexOf('Warnings')).toBeGreaterThan(0);
+    expect(lines.indexOf('Warnings')).toBeLessThan(lines.indexOf('Operations (showing 50 of 120)'));
     expect(lines.filter((line) => /^ +\d+\. /.test(line))).toHaveLength(50);
     expect(proposed.out).toContain(`  ... and 70 more (bailiff show ${id} --operations)`);
     expect(proposed.out).toContain('120 operations');
@@ -202,12 +224,21 @@ describe('bailiff verbs (in-process)', () => {
     expect((await cli('agent', ['show', 'nonsense'])).code).toBe(EXIT.invalid);
     expect((await cli('agent', ['propose', join(scratch, 'missing.json')])).code).toBe(EXIT.usage);
     expect((await cli('agent', ['propose', '-'], '{not json')).code).toBe(EXIT.usage);
-    const invalid = await cli('agent', ['propose', '-'], JSON.stringify({ case: 'smith', description: 'x', operations: [{ type: 'move', source: 'nope', destination: 'x' }] }));
+    const invalid = await cli(
+      'agent',
+      ['propose', '-'],
+      JSON.stringify({ case: 'smith', description: 'x', operations: [{ type: 'move', source: 'nope', destination: 'x' }] }),
+    );
     expect(invalid.code).toBe(EXIT.invalid);
     expect(invalid.out).toContain('✗ operation 1: `nope` does not exist');
     expect((await cli('agent', ['frobnicate'])).code).toBe(EXIT.usage);
     expect((await cli('agent', ['apply'])).code).toBe(EXIT.usage);
-    const unreachable = await runCli(['plans'], { stdout: new PassThrough(), stderr: new PassThrough(), stdin: Readable.from(['']), env: { BAILIFF_URL: 'http://127.0.0.1:1', BAILIFF_TOKEN: 'x' } });
+    const unreachable = await runCli(['plans'], {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: Readable.from(['']),
+      env: { BAILIFF_URL: 'http://127.0.0.1:1', BAILIFF_TOKEN: 'x' },
+    });
     expect(unreachable).toBe(EXIT.unavailable);
   });
 });

@@ -39,11 +39,17 @@ describe('BailiffClient', () => {
     expect((await agent.listFiles('smith', { prefix: 'intake/', recursive: false })).files).toHaveLength(2);
     expect(await agent.readFileText('smith', 'intake/a.txt', { limit: 3 })).toMatchObject({ text: 'alp', nextOffset: 3, size: 5 });
 
-    const proposed = await agent.propose({ case: 'smith', description: 'archive a', operations: [{ type: 'move', source: 'intake/a.txt', destination: 'archive/a.txt' }] });
+    const proposed = await agent.propose({
+      case: 'smith',
+      description: 'archive a',
+      operations: [{ type: 'move', source: 'intake/a.txt', destination: 'archive/a.txt' }],
+    });
     expect(proposed.plan.status).toBe('proposed');
     expect((await approver.validate(proposed.plan.id)).report.valid).toBe(true);
     expect((await agent.listPlans({ case: 'smith' })).plans.map((plan) => plan.id)).toContain(proposed.plan.id);
-    expect((await approver.approve(proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash, comment: 'ok' })).plan.status).toBe('approved');
+    expect(
+      (await approver.approve(proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash, comment: 'ok' })).plan.status,
+    ).toBe('approved');
     expect((await agent.apply(proposed.plan.id)).plan.status).toBe('queued');
     const finished = await agent.waitForPlan(proposed.plan.id, { until: ['succeeded', 'failed'], intervalMs: 20, timeoutMs: 10_000 });
     expect(finished).toMatchObject({ timedOut: false, view: { plan: { status: 'succeeded' } } });
@@ -75,7 +81,10 @@ describe('BailiffClient', () => {
     expect(refused.details).toEqual([{ line: 1, column: 1, message: expect.stringContaining('`ls` only reads') }]);
     expect(refused.describe()).toContain('line 1, column 1: `ls` only reads');
 
-    expect(await caught(approver.propose({ case: 'smith', description: 'x', operations: [{ type: 'create_dir', destination: 'y' }] }))).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(await caught(approver.propose({ case: 'smith', description: 'x', operations: [{ type: 'create_dir', destination: 'y' }] }))).toMatchObject({
+      code: 'forbidden',
+      status: 403,
+    });
     expect(await caught(agent.getPlan('pln_000000000000000000000000'))).toMatchObject({ code: 'not_found', status: 404 });
     expect(await caught(new BailiffClient({ baseUrl: bailiff.url }).listPlans())).toMatchObject({ code: 'unauthenticated', status: 401 });
     const unreachable = await caught(new BailiffClient({ baseUrl: 'http://127.0.0.1:1', token: 'x' }).listPlans());
@@ -97,6 +106,8 @@ describe('settingsFromEnvironment', () => {
   });
 
   it('refuses a URL that is not http(s), naming the variable', () => {
-    expect(() => settingsFromEnvironment({ BAILIFF_URL: 'ftp://x' })).toThrow(expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ path: 'BAILIFF_URL' })] }));
+    expect(() => settingsFromEnvironment({ BAILIFF_URL: 'ftp://x' })).toThrow(
+      expect.objectContaining({ code: 'invalid_input', details: [expect.objectContaining({ path: 'BAILIFF_URL' })] }),
+    );
   });
 });

@@ -84,8 +84,12 @@ async function signIn(page: Page, token: string, path: string) {
 
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
-  const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
-  return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(),
+  );
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
 
 let plans: string[];
@@ -97,7 +101,12 @@ beforeAll(async () => {
   await writeFile(join(dir, 'workspace', 'projects', CASE, 'intake', 'scan.pdf'), 'first version');
   await writeFile(join(dir, 'workspace', 'projects', CASE, 'intake', 'other.pdf'), 'unrelated');
   server = await startLocalServer(
-    parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKEN_TABLE), PORT: '0' }),
+    parseConfig({
+      BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'),
+      BAILIFF_STATE_DIR: join(dir, 'state'),
+      BAILIFF_TOKENS: JSON.stringify(TOKEN_TABLE),
+      PORT: '0',
+    }),
     { logger: silentLogger },
   );
   plans = [

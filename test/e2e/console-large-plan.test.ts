@@ -46,7 +46,14 @@ beforeAll(async () => {
   server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 16 * 1024 * 1024 }, logger: silentLogger },
+    deps: {
+      api: app.service,
+      review: app.review,
+      identity: app.identity,
+      health: app.health,
+      limits: { maxBodyBytes: 16 * 1024 * 1024 },
+      logger: silentLogger,
+    },
   });
   browser = await launchBrowser();
 }, BROWSER_SETUP_MS);
@@ -61,7 +68,8 @@ afterAll(async () => {
 async function signedInPage(token: string): Promise<Page> {
   const page = await browser.context.newPage();
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.addInitScript((value) => sessionStorage.setItem('bailiff.token', value), token);

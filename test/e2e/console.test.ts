@@ -46,7 +46,8 @@ async function newPage(context = browser.context): Promise<Page> {
   page.on('console', (message) => {
     // Refused requests (401, 409) are part of the scenarios; anything else, such as a
     // Content-Security-Policy violation or a script error, is a defect.
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return page;
@@ -66,8 +67,12 @@ async function openPlan(page: Page, planId: string) {
 
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
-  const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run());
-  return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(),
+  );
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
 
 /** A request to the API as another person's client (the CLI, a script) would send it. */
@@ -97,7 +102,10 @@ beforeAll(async () => {
   await writeFile(join(caseDir, 'intake', 'police-report.pdf'), 'police report');
   for (let i = 1; i <= 6; i += 1) await writeFile(join(caseDir, 'Drafts', `draft-${i}.docx`), `draft ${i}`);
   const policyFile = join(dir, 'policy.json');
-  await writeFile(policyFile, JSON.stringify({ version: 'test-policy', fourEyes: { approvals: 2, whenDeletes: false, whenOverwrites: false, whenObjectsRemovedOver: 5 } }));
+  await writeFile(
+    policyFile,
+    JSON.stringify({ version: 'test-policy', fourEyes: { approvals: 2, whenDeletes: false, whenOverwrites: false, whenObjectsRemovedOver: 5 } }),
+  );
   const config = parseConfig({
     BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'),
     BAILIFF_STATE_DIR: join(dir, 'state'),
@@ -214,7 +222,8 @@ describe('the approver console', () => {
 
     // The audit trail: every step by whom; chain verification is for admins.
     const timeline = page.locator('.timeline');
-    for (const event of ['Proposed', 'Approved', 'Queued to run', 'Started running', 'Completed']) await timeline.getByText(event, { exact: true }).first().waitFor();
+    for (const event of ['Proposed', 'Approved', 'Queued to run', 'Started running', 'Completed'])
+      await timeline.getByText(event, { exact: true }).first().waitFor();
     expect(await timeline.textContent()).toContain('Looks right');
     await page.getByText('Chain verification: Verifying the audit chain needs the admin role.').waitFor();
 
@@ -230,7 +239,7 @@ describe('the approver console', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access token').fill('bob-token-0123456789abcdef');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator(`html[data-plan-ready="${rollbackUrl.split("/").pop()}"]`).waitFor();
+    await page.locator(`html[data-plan-ready="${rollbackUrl.split('/').pop()}"]`).waitFor();
     expect(page.url()).toBe(rollbackUrl);
     await page.getByRole('button', { name: 'Approve this plan' }).click();
     await page.getByText('Approved. The plan can now be run.').waitFor();
@@ -243,7 +252,11 @@ describe('the approver console', () => {
   });
 
   it("disables the author's approve control and says why", async () => {
-    const proposed = await app.service.propose(CAROL, { case: CASE, description: 'Carol files the police report', operations: [{ type: 'create_dir', destination: 'Police/Reports' }] });
+    const proposed = await app.service.propose(CAROL, {
+      case: CASE,
+      description: 'Carol files the police report',
+      operations: [{ type: 'create_dir', destination: 'Police/Reports' }],
+    });
     const page = await newPage();
     await signIn(page, 'carol-token-0123456789abcdef');
     await openPlan(page, proposed.plan.id);
@@ -253,7 +266,11 @@ describe('the approver console', () => {
   });
 
   it('needs a second approver under four eyes, and shows who approved', async () => {
-    const proposed = await app.service.propose(AGENT, { case: CASE, description: 'Remove the old drafts', operations: [{ type: 'delete', source: 'Drafts/' }] });
+    const proposed = await app.service.propose(AGENT, {
+      case: CASE,
+      description: 'Remove the old drafts',
+      operations: [{ type: 'delete', source: 'Drafts/' }],
+    });
     const alice = await newPage();
     await signIn(alice, 'alice-token-0123456789abcdef');
     await openPlan(alice, proposed.plan.id);
@@ -277,7 +294,11 @@ describe('the approver console', () => {
   });
 
   it('requires a reason to reject, and shows API errors in words', async () => {
-    const proposed = await app.service.propose(AGENT, { case: CASE, description: 'File nothing useful', operations: [{ type: 'create_dir', destination: 'Misc' }] });
+    const proposed = await app.service.propose(AGENT, {
+      case: CASE,
+      description: 'File nothing useful',
+      operations: [{ type: 'create_dir', destination: 'Misc' }],
+    });
     // A browser of its own whose clock stops: the page cannot notice the rejection below
     // before its click (a clock is shared by every page of a browser).
     const stopped = await launchBrowser();
@@ -303,7 +324,11 @@ describe('the approver console', () => {
   });
 
   it('follows a plan while it is open: another approver approves and runs it, and the page shows it finished without a reload', async () => {
-    const proposed = await app.service.propose(AGENT, { case: CASE, description: 'Add an expert reports folder', operations: [{ type: 'create_dir', destination: 'Experts' }] });
+    const proposed = await app.service.propose(AGENT, {
+      case: CASE,
+      description: 'Add an expert reports folder',
+      operations: [{ type: 'create_dir', destination: 'Experts' }],
+    });
     const id = proposed.plan.id;
     const page = await newPage();
     await signIn(page, 'alice-token-0123456789abcdef');
@@ -317,12 +342,17 @@ describe('the approver console', () => {
     // An unchanged plan answers 304 to the ETag it was sent with.
     const first = await http('bob-token-0123456789abcdef', 'GET', `/plans/${id}`);
     expect(first.headers.get('etag')).toMatch(/^".+"$/);
-    const again = await fetch(`${server.url}/plans/${id}`, { headers: { authorization: 'Bearer bob-token-0123456789abcdef', 'if-none-match': first.headers.get('etag')! } });
+    const again = await fetch(`${server.url}/plans/${id}`, {
+      headers: { authorization: 'Bearer bob-token-0123456789abcdef', 'if-none-match': first.headers.get('etag')! },
+    });
     expect(again.status).toBe(304);
 
     // Bob approves and runs it over HTTP, as the CLI would.
     const view = (await first.json()) as { plan: { planHash: string }; report: { snapshotHash?: string } };
-    const approved = await http('bob-token-0123456789abcdef', 'POST', `/plans/${id}/approve`, { planHash: view.plan.planHash, snapshotHash: view.report.snapshotHash });
+    const approved = await http('bob-token-0123456789abcdef', 'POST', `/plans/${id}/approve`, {
+      planHash: view.plan.planHash,
+      snapshotHash: view.report.snapshotHash,
+    });
     expect(approved.status).toBe(200);
     const applied = await http('bob-token-0123456789abcdef', 'POST', `/plans/${id}/apply`, {});
     expect(applied.status).toBe(202);
@@ -339,7 +369,11 @@ describe('the approver console', () => {
   });
 
   it('offers "validate again" for an expired approval', async () => {
-    const proposed = await app.service.propose(AGENT, { case: CASE, description: 'Add a correspondence folder', operations: [{ type: 'create_dir', destination: 'Correspondence' }] });
+    const proposed = await app.service.propose(AGENT, {
+      case: CASE,
+      description: 'Add a correspondence folder',
+      operations: [{ type: 'create_dir', destination: 'Correspondence' }],
+    });
     await app.service.approve(ALICE, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
     clockOffset.ms = 73 * 3600 * 1000;
     try {

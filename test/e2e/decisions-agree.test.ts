@@ -50,7 +50,7 @@ async function attempt(wiring: Wiring, principal: Principal, action: Action, id:
   );
 }
 
-describe('the console\'s decisions and the service\'s agree', () => {
+describe("the console's decisions and the service's agree", () => {
   let backend: TestBackend;
   beforeEach(async () => {
     backend = await embeddedBackend.make();
@@ -71,7 +71,10 @@ describe('the console\'s decisions and the service\'s agree', () => {
           const plan = (await wiring.service.get(admin, id)).plan;
           const decision = planDecisions(principal, plan, wiring.clock.now())[action];
           const done = await attempt(wiring, principal, action, id);
-          if (decision.allowed !== done) disagreements.push(`${callerName} / ${action}: console says ${decision.allowed ? 'allowed' : `refused (${decision.reason})`}, service ${done ? 'did it' : 'refused'}`);
+          if (decision.allowed !== done)
+            disagreements.push(
+              `${callerName} / ${action}: console says ${decision.allowed ? 'allowed' : `refused (${decision.reason})`}, service ${done ? 'did it' : 'refused'}`,
+            );
           await backend.objects.delete(`projects/${CASE}/a.pdf`).catch(() => undefined);
           await backend.objects.delete(`projects/${CASE}/filed/a.pdf`).catch(() => undefined);
         }

@@ -32,7 +32,10 @@ let server: RunningServer;
 async function call(method: string, path: string, token: string | undefined, body?: unknown, rawBody?: string, contentType = 'application/json') {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || rawBody !== undefined ? { 'content-type': contentType } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined || rawBody !== undefined ? { 'content-type': contentType } : {}),
+    },
     body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await response.text();
@@ -110,16 +113,26 @@ describe('embedded Bailiff over HTTP', () => {
     expect(proposed.body.report.diff.removed).toEqual(['intake/police-report.pdf', 'intake/records_001.pdf', 'intake/records_002.pdf']);
     const planId: string = proposed.body.plan.id;
 
-    const selfApproval = await call('POST', `/plans/${planId}/approve`, AGENT, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
+    const selfApproval = await call('POST', `/plans/${planId}/approve`, AGENT, {
+      planHash: proposed.body.plan.planHash,
+      snapshotHash: proposed.body.report.snapshotHash,
+    });
     expect(selfApproval.status).toBe(403);
     const early = await call('POST', `/plans/${planId}/apply`, AGENT);
     expect(early.status).toBe(409);
     expect(early.body.error.details[0].status).toBe('proposed');
-    const stale = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: 'sha256:not-what-was-reviewed', snapshotHash: proposed.body.report.snapshotHash });
+    const stale = await call('POST', `/plans/${planId}/approve`, APPROVER, {
+      planHash: 'sha256:not-what-was-reviewed',
+      snapshotHash: proposed.body.report.snapshotHash,
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('hash_mismatch');
 
-    const approved = await call('POST', `/plans/${planId}/approve`, APPROVER, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash, comment: 'looks right' });
+    const approved = await call('POST', `/plans/${planId}/approve`, APPROVER, {
+      planHash: proposed.body.plan.planHash,
+      snapshotHash: proposed.body.report.snapshotHash,
+      comment: 'looks right',
+    });
     expect(approved.status).toBe(200);
     expect(approved.body.plan.status).toBe('approved');
     const applied = await call('POST', `/plans/${planId}/apply`, AGENT);
@@ -135,7 +148,9 @@ describe('embedded Bailiff over HTTP', () => {
     ]);
     const audit = await call('GET', `/plans/${planId}/audit`, AGENT);
     const types = audit.body.records?.map((record: { type: string }) => record.type) ?? audit.body.map((record: { type: string }) => record.type);
-    expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'execution.actions', 'plan.succeeded']));
+    expect(types).toEqual(
+      expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'execution.actions', 'plan.succeeded']),
+    );
     // The audit file is written once the plan has finished and released its lease.
     await app.queue.idle();
     const copies = (await readdir(join(workspace, '.bailiff', 'audit', 'abby-sitgraves'))).filter((name) => name.startsWith(`${planId}.`));
@@ -166,24 +181,70 @@ describe('embedded Bailiff over HTTP', () => {
     const caseDir = join(workspace, 'projects', 'abby-sitgraves');
     const treeBefore = await treeOf(caseDir);
     const plansBefore = (await call('GET', '/plans', ADMIN)).body.plans.length;
-    const op = (overrides: Record<string, unknown>) => ({ case: 'abby-sitgraves', description: 'bad', operations: [{ type: 'write_file', destination: 'x.txt', content: 'x', ...overrides }] });
+    const op = (overrides: Record<string, unknown>) => ({
+      case: 'abby-sitgraves',
+      description: 'bad',
+      operations: [{ type: 'write_file', destination: 'x.txt', content: 'x', ...overrides }],
+    });
     const cases: Array<{ name: string; token?: string; body?: unknown; raw?: string; contentType?: string; status: number; code: string; path?: string }> = [
       { name: 'malformed JSON', token: AGENT, raw: '{"case": ', status: 400, code: 'invalid_input' },
       { name: 'wrong content type', token: AGENT, raw: 'case=x', contentType: 'text/plain', status: 400, code: 'invalid_input' },
       { name: 'unknown operation type', token: AGENT, body: op({ type: 'chmod' }), status: 400, code: 'invalid_input', path: 'operations.0' },
       { name: 'unknown field', token: AGENT, body: op({ mode: '0777' }), status: 400, code: 'invalid_input', path: 'operations.0' },
       { name: 'missing field', token: AGENT, body: { case: 'abby-sitgraves', operations: [] }, status: 400, code: 'invalid_input', path: 'description' },
-      { name: 'traversal', token: AGENT, body: op({ destination: '../other-case/x.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
-      { name: 'backslash traversal', token: AGENT, body: op({ destination: '..\\x.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
-      { name: 'encoded traversal', token: AGENT, body: op({ destination: '%2e%2e/x.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
+      {
+        name: 'traversal',
+        token: AGENT,
+        body: op({ destination: '../other-case/x.txt' }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0.destination',
+      },
+      {
+        name: 'backslash traversal',
+        token: AGENT,
+        body: op({ destination: '..\\x.txt' }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0.destination',
+      },
+      {
+        name: 'encoded traversal',
+        token: AGENT,
+        body: op({ destination: '%2e%2e/x.txt' }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0.destination',
+      },
       { name: 'fullwidth dots', token: AGENT, body: op({ destination: '．．/x.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
       { name: 'absolute path', token: AGENT, body: op({ destination: '/etc/passwd' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
       { name: 'NUL byte', token: AGENT, body: op({ destination: 'a\u0000b.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
       { name: 'CR/LF', token: AGENT, body: op({ destination: 'a\r\nb.txt' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
-      { name: 'over-long name', token: AGENT, body: op({ destination: `${'a'.repeat(200)}/${'b'.repeat(200)}/${'c'.repeat(200)}/${'d'.repeat(200)}/${'e'.repeat(250)}` }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
-      { name: 'system prefix', token: AGENT, body: op({ destination: '.bailiff/backups/x' }), status: 400, code: 'invalid_input', path: 'operations.0.destination' },
+      {
+        name: 'over-long name',
+        token: AGENT,
+        body: op({ destination: `${'a'.repeat(200)}/${'b'.repeat(200)}/${'c'.repeat(200)}/${'d'.repeat(200)}/${'e'.repeat(250)}` }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0.destination',
+      },
+      {
+        name: 'system prefix',
+        token: AGENT,
+        body: op({ destination: '.bailiff/backups/x' }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0.destination',
+      },
       { name: 'case escaping projects/', token: AGENT, body: { ...op({}), case: '../.bailiff' }, status: 400, code: 'invalid_input', path: 'case' },
-      { name: 'restore is internal', token: AGENT, body: op({ type: 'restore', backup: '.bailiff/backups/x', destination: 'x' }), status: 400, code: 'invalid_input', path: 'operations.0' },
+      {
+        name: 'restore is internal',
+        token: AGENT,
+        body: op({ type: 'restore', backup: '.bailiff/backups/x', destination: 'x' }),
+        status: 400,
+        code: 'invalid_input',
+        path: 'operations.0',
+      },
       { name: 'oversized body', token: AGENT, raw: JSON.stringify(op({ content: 'x'.repeat(1024 * 1024) })), status: 413, code: 'payload_too_large' },
       { name: 'no token', body: op({}), status: 401, code: 'unauthenticated' },
       { name: 'bad token', token: 'not-a-token-at-all-000000', body: op({}), status: 401, code: 'unauthenticated' },

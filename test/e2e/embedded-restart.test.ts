@@ -30,7 +30,10 @@ describe('embedded restart', () => {
     const first = buildEmbeddedApp(config, { logger: silentLogger });
     const approve = async (operations: unknown[]) => {
       const proposed = await first.service.propose(agent, { case: 'doe', description: 'sort', operations });
-      const approved = await first.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
+      const approved = await first.service.approve(approver, proposed.plan.id, {
+        planHash: proposed.plan.planHash,
+        snapshotHash: proposed.report.snapshotHash,
+      });
       return approved.plan;
     };
     const queued = await approve([{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }]);
@@ -71,7 +74,11 @@ describe('embedded restart', () => {
     const logLines: string[] = [];
     const app = buildEmbeddedApp(config, { logger: createLogger({ level: 'info', write: (line) => logLines.push(line) }) });
     try {
-      const proposed = await app.service.propose(agent, { case: 'doe', description: 'sort', operations: [{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }] });
+      const proposed = await app.service.propose(agent, {
+        case: 'doe',
+        description: 'sort',
+        operations: [{ type: 'move', source: 'a.txt', destination: 'sorted/a.txt' }],
+      });
       await app.service.approve(approver, proposed.plan.id, { planHash: proposed.plan.planHash, snapshotHash: proposed.report.snapshotHash });
       // Someone with database access damages the stored operations: no redelivery can read them.
       const db = new DatabaseSync(join(dir, 'state', 'bailiff.sqlite'));

@@ -86,12 +86,16 @@ beforeAll(async () => {
   server = await start();
   const first = await proposeApproved([{ type: 'move', source: 'intake/a.txt', destination: 'sorted/a.txt' }], 'sort');
   expect((await api(TOKENS.agent, 'POST', `/plans/${first.id}/apply`)).status).toBe(202);
-  for (let i = 0; i < 100 && (await api(TOKENS.agent, 'GET', `/plans/${first.id}`)).body.plan.status !== 'succeeded'; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 100 && (await api(TOKENS.agent, 'GET', `/plans/${first.id}`)).body.plan.status !== 'succeeded'; i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   executed = first.id;
   pending = (await proposeApproved([{ type: 'write_file', destination: 'notes.txt', content: 'notes' }], 'notes')).id;
   await server.stop();
   // The firm's policy gains a wall (ids written as someone typed them: compared canonically).
-  await writeFile(join(dir, 'policy.json'), JSON.stringify({ version: 'walls-1', walls: [{ cases: 'doe-*', exclude: ['Alice@Firm.example', ' carol@firm.example'], reason: REASON }] }));
+  await writeFile(
+    join(dir, 'policy.json'),
+    JSON.stringify({ version: 'walls-1', walls: [{ cases: 'doe-*', exclude: ['Alice@Firm.example', ' carol@firm.example'], reason: REASON }] }),
+  );
   server = await start({});
 }, 60_000);
 
@@ -123,7 +127,11 @@ describe('a walled principal gets 404 from every route for the walled case', () 
     readFileContent: () => ({ method: 'GET', path: `/cases/${WALLED}/files/content?path=sorted/a.txt` }),
     getFileHistory: () => ({ method: 'GET', path: `/cases/${WALLED}/files/history?path=sorted/a.txt` }),
     snapshotCase: () => ({ method: 'GET', path: `/cases/${WALLED}/snapshot` }),
-    declareBlob: () => ({ method: 'POST', path: `/cases/${WALLED}/blobs`, body: { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1, contentType: 'text/plain' } }),
+    declareBlob: () => ({
+      method: 'POST',
+      path: `/cases/${WALLED}/blobs`,
+      body: { md5: '0cc175b9c0f1b6a831c399e269772661', size: 1, contentType: 'text/plain' },
+    }),
     uploadBlob: () => ({ method: 'PUT', path: `/cases/${WALLED}/blobs/${blob}`, body: 'a' }),
     readCaseFileText: () => ({ method: 'GET', path: `/cases/${WALLED}/files/text?path=sorted/a.txt` }),
     proposePlan: () => ({ method: 'POST', path: '/plans', body: { case: WALLED, description: 'x', operations: [{ type: 'create_dir', destination: 'x' }] } }),
@@ -160,7 +168,7 @@ describe('a walled principal gets 404 from every route for the walled case', () 
     });
   }
 
-  it('lists none of the case\'s plans in /plans or /inbox, while someone outside the wall sees them', async () => {
+  it("lists none of the case's plans in /plans or /inbox, while someone outside the wall sees them", async () => {
     const plans = await api(TOKENS.carol, 'GET', '/plans?limit=200');
     expect(plans.status).toBe(200);
     expect(plans.body.plans.map((plan: any) => plan.case)).not.toContain(WALLED);
@@ -224,7 +232,9 @@ describe('a walled principal gets not found from every MCP tool', () => {
   let client: Client;
   beforeAll(async () => {
     client = new Client({ name: 'walls-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TOKENS.carol}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TOKENS.carol}` } } }),
+    );
   });
   afterAll(async () => {
     await client?.close();
@@ -259,12 +269,19 @@ describe('a walled principal gets exit code "not found" from every CLI verb', ()
     let out = '';
     stdout.on('data', (chunk) => (out += chunk));
     stderr.on('data', (chunk) => (out += chunk));
-    const code = await runCli(argv, { stdout, stderr, stdin: Readable.from([stdin]), env: { BAILIFF_URL: server.url, BAILIFF_TOKEN: token } }, { client: () => new BailiffClient({ baseUrl: server.url, token }) });
+    const code = await runCli(
+      argv,
+      { stdout, stderr, stdin: Readable.from([stdin]), env: { BAILIFF_URL: server.url, BAILIFF_TOKEN: token } },
+      { client: () => new BailiffClient({ baseUrl: server.url, token }) },
+    );
     return { code, out };
   }
   const verbs: Record<string, (() => { argv: string[]; stdin?: string }) | 'local only' | 'not about one case'> = {
     files: () => ({ argv: ['files', WALLED] }),
-    propose: () => ({ argv: ['propose', '-'], stdin: JSON.stringify({ case: WALLED, description: 'x', operations: [{ type: 'create_dir', destination: 'x' }] }) }),
+    propose: () => ({
+      argv: ['propose', '-'],
+      stdin: JSON.stringify({ case: WALLED, description: 'x', operations: [{ type: 'create_dir', destination: 'x' }] }),
+    }),
     'from-commands': () => ({ argv: ['from-commands', WALLED, '-', '-d', 'x'], stdin: 'mkdir x\n' }),
     show: () => ({ argv: ['show', executed] }),
     plans: () => ({ argv: ['plans', '--case', WALLED] }),
@@ -294,7 +311,10 @@ describe('a walled principal gets exit code "not found" from every CLI verb', ()
     // A folder pulled before the wall, as someone would still have it on disk.
     await mkdir(join(dir, 'pulled-before', '.bailiff'), { recursive: true });
     await writeFile(join(dir, 'pulled-before', 'new.txt'), 'new');
-    await writeFile(join(dir, 'pulled-before', '.bailiff', 'snapshot.json'), JSON.stringify({ version: 1, case: WALLED, url: server.url, pulledAt: new Date().toISOString(), objects: [] }));
+    await writeFile(
+      join(dir, 'pulled-before', '.bailiff', 'snapshot.json'),
+      JSON.stringify({ version: 1, case: WALLED, url: server.url, pulledAt: new Date().toISOString(), objects: [] }),
+    );
   });
   for (const [verb, spec] of Object.entries(verbs)) {
     it(verb, async () => {

@@ -35,7 +35,12 @@ const BACKENDS: Array<{ name: string; make(dir: string): Promise<HistoryBackend>
     async make(dir) {
       const plans = new SqlitePlanStore(join(dir, 'state.sqlite'));
       const index = new SqliteFileHistoryIndex(join(dir, 'file-history.sqlite'));
-      return { objects: new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'meta') }), plans, index, cleanup: async () => (plans.close(), index.close()) };
+      return {
+        objects: new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'meta') }),
+        plans,
+        index,
+        cleanup: async () => (plans.close(), index.close()),
+      };
     },
   },
   {
@@ -53,7 +58,7 @@ const BACKENDS: Array<{ name: string; make(dir: string): Promise<HistoryBackend>
   },
 ];
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -83,7 +88,11 @@ describe.each(BACKENDS)('document history on $name', (backendFactory) => {
     // An earlier query builds the index part-way; later ones catch up from its mark.
     expect((await history.history(agent, 'hist', { path: 'sorted/scan.pdf' })).changes).toHaveLength(1);
     const second = await run(wiring, [{ type: 'move', source: 'sorted/scan.pdf', destination: 'Medical/scan.pdf' }], 'file under Medical');
-    const third = await run(wiring, [{ type: 'write_file', destination: 'Medical/scan.pdf', content: 'second version', overwrite: true }], 'replace with the clean scan');
+    const third = await run(
+      wiring,
+      [{ type: 'write_file', destination: 'Medical/scan.pdf', content: 'second version', overwrite: true }],
+      'replace with the clean scan',
+    );
     const fourth = await run(
       wiring,
       [
@@ -101,9 +110,16 @@ describe.each(BACKENDS)('document history on $name', (backendFactory) => {
     ];
     for (const path of ['Final/records.pdf', 'Medical/scan.pdf', 'sorted/scan.pdf', 'intake/scan.pdf']) {
       const page = await history.history(approver, 'hist', { path });
-      expect(page.changes.map((change) => ({ planId: change.planId, change: change.change, pathBefore: change.pathBefore, pathAfter: change.pathAfter, comment: change.approvers[0]?.comment })), path).toEqual(
-        expected.map(({ pathBefore, ...rest }) => ({ ...rest, pathBefore })),
-      );
+      expect(
+        page.changes.map((change) => ({
+          planId: change.planId,
+          change: change.change,
+          pathBefore: change.pathBefore,
+          pathAfter: change.pathAfter,
+          comment: change.approvers[0]?.comment,
+        })),
+        path,
+      ).toEqual(expected.map(({ pathBefore, ...rest }) => ({ ...rest, pathBefore })));
       expect(page.truncated).toBe(false);
       for (const change of page.changes) {
         expect(change.proposer).toBe(agent.id);
@@ -136,7 +152,14 @@ describe.each(BACKENDS)('document history on $name', (backendFactory) => {
     if (view.decisions.approvals.remaining > 0) view = await wiring.service.approve(secondApprover, rollback.plan.id, reviewed);
     expect((await applyAndRun(wiring, agent, rollback.plan.id)).plan.status).toBe('succeeded');
     const after = await history.history(agent, 'hist', { path: 'Medical/scan.pdf' });
-    expect(after.changes[0]).toMatchObject({ planId: rollback.plan.id, planKind: 'rollback', rollbackOf: fourth, change: 'moved', pathBefore: 'Final/records.pdf', pathAfter: 'Medical/scan.pdf' });
+    expect(after.changes[0]).toMatchObject({
+      planId: rollback.plan.id,
+      planKind: 'rollback',
+      rollbackOf: fourth,
+      change: 'moved',
+      pathBefore: 'Final/records.pdf',
+      pathAfter: 'Medical/scan.pdf',
+    });
     expect(after.changes.map((change) => change.planId)).toEqual([rollback.plan.id, fourth, third, second, first]);
 
     // The other document has a history of its own: moved with the fourth plan, and back by its rollback.

@@ -48,7 +48,10 @@ describe('POST /plans/from-commands', () => {
     expect(proposed.body.plan).toMatchObject({ status: 'proposed', operationCount: 4, description: 'Sort intake' });
     expect(proposed.body.report.valid).toBe(true);
     const id = proposed.body.plan.id;
-    const approved = await call('POST', `/plans/${id}/approve`, TEST_TOKENS.approver, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
+    const approved = await call('POST', `/plans/${id}/approve`, TEST_TOKENS.approver, {
+      planHash: proposed.body.plan.planHash,
+      snapshotHash: proposed.body.report.snapshotHash,
+    });
     expect(approved.status).toBe(200);
     expect((await call('POST', `/plans/${id}/apply`, TEST_TOKENS.agent)).status).toBe(202);
     for (let i = 0; i < 200; i += 1) {

@@ -76,7 +76,13 @@ beforeAll(async () => {
     BAILIFF_ID_TOKEN_CERTS: ID_TOKEN_CERTS,
     LOG_LEVEL: 'warn',
   };
-  const executorUrl = await startFunction('executor', { ...env, BAILIFF_AUDIENCE: '', BAILIFF_PRINCIPALS: '', BAILIFF_ID_TOKEN_CERTS: '', BAILIFF_CONSOLE_URL: AUDIENCE });
+  const executorUrl = await startFunction('executor', {
+    ...env,
+    BAILIFF_AUDIENCE: '',
+    BAILIFF_PRINCIPALS: '',
+    BAILIFF_ID_TOKEN_CERTS: '',
+    BAILIFF_CONSOLE_URL: AUDIENCE,
+  });
   apiUrl = await startFunction('api', env);
   // A dependency that is down: the same api pointed at a storage endpoint nobody listens on.
   downApiUrl = await startFunction('api', { ...env, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${await freeLoopbackPort()}` });
@@ -142,8 +148,18 @@ describe('the two functions on the emulators', () => {
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
     expect(proposed.body.report.valid).toBe(true);
     const id = proposed.body.plan.id;
-    expect((await call('POST', `/plans/${id}/approve`, 'agent@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash })).status).toBe(403);
-    const approved = await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash });
+    expect(
+      (
+        await call('POST', `/plans/${id}/approve`, 'agent@firm.example', {
+          planHash: proposed.body.plan.planHash,
+          snapshotHash: proposed.body.report.snapshotHash,
+        })
+      ).status,
+    ).toBe(403);
+    const approved = await call('POST', `/plans/${id}/approve`, 'alice@firm.example', {
+      planHash: proposed.body.plan.planHash,
+      snapshotHash: proposed.body.report.snapshotHash,
+    });
     expect(approved.body.plan.status).toBe('approved');
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 
@@ -167,7 +183,9 @@ describe('the two functions on the emulators', () => {
 
     const audit = await call('GET', `/plans/${id}/audit`, 'alice@firm.example');
     const types = audit.body.records.map((record: { type: string }) => record.type);
-    expect(types).toEqual(expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'plan.succeeded', 'lease.released']));
+    expect(types).toEqual(
+      expect.arrayContaining(['plan.proposed', 'plan.approved', 'plan.queued', 'lease.acquired', 'plan.running', 'plan.succeeded', 'lease.released']),
+    );
     const verified = await call('GET', '/audit/verify', 'root@firm.example');
     expect(verified.body).toMatchObject({ ok: true, files: 1 });
 

@@ -34,7 +34,11 @@ async function cli(as: keyof typeof TEST_TOKENS, args: string[]) {
   let err = '';
   stdout.on('data', (chunk) => (out += chunk));
   stderr.on('data', (chunk) => (err += chunk));
-  const code = await runCli(args, { stdout, stderr, stdin: Readable.from(['']), env: {} }, { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) });
+  const code = await runCli(
+    args,
+    { stdout, stderr, stdin: Readable.from(['']), env: {} },
+    { client: () => new BailiffClient({ baseUrl: bailiff.url, token: TEST_TOKENS[as] }) },
+  );
   return { code, out, err };
 }
 
@@ -56,7 +60,15 @@ describe('a held document through every surface', () => {
     const placed = await cli('admin', ['hold', 'set', 'doe', 'Pleadings/complaint.pdf']);
     expect(placed).toMatchObject({ code: EXIT.ok, out: 'placed the temporary hold on doe/Pleadings/complaint.pdf\n' });
     const eventBased = await cli('admin', ['hold', 'set', 'doe', 'Pleadings/complaint.pdf', '--kind', 'event_based', '--json']);
-    expect(JSON.parse(eventBased.out)).toEqual({ case: 'doe', path: 'Pleadings/complaint.pdf', kind: 'event_based', held: true, generation: expect.any(String), holds: { temporary: true, eventBased: true }, backups: 0 });
+    expect(JSON.parse(eventBased.out)).toEqual({
+      case: 'doe',
+      path: 'Pleadings/complaint.pdf',
+      kind: 'event_based',
+      held: true,
+      generation: expect.any(String),
+      holds: { temporary: true, eventBased: true },
+      backups: 0,
+    });
 
     const proposed = await api('agent', 'POST', '/plans', { case: 'doe', description: 'Tidy', operations: [{ type: 'delete', source: 'Pleadings/' }] });
     expect(proposed.status).toBe(201);
@@ -79,7 +91,9 @@ describe('a held document through every surface', () => {
 
     // MCP: what an agent reads.
     const mcp = new Client({ name: 'bailiff-holds-test', version: '1.0.0' });
-    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${bailiff.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }));
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${bailiff.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }),
+    );
     try {
       const got = (await mcp.callTool({ name: 'get_plan', arguments: { planId: id } })) as CallToolResult;
       const text = got.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');

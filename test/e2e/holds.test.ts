@@ -67,7 +67,12 @@ const BACKENDS: Array<{ name: string; make(): Promise<HoldsBackend> }> = [
       const storage = createGcsStorage({ apiEndpoint: testbenchEndpoint(), projectId });
       const name = `holds-${randomBytes(6).toString('hex')}`;
       await storage.createBucket(name);
-      return { objects: new TestbenchMarkersHidden(new GcsObjectStore({ storage, bucket: name })), plans, bucket: { name, projectId }, cleanup: async () => undefined };
+      return {
+        objects: new TestbenchMarkersHidden(new GcsObjectStore({ storage, bucket: name })),
+        plans,
+        bucket: { name, projectId },
+        cleanup: async () => undefined,
+      };
     },
   },
 ];
@@ -76,7 +81,12 @@ describe.each(BACKENDS)('holds on $name', (backend) => {
   async function setUp() {
     const ports = await backend.make();
     const wiring = wire(ports);
-    const holds = new HoldService({ objects: ports.objects, plans: ports.plans, clock: wiring.clock, access: new CaseAccess({ walls: [], plans: ports.plans, clock: wiring.clock }) });
+    const holds = new HoldService({
+      objects: ports.objects,
+      plans: ports.plans,
+      clock: wiring.clock,
+      access: new CaseAccess({ walls: [], plans: ports.plans, clock: wiring.clock }),
+    });
     await seed(ports.objects, CASE, { 'Pleadings/complaint.pdf': 'complaint', 'Pleadings/notes.txt': 'notes', 'intake/scan.pdf': 'scan' });
     return { ports, wiring, holds };
   }
@@ -108,7 +118,11 @@ describe.each(BACKENDS)('holds on $name', (backend) => {
     expect(isBailiffError(refused, 'plan_invalid')).toBe(true);
 
     await holds.setHold(admin, CASE, { path: 'Pleadings/complaint.pdf', kind: 'event_based', held: true });
-    const moving = await wiring.service.propose(agent, { case: CASE, description: 'Archive', operations: [{ type: 'move', source: 'Pleadings/complaint.pdf', destination: 'Archive/complaint.pdf' }] });
+    const moving = await wiring.service.propose(agent, {
+      case: CASE,
+      description: 'Archive',
+      operations: [{ type: 'move', source: 'Pleadings/complaint.pdf', destination: 'Archive/complaint.pdf' }],
+    });
     expect(moving.report.errors.map((error) => [error.code, error.holds])).toEqual([['object_held', [{ kind: 'temporary' }, { kind: 'event_based' }]]]);
 
     // Released, the same plan is valid again.
@@ -128,15 +142,23 @@ describe.each(BACKENDS)('holds on $name', (backend) => {
 
   it('only an administrator places holds, only on a file that exists', async () => {
     const { holds } = await setUp();
-    await expect(holds.setHold(approver, CASE, { path: 'Pleadings/complaint.pdf', kind: 'temporary', held: true })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(holds.setHold(approver, CASE, { path: 'Pleadings/complaint.pdf', kind: 'temporary', held: true })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     await expect(holds.setHold(admin, CASE, { path: 'Pleadings/missing.pdf', kind: 'temporary', held: true })).rejects.toMatchObject({ code: 'not_found' });
     await expect(holds.setHold(admin, CASE, { path: '../other/x.pdf', kind: 'temporary', held: true })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(holds.setHold(admin, CASE, { path: 'Pleadings/complaint.pdf', kind: 'litigation', held: true })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(holds.setHold(admin, CASE, { path: 'Pleadings/complaint.pdf', kind: 'litigation', held: true })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
   });
 
   it("the document's backups take the hold with it, so no lifecycle rule deletes an earlier version", async () => {
     const { ports, wiring, holds } = await setUp();
-    const overwrite = await proposeApproved(wiring, { case: CASE, description: 'Revise notes', operations: [{ type: 'write_file', destination: 'Pleadings/notes.txt', content: 'revised', overwrite: true }] });
+    const overwrite = await proposeApproved(wiring, {
+      case: CASE,
+      description: 'Revise notes',
+      operations: [{ type: 'write_file', destination: 'Pleadings/notes.txt', content: 'revised', overwrite: true }],
+    });
     const done = await applyAndRun(wiring, agent, overwrite);
     expect(done.plan.status).toBe('succeeded');
     const [journal] = await ports.plans.readJournal(overwrite, 0, 1);
@@ -155,9 +177,18 @@ describe.each(BACKENDS)('holds on $name', (backend) => {
     // The testbench keeps `retentionExpirationTime` as given; Cloud Storage computes it from the bucket policy.
     const until = '2099-01-01T00:00:00.000Z';
     await patchObject(ports, full('intake/scan.pdf'), { retentionExpirationTime: until });
-    const proposed = await wiring.service.propose(agent, { case: CASE, description: 'Drop the scan', operations: [{ type: 'delete', source: 'intake/scan.pdf' }] });
+    const proposed = await wiring.service.propose(agent, {
+      case: CASE,
+      description: 'Drop the scan',
+      operations: [{ type: 'delete', source: 'intake/scan.pdf' }],
+    });
     expect(proposed.report.errors).toEqual([
-      expect.objectContaining({ code: 'object_held', path: 'intake/scan.pdf', holds: [{ kind: 'retention_policy', until }], message: expect.stringContaining(`retention policy until ${until}`) }),
+      expect.objectContaining({
+        code: 'object_held',
+        path: 'intake/scan.pdf',
+        holds: [{ kind: 'retention_policy', until }],
+        message: expect.stringContaining(`retention policy until ${until}`),
+      }),
     ]);
   });
 });
@@ -177,7 +208,11 @@ describe('holds at execution', () => {
     const ports = await BACKENDS[0]!.make();
     const wiring = wire(ports, { executor: { concurrency: 1 } });
     await seed(ports.objects, CASE, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
-    const planId = await proposeApproved(wiring, { case: CASE, description: 'Clear out', operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })) });
+    const planId = await proposeApproved(wiring, {
+      case: CASE,
+      description: 'Clear out',
+      operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })),
+    });
     await ports.objects.setHold(full('b.txt'), 'temporary', true);
 
     const view = await applyAndRun(wiring, agent, planId);
@@ -211,7 +246,11 @@ describe('holds at execution', () => {
       },
     });
     const wiring = wire(ports, { executor: { concurrency: 1 }, executorObjects: objects });
-    const planId = await proposeApproved(wiring, { case: CASE, description: 'Clear out', operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })) });
+    const planId = await proposeApproved(wiring, {
+      case: CASE,
+      description: 'Clear out',
+      operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })),
+    });
 
     const view = await applyAndRun(wiring, agent, planId);
     expect(view.plan.status).toBe('failed');
@@ -225,16 +264,27 @@ describe('holds at execution', () => {
     expect(await ports.objects.stat(full('c.txt'))).toBeDefined();
   });
 
-  it("Cloud Storage: the 403 for a held object is object_held, never retried, and the plan stops there", async () => {
+  it('Cloud Storage: the 403 for a held object is object_held, never retried, and the plan stops there', async () => {
     const ports = await BACKENDS[1]!.make();
     const { name: bucket, projectId } = ports.bucket!;
     await seed(ports.objects, CASE, { 'a.txt': 'a', 'b.txt': 'b', 'c.txt': 'c' });
     const proxy = await heldObjectProxy(testbenchEndpoint(), `${bucket}/${full('b.txt')}`);
     cleanups.push(() => proxy.close());
     // Retries on, as in production: the proxy counts that the refused delete is sent once.
-    const executorObjects = new GcsObjectStore({ storage: createGcsStorage({ apiEndpoint: proxy.url, projectId, retryOptions: { autoRetry: true, maxRetries: 3, retryDelayMultiplier: 1.1, maxRetryDelay: 0.1 } }), bucket });
+    const executorObjects = new GcsObjectStore({
+      storage: createGcsStorage({
+        apiEndpoint: proxy.url,
+        projectId,
+        retryOptions: { autoRetry: true, maxRetries: 3, retryDelayMultiplier: 1.1, maxRetryDelay: 0.1 },
+      }),
+      bucket,
+    });
     const wiring = wire(ports, { executor: { concurrency: 1 }, executorObjects });
-    const planId = await proposeApproved(wiring, { case: CASE, description: 'Clear out', operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })) });
+    const planId = await proposeApproved(wiring, {
+      case: CASE,
+      description: 'Clear out',
+      operations: ['a.txt', 'b.txt', 'c.txt'].map((source) => ({ type: 'delete', source })),
+    });
 
     const view = await applyAndRun(wiring, agent, planId);
     expect(view.plan.status).toBe('failed');
@@ -251,15 +301,25 @@ describe('holds at execution', () => {
 
   it('Cloud Storage errors: retentionPolicyNotMet is object_held, permanent', async () => {
     const { translateGcsError } = await import('../../shared/adapters/gcp/gcs-object-store.ts');
-    const held = translateGcsError({ code: 403, message: HELD_MESSAGE('b/o'), errors: [{ reason: 'retentionPolicyNotMet', message: HELD_MESSAGE('b/o') }] }, 'delete o');
+    const held = translateGcsError(
+      { code: 403, message: HELD_MESSAGE('b/o'), errors: [{ reason: 'retentionPolicyNotMet', message: HELD_MESSAGE('b/o') }] },
+      'delete o',
+    );
     expect([held.code, held.retryable, held.httpStatus]).toEqual(['object_held', false, 423]);
-    const retained = translateGcsError({ code: 403, message: "Object 'b/o' is subject to bucket's retention policy or object retention and cannot be deleted or overwritten until 2030-01-01T00:00:00Z" }, 'delete o');
+    const retained = translateGcsError(
+      {
+        code: 403,
+        message: "Object 'b/o' is subject to bucket's retention policy or object retention and cannot be deleted or overwritten until 2030-01-01T00:00:00Z",
+      },
+      'delete o',
+    );
     expect(retained.code).toBe('object_held');
     expect(translateGcsError({ code: 403, message: 'Access denied.', errors: [{ reason: 'forbidden' }] }, 'delete o').code).toBe('internal');
   });
 });
 
-const HELD_MESSAGE = (object: string) => `Object '${object}' is under active Temporary hold and cannot be deleted, overwritten or archived until hold is removed.`;
+const HELD_MESSAGE = (object: string) =>
+  `Object '${object}' is under active Temporary hold and cannot be deleted, overwritten or archived until hold is removed.`;
 
 /**
  * A proxy in front of the testbench that answers every delete of `object` (`bucket/name`) as
@@ -275,14 +335,21 @@ async function heldObjectProxy(upstream: string, object: string): Promise<{ url:
     if (incoming.method === 'DELETE' && path === refusedPath) {
       refused += 1;
       incoming.resume();
-      const error = { code: 403, message: HELD_MESSAGE(object), errors: [{ message: HELD_MESSAGE(object), domain: 'global', reason: 'retentionPolicyNotMet' }] };
+      const error = {
+        code: 403,
+        message: HELD_MESSAGE(object),
+        errors: [{ message: HELD_MESSAGE(object), domain: 'global', reason: 'retentionPolicyNotMet' }],
+      };
       outgoing.writeHead(403, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify({ error }));
       return;
     }
-    const forwarded = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const forwarded = httpRequest(
+      { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: target.host } },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     forwarded.on('error', () => outgoing.destroy());
     incoming.pipe(forwarded);
   });

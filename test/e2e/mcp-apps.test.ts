@@ -25,7 +25,9 @@ beforeAll(async () => {
     'projects/apps-case/old/draft.txt': 'draft',
   });
   client = new Client({ name: 'bailiff-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${bailiff.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${bailiff.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }),
+  );
 });
 
 afterAll(async () => {
@@ -39,7 +41,14 @@ async function readOnModernRevision(uri: string) {
   const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
   const response = await fetch(`${bailiff.url}/mcp`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${TEST_TOKENS.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'resources/read', 'mcp-name': uri },
+    headers: {
+      authorization: `Bearer ${TEST_TOKENS.agent}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'resources/read',
+      'mcp-name': uri,
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri, _meta: meta } }),
   });
   return (await response.json()) as { result?: { contents: Array<{ uri: string; mimeType: string; text: string }> }; error?: { code: number } };
@@ -48,7 +57,9 @@ async function readOnModernRevision(uri: string) {
 describe('the plan review MCP App', () => {
   it('is linked from propose_plan and get_plan and served as a ui:// resource in both eras', async () => {
     const { tools } = await client.listTools();
-    const linked = tools.filter((tool) => (tool._meta as { ui?: { resourceUri?: string } } | undefined)?.ui?.resourceUri === PLAN_REVIEW_URI).map((tool) => tool.name);
+    const linked = tools
+      .filter((tool) => (tool._meta as { ui?: { resourceUri?: string } } | undefined)?.ui?.resourceUri === PLAN_REVIEW_URI)
+      .map((tool) => tool.name);
     expect(linked.sort()).toEqual(['get_plan', 'propose_plan']);
     const { resources } = await client.listResources();
     expect(resources).toEqual([expect.objectContaining({ uri: PLAN_REVIEW_URI, mimeType: 'text/html;profile=mcp-app' })]);
@@ -94,7 +105,15 @@ describe('the plan review MCP App', () => {
           seen.push(message);
           const reply = (body: object) => frame.contentWindow!.postMessage({ jsonrpc: '2.0', ...body }, '*');
           if (message.method === 'ui/initialize') {
-            reply({ id: message.id, result: { protocolVersion: message.params?.protocolVersion, hostInfo: { name: 'test-host', version: '1.0.0' }, hostCapabilities: {}, hostContext: {} } });
+            reply({
+              id: message.id,
+              result: {
+                protocolVersion: message.params?.protocolVersion,
+                hostInfo: { name: 'test-host', version: '1.0.0' },
+                hostCapabilities: {},
+                hostContext: {},
+              },
+            });
           } else if (message.method === 'ui/notifications/initialized') {
             reply({ method: 'ui/notifications/tool-result', params: result });
           } else if (message.id !== undefined && message.method) {

@@ -32,7 +32,13 @@ function startTokenProxy(target: string): Promise<Server> {
   const upstream = new URL(target);
   const server = createServer((incoming, outgoing) => {
     const forwarded = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, authorization: `Bearer ${TEST_TOKENS.agent}` } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, authorization: `Bearer ${TEST_TOKENS.agent}` },
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);

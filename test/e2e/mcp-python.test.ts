@@ -32,11 +32,23 @@ describe('MCP with the Python mcp client', () => {
   it('lists the tools, reads, proposes from commands and gets tool errors, over HTTP and stdio', async () => {
     const venv = await ensurePythonVenv('mcp-client', [PYTHON_MCP]);
     const script = join(import.meta.dirname, 'python', 'mcp_client_check.py');
-    const { stdout } = await run(venv.python, [script, bailiff.url, TEST_TOKENS.agent, 'py-case', repoRoot.replace(/\/$/, ''), process.execPath], { timeout: 120_000 });
+    const { stdout } = await run(venv.python, [script, bailiff.url, TEST_TOKENS.agent, 'py-case', repoRoot.replace(/\/$/, ''), process.execPath], {
+      timeout: 120_000,
+    });
     const seen = JSON.parse(stdout) as Record<'http' | 'stdio', any>;
     for (const transport of ['http', 'stdio'] as const) {
       const view = seen[transport];
-      expect(view.tools).toEqual(['apply_plan', 'file_history', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
+      expect(view.tools).toEqual([
+        'apply_plan',
+        'file_history',
+        'get_plan',
+        'list_files',
+        'plan_from_commands',
+        'propose_plan',
+        'propose_rollback',
+        'read_file',
+        'wait_for_plan',
+      ]);
       expect(view.annotations.apply_plan).toMatchObject({ readOnlyHint: false, destructiveHint: true });
       expect(view.annotations.read_file).toMatchObject({ readOnlyHint: true, destructiveHint: false });
       expect(view.proposed.status).toBe('proposed');
@@ -44,7 +56,10 @@ describe('MCP with the Python mcp client', () => {
         { line: 1, text: 'mkdir -p Py', operations: [0] },
         { line: 2, text: 'mv intake/*.pdf Py/', operations: [1, 2] },
       ]);
-      expect(view.refused).toEqual({ isError: true, text: 'Error invalid_input: invalid arguments for propose_plan\n  - operations.0.source: unsafe path: absolute paths are not allowed; paths are relative to the case folder' });
+      expect(view.refused).toEqual({
+        isError: true,
+        text: 'Error invalid_input: invalid arguments for propose_plan\n  - operations.0.source: unsafe path: absolute paths are not allowed; paths are relative to the case folder',
+      });
     }
     expect(seen.http.files).toEqual(['intake/a.pdf', 'intake/b.pdf']);
   });

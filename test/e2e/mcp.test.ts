@@ -83,7 +83,11 @@ async function decideOverHttp(view: ViewShape, decision: 'approve' | 'reject') {
   const response = await fetch(`${bailiff.url}/plans/${view.plan.id}/${decision}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TEST_TOKENS.approver}`, 'content-type': 'application/json' },
-    body: JSON.stringify(decision === 'approve' ? { planHash: view.plan.planHash, ...(APPROVAL_NAMES_SNAPSHOT ? { snapshotHash: view.report.snapshotHash } : {}) } : { reason: 'not this month' }),
+    body: JSON.stringify(
+      decision === 'approve'
+        ? { planHash: view.plan.planHash, ...(APPROVAL_NAMES_SNAPSHOT ? { snapshotHash: view.report.snapshotHash } : {}) }
+        : { reason: 'not this month' },
+    ),
   });
   expect(response.status).toBe(200);
 }
@@ -102,7 +106,17 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
   it('lists every tool with its schemas and truthful annotations', async () => {
     const { tools } = await agent.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['apply_plan', 'file_history', 'get_plan', 'list_files', 'plan_from_commands', 'propose_plan', 'propose_rollback', 'read_file', 'wait_for_plan']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'apply_plan',
+      'file_history',
+      'get_plan',
+      'list_files',
+      'plan_from_commands',
+      'propose_plan',
+      'propose_rollback',
+      'read_file',
+      'wait_for_plan',
+    ]);
     for (const tool of tools) {
       const declared = TOOLS.find((candidate) => candidate.name === tool.name)!;
       expect(tool.annotations).toEqual(declared.annotations);
@@ -111,8 +125,10 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
       expect(tool.description).toContain('Example: {');
     }
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations!]));
-    for (const read of ['list_files', 'read_file', 'file_history', 'get_plan', 'wait_for_plan']) expect(byName[read]).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-    for (const propose of ['propose_plan', 'plan_from_commands', 'propose_rollback']) expect(byName[propose]).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    for (const read of ['list_files', 'read_file', 'file_history', 'get_plan', 'wait_for_plan'])
+      expect(byName[read]).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    for (const propose of ['propose_plan', 'plan_from_commands', 'propose_rollback'])
+      expect(byName[propose]).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(byName.apply_plan).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(tools.map((tool) => tool.name)).not.toContain('approve_plan');
     const propose = tools.find((tool) => tool.name === 'propose_plan')!;
@@ -122,7 +138,10 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
   it('reads files: list_files and paged read_file', async () => {
     const listed = await call(agent, 'list_files', { case: caseName, prefix: 'intake/' });
     expect(listed.isError).toBeFalsy();
-    expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['intake/records_001.pdf', 'intake/records_002.pdf']);
+    expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual([
+      'intake/records_001.pdf',
+      'intake/records_002.pdf',
+    ]);
     expect(text(listed)).toContain(`2 files in case ${caseName} under intake/`);
     const page = await call(agent, 'read_file', { case: caseName, path: 'notes.txt', limit: 12 });
     expect(page.structuredContent).toMatchObject({ text: 'Intake notes', offset: 0, nextOffset: 12, size: 38 });
@@ -160,7 +179,9 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
     expect(text(decided)).toContain('Approved. Next: call apply_plan.');
 
     const progress: Array<{ progress: number; total?: number; message?: string }> = [];
-    const applied = (await agent.callTool({ name: 'apply_plan', arguments: { planId: view.plan.id, timeoutSeconds: 30 } }, undefined, { onprogress: (update) => progress.push(update) })) as CallToolResult;
+    const applied = (await agent.callTool({ name: 'apply_plan', arguments: { planId: view.plan.id, timeoutSeconds: 30 } }, undefined, {
+      onprogress: (update) => progress.push(update),
+    })) as CallToolResult;
     expect(applied.isError).toBeFalsy();
     expect(applied.structuredContent).toMatchObject({ timedOut: false, plan: { status: 'succeeded' }, execution: { done: 2, actionCount: 2 } });
     expect(await readdir(join(bailiff.caseDir(caseName), 'Medical Records'))).toEqual(['records_001.pdf']);
@@ -192,23 +213,41 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
   });
 
   it('returns errors as tool errors with the exact field and message', async () => {
-    const unsafe = await call(agent, 'propose_plan', { case: caseName, description: 'x', operations: [{ type: 'move', source: '../other/a.pdf', destination: 'a.pdf' }] });
+    const unsafe = await call(agent, 'propose_plan', {
+      case: caseName,
+      description: 'x',
+      operations: [{ type: 'move', source: '../other/a.pdf', destination: 'a.pdf' }],
+    });
     expect(unsafe.isError).toBe(true);
-    expect(unsafe.content[0]).toEqual({ type: 'text', text: 'Error invalid_input: invalid arguments for propose_plan\n  - operations.0.source: unsafe path: `..` segments are not allowed' });
+    expect(unsafe.content[0]).toEqual({
+      type: 'text',
+      text: 'Error invalid_input: invalid arguments for propose_plan\n  - operations.0.source: unsafe path: `..` segments are not allowed',
+    });
     expect(JSON.parse((unsafe.content[1] as { text: string }).text)).toEqual({
-      error: { code: 'invalid_input', message: 'invalid arguments for propose_plan', details: [{ path: 'operations.0.source', message: 'unsafe path: `..` segments are not allowed' }] },
+      error: {
+        code: 'invalid_input',
+        message: 'invalid arguments for propose_plan',
+        details: [{ path: 'operations.0.source', message: 'unsafe path: `..` segments are not allowed' }],
+      },
     });
     const badId = await call(agent, 'get_plan', { planId: 'nope' });
     expect(text(badId)).toContain('Error invalid_input: invalid arguments for get_plan\n  - planId: not a plan id');
     const refused = await call(agent, 'plan_from_commands', { case: caseName, description: 'x', commands: 'mkdir a\nrm $(ls)' });
     expect(refused.isError).toBe(true);
-    expect(refused.content[0]).toEqual({ type: 'text', text: 'Error invalid_input: the commands cannot be turned into a plan\n  - line 2, column 4: command substitution (`$(...)`) is not supported' });
+    expect(refused.content[0]).toEqual({
+      type: 'text',
+      text: 'Error invalid_input: the commands cannot be turned into a plan\n  - line 2, column 4: command substitution (`$(...)`) is not supported',
+    });
     const missing = await call(agent, 'read_file', { case: caseName, path: 'nope.txt' });
     expect(text(missing)).toContain(`Error not_found: \`nope.txt\` does not exist in case ${caseName}`);
   });
 
   it('says a plan is over, and why, instead of asking to call again', async () => {
-    const proposed = await call(agent, 'propose_plan', { case: caseName, description: 'Unwanted', operations: [{ type: 'create_dir', destination: 'Unwanted' }] });
+    const proposed = await call(agent, 'propose_plan', {
+      case: caseName,
+      description: 'Unwanted',
+      operations: [{ type: 'create_dir', destination: 'Unwanted' }],
+    });
     const view = proposed.structuredContent as unknown as ViewShape;
     await decideOverHttp(view, 'reject');
     const waited = await call(agent, 'wait_for_plan', { planId: view.plan.id, until: 'finished', timeoutSeconds: 5 });
@@ -221,7 +260,11 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
     for (const answer of [waited, applied]) expect(text(answer)).not.toMatch(/again|wait_for_plan/);
 
     // A plan whose dry run failed can never be approved: waiting for a decision ends at once.
-    const invalid = await call(agent, 'propose_plan', { case: caseName, description: 'Broken', operations: [{ type: 'move', source: 'missing.pdf', destination: 'x.pdf' }] });
+    const invalid = await call(agent, 'propose_plan', {
+      case: caseName,
+      description: 'Broken',
+      operations: [{ type: 'move', source: 'missing.pdf', destination: 'x.pdf' }],
+    });
     const invalidId = (invalid.structuredContent as unknown as ViewShape).plan.id;
     const started = Date.now();
     const undecidable = await call(agent, 'wait_for_plan', { planId: invalidId, until: 'decided', timeoutSeconds: 30 });
@@ -235,7 +278,10 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
   });
 
   it('answers a call to an unknown tool with the JSON-RPC error -32602', async () => {
-    await expect(agent.callTool({ name: 'approve_plan', arguments: {} })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('Unknown tool: approve_plan') });
+    await expect(agent.callTool({ name: 'approve_plan', arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('Unknown tool: approve_plan'),
+    });
   });
 
   it('keeps roles: an approver cannot propose through MCP', async () => {
@@ -252,10 +298,18 @@ describe.each(['stdio', 'http'] as const)('MCP over %s', (transport) => {
 
 describe('/mcp as an OAuth protected resource', () => {
   it('answers 401 with WWW-Authenticate, 405 for GET, and no metadata without an authorization server', async () => {
-    const anonymous = await fetch(`${bailiff.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const anonymous = await fetch(`${bailiff.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="bailiff"');
-    const badToken = await fetch(`${bailiff.url}/mcp`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789', 'content-type': 'application/json' }, body: '{}' });
+    const badToken = await fetch(`${bailiff.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-token-0123456789', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(badToken.status).toBe(401);
     expect(badToken.headers.get('www-authenticate')).toBe('Bearer realm="bailiff", error="invalid_token"');
     const get = await fetch(`${bailiff.url}/mcp`, { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } });
@@ -312,16 +366,31 @@ describe('/mcp with Google ID tokens, as on Cloud', () => {
     const server = await startHttpServer({
       port: 0,
       host: '127.0.0.1',
-      deps: { api: bailiff.app.service, identity, health: bailiff.app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger, mcp: { publicUrl: audience, authorizationServers: ['https://accounts.google.com'] } },
+      deps: {
+        api: bailiff.app.service,
+        identity,
+        health: bailiff.app.health,
+        limits: { maxBodyBytes: 1024 * 1024 },
+        logger: silentLogger,
+        mcp: { publicUrl: audience, authorizationServers: ['https://accounts.google.com'] },
+      },
     });
     const client = new Client({ name: 'bailiff-test', version: '1.0.0' });
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${signer.sign()}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${signer.sign()}` } } }),
+      );
       const listed = await call(client, 'list_files', { case: 'case-http', prefix: 'notes' });
       expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['notes.txt']);
-      const other = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${signer.sign({ aud: 'https://elsewhere.example' })}`, 'content-type': 'application/json' }, body: '{}' });
+      const other = await fetch(`${server.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${signer.sign({ aud: 'https://elsewhere.example' })}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(other.status).toBe(401);
-      expect(other.headers.get('www-authenticate')).toBe(`Bearer realm="bailiff", error="invalid_token", resource_metadata="${audience}/.well-known/oauth-protected-resource/mcp"`);
+      expect(other.headers.get('www-authenticate')).toBe(
+        `Bearer realm="bailiff", error="invalid_token", resource_metadata="${audience}/.well-known/oauth-protected-resource/mcp"`,
+      );
     } finally {
       await client.close();
       await server.close(100);
@@ -346,11 +415,18 @@ describe('/mcp in the Cloud function handler (functions framework)', () => {
     const client = new Client({ name: 'bailiff-test', version: '1.0.0' });
     try {
       const metadata = await fetch(`${base}/.well-known/oauth-protected-resource`);
-      expect(await metadata.json()).toMatchObject({ resource: 'https://bailiff-api.example.run.app/mcp', authorization_servers: ['https://accounts.google.com'] });
+      expect(await metadata.json()).toMatchObject({
+        resource: 'https://bailiff-api.example.run.app/mcp',
+        authorization_servers: ['https://accounts.google.com'],
+      });
       const anonymous = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(anonymous.status).toBe(401);
-      expect(anonymous.headers.get('www-authenticate')).toContain('resource_metadata="https://bailiff-api.example.run.app/.well-known/oauth-protected-resource/mcp"');
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }));
+      expect(anonymous.headers.get('www-authenticate')).toContain(
+        'resource_metadata="https://bailiff-api.example.run.app/.well-known/oauth-protected-resource/mcp"',
+      );
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${TEST_TOKENS.agent}` } } }),
+      );
       expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
       const listed = await call(client, 'list_files', { case: 'case-http', prefix: 'notes' });
       expect((listed.structuredContent as { files: Array<{ path: string }> }).files.map((file) => file.path)).toEqual(['notes.txt']);
@@ -367,7 +443,11 @@ describe('/mcp in the Cloud function handler (functions framework)', () => {
 const MODERN = '2026-07-28';
 
 /** A 2026-07-28 request as the revision defines it: the envelope in `_meta`, the standard headers, no session. */
-async function modernRequest(method: string, params: Record<string, unknown> = {}, options: { version?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+async function modernRequest(
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { version?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const version = options.version ?? MODERN;
   return fetch(`${bailiff.url}/mcp`, {
     method: 'POST',
@@ -432,12 +512,23 @@ describe('MCP 2026-07-28 over HTTP: no initialize, no session, the envelope in e
   it('proposes, waits for a person, and applies with progress notifications', async () => {
     const { result: proposed } = await modernResult('tools/call', {
       name: 'propose_plan',
-      arguments: { case: 'case-http', description: 'Modern', operations: [{ type: 'write_file', destination: 'modern.txt', content: 'hello' }, { type: 'copy', source: 'notes.txt', destination: 'notes-copy.txt' }] },
+      arguments: {
+        case: 'case-http',
+        description: 'Modern',
+        operations: [
+          { type: 'write_file', destination: 'modern.txt', content: 'hello' },
+          { type: 'copy', source: 'notes.txt', destination: 'notes-copy.txt' },
+        ],
+      },
     });
     const view = proposed.structuredContent as unknown as ViewShape;
     expect(view.plan.status).toBe('proposed');
     await decideOverHttp(view, 'approve');
-    const { result: applied, notifications } = await modernResult('tools/call', { name: 'apply_plan', arguments: { planId: view.plan.id, timeoutSeconds: 30 }, _meta: { progressToken: 'apply-1' } });
+    const { result: applied, notifications } = await modernResult('tools/call', {
+      name: 'apply_plan',
+      arguments: { planId: view.plan.id, timeoutSeconds: 30 },
+      _meta: { progressToken: 'apply-1' },
+    });
     expect(applied.structuredContent).toMatchObject({ timedOut: false, plan: { status: 'succeeded' }, execution: { done: 2, actionCount: 2 } });
     expect(notifications.length).toBeGreaterThan(0);
     for (const notification of notifications) expect(notification).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'apply-1' } });
@@ -449,19 +540,36 @@ describe('MCP 2026-07-28 over HTTP: no initialize, no session, the envelope in e
     expect(unknown[0]!.error).toMatchObject({ code: -32602, message: expect.stringContaining('Unknown tool: approve_plan') });
     const future = await modernRequest('tools/list', {}, { version: '2099-01-01' });
     expect(future.status).toBe(400);
-    expect((await future.json()).error).toEqual({ code: -32022, message: 'Unsupported protocol version: 2099-01-01', data: { supported: [MODERN], requested: '2099-01-01' } });
+    expect((await future.json()).error).toEqual({
+      code: -32022,
+      message: 'Unsupported protocol version: 2099-01-01',
+      data: { supported: [MODERN], requested: '2099-01-01' },
+    });
   });
 });
 
 /** fetch always sends the URL's own Host, so a rebound name is sent through node:http. */
 function statusWithHost(url: string, host: string): Promise<number> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } } });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'server/discover',
+    params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } },
+  });
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       `${url}/mcp`,
       {
         method: 'POST',
-        headers: { host, authorization: `Bearer ${TEST_TOKENS.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'server/discover', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          host,
+          authorization: `Bearer ${TEST_TOKENS.agent}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'server/discover',
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (response) => {
         response.resume();
@@ -477,8 +585,20 @@ describe('/mcp refuses foreign browser origins and rebound host names', () => {
   const list = (url: string, headers: Record<string, string>) =>
     fetch(`${url}/mcp`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKENS.agent}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': MODERN, 'mcp-method': 'server/discover', ...headers },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+      headers: {
+        authorization: `Bearer ${TEST_TOKENS.agent}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'server/discover',
+        ...headers,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'server/discover',
+        params: { _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} } },
+      }),
     });
 
   it('answers 403 to a foreign Origin and to a foreign Host on loopback, and serves its own origin', async () => {
@@ -502,7 +622,14 @@ describe('/mcp refuses foreign browser origins and rebound host names', () => {
     const server = await startHttpServer({
       port: 0,
       host: '127.0.0.1',
-      deps: { api: bailiff.app.service, identity: bailiff.app.identity, health: bailiff.app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger, mcp: { allowedOrigins: config.BAILIFF_MCP_ALLOWED_ORIGINS } },
+      deps: {
+        api: bailiff.app.service,
+        identity: bailiff.app.identity,
+        health: bailiff.app.health,
+        limits: { maxBodyBytes: 1024 * 1024 },
+        logger: silentLogger,
+        mcp: { allowedOrigins: config.BAILIFF_MCP_ALLOWED_ORIGINS },
+      },
     });
     try {
       expect((await list(server.url, { origin: 'https://chat.example.com' })).status).toBe(200);

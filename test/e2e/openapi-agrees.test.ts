@@ -60,12 +60,7 @@ describe('the OpenAPI document and the server agree', () => {
 
   it('on write_file: exactly one of content and blob', async () => {
     const blob = `${CASE}/md5-${'0'.repeat(32)}-4`;
-    const samples: Array<Record<string, unknown>> = [
-      { content: 'note' },
-      { blob },
-      { content: 'note', blob },
-      {},
-    ];
+    const samples: Array<Record<string, unknown>> = [{ content: 'note' }, { blob }, { content: 'note', blob }, {}];
     for (const [i, fields] of samples.entries()) {
       const body = { case: CASE, description: 'one write', operations: [{ type: 'write_file', destination: `w-${i}.txt`, ...fields }] };
       const answer = await status('POST', '/plans', body);

@@ -44,7 +44,9 @@ function signatureValid(received: Received, secret: string): boolean {
   const id = String(received.headers['webhook-id']);
   const timestamp = String(received.headers['webhook-timestamp']);
   if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const expected = createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${id}.${timestamp}.${received.body}`).digest();
+  const expected = createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+    .update(`${id}.${timestamp}.${received.body}`)
+    .digest();
   return String(received.headers['webhook-signature'])
     .split(' ')
     .some((candidate) => {
@@ -63,7 +65,11 @@ const hanging: Server = createServer(() => {
   // Accepts the connection and never answers: the worst receiver there is.
 });
 
-async function setupApp(name: string, webhooks: Array<{ url: string; secret: string; contentMode?: 'structured' | 'binary' }>, topic?: string): Promise<{ app: EmbeddedApp; clockOffset: { ms: number } }> {
+async function setupApp(
+  name: string,
+  webhooks: Array<{ url: string; secret: string; contentMode?: 'structured' | 'binary' }>,
+  topic?: string,
+): Promise<{ app: EmbeddedApp; clockOffset: { ms: number } }> {
   const workspace = join(dir, name, 'workspace');
   const caseDir = join(workspace, 'projects', 'abby-sitgraves', 'intake');
   await mkdir(caseDir, { recursive: true });
@@ -131,7 +137,11 @@ async function driveEveryTransition(app: EmbeddedApp, clockOffset: { ms: number 
   note(expiring.plan.id, 'proposed', 'approved', 'expired');
 
   // Fails: its source disappears between approval and execution.
-  const failing = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Move the second record', operations: [{ type: 'move', source: 'intake/records_002.pdf', destination: 'Records/records_002.pdf' }] });
+  const failing = await app.service.propose(AGENT, {
+    case: 'abby-sitgraves',
+    description: 'Move the second record',
+    operations: [{ type: 'move', source: 'intake/records_002.pdf', destination: 'Records/records_002.pdf' }],
+  });
   await app.service.approve(ALICE, failing.plan.id, { planHash: failing.plan.planHash, snapshotHash: failing.report.snapshotHash });
   await app.objects.delete('projects/abby-sitgraves/intake/records_002.pdf');
   await app.service.apply(AGENT, failing.plan.id);
@@ -205,7 +215,9 @@ describe('plan events', () => {
     });
     expect(new Set(events.map((event) => event.id)).size).toBe(total);
     expect(eventsByPlan(events)).toEqual(expected);
-    expect(new Set(events.map((event) => event.data.event))).toEqual(new Set(['proposed', 'approved', 'rejected', 'expired', 'queued', 'succeeded', 'failed', 'rolled_back']));
+    expect(new Set(events.map((event) => event.data.event))).toEqual(
+      new Set(['proposed', 'approved', 'rejected', 'expired', 'queued', 'succeeded', 'failed', 'rolled_back']),
+    );
 
     expect(received).toHaveLength(2 * total);
     const byMode = { structured: [] as PlanEvent[], binary: [] as PlanEvent[] };

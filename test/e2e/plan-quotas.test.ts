@@ -69,7 +69,15 @@ for (const backend of planStores) {
       ({ plans, close } = await backend.make(dir));
       objects = new FsObjectStore({ root: join(dir, 'workspace'), metadataDir: join(dir, 'metadata') });
       await seed(objects, CASE, { 'a.txt': 'a' });
-      service = new PlanService({ plans, objects, queue: new CollectingQueue(), clock: new ManualClock(), policy, logger: silentLogger, options: { approvalTtlMs: 3600_000, maxOpenPlansPerPrincipal: 3 } });
+      service = new PlanService({
+        plans,
+        objects,
+        queue: new CollectingQueue(),
+        clock: new ManualClock(),
+        policy,
+        logger: silentLogger,
+        options: { approvalTtlMs: 3600_000, maxOpenPlansPerPrincipal: 3 },
+      });
     });
 
     afterEach(async () => {
@@ -94,7 +102,7 @@ for (const backend of planStores) {
       expect(await plans.readAuditChain(CASE, 0, 10)).toEqual([]);
       // At the limit, the plan is proposed as usual.
       const atLimit = await service.propose(agent, { case: CASE, description: 'just fits', operations: operations.slice(0, 50) });
-        expect(atLimit.plan.operationCount).toBe(50);
+      expect(atLimit.plan.operationCount).toBe(50);
       expect(listed).toBeGreaterThan(0);
       expect((await plans.readAuditChain(CASE, 0, 10)).length).toBeGreaterThan(0);
     });

@@ -39,8 +39,15 @@ beforeAll(async () => {
   const caseDir = join(dir, 'workspace', 'projects', 'smith', 'intake');
   await mkdir(caseDir, { recursive: true });
   await writeFile(join(caseDir, 'scan.pdf'), 'scan');
-  app = buildEmbeddedApp(parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS) }), { logger: silentLogger });
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1 << 20 }, logger: silentLogger } });
+  app = buildEmbeddedApp(
+    parseConfig({ BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS) }),
+    { logger: silentLogger },
+  );
+  server = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1 << 20 }, logger: silentLogger },
+  });
 });
 
 afterAll(async () => {
@@ -73,7 +80,12 @@ describe('the review endpoints', () => {
     expect((await call('GET', '/inbox', SCOPED)).body).toEqual({ awaitingYou: [], plans: [] });
 
     const forAgent = await call('GET', `/plans/${id}/decisions`, AGENT);
-    expect(forAgent.body.approve).toEqual({ allowed: false, offered: true, code: 'forbidden', reason: 'Approving needs the approver role; this sign-in can only read the plan.' });
+    expect(forAgent.body.approve).toEqual({
+      allowed: false,
+      offered: true,
+      code: 'forbidden',
+      reason: 'Approving needs the approver role; this sign-in can only read the plan.',
+    });
     expect((await call('GET', `/plans/${id}/decisions`, ALICE)).body.approve).toEqual({ allowed: true, offered: true });
     expect((await call('GET', `/plans/${id}/decisions`, SCOPED)).status).toBe(404);
 
@@ -82,7 +94,15 @@ describe('the review endpoints', () => {
       planId: id,
       offset: 1,
       total: 2,
-      operations: [{ index: 1, type: 'write_file', destination: 'Filed/note.md', overwrite: false, content: { bytes: 7, encoding: 'utf8', mediaType: 'text/markdown', preview: 'Filed.\n', previewTruncated: false } }],
+      operations: [
+        {
+          index: 1,
+          type: 'write_file',
+          destination: 'Filed/note.md',
+          overwrite: false,
+          content: { bytes: 7, encoding: 'utf8', mediaType: 'text/markdown', preview: 'Filed.\n', previewTruncated: false },
+        },
+      ],
     });
     expect((await call('GET', `/plans/${id}/operations?limit=5001`, ALICE)).status).toBe(400);
     expect((await call('GET', `/plans/${id}/operations`, SCOPED)).status).toBe(404);

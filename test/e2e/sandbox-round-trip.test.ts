@@ -72,18 +72,30 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       const output = new PassThrough();
       const chunks: Buffer[] = [];
       output.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const code = await runCli(argv, { stdout: output, stderr: output, stdin: Readable.from([]), env: { BAILIFF_URL: server.url, BAILIFF_TOKEN: TOKENS.agent, NO_COLOR: '1' } });
+      const code = await runCli(argv, {
+        stdout: output,
+        stderr: output,
+        stdin: Readable.from([]),
+        env: { BAILIFF_URL: server.url, BAILIFF_TOKEN: TOKENS.agent, NO_COLOR: '1' },
+      });
       return { code, out: Buffer.concat(chunks).toString('utf8').trim() };
     }
 
     async function api(method: string, path: string, token: string, body?: unknown) {
-      const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, any> };
     }
 
     async function approveAndApply(planId: string): Promise<Record<string, any>> {
       const plan = await api('GET', `/plans/${planId}`, TOKENS.approver);
-      const approved = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash, snapshotHash: plan.body.report.snapshotHash });
+      const approved = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, {
+        planHash: plan.body.plan.planHash,
+        snapshotHash: plan.body.report.snapshotHash,
+      });
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       expect((await api('POST', `/plans/${planId}/apply`, TOKENS.agent)).status).toBe(202);
       for (let i = 0; i < 400; i += 1) {
@@ -108,7 +120,8 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
     beforeAll(async () => {
       server = await startRoundTripServer(backend);
       work = await mkdtemp(join(tmpdir(), 'bailiff-sandbox-'));
-      for (const [path, data] of Object.entries(original)) await server.objects.write(`projects/${CASE}/${path}`, data, { contentType: path.endsWith('.pdf') ? 'application/pdf' : 'text/plain' });
+      for (const [path, data] of Object.entries(original))
+        await server.objects.write(`projects/${CASE}/${path}`, data, { contentType: path.endsWith('.pdf') ? 'application/pdf' : 'text/plain' });
     });
 
     afterAll(async () => {
@@ -152,7 +165,10 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       // The renames are moves: nothing that was renamed is deleted or written again.
       const effects: string[] = proposed.body.report.operations.map((line: { effect: string }) => line.effect);
       for (const renamed of ['intake/records_001.pdf', 'intake/records_002.pdf', 'intake/police-report.pdf']) {
-        expect(effects.filter((effect) => effect.includes(renamed)), renamed).toEqual([expect.stringMatching(/^move /)]);
+        expect(
+          effects.filter((effect) => effect.includes(renamed)),
+          renamed,
+        ).toEqual([expect.stringMatching(/^move /)]);
       }
 
       const done = await approveAndApply(planId);
@@ -178,7 +194,10 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       expect(pushed.out).toContain('CONFLICT `notes/summary.txt` changed in the workspace since your snapshot; pull again');
       const planId = /proposed (pln_\w+)/.exec(pushed.out)![1]!;
       const plan = await api('GET', `/plans/${planId}`, TOKENS.approver);
-      const refused = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, { planHash: plan.body.plan.planHash, snapshotHash: plan.body.report.snapshotHash });
+      const refused = await api('POST', `/plans/${planId}/approve`, TOKENS.approver, {
+        planHash: plan.body.plan.planHash,
+        snapshotHash: plan.body.report.snapshotHash,
+      });
       expect(refused.status).toBe(422);
       expect(JSON.stringify(refused.body)).toContain('conflict_changed');
       // A fresh dry run does not clear it: the conflict is part of the plan.
@@ -213,7 +232,11 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
       const declared = await client.call('declareBlob', { params: { case: CASE }, body: { md5: digest, size, contentType: 'application/pdf' } });
       expect(declared.exists).toBe(false);
       await client.uploadBlob(declared.upload!, createReadStream(file), size);
-      const proposed = await api('POST', '/plans', TOKENS.agent, { case: CASE, description: 'File the scanned bundle', operations: [{ type: 'write_file', destination: 'Scans/bundle.pdf', blob: declared.blob }] });
+      const proposed = await api('POST', '/plans', TOKENS.agent, {
+        case: CASE,
+        description: 'File the scanned bundle',
+        operations: [{ type: 'write_file', destination: 'Scans/bundle.pdf', blob: declared.blob }],
+      });
       expect(proposed.status).toBe(201);
       expect(proposed.body.report.valid, JSON.stringify(proposed.body.report.errors)).toBe(true);
       const done = await approveAndApply(proposed.body.plan.id);
@@ -241,10 +264,17 @@ for (const backend of ['embedded', 'cloud'] as BackendName[]) {
         [ref(CASE, wrongSize), 'blob_missing'],
       ];
       for (const [blob, code] of cases) {
-        const proposed = await api('POST', '/plans', TOKENS.agent, { case: CASE, description: 'write from a blob', operations: [{ type: 'write_file', destination: `Blobs/${code}.pdf`, blob }] });
+        const proposed = await api('POST', '/plans', TOKENS.agent, {
+          case: CASE,
+          description: 'write from a blob',
+          operations: [{ type: 'write_file', destination: `Blobs/${code}.pdf`, blob }],
+        });
         expect(proposed.status).toBe(201);
         expect(proposed.body.report.valid).toBe(false);
-        expect(proposed.body.report.errors.map((issue: { code: string }) => issue.code), blob).toEqual([code]);
+        expect(
+          proposed.body.report.errors.map((issue: { code: string }) => issue.code),
+          blob,
+        ).toEqual([code]);
       }
     });
   });

@@ -67,7 +67,10 @@ async function fingerprint(root: string): Promise<Record<string, string>> {
     else if (stats.isDirectory()) {
       out[rel] = `dir ${stats.mode}`;
       for (const entry of (await readdir(path)).sort()) await visit(join(path, entry), `${rel}/${entry}`);
-    } else out[rel] = `file ${stats.mode} ${stats.ino} ${stats.mtimeMs} ${createHash('sha256').update(await readFile(path)).digest('hex')}`;
+    } else
+      out[rel] = `file ${stats.mode} ${stats.ino} ${stats.mtimeMs} ${createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex')}`;
   }
   await visit(root, '.');
   return out;
@@ -101,7 +104,16 @@ beforeAll(async () => {
   server = await startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, review: app.review, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1024 * 1024 }, logger: silentLogger },
+    deps: {
+      api: app.service,
+      review: app.review,
+      content: app.content,
+      targets: app.targets,
+      identity: app.identity,
+      health: app.health,
+      limits: { maxBodyBytes: 1024 * 1024 },
+      logger: silentLogger,
+    },
   });
   doeBefore = await fingerprint(doe);
   elsewhereBefore = await fingerprint(elsewhere);
@@ -171,7 +183,13 @@ describe('the embedded store never follows a symbolic link', () => {
   });
 
   it('reads nothing through a link, by any read route', async () => {
-    for (const path of ['doelink/memo.txt', 'doelink/doe-hidden-witness.txt', 'outlink/payroll.txt', 'memo-link.txt', 'everything/projects/doe-v-roe/memo.txt']) {
+    for (const path of [
+      'doelink/memo.txt',
+      'doelink/doe-hidden-witness.txt',
+      'outlink/payroll.txt',
+      'memo-link.txt',
+      'everything/projects/doe-v-roe/memo.txt',
+    ]) {
       for (const route of ['files/content', 'files/text']) {
         const read = await call('GET', `/cases/${CASE}/${route}?path=${encodeURIComponent(path)}`, AGENT);
         expect([400, 404]).toContain(read.status);
@@ -194,9 +212,17 @@ describe('the embedded store never follows a symbolic link', () => {
       expect(answer.status, path).toBe(400);
       expect(answer.body.error.message).toMatch(/symbolic link/);
     }
-    const proposal = await call('POST', '/plans', AGENT, { case: 'smith-alias', description: 'delete through an alias', operations: [{ type: 'delete', source: 'memo.txt' }] });
+    const proposal = await call('POST', '/plans', AGENT, {
+      case: 'smith-alias',
+      description: 'delete through an alias',
+      operations: [{ type: 'delete', source: 'memo.txt' }],
+    });
     expect(await pushThrough(proposal)).not.toBe('succeeded');
-    const fromCommands = await call('POST', '/plans/from-commands', AGENT, { case: 'smith-alias', description: 'rm through an alias', commands: 'rm memo.txt' });
+    const fromCommands = await call('POST', '/plans/from-commands', AGENT, {
+      case: 'smith-alias',
+      description: 'rm through an alias',
+      commands: 'rm memo.txt',
+    });
     expect(await pushThrough(fromCommands)).not.toBe('succeeded');
     await expectNothingOutsideChanged();
   });
@@ -231,7 +257,11 @@ describe('the embedded store never follows a symbolic link', () => {
     }
     // Through blobs and shell lines too.
     const content = Buffer.from('blob content');
-    const declared = await call('POST', `/cases/${CASE}/blobs`, AGENT, { md5: createHash('md5').update(content).digest('hex'), size: content.length, contentType: 'text/plain' });
+    const declared = await call('POST', `/cases/${CASE}/blobs`, AGENT, {
+      md5: createHash('md5').update(content).digest('hex'),
+      size: content.length,
+      contentType: 'text/plain',
+    });
     expect(declared.status).toBe(200);
     const uploaded = await call('PUT', declared.body.upload.url, AGENT, undefined, content);
     expect(uploaded.status).toBe(201);
@@ -246,7 +276,11 @@ describe('the embedded store never follows a symbolic link', () => {
     const targeted = await call('POST', '/plans', AGENT, { case: CASE, description: 'target through a link', base, target });
     expect(targeted.status, targeted.text).toBe(201);
     expect(await pushThrough(targeted)).not.toBe('succeeded');
-    const commands = await call('POST', '/plans/from-commands', AGENT, { case: CASE, description: 'shell through a link', commands: 'mkdir doelink/x\ncp a.txt doelink/y.txt\nmv doelink/memo.txt z.txt' });
+    const commands = await call('POST', '/plans/from-commands', AGENT, {
+      case: CASE,
+      description: 'shell through a link',
+      commands: 'mkdir doelink/x\ncp a.txt doelink/y.txt\nmv doelink/memo.txt z.txt',
+    });
     expect(await pushThrough(commands)).not.toBe('succeeded');
     // The smith file is still there, untouched by the refused moves.
     expect(await readFile(join(workspace, 'projects', CASE, 'a.txt'), 'utf8')).toBe('smith file');
@@ -263,7 +297,9 @@ describe('the embedded store never follows a symbolic link', () => {
       const proposal = await propose([...operations]);
       expect(proposal.status, proposal.text).toBe(201);
       expect(proposal.body.report.valid).toBe(false);
-      expect(proposal.body.report.errors).toEqual([expect.objectContaining({ code: 'symbolic_link', path, message: expect.stringMatching(/is a symbolic link, which Bailiff never follows/) })]);
+      expect(proposal.body.report.errors).toEqual([
+        expect.objectContaining({ code: 'symbolic_link', path, message: expect.stringMatching(/is a symbolic link, which Bailiff never follows/) }),
+      ]);
     }
     await expectNothingOutsideChanged();
   });
@@ -279,7 +315,9 @@ describe('the embedded store never follows a symbolic link', () => {
       ]) {
         const proposal = await propose(operations);
         expect(proposal.status, proposal.text).toBe(201);
-        expect(proposal.body.report.errors).toEqual([expect.objectContaining({ code: 'name_not_nfc', message: expect.stringMatching(/another Unicode normalisation/) })]);
+        expect(proposal.body.report.errors).toEqual([
+          expect.objectContaining({ code: 'name_not_nfc', message: expect.stringMatching(/another Unicode normalisation/) }),
+        ]);
       }
       expect(await readFile(nfd, 'utf8')).toBe('written by macOS');
     } finally {

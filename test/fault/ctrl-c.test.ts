@@ -108,7 +108,11 @@ describe.each([
       PORT: String(port),
       BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'),
       BAILIFF_STATE_DIR: join(dir, 'state'),
-      BAILIFF_TOKENS: JSON.stringify({ [AGENT]: { principal: 'agent@ctrl-c', roles: ['agent'] }, [APPROVER]: { principal: 'approver@ctrl-c', roles: ['approver'] }, [SECOND_APPROVER]: { principal: 'partner@ctrl-c', roles: ['approver'] } }),
+      BAILIFF_TOKENS: JSON.stringify({
+        [AGENT]: { principal: 'agent@ctrl-c', roles: ['agent'] },
+        [APPROVER]: { principal: 'approver@ctrl-c', roles: ['approver'] },
+        [SECOND_APPROVER]: { principal: 'partner@ctrl-c', roles: ['approver'] },
+      }),
       // One at a time in small batches: the plan is still running when the signal comes.
       BAILIFF_EXECUTOR_CONCURRENCY: '1',
       BAILIFF_EXECUTOR_MAX_CONCURRENCY: '1',
@@ -150,7 +154,10 @@ describe.each([
     const audit = (await call(url, AGENT, 'GET', `/plans/${planId}/audit`)).body.records as Array<{ type: string; data: Record<string, unknown> }>;
     const leases = audit.filter((record) => record.type.startsWith('lease.'));
     // The handed-over lease is released `continued`; the restart never has to take one over.
-    expect(leases.map((record) => `${record.type} ${String(record.data.outcome ?? '')}`.trim()).slice(0, 2)).toEqual(['lease.acquired', 'lease.released continued']);
+    expect(leases.map((record) => `${record.type} ${String(record.data.outcome ?? '')}`.trim()).slice(0, 2)).toEqual([
+      'lease.acquired',
+      'lease.released continued',
+    ]);
     expect(leases.some((record) => record.type === 'lease.taken_over' || record.type === 'lease.expired')).toBe(false);
 
     let status = 'running';
@@ -159,7 +166,9 @@ describe.each([
       status = (await call(url, AGENT, 'GET', `/plans/${planId}`)).body.plan.status;
     }
     expect(status).toBe('succeeded');
-    const expected = new Map(Array.from({ length: FILES }, (_, i) => [`sorted/${i % 10}/f${i}.pdf`, digest(scan(i))] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const expected = new Map(
+      Array.from({ length: FILES }, (_, i) => [`sorted/${i % 10}/f${i}.pdf`, digest(scan(i))] as const).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
     expect(await caseOnDisk(caseDir)).toEqual(expected);
     console.info(`[ctrl-c] ${signal} to ${to}: exited in ${Math.round(exitMs)} ms; resumed and finished ${FILES} moves after the restart`);
   }, 180_000);

@@ -27,7 +27,12 @@ function initialFiles(): Record<string, string> {
 function fiftyOperations(): Operation[] {
   const operations: Operation[] = [{ type: 'create_dir', destination: 'Medical Records' }];
   for (let i = 0; i < 16; i += 1) {
-    operations.push({ type: 'move', source: `intake/batch${i % 4}/scan-${i}.pdf`, destination: `Medical Records/Provider${i % 3}/scan-${i}.pdf`, overwrite: false });
+    operations.push({
+      type: 'move',
+      source: `intake/batch${i % 4}/scan-${i}.pdf`,
+      destination: `Medical Records/Provider${i % 3}/scan-${i}.pdf`,
+      overwrite: false,
+    });
   }
   for (let i = 0; i < 12; i += 1) {
     operations.push({ type: 'write_file', destination: `Reports/report-${i}.md`, content: `report ${i}`, encoding: 'utf8', overwrite: false });
@@ -180,7 +185,9 @@ for (const factory of ALL_BACKENDS) {
       expect((await wiring.service.get(agent, second)).plan.status).toBe('succeeded');
       const chain = await backend.plans.readAuditChain(CASE, 0, 10_000);
       const spans = [first, second].map((id) => {
-        const seqs = chain.filter((record) => record.planId === id && (record.type === 'plan.running' || record.type === 'plan.succeeded')).map((record) => record.seq);
+        const seqs = chain
+          .filter((record) => record.planId === id && (record.type === 'plan.running' || record.type === 'plan.succeeded'))
+          .map((record) => record.seq);
         return [Math.min(...seqs), Math.max(...seqs)] as const;
       });
       const [a, b] = spans as [readonly [number, number], readonly [number, number]];

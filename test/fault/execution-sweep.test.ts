@@ -122,7 +122,7 @@ for (const factory of [embeddedBackend, firestoreBackend]) {
       expect((await verifyAuditTrail(backend.plans, backend.objects)).ok).toBe(true);
     });
 
-    it('leaves a plan alone while its holder\'s lease lives, re-queues it once that lease has expired, and the executor takes it over', async () => {
+    it("leaves a plan alone while its holder's lease lives, re-queues it once that lease has expired, and the executor takes it over", async () => {
       const wiring = wire(backend, { executor: { leaseTtlMs: LEASE_TTL_MS } });
       const sweep = sweepOf(backend, wiring);
       const planId = await proposeApproved(wiring, { case: CASE, description: 'file the intake', operations });
@@ -206,7 +206,10 @@ describe('dead letters on the Pub/Sub emulator', () => {
     try {
       expect(await deadLetters.pull(10)).toEqual([]);
       // What Pub/Sub forwards to a dead-letter topic: the original body, with the delivery count added.
-      await topic.publishMessage({ data: Buffer.from(JSON.stringify({ version: 1, planId: 'pln_dead', reason: 'apply', attempt: 1 })), attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '10' } });
+      await topic.publishMessage({
+        data: Buffer.from(JSON.stringify({ version: 1, planId: 'pln_dead', reason: 'apply', attempt: 1 })),
+        attributes: { CloudPubSubDeadLetterSourceDeliveryCount: '10' },
+      });
       await topic.publishMessage({ data: Buffer.from('not json') });
       const letters: Awaited<ReturnType<typeof deadLetters.pull>> = [];
       for (let i = 0; i < 20 && letters.length < 2; i += 1) letters.push(...(await deadLetters.pull(10)));

@@ -13,7 +13,7 @@
 import { describe, it } from 'vitest';
 import { runCloudChaos } from '../support/cloud-chaos.ts';
 
-describe('the executor function stopped with SIGTERM, then killed with SIGKILLs, with the scheduler\'s sweep running', () => {
+describe("the executor function stopped with SIGTERM, then killed with SIGKILLs, with the scheduler's sweep running", () => {
   it('ends the plan succeeded with nothing lost', { timeout: 180_000 }, async () => {
     await runCloudChaos(['SIGTERM', 'SIGKILL', 'SIGKILL', 'SIGKILL'], { sweepEveryMs: 2_000, randomActionsBetweenKills: 12 });
   });

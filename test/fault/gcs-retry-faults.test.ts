@@ -154,9 +154,9 @@ describe('Cloud Storage faults per JSON API method (storage-testbench Retry Test
     it('a lost rewrite response comes back as precondition_failed, with the copy made once', async () => {
       const source = await cleanStore().write('projects/c/src.pdf', Buffer.from('source'));
       const { store, id } = await faultyStore({ 'storage.objects.rewrite': ['return-broken-stream'] });
-      expect(
-        await codeOf(store.copy('projects/c/src.pdf', 'projects/c/dst.pdf', { ifSourceGenerationMatch: source.generation, ifGenerationMatch: '0' })),
-      ).toBe('precondition_failed');
+      expect(await codeOf(store.copy('projects/c/src.pdf', 'projects/c/dst.pdf', { ifSourceGenerationMatch: source.generation, ifGenerationMatch: '0' }))).toBe(
+        'precondition_failed',
+      );
       expect((await cleanStore().read('projects/c/dst.pdf')).toString()).toBe('source');
       await expectAllFaultsMet(id);
     });
@@ -249,7 +249,8 @@ describe('a plan executed while Cloud Storage fails on every method', () => {
     for (let i = 0; i < 12; i += 1) ops.push({ type: 'move', source: `intake/scan-${i}.pdf`, destination: `Medical Records/scan-${i}.pdf`, overwrite: false });
     ops.push({ type: 'move', source: 'intake/large.pdf', destination: 'Medical Records/large.pdf', overwrite: false });
     ops.push({ type: 'copy', source: 'Medical Records/large.pdf', destination: 'Copies/large.pdf', overwrite: false });
-    for (let i = 0; i < 6; i += 1) ops.push({ type: 'write_file', destination: `Reports/report-${i}.md`, content: `report ${i}`, encoding: 'utf8', overwrite: false });
+    for (let i = 0; i < 6; i += 1)
+      ops.push({ type: 'write_file', destination: `Reports/report-${i}.md`, content: `report ${i}`, encoding: 'utf8', overwrite: false });
     ops.push({ type: 'write_file', destination: 'notes/draft.docx', content: 'draft v2', encoding: 'utf8', overwrite: true });
     ops.push({ type: 'delete', source: 'notes/old.txt' });
     return ops;

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { policySchema } from '../../shared/domain/policy.ts';
-import { BailiffError, isBailiffError } from '../../shared/errors.ts';
+import { type BailiffError, isBailiffError } from '../../shared/errors.ts';
 import type { Principal } from '../../shared/ports/identity.ts';
 import { ALL_BACKENDS, type TestBackend } from '../support/backends.ts';
 import { FaultyObjectStore } from '../support/faulty-store.ts';
@@ -39,7 +39,7 @@ for (const factory of ALL_BACKENDS) {
       await backend.cleanup();
     });
 
-    it('compensation keeps a person\'s edit to an object the plan wrote, reports it, and backs up what it removes', async () => {
+    it("compensation keeps a person's edit to an object the plan wrote, reports it, and backs up what it removes", async () => {
       const faulty = new FaultyObjectStore(backend.objects);
       const wiring = wire(backend, { executorObjects: faulty, executor: { concurrency: 1 } });
       const planId = await proposeApproved(wiring, {
@@ -62,7 +62,7 @@ for (const factory of ALL_BACKENDS) {
       const personEdits = async () => {
         if (edited) return;
         edited = true;
-        await backend.objects.write(full('Reports/new.md'), Buffer.from('the person\'s text'));
+        await backend.objects.write(full('Reports/new.md'), Buffer.from("the person's text"));
         await backend.objects.write(full('notes/keep.txt'), Buffer.from('edited by a person'));
       };
       faulty.beforeFirst('copy', full('notes/keep.txt'), personEdits);
@@ -74,7 +74,7 @@ for (const factory of ALL_BACKENDS) {
       expect(result.plan.status).toBe('failed');
       expect(result.execution?.compensated).toBe(false);
       expect(result.execution?.needsAttention?.map((item) => item.path)).toEqual(['Reports/new.md']);
-      expect((await backend.objects.read(full('Reports/new.md'))).toString()).toBe('the person\'s text');
+      expect((await backend.objects.read(full('Reports/new.md'))).toString()).toBe("the person's text");
       expect((await backend.objects.read(full('notes/keep.txt'))).toString()).toBe('edited by a person');
       // Everything else is undone.
       expect((await backend.objects.read(full('intake/a.pdf'))).toString()).toBe('scan a');
@@ -97,7 +97,10 @@ for (const factory of ALL_BACKENDS) {
       expect([...backups.values()]).toContain('new text');
       // The original's journal marks what was undone, so a later rollback only undoes the rest.
       const journal = await backend.plans.readJournal(planId, 0, 1000);
-      const compensatedActions = journal.filter((entry) => entry.outcome === 'compensated').map((entry) => entry.action).sort();
+      const compensatedActions = journal
+        .filter((entry) => entry.outcome === 'compensated')
+        .map((entry) => entry.action)
+        .sort();
       expect(compensatedActions).toEqual([1, 2, 3]);
     });
 

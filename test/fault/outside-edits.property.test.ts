@@ -52,7 +52,7 @@ const candidatePaths = [
 const editArbitrary = fc.record({ at: fc.integer({ min: 1, max: 60 }), path: fc.constantFrom(...candidatePaths), kind: fc.constantFrom('write', 'delete') });
 
 describe('outside edits during a compensating plan (embedded)', () => {
-  it('never lose a person\'s edit, and leave every touched object restored, as the person left it, or reported', { timeout: 300_000 }, async () => {
+  it("never lose a person's edit, and leave every touched object restored, as the person left it, or reported", { timeout: 300_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.constantFrom<Fate>('keep', 'move', 'copy', 'overwrite', 'delete'), { minLength: FILES, maxLength: FILES }),

@@ -70,7 +70,10 @@ for (const factory of [embeddedBackend, gcpBackend]) {
           expect(final.plan.status, where).toBe('succeeded');
           const trail = await backend.plans.readPlanAudit(planId);
           const statuses = trail.flatMap((record) => (STATUS_RECORDS.has(record.type) ? [STATUS_RECORDS.get(record.type)] : []));
-          expect(statuses.filter((status) => status === 'succeeded'), `${where}: ${trail.map((record) => record.type).join(', ')}`).toEqual(['succeeded']);
+          expect(
+            statuses.filter((status) => status === 'succeeded'),
+            `${where}: ${trail.map((record) => record.type).join(', ')}`,
+          ).toEqual(['succeeded']);
           expect(statuses.at(-1), where).toBe('succeeded');
           expect(statuses, where).toContain('running');
         }

@@ -138,11 +138,18 @@ class Server {
 }
 
 /** Approves and applies `planId`, killing the server at random instants until the plan has finished. */
-async function runThroughKills(server: Server, planId: string, reviewed: { planHash: string; snapshotHash: string }, maxKills: number, resumeTimes: number[]): Promise<{ kills: number; status: string }> {
+async function runThroughKills(
+  server: Server,
+  planId: string,
+  reviewed: { planHash: string; snapshotHash: string },
+  maxKills: number,
+  resumeTimes: number[],
+): Promise<{ kills: number; status: string }> {
   const approved = await server.call(APPROVER, 'POST', `/plans/${planId}/approve`, reviewed);
   expect(approved.status).toBe(200);
   // Removing thousands of objects needs a second person under the default policy.
-  if (approved.body.decisions.approvals.remaining > 0) expect((await server.call(SECOND_APPROVER, 'POST', `/plans/${planId}/approve`, reviewed)).status).toBe(200);
+  if (approved.body.decisions.approvals.remaining > 0)
+    expect((await server.call(SECOND_APPROVER, 'POST', `/plans/${planId}/approve`, reviewed)).status).toBe(200);
   expect((await server.call(AGENT, 'POST', `/plans/${planId}/apply`)).status).toBe(202);
   let kills = 0;
   for (;;) {
@@ -173,7 +180,12 @@ async function runThroughKills(server: Server, planId: string, reviewed: { planH
       }
       if (Date.now() - restartedAt > 60_000) {
         const plan = (await server.call(AGENT, 'GET', `/plans/${planId}`)).body.plan as { status: string };
-        throw new Error(`the plan did not resume within a minute of the restart (kill ${kills}, status ${plan.status}; last records: ${audit.slice(-4).map((record) => `${record.type}@${record.at}`).join(', ')}; restarted ${new Date(restartedAt).toISOString()})`);
+        throw new Error(
+          `the plan did not resume within a minute of the restart (kill ${kills}, status ${plan.status}; last records: ${audit
+            .slice(-4)
+            .map((record) => `${record.type}@${record.at}`)
+            .join(', ')}; restarted ${new Date(restartedAt).toISOString()})`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -198,7 +210,13 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       expect(proposed.status).toBe(201);
       expect(proposed.body.report.errors).toEqual([]);
       const planId: string = proposed.body.plan.id;
-      const first = await runThroughKills(server, planId, { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash }, 7, resumeTimes);
+      const first = await runThroughKills(
+        server,
+        planId,
+        { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash },
+        7,
+        resumeTimes,
+      );
       const view = (await server.call(AGENT, 'GET', `/plans/${planId}`)).body;
       expect(`${first.status} ${view.execution?.lastError ?? ''}`).toBe('succeeded ');
       expect(await caseOnDisk(caseDir)).toEqual(sorted(promisedState()));
@@ -211,7 +229,13 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       const rollback = await server.call(AGENT, 'POST', `/plans/${planId}/rollback`);
       expect(rollback.status).toBe(201);
       expect(rollback.body.report.errors).toEqual([]);
-      const second = await runThroughKills(server, rollback.body.plan.id, { planHash: rollback.body.plan.planHash, snapshotHash: rollback.body.report.snapshotHash }, 7, resumeTimes);
+      const second = await runThroughKills(
+        server,
+        rollback.body.plan.id,
+        { planHash: rollback.body.plan.planHash, snapshotHash: rollback.body.report.snapshotHash },
+        7,
+        resumeTimes,
+      );
       expect(second.status).toBe('succeeded');
       expect(await caseOnDisk(caseDir)).toEqual(sorted(initialState()));
       const kills = first.kills + second.kills;
@@ -220,7 +244,9 @@ describe('embedded server killed with SIGKILL during a 4,000-operation plan and 
       // (The figure itself, under 2 s on an idle machine, is printed and reported in the bench notes.)
       expect(Math.max(...resumeTimes)).toBeLessThan(15_000);
       const ordered = [...resumeTimes].sort((a, b) => a - b);
-      console.info(`[process chaos] embedded: ${kills} SIGKILLs over two 4,000-operation plans (${first.kills} + ${second.kills}); ${promisedState().size} objects and ${NOTES} backups checked after the plan, ${initialState().size} after its rollback; restart to resumed work: median ${ordered[Math.floor(ordered.length / 2)]} ms, max ${ordered.at(-1)} ms`);
+      console.info(
+        `[process chaos] embedded: ${kills} SIGKILLs over two 4,000-operation plans (${first.kills} + ${second.kills}); ${promisedState().size} objects and ${NOTES} backups checked after the plan, ${initialState().size} after its rollback; restart to resumed work: median ${ordered[Math.floor(ordered.length / 2)]} ms, max ${ordered.at(-1)} ms`,
+      );
     } finally {
       if (server.child && server.child.exitCode === null) await server.kill();
     }

@@ -51,11 +51,32 @@ beforeAll(async () => {
   await writeFile(join(dir, 'workspace', 'projects', `${CASE}-2`, 'secret.txt`'), 'other client');
   // The fuzzer proposes hundreds of plans as one agent and decides none of them, so the cap on
   // open plans per principal (tested in test/e2e/plan-quotas.test.ts) is lifted here.
-  const settings = { BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS), BAILIFF_MAX_OPEN_PLANS: '0' };
+  const settings = {
+    BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'),
+    BAILIFF_STATE_DIR: join(dir, 'state'),
+    BAILIFF_TOKENS: JSON.stringify(TOKENS),
+    BAILIFF_MAX_OPEN_PLANS: '0',
+  };
   app = buildEmbeddedApp(parseConfig(settings), { logger: silentLogger });
-  server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes: 256 * 1024 }, logger: silentLogger } });
+  server = await startHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    deps: {
+      api: app.service,
+      review: app.review,
+      content: app.content,
+      targets: app.targets,
+      identity: app.identity,
+      health: app.health,
+      limits: { maxBodyBytes: 256 * 1024 },
+      logger: silentLogger,
+    },
+  });
   // A real proposed plan, so the fuzzer also reaches approve, reject, apply and rollback on it.
-  const proposed = await app.service.propose({ id: 'agent@firm.example', roles: ['agent'] }, { case: CASE, description: 'target', operations: [{ type: 'delete', source: 'notes.txt' }] });
+  const proposed = await app.service.propose(
+    { id: 'agent@firm.example', roles: ['agent'] },
+    { case: CASE, description: 'target', operations: [{ type: 'delete', source: 'notes.txt' }] },
+  );
   existingPlan = proposed.plan.id;
 });
 
@@ -65,20 +86,57 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const hostileSegment = fc.constantFrom('..', '.', '', '%2e%2e', '%252e%252e', '．．', '..\\', 'C:', '\u0000', '\r\n', '.bailiff', '.well-known', 'CON', 'a\u202eb', '\ud800', 'e\u0301', '~', 'x'.repeat(300));
+const hostileSegment = fc.constantFrom(
+  '..',
+  '.',
+  '',
+  '%2e%2e',
+  '%252e%252e',
+  '．．',
+  '..\\',
+  'C:',
+  '\u0000',
+  '\r\n',
+  '.bailiff',
+  '.well-known',
+  'CON',
+  'a\u202eb',
+  '\ud800',
+  'e\u0301',
+  '~',
+  'x'.repeat(300),
+);
 const pathArbitrary = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.array(fc.oneof(hostileSegment, fc.stringMatching(/^[A-Za-z0-9 _-]{1,12}$/)), { minLength: 1, maxLength: 5 }).map((segments) => segments.join('/')),
   fc.constantFrom('intake/a.pdf', 'intake/', 'notes.txt', '/etc/passwd', '../fuzz-case-2/secret.txt', 'intake/../../fuzz-case-2/'),
 );
 const operationArbitrary = fc.oneof(
-  fc.record({ type: fc.constantFrom('create_dir', 'write_file', 'copy', 'move', 'delete', 'restore', 'remove_folder', 'chmod'), source: pathArbitrary, destination: pathArbitrary }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constant('write_file'), destination: pathArbitrary, content: fc.string({ maxLength: 50 }), encoding: fc.constantFrom('utf8', 'base64', 'latin1'), overwrite: fc.oneof(fc.boolean(), fc.constant('yes')) }),
+  fc.record(
+    {
+      type: fc.constantFrom('create_dir', 'write_file', 'copy', 'move', 'delete', 'restore', 'remove_folder', 'chmod'),
+      source: pathArbitrary,
+      destination: pathArbitrary,
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record({
+    type: fc.constant('write_file'),
+    destination: pathArbitrary,
+    content: fc.string({ maxLength: 50 }),
+    encoding: fc.constantFrom('utf8', 'base64', 'latin1'),
+    overwrite: fc.oneof(fc.boolean(), fc.constant('yes')),
+  }),
   fc.anything({ maxDepth: 3 }),
 );
 const bodyArbitrary = fc.oneof(
   fc.record(
-    { case: fc.oneof(fc.constantFrom(CASE, `${CASE}-2`, '../x', '', 'a/b'), fc.string({ maxLength: 20 })), description: fc.oneof(fc.string({ maxLength: 30 }), fc.integer()), operations: fc.array(operationArbitrary, { maxLength: 6 }), onError: fc.constantFrom('stop', 'rollback', 'explode') },
+    {
+      case: fc.oneof(fc.constantFrom(CASE, `${CASE}-2`, '../x', '', 'a/b'), fc.string({ maxLength: 20 })),
+      description: fc.oneof(fc.string({ maxLength: 30 }), fc.integer()),
+      operations: fc.array(operationArbitrary, { maxLength: 6 }),
+      onError: fc.constantFrom('stop', 'rollback', 'explode'),
+    },
     { requiredKeys: [] },
   ),
   // Target-state plans, and blob declarations.
@@ -86,24 +144,72 @@ const bodyArbitrary = fc.oneof(
     {
       case: fc.constantFrom(CASE, `${CASE}-2`, '../x'),
       description: fc.string({ maxLength: 20 }),
-      base: fc.array(fc.record({ path: pathArbitrary, generation: fc.oneof(fc.string({ maxLength: 12 }), fc.integer()), md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })) }, { requiredKeys: [] }), { maxLength: 4 }),
-      target: fc.array(fc.record({ path: pathArbitrary, size: fc.oneof(fc.nat(), fc.integer()), md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })), blob: fc.oneof(fc.constant(`${CASE}/md5-${'0'.repeat(32)}-1`), fc.string({ maxLength: 40 })) }, { requiredKeys: [] }), { maxLength: 4 }),
+      base: fc.array(
+        fc.record(
+          {
+            path: pathArbitrary,
+            generation: fc.oneof(fc.string({ maxLength: 12 }), fc.integer()),
+            md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 4 },
+      ),
+      target: fc.array(
+        fc.record(
+          {
+            path: pathArbitrary,
+            size: fc.oneof(fc.nat(), fc.integer()),
+            md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })),
+            blob: fc.oneof(fc.constant(`${CASE}/md5-${'0'.repeat(32)}-1`), fc.string({ maxLength: 40 })),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 4 },
+      ),
     },
     { requiredKeys: [] },
   ),
-  fc.record({ md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })), sha256: fc.string({ maxLength: 65 }), size: fc.oneof(fc.nat(), fc.integer(), fc.double()), contentType: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      md5: fc.oneof(fc.constant('0'.repeat(32)), fc.string({ maxLength: 33 })),
+      sha256: fc.string({ maxLength: 65 }),
+      size: fc.oneof(fc.nat(), fc.integer(), fc.double()),
+      contentType: fc.string({ maxLength: 20 }),
+    },
+    { requiredKeys: [] },
+  ),
   fc.anything({ maxDepth: 4 }),
 );
 const requestArbitrary = fc.record({
   token: fc.constantFrom(...Object.keys(TOKENS), undefined, 'garbage-token-xxxxxxxxxxxx'),
-  method: fc.oneof({ weight: 5, arbitrary: fc.constant('POST') }, { weight: 3, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('DELETE', 'PUT', 'PATCH') }),
+  method: fc.oneof(
+    { weight: 5, arbitrary: fc.constant('POST') },
+    { weight: 3, arbitrary: fc.constant('GET') },
+    { weight: 1, arbitrary: fc.constantFrom('DELETE', 'PUT', 'PATCH') },
+  ),
   path: fc.oneof(
     fc.constantFrom(`/cases/${CASE}/snapshot`, `/cases/${CASE}/blobs`, `/cases/${CASE}/blobs/md5-${'0'.repeat(32)}-1`, `/cases/${CASE}-2/snapshot`),
     // A lone surrogate cannot be percent-encoded at all; the body arbitraries still send them.
     pathArbitrary.filter((path) => path.isWellFormed()).map((path) => `/cases/${CASE}/files/content?path=${encodeURIComponent(path)}`),
-    fc.constantFrom('/plans', '/health', '/audit/verify', `/cases/${CASE}/files`, `/cases/${CASE}/lease`, '/openapi.json', '/plans/pln_0000000000000000000000000/approve', '/plans/pln_0000000000000000000000000/apply'),
+    fc.constantFrom(
+      '/plans',
+      '/health',
+      '/audit/verify',
+      `/cases/${CASE}/files`,
+      `/cases/${CASE}/lease`,
+      '/openapi.json',
+      '/plans/pln_0000000000000000000000000/approve',
+      '/plans/pln_0000000000000000000000000/apply',
+    ),
     fc.constantFrom('', '/validate', '/approve', '/reject', '/apply', '/rollback', '/audit').map((suffix) => `/plans/${existingPlan}${suffix}`),
-    fc.tuple(fc.constantFrom('/plans/', '/cases/', '/plans/pln_'), fc.string({ maxLength: 30 }), fc.constantFrom('', '/approve', '/apply', '/rollback', '/files', '/audit')).map(([a, b, c]) => `${a}${encodeURIComponent(b)}${c}`),
+    fc
+      .tuple(
+        fc.constantFrom('/plans/', '/cases/', '/plans/pln_'),
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('', '/approve', '/apply', '/rollback', '/files', '/audit'),
+      )
+      .map(([a, b, c]) => `${a}${encodeURIComponent(b)}${c}`),
   ),
   body: fc.option(bodyArbitrary, { nil: undefined }),
   rawBody: fc.option(fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom('{', '[[[[[[[', '{"case":', 'null', '\u0000')), { nil: undefined }),
@@ -138,22 +244,33 @@ describe('API fuzzing', () => {
   });
 
   it('generates valid plans too, and every one it accepts stays inside its case', async () => {
-    const validPath = fc.array(fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9 _-]{0,9}[A-Za-z0-9])?$/), { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/'));
+    const validPath = fc
+      .array(fc.stringMatching(/^[A-Za-z0-9]([A-Za-z0-9 _-]{0,9}[A-Za-z0-9])?$/), { minLength: 1, maxLength: 3 })
+      .map((segments) => segments.join('/'));
     let accepted = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.record({ type: fc.constant('create_dir'), destination: validPath }), fc.record({ type: fc.constant('write_file'), destination: validPath, content: fc.string({ maxLength: 20 }) })), { minLength: 1, maxLength: 5 }), async (operations) => {
-        const response = await fetch(`${server.url}/plans`, {
-          method: 'POST',
-          headers: { authorization: 'Bearer fuzz-agent-token-000000000001', 'content-type': 'application/json' },
-          body: JSON.stringify({ case: CASE, description: 'generated', operations }),
-        });
-        expect(response.status).toBe(201);
-        const body = await response.json();
-        accepted += 1;
-        for (const path of [...body.report.diff.added, ...body.report.diff.removed, ...body.report.diff.changed]) {
-          expect(path.startsWith('/') || path.split('/').includes('..')).toBe(false);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ type: fc.constant('create_dir'), destination: validPath }),
+            fc.record({ type: fc.constant('write_file'), destination: validPath, content: fc.string({ maxLength: 20 }) }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+        async (operations) => {
+          const response = await fetch(`${server.url}/plans`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer fuzz-agent-token-000000000001', 'content-type': 'application/json' },
+            body: JSON.stringify({ case: CASE, description: 'generated', operations }),
+          });
+          expect(response.status).toBe(201);
+          const body = await response.json();
+          accepted += 1;
+          for (const path of [...body.report.diff.added, ...body.report.diff.removed, ...body.report.diff.changed]) {
+            expect(path.startsWith('/') || path.split('/').includes('..')).toBe(false);
+          }
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
     expect(accepted).toBe(200);

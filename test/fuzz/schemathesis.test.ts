@@ -53,7 +53,13 @@ beforeAll(async () => {
   const tokens = { [TOKEN]: { principal: 'root@firm.example', roles: ['agent', 'approver', 'admin'] } };
   // The server exactly as `npm start` wires it, so every route it publishes is served.
   local = await startLocalServer(
-    parseConfig({ PORT: '0', BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'), BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(tokens), BAILIFF_MAX_BODY_BYTES: String(1024 * 1024) }),
+    parseConfig({
+      PORT: '0',
+      BAILIFF_WORKSPACE_DIR: join(dir, 'workspace'),
+      BAILIFF_STATE_DIR: join(dir, 'state'),
+      BAILIFF_TOKENS: JSON.stringify(tokens),
+      BAILIFF_MAX_BODY_BYTES: String(1024 * 1024),
+    }),
     { logger: silentLogger },
   );
 }, 300_000);
@@ -165,7 +171,10 @@ describe('Schemathesis against the published contract (embedded server)', () => 
     expect([0, 1], output).toContain(code);
     const all = await findings(ndjson);
     const unexcused = all.filter((finding) => !excused(finding));
-    expect(unexcused.map((finding) => ({ ...finding, body: finding.body.slice(0, 400) })), output.slice(-3000)).toEqual([]);
+    expect(
+      unexcused.map((finding) => ({ ...finding, body: finding.body.slice(0, 400) })),
+      output.slice(-3000),
+    ).toEqual([]);
     // It really exercised the API: the log names the plan proposal and the file listing.
     expect(output).toMatch(/Fuzzing \(in /);
     expect(Number(/Tested: (\d+)/.exec(output)?.[1] ?? 0)).toBeGreaterThanOrEqual(13);

@@ -189,7 +189,8 @@ describe('cloudbuild.yaml', () => {
       // firm that turned it on (infra/iam.tf, api_browsers).
       expect(flags.has('no-allow-unauthenticated')).toBe(stepId === 'deploy-executor');
       // An Eventarc trigger would add a second subscription beside infra/'s and deliver twice.
-      for (const eventFlag of ['trigger-topic', 'trigger-event', 'trigger-event-filters', 'trigger-bucket', 'retry']) expect(flags.has(eventFlag), `--${eventFlag}`).toBe(false);
+      for (const eventFlag of ['trigger-topic', 'trigger-event', 'trigger-event-filters', 'trigger-bucket', 'retry'])
+        expect(flags.has(eventFlag), `--${eventFlag}`).toBe(false);
       expect(body.event_trigger).toBeUndefined();
     });
   });
@@ -203,7 +204,11 @@ describe('cloudbuild.yaml', () => {
 
   it('updates every api variable Terraform sets but BAILIFF_PRINCIPALS and BAILIFF_OAUTH_CLIENT_ID, which it leaves to Terraform', () => {
     const { flags } = deployOf('deploy-api');
-    const { BAILIFF_PRINCIPALS: principals, BAILIFF_OAUTH_CLIENT_ID: oauthClient, ...expected } = tf.evaluateMap(first(tf.resource('google_cloudfunctions2_function.api').service_config).environment_variables);
+    const {
+      BAILIFF_PRINCIPALS: principals,
+      BAILIFF_OAUTH_CLIENT_ID: oauthClient,
+      ...expected
+    } = tf.evaluateMap(first(tf.resource('google_cloudfunctions2_function.api').service_config).environment_variables);
     expect(principals).toBeDefined();
     expect(oauthClient).toBeDefined();
     expect(envFlag(flags.get('update-env-vars'))).toEqual(expected);

@@ -198,7 +198,8 @@ export class TerraformConfig {
     }
     if (path === '.id' && type === 'google_pubsub_topic') return `projects/${String(project)}/topics/${String(this.evaluate(body.name))}`;
     if (path === '.id' && type === 'google_pubsub_subscription') return `projects/${String(project)}/subscriptions/${String(this.evaluate(body.name))}`;
-    if (path === '.id' && type === 'google_kms_key_ring') return `projects/${String(project)}/locations/${String(this.evaluate(body.location))}/keyRings/${String(this.evaluate(body.name))}`;
+    if (path === '.id' && type === 'google_kms_key_ring')
+      return `projects/${String(project)}/locations/${String(this.evaluate(body.location))}/keyRings/${String(this.evaluate(body.name))}`;
     if (path === '.id' && type === 'google_kms_crypto_key') return `${String(this.evaluate(body.key_ring))}/cryptoKeys/${String(this.evaluate(body.name))}`;
     if (path === '.name' && 'name' in body) return this.evaluate(body.name);
     if (type === 'google_cloudfunctions2_function' && (path === '.url' || path === '.service_config[0].uri')) return computed(`${address}${path}`);
@@ -208,7 +209,9 @@ export class TerraformConfig {
 
 /** Parses every infra/*.tf file. */
 export async function loadTerraform(dir = join(repoRoot, 'infra')): Promise<TerraformConfig> {
-  const names = readdirSync(dir).filter((name) => name.endsWith('.tf')).sort();
+  const names = readdirSync(dir)
+    .filter((name) => name.endsWith('.tf'))
+    .sort();
   if (names.length === 0) throw new Error(`no .tf files in ${dir}`);
   const files = await Promise.all(names.map(async (name) => (await parseHcl(name, readFileSync(join(dir, name), 'utf8'))) as Record<string, unknown>));
   return new TerraformConfig(files);

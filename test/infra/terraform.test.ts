@@ -31,7 +31,12 @@ const executorAccount = `serviceAccount:${String(tf.evaluate('${google_service_a
 const pubsubAgent = `serviceAccount:service-${SAMPLE.projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 
 /** Roles that let a holder read objects and nothing more. */
-const READ_ONLY_STORAGE_ROLES = new Set(['roles/storage.objectViewer', 'roles/storage.legacyObjectReader', 'roles/storage.legacyBucketReader', 'roles/storage.bucketViewer']);
+const READ_ONLY_STORAGE_ROLES = new Set([
+  'roles/storage.objectViewer',
+  'roles/storage.legacyObjectReader',
+  'roles/storage.legacyBucketReader',
+  'roles/storage.bucketViewer',
+]);
 
 function grantsTo(member: string) {
   return tf
@@ -183,7 +188,8 @@ describe('the staging area for blobs', () => {
       expect(other.startsWith(prefixes[0]!), other).toBe(false);
     }
     // Every rule deletes under the system area only.
-    for (const rule of rules) for (const prefix of asArray(first(rule.condition).matches_prefix).map(String)) expect(prefix.startsWith(SYSTEM_PREFIX)).toBe(true);
+    for (const rule of rules)
+      for (const prefix of asArray(first(rule.condition).matches_prefix).map(String)) expect(prefix.startsWith(SYSTEM_PREFIX)).toBe(true);
   });
 
   it('is writable only through the signer, which can create objects there and read case content, conditioned on the names the code builds', () => {
@@ -210,7 +216,9 @@ describe('the staging area for blobs', () => {
     expect(`serviceAccount:${apiEnv.BAILIFF_SIGNER_SERVICE_ACCOUNT}`).toBe(signerAccount);
     expect(parseConfig(apiEnv).BAILIFF_SIGNER_SERVICE_ACCOUNT).toBe(signerAccount.replace('serviceAccount:', ''));
     expect(executorEnv.BAILIFF_SIGNER_SERVICE_ACCOUNT).toBeUndefined();
-    const tokenCreators = tf.grants().filter((grant) => grant.role === 'roles/iam.serviceAccountTokenCreator' && grant.target === 'google_service_account.signer');
+    const tokenCreators = tf
+      .grants()
+      .filter((grant) => grant.role === 'roles/iam.serviceAccountTokenCreator' && grant.target === 'google_service_account.signer');
     expect(tokenCreators.map((grant) => grant.member)).toEqual([apiAccount]);
     expect(JSON.stringify(tf.locals.get('required_services'))).toContain('iamcredentials.googleapis.com');
   });
@@ -223,7 +231,9 @@ describe('the audit head signing key', () => {
     expect(first(key.version_template).algorithm).toBe('EC_SIGN_P256_SHA256');
     expect(first(key.lifecycle).prevent_destroy).toBe(true);
     for (const env of [apiEnv, executorEnv]) {
-      expect(env.BAILIFF_AUDIT_KMS_KEY).toBe(`projects/${SAMPLE.project}/locations/${String(tf.defaultOf('region'))}/keyRings/bailiff/cryptoKeys/audit-heads/cryptoKeyVersions/1`);
+      expect(env.BAILIFF_AUDIT_KMS_KEY).toBe(
+        `projects/${SAMPLE.project}/locations/${String(tf.defaultOf('region'))}/keyRings/bailiff/cryptoKeys/audit-heads/cryptoKeyVersions/1`,
+      );
       expect(parseConfig(env).BAILIFF_AUDIT_KMS_KEY).toBe(env.BAILIFF_AUDIT_KMS_KEY);
     }
   });
@@ -254,7 +264,9 @@ describe('Firestore', () => {
   it('has the composite indexes plan listing needs: by case, by status, by both, newest first', () => {
     const indexes = tf.resourcesOfType('google_firestore_index').map(([, body]) => {
       expect(body.database).toBe('${google_firestore_database.bailiff.name}');
-      const fields = asArray(body.fields).map(asBlock).map((field) => `${String(field.field_path)} ${String(field.order)}`);
+      const fields = asArray(body.fields)
+        .map(asBlock)
+        .map((field) => `${String(field.field_path)} ${String(field.order)}`);
       return `${String(body.collection)}: ${fields.join(', ')}`;
     });
     expect(indexes.sort()).toEqual([
@@ -289,7 +301,9 @@ describe('execution delivery', () => {
     const executorUri = computed('google_cloudfunctions2_function.executor.service_config[0].uri');
     expect(endpoint).toBe(`${executorUri}/projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`);
     // The framework reads the topic from the request path with this pattern.
-    expect(/projects\/[^/?]+\/topics\/[^/?]+/.exec(endpoint.slice(executorUri.length))?.[0]).toBe(`projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`);
+    expect(/projects\/[^/?]+\/topics\/[^/?]+/.exec(endpoint.slice(executorUri.length))?.[0]).toBe(
+      `projects/${SAMPLE.project}/topics/${configDefaults.BAILIFF_EXECUTION_TOPIC}`,
+    );
     const token = first(push.oidc_token);
     expect(`serviceAccount:${String(tf.evaluate(token.service_account_email))}`).toBe(executorAccount);
     expect(tf.evaluate(token.audience)).toBe(executorUri);
@@ -365,7 +379,11 @@ describe('IAM', () => {
       'roles/storage.objectUser on google_storage_bucket.workspace',
       'roles/storage.objectViewer on google_storage_bucket.audit',
     ]);
-    const writers = tf.grants().filter((grant) => grant.target === 'google_storage_bucket.workspace' && grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role));
+    const writers = tf
+      .grants()
+      .filter(
+        (grant) => grant.target === 'google_storage_bucket.workspace' && grant.role.startsWith('roles/storage.') && !READ_ONLY_STORAGE_ROLES.has(grant.role),
+      );
     // The signer's create-only grant is conditioned on the staging area (checked above), which is never case content.
     expect(writers.filter((grant) => grant.member !== signerAccount).map((grant) => grant.member)).toEqual([executorAccount]);
     expect(writers.filter((grant) => grant.member === signerAccount).map((grant) => grant.role)).toEqual(['roles/storage.objectCreator']);
@@ -378,7 +396,12 @@ describe('IAM', () => {
     expect(invokers.name).toBe('${google_cloudfunctions2_function.api.name}');
     const validation = first(tf.variables.get('principals')?.validation);
     const allowed = /contains\(\[([^\]]*)\], role\)/.exec(String(validation.condition))?.[1];
-    expect(allowed?.split(',').map((role) => role.trim().replaceAll('"', '')).sort()).toEqual([...ROLES].sort());
+    expect(
+      allowed
+        ?.split(',')
+        .map((role) => role.trim().replaceAll('"', ''))
+        .sort(),
+    ).toEqual([...ROLES].sort());
   });
 
   it('grants no basic roles, and to the public only invoking the api, only when the console is configured', () => {
@@ -418,7 +441,11 @@ describe('the audit bucket', () => {
   it('lets the executor create and read copies and the api read them; nobody can replace or delete one', () => {
     const onAudit = tf.grants().filter((grant) => grant.target === 'google_storage_bucket.audit');
     expect(onAudit.map((grant) => `${grant.role} to ${grant.member}`).sort()).toEqual(
-      [`roles/storage.objectCreator to ${executorAccount}`, `roles/storage.objectViewer to ${executorAccount}`, `roles/storage.objectViewer to ${apiAccount}`].sort(),
+      [
+        `roles/storage.objectCreator to ${executorAccount}`,
+        `roles/storage.objectViewer to ${executorAccount}`,
+        `roles/storage.objectViewer to ${apiAccount}`,
+      ].sort(),
     );
   });
 });

@@ -97,7 +97,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-
 async function waitUntilHealthy(child: ChildProcess, baseUrl: string, output: string[]): Promise<void> {
   const deadline = Date.now() + 20_000;
   let exited = false;

@@ -39,7 +39,15 @@ function errorStatusTable(document: Record<string, unknown>): string {
   const statuses = document['x-error-statuses'] as Record<string, number> | undefined;
   if (!statuses || Object.keys(statuses).length === 0) throw new Error('the OpenAPI document publishes no x-error-statuses');
   const lines = Object.entries(statuses).map(([code, status]) => `    "${code}": ${status},`);
-  return ['', '', '#: Every error code the API answers with, and its HTTP status (the document\'s ``x-error-statuses``).', 'ERROR_STATUSES: dict[str, int] = {', ...lines, '}', ''].join('\n');
+  return [
+    '',
+    '',
+    "#: Every error code the API answers with, and its HTTP status (the document's ``x-error-statuses``).",
+    'ERROR_STATUSES: dict[str, int] = {',
+    ...lines,
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** What `_contract.py` must hold for the current route table and error codes. */

@@ -33,12 +33,16 @@ export async function ensurePythonVenv(name: string, requirements: readonly stri
   const bin = join(dir, 'bin');
   const venv: PythonVenv = { dir, bin, python: join(bin, 'python') };
   const stampFile = join(dir, 'bailiff-requirements.txt');
-  const wanted = [...requirements].join('\n') + '\n';
+  const wanted = `${[...requirements].join('\n')}\n`;
   if (existsSync(venv.python) && existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === wanted) return venv;
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(repoRoot, '.tools', 'venvs'), { recursive: true });
   await run('python3', ['-m', 'venv', dir], `create the ${name} venv`);
-  await run(venv.python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...requirements], `install ${requirements.join(' ')} into the ${name} venv`);
+  await run(
+    venv.python,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', ...requirements],
+    `install ${requirements.join(' ')} into the ${name} venv`,
+  );
   await writeFile(stampFile, wanted);
   return venv;
 }

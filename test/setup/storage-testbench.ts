@@ -54,7 +54,15 @@ export async function startStorageTestbench(): Promise<() => Promise<void>> {
   const output: string[] = [];
   const group = spawnGroup(
     join(venv.bin, 'gunicorn'),
-    [`--bind=127.0.0.1:${port}`, '--worker-class=sync', '--threads=10', '--workers=1', `--keep-alive=${KEEP_ALIVE_SECONDS}`, '--log-level=warning', 'testbench:run()'],
+    [
+      `--bind=127.0.0.1:${port}`,
+      '--worker-class=sync',
+      '--threads=10',
+      '--workers=1',
+      `--keep-alive=${KEEP_ALIVE_SECONDS}`,
+      '--log-level=warning',
+      'testbench:run()',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${venv.bin}:${process.env.PATH ?? ''}` } },
   );
   const remember = (chunk: Buffer) => {
@@ -90,7 +98,7 @@ function vendoredSource(): string {
   if (!found) {
     throw new Error(
       `storage-testbench is required for the Cloud Storage tests and was not found at ${candidates.join(' or ')}. ` +
-        'It is Google\'s github.com/googleapis/storage-testbench, kept as an unmodified copy in ../shared/vendor/ next to the repository. ' +
+        "It is Google's github.com/googleapis/storage-testbench, kept as an unmodified copy in ../shared/vendor/ next to the repository. " +
         'BAILIFF_EMULATORS can leave it out (e.g. gcs,firestore,pubsub), and the suites that need it then fail.',
     );
   }
@@ -102,7 +110,11 @@ async function preparedSource(): Promise<string> {
   const vendored = vendoredSource();
   const hash = createHash('sha256');
   for (const file of await filesUnder(vendored)) {
-    hash.update(relative(vendored, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(vendored, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   const parent = join(repoRoot, '.tools', 'storage-testbench-src');
   const target = join(parent, hash.digest('hex').slice(0, 16));

@@ -70,7 +70,8 @@ export const embeddedBackend: BackendFactory = {
 
 function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the global test setup did not start that emulator (BAILIFF_EMULATORS=${process.env.BAILIFF_EMULATORS ?? 'all'})`);
+  if (!value)
+    throw new Error(`${name} is not set: the global test setup did not start that emulator (BAILIFF_EMULATORS=${process.env.BAILIFF_EMULATORS ?? 'all'})`);
   return value;
 }
 
@@ -78,7 +79,11 @@ function requireEnv(name: string): string {
  * Google Cloud adapters with Cloud Storage at the endpoint in `storageVariable`. On the
  * testbench a rewrite is capped at 1 MiB per call, so larger copies take several calls.
  */
-function gcpBackendOn(name: string, storageVariable: string, options: { maxBytesRewrittenPerCall?: number; preconditionsEnforced?: boolean } = {}): BackendFactory {
+function gcpBackendOn(
+  name: string,
+  storageVariable: string,
+  options: { maxBytesRewrittenPerCall?: number; preconditionsEnforced?: boolean } = {},
+): BackendFactory {
   return {
     name,
     make: () => makeGcpBackend(requireEnv(storageVariable), options),

@@ -72,7 +72,11 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
       WORKSPACE_BUCKET: bucket,
       BAILIFF_EXECUTION_TOPIC: topic,
       BAILIFF_AUDIENCE: AUDIENCE,
-      BAILIFF_PRINCIPALS: JSON.stringify({ 'agent@firm.example': { roles: ['agent'] }, 'alice@firm.example': { roles: ['approver'] }, 'audrey@firm.example': { roles: ['admin'] } }),
+      BAILIFF_PRINCIPALS: JSON.stringify({
+        'agent@firm.example': { roles: ['agent'] },
+        'alice@firm.example': { roles: ['approver'] },
+        'audrey@firm.example': { roles: ['admin'] },
+      }),
       BAILIFF_ID_TOKEN_CERTS: ID_TOKEN_CERTS,
       // A short lease, so a killed holder's is taken over in seconds, and small journal batches.
       BAILIFF_LEASE_TTL_MS: '3000',
@@ -120,7 +124,14 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
     const proposed = await call('POST', '/plans', 'agent@firm.example', { case: CASE, description: 'chaos on Cloud', operations });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
     const id: string = proposed.body.plan.id;
-    expect((await call('POST', `/plans/${id}/approve`, 'alice@firm.example', { planHash: proposed.body.plan.planHash, snapshotHash: proposed.body.report.snapshotHash })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/plans/${id}/approve`, 'alice@firm.example', {
+          planHash: proposed.body.plan.planHash,
+          snapshotHash: proposed.body.report.snapshotHash,
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('POST', `/plans/${id}/apply`, 'agent@firm.example')).status).toBe(202);
 
     let sweeps = 0;
@@ -128,7 +139,9 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
       const publisher = pubsub.topic(topic);
       sweeping = setInterval(() => {
         sweeps += 1;
-        publisher.publishMessage({ data: SWEEP_REQUEST, attributes: { kind: 'sweep' } }).catch((error: unknown) => output.push(`[test] sweep request not published: ${String(error)}\n`));
+        publisher
+          .publishMessage({ data: SWEEP_REQUEST, attributes: { kind: 'sweep' } })
+          .catch((error: unknown) => output.push(`[test] sweep request not published: ${String(error)}\n`));
       }, options.sweepEveryMs);
     }
 
@@ -164,7 +177,13 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const final = (await call('GET', `/plans/${id}`, 'agent@firm.example')).body;
-    expect(`${final.plan.status} ${final.execution?.lastError ?? ''}`, output.filter((line) => !line.startsWith('[api]')).slice(-80).join('')).toBe('succeeded ');
+    expect(
+      `${final.plan.status} ${final.execution?.lastError ?? ''}`,
+      output
+        .filter((line) => !line.startsWith('[api]'))
+        .slice(-80)
+        .join(''),
+    ).toBe('succeeded ');
     expect(kills).toBeGreaterThanOrEqual(Math.min(signals.length, 3));
 
     if (signals.includes('SIGTERM')) {
@@ -196,9 +215,14 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
     }
     const sorted = (map: Map<string, string>) => new Map([...map].sort(([a], [b]) => (a < b ? -1 : 1)));
     expect(sorted(bucketState)).toEqual(sorted(expected));
-    const requeues = options.sweepEveryMs ? ((await call('GET', `/plans/${id}/audit`, 'agent@firm.example')).body.records as { type: string }[]).filter((record) => record.type === 'plan.requeued').length : 0;
+    const requeues = options.sweepEveryMs
+      ? ((await call('GET', `/plans/${id}/audit`, 'agent@firm.example')).body.records as { type: string }[]).filter((record) => record.type === 'plan.requeued')
+          .length
+      : 0;
     const swept = options.sweepEveryMs ? `; ${sweeps} sweep requests published, ${requeues} re-queue${requeues === 1 ? '' : 's'}` : '';
-    console.info(`[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}${swept}; ${expected.size} objects checked`);
+    console.info(
+      `[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}${swept}; ${expected.size} objects checked`,
+    );
   } finally {
     clearInterval(sweeping);
     await pubsub?.close();

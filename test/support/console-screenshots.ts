@@ -31,27 +31,58 @@ async function file(path: string, bytes: number) {
   await writeFile(join(workspace, 'projects', path), Buffer.alloc(bytes, 0x41));
 }
 for (const name of ['records_001.pdf', 'records_002.pdf', 'police-report.pdf']) await file(`abby-sitgraves/intake/${name}`, 180_000);
-for (const name of ['2026-03-02 letter to insurer.docx', '2026-03-09 reply from insurer.pdf', '2026-03-15 client email.eml']) await file(`abby-sitgraves/Correspondence/${name}`, 40_000);
+for (const name of ['2026-03-02 letter to insurer.docx', '2026-03-09 reply from insurer.pdf', '2026-03-15 client email.eml'])
+  await file(`abby-sitgraves/Correspondence/${name}`, 40_000);
 for (const name of ['Complaint.pdf', 'Answer.pdf', 'Scheduling order.pdf']) await file(`abby-sitgraves/Pleadings/${name}`, 90_000);
 for (let i = 1; i <= 6; i += 1) await file(`abby-sitgraves/Drafts/demand letter v${i}.docx`, 30_000);
 for (let i = 0; i < 600; i += 1) await file(`cole-v-meridian/scans/batch-${String(i % 6).padStart(2, '0')}/scan-${String(i).padStart(4, '0')}.pdf`, 20_000);
 
 const policyFile = join(dir, 'policy.json');
-await writeFile(policyFile, JSON.stringify({ version: '2026-11-26', fourEyes: { approvals: 2, whenDeletes: false, whenOverwrites: true, whenObjectsRemovedOver: 5 } }));
-const config = parseConfig({ BAILIFF_WORKSPACE_DIR: workspace, BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKENS), BAILIFF_POLICY_FILE: policyFile, BAILIFF_EXECUTOR_CONCURRENCY: '1', BAILIFF_JOURNAL_BATCH: '10' });
+await writeFile(
+  policyFile,
+  JSON.stringify({ version: '2026-11-26', fourEyes: { approvals: 2, whenDeletes: false, whenOverwrites: true, whenObjectsRemovedOver: 5 } }),
+);
+const config = parseConfig({
+  BAILIFF_WORKSPACE_DIR: workspace,
+  BAILIFF_STATE_DIR: join(dir, 'state'),
+  BAILIFF_TOKENS: JSON.stringify(TOKENS),
+  BAILIFF_POLICY_FILE: policyFile,
+  BAILIFF_EXECUTOR_CONCURRENCY: '1',
+  BAILIFF_JOURNAL_BATCH: '10',
+});
 const app = buildEmbeddedApp(config, { logger: silentLogger });
-const server = await startHttpServer({ port: 0, host: '127.0.0.1', deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1 << 24 }, logger: silentLogger } });
+const server = await startHttpServer({
+  port: 0,
+  host: '127.0.0.1',
+  deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: 1 << 24 }, logger: silentLogger },
+});
 const browser = await launchBrowser({ viewport: { width: 1280, height: 860 } });
 
 try {
   // History for the inbox: a plan that ran, one rejected, one awaiting a second approver.
-  const filed = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'File the March correspondence by date', operations: [{ type: 'create_dir', destination: 'Correspondence/2026-03' }] });
+  const filed = await app.service.propose(AGENT, {
+    case: 'abby-sitgraves',
+    description: 'File the March correspondence by date',
+    operations: [{ type: 'create_dir', destination: 'Correspondence/2026-03' }],
+  });
   await app.service.approve(PARALEGAL, filed.plan.id, { planHash: filed.plan.planHash, snapshotHash: filed.report.snapshotHash });
   await app.service.apply(AGENT, filed.plan.id);
-  const renamed = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Rename pleadings with filing dates', operations: [{ type: 'move', source: 'Pleadings/Answer.pdf', destination: 'Pleadings/2026-02-11 Answer.pdf' }] });
+  const renamed = await app.service.propose(AGENT, {
+    case: 'abby-sitgraves',
+    description: 'Rename pleadings with filing dates',
+    operations: [{ type: 'move', source: 'Pleadings/Answer.pdf', destination: 'Pleadings/2026-02-11 Answer.pdf' }],
+  });
   await app.service.reject(PARALEGAL, renamed.plan.id, { reason: 'The filing date is not certain; keep the court’s names.' });
-  const drafts = await app.service.propose(AGENT, { case: 'abby-sitgraves', description: 'Remove superseded drafts of the demand letter', operations: [1, 2, 3, 4, 5, 6].map((i) => ({ type: 'delete', source: `Drafts/demand letter v${i}.docx` })) });
-  await app.service.approve(ATTORNEY, drafts.plan.id, { planHash: drafts.plan.planHash, snapshotHash: drafts.report.snapshotHash, comment: 'Final version is in Correspondence.' });
+  const drafts = await app.service.propose(AGENT, {
+    case: 'abby-sitgraves',
+    description: 'Remove superseded drafts of the demand letter',
+    operations: [1, 2, 3, 4, 5, 6].map((i) => ({ type: 'delete', source: `Drafts/demand letter v${i}.docx` })),
+  });
+  await app.service.approve(ATTORNEY, drafts.plan.id, {
+    planHash: drafts.plan.planHash,
+    snapshotHash: drafts.report.snapshotHash,
+    comment: 'Final version is in Correspondence.',
+  });
   const walkthrough = await app.service.propose(AGENT, {
     case: 'abby-sitgraves',
     description: 'Sort intake into the firm structure',
@@ -60,13 +91,21 @@ try {
       { type: 'move', source: 'intake/records_001.pdf', destination: 'Medical Records/Provider1/records_001.pdf' },
       { type: 'move', source: 'intake/records_002.pdf', destination: 'Medical Records/Provider1/records_002.pdf' },
       { type: 'move', source: 'intake/police-report.pdf', destination: 'Police/report.pdf' },
-      { type: 'write_file', destination: 'Reports/summary.md', content: '# Intake sorted\n\nThree scans filed: two medical records (Provider 1) and the police report.\n' },
+      {
+        type: 'write_file',
+        destination: 'Reports/summary.md',
+        content: '# Intake sorted\n\nThree scans filed: two medical records (Provider 1) and the police report.\n',
+      },
     ],
   });
   const big = await app.service.propose(AGENT, {
     case: 'cole-v-meridian',
     description: 'Reorganise 600 scanned pages into provider folders',
-    operations: Array.from({ length: 600 }, (_, i) => ({ type: 'move', source: `scans/batch-${String(i % 6).padStart(2, '0')}/scan-${String(i).padStart(4, '0')}.pdf`, destination: `Medical Records/Provider ${1 + (i % 6)}/page-${String(i).padStart(4, '0')}.pdf` })),
+    operations: Array.from({ length: 600 }, (_, i) => ({
+      type: 'move',
+      source: `scans/batch-${String(i % 6).padStart(2, '0')}/scan-${String(i).padStart(4, '0')}.pdf`,
+      destination: `Medical Records/Provider ${1 + (i % 6)}/page-${String(i).padStart(4, '0')}.pdf`,
+    })),
   });
   // Moving 600 files away needs two people under this policy.
   await app.service.approve(PARALEGAL, big.plan.id, { planHash: big.plan.planHash, snapshotHash: big.report.snapshotHash });

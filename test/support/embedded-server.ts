@@ -44,7 +44,12 @@ export async function startEmbeddedBailiff(files: Record<string, string | Buffer
     await writeFile(join(workspace, path), content);
   }
   await mkdir(workspace, { recursive: true });
-  const config = parseConfig({ BAILIFF_WORKSPACE_DIR: workspace, BAILIFF_STATE_DIR: join(dir, 'state'), BAILIFF_TOKENS: JSON.stringify(TOKEN_TABLE), PORT: '0' });
+  const config = parseConfig({
+    BAILIFF_WORKSPACE_DIR: workspace,
+    BAILIFF_STATE_DIR: join(dir, 'state'),
+    BAILIFF_TOKENS: JSON.stringify(TOKEN_TABLE),
+    PORT: '0',
+  });
   const app = buildEmbeddedApp(config, { logger: silentLogger });
   const server = await startHttpServer({
     port: 0,

@@ -7,7 +7,18 @@
 import { unavailable } from '../../shared/errors.ts';
 import type { PlanStore } from '../../shared/ports/plan-store.ts';
 
-const WRITES = new Set<string>(['updatePlan', 'transition', 'replaceDryRun', 'appendJournal', 'appendAudit', 'acquireLease', 'renewLease', 'releaseLease', 'forceReleaseLease', 'writeProgress']);
+const WRITES = new Set<string>([
+  'updatePlan',
+  'transition',
+  'replaceDryRun',
+  'appendJournal',
+  'appendAudit',
+  'acquireLease',
+  'renewLease',
+  'releaseLease',
+  'forceReleaseLease',
+  'writeProgress',
+]);
 
 export class FaultyPlanStore {
   writes = 0;

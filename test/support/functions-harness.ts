@@ -57,4 +57,3 @@ export async function killFunction(running: RunningFunction, signal: 'SIGKILL' |
   running.child.kill(signal);
   await exited;
 }
-

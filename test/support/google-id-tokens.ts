@@ -37,7 +37,10 @@ export function createIdTokenSigner(audience: string, kid = 'test-key-1'): IdTok
         ...claims,
       };
       const signed = `${base64url(header)}.${base64url(payload)}`;
-      const signature = createSign('RSA-SHA256').update(signed).sign(options.key ?? googleKey.privateKey).toString('base64url');
+      const signature = createSign('RSA-SHA256')
+        .update(signed)
+        .sign(options.key ?? googleKey.privateKey)
+        .toString('base64url');
       return `${signed}.${signature}`;
     },
   };

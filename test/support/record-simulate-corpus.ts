@@ -29,7 +29,13 @@ export interface CorpusInput extends Omit<SimulationInput, 'caseObjects' | 'syst
   systemObjects?: Array<[string, string, number]>;
 }
 
-const objectInfo = ([name, generation, size]: [string, string, number]): ObjectInfo => ({ name, generation, size, updated: '2025-01-01T00:00:00.000Z', metadata: {} });
+const objectInfo = ([name, generation, size]: [string, string, number]): ObjectInfo => ({
+  name,
+  generation,
+  size,
+  updated: '2025-01-01T00:00:00.000Z',
+  metadata: {},
+});
 
 export function toSimulationInput(input: CorpusInput): SimulationInput {
   const { caseObjects, systemObjects, ...rest } = input;
@@ -88,7 +94,15 @@ const operationArbitrary: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   },
   { weight: 6, arbitrary: fc.record({ type: fc.constantFrom('copy', 'move'), source: pathArbitrary, destination: pathArbitrary, overwrite: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constant('delete'), source: pathArbitrary }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('restore'), backup: fc.constantFrom(...BACKUPS, backupObjectName('pln_gone0000', 1, 'x')), destination: pathArbitrary, overwrite: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('restore'),
+      backup: fc.constantFrom(...BACKUPS, backupObjectName('pln_gone0000', 1, 'x')),
+      destination: pathArbitrary,
+      overwrite: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('remove_folder'), destination: fc.oneof(fc.constantFrom(...FOLDERS), pathArbitrary) }) },
 );
 
@@ -104,7 +118,11 @@ const listingArbitrary = fc
   .chain(({ names, strays }) => fc.tuple(...names.map((name) => objectArbitrary(`projects/${CASE}/${name}`)), ...strays.map(objectArbitrary)));
 
 const thresholdsArbitrary = fc.option(
-  fc.record({ largeDeleteObjects: fc.integer({ min: 0, max: 4 }), largeDeleteBytes: fc.integer({ min: 0, max: 6000 }), manyOperations: fc.integer({ min: 1, max: 6 }) }),
+  fc.record({
+    largeDeleteObjects: fc.integer({ min: 0, max: 4 }),
+    largeDeleteBytes: fc.integer({ min: 0, max: 6000 }),
+    manyOperations: fc.integer({ min: 1, max: 6 }),
+  }),
   { nil: undefined },
 );
 

@@ -50,7 +50,8 @@ export type BackendName = RoundTripServer['backend'];
 
 function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the global test setup did not start that emulator (BAILIFF_EMULATORS=${process.env.BAILIFF_EMULATORS ?? 'all'})`);
+  if (!value)
+    throw new Error(`${name} is not set: the global test setup did not start that emulator (BAILIFF_EMULATORS=${process.env.BAILIFF_EMULATORS ?? 'all'})`);
   return value;
 }
 
@@ -58,7 +59,15 @@ async function serve(app: App, maxBodyBytes: number): Promise<RunningServer> {
   return startHttpServer({
     port: 0,
     host: '127.0.0.1',
-    deps: { api: app.service, content: app.content, targets: app.targets, identity: app.identity, health: app.health, limits: { maxBodyBytes }, logger: silentLogger },
+    deps: {
+      api: app.service,
+      content: app.content,
+      targets: app.targets,
+      identity: app.identity,
+      health: app.health,
+      limits: { maxBodyBytes },
+      logger: silentLogger,
+    },
   });
 }
 
@@ -93,7 +102,14 @@ export async function startRoundTripServer(backend: BackendName, policyFile?: st
   const objects = new GcsObjectStore({ storage, bucket });
   const queue = new InProcessExecutionQueue({ logger: silentLogger });
   const signer = new GcsUrlSigner({ storage: createSigningStorage({ apiEndpoint, projectId, key: throwAwayKey() }), bucket });
-  const assembled = assemble(config, { objects, plans: new FirestorePlanStore({ firestore }), queue }, StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!), { logger: silentLogger }, undefined, { signer });
+  const assembled = assemble(
+    config,
+    { objects, plans: new FirestorePlanStore({ firestore }), queue },
+    StaticTokenIdentity.fromTokens(config.BAILIFF_TOKENS!),
+    { logger: silentLogger },
+    undefined,
+    { signer },
+  );
   const app: App = { ...assembled, close: async () => undefined };
   queue.subscribe(async (message, delivery) => {
     await app.executor.handle(message, delivery);

@@ -59,11 +59,25 @@ export interface Wiring {
 
 export function wire(
   ports: { objects: ObjectStore; plans: PlanStore },
-  options: { policy?: Policy; executor?: Partial<ExecutorOptions>; executorObjects?: ObjectStore; executorPlans?: PlanStore; /** A store of their own for the audit copies. */ auditCopies?: ObjectStore } = {},
+  options: {
+    policy?: Policy;
+    executor?: Partial<ExecutorOptions>;
+    executorObjects?: ObjectStore;
+    executorPlans?: PlanStore /** A store of their own for the audit copies. */;
+    auditCopies?: ObjectStore;
+  } = {},
 ): Wiring {
   const queue = new CollectingQueue();
   const clock = new ManualClock();
-  const service = new PlanService({ ...ports, queue, clock, policy: options.policy ?? DEFAULT_POLICY, logger: silentLogger, options: { approvalTtlMs: 3600_000 }, ...(options.auditCopies ? { auditCopies: options.auditCopies } : {}) });
+  const service = new PlanService({
+    ...ports,
+    queue,
+    clock,
+    policy: options.policy ?? DEFAULT_POLICY,
+    logger: silentLogger,
+    options: { approvalTtlMs: 3600_000 },
+    ...(options.auditCopies ? { auditCopies: options.auditCopies } : {}),
+  });
   const executor = new Executor({
     plans: options.executorPlans ?? ports.plans,
     objects: options.executorObjects ?? ports.objects,

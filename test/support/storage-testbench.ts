@@ -7,7 +7,17 @@ import type { Storage } from '@google-cloud/storage';
 import { createGcsStorage, type GcsStorageSettings } from '../../shared/adapters/gcp/gcs-object-store.ts';
 import type { Readable } from 'node:stream';
 import type { SettableHoldKind } from '../../shared/domain/holds.ts';
-import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../shared/ports/object-store.ts';
+import type {
+  CopyOptions,
+  GenerationPrecondition,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectReadStream,
+  ObjectStore,
+  OpenReadOptions,
+  WriteOptions,
+} from '../../shared/ports/object-store.ts';
 
 /** The testbench's address, or a loud failure naming the setting that would start it. */
 export function testbenchEndpoint(): string {
@@ -32,12 +42,7 @@ export function testbenchStorage(options: { projectId?: string; retryTestId?: st
 }
 
 /** JSON API method names, as the Retry Test API keys its instructions. */
-export type JsonApiMethod =
-  | 'storage.objects.insert'
-  | 'storage.objects.get'
-  | 'storage.objects.list'
-  | 'storage.objects.delete'
-  | 'storage.objects.rewrite';
+export type JsonApiMethod = 'storage.objects.insert' | 'storage.objects.get' | 'storage.objects.list' | 'storage.objects.delete' | 'storage.objects.rewrite';
 
 export interface RetryTestState {
   id: string;

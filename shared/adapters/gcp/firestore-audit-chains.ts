@@ -24,7 +24,12 @@ interface ChainDocument {
 
 function chainHeadOf(doc: ChainDocument): AuditChainHead {
   const { chain, seq, hash, signature } = doc;
-  return { chain, seq, hash, ...(signature ? { signature: { seq: signature.seq, hash: signature.hash, keyId: signature.keyId, value: signature.value } } : {}) };
+  return {
+    chain,
+    seq,
+    hash,
+    ...(signature ? { signature: { seq: signature.seq, hash: signature.hash, keyId: signature.keyId, value: signature.value } } : {}),
+  };
 }
 
 function seqKey(seq: number): string {
@@ -78,7 +83,12 @@ export class FirestoreAuditChains {
         throw payloadTooLarge(`audit record ${record.type} is larger than ${MAX_AUDIT_RECORD_BYTES} bytes, or the batch than ${MAX_COMMIT_BYTES}`);
       }
       const head = this.#chains.doc(docKey(record.chain));
-      tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), { chain: record.chain, seq: record.seq, planId: record.planId ?? null, record: json });
+      tx.create(head.collection(this.#auditRecordsGroup).doc(seqKey(record.seq)), {
+        chain: record.chain,
+        seq: record.seq,
+        planId: record.planId ?? null,
+        record: json,
+      });
     }
     // Merged, so the signature of the head before stays until this head is signed.
     for (const [chain, head] of sealed.heads) tx.set(this.#chains.doc(docKey(chain)), { chain, seq: head.seq, hash: head.hash }, { merge: true });

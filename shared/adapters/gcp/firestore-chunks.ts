@@ -41,7 +41,14 @@ export function encodeChunks(first: number, items: readonly unknown[]): Array<{ 
     if (pending.length === 0) return;
     chunks.push({
       id: chunkId(pendingFirst, 0),
-      doc: { first: pendingFirst, count: pending.length, end: pendingFirst + pending.length, part: 0, parts: 1, data: Buffer.from(`[${pending.join(',')}]`, 'utf8') },
+      doc: {
+        first: pendingFirst,
+        count: pending.length,
+        end: pendingFirst + pending.length,
+        part: 0,
+        parts: 1,
+        data: Buffer.from(`[${pending.join(',')}]`, 'utf8'),
+      },
     });
     pendingFirst += pending.length;
     pending = [];
@@ -141,6 +148,9 @@ export function chunkId(first: number, part: number): string {
   return `${pad(first, 9)}.${pad(part, 5)}`;
 }
 
-export function chunkWrites(collection: CollectionReference, chunks: ReadonlyArray<{ id: string; doc: ChunkDocument }>): Array<[DocumentReference, ChunkDocument]> {
+export function chunkWrites(
+  collection: CollectionReference,
+  chunks: ReadonlyArray<{ id: string; doc: ChunkDocument }>,
+): Array<[DocumentReference, ChunkDocument]> {
   return chunks.map((chunk) => [collection.doc(chunk.id), chunk.doc]);
 }

@@ -61,7 +61,8 @@ export class FirestoreLeases {
     const ref = this.#leases.doc(docKey(lease.case));
     await this.#access.transaction(`release the lease on case ${lease.case}`, async (tx, reader) => {
       const snapshot = await reader.get(ref);
-      if (isStillHeld(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined)) tx.update(ref, { planId: null, owner: null, expiresAt: null });
+      if (isStillHeld(lease, snapshot.exists ? leaseOf(snapshot.data() as LeaseDocument) : undefined))
+        tx.update(ref, { planId: null, owner: null, expiresAt: null });
     });
   }
 

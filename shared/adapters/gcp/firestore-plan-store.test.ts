@@ -114,7 +114,9 @@ describe('FirestorePlanStore data model (emulator)', () => {
     expect(actionCollections[0]?.[0]).not.toBe([...before.keys()].find((name) => name.startsWith('actions_')));
     expect([...after.entries()].filter(([name, size]) => name.startsWith('report_') && size > 0)).toHaveLength(1);
 
-    await expect(store.replaceDryRun('redo', 1, bigReport, buildActions(5, 'late'), {}, [])).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'conflict'));
+    await expect(store.replaceDryRun('redo', 1, bigReport, buildActions(5, 'late'), {}, [])).rejects.toSatisfy((error: unknown) =>
+      isBailiffError(error, 'conflict'),
+    );
     const final = await planCollections('redo');
     expect([...final.entries()].filter(([name, size]) => name.startsWith('actions_') && size > 0)).toEqual(actionCollections);
     expect(await store.readActions('redo', 0, 100)).toEqual(buildActions(10, 'new'));
@@ -137,7 +139,12 @@ describe('FirestorePlanStore data model (emulator)', () => {
 
   it('refuses a journal batch too large for one commit, naming the limit', async () => {
     await store.createPlan(buildPlanRecord({ id: 'journal-limit' }), buildOperations(1), buildActions(1));
-    const entries = Array.from({ length: 4_000 }, (_, action) => ({ action, outcome: 'failed' as const, message: 'x'.repeat(1_000), at: '2026-03-02T09:00:00.000Z' }));
+    const entries = Array.from({ length: 4_000 }, (_, action) => ({
+      action,
+      outcome: 'failed' as const,
+      message: 'x'.repeat(1_000),
+      at: '2026-03-02T09:00:00.000Z',
+    }));
     await expect(store.appendJournal('journal-limit', entries)).rejects.toSatisfy((error: unknown) => isBailiffError(error, 'payload_too_large'));
     expect(await store.readJournal('journal-limit', 0, 10)).toEqual([]);
   });

@@ -206,7 +206,11 @@ export class FirestorePlanStore implements PlanStore {
   async countPlansByAuthor(author: string, statuses: readonly PlanStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     try {
-      const counted = await this.#plans.where('author', '==', author).where('status', 'in', [...statuses]).count().get();
+      const counted = await this.#plans
+        .where('author', '==', author)
+        .where('status', 'in', [...statuses])
+        .count()
+        .get();
       return counted.data().count;
     } catch (error) {
       throw translateFirestoreError(error, 'cannot count plans');
@@ -418,7 +422,10 @@ export class FirestorePlanStore implements PlanStore {
       const { next, replaced, records } = await this.#access.transaction(what, async (tx, reader) => {
         const stored = currentPlan(await reader.get(ref), id, expectedRevision);
         // The old report is only read when it is kept: the caller gets the whole record back.
-        const current = newReport !== undefined ? { ...(JSON.parse(stored.core) as Omit<PlanRecord, 'report'>), report: newReport } : await this.#assemble(reader, ref, stored);
+        const current =
+          newReport !== undefined
+            ? { ...(JSON.parse(stored.core) as Omit<PlanRecord, 'report'>), report: newReport }
+            : await this.#assemble(reader, ref, stored);
         const heads = await this.#audit.readHeads(reader, events);
         const record = nextRecord(current, expectedRevision, patch);
         const storedReport = report ?? { report: stored.report, reportChunks: stored.reportChunks };

@@ -181,7 +181,10 @@ describe('GcsObjectStore requests', () => {
   });
 
   it('delete sends ifGenerationMatch and translates 412 and 404', async () => {
-    const stub = await scriptedServer([{ status: 412, json: errorBody(412) }, { status: 404, json: errorBody(404) }]);
+    const stub = await scriptedServer([
+      { status: 412, json: errorBody(412) },
+      { status: 404, json: errorBody(404) },
+    ]);
     server = stub.server;
     const store = storeFor(stub.url);
     await expect(store.delete('a/b.txt', { ifGenerationMatch: '42' })).rejects.toMatchObject({ code: 'precondition_failed' });
@@ -193,12 +196,7 @@ describe('GcsObjectStore requests', () => {
   });
 
   it('retries a conditional delete after a 503, but never an unconditional one', async () => {
-    const stub = await scriptedServer([
-      { status: 503, json: errorBody(503) },
-      { status: 204 },
-      { status: 503, json: errorBody(503) },
-      { status: 204 },
-    ]);
+    const stub = await scriptedServer([{ status: 503, json: errorBody(503) }, { status: 204 }, { status: 503, json: errorBody(503) }, { status: 204 }]);
     server = stub.server;
     const store = storeFor(stub.url, 2);
     await store.delete('x', { ifGenerationMatch: '9' });
@@ -208,7 +206,10 @@ describe('GcsObjectStore requests', () => {
   });
 
   it('maps 429 to rate_limited and 500 to unavailable on reads', async () => {
-    const stub = await scriptedServer([{ status: 429, json: errorBody(429) }, { status: 500, json: errorBody(500) }]);
+    const stub = await scriptedServer([
+      { status: 429, json: errorBody(429) },
+      { status: 500, json: errorBody(500) },
+    ]);
     server = stub.server;
     const store = storeFor(stub.url);
     await expect(store.stat('a')).rejects.toMatchObject({ code: 'rate_limited' });
@@ -216,7 +217,10 @@ describe('GcsObjectStore requests', () => {
   });
 
   it('health() lists at most one object and fails as unavailable, whatever went wrong', async () => {
-    const stub = await scriptedServer([{ status: 200, json: { kind: 'storage#objects' } }, { status: 403, json: errorBody(403) }]);
+    const stub = await scriptedServer([
+      { status: 200, json: { kind: 'storage#objects' } },
+      { status: 403, json: errorBody(403) },
+    ]);
     server = stub.server;
     const store = storeFor(stub.url);
     await store.health();

@@ -14,14 +14,7 @@
  * ambiguity by looking at the object's generation and Bailiff metadata, never by repeating
  * blindly (DESIGN rule 4). test/fault/gcs-retry-faults.test.ts injects each fault per method.
  */
-import {
-  IdempotencyStrategy,
-  Storage,
-  type Bucket,
-  type File,
-  type FileMetadata,
-  type StorageOptions,
-} from '@google-cloud/storage';
+import { IdempotencyStrategy, Storage, type Bucket, type File, type FileMetadata, type StorageOptions } from '@google-cloud/storage';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { holdField, type SettableHoldKind } from '../../domain/holds.ts';
@@ -188,10 +181,14 @@ export class GcsObjectStore implements ObjectStore {
     }
     const info = toObjectInfo(metadata);
     if (options.ifGenerationMatch !== undefined && options.ifGenerationMatch !== info.generation) {
-      throw preconditionFailed(`${name} is not at generation ${options.ifGenerationMatch}`, [{ message: 'stale generation', name, expected: options.ifGenerationMatch, actual: info.generation }]);
+      throw preconditionFailed(`${name} is not at generation ${options.ifGenerationMatch}`, [
+        { message: 'stale generation', name, expected: options.ifGenerationMatch, actual: info.generation },
+      ]);
     }
     if (options.range && (options.range.start < 0 || options.range.start >= info.size)) {
-      throw invalidInput(`range starting at byte ${options.range.start} is past the end of ${name} (${info.size} bytes)`, [{ message: 'range not satisfiable', start: options.range.start, size: info.size }]);
+      throw invalidInput(`range starting at byte ${options.range.start} is past the end of ${name} (${info.size} bytes)`, [
+        { message: 'range not satisfiable', start: options.range.start, size: info.size },
+      ]);
     }
     const file = this.#bucket.file(name, { generation: Number(info.generation) });
     const stream = file.createReadStream({
@@ -265,9 +262,7 @@ export class GcsObjectStore implements ObjectStore {
     if (options.ifGenerationMatch !== undefined) qs.ifGenerationMatch = options.ifGenerationMatch;
     if (this.#maxBytesRewrittenPerCall !== undefined) qs.maxBytesRewrittenPerCall = this.#maxBytesRewrittenPerCall;
     const body = options.metadata !== undefined ? await this.#rewriteBody(source, options) : {};
-    const uri =
-      `/o/${encodeURIComponent(source)}/rewriteTo/b/${encodeURIComponent(this.#bucketName)}` +
-      `/o/${encodeURIComponent(destination)}`;
+    const uri = `/o/${encodeURIComponent(source)}/rewriteTo/b/${encodeURIComponent(this.#bucketName)}` + `/o/${encodeURIComponent(destination)}`;
     const maxRetries = this.#retriesFor(options.ifGenerationMatch !== undefined);
     let rewriteToken: string | undefined;
     try {
@@ -303,9 +298,9 @@ export class GcsObjectStore implements ObjectStore {
       sourceMetadata = { ...options.sourceHeaders.headers, ...(options.sourceHeaders.contentType ? { contentType: options.sourceHeaders.contentType } : {}) };
     } else {
       try {
-        [sourceMetadata] = await this.#bucket.file(source).getMetadata(
-          options.ifSourceGenerationMatch !== undefined ? { ifGenerationMatch: options.ifSourceGenerationMatch } : {},
-        );
+        [sourceMetadata] = await this.#bucket
+          .file(source)
+          .getMetadata(options.ifSourceGenerationMatch !== undefined ? { ifGenerationMatch: options.ifSourceGenerationMatch } : {});
       } catch (error) {
         throw translateGcsError(error, `copy ${source}: reading the source's metadata`);
       }

@@ -29,13 +29,16 @@ export class GcsUrlSigner implements UrlSigner {
   async signRead(name: string, options: { generation: string; expiresInSeconds: number }): Promise<SignedRequest> {
     const expires = Date.now() + options.expiresInSeconds * 1000;
     try {
-      const [url] = await (await this.#storage()).bucket(this.#bucket).file(name).getSignedUrl({
-        version: 'v4',
-        action: 'read',
-        expires,
-        // Pins the version whose generation the API answered as ETag.
-        queryParams: { generation: options.generation },
-      });
+      const [url] = await (await this.#storage())
+        .bucket(this.#bucket)
+        .file(name)
+        .getSignedUrl({
+          version: 'v4',
+          action: 'read',
+          expires,
+          // Pins the version whose generation the API answered as ETag.
+          queryParams: { generation: options.generation },
+        });
       return { method: 'GET', url, headers: {}, expiresAt: new Date(expires).toISOString() };
     } catch (error) {
       throw translateGcsError(error, `signing a read URL for ${name}`);
@@ -46,14 +49,17 @@ export class GcsUrlSigner implements UrlSigner {
     const expires = Date.now() + options.expiresInSeconds * 1000;
     const headers = { 'content-md5': options.md5Base64, 'content-type': options.contentType, 'x-goog-if-generation-match': '0' };
     try {
-      const [url] = await (await this.#storage()).bucket(this.#bucket).file(name).getSignedUrl({
-        version: 'v4',
-        action: 'write',
-        expires,
-        contentMd5: options.md5Base64,
-        contentType: options.contentType,
-        extensionHeaders: { 'x-goog-if-generation-match': '0' },
-      });
+      const [url] = await (await this.#storage())
+        .bucket(this.#bucket)
+        .file(name)
+        .getSignedUrl({
+          version: 'v4',
+          action: 'write',
+          expires,
+          contentMd5: options.md5Base64,
+          contentType: options.contentType,
+          extensionHeaders: { 'x-goog-if-generation-match': '0' },
+        });
       return { method: 'PUT', url, headers, expiresAt: new Date(expires).toISOString() };
     } catch (error) {
       throw translateGcsError(error, `signing an upload URL for ${name}`);

@@ -68,7 +68,11 @@ describe('GoogleIdTokenIdentity', () => {
   it("accepts the console's OAuth client ID as an additional audience, and only with the setting", async () => {
     const clientId = '123-console.apps.googleusercontent.com';
     const withConsole = GoogleIdTokenIdentity.fromConfig(
-      parseConfig({ BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_OAUTH_CLIENT_ID: clientId, BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] } }) }),
+      parseConfig({
+        BAILIFF_AUDIENCE: AUDIENCE,
+        BAILIFF_OAUTH_CLIENT_ID: clientId,
+        BAILIFF_PRINCIPALS: JSON.stringify({ 'alice@firm.example': { roles: ['approver'] } }),
+      }),
       { certs },
     );
     const consoleToken = idToken({ aud: clientId, email: 'alice@firm.example' });
@@ -109,7 +113,11 @@ describe('GoogleIdTokenIdentity.fromConfig', () => {
     ['principals that are not JSON', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{' }, 'BAILIFF_PRINCIPALS'],
     ['a key that is not an e-mail', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"alice": {"roles": ["approver"]}}' }, 'BAILIFF_PRINCIPALS.alice'],
     ['an unknown role', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"a@x.example": {"roles": ["owner"]}}' }, 'BAILIFF_PRINCIPALS.a@x.example.roles.0'],
-    ['a duplicate address', { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"a@x.example": {"roles": ["agent"]}, "A@x.example": {"roles": ["admin"]}}' }, 'BAILIFF_PRINCIPALS.A@x.example'],
+    [
+      'a duplicate address',
+      { BAILIFF_AUDIENCE: AUDIENCE, BAILIFF_PRINCIPALS: '{"a@x.example": {"roles": ["agent"]}, "A@x.example": {"roles": ["admin"]}}' },
+      'BAILIFF_PRINCIPALS.A@x.example',
+    ],
   ])('refuses %s at start-up, naming the variable', (_name, config, path) => {
     let caught: unknown;
     try {

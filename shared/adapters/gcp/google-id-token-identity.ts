@@ -10,7 +10,7 @@
  */
 import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../../config.ts';
-import { BailiffError, forbidden, invalidInput, unauthenticated, unavailable } from '../../errors.ts';
+import { type BailiffError, forbidden, invalidInput, unauthenticated, unavailable } from '../../errors.ts';
 import type { PrincipalDirectory, VerificationCerts } from '../../identity-settings.ts';
 import type { IdentityVerifier, Principal } from '../../ports/identity.ts';
 import { canonicalPrincipalId } from '../../domain/principal-id.ts';

@@ -38,7 +38,6 @@ function localKms(options: { corrupt?: boolean; algorithm?: string } = {}) {
   return { client, requests };
 }
 
-
 describe('KmsAuditHeadSigner', () => {
   it('asks KMS to sign the SHA-256 digest of the head message, and verifies the result with the public key', async () => {
     const kms = localKms();
@@ -69,7 +68,9 @@ describe('KmsAuditHeadSigner', () => {
   it('refuses a corrupted KMS response, and a key of another algorithm', async () => {
     const corrupt = await new KmsAuditHeadSigner(localKms({ corrupt: true }).client, KEY_VERSION).sign(HEAD).catch((error: unknown) => error);
     expect(isBailiffError(corrupt, 'unavailable')).toBe(true);
-    const rsa = await new KmsAuditHeadSigner(localKms({ algorithm: 'RSA_SIGN_PSS_2048_SHA256' }).client, KEY_VERSION).sign(HEAD).catch((error: unknown) => error);
+    const rsa = await new KmsAuditHeadSigner(localKms({ algorithm: 'RSA_SIGN_PSS_2048_SHA256' }).client, KEY_VERSION)
+      .sign(HEAD)
+      .catch((error: unknown) => error);
     expect(isBailiffError(rsa, 'unavailable')).toBe(true);
   });
 });

@@ -11,7 +11,10 @@ import { auditHeadMessage, type AuditHead, type AuditHeadSignature, type AuditHe
 
 /** The KMS calls this adapter makes: the subset of `KeyManagementServiceClient` it uses. */
 export interface KmsSigningClient {
-  asymmetricSign(request: { name: string; digest: { sha256: Buffer } }): Promise<[{ name?: string | null; signature?: Uint8Array | string | null }, ...unknown[]]>;
+  asymmetricSign(request: {
+    name: string;
+    digest: { sha256: Buffer };
+  }): Promise<[{ name?: string | null; signature?: Uint8Array | string | null }, ...unknown[]]>;
   getPublicKey(request: { name: string }): Promise<[{ name?: string | null; pem?: string | null; algorithm?: string | number | null }, ...unknown[]]>;
 }
 
@@ -35,7 +38,7 @@ export class KmsAuditHeadSigner implements AuditHeadSigner {
     if (!response.signature) throw unavailable('Cloud KMS returned no signature');
     const value = Buffer.from(response.signature as Uint8Array).toString('base64');
     const signature: AuditHeadSignature = { seq: head.seq, hash: head.hash, keyId: this.keyVersion, value };
-    if (!(await this.verify(head, signature))) throw unavailable('the signature Cloud KMS returned does not verify against the key version\'s public key');
+    if (!(await this.verify(head, signature))) throw unavailable("the signature Cloud KMS returned does not verify against the key version's public key");
     return signature;
   }
 
@@ -48,7 +51,8 @@ export class KmsAuditHeadSigner implements AuditHeadSigner {
 
   #publicKeyPem(): Promise<string> {
     this.#publicKey ??= this.#client.getPublicKey({ name: this.keyVersion }).then(([key]) => {
-      if (String(key.algorithm) !== KMS_AUDIT_ALGORITHM) throw unavailable(`the audit key ${this.keyVersion} is ${String(key.algorithm)}, not ${KMS_AUDIT_ALGORITHM}`);
+      if (String(key.algorithm) !== KMS_AUDIT_ALGORITHM)
+        throw unavailable(`the audit key ${this.keyVersion} is ${String(key.algorithm)}, not ${KMS_AUDIT_ALGORITHM}`);
       if (!key.pem) throw unavailable(`Cloud KMS returned no public key for ${this.keyVersion}`);
       return key.pem;
     });

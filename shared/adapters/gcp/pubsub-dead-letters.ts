@@ -4,7 +4,7 @@
  * delivery attempts, acknowledged one by one once the sweep has dealt with its plan.
  */
 import { v1, type PubSub } from '@google-cloud/pubsub';
-import { BailiffError, isBailiffError, unavailable } from '../../errors.ts';
+import { type BailiffError, isBailiffError, unavailable } from '../../errors.ts';
 import type { DeadLetter, DeadLetters } from '../../ports/dead-letters.ts';
 import { decodeExecutionMessage } from './pubsub-queue.ts';
 

@@ -28,7 +28,8 @@ export class PubSubEventPublisher implements PlanEventPublisher {
       })
       .then(
         () => undefined,
-        (error: unknown) => this.#logger.warn('could not publish a plan event to Pub/Sub', { error, type: event.type, plan: event.subject, case: event.data.case }),
+        (error: unknown) =>
+          this.#logger.warn('could not publish a plan event to Pub/Sub', { error, type: event.type, plan: event.subject, case: event.data.case }),
       );
     this.#inFlight.add(delivery);
     return delivery.finally(() => this.#inFlight.delete(delivery));

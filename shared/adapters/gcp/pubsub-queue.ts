@@ -14,7 +14,7 @@
  * retry policy's exponential backoff (configured in the infrastructure, not here).
  */
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { BailiffError, invalidInput, isBailiffError, rateLimited, unavailable } from '../../errors.ts';
+import { type BailiffError, invalidInput, isBailiffError, rateLimited, unavailable } from '../../errors.ts';
 import { parseDelay, parseExecutionMessage, type ExecutionMessage, type ExecutionQueue } from '../../ports/execution-queue.ts';
 
 export interface PubSubExecutionQueueOptions {

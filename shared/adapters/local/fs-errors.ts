@@ -2,7 +2,7 @@
  * How the local store's failures become Bailiff errors: a file-system error code, a failed
  * generation precondition, a range past the end, and a file and folder of the same name.
  */
-import { BailiffError, conflict, internal, invalidInput, isBailiffError, notFound, preconditionFailed, unavailable } from '../../errors.ts';
+import { type BailiffError, conflict, internal, invalidInput, isBailiffError, notFound, preconditionFailed, unavailable } from '../../errors.ts';
 
 export function checkPrecondition(name: string, expected: string | undefined, actual: string | undefined): void {
   if (expected === undefined) return;

@@ -16,7 +16,8 @@ describe('compareNames', () => {
   it('orders names as their UTF-8 bytes do, surrogate pairs included', () => {
     const names = ['a', 'ab', 'a/b', 'a-b', 'Z', 'é', '\u00ff', '\u0800', '\ud7ff', '\ue000', '\uffff', '😀', '𝄞x', '\ud83d\ude00a', '', 'a\u0000'];
     for (const a of names) {
-      for (const b of names) expect(Math.sign(compareNames(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      for (const b of names)
+        expect(Math.sign(compareNames(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
     }
   });
 });
@@ -59,7 +60,9 @@ describe('FsObjectStore listing', () => {
       const quick = await pages('projects/c/', pageSize, false);
       expect(quick.slice(0, -1).every((page) => page.length === pageSize)).toBe(true);
       // Without metadata the same objects, described the same way but for the custom metadata.
-      expect(quick.flat()).toEqual(whole.map(({ md5, contentType, metadata, ...rest }) => ({ ...rest, ...(rest.name.endsWith('/') ? { md5 } : {}), metadata: {} })));
+      expect(quick.flat()).toEqual(
+        whole.map(({ md5, contentType, metadata, ...rest }) => ({ ...rest, ...(rest.name.endsWith('/') ? { md5 } : {}), metadata: {} })),
+      );
       expect((await pages('projects/c/', pageSize, true)).flat()).toEqual(whole);
     }
   });

@@ -61,7 +61,9 @@ export class FsListing {
     const refused = taken.flatMap((entry) => (entry.refused ? [{ name: entry.name, kind: entry.refused }] : []));
     const withMetadata = options.withMetadata ?? true;
     const objects = withMetadata
-      ? (await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#store.describeListed(name, true))).filter((info): info is ObjectInfo => info !== undefined)
+      ? (await mapLimited(page, LIST_STAT_CONCURRENCY, (name) => this.#store.describeListed(name, true))).filter(
+          (info): info is ObjectInfo => info !== undefined,
+        )
       : await this.#describeListedQuickly(page);
     const listed: ListPage = refused.length > 0 ? { objects, refused } : { objects };
     const last = taken.at(-1);
@@ -91,10 +93,16 @@ export class FsListing {
           if (!hasCode(error, 'ENOTDIR')) throw error;
           continue;
         }
-        if (!stats || !stats.isFile()) continue; // gone since the walk, or no longer a file
+        if (!stats?.isFile()) continue; // gone since the walk, or no longer a file
       }
       if (stats && stats.nlink === 1n) {
-        objects.push({ name, size: Number(stats.size), generation: generationOf(stats), updated: new Date(Number(stats.mtimeNs / 1_000_000n)).toISOString(), metadata: {} });
+        objects.push({
+          name,
+          size: Number(stats.size),
+          generation: generationOf(stats),
+          updated: new Date(Number(stats.mtimeNs / 1_000_000n)).toISOString(),
+          metadata: {},
+        });
         continue;
       }
       const described = await this.#store.describeListed(name, false);

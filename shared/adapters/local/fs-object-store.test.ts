@@ -56,9 +56,7 @@ describe('FsObjectStore', () => {
     expect(after?.metadata).toEqual({});
     // Its md5 is not known without reading the whole file, so stat does not claim one.
     expect(after?.md5).toBeUndefined();
-    expect(await codeOf(store.write('projects/c/doc.txt', Buffer.from('x'), { ifGenerationMatch: written.generation }))).toBe(
-      'precondition_failed',
-    );
+    expect(await codeOf(store.write('projects/c/doc.txt', Buffer.from('x'), { ifGenerationMatch: written.generation }))).toBe('precondition_failed');
   });
 
   it('notices a file replaced by rename from outside', async () => {
@@ -118,7 +116,11 @@ describe('FsObjectStore', () => {
       );
     }
     for (const marker of ['projects/smith/doelink/', 'projects/smith/doelink/planted/', 'projects/alias/planted/']) {
-      calls.push([`write ${marker}`, () => store.write(marker, Buffer.alloc(0))], [`delete ${marker}`, () => store.delete(marker)], [`stat ${marker}`, () => store.stat(marker)]);
+      calls.push(
+        [`write ${marker}`, () => store.write(marker, Buffer.alloc(0))],
+        [`delete ${marker}`, () => store.delete(marker)],
+        [`stat ${marker}`, () => store.stat(marker)],
+      );
     }
     for (const prefix of ['projects/smith/doelink/', 'projects/alias/', 'projects/alias/sub/']) calls.push([`list ${prefix}`, () => store.list(prefix)]);
     for (const [what, call] of calls) {
@@ -212,7 +214,13 @@ describe('FsObjectStore', () => {
     await link(join(root, 'projects/c/from.txt'), join(root, 'projects/c/to.txt'));
     const moved = await fsStat(join(root, 'projects/c/to.txt'), { bigint: true });
     const pending = { ino: String(moved.ino), size: String(moved.size), mtimeNs: String(moved.mtimeNs) };
-    await legacy('projects/c/to.txt', '.pending', { name: 'projects/c/to.txt', generation: '', metadata: { 'bailiff-plan': 'p1' }, pending, movedFrom: 'projects/c/from.txt' });
+    await legacy('projects/c/to.txt', '.pending', {
+      name: 'projects/c/to.txt',
+      generation: '',
+      metadata: { 'bailiff-plan': 'p1' },
+      pending,
+      movedFrom: 'projects/c/from.txt',
+    });
     await legacy('projects/c/from.txt', '.moving', { to: 'projects/c/to.txt', ino: String(moved.ino) });
 
     expect((await store.stat('projects/c/kept.txt'))?.metadata).toEqual({ 'bailiff-plan': 'p0' });
@@ -249,9 +257,11 @@ describe('KeyedMutex', () => {
     const results = await Promise.all([
       mutex.run(['x', 'y'], async () => 'xy'),
       mutex.run(['y', 'x'], async () => 'yx'),
-      mutex.run(['y', 'x'], async () => {
-        throw new Error('released anyway');
-      }).catch((error: Error) => error.message),
+      mutex
+        .run(['y', 'x'], async () => {
+          throw new Error('released anyway');
+        })
+        .catch((error: Error) => error.message),
       mutex.run(['x'], async () => 'x'),
     ]);
     expect(results).toEqual(['xy', 'yx', 'released anyway', 'x']);

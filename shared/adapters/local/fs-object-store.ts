@@ -302,17 +302,21 @@ export class FsObjectStore implements ObjectStore {
         this.#records.writeIntent(destination, record, current.stats, options.ifGenerationMatch === '0' ? source : undefined);
         if (options.ifGenerationMatch === '0') this.#records.writeMoving(source, destination, current.stats);
         // Both records are committed (with those of the other moves in flight) before the link.
-        await this.#writes.publishOrForgetIntent(to, () => {
-          if (options.ifGenerationMatch === '0') {
-            // No rename that refuses to replace exists here, so: link (fails if the name is
-            // taken, even by another program), then unlink. The moving record lets a lookup
-            // finish a move whose process died between the two.
-            linkSync(from.path, to.path);
-            unlinkSync(from.path);
-          } else {
-            renameSync(from.path, to.path);
-          }
-        }, options.ifGenerationMatch === '0');
+        await this.#writes.publishOrForgetIntent(
+          to,
+          () => {
+            if (options.ifGenerationMatch === '0') {
+              // No rename that refuses to replace exists here, so: link (fails if the name is
+              // taken, even by another program), then unlink. The moving record lets a lookup
+              // finish a move whose process died between the two.
+              linkSync(from.path, to.path);
+              unlinkSync(from.path);
+            } else {
+              renameSync(from.path, to.path);
+            }
+          },
+          options.ifGenerationMatch === '0',
+        );
         this.#records.removeMoving(source);
         this.#records.removeSidecar(source);
         this.#writes.prune(dirname(from.path));
@@ -524,7 +528,8 @@ export class FsObjectStore implements ObjectStore {
         if (!before.isFile()) throw notFound(`${location.name} does not exist`);
         const data = await handle.readFile();
         const after = await handle.stat({ bigint: true });
-        if (generationOf(before) === generationOf(after)) return { data, generation: generationOf(after), present: { stats: after, generation: generationOf(after) } };
+        if (generationOf(before) === generationOf(after))
+          return { data, generation: generationOf(after), present: { stats: after, generation: generationOf(after) } };
       } finally {
         await handle.close();
       }
@@ -581,4 +586,3 @@ async function isEmptyDirectory(path: string): Promise<boolean> {
     await dir.close();
   }
 }
-

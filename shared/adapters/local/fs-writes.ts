@@ -94,14 +94,18 @@ export class FsWrites {
       await mkdir(stagedFolder);
       try {
         this.#store.records().writeIntent(location.name, { ...record, md5 }, await stat(stagedFolder, { bigint: true }));
-        await this.publishOrForgetIntent(location, async () => {
-          try {
-            await rename(stagedFolder, location.path);
-          } catch (error) {
-            // A folder that already holds objects has no marker to conflict with; keep it.
-            if (!hasCode(error, 'EEXIST', 'ENOTEMPTY') || !(await stat(location.path)).isDirectory()) throw error;
-          }
-        }, false);
+        await this.publishOrForgetIntent(
+          location,
+          async () => {
+            try {
+              await rename(stagedFolder, location.path);
+            } catch (error) {
+              // A folder that already holds objects has no marker to conflict with; keep it.
+              if (!hasCode(error, 'EEXIST', 'ENOTEMPTY') || !(await stat(location.path)).isDirectory()) throw error;
+            }
+          },
+          false,
+        );
       } finally {
         await rmdir(stagedFolder).catch(() => undefined);
       }
@@ -119,10 +123,14 @@ export class FsWrites {
         await handle.close();
       }
       this.#store.records().writeIntent(location.name, { ...record, md5 }, stats);
-      await this.publishOrForgetIntent(location, () => {
-        if (ifGenerationMatch === '0') linkSync(staged, location.path);
-        else renameSync(staged, location.path);
-      }, ifGenerationMatch === '0');
+      await this.publishOrForgetIntent(
+        location,
+        () => {
+          if (ifGenerationMatch === '0') linkSync(staged, location.path);
+          else renameSync(staged, location.path);
+        },
+        ifGenerationMatch === '0',
+      );
     } finally {
       await unlink(staged).catch(() => undefined);
     }
@@ -139,10 +147,14 @@ export class FsWrites {
     checkPrecondition(location.name, ifGenerationMatch, existing?.generation);
     if (!existing && isDirectory(location.path)) throw conflictInTheWay(location.name, undefined);
     this.#store.records().writeIntent(location.name, { ...record, md5 }, lstatSync(staged, { bigint: true }));
-    await this.publishOrForgetIntent(location, () => {
-      if (ifGenerationMatch === '0') linkSync(staged, location.path);
-      else renameSync(staged, location.path);
-    }, ifGenerationMatch === '0');
+    await this.publishOrForgetIntent(
+      location,
+      () => {
+        if (ifGenerationMatch === '0') linkSync(staged, location.path);
+        else renameSync(staged, location.path);
+      },
+      ifGenerationMatch === '0',
+    );
     // Unlinking the staged name of a hard link changes the inode's ctime, so it must happen
     // before the generation is read and recorded.
     await unlink(staged).catch(() => undefined);

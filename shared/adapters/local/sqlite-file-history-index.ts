@@ -62,7 +62,9 @@ export class SqliteFileHistoryIndex implements FileHistoryIndex {
   async read(caseName: string, path: string, page: { before?: string; after?: string; limit: number }): Promise<FileHistoryRow[]> {
     const rows = (
       page.after !== undefined
-        ? this.#db.prepare('SELECT ord, json FROM file_history WHERE case_name = ? AND path = ? AND ord > ? ORDER BY ord ASC LIMIT ?').all(caseName, path, page.after, page.limit)
+        ? this.#db
+            .prepare('SELECT ord, json FROM file_history WHERE case_name = ? AND path = ? AND ord > ? ORDER BY ord ASC LIMIT ?')
+            .all(caseName, path, page.after, page.limit)
         : this.#db
             .prepare('SELECT ord, json FROM file_history WHERE case_name = ? AND path = ? AND ord < ? ORDER BY ord DESC LIMIT ?')
             .all(caseName, path, page.before ?? '~', page.limit)

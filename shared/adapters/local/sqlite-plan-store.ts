@@ -19,7 +19,7 @@ import type { Action } from '../../domain/actions.ts';
 import type { AuditEventInput, AuditRecord } from '../../domain/audit.ts';
 import type { AuditHeadSignature, AuditHeadSigner } from '../../ports/audit-head-signer.ts';
 import type { DryRunReport, Operation, PlanRecord, PlanStatus } from '../../domain/plan.ts';
-import { BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
+import { type BailiffError, conflict, internal, isBailiffError, notFound, unavailable } from '../../errors.ts';
 import type { AuditChainHead, ExecutionProgress, JournalEntry, Lease, LeaseAcquisition, PlanPage, PlanQuery, PlanStore } from '../../ports/plan-store.ts';
 import {
   checkLimit,
@@ -274,7 +274,7 @@ export class SqlitePlanStore implements PlanStore {
       if (!this.#get('SELECT 1 AS found FROM plans WHERE id = ?', id)) throw notFound(`plan ${id} does not exist`);
       const { next } = this.#get('SELECT COALESCE(MAX(seq) + 1, 0) AS next FROM journal_entries WHERE plan_id = ?', id) as { next: number };
       const insert = this.#statement('INSERT INTO journal_entries (plan_id, seq, json) VALUES (?, ?, ?)');
-      entries.forEach((entry, i) => insert.run(id, next + i, JSON.stringify(entry)));
+      for (const [i, entry] of entries.entries()) insert.run(id, next + i, JSON.stringify(entry));
     });
   }
 
@@ -546,7 +546,7 @@ export class SqlitePlanStore implements PlanStore {
 
   #insertRows(table: 'plan_operations' | 'plan_actions', planId: string, items: readonly unknown[]): void {
     const insert = this.#statement(`INSERT INTO ${table} (plan_id, idx, json) VALUES (?, ?, ?)`);
-    items.forEach((item, idx) => insert.run(planId, idx, JSON.stringify(item)));
+    for (const [idx, item] of items.entries()) insert.run(planId, idx, JSON.stringify(item));
   }
 
   #readRows(table: 'plan_operations' | 'plan_actions', planId: string, offset: number, limit: number): unknown[] {

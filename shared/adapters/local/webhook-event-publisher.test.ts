@@ -9,7 +9,17 @@ import { silentLogger } from '../../logging.ts';
 import { signWebhook, WebhookEventPublisher, type CloudEventContentMode } from './webhook-event-publisher.ts';
 
 const event = planEventFromAudit(
-  { chain: 'smith', seq: 3, type: 'plan.approved', planId: 'pln_0000000001', actor: 'alice@firm.example', at: '2026-11-30T10:00:00.000Z', data: { complete: true }, prevHash: 'sha256:a', hash: 'sha256:b' },
+  {
+    chain: 'smith',
+    seq: 3,
+    type: 'plan.approved',
+    planId: 'pln_0000000001',
+    actor: 'alice@firm.example',
+    at: '2026-11-30T10:00:00.000Z',
+    data: { complete: true },
+    prevHash: 'sha256:a',
+    hash: 'sha256:b',
+  },
   'http://127.0.0.1:8080',
 )!;
 
@@ -48,12 +58,18 @@ describe('Standard Webhooks signatures', () => {
 describe('WebhookEventPublisher', () => {
   it('retries a failing receiver with backoff, keeping the message id, until it answers 2xx', async () => {
     const target = await receiver((attempt) => (attempt < 3 ? 503 : 204));
-    const publisher = new WebhookEventPublisher({ targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }], logger: silentLogger, retryDelaysMs: [10, 20, 40] });
+    const publisher = new WebhookEventPublisher({
+      targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
+      logger: silentLogger,
+      retryDelaysMs: [10, 20, 40],
+    });
     await publisher.publish(event);
     expect(target.requests).toHaveLength(3);
     expect(new Set(target.requests.map((request) => request.headers['webhook-id']))).toEqual(new Set([event.id]));
     for (const request of target.requests) {
-      expect(request.headers['webhook-signature']).toBe(signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', event.id, Number(request.headers['webhook-timestamp']), request.body));
+      expect(request.headers['webhook-signature']).toBe(
+        signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', event.id, Number(request.headers['webhook-timestamp']), request.body),
+      );
     }
     await publisher.close();
   });
@@ -62,7 +78,11 @@ describe('WebhookEventPublisher', () => {
     const target = await receiver(() => 500);
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
-    const publisher = new WebhookEventPublisher({ targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }], logger, retryDelaysMs: [5, 5] });
+    const publisher = new WebhookEventPublisher({
+      targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
+      logger,
+      retryDelaysMs: [5, 5],
+    });
     await expect(publisher.publish(event)).resolves.toBeUndefined();
     expect(target.requests).toHaveLength(3);
     expect(warnings).toEqual(['gave up delivering a plan event to a webhook']);
@@ -70,7 +90,11 @@ describe('WebhookEventPublisher', () => {
 
   it('stops retrying when closed', async () => {
     const target = await receiver(() => 500);
-    const publisher = new WebhookEventPublisher({ targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }], logger: silentLogger, retryDelaysMs: [60_000] });
+    const publisher = new WebhookEventPublisher({
+      targets: [{ url: target.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }],
+      logger: silentLogger,
+      retryDelaysMs: [60_000],
+    });
     const delivery = publisher.publish(event);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await publisher.close();

@@ -21,13 +21,20 @@ export const applyCommand: CliCommand = {
           return ctx.out(`${queued.plan.id}: ${queued.decisions.nextStep}; follow it with: bailiff apply ${queued.plan.id} --wait`);
         }
         const final = await follow(ctx, id, options.timeout * 1000, options.interval);
-        if (final.timedOut) throw new CliExit(EXIT.timeout, `gave up waiting after ${options.timeout}s; ${id} is ${final.view.plan.status}`, { result: final.view });
+        if (final.timedOut)
+          throw new CliExit(EXIT.timeout, `gave up waiting after ${options.timeout}s; ${id} is ${final.view.plan.status}`, { result: final.view });
         const { plan, execution } = final.view;
         if (plan.status !== 'succeeded') {
           throw new CliExit(EXIT.failed, `${id} ${plan.status}${execution?.lastError ? `: ${execution.lastError}` : ''}`, { result: final.view });
         }
         if (ctx.json) ctx.printJson(final.view);
-        else ctx.out(ctx.paint('green', `${id} succeeded: ${(execution?.done ?? 0).toLocaleString('en-US')} of ${plural(execution?.actionCount ?? 0, 'action')} applied`));
+        else
+          ctx.out(
+            ctx.paint(
+              'green',
+              `${id} succeeded: ${(execution?.done ?? 0).toLocaleString('en-US')} of ${plural(execution?.actionCount ?? 0, 'action')} applied`,
+            ),
+          );
       });
   },
 };

@@ -19,14 +19,21 @@ export const approveCommand: CliCommand = {
         }
         await ctx.confirmDecision(`Approve ${view.plan.id} with hash ${planHash}?`, options.yes, 'approve');
         // The report printed above is what the person reviewed: bind the approval to its snapshot.
-        const approved = await ctx.client.approve(id, { planHash, snapshotHash: view.report.snapshotHash, ...(options.comment ? { comment: options.comment } : {}) });
+        const approved = await ctx.client.approve(id, {
+          planHash,
+          snapshotHash: view.report.snapshotHash,
+          ...(options.comment ? { comment: options.comment } : {}),
+        });
         if (ctx.json) return ctx.printJson(approved);
         // Whether this approval was the last one needed is the lifecycle's word (the view's decisions).
         const { decisions } = approved;
         ctx.out(
           decisions.awaitingApproval
             ? `approval recorded (${decisions.approvals.given.length.toLocaleString('en-US')} of ${plural(decisions.approvals.required, 'approval')}); ${approved.plan.id}: ${decisions.nextStep}`
-            : ctx.paint('green', `approved ${approved.plan.id} (hash ${planHash}); ${decisions.apply.allowed ? `apply it with: bailiff apply ${approved.plan.id} --wait` : decisions.nextStep}`),
+            : ctx.paint(
+                'green',
+                `approved ${approved.plan.id} (hash ${planHash}); ${decisions.apply.allowed ? `apply it with: bailiff apply ${approved.plan.id} --wait` : decisions.nextStep}`,
+              ),
         );
       });
   },

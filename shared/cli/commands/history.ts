@@ -18,7 +18,11 @@ export const historyCommand: CliCommand = {
           ctx.out(`${ctx.paint('dim', change.ranAt)}  ${ctx.paint('bold', describeChange(change))}${change.compensated ? ' (undone by compensation)' : ''}`);
           const kind = change.planKind === 'rollback' ? `rollback of ${change.rollbackOf}` : 'plan';
           ctx.out(`    ${kind} ${change.planId}: proposed by ${change.proposer}, approved by ${describeApprovers(change)}`);
-          const facts = [change.generation ? `generation ${change.generation}` : undefined, change.md5 ? `md5 ${change.md5}` : undefined, change.crc32c ? `crc32c ${change.crc32c}` : undefined].filter(Boolean);
+          const facts = [
+            change.generation ? `generation ${change.generation}` : undefined,
+            change.md5 ? `md5 ${change.md5}` : undefined,
+            change.crc32c ? `crc32c ${change.crc32c}` : undefined,
+          ].filter(Boolean);
           ctx.out(ctx.paint('dim', `    ${facts.length ? `${facts.join(', ')}; ` : ''}audit #${change.audit.seq} ${change.audit.hash}`));
         }
         if (body.truncated) ctx.out(ctx.paint('dim', 'older changes left out: the history is longer than one query follows'));

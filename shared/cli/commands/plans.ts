@@ -24,7 +24,9 @@ export const plansCommand: CliCommand = {
         if (ctx.json) return ctx.printJson(body);
         if (body.plans.length === 0) return ctx.out(ctx.paint('dim', 'no plans'));
         for (const plan of body.plans) {
-          ctx.out(`${plan.id}  ${paintStatus(plan.status, ctx).padEnd(ctx.colour ? 20 : 11)}  ${plan.case}  ${ctx.paint('dim', plan.createdAt)}  ${plan.description.split('\n')[0]}`);
+          ctx.out(
+            `${plan.id}  ${paintStatus(plan.status, ctx).padEnd(ctx.colour ? 20 : 11)}  ${plan.case}  ${ctx.paint('dim', plan.createdAt)}  ${plan.description.split('\n')[0]}`,
+          );
         }
         if (body.nextPageToken) ctx.out(ctx.paint('dim', `more: --page-token ${body.nextPageToken}`));
       });

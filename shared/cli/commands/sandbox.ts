@@ -46,7 +46,10 @@ export const pullCommand: CliCommand = {
         // Checked here, before the name becomes a local folder (`case/../other` would be one).
         const checked = caseNameSchema.safeParse(caseName);
         if (!checked.success) {
-          throw new CliExit(EXIT.invalid, 'invalid case name', { code: 'invalid_input', details: checked.error.issues.map((issue) => ({ path: 'case', message: issue.message })) });
+          throw new CliExit(EXIT.invalid, 'invalid case name', {
+            code: 'invalid_input',
+            details: checked.error.issues.map((issue) => ({ path: 'case', message: issue.message })),
+          });
         }
         const target = dir ?? caseName;
         const snapshot = await pull(ctx.client, caseName, target, { progress: progressBar(ctx) });
@@ -85,10 +88,14 @@ export const pushCommand: CliCommand = {
         // A push that could not be approved as it stands exits 3, like a proposal whose dry run has errors.
         const approvable = result.planId ? result.valid === true : result.conflicts.length === 0;
         const refusal = () =>
-          new CliExit(EXIT.invalid, result.planId ? `${result.planId} was stored, but it cannot be approved as it stands` : 'the push would conflict with the case: pull again', {
-            code: 'plan_invalid',
-            result,
-          });
+          new CliExit(
+            EXIT.invalid,
+            result.planId ? `${result.planId} was stored, but it cannot be approved as it stands` : 'the push would conflict with the case: pull again',
+            {
+              code: 'plan_invalid',
+              result,
+            },
+          );
         if (ctx.json) {
           if (!approvable) throw refusal();
           return ctx.printJson(result);

@@ -10,7 +10,11 @@ export const verifyCommand: CliCommand = {
         const body = await ctx.client.verifyAudit();
         if (!body.ok) {
           const broken = body.firstBreak;
-          throw new CliExit(EXIT.failed, `audit trail broken${broken ? ` in chain ${broken.chain} at record ${broken.seq}: ${broken.reason}${broken.file ? ` (${broken.file})` : ''}` : ''}`, { result: body });
+          throw new CliExit(
+            EXIT.failed,
+            `audit trail broken${broken ? ` in chain ${broken.chain} at record ${broken.seq}: ${broken.reason}${broken.file ? ` (${broken.file})` : ''}` : ''}`,
+            { result: body },
+          );
         }
         if (ctx.json) ctx.printJson(body);
         else ctx.out(ctx.paint('green', `audit trail intact: ${body.chains} chains, ${body.records} records, ${body.files} files checked`));

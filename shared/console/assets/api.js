@@ -57,7 +57,12 @@ async function request(method, path, body, extraHeaders = {}) {
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response;
   try {
-    response = await fetch(new URL(path.replace(/^\//, ''), apiRoot), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    response = await fetch(new URL(path.replace(/^\//, ''), apiRoot), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
   } catch {
     throw new ApiError(0, 'network', 'Bailiff could not be reached. Check your connection and try again.');
   }
@@ -97,7 +102,10 @@ export function describeError(error) {
   if (!(error instanceof ApiError)) return { headline: 'Something went wrong in this page. Reload it and try again.', lines: [] };
   const lines = [];
   const words = CODE_WORDS[error.code];
-  const headline = error.code === 'hash_mismatch' || error.code === 'report_changed' || error.code === 'internal' || !words ? words ?? error.message : `${words} ${capitalise(error.message)}.`;
+  const headline =
+    error.code === 'hash_mismatch' || error.code === 'report_changed' || error.code === 'internal' || !words
+      ? (words ?? error.message)
+      : `${words} ${capitalise(error.message)}.`;
   for (const detail of error.details.slice(0, 10)) {
     if (detail && typeof detail.message === 'string') lines.push(plainText(detail.path ? `${detail.path}: ${detail.message}` : detail.message));
   }
@@ -112,5 +120,9 @@ function capitalise(text) {
 /** An error as a notice box: the headline and the API's details, one paragraph each. */
 export function errorNotice(error) {
   const { headline, lines } = describeError(error);
-  return notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line })));
+  return notice(
+    'error',
+    h('p', { text: headline }),
+    lines.map((line) => h('p', { class: 'detail', text: line })),
+  );
 }

@@ -76,7 +76,16 @@ async function route() {
 
 function pageError(error) {
   const { headline, lines } = describeError(error);
-  return h('section', { class: 'page' }, notice('error', h('p', { text: headline }), lines.map((line) => h('p', { class: 'detail', text: line }))), h('p', {}, h('a', { href: './', 'data-link': true, text: 'Back to all plans' })));
+  return h(
+    'section',
+    { class: 'page' },
+    notice(
+      'error',
+      h('p', { text: headline }),
+      lines.map((line) => h('p', { class: 'detail', text: line })),
+    ),
+    h('p', {}, h('a', { href: './', 'data-link': true, text: 'Back to all plans' })),
+  );
 }
 
 function renderSession() {
@@ -108,7 +117,15 @@ function showSignIn({ message, error } = {}) {
   document.documentElement.removeAttribute('data-plan-ready');
   me = null;
   replace(sessionBar);
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'token-help' });
+  const input = h('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+    'aria-describedby': 'token-help',
+  });
   const form = h(
     'form',
     {
@@ -121,17 +138,30 @@ function showSignIn({ message, error } = {}) {
     },
     h('label', { for: 'token', text: 'Access token' }),
     input,
-    h('p', { id: 'token-help', class: 'hint' }, 'Paste the token you were given. On a local Bailiff, ', h('code', { text: 'npm start' }), ' prints one per person; they are also in ', h('code', { text: '.bailiff/dev-tokens.json' }), '. It is kept for this browser tab only.'),
+    h(
+      'p',
+      { id: 'token-help', class: 'hint' },
+      'Paste the token you were given. On a local Bailiff, ',
+      h('code', { text: 'npm start' }),
+      ' prints one per person; they are also in ',
+      h('code', { text: '.bailiff/dev-tokens.json' }),
+      '. It is kept for this browser tab only.',
+    ),
     h('button', { type: 'submit', class: 'button button-primary', text: 'Sign in' }),
   );
-  const google = settings.googleClientId ? h('div', { class: 'google-signin' }, h('p', { text: 'Sign in with your firm’s Google account:' }), h('div', { id: 'google-button' })) : null;
+  const google = settings.googleClientId
+    ? h('div', { class: 'google-signin' }, h('p', { text: 'Sign in with your firm’s Google account:' }), h('div', { id: 'google-button' }))
+    : null;
   replace(
     main,
     h(
       'section',
       { class: 'signin' },
       h('h1', { text: 'Sign in to review plans' }),
-      h('p', { class: 'lead', text: 'Bailiff shows you exactly what an assistant proposes to change in a case’s files, so you can approve it, reject it, watch it run and undo it.' }),
+      h('p', {
+        class: 'lead',
+        text: 'Bailiff shows you exactly what an assistant proposes to change in a case’s files, so you can approve it, reject it, watch it run and undo it.',
+      }),
       error ? notice('error', h('p', { text: error })) : null,
       message ? notice('info', h('p', { text: message })) : null,
       google,
@@ -167,7 +197,9 @@ onUnauthenticated((error) => {
   clearToken();
   const reason = error.details?.[0]?.reason;
   const expired = reason === 'expired';
-  showSignIn({ error: expired ? 'Your sign-in has expired. Please sign in again.' : 'That token was not accepted (it is wrong or has expired). Please sign in again.' });
+  showSignIn({
+    error: expired ? 'Your sign-in has expired. Please sign in again.' : 'That token was not accepted (it is wrong or has expired). Please sign in again.',
+  });
 });
 
 // Links marked data-link move within the app without reloading it.

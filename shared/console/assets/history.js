@@ -47,9 +47,18 @@ export async function renderHistory(main, caseName, query) {
         'header',
         { class: 'page-head' },
         h('h1', {}, 'History of ', h('span', { class: 'history-path', text: path })),
-        h('p', { class: 'lead', text: `Every change Bailiff made to this document in case ${caseName}, across renames and moves, newest first: which plan, who proposed and approved it, and the audit record that attests it.` }),
+        h('p', {
+          class: 'lead',
+          text: `Every change Bailiff made to this document in case ${caseName}, across renames and moves, newest first: which plan, who proposed and approved it, and the audit record that attests it.`,
+        }),
       ),
-      page.truncated ? h('p', { class: 'notice notice-warning', role: 'status', text: 'This document has more changes or moves than one history follows: the oldest are left out.' }) : null,
+      page.truncated
+        ? h('p', {
+            class: 'notice notice-warning',
+            role: 'status',
+            text: 'This document has more changes or moves than one history follows: the oldest are left out.',
+          })
+        : null,
       page.changes.length > 0
         ? h('ol', { class: 'history', 'aria-label': 'Changes, newest first' }, page.changes.map(changeItem))
         : h('p', { class: 'empty', text: pageToken ? 'No older changes.' : 'Bailiff has made no change to this document.' }),
@@ -57,7 +66,14 @@ export async function renderHistory(main, caseName, query) {
         'nav',
         { class: 'pager', 'aria-label': 'Pages' },
         pageToken ? h('a', { href: historyHref(caseName, path, { limit }), 'data-link': true, class: 'button button-quiet', text: '← Newest' }) : null,
-        page.nextPageToken ? h('a', { href: historyHref(caseName, path, { limit, pageToken: page.nextPageToken }), 'data-link': true, class: 'button button-quiet', text: 'Older changes →' }) : null,
+        page.nextPageToken
+          ? h('a', {
+              href: historyHref(caseName, path, { limit, pageToken: page.nextPageToken }),
+              'data-link': true,
+              class: 'button button-quiet',
+              text: 'Older changes →',
+            })
+          : null,
       ),
     ),
   );
@@ -87,11 +103,25 @@ function changeItem(change) {
       fact(
         'Approved by',
         change.approvers.length > 0
-          ? h('ul', { class: 'history-approvers' }, change.approvers.map((approver) => h('li', {}, h('strong', { text: approver.principal.startsWith('policy:') ? `Rule ${approver.principal.slice(7)}` : approver.principal }), ` ${when(approver.at)}`, approver.comment ? h('q', { text: approver.comment }) : null)))
+          ? h(
+              'ul',
+              { class: 'history-approvers' },
+              change.approvers.map((approver) =>
+                h(
+                  'li',
+                  {},
+                  h('strong', { text: approver.principal.startsWith('policy:') ? `Rule ${approver.principal.slice(7)}` : approver.principal }),
+                  ` ${when(approver.at)}`,
+                  approver.comment ? h('q', { text: approver.comment }) : null,
+                ),
+              ),
+            )
           : 'no approver recorded',
       ),
       change.generation ? fact('Generation', h('code', { text: change.generation })) : null,
-      change.md5 || change.crc32c ? fact('Checksum', h('code', { class: 'hash', title: change.md5 ?? change.crc32c, text: change.md5 ? `MD5 ${change.md5}` : `CRC32C ${change.crc32c}` })) : null,
+      change.md5 || change.crc32c
+        ? fact('Checksum', h('code', { class: 'hash', title: change.md5 ?? change.crc32c, text: change.md5 ? `MD5 ${change.md5}` : `CRC32C ${change.crc32c}` }))
+        : null,
       fact('Size', count(change.size, 'byte')),
       change.rollbackOf ? fact('Undoes', h('a', { href: `plans/${encodeURIComponent(change.rollbackOf)}`, 'data-link': true, text: change.rollbackOf })) : null,
       fact('Audit record', h('code', { class: 'hash', title: change.audit.hash, text: `#${change.audit.seq} ${shortHash(change.audit.hash)}` })),

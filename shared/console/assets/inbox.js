@@ -24,6 +24,60 @@ export async function renderInbox(main, query, { navigate }) {
     return text ? `./?${text}` : './';
   };
 
+  const filterForm = filterFormOf(filters, (overrides) => navigate(search(overrides)));
+
+  const awaiting =
+    page.awaitingYou.length > 0
+      ? h(
+          'section',
+          { class: 'inbox-section', 'aria-labelledby': 'awaiting-heading' },
+          h('h2', { id: 'awaiting-heading' }, 'Awaiting your decision ', h('span', { class: 'count', text: String(page.awaitingYou.length) })),
+          planList(page.awaitingYou, true),
+        )
+      : null;
+
+  const rest = h(
+    'section',
+    { class: 'inbox-section', 'aria-labelledby': 'all-heading' },
+    h('h2', { id: 'all-heading', text: page.awaitingYou.length > 0 ? 'Other plans' : 'Plans' }),
+    page.plans.length > 0
+      ? planList(page.plans, false)
+      : h('p', { class: 'empty', text: pageToken ? 'No more plans.' : page.awaitingYou.length > 0 ? 'No other plans.' : 'No plans match these filters.' }),
+    h(
+      'nav',
+      { class: 'pager', 'aria-label': 'Pages' },
+      pageToken ? h('a', { href: search({ page: '' }), 'data-link': true, class: 'button button-quiet', text: '← Newest' }) : null,
+      page.nextPageToken
+        ? h('a', { href: search({ page: page.nextPageToken }), 'data-link': true, class: 'button button-quiet', text: 'Older plans →' })
+        : null,
+    ),
+  );
+
+  replace(
+    main,
+    h(
+      'div',
+      { class: 'page page-inbox' },
+      h(
+        'div',
+        { class: 'page-head' },
+        h('h1', { text: 'Plans' }),
+        h('p', { class: 'lead', text: 'Changes assistants have proposed to case files. Nothing changes until a person approves it.' }),
+      ),
+      filterForm,
+      page.awaitingYou.length === 0 && !pageToken ? notice('info', h('p', { text: 'Nothing is waiting for your decision.' })) : null,
+      awaiting,
+      rest,
+    ),
+  );
+}
+
+/**
+ * The filter form; submitting it asks `go` for the first page of what the fields now say.
+ * @param {{ case: string, status: string, author: string }} filters
+ * @param {(overrides: Record<string, string>) => void} go
+ */
+function filterFormOf(filters, go) {
   const caseInput = h('input', { id: 'filter-case', name: 'case', value: filters.case, placeholder: 'e.g. abby-sitgraves', autocomplete: 'off' });
   const authorInput = h('input', { id: 'filter-author', name: 'author', value: filters.author, placeholder: 'e.g. agent@local', autocomplete: 'off' });
   const statusSelect = h(
@@ -40,49 +94,20 @@ export async function renderInbox(main, query, { navigate }) {
       'aria-label': 'Filter plans',
       onsubmit: (event) => {
         event.preventDefault();
-        navigate(search({ case: caseInput.value.trim(), author: authorInput.value.trim(), status: statusSelect.value, page: '' }));
+        go({ case: caseInput.value.trim(), author: authorInput.value.trim(), status: statusSelect.value, page: '' });
       },
     },
     h('div', { class: 'field' }, h('label', { for: 'filter-case', text: 'Case' }), caseInput),
     h('div', { class: 'field' }, h('label', { for: 'filter-status', text: 'Status' }), statusSelect),
     h('div', { class: 'field' }, h('label', { for: 'filter-author', text: 'Proposed by' }), authorInput),
-    h('div', { class: 'field field-actions' }, h('button', { type: 'submit', class: 'button', text: 'Filter' }), filters.case || filters.status || filters.author ? h('a', { href: './', 'data-link': true, class: 'button button-quiet', text: 'Clear' }) : null),
-  );
-
-  const awaiting = page.awaitingYou.length > 0
-    ? h(
-        'section',
-        { class: 'inbox-section', 'aria-labelledby': 'awaiting-heading' },
-        h('h2', { id: 'awaiting-heading' }, 'Awaiting your decision ', h('span', { class: 'count', text: String(page.awaitingYou.length) })),
-        planList(page.awaitingYou, true),
-      )
-    : null;
-
-  const rest = h(
-    'section',
-    { class: 'inbox-section', 'aria-labelledby': 'all-heading' },
-    h('h2', { id: 'all-heading', text: page.awaitingYou.length > 0 ? 'Other plans' : 'Plans' }),
-    page.plans.length > 0 ? planList(page.plans, false) : h('p', { class: 'empty', text: pageToken ? 'No more plans.' : page.awaitingYou.length > 0 ? 'No other plans.' : 'No plans match these filters.' }),
-    h(
-      'nav',
-      { class: 'pager', 'aria-label': 'Pages' },
-      pageToken ? h('a', { href: search({ page: '' }), 'data-link': true, class: 'button button-quiet', text: '← Newest' }) : null,
-      page.nextPageToken ? h('a', { href: search({ page: page.nextPageToken }), 'data-link': true, class: 'button button-quiet', text: 'Older plans →' }) : null,
-    ),
-  );
-
-  replace(
-    main,
     h(
       'div',
-      { class: 'page page-inbox' },
-      h('div', { class: 'page-head' }, h('h1', { text: 'Plans' }), h('p', { class: 'lead', text: 'Changes assistants have proposed to case files. Nothing changes until a person approves it.' })),
-      filterForm,
-      page.awaitingYou.length === 0 && !pageToken ? notice('info', h('p', { text: 'Nothing is waiting for your decision.' })) : null,
-      awaiting,
-      rest,
+      { class: 'field field-actions' },
+      h('button', { type: 'submit', class: 'button', text: 'Filter' }),
+      filters.case || filters.status || filters.author ? h('a', { href: './', 'data-link': true, class: 'button button-quiet', text: 'Clear' }) : null,
     ),
   );
+  return filterForm;
 }
 
 function planList(plans, highlight) {

@@ -13,7 +13,12 @@ export async function stepResults(id) {
   const counts = {};
   for (const action of page.actions) counts[action.outcome ?? 'not run'] = (counts[action.outcome ?? 'not run'] ?? 0) + 1;
   const ordered = [...page.actions].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
-  const table = h('table', { class: 'results' }, h('caption', { class: 'visually-hidden', text: 'Result of each step' }), h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', text: 'What' }), h('th', { scope: 'col', text: 'Result' }))));
+  const table = h(
+    'table',
+    { class: 'results' },
+    h('caption', { class: 'visually-hidden', text: 'Result of each step' }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Step' }), h('th', { scope: 'col', text: 'What' }), h('th', { scope: 'col', text: 'Result' }))),
+  );
   const body = h('tbody');
   table.append(body);
   const more = h('div', { class: 'list-more' });
@@ -26,17 +31,39 @@ export async function stepResults(id) {
           { class: `result-row result-${action.outcome ?? 'none'}` },
           h('td', { text: String(action.index + 1) }),
           h('td', { text: actionWords(action) }),
-          h('td', {}, h('span', { class: `outcome outcome-${action.outcome ?? 'none'}`, text: OUTCOME_WORDS[action.outcome] ?? 'Not run' }), action.message ? h('span', { class: 'outcome-message', text: action.message }) : null),
+          h(
+            'td',
+            {},
+            h('span', { class: `outcome outcome-${action.outcome ?? 'none'}`, text: OUTCOME_WORDS[action.outcome] ?? 'Not run' }),
+            action.message ? h('span', { class: 'outcome-message', text: action.message }) : null,
+          ),
         ),
       );
     }
     shown = Math.min(shown + LIST_CHUNK, ordered.length);
-    replace(more, shown < ordered.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(LIST_CHUNK, ordered.length - shown))} more` }) : null);
+    replace(
+      more,
+      shown < ordered.length
+        ? h('button', {
+            type: 'button',
+            class: 'button button-quiet',
+            onclick: step,
+            text: `Show ${number(Math.min(LIST_CHUNK, ordered.length - shown))} more`,
+          })
+        : null,
+    );
   };
   step();
   return [
-    h('p', { class: 'results-summary', text: Object.entries(counts).map(([outcome, n]) => `${number(n)} ${(OUTCOME_WORDS[outcome] ?? outcome).toLowerCase()}`).join(' · ') }),
-    page.total > page.actions.length ? h('p', { class: 'hint', text: `Showing the first ${number(page.actions.length)} of ${number(page.total)} steps.` }) : null,
+    h('p', {
+      class: 'results-summary',
+      text: Object.entries(counts)
+        .map(([outcome, n]) => `${number(n)} ${(OUTCOME_WORDS[outcome] ?? outcome).toLowerCase()}`)
+        .join(' · '),
+    }),
+    page.total > page.actions.length
+      ? h('p', { class: 'hint', text: `Showing the first ${number(page.actions.length)} of ${number(page.total)} steps.` })
+      : null,
     h('div', { class: 'table-scroll' }, table),
     more,
   ];

@@ -16,7 +16,15 @@ const OPERATIONS_SHOWN = 1000;
 /** How often an open page asks whether its plan changed (an unchanged plan answers 304). */
 const FOLLOW_MS = 1000;
 const FOLLOW_HIDDEN_MS = 10_000;
-const TYPE_WORDS = { create_dir: 'Create folder', write_file: 'Write file', copy: 'Copy', move: 'Move', delete: 'Delete', restore: 'Restore', remove_folder: 'Remove folder' };
+const TYPE_WORDS = {
+  create_dir: 'Create folder',
+  write_file: 'Write file',
+  copy: 'Copy',
+  move: 'Move',
+  delete: 'Delete',
+  restore: 'Restore',
+  remove_folder: 'Remove folder',
+};
 
 export async function renderPlan(main, id, context) {
   const current = await readPlan(id);
@@ -78,18 +86,21 @@ class PlanPage {
   follow() {
     if (this.left) return;
     this.timers = [
-      setTimeout(async () => {
-        if (this.left) return;
-        try {
-          // While this page's own action is under way, its answer says what happened.
-          const current = this.acting ? undefined : await this.read(this.etag);
-          if (current && !this.acting) await this.update(current);
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 401) return;
-          // A missed poll is not news: the next one tries again.
-        }
-        this.follow();
-      }, document.hidden ? FOLLOW_HIDDEN_MS : FOLLOW_MS),
+      setTimeout(
+        async () => {
+          if (this.left) return;
+          try {
+            // While this page's own action is under way, its answer says what happened.
+            const current = this.acting ? undefined : await this.read(this.etag);
+            if (current && !this.acting) await this.update(current);
+          } catch (error) {
+            if (error instanceof ApiError && error.status === 401) return;
+            // A missed poll is not news: the next one tries again.
+          }
+          this.follow();
+        },
+        document.hidden ? FOLLOW_HIDDEN_MS : FOLLOW_MS,
+      ),
     ];
   }
 
@@ -157,9 +168,31 @@ class PlanPage {
             this.progressBox,
             this.riskSummary(),
             this.issues(report),
-            h('section', { class: 'card', 'aria-labelledby': 'tree-heading' }, h('h2', { id: 'tree-heading', text: 'Before and after' }), h('p', { class: 'hint', text: 'The case’s folders with what this plan changes. Folders open and close; parts that do not change are folded away.' }), (this.legendBox = h('div', { class: 'legend-box' })), this.treeBox),
-            this.resultsBox ? h('section', { class: 'card', 'aria-labelledby': 'results-heading' }, h('h2', { id: 'results-heading', text: 'Result of each step' }), this.resultsBox) : null,
-            h('section', { class: 'card', 'aria-labelledby': 'operations-heading' }, h('h2', { id: 'operations-heading', text: `Operations (${number(plan.operationCount)})` }), this.operationsBox),
+            h(
+              'section',
+              { class: 'card', 'aria-labelledby': 'tree-heading' },
+              h('h2', { id: 'tree-heading', text: 'Before and after' }),
+              h('p', {
+                class: 'hint',
+                text: 'The case’s folders with what this plan changes. Folders open and close; parts that do not change are folded away.',
+              }),
+              (this.legendBox = h('div', { class: 'legend-box' })),
+              this.treeBox,
+            ),
+            this.resultsBox
+              ? h(
+                  'section',
+                  { class: 'card', 'aria-labelledby': 'results-heading' },
+                  h('h2', { id: 'results-heading', text: 'Result of each step' }),
+                  this.resultsBox,
+                )
+              : null,
+            h(
+              'section',
+              { class: 'card', 'aria-labelledby': 'operations-heading' },
+              h('h2', { id: 'operations-heading', text: `Operations (${number(plan.operationCount)})` }),
+              this.operationsBox,
+            ),
             h('section', { class: 'card', 'aria-labelledby': 'audit-heading' }, h('h2', { id: 'audit-heading', text: 'Audit trail' }), this.auditBox),
           ),
           h('aside', { class: 'plan-side', 'aria-label': 'Decision' }, this.decisionPanel()),
@@ -191,7 +224,12 @@ class PlanPage {
     return h(
       'header',
       { class: 'plan-head' },
-      h('div', { class: 'plan-title-row' }, h('h1', { text: plan.description }), h('span', { class: `status status-${plan.status}`, text: statusLabel(plan.status) })),
+      h(
+        'div',
+        { class: 'plan-title-row' },
+        h('h1', { text: plan.description }),
+        h('span', { class: `status status-${plan.status}`, text: statusLabel(plan.status) }),
+      ),
       h(
         'dl',
         { class: 'facts' },
@@ -199,7 +237,9 @@ class PlanPage {
         fact('Proposed by', plan.author),
         fact('Proposed', h('time', { datetime: plan.createdAt, text: `${when(plan.createdAt)} (${ago(plan.createdAt)})` })),
         fact('Plan hash', h('span', { class: 'hash-row' }, hashText, copy)),
-        plan.kind === 'rollback' && plan.rollbackOf ? fact('Undoes', h('a', { href: `plans/${plan.rollbackOf}`, 'data-link': true, text: plan.rollbackOf })) : null,
+        plan.kind === 'rollback' && plan.rollbackOf
+          ? fact('Undoes', h('a', { href: `plans/${plan.rollbackOf}`, 'data-link': true, text: plan.rollbackOf }))
+          : null,
         plan.rolledBackBy ? fact('Undone by', h('a', { href: `plans/${plan.rolledBackBy}`, 'data-link': true, text: plan.rolledBackBy })) : null,
         fact('If a step fails', plan.onError === 'rollback' ? 'undo what was done' : 'stop and report'),
       ),
@@ -210,9 +250,21 @@ class PlanPage {
     const { plan } = this.view;
     const d = this.decisions;
     const items = [];
-    if (plan.status === 'rejected' && plan.rejection) items.push(notice('warning', h('p', {}, h('strong', { text: `Rejected by ${plan.rejection.by}` }), ` ${ago(plan.rejection.at)}: `, plan.rejection.reason)));
-    if (d.approvalExpired) items.push(notice('warning', h('p', { text: 'The approval window has passed. The files may have changed since the dry run, so the plan must be validated again and approved again before it can run.' })));
-    if (!this.context.me.roles.some((role) => role === 'approver' || role === 'admin')) items.push(notice('info', h('p', { text: 'You are signed in without the approver role, so this page is read-only for decisions.' })));
+    if (plan.status === 'rejected' && plan.rejection)
+      items.push(
+        notice('warning', h('p', {}, h('strong', { text: `Rejected by ${plan.rejection.by}` }), ` ${ago(plan.rejection.at)}: `, plan.rejection.reason)),
+      );
+    if (d.approvalExpired)
+      items.push(
+        notice(
+          'warning',
+          h('p', {
+            text: 'The approval window has passed. The files may have changed since the dry run, so the plan must be validated again and approved again before it can run.',
+          }),
+        ),
+      );
+    if (!this.context.me.roles.some((role) => role === 'approver' || role === 'admin'))
+      items.push(notice('info', h('p', { text: 'You are signed in without the approver role, so this page is read-only for decisions.' })));
     return items;
   }
 
@@ -237,9 +289,19 @@ class PlanPage {
       h(
         'ul',
         { class: 'risk' },
-        items.map(([label, value]) => h('li', { class: ['risk-item', value > 0 && /replaced|deleted/i.test(label) && 'risk-item-alert'] }, h('span', { class: 'risk-value', text: number(value) }), h('span', { class: 'risk-label', text: label }))),
+        items.map(([label, value]) =>
+          h(
+            'li',
+            { class: ['risk-item', value > 0 && /replaced|deleted/i.test(label) && 'risk-item-alert'] },
+            h('span', { class: 'risk-value', text: number(value) }),
+            h('span', { class: 'risk-label', text: label }),
+          ),
+        ),
       ),
-      h('p', { class: 'risk-bytes', text: `${bytes(report.totals.bytesWritten)} written, ${bytes(report.totals.bytesDeleted)} removed. Checked against ${count(report.listing.objects, 'file')} in the case ${ago(report.checkedAt)}.` }),
+      h('p', {
+        class: 'risk-bytes',
+        text: `${bytes(report.totals.bytesWritten)} written, ${bytes(report.totals.bytesDeleted)} removed. Checked against ${count(report.listing.objects, 'file')} in the case ${ago(report.checkedAt)}.`,
+      }),
       h('p', { class: 'verdict', text: this.decisions.policyVerdict }),
     );
   }
@@ -256,8 +318,28 @@ class PlanPage {
       'section',
       { class: 'card plan-summary', 'aria-labelledby': 'issues-heading' },
       h('h2', { id: 'issues-heading', text: 'Errors and warnings' }),
-      report.errors.length > 0 ? notice('error', h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }), h('ul', {}, report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
-      report.warnings.length > 0 ? notice('warning', h('p', { text: count(report.warnings.length, 'warning') }), h('ul', {}, report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })))) : null,
+      report.errors.length > 0
+        ? notice(
+            'error',
+            h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }),
+            h(
+              'ul',
+              {},
+              report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })),
+            ),
+          )
+        : null,
+      report.warnings.length > 0
+        ? notice(
+            'warning',
+            h('p', { text: count(report.warnings.length, 'warning') }),
+            h(
+              'ul',
+              {},
+              report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })),
+            ),
+          )
+        : null,
     );
   }
 
@@ -273,11 +355,32 @@ class PlanPage {
         'div',
         { class: 'approvals' },
         h('p', { class: 'approvals-count' }, h('strong', { text: `${given.length} of ${required}` }), ` ${required === 1 ? 'approval' : 'approvals'}`),
-        h('progress', { max: String(required), value: String(Math.min(given.length, required)), 'aria-label': `${given.length} of ${count(required, 'approval')}` }),
+        h('progress', {
+          max: String(required),
+          value: String(Math.min(given.length, required)),
+          'aria-label': `${given.length} of ${count(required, 'approval')}`,
+        }),
         given.length > 0
-          ? h('ul', { class: 'approvers' }, given.map((approval) => h('li', {}, h('strong', { text: approval.principal.startsWith('policy:') ? `Rule ${approval.principal.slice(7)}` : approval.principal }), ` ${ago(approval.at)}`, approval.comment ? h('q', { text: approval.comment }) : null)))
+          ? h(
+              'ul',
+              { class: 'approvers' },
+              given.map((approval) =>
+                h(
+                  'li',
+                  {},
+                  h('strong', { text: approval.principal.startsWith('policy:') ? `Rule ${approval.principal.slice(7)}` : approval.principal }),
+                  ` ${ago(approval.at)}`,
+                  approval.comment ? h('q', { text: approval.comment }) : null,
+                ),
+              ),
+            )
           : null,
-        remaining > 0 && d.approve.offered ? h('p', { class: 'hint', text: `Needs ${count(remaining, 'more approval')} from ${people.length > 0 ? 'someone other than the author and those above' : 'someone other than the author'}.` }) : null,
+        remaining > 0 && d.approve.offered
+          ? h('p', {
+              class: 'hint',
+              text: `Needs ${count(remaining, 'more approval')} from ${people.length > 0 ? 'someone other than the author and those above' : 'someone other than the author'}.`,
+            })
+          : null,
       ),
     );
 
@@ -285,9 +388,35 @@ class PlanPage {
     const shown = (decision) => decision.offered || decision.allowed;
     if (shown(d.approve)) panel.append(this.approveForm());
     if (shown(d.reject)) panel.append(this.rejectForm());
-    if (d.validate.allowed) panel.append(this.actionButton('validate', d.approvalExpired ? 'Validate again' : 'Check again against the files now', d.approvalExpired ? 'button-primary' : '', 'Runs the dry run again against the case as it is now.'));
-    if (shown(d.apply)) panel.append(this.actionButton('apply', 'Run this plan now', 'button-primary', d.apply.allowed ? 'Applies exactly the approved plan to the case files.' : d.apply.reason, !d.apply.allowed));
-    if (shown(d.rollback)) panel.append(this.actionButton('rollback', 'Propose rollback', '', d.rollback.allowed ? 'Proposes a new plan that undoes what this one did; it is reviewed and approved like any other.' : d.rollback.reason, !d.rollback.allowed));
+    if (d.validate.allowed)
+      panel.append(
+        this.actionButton(
+          'validate',
+          d.approvalExpired ? 'Validate again' : 'Check again against the files now',
+          d.approvalExpired ? 'button-primary' : '',
+          'Runs the dry run again against the case as it is now.',
+        ),
+      );
+    if (shown(d.apply))
+      panel.append(
+        this.actionButton(
+          'apply',
+          'Run this plan now',
+          'button-primary',
+          d.apply.allowed ? 'Applies exactly the approved plan to the case files.' : d.apply.reason,
+          !d.apply.allowed,
+        ),
+      );
+    if (shown(d.rollback))
+      panel.append(
+        this.actionButton(
+          'rollback',
+          'Propose rollback',
+          '',
+          d.rollback.allowed ? 'Proposes a new plan that undoes what this one did; it is reviewed and approved like any other.' : d.rollback.reason,
+          !d.rollback.allowed,
+        ),
+      );
     return panel;
   }
 
@@ -295,7 +424,13 @@ class PlanPage {
     const d = this.decisions;
     const comment = h('textarea', { id: 'approve-comment', rows: '2', disabled: !d.approve.allowed, maxlength: '4000' });
     const reasonId = 'approve-reason';
-    const button = h('button', { type: 'submit', class: 'button button-primary', disabled: !d.approve.allowed, 'aria-describedby': d.approve.allowed ? undefined : reasonId, text: 'Approve this plan' });
+    const button = h('button', {
+      type: 'submit',
+      class: 'button button-primary',
+      disabled: !d.approve.allowed,
+      'aria-describedby': d.approve.allowed ? undefined : reasonId,
+      text: 'Approve this plan',
+    });
     return h(
       'form',
       {
@@ -306,7 +441,16 @@ class PlanPage {
           // The plan and report on screen: if either changed meanwhile, the API refuses.
           const body = { planHash: this.view.plan.planHash, snapshotHash: this.view.report.snapshotHash };
           if (comment.value.trim()) body.comment = comment.value.trim();
-          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body), (view) => (view.decisions.apply.offered ? success('Approved. The plan can now be run.') : view.decisions.approve.offered ? success('Your approval is recorded. The plan needs another approver.') : changeFlash(view)));
+          this.perform(
+            button,
+            () => post(`/plans/${encodeURIComponent(this.plan.id)}/approve`, body),
+            (view) =>
+              view.decisions.apply.offered
+                ? success('Approved. The plan can now be run.')
+                : view.decisions.approve.offered
+                  ? success('Your approval is recorded. The plan needs another approver.')
+                  : changeFlash(view),
+          );
         },
       },
       h('label', { for: 'approve-comment', text: 'Comment (optional)' }),
@@ -335,7 +479,11 @@ class PlanPage {
             reason.focus();
             return;
           }
-          this.perform(button, () => post(`/plans/${encodeURIComponent(this.plan.id)}/reject`, { reason: reason.value.trim() }), () => success('Rejected. The plan will not run.'));
+          this.perform(
+            button,
+            () => post(`/plans/${encodeURIComponent(this.plan.id)}/reject`, { reason: reason.value.trim() }),
+            () => success('Rejected. The plan will not run.'),
+          );
         },
       },
       h('label', { for: 'reject-reason', text: 'Reason for rejecting' }),
@@ -352,10 +500,25 @@ class PlanPage {
     button.addEventListener('click', () => {
       const id = encodeURIComponent(this.plan.id);
       // Said from the plan as it is once the page has it again: a small plan may already be done.
-      if (action === 'apply') this.perform(button, () => post(`/plans/${id}/apply`), (view) => (view.decisions.inFlight ? success(`${statusLabel(view.plan.status)}. Progress appears below.`) : changeFlash(view)));
-      if (action === 'validate') this.perform(button, () => post(`/plans/${id}/validate`), (view) => success(view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'));
+      if (action === 'apply')
+        this.perform(
+          button,
+          () => post(`/plans/${id}/apply`),
+          (view) => (view.decisions.inFlight ? success(`${statusLabel(view.plan.status)}. Progress appears below.`) : changeFlash(view)),
+        );
+      if (action === 'validate')
+        this.perform(
+          button,
+          () => post(`/plans/${id}/validate`),
+          (view) => success(view.report.valid ? 'Validated again: the plan can be approved.' : 'Validated again: the dry run now finds errors.'),
+        );
       if (action === 'rollback') {
-        this.perform(button, () => post(`/plans/${id}/rollback`), null, (view) => this.context.navigate(`plans/${encodeURIComponent(view.plan.id)}`));
+        this.perform(
+          button,
+          () => post(`/plans/${id}/rollback`),
+          null,
+          (view) => this.context.navigate(`plans/${encodeURIComponent(view.plan.id)}`),
+        );
       }
     });
     return h('div', { class: 'decision-action' }, button, h('p', { id, class: disabled ? 'why-not' : 'hint', text: explanation }));
@@ -422,7 +585,10 @@ class PlanPage {
     const operationsPromise = loadOperations(id, plan.operationCount);
     // The listing only adds the files that do not change; on a large case it is the slowest
     // answer, so the tree is drawn from the plan first and redrawn when the listing arrives.
-    const filesPromise = get(`/cases/${encodeURIComponent(plan.case)}/files?recursive=true`).then((body) => body.files, () => undefined);
+    const filesPromise = get(`/cases/${encodeURIComponent(plan.case)}/files?recursive=true`).then(
+      (body) => body.files,
+      () => undefined,
+    );
     const auditPromise = this.loadAudit(id);
     const resultsPromise = this.resultsBox ? this.loadResults(id) : Promise.resolve();
     const beforeRun = !plan.execution && !this.decisions.inFlight;
@@ -433,7 +599,11 @@ class PlanPage {
       const draw = (files) => {
         const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
         const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
-        renderTree(this.treeBox, root, { onPreview: (operation) => this.preview(operation), open: openFolders, historyHref: (path) => historyHref(plan.case, path) });
+        renderTree(this.treeBox, root, {
+          onPreview: (operation) => this.preview(operation),
+          open: openFolders,
+          historyHref: (path) => historyHref(plan.case, path),
+        });
         replace(this.legendBox, legend(root.changeTypes));
       };
       draw([]);
@@ -447,7 +617,9 @@ class PlanPage {
           document.documentElement.setAttribute('data-plan-ready', plan.id);
           return;
         }
-        const focused = this.treeBox.contains(document.activeElement) ? document.activeElement.closest('li')?.querySelector('.tree-name')?.textContent : undefined;
+        const focused = this.treeBox.contains(document.activeElement)
+          ? document.activeElement.closest('li')?.querySelector('.tree-name')?.textContent
+          : undefined;
         draw(files);
         this.treeBox.setAttribute('aria-busy', 'false');
         if (focused) [...this.treeBox.querySelectorAll('.tree-toggle')].find((toggle) => toggle.textContent.includes(focused))?.focus();
@@ -465,7 +637,10 @@ class PlanPage {
   drawOperations(operations) {
     const { report } = this.view;
     const issuesByOperation = new Map();
-    for (const issue of [...report.errors.map((issue) => ({ ...issue, level: 'error' })), ...report.warnings.map((issue) => ({ ...issue, level: 'warning' }))]) {
+    for (const issue of [
+      ...report.errors.map((issue) => ({ ...issue, level: 'error' })),
+      ...report.warnings.map((issue) => ({ ...issue, level: 'warning' })),
+    ]) {
       if (issue.operation === undefined) continue;
       const list = issuesByOperation.get(issue.operation) ?? [];
       list.push(issue);
@@ -482,19 +657,39 @@ class PlanPage {
         list.append(
           h(
             'li',
-            { class: ['operation', issues.some((issue) => issue.level === 'error') && 'has-error', issues.some((issue) => issue.level === 'warning') && 'has-warning'] },
+            {
+              class: [
+                'operation',
+                issues.some((issue) => issue.level === 'error') && 'has-error',
+                issues.some((issue) => issue.level === 'warning') && 'has-warning',
+              ],
+            },
             h('span', { class: 'operation-index', text: `${operation.index + 1}.` }),
             h('span', { class: 'operation-type', text: TYPE_WORDS[operation.type] ?? operation.type }),
             h('span', { class: 'operation-paths', text: operationPaths(operation) }),
-            operation.content ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.preview(operation), text: 'Preview' }) : null,
+            operation.content
+              ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.preview(operation), text: 'Preview' })
+              : null,
             effect ? h('span', { class: 'operation-effect', text: effect }) : null,
-            issues.map((issue) => h('span', { class: `issue issue-${issue.level}`, text: `${issue.level === 'error' ? 'Error' : 'Warning'}: ${issue.message}` })),
+            issues.map((issue) =>
+              h('span', { class: `issue issue-${issue.level}`, text: `${issue.level === 'error' ? 'Error' : 'Warning'}: ${issue.message}` }),
+            ),
           ),
         );
       }
       shown = Math.min(shown + OPERATIONS_SHOWN, operations.length);
       replace(showing, shown < operations.length ? `Showing ${number(shown)} of ${number(operations.length)} operations.` : null);
-      replace(more, shown < operations.length ? h('button', { type: 'button', class: 'button button-quiet', onclick: step, text: `Show ${number(Math.min(OPERATIONS_SHOWN, operations.length - shown))} more` }) : null);
+      replace(
+        more,
+        shown < operations.length
+          ? h('button', {
+              type: 'button',
+              class: 'button button-quiet',
+              onclick: step,
+              text: `Show ${number(Math.min(OPERATIONS_SHOWN, operations.length - shown))} more`,
+            })
+          : null,
+      );
     };
     step();
     replace(this.operationsBox, showing, list, more);
@@ -507,7 +702,10 @@ class PlanPage {
     replace(
       dialog,
       h('h2', { id: 'preview-title', text: operation.destination }),
-      h('p', { class: 'hint', text: `${TYPE_WORDS.write_file}: ${bytes(content.bytes)}, ${content.mediaType}${operation.overwrite ? ', replacing the file there' : ''}` }),
+      h('p', {
+        class: 'hint',
+        text: `${TYPE_WORDS.write_file}: ${bytes(content.bytes)}, ${content.mediaType}${operation.overwrite ? ', replacing the file there' : ''}`,
+      }),
       content.preview !== undefined
         ? h('pre', { class: 'preview-text', tabindex: '0', text: content.preview + (content.previewTruncated ? '\n…' : '') })
         : notice('info', h('p', { text: 'This content is not text, so it cannot be shown here; its size and type are above.' })),
@@ -556,7 +754,11 @@ function issueText(issue) {
 }
 
 function flashNotice(flash) {
-  return notice(flash.kind, h('p', { text: flash.text }), (flash.lines ?? []).map((line) => h('p', { class: 'detail', text: line })));
+  return notice(
+    flash.kind,
+    h('p', { text: flash.text }),
+    (flash.lines ?? []).map((line) => h('p', { class: 'detail', text: line })),
+  );
 }
 
 function success(text) {
@@ -581,5 +783,9 @@ function fact(term, value) {
 function legend(types) {
   const used = LEGEND.filter(([type]) => types.has(type));
   if (used.length === 0) return null;
-  return h('ul', { class: 'legend', 'aria-label': 'What the marks mean' }, used.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))));
+  return h(
+    'ul',
+    { class: 'legend', 'aria-label': 'What the marks mean' },
+    used.map(([type, label]) => h('li', {}, h('span', { class: `change change-${type}`, text: label }))),
+  );
 }

@@ -61,12 +61,8 @@ function isFolderPath(path, existingFolders) {
   return path.endsWith('/') || existingFolders.has(path.replace(/\/$/, ''));
 }
 
-/**
- * Builds the tree. `files` is the case listing ({path, size}), `operations` the plan's
- * operation summaries, `diff` the dry-run diff (its `changed` names overwritten files).
- */
-export function buildTree({ files, operations, diff, beforeRun, failing = new Set() }) {
-  const root = newFolder('', '');
+/** Puts the case listing into the tree; returns its folders and its files' sizes by path. */
+function plantListing(root, files) {
   const existingFolders = new Set();
   const existing = new Map();
   for (const file of files) {
@@ -80,6 +76,16 @@ export function buildTree({ files, operations, diff, beforeRun, failing = new Se
       nodeAt(root, file.path, 'file').size = file.size;
     }
   }
+  return { existingFolders, existing };
+}
+
+/**
+ * Builds the tree. `files` is the case listing ({path, size}), `operations` the plan's
+ * operation summaries, `diff` the dry-run diff (its `changed` names overwritten files).
+ */
+export function buildTree({ files, operations, diff, beforeRun, failing = new Set() }) {
+  const root = newFolder('', '');
+  const { existingFolders, existing } = plantListing(root, files);
   // What a plan replaces is the dry run's word (its diff, as the tiles count it), not today's
   // listing: files that arrived since the dry run would otherwise show as "Replaces a file" beside
   // "0 replaced". Only when the diff was cut short does the listing fill in, before the run.
@@ -99,7 +105,11 @@ export function buildTree({ files, operations, diff, beforeRun, failing = new Se
         break;
       case 'write_file': {
         const node = nodeAt(root, destination, 'file');
-        mark(node, wasThere(destination) ? 'overwritten' : 'new', operation.content ? `${bytes(operation.content.bytes)}, ${operation.content.mediaType}` : undefined);
+        mark(
+          node,
+          wasThere(destination) ? 'overwritten' : 'new',
+          operation.content ? `${bytes(operation.content.bytes)}, ${operation.content.mediaType}` : undefined,
+        );
         node.operation = operation;
         break;
       }
@@ -160,7 +170,9 @@ function tally(folder) {
 }
 
 function sortedChildren(folder) {
-  return [...folder.children.values()].sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, 'en', { numeric: true }) : a.kind === 'folder' ? -1 : 1));
+  return [...folder.children.values()].sort((a, b) =>
+    a.kind === b.kind ? a.name.localeCompare(b.name, 'en', { numeric: true }) : a.kind === 'folder' ? -1 : 1,
+  );
 }
 
 function badge(change) {
@@ -174,16 +186,21 @@ function quietRow(quiet, draw) {
   const hidden = quiet.reduce((sum, child) => sum + (child.kind === 'folder' ? child.unchanged : 1), 0);
   const label = `${[folders ? count(folders, 'unchanged folder') : '', files ? count(files, 'unchanged file') : ''].filter(Boolean).join(' and ')}${folders ? ` (${count(hidden, 'file')} in all)` : ''}`;
   const item = h('li', { class: 'tree-quiet' });
-  const button = h('button', {
-    type: 'button',
-    class: 'tree-toggle tree-toggle-quiet',
-    'aria-expanded': 'false',
-    onclick: () => {
-      const inner = h('ul', { class: 'tree' });
-      drawChunked(inner, quiet, draw);
-      item.replaceChildren(inner);
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'tree-toggle tree-toggle-quiet',
+      'aria-expanded': 'false',
+      onclick: () => {
+        const inner = h('ul', { class: 'tree' });
+        drawChunked(inner, quiet, draw);
+        item.replaceChildren(inner);
+      },
     },
-  }, h('span', { class: 'chevron', 'aria-hidden': 'true' }), `${label}, not changed`);
+    h('span', { class: 'chevron', 'aria-hidden': 'true' }),
+    `${label}, not changed`,
+  );
   item.append(button);
   return item;
 }
@@ -197,7 +214,14 @@ function drawChunked(list, nodes, draw) {
     shown += next.length;
     for (const node of next) list.insertBefore(draw(node), more.isConnected ? more : null);
     if (shown < nodes.length) {
-      replace(more, h('button', { type: 'button', class: 'button button-quiet button-small', onclick: step }, `Show ${number(Math.min(CHUNK, nodes.length - shown))} more of ${number(nodes.length - shown)}`));
+      replace(
+        more,
+        h(
+          'button',
+          { type: 'button', class: 'button button-quiet button-small', onclick: step },
+          `Show ${number(Math.min(CHUNK, nodes.length - shown))} more of ${number(nodes.length - shown)}`,
+        ),
+      );
       if (!more.isConnected) list.append(more);
     } else more.remove();
   };
@@ -216,8 +240,12 @@ function fileRow(node, onPreview, historyHref) {
     node.change ? badge(node.change) : null,
     node.change?.replaces ? h('span', { class: 'change change-overwritten', text: 'Replaces a file' }) : null,
     node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : null,
-    node.operation && onPreview ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => onPreview(node.operation), text: 'Preview' }) : null,
-    historyHref ? h('a', { href: historyHref(node.path), 'data-link': true, class: 'tree-history', 'aria-label': `History of ${node.path}`, text: 'History' }) : null,
+    node.operation && onPreview
+      ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => onPreview(node.operation), text: 'Preview' })
+      : null,
+    historyHref
+      ? h('a', { href: historyHref(node.path), 'data-link': true, class: 'tree-history', 'aria-label': `History of ${node.path}`, text: 'History' })
+      : null,
   );
 }
 
@@ -277,7 +305,12 @@ export function renderTree(container, root, { onPreview, open: openPaths, histor
         opened.delete(node.path);
       } else open();
     });
-    item.append(toggle, node.change ? badge(node.change) : '', node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : '', childList);
+    item.append(
+      toggle,
+      node.change ? badge(node.change) : '',
+      node.change?.detail ? h('span', { class: 'tree-detail', text: node.change.detail }) : '',
+      childList,
+    );
     // Open what changes, while the first screenful lasts; the rest opens on request.
     if (remembered ? opened.has(node.path) : expandable && node.changes > 0 && budget > 0 && node.changes <= budget) open();
     return item;

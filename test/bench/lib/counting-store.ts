@@ -6,7 +6,17 @@
  */
 import type { Readable } from 'node:stream';
 import type { SettableHoldKind } from '../../../shared/domain/holds.ts';
-import type { CopyOptions, GenerationPrecondition, ListOptions, ListPage, ObjectInfo, ObjectReadStream, ObjectStore, OpenReadOptions, WriteOptions } from '../../../shared/ports/object-store.ts';
+import type {
+  CopyOptions,
+  GenerationPrecondition,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectReadStream,
+  ObjectStore,
+  OpenReadOptions,
+  WriteOptions,
+} from '../../../shared/ports/object-store.ts';
 
 export const STORE_CALLS = ['list', 'stat', 'read', 'write', 'copy', 'delete', 'rename'] as const;
 export type StoreCall = (typeof STORE_CALLS)[number];

@@ -39,7 +39,11 @@ export interface CpuProbe {
 export async function startCpuProbe(others: Record<string, number[]>): Promise<CpuProbe> {
   const selfBefore = process.cpuUsage();
   const before = new Map<string, number>();
-  for (const [label, pids] of Object.entries(others)) before.set(label, (await Promise.all(pids.map(ticksOf))).reduce((a, b) => a + b, 0));
+  for (const [label, pids] of Object.entries(others))
+    before.set(
+      label,
+      (await Promise.all(pids.map(ticksOf))).reduce((a, b) => a + b, 0),
+    );
   return {
     async stop() {
       const self = process.cpuUsage(selfBefore);

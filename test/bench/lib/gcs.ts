@@ -30,7 +30,12 @@ export async function verifyMoved(bucket: Bucket, casePrefix: string, files: rea
 /** Deletes everything under a prefix, so the emulator's memory does not grow from run to run. */
 export async function emptyPrefix(bucket: Bucket, prefix: string): Promise<void> {
   const names = await listNames(bucket, prefix);
-  await mapLimited(names, SEED_CONCURRENCY, (name) => bucket.file(name).delete({ ignoreNotFound: true }).then(() => undefined));
+  await mapLimited(names, SEED_CONCURRENCY, (name) =>
+    bucket
+      .file(name)
+      .delete({ ignoreNotFound: true })
+      .then(() => undefined),
+  );
 }
 
 /** Cloud Storage requests a Storage client has made, by kind, since it was wrapped. */

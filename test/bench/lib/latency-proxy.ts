@@ -41,7 +41,14 @@ function serve(upstream: URL, delayMs: number): void {
     incoming.on('end', () => {
       setTimeout(() => {
         const forward = httpRequest(
-          { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: upstream.host }, agent },
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: incoming.method,
+            path: incoming.url,
+            headers: { ...incoming.headers, host: upstream.host },
+            agent,
+          },
           (answer) => {
             outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(outgoing);

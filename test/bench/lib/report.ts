@@ -31,34 +31,64 @@ function table(header: string[], rows: string[][]): string {
 const samplesText = (samples: number[]) => samples.map(formatSig).join(', ');
 
 function extraText(row: Row): string {
-  return row.extra ? Object.entries(row.extra).map(([key, value]) => `${key} ${typeof value === 'number' ? formatSig(value) : value}`).join('; ') : '';
+  return row.extra
+    ? Object.entries(row.extra)
+        .map(([key, value]) => `${key} ${typeof value === 'number' ? formatSig(value) : value}`)
+        .join('; ')
+    : '';
 }
 
 /** Markdown tables: readable in a terminal and pasted as is into docs/benchmarks.md. */
 export function renderResults(saved: SavedRun): string {
   const { results, meta } = saved;
   const out: string[] = [];
-  out.push(`Bailiff bench — ${meta.date} — commit ${meta.commit} — ${meta.runs} run(s) per scenario${meta.quick ? ' (--quick sizes)' : ''} — took ${Math.round(meta.durationSeconds)} s`);
+  out.push(
+    `Bailiff bench — ${meta.date} — commit ${meta.commit} — ${meta.runs} run(s) per scenario${meta.quick ? ' (--quick sizes)' : ''} — took ${Math.round(meta.durationSeconds)} s`,
+  );
   out.push(`Command: ${meta.command}`);
-  out.push(`Machine: ${meta.machine.cpus} CPUs (${meta.machine.cpuModel}), ${meta.machine.memoryGiB.toFixed(1)} GiB, ${meta.machine.platform}, Node ${meta.machine.node}`);
-  out.push(`Tools: ${Object.entries(meta.versions).map(([name, version]) => `${name} ${version}`).join('; ')}`);
-  const scenarios = [...new Set([...results.rows.map((row) => row.scenario), ...results.ratios.map((ratio) => ratio.scenario), ...results.notes.map((note) => note.scenario)])];
+  out.push(
+    `Machine: ${meta.machine.cpus} CPUs (${meta.machine.cpuModel}), ${meta.machine.memoryGiB.toFixed(1)} GiB, ${meta.machine.platform}, Node ${meta.machine.node}`,
+  );
+  out.push(
+    `Tools: ${Object.entries(meta.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join('; ')}`,
+  );
+  const scenarios = [
+    ...new Set([...results.rows.map((row) => row.scenario), ...results.ratios.map((ratio) => ratio.scenario), ...results.notes.map((note) => note.scenario)]),
+  ];
   for (const scenario of scenarios) {
     out.push('', `### ${scenario}`, '');
     const rows = results.rows.filter((row) => row.scenario === scenario);
     if (rows.length > 0) {
-      out.push(table(['measure', 'median', 'unit', 'per run', 'also'], rows.map((row) => [row.name, formatSig(row.median), row.unit, samplesText(row.samples), extraText(row)])));
+      out.push(
+        table(
+          ['measure', 'median', 'unit', 'per run', 'also'],
+          rows.map((row) => [row.name, formatSig(row.median), row.unit, samplesText(row.samples), extraText(row)]),
+        ),
+      );
     }
     const ratios = results.ratios.filter((ratio) => ratio.scenario === scenario);
     if (ratios.length > 0) {
-      out.push('', table(['ratio (each run\'s own figures)', 'median', 'per run'], ratios.map((ratio) => [ratio.name, `${formatSig(ratio.median)}×`, samplesText(ratio.samples)])));
+      out.push(
+        '',
+        table(
+          ["ratio (each run's own figures)", 'median', 'per run'],
+          ratios.map((ratio) => [ratio.name, `${formatSig(ratio.median)}×`, samplesText(ratio.samples)]),
+        ),
+      );
     }
     const notes = results.notes.filter((note) => note.scenario === scenario);
     if (notes.length > 0) out.push('', ...notes.map((note) => `- ${note.text}`));
   }
   if (results.targets.length > 0) {
     out.push('', '### Targets', '');
-    out.push(table(['target', 'measured', 'verdict'], results.targets.map((target) => [target.target, target.figure, target.met === null ? 'not measured' : target.margin])));
+    out.push(
+      table(
+        ['target', 'measured', 'verdict'],
+        results.targets.map((target) => [target.target, target.figure, target.met === null ? 'not measured' : target.margin]),
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -90,7 +120,10 @@ export function summarise(saved: SavedRun): SavedRun {
 
 /** The newest kept run of the same sizes (quick or full), the default for `--compare`. */
 export async function newestKeptRun(directory: string, quick: boolean): Promise<string | undefined> {
-  const names = (await readdir(directory).catch(() => [] as string[])).filter((name) => /^results-.+\.json$/.test(name)).sort().reverse();
+  const names = (await readdir(directory).catch(() => [] as string[]))
+    .filter((name) => /^results-.+\.json$/.test(name))
+    .sort()
+    .reverse();
   for (const name of names) {
     const file = join(directory, name);
     const run = JSON.parse(await readFile(file, 'utf8')) as SavedRun;

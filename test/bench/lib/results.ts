@@ -65,7 +65,15 @@ export function addNote(results: Results, scenario: string, text: string): void 
  * A target of the form "value ≤ limit" (or ≥, <, >). The margin says by how much it was met or
  * missed, relative to the limit.
  */
-export function addTarget(results: Results, target: string, value: number | undefined, comparison: '<=' | '<' | '>=' | '>', limit: number, unit: string, reasonIfMissing?: string): void {
+export function addTarget(
+  results: Results,
+  target: string,
+  value: number | undefined,
+  comparison: '<=' | '<' | '>=' | '>',
+  limit: number,
+  unit: string,
+  reasonIfMissing?: string,
+): void {
   if (value === undefined || !Number.isFinite(value)) {
     results.targets.push({ target, figure: `not measured${reasonIfMissing ? `: ${reasonIfMissing}` : ''}`, met: null, margin: '—' });
     return;

@@ -18,12 +18,16 @@ async function rcloneVersion(): Promise<string | undefined> {
 export async function ensureRclone(): Promise<string> {
   const present = await rcloneVersion();
   if (present) return present;
-  log('rclone is missing; installing Debian\'s package with apt-get');
-  let result = await runProgram('apt-get', ['install', '-y', '--no-install-recommends', 'rclone'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  log("rclone is missing; installing Debian's package with apt-get");
+  let result = await runProgram('apt-get', ['install', '-y', '--no-install-recommends', 'rclone'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (result.code !== 0) {
     // A fresh machine may have no package lists yet.
     await runProgram('apt-get', ['update'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    result = await runProgram('apt-get', ['install', '-y', '--no-install-recommends', 'rclone'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    result = await runProgram('apt-get', ['install', '-y', '--no-install-recommends', 'rclone'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   const installed = await rcloneVersion();
   if (!installed) {

@@ -47,7 +47,11 @@ export interface RunResult {
 }
 
 /** Runs a program to completion, feeding `input` on stdin; never throws (the caller judges the result). */
-export function runProgram(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<RunResult> {
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';

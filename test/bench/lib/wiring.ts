@@ -49,7 +49,14 @@ export interface Bailiff {
 export function wireBailiff(ports: { objects: ObjectStore; plans: PlanStore }, executor: Partial<ExecutorOptions> = {}): Bailiff {
   const queue = new CollectingQueue();
   const service = new PlanService({ ...ports, queue, clock: systemClock, policy: DEFAULT_POLICY, logger: silentLogger, options: { approvalTtlMs: 3600_000 } });
-  const exec = new Executor({ ...ports, queue, clock: systemClock, policy: DEFAULT_POLICY, logger: silentLogger, options: { ...defaultExecutorOptions(), ...executor } });
+  const exec = new Executor({
+    ...ports,
+    queue,
+    clock: systemClock,
+    policy: DEFAULT_POLICY,
+    logger: silentLogger,
+    options: { ...defaultExecutorOptions(), ...executor },
+  });
   return { service, executor: exec, queue, plans: ports.plans };
 }
 

@@ -86,7 +86,11 @@ export async function apiLatency(ctx: BenchContext): Promise<void> {
     const caseName = 's6-case';
     const caseDir = join(dir, 'workspace', 'projects', caseName);
     for (let folder = 0; folder < FOLDERS; folder += 1) await mkdir(join(caseDir, 'incoming', String(folder).padStart(2, '0')), { recursive: true });
-    await mapLimited(Array.from({ length: CASE_FILES }, (_, i) => i), 32, (i) => writeFile(join(caseDir, fileName(i)), Buffer.alloc(2048, 0x41)));
+    await mapLimited(
+      Array.from({ length: CASE_FILES }, (_, i) => i),
+      32,
+      (i) => writeFile(join(caseDir, fileName(i)), Buffer.alloc(2048, 0x41)),
+    );
     const token = randomBytes(24).toString('base64url');
     const server = await startServer({
       ...process.env,
@@ -103,7 +107,11 @@ export async function apiLatency(ctx: BenchContext): Promise<void> {
         const body = JSON.stringify({
           case: caseName,
           description: `bench proposal ${index}`,
-          operations: Array.from({ length: OPERATIONS }, (_, i) => ({ type: 'move', source: fileName(first + i), destination: `filed/${fileName(first + i)}` })),
+          operations: Array.from({ length: OPERATIONS }, (_, i) => ({
+            type: 'move',
+            source: fileName(first + i),
+            destination: `filed/${fileName(first + i)}`,
+          })),
         });
         const response = await fetch(`${server.url}/plans`, { method: 'POST', headers, body });
         const text = await response.text();

@@ -14,7 +14,14 @@ const app = buildEmbeddedApp(config);
 const server = await startHttpServer({
   port: 0,
   host: '127.0.0.1',
-  deps: { api: app.service, review: app.review, identity: app.identity, health: app.health, limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES }, logger: app.logger },
+  deps: {
+    api: app.service,
+    review: app.review,
+    identity: app.identity,
+    health: app.health,
+    limits: { maxBodyBytes: config.BAILIFF_MAX_BODY_BYTES },
+    logger: app.logger,
+  },
 });
 process.send?.({ url: server.url });
 

@@ -91,7 +91,10 @@ export async function costs(ctx: BenchContext): Promise<void> {
     await seedBucket(bucket, prefix, files);
     const bailiff = wireBailiff({ objects, plans });
     const mark = () => ({ storage: objects.snapshot(), firestore: firestoreCounts() });
-    const between = (a: ReturnType<typeof mark>, b: ReturnType<typeof mark>): PhaseCounts => ({ storage: diffStoreCounts(b.storage, a.storage), firestore: diffFirestoreCounts(b.firestore, a.firestore) });
+    const between = (a: ReturnType<typeof mark>, b: ReturnType<typeof mark>): PhaseCounts => ({
+      storage: diffStoreCounts(b.storage, a.storage),
+      firestore: diffFirestoreCounts(b.firestore, a.firestore),
+    });
     const m0 = mark();
     const proposed = await bailiff.service.propose(agent, movePlan(caseName, files));
     if (!proposed.report.valid) throw new Error('cost plan invalid');
@@ -123,7 +126,11 @@ export async function costs(ctx: BenchContext): Promise<void> {
       name: `one ${OPERATIONS_PER_PLAN}-move plan, ${phase}: Firestore document writes`,
       unit: 'writes',
       samples: picked.map((counts) => counts.firestore.writes),
-      extra: { reads: median(picked.map((c) => c.firestore.reads)), deletes: median(picked.map((c) => c.firestore.deletes)), RPCs: median(picked.map((c) => c.firestore.rpcs)) },
+      extra: {
+        reads: median(picked.map((c) => c.firestore.reads)),
+        deletes: median(picked.map((c) => c.firestore.deletes)),
+        RPCs: median(picked.map((c) => c.firestore.rpcs)),
+      },
     });
     addRow(ctx.results, {
       scenario: SCENARIO,
@@ -161,7 +168,9 @@ export async function costs(ctx: BenchContext): Promise<void> {
       'GCS class B': median(lifecycle.map((plan) => per1k(gcsClasses(plan.storage).classB, OPERATIONS_PER_PLAN))),
     },
   });
-  const s1 = ctx.results.details.s1 as { moves: number; firestoreRuns: Array<{ execute: PhaseCounts; propose: PhaseCounts; approveAndApply: { firestore: FirestoreCounts } } | undefined> } | undefined;
+  const s1 = ctx.results.details.s1 as
+    | { moves: number; firestoreRuns: Array<{ execute: PhaseCounts; propose: PhaseCounts; approveAndApply: { firestore: FirestoreCounts } } | undefined> }
+    | undefined;
   const s1Runs = s1?.firestoreRuns.filter((run): run is NonNullable<typeof run> => run !== undefined) ?? [];
   let s1ExecuteWrites: number | undefined;
   if (s1 && s1Runs.length > 0) {
@@ -179,8 +188,16 @@ export async function costs(ctx: BenchContext): Promise<void> {
     });
   }
   addTarget(ctx.results, `≤ 30 Firestore writes per 1,000 operations executed (${OPERATIONS_PER_PLAN}-move plans)`, executeWrites, '<=', 30, 'writes');
-  if (s1ExecuteWrites !== undefined) addTarget(ctx.results, `≤ 30 Firestore writes per 1,000 operations executed (${formatNumber(s1!.moves)}-move plans)`, s1ExecuteWrites, '<=', 30, 'writes');
-  addTarget(ctx.results, `≤ 30 Firestore writes per 1,000 operations, whole lifecycle incl. propose/approve (${OPERATIONS_PER_PLAN}-move plans)`, lifecycleWrites, '<=', 30, 'writes');
+  if (s1ExecuteWrites !== undefined)
+    addTarget(ctx.results, `≤ 30 Firestore writes per 1,000 operations executed (${formatNumber(s1!.moves)}-move plans)`, s1ExecuteWrites, '<=', 30, 'writes');
+  addTarget(
+    ctx.results,
+    `≤ 30 Firestore writes per 1,000 operations, whole lifecycle incl. propose/approve (${OPERATIONS_PER_PLAN}-move plans)`,
+    lifecycleWrites,
+    '<=',
+    30,
+    'writes',
+  );
 
   const largeRuns: LargePlanRun[] = [];
   for (let run = 0; run < ctx.runs; run += 1) largeRuns.push(await largePlanExecution(ctx, run));
@@ -190,9 +207,19 @@ export async function costs(ctx: BenchContext): Promise<void> {
     name: `per 1,000 operations (${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan, embedded object store), execution only: Firestore writes`,
     unit: 'writes',
     samples: large.map((counts) => per1k(counts.writes, LARGE_PLAN_OPERATIONS)),
-    extra: { reads: median(large.map((counts) => per1k(counts.reads, LARGE_PLAN_OPERATIONS))), 'writes per plan': median(large.map((counts) => counts.writes)) },
+    extra: {
+      reads: median(large.map((counts) => per1k(counts.reads, LARGE_PLAN_OPERATIONS))),
+      'writes per plan': median(large.map((counts) => counts.writes)),
+    },
   });
-  addTarget(ctx.results, `≤ 10 Firestore writes per 1,000 operations executed (${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan)`, median(large.map((counts) => per1k(counts.writes, LARGE_PLAN_OPERATIONS))), '<=', 10, 'writes');
+  addTarget(
+    ctx.results,
+    `≤ 10 Firestore writes per 1,000 operations executed (${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan)`,
+    median(large.map((counts) => per1k(counts.writes, LARGE_PLAN_OPERATIONS))),
+    '<=',
+    10,
+    'writes',
+  );
   addRow(ctx.results, {
     scenario: SCENARIO,
     name: `per 1,000 operations (${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan), execution only: Firestore writes of the progress record`,
@@ -207,7 +234,14 @@ export async function costs(ctx: BenchContext): Promise<void> {
     unit: 'values',
     samples: intermediate,
   });
-  addTarget(ctx.results, `the progress bar moves: intermediate values seen on a ${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan`, Math.min(...intermediate), '>=', 1, 'values');
+  addTarget(
+    ctx.results,
+    `the progress bar moves: intermediate values seen on a ${formatNumber(LARGE_PLAN_OPERATIONS)}-move plan`,
+    Math.min(...intermediate),
+    '>=',
+    1,
+    'values',
+  );
   addNote(
     ctx.results,
     SCENARIO,
@@ -225,8 +259,17 @@ export async function costs(ctx: BenchContext): Promise<void> {
     classB: median(lifecycle.map((c) => gcsClasses(c.storage).classB)),
   };
   const perDay = { reads: plan.reads * PLANS_PER_DAY, writes: plan.writes * PLANS_PER_DAY, deletes: plan.deletes * PLANS_PER_DAY };
-  const perMonth = { reads: perDay.reads * DAYS_PER_MONTH, writes: perDay.writes * DAYS_PER_MONTH, deletes: perDay.deletes * DAYS_PER_MONTH, classA: plan.classA * PLANS_PER_DAY * DAYS_PER_MONTH, classB: plan.classB * PLANS_PER_DAY * DAYS_PER_MONTH };
-  const firestoreList = (perMonth.reads / 1e5) * PRICES.firestoreReadPer100k + (perMonth.writes / 1e5) * PRICES.firestoreWritePer100k + (perMonth.deletes / 1e5) * PRICES.firestoreDeletePer100k;
+  const perMonth = {
+    reads: perDay.reads * DAYS_PER_MONTH,
+    writes: perDay.writes * DAYS_PER_MONTH,
+    deletes: perDay.deletes * DAYS_PER_MONTH,
+    classA: plan.classA * PLANS_PER_DAY * DAYS_PER_MONTH,
+    classB: plan.classB * PLANS_PER_DAY * DAYS_PER_MONTH,
+  };
+  const firestoreList =
+    (perMonth.reads / 1e5) * PRICES.firestoreReadPer100k +
+    (perMonth.writes / 1e5) * PRICES.firestoreWritePer100k +
+    (perMonth.deletes / 1e5) * PRICES.firestoreDeletePer100k;
   const gcsList = (perMonth.classA / 1e3) * PRICES.gcsClassAPer1k + (perMonth.classB / 1e3) * PRICES.gcsClassBPer1k;
   const over = (value: number, free: number) => Math.max(0, value - free);
   const firestoreFree =
@@ -234,9 +277,23 @@ export async function costs(ctx: BenchContext): Promise<void> {
     ((over(perDay.reads, PRICES.firestoreFreeReadsPerDay) / 1e5) * PRICES.firestoreReadPer100k +
       (over(perDay.writes, PRICES.firestoreFreeWritesPerDay) / 1e5) * PRICES.firestoreWritePer100k +
       (over(perDay.deletes, PRICES.firestoreFreeDeletesPerDay) / 1e5) * PRICES.firestoreDeletePer100k);
-  const gcsFree = (over(perMonth.classA, PRICES.gcsFreeClassAPerMonth) / 1e3) * PRICES.gcsClassAPer1k + (over(perMonth.classB, PRICES.gcsFreeClassBPerMonth) / 1e3) * PRICES.gcsClassBPer1k;
-  addRow(ctx.results, { scenario: SCENARIO, name: `month of ${PLANS_PER_DAY} plans × ${OPERATIONS_PER_PLAN} operations a day: request charges at list price, no free tier`, unit: 'USD', samples: [firestoreList + gcsList], extra: { Firestore: firestoreList, 'Cloud Storage': gcsList } });
-  addRow(ctx.results, { scenario: SCENARIO, name: 'same month after the free quotas', unit: 'USD', samples: [firestoreFree + gcsFree], extra: { Firestore: firestoreFree, 'Cloud Storage': gcsFree } });
+  const gcsFree =
+    (over(perMonth.classA, PRICES.gcsFreeClassAPerMonth) / 1e3) * PRICES.gcsClassAPer1k +
+    (over(perMonth.classB, PRICES.gcsFreeClassBPerMonth) / 1e3) * PRICES.gcsClassBPer1k;
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: `month of ${PLANS_PER_DAY} plans × ${OPERATIONS_PER_PLAN} operations a day: request charges at list price, no free tier`,
+    unit: 'USD',
+    samples: [firestoreList + gcsList],
+    extra: { Firestore: firestoreList, 'Cloud Storage': gcsList },
+  });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: 'same month after the free quotas',
+    unit: 'USD',
+    samples: [firestoreFree + gcsFree],
+    extra: { Firestore: firestoreFree, 'Cloud Storage': gcsFree },
+  });
   addNote(
     ctx.results,
     SCENARIO,
@@ -254,10 +311,18 @@ export async function costs(ctx: BenchContext): Promise<void> {
   addNote(
     ctx.results,
     SCENARIO,
-    'Firestore counts are taken on the client\'s RPCs below the FirestorePlanStore (the emulator reports no usage): a looked-up document, found or missing, is one read; each document a query returns is one read and an empty query one; each write in a commit one write or one delete. ' +
-      (new Set(runs.map((run) => JSON.stringify(run))).size === 1 ? (runs.length === 1 ? 'One run.' : `Counts were identical in all ${runs.length} runs.`) : `Counts differed between the ${runs.length} runs (retried transactions); the medians are shown.`),
+    "Firestore counts are taken on the client's RPCs below the FirestorePlanStore (the emulator reports no usage): a looked-up document, found or missing, is one read; each document a query returns is one read and an empty query one; each write in a commit one write or one delete. " +
+      (new Set(runs.map((run) => JSON.stringify(run))).size === 1
+        ? runs.length === 1
+          ? 'One run.'
+          : `Counts were identical in all ${runs.length} runs.`
+        : `Counts differed between the ${runs.length} runs (retried transactions); the medians are shown.`),
   );
-  addNote(ctx.results, SCENARIO, `Where the execution's Firestore documents go, by PlanStore method (one ${OPERATIONS_PER_PLAN}-move plan, journal batches of ${defaultExecutorOptions().journalBatch}): ${executionBreakdown}.`);
+  addNote(
+    ctx.results,
+    SCENARIO,
+    `Where the execution's Firestore documents go, by PlanStore method (one ${OPERATIONS_PER_PLAN}-move plan, journal batches of ${defaultExecutorOptions().journalBatch}): ${executionBreakdown}.`,
+  );
   ctx.results.details.s5 = { runs, plan, perMonth, prices: PRICES, usd: { firestoreList, gcsList, firestoreFree, gcsFree } };
 }
 
@@ -296,7 +361,10 @@ async function largePlanExecution(ctx: BenchContext, run: number): Promise<Large
   const began = Date.now();
   const executing = execute(bailiff, proposed.plan.id);
   let finished = false;
-  void executing.then(() => (finished = true), () => (finished = true));
+  void executing.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
   // The reads of the bar are the watcher's, not the execution's: count them apart from `before`.
   const watcher = new PlanStoreTimer(new FirestorePlanStore({ firestore: ctx.firestore!, collectionPrefix: 'bench_s5_large' }));
   const watching = wireBailiff({ objects: new FsObjectStore({ root, metadataDir: join(ctx.workDir, `s5-large-r${run}`, 'metadata') }), plans: watcher.store });
@@ -320,7 +388,9 @@ async function largePlanExecution(ctx: BenchContext, run: number): Promise<Large
   const counts = { ...all, reads: all.reads - watcherReads };
   const progressWrites = timer.timings.get('writeProgress')?.writes ?? 0;
   const barValues = [...seen].sort((a, b) => a - b);
-  log(`s5 large run ${run + 1}/${ctx.runs}: ${JSON.stringify(counts)} Firestore executing ${formatNumber(LARGE_PLAN_OPERATIONS)} moves in ${seconds.toFixed(1)} s; progress writes ${progressWrites}; bar showed ${barValues.join('%, ')}%`);
+  log(
+    `s5 large run ${run + 1}/${ctx.runs}: ${JSON.stringify(counts)} Firestore executing ${formatNumber(LARGE_PLAN_OPERATIONS)} moves in ${seconds.toFixed(1)} s; progress writes ${progressWrites}; bar showed ${barValues.join('%, ')}%`,
+  );
   await runProgram('rm', ['-rf', join(ctx.workDir, `s5-large-r${run}`)]);
   return { counts, progressWrites, barValues, seconds };
 }

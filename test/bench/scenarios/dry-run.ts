@@ -85,7 +85,9 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
       sizes: ctx.quick ? [2_000, 5_000] : [5_000, 10_000],
       async seed(caseName, from, to) {
         const indexes = Array.from({ length: to - from }, (_, i) => from + i);
-        await mapLimited(indexes, SEED_CONCURRENCY, (i) => bucket.file(`projects/${caseName}/${objectPath(i)}`).save(CONTENT, { resumable: false, validation: false }));
+        await mapLimited(indexes, SEED_CONCURRENCY, (i) =>
+          bucket.file(`projects/${caseName}/${objectPath(i)}`).save(CONTENT, { resumable: false, validation: false }),
+        );
       },
     });
   }
@@ -112,8 +114,20 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
       for (let run = 0; run < ctx.runs; run += 1) listMs.push((await timed(() => listEverything(store.objects, `projects/${caseName}/`))).ms);
       for (const count of OPERATION_COUNTS.filter((n) => n <= size && (!ctx.quick || n <= 10_000))) {
         const operations = moves(count);
-        const body = { case: caseName, description: `bench: dry run of ${count} moves`, operations: Array.from({ length: count }, (_, i) => ({ type: 'move', source: objectPath(i), destination: `sorted/${objectPath(i)}` })) };
-        const combo: ComboResult = { objects: size, operations: count, dryRunMs: [], proposeMs: [], listMs, dryRunCounts: emptyCounts(), proposeCounts: emptyCounts() };
+        const body = {
+          case: caseName,
+          description: `bench: dry run of ${count} moves`,
+          operations: Array.from({ length: count }, (_, i) => ({ type: 'move', source: objectPath(i), destination: `sorted/${objectPath(i)}` })),
+        };
+        const combo: ComboResult = {
+          objects: size,
+          operations: count,
+          dryRunMs: [],
+          proposeMs: [],
+          listMs,
+          dryRunCounts: emptyCounts(),
+          proposeCounts: emptyCounts(),
+        };
         for (let run = 0; run < ctx.runs; run += 1) {
           let before = store.objects.snapshot();
           const dry = await timed(() => dryRunner.run({ planId: `pln_bench${run}${count}`, caseName, operations }));
@@ -126,7 +140,9 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
           if (!proposed.value.report.valid) throw new Error('proposal was not valid');
           combo.proposeMs.push(proposed.ms);
         }
-        log(`s3 ${store.name}: ${formatNumber(count)} ops over ${formatNumber(size)} objects: dry run ${(median(combo.dryRunMs) / 1000).toFixed(2)} s, propose ${(median(combo.proposeMs) / 1000).toFixed(2)} s, ${combo.dryRunCounts.list} list requests`);
+        log(
+          `s3 ${store.name}: ${formatNumber(count)} ops over ${formatNumber(size)} objects: dry run ${(median(combo.dryRunMs) / 1000).toFixed(2)} s, propose ${(median(combo.proposeMs) / 1000).toFixed(2)} s, ${combo.dryRunCounts.list} list requests`,
+        );
         combos.push(combo);
       }
     }
@@ -158,17 +174,57 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
   const embedded = results.find((result) => result.store.startsWith('embedded'));
   const target = embedded?.combos.find((combo) => combo.objects === 50_000 && combo.operations === 10_000);
   const reason = ctx.quick ? '--quick stops at 10,000 objects' : undefined;
-  addTarget(ctx.results, 'Dry run of 10,000 ops over 50,000 objects < 2 s (embedded store)', target ? median(target.dryRunMs) / 1000 : undefined, '<', 2, 's', reason);
+  addTarget(
+    ctx.results,
+    'Dry run of 10,000 ops over 50,000 objects < 2 s (embedded store)',
+    target ? median(target.dryRunMs) / 1000 : undefined,
+    '<',
+    2,
+    's',
+    reason,
+  );
   const largest = embedded?.combos.find((combo) => combo.objects === 100_000 && combo.operations === 100_000);
   const largestReason = ctx.quick ? '--quick stops at 10,000 objects' : undefined;
-  addTarget(ctx.results, 'Dry run of 100,000 ops over 100,000 objects < 2 s (embedded store)', largest ? median(largest.dryRunMs) / 1000 : undefined, '<', 2, 's', largestReason);
-  addTarget(ctx.results, 'That dry run lists pages only (other storage requests, embedded)', largest ? nonListing(largest.dryRunCounts) : undefined, '<=', 0, 'requests', largestReason);
-  addTarget(ctx.results, 'That dry run needs one listing request per 1,000 objects (list requests per 1,000 objects, embedded)', largest ? (largest.dryRunCounts.list * 1000) / largest.objects : undefined, '<=', 1, 'requests', largestReason);
+  addTarget(
+    ctx.results,
+    'Dry run of 100,000 ops over 100,000 objects < 2 s (embedded store)',
+    largest ? median(largest.dryRunMs) / 1000 : undefined,
+    '<',
+    2,
+    's',
+    largestReason,
+  );
+  addTarget(
+    ctx.results,
+    'That dry run lists pages only (other storage requests, embedded)',
+    largest ? nonListing(largest.dryRunCounts) : undefined,
+    '<=',
+    0,
+    'requests',
+    largestReason,
+  );
+  addTarget(
+    ctx.results,
+    'That dry run needs one listing request per 1,000 objects (list requests per 1,000 objects, embedded)',
+    largest ? (largest.dryRunCounts.list * 1000) / largest.objects : undefined,
+    '<=',
+    1,
+    'requests',
+    largestReason,
+  );
   const gcs = results.find((result) => !result.store.startsWith('embedded'));
   if (gcs) {
     const all = gcs.combos.reduce((sum, combo) => sum + nonListing(combo.dryRunCounts) + nonListing(combo.proposeCounts), 0);
     addTarget(ctx.results, 'Dry runs on Cloud Storage make listing requests only (other storage requests, all sizes)', all, '<=', 0, 'requests');
-    addTarget(ctx.results, 'Dry run of 10,000 ops over 50,000 objects < 2 s (Cloud Storage)', undefined, '<', 2, 's', 'fake-gcs-server cannot hold 50,000 objects in reasonable time (see scenario 3 notes); largest measured case in the table');
+    addTarget(
+      ctx.results,
+      'Dry run of 10,000 ops over 50,000 objects < 2 s (Cloud Storage)',
+      undefined,
+      '<',
+      2,
+      's',
+      'fake-gcs-server cannot hold 50,000 objects in reasonable time (see scenario 3 notes); largest measured case in the table',
+    );
     addNote(
       ctx.results,
       SCENARIO,
@@ -179,9 +235,17 @@ export async function dryRunScaling(ctx: BenchContext): Promise<void> {
     );
   }
   if (embedded) {
-    addNote(ctx.results, SCENARIO, `Embedded seeding (plain files, 18 bytes each): ${embedded.seedSeconds.map(([size, seconds]) => `to ${formatNumber(size)} in ${seconds.toFixed(0)} s`).join(', ')}.`);
+    addNote(
+      ctx.results,
+      SCENARIO,
+      `Embedded seeding (plain files, 18 bytes each): ${embedded.seedSeconds.map(([size, seconds]) => `to ${formatNumber(size)} in ${seconds.toFixed(0)} s`).join(', ')}.`,
+    );
   }
-  addNote(ctx.results, SCENARIO, 'Listing pages hold 1,000 objects. "listing alone": the same paged listing through the adapter with no simulation, timed at each case size. Plans with more operations than the case has objects are not run (there is nothing to move).');
+  addNote(
+    ctx.results,
+    SCENARIO,
+    'Listing pages hold 1,000 objects. "listing alone": the same paged listing through the adapter with no simulation, timed at each case size. Plans with more operations than the case has objects are not run (there is nothing to move).',
+  );
   ctx.results.details.s3 = results;
 }
 

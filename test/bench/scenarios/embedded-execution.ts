@@ -91,7 +91,13 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
         const store = new FsObjectStore({ root, metadataDir: join(dir, 'state', 'object-metadata') });
         await store.health();
         const metadata = { 'bailiff-plan': 'pln_bench', 'bailiff-action': '0' };
-        ms = (await timed(() => mapLimited(files, defaultExecutorOptions().concurrency, (file) => store.rename(`projects/${caseName}/${file.source}`, `projects/${caseName}/${file.destination}`, { ifGenerationMatch: '0', metadata })))).ms;
+        ms = (
+          await timed(() =>
+            mapLimited(files, defaultExecutorOptions().concurrency, (file) =>
+              store.rename(`projects/${caseName}/${file.source}`, `projects/${caseName}/${file.destination}`, { ifGenerationMatch: '0', metadata }),
+            ),
+          )
+        ).ms;
       } else if (contender === 'rename') {
         ms = (await timed(async () => renameSyncLoop(caseDir, files))).ms;
       } else {
@@ -121,16 +127,45 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
   const vsRclone = addRatio(ctx.results, { scenario: SCENARIO, name: 'time rclone move ÷ Bailiff', samples: perRun('rclone', 'bailiff') });
   addTarget(ctx.results, 'Embedded moves within 3× of a renameSync loop (time ratio)', vsRename.median, '<=', 3, '×');
   addTarget(ctx.results, 'Embedded moves faster than rclone move (rclone time ÷ Bailiff time)', vsRclone.median, '>', 1, '×');
-  addNote(ctx.results, SCENARIO, `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(0)} MiB, into ${FOLDERS} folders; executor concurrency ${defaultExecutorOptions().concurrency}, journal batch ${defaultExecutorOptions().journalBatch} (the defaults).`);
+  addNote(
+    ctx.results,
+    SCENARIO,
+    `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(0)} MiB, into ${FOLDERS} folders; executor concurrency ${defaultExecutorOptions().concurrency}, journal batch ${defaultExecutorOptions().journalBatch} (the defaults).`,
+  );
   if (bailiffCounts) {
     const calls = Object.entries(bailiffCounts).filter(([, n]) => n > 0);
-    addNote(ctx.results, SCENARIO, `Bailiff's ObjectStore calls per move while executing: ${formatSig(calls.reduce((sum, [, n]) => sum + n, 0) / files.length)} (${calls.map(([call, n]) => `${call} ${formatNumber(n)}`).join(', ')}).`);
+    addNote(
+      ctx.results,
+      SCENARIO,
+      `Bailiff's ObjectStore calls per move while executing: ${formatSig(calls.reduce((sum, [, n]) => sum + n, 0) / files.length)} (${calls.map(([call, n]) => `${call} ${formatNumber(n)}`).join(', ')}).`,
+    );
   }
   addNote(ctx.results, SCENARIO, await systemCallsPerMove(ctx, Math.min(count, 2000)));
 }
 
 /** System calls a process not under test would never make: the event loop's own plumbing. */
-const NOT_FILE_SYSTEM = new Set(['epoll_wait', 'epoll_pwait', 'epoll_ctl', 'futex', 'mmap', 'munmap', 'mprotect', 'madvise', 'brk', 'getpid', 'gettid', 'rt_sigaction', 'rt_sigprocmask', 'clock_gettime', 'getrusage', 'sched_yield', 'exit_group', 'exit', 'tgkill', 'wait4']);
+const NOT_FILE_SYSTEM = new Set([
+  'epoll_wait',
+  'epoll_pwait',
+  'epoll_ctl',
+  'futex',
+  'mmap',
+  'munmap',
+  'mprotect',
+  'madvise',
+  'brk',
+  'getpid',
+  'gettid',
+  'rt_sigaction',
+  'rt_sigprocmask',
+  'clock_gettime',
+  'getrusage',
+  'sched_yield',
+  'exit_group',
+  'exit',
+  'tgkill',
+  'wait4',
+]);
 
 /**
  * Counts the system calls Bailiff makes per move, executing `count` moves in a child process
@@ -142,7 +177,9 @@ async function systemCallsPerMove(ctx: BenchContext, count: number): Promise<str
   const dir = join(ctx.workDir, 's2-strace');
   const summary = join(dir, 'strace.txt');
   await mkdir(dir, { recursive: true });
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./embedded-execution-child.ts', import.meta.url)), dir, String(count)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./embedded-execution-child.ts', import.meta.url)), dir, String(count)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let childErrors = '';
   child.stderr.on('data', (chunk: Buffer) => (childErrors += chunk.toString()));
   const childExit = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -162,7 +199,10 @@ async function systemCallsPerMove(ctx: BenchContext, count: number): Promise<str
     const calls = parseStraceSummary(await readFile(summary, 'utf8'));
     const fileSystem = [...calls].filter(([name]) => !NOT_FILE_SYSTEM.has(name));
     const total = fileSystem.reduce((sum, [, n]) => sum + n, 0);
-    const top = fileSystem.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, n]) => `${name} ${formatSig(n / count)}`);
+    const top = fileSystem
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([name, n]) => `${name} ${formatSig(n / count)}`);
     return `File-system calls per move while executing (strace -f -c, ${formatNumber(count)} moves): ${formatSig(total / count)} (${top.join(', ')}).`;
   } finally {
     child.kill('SIGKILL');
@@ -208,7 +248,9 @@ async function writeRcloneLists(dir: string, files: readonly FileSpec[]): Promis
 
 async function rcloneMoves(caseDir: string, lists: Map<string, string>, env: NodeJS.ProcessEnv): Promise<void> {
   for (const [folder, list] of lists) {
-    const result = await runProgram('rclone', ['move', join(caseDir, 'inbox'), join(caseDir, folder), '--files-from-raw', list, '--no-traverse', '-q'], { env });
+    const result = await runProgram('rclone', ['move', join(caseDir, 'inbox'), join(caseDir, folder), '--files-from-raw', list, '--no-traverse', '-q'], {
+      env,
+    });
     if (result.code !== 0) throw new Error(`rclone move failed (exit ${result.code ?? result.error}): ${result.stderr}`);
   }
 }

@@ -102,9 +102,17 @@ async function measure(ctx: BenchContext, backend: Backend, objects: FsObjectSto
   }
   const size = `${formatNumber(records)} audit records`;
   addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: first query (builds the index from the chain), ${size}`, unit: 'ms', samples: firsts });
-  addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: later queries, ${size}, ${CHANGES.length} changes across ${CHANGES.length - 1} moves`, unit: 'ms', samples: later, extra: { p50: percentile(later, 50), p95: percentile(later, 95), queries: later.length } });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: `${backend.name}: later queries, ${size}, ${CHANGES.length} changes across ${CHANGES.length - 1} moves`,
+    unit: 'ms',
+    samples: later,
+    extra: { p50: percentile(later, 50), p95: percentile(later, 95), queries: later.length },
+  });
   addTarget(ctx.results, `Document history, ${size}, ${backend.name}: later queries p95 < ${TARGET_MS} ms`, percentile(later, 95), '<', TARGET_MS, 'ms');
-  log(`s13 ${backend.name}: first ${formatSig(median(firsts))} ms, later p50 ${formatSig(percentile(later, 50))} ms, p95 ${formatSig(percentile(later, 95))} ms`);
+  log(
+    `s13 ${backend.name}: first ${formatSig(median(firsts))} ms, later p50 ${formatSig(percentile(later, 50))} ms, p95 ${formatSig(percentile(later, 95))} ms`,
+  );
 }
 
 export async function fileHistory(ctx: BenchContext): Promise<void> {
@@ -121,7 +129,16 @@ export async function fileHistory(ctx: BenchContext): Promise<void> {
     index.close();
   }
   const prefix = `bench_s13_${Date.now().toString(36)}`;
-  await measure(ctx, { name: 'Firestore emulator', plans: new FirestorePlanStore({ firestore: ctx.firestore, collectionPrefix: prefix }), index: new FirestoreFileHistoryIndex({ firestore: ctx.firestore, collectionPrefix: prefix }) }, objects, root);
+  await measure(
+    ctx,
+    {
+      name: 'Firestore emulator',
+      plans: new FirestorePlanStore({ firestore: ctx.firestore, collectionPrefix: prefix }),
+      index: new FirestoreFileHistoryIndex({ firestore: ctx.firestore, collectionPrefix: prefix }),
+    },
+    objects,
+    root,
+  );
   addNote(
     ctx.results,
     SCENARIO,

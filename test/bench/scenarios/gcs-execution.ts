@@ -116,7 +116,10 @@ async function runContender(contender: Contender, setup: Setup, caseName: string
     const timer = contender === 'bailiff-sqlite' ? setup.stores.sqlite : setup.stores.firestore;
     // Held at the starting concurrency for the overhead comparison at equal concurrency.
     const timeline = new CallTimeline();
-    const bailiff = wireBailiff({ objects: timeline.wrap('objects', objects), plans: timer.store }, contender === 'bailiff-adaptive' ? {} : { maxConcurrency: CONCURRENCY });
+    const bailiff = wireBailiff(
+      { objects: timeline.wrap('objects', objects), plans: timer.store },
+      contender === 'bailiff-adaptive' ? {} : { maxConcurrency: CONCURRENCY },
+    );
     const s0 = objects.snapshot();
     const f0 = firestoreCounts();
     const planId = await proposeAndApprove(bailiff, movePlan(caseName, files));
@@ -203,10 +206,23 @@ export async function gcsExecution(ctx: BenchContext): Promise<void> {
 
   report(ctx, SCENARIO, contenders, measured, files.length, 'fake-gcs');
   if (gcloudFloor.length > 0) {
-    addRow(ctx.results, { scenario: SCENARIO, name: 'gcloud: `gcloud storage ls` of one object (start-up floor per invocation)', unit: 's', samples: gcloudFloor.map((ms) => ms / 1000) });
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: 'gcloud: `gcloud storage ls` of one object (start-up floor per invocation)',
+      unit: 's',
+      samples: gcloudFloor.map((ms) => ms / 1000),
+    });
   }
-  addNote(ctx.results, SCENARIO, `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(1)} MiB, files 1–64 KiB into ${FOLDERS} folders; a fresh case per contender per run, seeded before and emptied after the clock; contenders take turns first.`);
-  addNote(ctx.results, SCENARIO, '"cpu …": CPU seconds used while the clock ran by the bench process (code under test and its clients) and by each emulator, on 2 shared cores. "planstore s": wall time the executor spent inside PlanStore calls.');
+  addNote(
+    ctx.results,
+    SCENARIO,
+    `${formatNumber(files.length)} moves, ${(totalBytes(files) / MiB).toFixed(1)} MiB, files 1–64 KiB into ${FOLDERS} folders; a fresh case per contender per run, seeded before and emptied after the clock; contenders take turns first.`,
+  );
+  addNote(
+    ctx.results,
+    SCENARIO,
+    '"cpu …": CPU seconds used while the clock ran by the bench process (code under test and its clients) and by each emulator, on 2 shared cores. "planstore s": wall time the executor spent inside PlanStore calls.',
+  );
   if (gcloudErrors.size > 0) {
     addNote(
       ctx.results,
@@ -224,7 +240,10 @@ export async function gcsExecution(ctx: BenchContext): Promise<void> {
       ctx.results,
       SCENARIO,
       `Storage calls per move while executing, counted at the port: ${formatSig(total / files.length)} ` +
-        `(${Object.entries(counts).filter(([, n]) => n > 0).map(([call, n]) => `${call} ${formatNumber(n)}`).join(', ')}); the raw contenders make 2 (rewrite, delete). ` +
+        `(${Object.entries(counts)
+          .filter(([, n]) => n > 0)
+          .map(([call, n]) => `${call} ${formatNumber(n)}`)
+          .join(', ')}); the raw contenders make 2 (rewrite, delete). ` +
         'The executor here trusts the preconditions as on a real bucket (fake-gcs-server ignores those of rewrite and delete; the test suite runs it there in look-first mode).',
     );
   }
@@ -272,11 +291,22 @@ async function onTestbench(ctx: BenchContext, firestore: PlanStoreTimer, pids: R
   sqlitePlans.close();
   report(ctx, TESTBENCH_SCENARIO, contenders, measured, files.length, 'storage-testbench');
   noteRequestsPerMove(ctx, TESTBENCH_SCENARIO, measured.get('bailiff-firestore')!, files.length);
-  addNote(ctx.results, TESTBENCH_SCENARIO, `${formatNumber(files.length)} moves on storage-testbench (Google's Python emulator, every precondition enforced), the same files and contenders as on fake-gcs-server.`);
+  addNote(
+    ctx.results,
+    TESTBENCH_SCENARIO,
+    `${formatNumber(files.length)} moves on storage-testbench (Google's Python emulator, every precondition enforced), the same files and contenders as on fake-gcs-server.`,
+  );
 }
 
 /** Rows, ratios and targets shared by every part. */
-function report(ctx: BenchContext, scenario: string, contenders: readonly Contender[], measured: Map<Contender, Measured[]>, moves: number, where: string): void {
+function report(
+  ctx: BenchContext,
+  scenario: string,
+  contenders: readonly Contender[],
+  measured: Map<Contender, Measured[]>,
+  moves: number,
+  where: string,
+): void {
   for (const contender of contenders) {
     const runs = measured.get(contender)!;
     const extra: Record<string, number> = { seconds: median(runs.map((run) => run.ms)) / 1000 };
@@ -288,7 +318,11 @@ function report(ctx: BenchContext, scenario: string, contenders: readonly Conten
   }
   const perRun = (a: Contender, b: Contender) => measured.get(a)!.map((value, run) => value.ms / measured.get(b)![run]!.ms);
   const limit = scenario === LATENCY_SCENARIO ? 1.15 : 1.1;
-  const overhead = addRatio(ctx.results, { scenario, name: `time Bailiff (Firestore) ÷ raw calls, both at ${CONCURRENCY}`, samples: perRun('bailiff-firestore', 'raw-32') });
+  const overhead = addRatio(ctx.results, {
+    scenario,
+    name: `time Bailiff (Firestore) ÷ raw calls, both at ${CONCURRENCY}`,
+    samples: perRun('bailiff-firestore', 'raw-32'),
+  });
   addTarget(ctx.results, `Executor (Firestore) ≤ ${limit}× raw calls at equal concurrency ${CONCURRENCY} (${where})`, overhead.median, '<=', limit, '×');
   if (contenders.includes('bailiff-sqlite')) {
     addRatio(ctx.results, { scenario, name: `time Bailiff (SQLite) ÷ raw calls, both at ${CONCURRENCY}`, samples: perRun('bailiff-sqlite', 'raw-32') });
@@ -299,14 +333,22 @@ function report(ctx: BenchContext, scenario: string, contenders: readonly Conten
     const fastest: Contender = contenders.includes('bailiff-adaptive') ? 'bailiff-adaptive' : 'bailiff-firestore';
     const speedup = addRatio(ctx.results, { scenario, name: `time raw one-at-a-time ÷ ${LABELS[fastest]}: speed-up`, samples: perRun('raw-1', fastest) });
     // Only where requests take time: fake-gcs-server serialises them, so one at a time is its fastest.
-    if (scenario === LATENCY_SCENARIO) addTarget(ctx.results, `Executor ≥ 20× faster than one at a time (raw calls, one at a time; ${where})`, speedup.median, '>=', 20, '×');
+    if (scenario === LATENCY_SCENARIO)
+      addTarget(ctx.results, `Executor ≥ 20× faster than one at a time (raw calls, one at a time; ${where})`, speedup.median, '>=', 20, '×');
   }
   if (contenders.includes('bailiff-adaptive')) {
     // Per run: the executor's throughput over the best of the raw calls at 8, 32 and 128 in that run.
     const raws: Contender[] = ['raw-8', 'raw-32', 'raw-128'];
     const share = measured.get('bailiff-adaptive')!.map((value, run) => Math.min(...raws.map((raw) => measured.get(raw)![run]!.ms)) / value.ms);
     const ratio = addRatio(ctx.results, { scenario, name: 'throughput Bailiff as deployed ÷ best raw calls (8, 32 or 128)', samples: share });
-    addTarget(ctx.results, `Adaptive concurrency reaches ≥ 80% of the raw calls' best throughput across 8, 32 and 128 (${where})`, ratio.median * 100, '>=', 80, '%');
+    addTarget(
+      ctx.results,
+      `Adaptive concurrency reaches ≥ 80% of the raw calls' best throughput across 8, 32 and 128 (${where})`,
+      ratio.median * 100,
+      '>=',
+      80,
+      '%',
+    );
   }
 }
 
@@ -319,8 +361,10 @@ function noteRequestsPerMove(ctx: BenchContext, scenario: string, runs: readonly
   addNote(
     ctx.results,
     scenario,
-    `Cloud Storage requests while executing ${formatNumber(moves)} moves, counted at the HTTP layer: ${Object.entries(http).filter(([, n]) => n > 0).map(([kind, n]) => `${kind} ${formatNumber(n)}`).join(', ')} ` +
-      '(listings and uploads are per plan: the preflight listing and the audit file).',
+    `Cloud Storage requests while executing ${formatNumber(moves)} moves, counted at the HTTP layer: ${Object.entries(http)
+      .filter(([, n]) => n > 0)
+      .map(([kind, n]) => `${kind} ${formatNumber(n)}`)
+      .join(', ')} (listings and uploads are per plan: the preflight listing and the audit file).`,
   );
 }
 
@@ -377,26 +421,61 @@ async function modelledLatencyUnderCpuLoad(ctx: BenchContext, firestore: PlanSto
     for (let run = 0; run < ctx.runs; run += 1) {
       load.push(loadavg()[0]!);
       for (const contender of rotate(contenders, run)) {
-        const result = await runContender(contender, setup, `s1c-${contender}-r${run}-${Date.now().toString(36)}`, { ...pids, 'busy neighbour': busy.pid ? [busy.pid] : [] });
+        const result = await runContender(contender, setup, `s1c-${contender}-r${run}-${Date.now().toString(36)}`, {
+          ...pids,
+          'busy neighbour': busy.pid ? [busy.pid] : [],
+        });
         measured.get(contender)!.push(result);
-        const detail = result.limits ? `; limit ${describeLimitChanges(result.limits)}; actions ${(result.actionsWallMs! / 1000).toFixed(2)} s, plan store ${(result.planStoreMs! / 1000).toFixed(2)} s` : '';
-        log(`s1c run ${run + 1}/${ctx.runs} ${contender}: ${(result.ms / 1000).toFixed(2)} s (${formatSig((files.length / result.ms) * 1000)} moves/s)${detail}; load ${loadavg()[0]!.toFixed(1)}`);
+        const detail = result.limits
+          ? `; limit ${describeLimitChanges(result.limits)}; actions ${(result.actionsWallMs! / 1000).toFixed(2)} s, plan store ${(result.planStoreMs! / 1000).toFixed(2)} s`
+          : '';
+        log(
+          `s1c run ${run + 1}/${ctx.runs} ${contender}: ${(result.ms / 1000).toFixed(2)} s (${formatSig((files.length / result.ms) * 1000)} moves/s)${detail}; load ${loadavg()[0]!.toFixed(1)}`,
+        );
       }
     }
     sqlitePlans.close();
     const adaptive = measured.get('bailiff-adaptive')!;
-    addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: 'Bailiff as deployed: wall time of the actions (the rest is per-plan work)', unit: 's', samples: adaptive.map((run) => run.actionsWallMs! / 1000) });
-    addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: 'raw calls at 128 over Bailiff as deployed, actions only (throughput)', unit: '×', samples: adaptive.map((run, i) => measured.get('raw-128')![i]!.ms / run.actionsWallMs!) });
-    for (const [i, run] of adaptive.entries()) addNote(ctx.results, CPU_LOAD_SCENARIO, `Run ${i + 1}, the adaptive limit: ${describeLimitChanges(run.limits ?? [])}.`);
+    addRow(ctx.results, {
+      scenario: CPU_LOAD_SCENARIO,
+      name: 'Bailiff as deployed: wall time of the actions (the rest is per-plan work)',
+      unit: 's',
+      samples: adaptive.map((run) => run.actionsWallMs! / 1000),
+    });
+    addRow(ctx.results, {
+      scenario: CPU_LOAD_SCENARIO,
+      name: 'raw calls at 128 over Bailiff as deployed, actions only (throughput)',
+      unit: '×',
+      samples: adaptive.map((run, i) => measured.get('raw-128')![i]!.ms / run.actionsWallMs!),
+    });
+    for (const [i, run] of adaptive.entries())
+      addNote(ctx.results, CPU_LOAD_SCENARIO, `Run ${i + 1}, the adaptive limit: ${describeLimitChanges(run.limits ?? [])}.`);
     for (const contender of contenders) {
       const runs = measured.get(contender)!;
-      addRow(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: `${LABELS[contender]}: moves/s`, unit: 'moves/s', samples: runs.map((run) => (files.length / run.ms) * 1000), extra: { seconds: median(runs.map((run) => run.ms)) / 1000 } });
+      addRow(ctx.results, {
+        scenario: CPU_LOAD_SCENARIO,
+        name: `${LABELS[contender]}: moves/s`,
+        unit: 'moves/s',
+        samples: runs.map((run) => (files.length / run.ms) * 1000),
+        extra: { seconds: median(runs.map((run) => run.ms)) / 1000 },
+      });
     }
     const raws: Contender[] = ['raw-8', 'raw-32', 'raw-128'];
     const share = measured.get('bailiff-adaptive')!.map((value, run) => Math.min(...raws.map((raw) => measured.get(raw)![run]!.ms)) / value.ms);
-    addRatio(ctx.results, { scenario: CPU_LOAD_SCENARIO, name: 'throughput Bailiff as deployed ÷ best raw calls (8, 32 or 128), one core busy', samples: share });
+    addRatio(ctx.results, {
+      scenario: CPU_LOAD_SCENARIO,
+      name: 'throughput Bailiff as deployed ÷ best raw calls (8, 32 or 128), one core busy',
+      samples: share,
+    });
     // "In each run": the worst run is the figure.
-    addTarget(ctx.results, `Adaptive concurrency on a busy machine: as deployed ≥ 0.9× the best raw calls in every run (fake-gcs + ${MODELLED_DELAY_MS} ms, one core busy)`, Math.min(...share), '>=', 0.9, '×');
+    addTarget(
+      ctx.results,
+      `Adaptive concurrency on a busy machine: as deployed ≥ 0.9× the best raw calls in every run (fake-gcs + ${MODELLED_DELAY_MS} ms, one core busy)`,
+      Math.min(...share),
+      '>=',
+      0.9,
+      '×',
+    );
     addNote(
       ctx.results,
       CPU_LOAD_SCENARIO,
@@ -428,7 +507,10 @@ async function gcloudMoves(gcloud: GcloudSetup, bucket: Bucket, prefix: string, 
     byFolder.set(file.folder, list);
   }
   for (const [folder, sources] of byFolder) {
-    const result = await runProgram('gcloud', ['storage', 'mv', '-I', `gs://${bucket.name}/${prefix}${folder}/`], { env: gcloud.env, input: `${sources.join('\n')}\n` });
+    const result = await runProgram('gcloud', ['storage', 'mv', '-I', `gs://${bucket.name}/${prefix}${folder}/`], {
+      env: gcloud.env,
+      input: `${sources.join('\n')}\n`,
+    });
     if (result.error) throw new Error(`gcloud could not be run: ${result.error}`);
     for (const line of result.stderr.split('\n')) {
       if (line.startsWith('ERROR:')) errors.push(line.slice(6).trim());

@@ -50,7 +50,9 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
       const timeline = new CallTimeline();
       const plansPort = timeline.wrap('plans', store, planKey);
       const objects = timeline.wrap('objects', new GcsObjectStore({ storage, bucket: bucketName }), caseKey);
-      const executors: Bailiff[] = Array.from({ length: instances }, () => wireBailiff({ objects, plans: plansPort }, { concurrency: PER_PLAN_CONCURRENCY, maxConcurrency: PER_PLAN_CONCURRENCY }));
+      const executors: Bailiff[] = Array.from({ length: instances }, () =>
+        wireBailiff({ objects, plans: plansPort }, { concurrency: PER_PLAN_CONCURRENCY, maxConcurrency: PER_PLAN_CONCURRENCY }),
+      );
       const front = executors[0]!;
       const planIds: string[] = [];
       for (const caseName of cases) {
@@ -70,7 +72,8 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
             const executor = executors[i % instances]!;
             await executor.executor.handle(message, { attempt: 1, messageId: `m-${i}` });
             // Continuations of this plan go back to the same instance.
-            for (let guard = 0; executor.queue.messages.length > 0 && guard < 1000; guard += 1) await executor.executor.handle(executor.queue.messages.shift()!, { attempt: 1 });
+            for (let guard = 0; executor.queue.messages.length > 0 && guard < 1000; guard += 1)
+              await executor.executor.handle(executor.queue.messages.shift()!, { attempt: 1 });
             finishedAt.set(message.planId, performance.now() - t0);
           }),
         ),
@@ -106,19 +109,50 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
       for (const caseName of rawCases) await verifyMoved(direct, `projects/${caseName}/`, files, 'raw calls, many cases');
       for (const caseName of rawCases) await emptyPrefix(direct, `projects/${caseName}/`);
       raw.push(rawMs);
-      log(`s11 run ${run + 1}/${ctx.runs}: Bailiff ${(ms / 1000).toFixed(2)} s, raw ${(rawMs / 1000).toFixed(2)} s; slowest lease wait ${formatSig(waits.at(-1)!)} ms`);
+      log(
+        `s11 run ${run + 1}/${ctx.runs}: Bailiff ${(ms / 1000).toFixed(2)} s, raw ${(rawMs / 1000).toFixed(2)} s; slowest lease wait ${formatSig(waits.at(-1)!)} ms`,
+      );
     }
     const total = plans * moves;
-    addRow(ctx.results, { scenario: SCENARIO, name: `Bailiff, ${instances} executor instances, ${plans} plans at once: moves/s (aggregate)`, unit: 'moves/s', samples: aggregate.map((ms) => (total / ms) * 1000), extra: { seconds: median(aggregate) / 1000 } });
-    addRow(ctx.results, { scenario: SCENARIO, name: `raw copy+delete, ${plans * PER_PLAN_CONCURRENCY} at a time: moves/s`, unit: 'moves/s', samples: raw.map((ms) => (total / ms) * 1000), extra: { seconds: median(raw) / 1000 } });
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: `Bailiff, ${instances} executor instances, ${plans} plans at once: moves/s (aggregate)`,
+      unit: 'moves/s',
+      samples: aggregate.map((ms) => (total / ms) * 1000),
+      extra: { seconds: median(aggregate) / 1000 },
+    });
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: `raw copy+delete, ${plans * PER_PLAN_CONCURRENCY} at a time: moves/s`,
+      unit: 'moves/s',
+      samples: raw.map((ms) => (total / ms) * 1000),
+      extra: { seconds: median(raw) / 1000 },
+    });
     addRow(ctx.results, { scenario: SCENARIO, name: 'slowest wait from the start until a plan holds its case (per run)', unit: 'ms', samples: waits });
-    addRow(ctx.results, { scenario: SCENARIO, name: 'plan finish time from the start, all plans', unit: 'ms', samples: finishes, extra: { p50: percentile(finishes, 50), p95: percentile(finishes, 95), max: Math.max(...finishes) } });
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: 'plan finish time from the start, all plans',
+      unit: 'ms',
+      samples: finishes,
+      extra: { p50: percentile(finishes, 50), p95: percentile(finishes, 95), max: Math.max(...finishes) },
+    });
     for (const phase of Object.keys(phases[0] ?? {}) as (keyof PlanPhases)[]) {
       addRow(ctx.results, { scenario: SCENARIO, name: `per plan: ${PHASE_LABELS[phase]}`, unit: 'ms', samples: phases.map((plan) => plan[phase]) });
     }
     addNote(ctx.results, SCENARIO, `Port calls during the last run, by method: count × median ms (max): ${lastCallTimes}.`);
-    const share = addRatio(ctx.results, { scenario: SCENARIO, name: 'aggregate throughput Bailiff ÷ raw calls at the same total concurrency', samples: aggregate.map((ms, run) => raw[run]! / ms) });
-    addTarget(ctx.results, `Many cases at once: aggregate ≥ 80% of raw calls at the same total concurrency (${plans} plans × ${moves} moves)`, share.median * 100, '>=', 80, '%');
+    const share = addRatio(ctx.results, {
+      scenario: SCENARIO,
+      name: 'aggregate throughput Bailiff ÷ raw calls at the same total concurrency',
+      samples: aggregate.map((ms, run) => raw[run]! / ms),
+    });
+    addTarget(
+      ctx.results,
+      `Many cases at once: aggregate ≥ 80% of raw calls at the same total concurrency (${plans} plans × ${moves} moves)`,
+      share.median * 100,
+      '>=',
+      80,
+      '%',
+    );
     addNote(
       ctx.results,
       SCENARIO,
@@ -166,7 +200,10 @@ function splitByPhase(calls: readonly Call[], caseOfPlan: ReadonlyMap<string, st
     const firstAction = Math.min(...actions.map((call) => call.start));
     const lastAction = Math.max(...actions.map((call) => call.end));
     const before = planCalls.filter((call) => call.port === 'plans' && call.end <= firstAction);
-    const finalWrite = planCalls.filter((call) => call.method === 'updatePlan').sort((a, b) => a.end - b.end).at(-1);
+    const finalWrite = planCalls
+      .filter((call) => call.method === 'updatePlan')
+      .sort((a, b) => a.end - b.end)
+      .at(-1);
     return {
       untilFirstCall: firstCall - t0,
       beforeActions: firstAction - firstCall,

@@ -40,7 +40,8 @@ const sampler = setInterval(() => {
 let peakLiveHeap = 0;
 const collections = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    if ((entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) peakLiveHeap = Math.max(peakLiveHeap, process.memoryUsage().heapUsed);
+    if ((entry as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)
+      peakLiveHeap = Math.max(peakLiveHeap, process.memoryUsage().heapUsed);
   }
 });
 collections.observe({ entryTypes: ['gc'] });

@@ -39,20 +39,28 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
       const caseName = `bench-${run}`;
       // Seeded straight into the workspace folder, as files people put there (md5 unknown to the store).
       const root = join(server.app.config.BAILIFF_WORKSPACE_DIR, 'projects', caseName);
-      await mapLimited(Array.from({ length: objects }, (_, i) => i), 32, async (i) => {
-        const folder = join(root, `folder-${i % 100}`);
-        await mkdir(folder, { recursive: true });
-        await writeFile(join(folder, `file-${i}.pdf`), `case file ${i} ${randomBytes(8).toString('hex')}\n`);
-      });
+      await mapLimited(
+        Array.from({ length: objects }, (_, i) => i),
+        32,
+        async (i) => {
+          const folder = join(root, `folder-${i % 100}`);
+          await mkdir(folder, { recursive: true });
+          await writeFile(join(folder, `file-${i}.pdf`), `case file ${i} ${randomBytes(8).toString('hex')}\n`);
+        },
+      );
       const client = new BailiffClient({ baseUrl: server.url, token: TOKENS.agent });
       const dir = join(ctx.workDir, `s9-copy-${run}`);
       const pulled = await timed(() => pull(client, caseName, dir, { concurrency: 32 }));
       log(`s9 pulled ${formatNumber(objects)} files in ${(pulled.ms / 1000).toFixed(1)} s`);
       // The "script": 2,000 renames into new folders, 200 new files.
-      await mapLimited(Array.from({ length: renames }, (_, i) => i * 5), 32, async (i) => {
-        await mkdir(join(dir, 'Sorted', `folder-${i % 100}`), { recursive: true });
-        await rename(join(dir, `folder-${i % 100}`, `file-${i}.pdf`), join(dir, 'Sorted', `folder-${i % 100}`, `renamed-${i}.pdf`));
-      });
+      await mapLimited(
+        Array.from({ length: renames }, (_, i) => i * 5),
+        32,
+        async (i) => {
+          await mkdir(join(dir, 'Sorted', `folder-${i % 100}`), { recursive: true });
+          await rename(join(dir, `folder-${i % 100}`, `file-${i}.pdf`), join(dir, 'Sorted', `folder-${i % 100}`, `renamed-${i}.pdf`));
+        },
+      );
       await mkdir(join(dir, 'New'), { recursive: true });
       for (let i = 0; i < added; i += 1) await writeFile(join(dir, 'New', `new-${i}.pdf`), `new content ${i} ${randomBytes(8).toString('hex')}\n`);
 
@@ -86,12 +94,33 @@ async function targetStatePlan(ctx: BenchContext): Promise<void> {
       await server.close();
     }
   }
-  addRow(ctx.results, { scenario: SCENARIO, name: `target-state diff (pure), ${formatNumber(objects)} objects, ${formatNumber(renames)} renames, ${added} new`, unit: 's', samples: pureMs.map((ms) => ms / 1000) });
-  addRow(ctx.results, { scenario: SCENARIO, name: 'POST /plans with base and target, server-side (snapshot with md5 of every file, diff, dry run, store)', unit: 's', samples: proposeMs.map((ms) => ms / 1000) });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: `target-state diff (pure), ${formatNumber(objects)} objects, ${formatNumber(renames)} renames, ${added} new`,
+    unit: 's',
+    samples: pureMs.map((ms) => ms / 1000),
+  });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: 'POST /plans with base and target, server-side (snapshot with md5 of every file, diff, dry run, store)',
+    unit: 's',
+    samples: proposeMs.map((ms) => ms / 1000),
+  });
   addRow(ctx.results, { scenario: SCENARIO, name: 'blobs uploaded by the push', unit: 'blobs', samples: uploads });
-  addTarget(ctx.results, `Target-state plan for ${formatNumber(objects)} objects computed < 1 s server-side (whole POST /plans, embedded)`, median(proposeMs) / 1000, '<', 1, 's');
+  addTarget(
+    ctx.results,
+    `Target-state plan for ${formatNumber(objects)} objects computed < 1 s server-side (whole POST /plans, embedded)`,
+    median(proposeMs) / 1000,
+    '<',
+    1,
+    's',
+  );
   addTarget(ctx.results, `Push uploads exactly the ${added} new blobs`, Math.max(...uploads.map((n) => Math.abs(n - added))), '<=', 0, ' blobs off');
-  addNote(ctx.results, SCENARIO, 'The embedded store does not know the md5 of files put into the workspace by other programs, so every snapshot (the pull, and the one POST /plans takes) reads the whole case to hash it; on Cloud Storage the listing carries md5.');
+  addNote(
+    ctx.results,
+    SCENARIO,
+    'The embedded store does not know the md5 of files put into the workspace by other programs, so every snapshot (the pull, and the one POST /plans takes) reads the whole case to hash it; on Cloud Storage the listing carries md5.',
+  );
 }
 
 async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
@@ -100,7 +129,14 @@ async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
   const server = await startRoundTripServer('cloud');
   try {
     const caseName = 'pull-bench';
-    await mapLimited(Array.from({ length: files }, (_, i) => i), 32, (i) => server.objects.write(`projects/${caseName}/folder-${i % 20}/scan-${i}.pdf`, randomBytes(size), { contentType: 'application/pdf' }).then(() => undefined));
+    await mapLimited(
+      Array.from({ length: files }, (_, i) => i),
+      32,
+      (i) =>
+        server.objects
+          .write(`projects/${caseName}/folder-${i % 20}/scan-${i}.pdf`, randomBytes(size), { contentType: 'application/pdf' })
+          .then(() => undefined),
+    );
     const bucket = server.app.config.WORKSPACE_BUCKET!;
     const gcloud = await gcloudSetup(ctx.gcs!.endpoint, ctx.workDir);
     const client = new BailiffClient({ baseUrl: server.url, token: TOKENS.agent });
@@ -120,15 +156,22 @@ async function pullAgainstGcloud(ctx: BenchContext): Promise<void> {
         await mkdir(target, { recursive: true });
         const copied = await timed(() => runProgram('gcloud', ['storage', 'cp', '-r', `gs://${bucket}/projects/${caseName}`, target], { env: gcloud.env }));
         const got = await countFiles(target);
-        if (copied.value.code !== 0 || got !== files) problem = `gcloud storage cp -r exited ${copied.value.code} with ${got} of ${files} files: ${copied.value.stderr.trim().split('\n').slice(-2).join(' / ')}`;
+        if (copied.value.code !== 0 || got !== files)
+          problem = `gcloud storage cp -r exited ${copied.value.code} with ${got} of ${files} files: ${copied.value.stderr.trim().split('\n').slice(-2).join(' / ')}`;
         else cli.push(copied.ms);
         await rm(target, { recursive: true, force: true });
       }
       log(`s9 pull run ${run + 1}: bailiff ${(measured.ms / 1000).toFixed(2)} s${cli[run] !== undefined ? `, gcloud ${(cli[run]! / 1000).toFixed(2)} s` : ''}`);
     }
     const mib = (files * size) / MiB;
-    addRow(ctx.results, { scenario: SCENARIO, name: `bailiff pull, ${formatNumber(files)} files (${mib.toFixed(0)} MiB), fake-gcs via signed URLs`, unit: 's', samples: bailiff.map((ms) => ms / 1000) });
-    if (cli.length > 0) addRow(ctx.results, { scenario: SCENARIO, name: `gcloud storage cp -r, same files, same emulator`, unit: 's', samples: cli.map((ms) => ms / 1000) });
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: `bailiff pull, ${formatNumber(files)} files (${mib.toFixed(0)} MiB), fake-gcs via signed URLs`,
+      unit: 's',
+      samples: bailiff.map((ms) => ms / 1000),
+    });
+    if (cli.length > 0)
+      addRow(ctx.results, { scenario: SCENARIO, name: `gcloud storage cp -r, same files, same emulator`, unit: 's', samples: cli.map((ms) => ms / 1000) });
     const ratio = cli.length > 0 ? median(cli) / median(bailiff) : undefined;
     addTarget(ctx.results, 'Pull at least as fast as gcloud storage cp -r (gcloud time ÷ pull time; fake-gcs)', ratio, '>=', 1, '×', problem);
     if (problem) addNote(ctx.results, SCENARIO, `gcloud storage cp was not measured: ${problem}`);

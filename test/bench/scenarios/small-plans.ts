@@ -29,7 +29,17 @@ import { apply, execute, movePlan, proposeAndApprove, wireBailiff } from '../lib
 const SCENARIO = '10 Small plans: 10 moves from apply to succeeded';
 const MOVES = 10;
 
-const PHASES = ['apply (API call)', 'plan record', 'policy and preflight listing', 'lease', 'journal', 'audit records', 'audit file', 'actions (storage, wall)', 'executor other (CPU, in between)'] as const;
+const PHASES = [
+  'apply (API call)',
+  'plan record',
+  'policy and preflight listing',
+  'lease',
+  'journal',
+  'audit records',
+  'audit file',
+  'actions (storage, wall)',
+  'executor other (CPU, in between)',
+] as const;
 type Phase = (typeof PHASES)[number];
 
 function phaseOf(call: Call): Exclude<Phase, 'apply (API call)' | 'actions (storage, wall)' | 'executor other (CPU, in between)'> | 'actions' {
@@ -69,7 +79,10 @@ async function timeOnePlan(backend: Backend, caseName: string, files: readonly F
   timeline.reset();
   const t0 = performance.now();
   const executed = await timed(() => execute(bailiff, planId));
-  const finalWrite = timeline.calls.filter((call) => call.port === 'plans' && call.method === 'updatePlan').sort((a, b) => a.end - b.end).at(-1);
+  const finalWrite = timeline.calls
+    .filter((call) => call.port === 'plans' && call.method === 'updatePlan')
+    .sort((a, b) => a.end - b.end)
+    .at(-1);
   const phases = Object.fromEntries(PHASES.map((phase) => [phase, 0])) as Record<Phase, number>;
   phases['apply (API call)'] = applied.ms;
   const actions: Call[] = [];
@@ -85,7 +98,12 @@ async function timeOnePlan(backend: Backend, caseName: string, files: readonly F
   phases['actions (storage, wall)'] = wallMs(actions);
   const accounted = PHASES.slice(1, -1).reduce((sum, phase) => sum + phases[phase], 0);
   phases['executor other (CPU, in between)'] = Math.max(0, executed.ms - accounted);
-  return { totalMs: applied.ms + executed.ms, visibleMs: applied.ms + (finalWrite ? finalWrite.end - t0 : executed.ms), phases, calls: calls.sort((a, b) => a.start - b.start) };
+  return {
+    totalMs: applied.ms + executed.ms,
+    visibleMs: applied.ms + (finalWrite ? finalWrite.end - t0 : executed.ms),
+    phases,
+    calls: calls.sort((a, b) => a.start - b.start),
+  };
 }
 
 async function measure(ctx: BenchContext, backend: Backend, targetP50Ms: number): Promise<void> {
@@ -105,18 +123,47 @@ async function measure(ctx: BenchContext, backend: Backend, targetP50Ms: number)
     extra: { p50: percentile(totals, 50), p95: percentile(totals, 95), plans: timings.length },
   });
   const visible = timings.map((timing) => timing.visibleMs);
-  addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: apply → the plan reads succeeded (the executor then releases the lease, writes the audit copy, hands over)`, unit: 'ms', samples: visible, extra: { p50: percentile(visible, 50), p95: percentile(visible, 95) } });
-  addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: fixed cost per plan (apply → succeeded less the actions' storage wall time)`, unit: 'ms', samples: fixed });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: `${backend.name}: apply → the plan reads succeeded (the executor then releases the lease, writes the audit copy, hands over)`,
+    unit: 'ms',
+    samples: visible,
+    extra: { p50: percentile(visible, 50), p95: percentile(visible, 95) },
+  });
+  addRow(ctx.results, {
+    scenario: SCENARIO,
+    name: `${backend.name}: fixed cost per plan (apply → succeeded less the actions' storage wall time)`,
+    unit: 'ms',
+    samples: fixed,
+  });
   const fixedVisible = timings.map((timing) => timing.visibleMs - timing.phases['actions (storage, wall)']);
   addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: fixed cost until the plan reads succeeded`, unit: 'ms', samples: fixedVisible });
   for (const phase of PHASES) {
     addRow(ctx.results, { scenario: SCENARIO, name: `${backend.name}: phase ${phase}`, unit: 'ms', samples: timings.map((timing) => timing.phases[phase]) });
   }
-  addNote(ctx.results, SCENARIO, `${backend.name}: port calls of one execution outside the actions, in order, median ms over all plans: ${callSequence(timings)}.`);
-  addTarget(ctx.results, `Small plan (${MOVES} moves) ${backend.name}: apply → succeeded p50 < ${targetP50Ms} ms`, percentile(totals, 50), '<', targetP50Ms, 'ms');
+  addNote(
+    ctx.results,
+    SCENARIO,
+    `${backend.name}: port calls of one execution outside the actions, in order, median ms over all plans: ${callSequence(timings)}.`,
+  );
+  addTarget(
+    ctx.results,
+    `Small plan (${MOVES} moves) ${backend.name}: apply → succeeded p50 < ${targetP50Ms} ms`,
+    percentile(totals, 50),
+    '<',
+    targetP50Ms,
+    'ms',
+  );
   if (backend.name.startsWith('cloud')) {
     addTarget(ctx.results, `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median, apply → executor done)`, median(fixed), '<=', 150, 'ms');
-    addTarget(ctx.results, `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median, apply → the plan reads succeeded)`, median(fixedVisible), '<=', 150, 'ms');
+    addTarget(
+      ctx.results,
+      `Small plan fixed cost per plan, ${backend.name} ≤ 150 ms (median, apply → the plan reads succeeded)`,
+      median(fixedVisible),
+      '<=',
+      150,
+      'ms',
+    );
   }
   log(`s10 ${backend.name}: p50 ${formatSig(percentile(totals, 50))} ms, p95 ${formatSig(percentile(totals, 95))} ms over ${timings.length} plans`);
 }
