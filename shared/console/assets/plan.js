@@ -4,28 +4,17 @@
 // (the plan view's `decisions`, decided in shared/domain/lifecycle.ts); the page only draws it.
 import { ApiError, describeError, errorNotice, get, getIfChanged, post } from './api.js';
 import { h, notice, replace } from './dom.js';
-import { ago, bytes, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
+import { ago, count, duration, number, plainText, shortHash, statusLabel, when } from './format.js';
 import { historyHref } from './history.js';
+import { loadOperations, operationList, showPreview } from './plan-operations.js';
+import { reportIssues, riskSummary } from './plan-report.js';
 import { auditTrail } from './plan-audit.js';
 import { stepResults } from './plan-results.js';
 import { LEGEND, buildTree, renderTree } from './tree.js';
 
-const OPERATION_PAGE = 5000;
-/** Operations listed at a time: the rest are a click away, and the list says how many there are. */
-const OPERATIONS_SHOWN = 1000;
 /** How often an open page asks whether its plan changed (an unchanged plan answers 304). */
 const FOLLOW_MS = 1000;
 const FOLLOW_HIDDEN_MS = 10_000;
-const TYPE_WORDS = {
-  create_dir: 'Create folder',
-  write_file: 'Write file',
-  copy: 'Copy',
-  move: 'Move',
-  delete: 'Delete',
-  restore: 'Restore',
-  remove_folder: 'Remove folder',
-};
-
 export async function renderPlan(main, id, context) {
   const current = await readPlan(id);
   const page = new PlanPage(main, current, context);
@@ -138,7 +127,7 @@ class PlanPage {
   }
 
   draw() {
-    const { plan, report } = this.view;
+    const { plan } = this.view;
     this.drawing += 1;
     this.feedback = h('div', { class: 'feedback', 'aria-live': 'polite' }, this.flash ? flashNotice(this.flash) : null);
     this.treeBox = h('div', { class: 'tree-box', 'aria-busy': 'true' }, h('p', { class: 'loading', text: 'Loading the changes…' }));
@@ -166,8 +155,8 @@ class PlanPage {
             'div',
             { class: 'plan-main' },
             this.progressBox,
-            this.riskSummary(),
-            this.issues(report),
+            riskSummary(this.view, this.decisions),
+            reportIssues(this.view),
             h(
               'section',
               { class: 'card', 'aria-labelledby': 'tree-heading' },
@@ -266,81 +255,6 @@ class PlanPage {
     if (!this.context.me.roles.some((role) => role === 'approver' || role === 'admin'))
       items.push(notice('info', h('p', { text: 'You are signed in without the approver role, so this page is read-only for decisions.' })));
     return items;
-  }
-
-  riskSummary() {
-    const { report } = this.view;
-    const totals = report.totals;
-    // Every count is the server's, over the whole plan: report.operations stops at 1,000. A
-    // server from before whole-plan totals only has the list, so that is the fallback.
-    const sum = (type) => report.operations.filter((operation) => operation.type === type).reduce((total, operation) => total + operation.objects, 0);
-    const items = [
-      ['Folders created', totals.foldersCreated ?? report.operations.filter((operation) => operation.type === 'create_dir').length],
-      ['Files written', totals.objectsWritten ?? report.operations.filter((operation) => operation.type === 'write_file').length],
-      ['Files copied', totals.objectsCopied ?? sum('copy')],
-      ['Files moved', totals.objectsMoved ?? sum('move')],
-      ['Files replaced', report.totals.objectsOverwritten],
-      ['Files deleted', report.totals.objectsDeleted],
-    ];
-    return h(
-      'section',
-      { class: 'card plan-summary', 'aria-labelledby': 'risk-heading' },
-      h('h2', { id: 'risk-heading', text: 'What this plan does' }),
-      h(
-        'ul',
-        { class: 'risk' },
-        items.map(([label, value]) =>
-          h(
-            'li',
-            { class: ['risk-item', value > 0 && /replaced|deleted/i.test(label) && 'risk-item-alert'] },
-            h('span', { class: 'risk-value', text: number(value) }),
-            h('span', { class: 'risk-label', text: label }),
-          ),
-        ),
-      ),
-      h('p', {
-        class: 'risk-bytes',
-        text: `${bytes(report.totals.bytesWritten)} written, ${bytes(report.totals.bytesDeleted)} removed. Checked against ${count(report.listing.objects, 'file')} in the case ${ago(report.checkedAt)}.`,
-      }),
-      h('p', { class: 'verdict', text: this.decisions.policyVerdict }),
-    );
-  }
-
-  issues(report) {
-    if (report.errors.length === 0 && report.warnings.length === 0) {
-      // A run that stopped says why in the progress card; this is only what the dry run found.
-      const stopped = this.view.plan.execution?.lastError ? ' The run itself stopped: see above.' : '';
-      const none = notice(stopped ? 'info' : 'success', h('p', { text: `The dry run found no errors and no warnings.${stopped}` }));
-      none.classList.add('plan-summary');
-      return none;
-    }
-    return h(
-      'section',
-      { class: 'card plan-summary', 'aria-labelledby': 'issues-heading' },
-      h('h2', { id: 'issues-heading', text: 'Errors and warnings' }),
-      report.errors.length > 0
-        ? notice(
-            'error',
-            h('p', { text: `${count(report.errors.length, 'error')}: the plan cannot be approved as it is.` }),
-            h(
-              'ul',
-              {},
-              report.errors.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })),
-            ),
-          )
-        : null,
-      report.warnings.length > 0
-        ? notice(
-            'warning',
-            h('p', { text: count(report.warnings.length, 'warning') }),
-            h(
-              'ul',
-              {},
-              report.warnings.slice(0, 50).map((issue) => h('li', { text: issueText(issue) })),
-            ),
-          )
-        : null,
-    );
   }
 
   decisionPanel() {
@@ -600,14 +514,14 @@ class PlanPage {
         const failing = new Set(this.view.report.errors.map((issue) => issue.operation).filter((index) => index !== undefined));
         const root = buildTree({ files, operations, diff: this.view.report.diff, beforeRun, failing });
         renderTree(this.treeBox, root, {
-          onPreview: (operation) => this.preview(operation),
+          onPreview: (operation) => showPreview(this.previewDialog, operation),
           open: openFolders,
           historyHref: (path) => historyHref(plan.case, path),
         });
         replace(this.legendBox, legend(root.changeTypes));
       };
       draw([]);
-      this.drawOperations(operations);
+      replace(this.operationsBox, ...operationList(this.view.report, operations, (operation) => showPreview(this.previewDialog, operation)));
       // The moment the whole page can be used: tests wait for the attribute, the benchmark reads the mark.
       performance.mark('bailiff-plan-ready');
       filesPromise.then((files) => {
@@ -634,88 +548,6 @@ class PlanPage {
     await Promise.all([auditPromise, resultsPromise]);
   }
 
-  drawOperations(operations) {
-    const { report } = this.view;
-    const issuesByOperation = new Map();
-    for (const issue of [
-      ...report.errors.map((issue) => ({ ...issue, level: 'error' })),
-      ...report.warnings.map((issue) => ({ ...issue, level: 'warning' })),
-    ]) {
-      if (issue.operation === undefined) continue;
-      const list = issuesByOperation.get(issue.operation) ?? [];
-      list.push(issue);
-      issuesByOperation.set(issue.operation, list);
-    }
-    const list = h('ol', { class: 'operations' });
-    const more = h('div', { class: 'list-more' });
-    const showing = h('p', { class: 'hint list-count', 'aria-live': 'polite' });
-    let shown = 0;
-    const step = () => {
-      for (const operation of operations.slice(shown, shown + OPERATIONS_SHOWN)) {
-        const issues = issuesByOperation.get(operation.index) ?? [];
-        const effect = report.operations[operation.index]?.effect;
-        list.append(
-          h(
-            'li',
-            {
-              class: [
-                'operation',
-                issues.some((issue) => issue.level === 'error') && 'has-error',
-                issues.some((issue) => issue.level === 'warning') && 'has-warning',
-              ],
-            },
-            h('span', { class: 'operation-index', text: `${operation.index + 1}.` }),
-            h('span', { class: 'operation-type', text: TYPE_WORDS[operation.type] ?? operation.type }),
-            h('span', { class: 'operation-paths', text: operationPaths(operation) }),
-            operation.content
-              ? h('button', { type: 'button', class: 'button button-quiet button-small', onclick: () => this.preview(operation), text: 'Preview' })
-              : null,
-            effect ? h('span', { class: 'operation-effect', text: effect }) : null,
-            issues.map((issue) =>
-              h('span', { class: `issue issue-${issue.level}`, text: `${issue.level === 'error' ? 'Error' : 'Warning'}: ${issue.message}` }),
-            ),
-          ),
-        );
-      }
-      shown = Math.min(shown + OPERATIONS_SHOWN, operations.length);
-      replace(showing, shown < operations.length ? `Showing ${number(shown)} of ${number(operations.length)} operations.` : null);
-      replace(
-        more,
-        shown < operations.length
-          ? h('button', {
-              type: 'button',
-              class: 'button button-quiet',
-              onclick: step,
-              text: `Show ${number(Math.min(OPERATIONS_SHOWN, operations.length - shown))} more`,
-            })
-          : null,
-      );
-    };
-    step();
-    replace(this.operationsBox, showing, list, more);
-  }
-
-  preview(operation) {
-    const content = operation.content;
-    const dialog = this.previewDialog;
-    const close = h('button', { type: 'button', class: 'button', onclick: () => dialog.close(), text: 'Close' });
-    replace(
-      dialog,
-      h('h2', { id: 'preview-title', text: operation.destination }),
-      h('p', {
-        class: 'hint',
-        text: `${TYPE_WORDS.write_file}: ${bytes(content.bytes)}, ${content.mediaType}${operation.overwrite ? ', replacing the file there' : ''}`,
-      }),
-      content.preview !== undefined
-        ? h('pre', { class: 'preview-text', tabindex: '0', text: content.preview + (content.previewTruncated ? '\n…' : '') })
-        : notice('info', h('p', { text: 'This content is not text, so it cannot be shown here; its size and type are above.' })),
-      content.previewTruncated ? h('p', { class: 'hint', text: 'Only the beginning is shown.' }) : null,
-      h('div', { class: 'dialog-actions' }, close),
-    );
-    dialog.showModal();
-    close.focus();
-  }
-
   async loadResults(id) {
     const drawing = this.drawing;
     try {
@@ -735,22 +567,6 @@ class PlanPage {
       if (!(error instanceof ApiError && error.status === 401) && drawing === this.drawing) replace(this.auditBox, errorNotice(error));
     }
   }
-}
-
-async function loadOperations(id, total) {
-  const requests = [];
-  for (let offset = 0; offset < total; offset += OPERATION_PAGE) requests.push(get(`/plans/${id}/operations?offset=${offset}&limit=${OPERATION_PAGE}`));
-  const pages = await Promise.all(requests);
-  return pages.flatMap((page) => page.operations);
-}
-
-function operationPaths(operation) {
-  if (operation.source && operation.destination) return `${operation.source} → ${operation.destination}`;
-  return operation.destination ?? operation.source ?? '';
-}
-
-function issueText(issue) {
-  return `${issue.operation !== undefined ? `Operation ${issue.operation + 1}: ` : ''}${plainText(issue.message)}`;
 }
 
 function flashNotice(flash) {
