@@ -196,7 +196,12 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
       const leases = audit.filter((record) => record.type.startsWith('lease.'));
       const handOver = leases.findIndex((record) => record.type === 'lease.released' && record.data.outcome === 'continued');
       expect(handOver, JSON.stringify(leases.map((record) => `${record.type} ${String(record.data.outcome ?? '')}`))).toBeGreaterThanOrEqual(0);
-      expect(leases[handOver + 1]?.type).toBe('lease.acquired');
+      // The successor's own `lease.acquired` may be missing: a SIGKILL can land between its taking
+      // the lease and auditing it, and the instance after it then records that lease as expired.
+      // What must never happen is the handed-over lease itself expiring or being taken over.
+      const handedOver = leases[handOver]!.data.token;
+      expect(leases.filter((record) => record.type === 'lease.expired' && record.data.token === handedOver)).toEqual([]);
+      expect(['lease.acquired', 'lease.expired']).toContain(leases[handOver + 1]?.type);
     }
 
     if (options.sweepEveryMs) {
