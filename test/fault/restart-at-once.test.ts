@@ -1,7 +1,7 @@
 /**
  * Restart after a kill, at once: the whole `npm start` process group is SIGKILLed and a new
- * `npm start` is launched on the same directories within 50 ms, without waiting for the dead
- * processes to be reaped. A process that holds no lock (dead, or a zombie nobody has reaped)
+ * `npm start` is launched on the same directories at once (the same event-loop turn), before the dead
+ * processes are reaped. A process that holds no lock (dead, or a zombie nobody has reaped)
  * must never block a start, so each of the 20 starts must come up and serve. A second live
  * server on the same state directory is still refused.
  */
@@ -77,15 +77,23 @@ describe('restart after SIGKILL of the process group', () => {
     expect(secondExit).not.toBe(0);
     expect(second.output()).toMatch(/state directory .* is in use/);
 
-    const restartDelays: number[] = [];
+    // Each restart is spawned in the same turn of the event loop as the kill, so the dead server
+    // cannot have been reaped yet (Node reaps a child when it handles SIGCHLD, in a later turn):
+    // its pid may still be present, which is what a pid-file lock tripped over. That, not a
+    // figure in milliseconds (a spawn on a busy machine takes what it takes), is the race.
+    const reapedBeforeRestart: boolean[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      const killedAt = performance.now();
-      process.kill(-current.group.child.pid!, 'SIGKILL');
+      const killed = current.group.child;
+      let reaped = false;
+      killed.once('exit', () => {
+        reaped = true;
+      });
+      process.kill(-killed.pid!, 'SIGKILL');
       current = startServer(env);
-      restartDelays.push(performance.now() - killedAt);
+      reapedBeforeRestart.push(reaped);
       await waitUntilServing(current, url);
     }
-    expect(Math.max(...restartDelays)).toBeLessThan(50);
+    expect(reapedBeforeRestart).toEqual(Array.from({ length: ROUNDS }, () => false));
     // The last server is the one that serves, and it answers an authenticated call.
     const verified = await fetch(`${url}/audit/verify`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(verified.status).toBe(200);
