@@ -111,12 +111,12 @@ describe.each(stores)('progress of a running plan on $name', ({ make }) => {
       const intermediate = seen.filter((sample) => sample.done > 0 && sample.done < MOVES);
       expect(new Set(intermediate.map((sample) => sample.done)).size).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < seen.length; i += 1) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
-      // Within a second of the work: between two samples a second apart the count moved.
-      const firstMoved = seen.find((sample) => sample.done > 0)!;
-      for (const sample of seen.filter((s) => s.at >= firstMoved.at && s.at <= firstMoved.at + took - 1_200)) {
-        const later = seen.find((s) => s.at >= sample.at + 1_000);
-        if (later && later.done < MOVES) expect(later.done).toBeGreaterThan(sample.done);
-      }
+      // Each write says something new: the count grew since the last one. How soon a reader sees
+      // it (within a second: the interval plus one write) is measured in bench scenario 5, not
+      // timed here, where a loaded machine would make a latency check fail with nothing wrong.
+      const outcomes = (progress: ExecutionProgress) => progress.done + progress.stale + progress.failed;
+      for (let i = 1; i < writes.length; i += 1) expect(outcomes(writes[i]!.progress)).toBeGreaterThan(outcomes(writes[i - 1]!.progress));
+      expect(plans.progressIntervalMs).toBeLessThanOrEqual(1_000);
 
       // The store's interval holds between any two writes, and the writes stay few.
       const interval = plans.progressIntervalMs;
