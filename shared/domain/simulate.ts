@@ -405,7 +405,8 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
         backup: prepared.backup,
         ...withFacts('replacedFacts', prepared.replacedFacts),
       },
-      ...(isMove ? [{ remove: pair.from }, arrived] : [arrived]),
+      isMove ? { remove: pair.from } : arrived,
+      isMove ? arrived : undefined,
     );
     draft.countWrite(prepared, pair.size);
     draft.countTransfer(isMove ? 'move' : 'copy', pair.size);

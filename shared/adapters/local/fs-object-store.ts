@@ -562,7 +562,7 @@ export class FsObjectStore implements ObjectStore {
       name: location.name,
       size: location.marker ? 0 : Number(present.stats.size),
       generation: present.generation,
-      updated: new Date(Number(present.stats.mtimeNs / 1_000_000n)).toISOString(),
+      updated: new Date(Number(present.stats.mtimeMs)).toISOString(),
       ...(md5 !== undefined ? { md5 } : {}),
       ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
       metadata: { ...(sidecar?.metadata ?? {}) },
