@@ -72,7 +72,9 @@ export class ObjectMetadataIndex {
           PRIMARY KEY (name, kind)
         ) WITHOUT ROWID;`);
       this.#select = this.#db.prepare('SELECT kind, value FROM records WHERE name = ?');
-      this.#selectTwo = this.#db.prepare('SELECT name, kind, value FROM records WHERE name = ?1 UNION ALL SELECT name, kind, value FROM records WHERE name = ?2');
+      this.#selectTwo = this.#db.prepare(
+        'SELECT name, kind, value FROM records WHERE name = ?1 UNION ALL SELECT name, kind, value FROM records WHERE name = ?2',
+      );
       this.#upsert = this.#db.prepare('INSERT INTO records (name, kind, value) VALUES (?, ?, ?) ON CONFLICT (name, kind) DO UPDATE SET value = excluded.value');
       this.#delete = this.#db.prepare('DELETE FROM records WHERE name = ? AND kind = ?');
       // SQLite compares TEXT bytewise (UTF-8), the order listings return names in.
