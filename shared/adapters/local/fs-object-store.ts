@@ -325,7 +325,7 @@ export class FsObjectStore implements ObjectStore {
         );
         this.#records.removeMoving(source);
         this.#records.removeSidecar(source);
-        // The moves of one turn empty the same folder one file at a time: one look at the end.
+        // The moves resumed by one commit empty the same folder one file at a time: one look for them all.
         const pruned = this.#writes.pruneSoon(dirname(from.path));
         const info = await this.#writes.finish(to, record);
         await pruned;

@@ -265,15 +265,16 @@ export class FsWrites {
   }
 
   /**
-   * `prune` at the end of the current event-loop turn, once per folder however many operations
-   * of the turn asked (a batch of moves out of one inbox: one `rmdir` instead of one failing
-   * per move). Resolves once done, so a caller that awaits it returns, as with `prune`, only
-   * after the folders it left empty are gone. A publish racing it recreates its folder (`#publish`).
+   * `prune` once the operations resumed together have asked (a batch of moves out of one inbox,
+   * resumed by one commit of their records: one `rmdir` instead of one failing per move). It
+   * runs as a microtask, not a turn later, so a move's caller waits no longer than before.
+   * Resolves once done, so a caller that awaits it returns, as with `prune`, only after the
+   * folders it left empty are gone. A publish racing it recreates its folder (`#publish`).
    */
   pruneSoon(directory: string): Promise<void> {
     this.#toPrune.add(directory);
     this.#pruning ??= new Promise<void>((resolve) => {
-      setImmediate(() => {
+      queueMicrotask(() => {
         const folders = this.#toPrune;
         this.#toPrune = new Set();
         this.#pruning = undefined;
