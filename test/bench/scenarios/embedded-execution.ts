@@ -138,7 +138,11 @@ export async function embeddedExecution(ctx: BenchContext): Promise<void> {
   addRatio(ctx.results, { scenario: SCENARIO, name: 'time Bailiff, concurrency fixed at 32 ÷ renameSync loop', samples: perRun('fixed', 'rename') });
   addRatio(ctx.results, { scenario: SCENARIO, name: 'time FsObjectStore.rename alone ÷ renameSync loop', samples: perRun('store', 'rename') });
   const cpuPerRun = (a: Contender, b: Contender) => cpuSamples.get(a)!.map((value, run) => value / cpuSamples.get(b)![run]!);
-  addRatio(ctx.results, { scenario: SCENARIO, name: 'CPU Bailiff ÷ CPU renameSync loop (this process, user + system)', samples: cpuPerRun('bailiff', 'rename') });
+  addRatio(ctx.results, {
+    scenario: SCENARIO,
+    name: 'CPU Bailiff ÷ CPU renameSync loop (this process, user + system)',
+    samples: cpuPerRun('bailiff', 'rename'),
+  });
   addRatio(ctx.results, { scenario: SCENARIO, name: 'CPU Bailiff, concurrency fixed at 32 ÷ CPU renameSync loop', samples: cpuPerRun('fixed', 'rename') });
   const vsRclone = addRatio(ctx.results, { scenario: SCENARIO, name: 'time rclone move ÷ Bailiff', samples: perRun('rclone', 'bailiff') });
   addTarget(ctx.results, 'Embedded moves within 3× of a renameSync loop (time ratio)', vsRename.median, '<=', 3, '×');
