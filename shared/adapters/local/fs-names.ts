@@ -73,10 +73,11 @@ export class WorkspaceNames {
    *
    * The folders on the way that were found to be real folders are not looked at again until the
    * current event-loop turn ends: the operations started in one turn (a batch of moves out of
-   * one inbox) share one look per folder instead of one each. That widens no race: every use
-   * that follows a check here already comes after at least the rest of the turn (a move awaits
-   * its intent record's commit, a turn later, between this check and its `link`), and only
-   * another program can plant a link, which it could as well just after the check.
+   * one inbox) share one look per folder instead of one each. For a move that widens no race,
+   * as its `link` comes a turn after its check anyway (it awaits its intent record's commit in
+   * between); for a read or a stat the window grows from the check's own microseconds to at
+   * most the rest of one turn. Either way only another program can plant a link (this store
+   * never makes one), which it could as well do just after the check.
    */
   assertNoLinks(path: string): BigIntStats | undefined {
     const root = this.#root;
