@@ -15,6 +15,9 @@ export class CaseTree<T> {
   /**
    * collision key → the path with that key, or the paths when there are several: to spot names
    * that differ only by case or normalisation. Almost every key has one path, so no Set for it.
+   * A path that is its own key (lower-case ASCII, most names) is not stored: it is in the index
+   * exactly while it exists, so `objects` (or, for folders, `folderExists`) answers for it, and
+   * a dry run of 100,000 moves makes 200,000 fewer map writes.
    */
   private readonly byCollisionKey = new Map<string, string | Set<string>>();
   /** The same for folders, which exist without an object of their own (no marker). */
@@ -94,7 +97,7 @@ export class CaseTree<T> {
 
   /** Another existing path that differs from `path` only by letter case or normalisation. */
   twinOf(path: string): string | undefined {
-    return indexTwin(this.byCollisionKey, path);
+    return indexTwin(this.byCollisionKey, path, (key) => this.objects.has(key));
   }
 
   /**
@@ -111,14 +114,18 @@ export class CaseTree<T> {
     )
       missing = folder;
     if (missing === undefined) return undefined;
-    const twin = indexTwin(this.foldersByCollisionKey, missing);
+    const twin = indexTwin(this.foldersByCollisionKey, missing, (key) => this.folderExists(key));
     return twin === undefined ? undefined : { folder: missing, twin };
   }
 }
 
-/** Adds `path` to an index by collision key (most keys have one path, so no Set for those). */
+/**
+ * Adds `path` to an index by collision key (most keys have one path, so no Set for those); a
+ * path that is its own key is not stored (see `byCollisionKey`).
+ */
 function indexAdd(index: Map<string, string | Set<string>>, path: string): void {
   const collision = collisionKey(path);
+  if (collision === path) return;
   const others = index.get(collision);
   if (others === undefined) index.set(collision, path);
   else if (typeof others === 'string') {
@@ -128,14 +135,17 @@ function indexAdd(index: Map<string, string | Set<string>>, path: string): void 
 
 function indexRemove(index: Map<string, string | Set<string>>, path: string): void {
   const collision = collisionKey(path);
+  if (collision === path) return;
   const others = index.get(collision);
   if (others === path) index.delete(collision);
   else if (typeof others === 'object') others.delete(path);
 }
 
-/** Another indexed path with the collision key of `path`. */
-function indexTwin(index: Map<string, string | Set<string>>, path: string): string | undefined {
-  const others = index.get(collisionKey(path));
+/** Another indexed path with the collision key of `path`; `exists` says whether the path that is that key itself exists. */
+function indexTwin(index: Map<string, string | Set<string>>, path: string, exists: (key: string) => boolean): string | undefined {
+  const collision = collisionKey(path);
+  if (collision !== path && exists(collision)) return collision;
+  const others = index.get(collision);
   if (others === undefined) return undefined;
   if (typeof others === 'string') return others === path ? undefined : others;
   for (const other of others) {

@@ -261,9 +261,13 @@ export function blobObjectName(ref: BlobRef): string {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WITHOUT_CAPITALS = /^[\x00-\x40\x5b-\x7f]*$/;
 
 /** Names that differ only by letter case or Unicode normalisation collide on many file systems. */
 export function collisionKey(path: string): string {
+  // An ASCII name without capitals is its own key: the same string, already hashed where it is
+  // a map's key, and no copy (a dry run of 100,000 moves computes some 600,000 keys).
+  if (ASCII_WITHOUT_CAPITALS.test(path)) return path;
   // NFKC leaves ASCII as it is; skipping it for ASCII names makes a 100,000-object dry run faster.
   return ASCII.test(path) ? path.toLowerCase() : path.normalize('NFKC').toLowerCase();
 }

@@ -376,6 +376,8 @@ interface TransferPair {
   sourceExpect: Expect;
   sourceFacts?: ObjectFacts;
   size: number;
+  /** The listing's description of the object carried, while it is the one listed. */
+  listed?: ObjectInfo;
 }
 
 /** Copy, move and restore: find the objects to carry, then plan one action per object. */
@@ -383,7 +385,7 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
   const isMove = operation.type === 'move';
   const pairs = operation.type === 'restore' ? restorePairs(context, draft, operation) : copyOrMovePairs(context, draft, operation);
   for (const pair of pairs) {
-    const moved = isMove ? context.tree.objects.get(pair.from)?.listed : undefined;
+    const moved = isMove ? pair.listed : undefined;
     if (moved && draft.failHeld(pair.from, 'move', moved, context.checkedAt)) continue;
     const prepared = prepareDestination(context, draft, pair.to, operation.overwrite, pair.to.endsWith('/'));
     if (!prepared) continue;
@@ -403,7 +405,8 @@ function draftTransfer(context: SimulationContext, draft: OperationDraft, operat
         backup: prepared.backup,
         ...withFacts('replacedFacts', prepared.replacedFacts),
       },
-      ...(isMove ? [{ remove: pair.from }, arrived] : [arrived]),
+      isMove ? { remove: pair.from } : arrived,
+      isMove ? arrived : undefined,
     );
     draft.countWrite(prepared, pair.size);
     draft.countTransfer(isMove ? 'move' : 'copy', pair.size);
@@ -444,13 +447,23 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
     draft.fail('name_twin', `\`${source}\` and \`${destination}\` differ ${ONLY_BY_CASE}`, destination);
     return [];
   }
-  if (tree.isFile(source) && !sourceRaw.endsWith('/')) {
+  const file = sourceRaw.endsWith('/') ? undefined : tree.objects.get(source);
+  if (file) {
     if (destinationRaw.endsWith('/')) {
       draft.fail('destination_is_folder', `\`${source}\` is a file; name the destination file, not a folder`, destinationRaw);
       return [];
     }
-    const node = tree.objects.get(source)!;
-    return [{ from: source, to: destination, sourceName: full(source), sourceExpect: node.expect, sourceFacts: factsOf(node.listed), size: node.size }];
+    return [
+      {
+        from: source,
+        to: destination,
+        sourceName: full(source),
+        sourceExpect: file.expect,
+        sourceFacts: factsOf(file.listed),
+        size: file.size,
+        listed: file.listed,
+      },
+    ];
   }
   if (!tree.folderExists(source)) {
     const twin = tree.twinOf(source);
@@ -477,6 +490,7 @@ function copyOrMovePairs(context: SimulationContext, draft: OperationDraft, oper
       sourceExpect: node.expect,
       sourceFacts: factsOf(node.listed),
       size: node.size,
+      listed: node.listed,
     };
   });
   // Into an ancestor (`a/b` to `a`), one object's destination can be another's source:

@@ -49,6 +49,8 @@ export class SimulatedCase extends CaseTree<SimObject> {
   }
 }
 
+const NONE: readonly ReportIssue[] = Object.freeze([]);
+
 export type Totals = Omit<DryRunReport['totals'], 'operations' | 'actions'>;
 
 export const noTotals = (): Totals => ({
@@ -79,8 +81,10 @@ export class OperationDraft {
   readonly actions: Action[] = [];
   /** Applied to the tree, in order, only when the draft is committed. */
   readonly changes: TreeChange[] = [];
-  readonly errors: ReportIssue[] = [];
-  readonly warnings: ReportIssue[] = [];
+  // Most drafts have no error and no warning: the arrays are made at the first one (a dry run
+  // of 100,000 operations makes 100,000 drafts).
+  #errors: ReportIssue[] | undefined;
+  #warnings: ReportIssue[] | undefined;
   readonly totals: Totals = noTotals();
   /** Objects and bytes the operation moves, for its report line. */
   objects = 0;
@@ -91,20 +95,28 @@ export class OperationDraft {
     this.firstAction = firstAction;
   }
 
+  get errors(): readonly ReportIssue[] {
+    return this.#errors ?? NONE;
+  }
+
+  get warnings(): readonly ReportIssue[] {
+    return this.#warnings ?? NONE;
+  }
+
   /** The index the next planned action gets. */
   get nextAction(): number {
     return this.firstAction + this.actions.length;
   }
 
   fail(code: string, message: string, path?: string): void {
-    this.errors.push({ operation: this.operation, code, message, path });
+    (this.#errors ??= []).push({ operation: this.operation, code, message, path });
   }
 
   /** An object the operation would delete, overwrite or move away is held or retained. */
   failHeld(path: string, doing: string, object: ObjectInfo, at: string): boolean {
     const holds = holdsInForce(object.holds, at);
     if (holds.length === 0) return false;
-    this.errors.push({
+    (this.#errors ??= []).push({
       operation: this.operation,
       code: 'object_held',
       message: `\`${path}\` is under ${describeHolds(holds)}, so no plan may ${doing} it`,
@@ -115,13 +127,14 @@ export class OperationDraft {
   }
 
   warn(code: string, message: string, path?: string): void {
-    this.warnings.push({ operation: this.operation, code, message, path });
+    (this.#warnings ??= []).push({ operation: this.operation, code, message, path });
   }
 
-  /** Plans one action for one object, with what it does to the simulated case. */
-  plan(action: Action, ...changes: TreeChange[]): void {
+  /** Plans one action for one object, with what it does to the simulated case (one or two changes, in order). */
+  plan(action: Action, change: TreeChange, then?: TreeChange): void {
     this.actions.push(action);
-    this.changes.push(...changes);
+    this.changes.push(change);
+    if (then) this.changes.push(then);
     this.objects += 1;
     this.bytes += action.size;
   }

@@ -41,13 +41,20 @@ export function snapshotHashOf(actions: readonly Action[]): string {
 
 /** `canonicalJson(expect)` for the three shapes an Expect has; anything else the generic way. */
 function canonicalExpect(expect: Expect): string {
-  const members = Object.keys(expect).length;
+  const members = memberCount(expect);
   if (expect.state === 'absent' && members === 1) return '{"state":"absent"}';
   if (expect.state === 'generation' && members === 2 && typeof expect.generation === 'string')
     return `{"generation":${JSON.stringify(expect.generation)},"state":"generation"}`;
   if (expect.state === 'producedBy' && members === 2 && typeof expect.action === 'number')
     return `{"action":${JSON.stringify(expect.action)},"state":"producedBy"}`;
   return canonicalJson(expect);
+}
+
+/** `Object.keys(object).length` without the array: two per action of a 100,000-action plan. */
+function memberCount(object: object): number {
+  let count = 0;
+  for (const key in object) if (Object.hasOwn(object, key)) count += 1;
+  return count;
 }
 
 export function describeEffect(operation: Operation, objects: number, bytes: number): string {

@@ -100,7 +100,7 @@ export class FsListing {
           name,
           size: Number(stats.size),
           generation: generationOf(stats),
-          updated: new Date(Number(stats.mtimeNs / 1_000_000n)).toISOString(),
+          updated: new Date(Number(stats.mtimeMs)).toISOString(),
           metadata: {},
         });
         continue;

@@ -36,6 +36,9 @@ export function generationOf(stats: BigIntStats): string {
 /** The names of one workspace root. */
 export class WorkspaceNames {
   readonly #root: string;
+  /** Folders found to be real folders (not links) during the current event-loop turn. */
+  readonly #realFolders = new Set<string>();
+  #forgetting = false;
 
   constructor(root: string) {
     this.#root = root;
@@ -64,24 +67,52 @@ export class WorkspaceNames {
    * the workspace: comparing resolved prefixes would let `smith/doelink -> ../doe` through.
    * Hard links are ordinary files. A link planted between this check and the use is the one race
    * left, as any change made between a check and a use always could be.
+   *
+   * Returns what is at the last component (undefined when it, or a folder on its way, does not
+   * exist), so a caller about to look the path up need not `lstat` it again.
+   *
+   * The folders on the way that were found to be real folders are not looked at again until the
+   * current event-loop turn ends: the operations started in one turn (a batch of moves out of
+   * one inbox) share one look per folder instead of one each. For a move that widens no race,
+   * as its `link` comes a turn after its check anyway (it awaits its intent record's commit in
+   * between); for a read or a stat the window grows from the check's own microseconds to at
+   * most the rest of one turn. Either way only another program can plant a link (this store
+   * never makes one), which it could as well do just after the check.
    */
-  assertNoLinks(path: string): void {
-    const segments = relative(this.#root, path).split(sep);
-    let current = this.#root;
-    for (const [index, segment] of segments.entries()) {
-      current = `${current}${sep}${segment}`;
-      let stats;
+  assertNoLinks(path: string): BigIntStats | undefined {
+    const root = this.#root;
+    const segments = path.startsWith(root + sep) ? path.slice(root.length + 1).split(sep) : relative(root, path).split(sep);
+    const lastIndex = segments.length - 1;
+    let current = root;
+    for (let index = 0; index <= lastIndex; index += 1) {
+      current = `${current}${sep}${segments[index]}`;
+      const last = index === lastIndex;
+      if (!last && this.#realFolders.has(current)) continue;
+      let stats: BigIntStats | undefined;
       try {
-        stats = lstatSync(current, { throwIfNoEntry: false });
+        stats = lstatSync(current, { bigint: true, throwIfNoEntry: false });
       } catch (error) {
-        if (hasCode(error, 'ENOTDIR')) return; // a file where a folder would be: the caller reports it
+        if (hasCode(error, 'ENOTDIR')) return undefined; // a file where a folder would be: the caller reports it
         throw error;
       }
-      if (!stats) return;
+      if (!stats) return undefined;
       if (stats.isSymbolicLink()) {
         const link = segments.slice(0, index + 1).join('/');
         throw invalidInput(`\`${link}\` is a symbolic link; the workspace never follows links`, [{ message: 'symbolic link', link }]);
       }
+      if (last) return stats;
+      if (stats.isDirectory()) this.#rememberRealFolder(current);
     }
+    return undefined;
+  }
+
+  #rememberRealFolder(folder: string): void {
+    this.#realFolders.add(folder);
+    if (this.#forgetting) return;
+    this.#forgetting = true;
+    setImmediate(() => {
+      this.#realFolders.clear();
+      this.#forgetting = false;
+    }).unref();
   }
 }

@@ -87,6 +87,24 @@ describe('FsObjectStore', () => {
     expect((await store.list('projects/')).objects).toEqual([]);
   });
 
+  it('sees a folder that became a symbolic link after a move out of it, once the turn has ended', async () => {
+    // The link check remembers real folders until the end of the event-loop turn; a link planted
+    // later must be refused as before.
+    const inbox = join(root, 'projects', 'smith', 'inbox');
+    const doe = join(root, 'projects', 'doe');
+    await mkdir(inbox, { recursive: true });
+    await mkdir(doe, { recursive: true });
+    await writeFile(join(inbox, 'a.txt'), 'a');
+    await writeFile(join(inbox, 'b.txt'), 'b');
+    await writeFile(join(doe, 'b.txt'), 'doe b');
+    await store.rename('projects/smith/inbox/a.txt', 'projects/smith/a.txt', { ifGenerationMatch: '0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    await rm(inbox, { recursive: true });
+    await symlink('../doe', inbox);
+    expect(await codeOf(store.rename('projects/smith/inbox/b.txt', 'projects/smith/b.txt', { ifGenerationMatch: '0' }))).toBe('invalid_input');
+    expect(await readdir(doe)).toEqual(['b.txt']);
+  });
+
   it('follows no symbolic link inside the workspace either, for any call, in any component', async () => {
     // smith/doelink -> ../doe (a folder link into another case), smith/memo.txt -> ../doe/memo.txt
     // (a file link), and a case folder that is itself a link (alias -> doe).

@@ -49,6 +49,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeHolds, holdField, holdsInForce, type SettableHoldKind } from '../../domain/holds.ts';
+import type { ObjectHolds } from '../../domain/objects.ts';
 import { internal, invalidInput, notFound, objectHeld, unavailable } from '../../errors.ts';
 import type {
   CopyOptions,
@@ -106,12 +107,16 @@ export class FsObjectStore implements ObjectStore {
     this.#stagingDir = join(this.#root, STAGING_DIR_NAME);
     this.#names = new WorkspaceNames(this.#root);
     this.#listing = new FsListing(this.#root, this.#names, {
-      assertInside: (path) => this.#assertInside(path),
+      assertInside: async (path) => {
+        await this.#assertInside(path);
+      },
       describeListed: (name, withMetadata) => this.#describeListed(name, withMetadata),
     });
     this.#writes = new FsWrites(this.#root, this.#stagingDir, {
       records: () => this.#records,
-      assertInside: (path) => this.#assertInside(path),
+      assertInside: async (path) => {
+        await this.#assertInside(path);
+      },
       lookup: (location) => this.#lookup(location),
       lookupEntry: (location) => this.#lookupEntry(location),
       describe: (location, present, options) => this.#describe(location, present, options),
@@ -274,14 +279,15 @@ export class FsObjectStore implements ObjectStore {
     return this.#guard(`move ${source} to ${destination}`, async () => {
       await this.#prepare();
       return this.#locks.run([from.key, to.key], async () => {
-        await this.#assertInside(from.path);
-        await this.#assertInside(to.path);
-        const current = await this.#lookup(from);
+        const fromSeen = await this.#assertInside(from.path);
+        const toSeen = await this.#assertInside(to.path);
+        const current = await this.#lookup(from, fromSeen);
         if (!current) throw notFound(`${source} does not exist`);
         checkPrecondition(source, options.ifSourceGenerationMatch, current.generation);
-        this.#refuseIfHeld(source);
-        await this.#refuseReplacingHeld(to);
-        const sidecar = await this.#records.validSidecar(source, current);
+        const [sourceRecords, destinationRecords] = this.#records.recordsOfBoth(source, destination);
+        this.#refuseIfHeld(source, sourceRecords.holds);
+        await this.#refuseReplacingHeld(to, destinationRecords.holds);
+        const sidecar = this.#records.validSidecarIn(sourceRecords, source, current);
         const record: Sidecar = {
           name: destination,
           generation: '',
@@ -296,7 +302,7 @@ export class FsObjectStore implements ObjectStore {
           await this.#writes.remove(from);
           return info;
         }
-        const existing = await this.#lookup(to);
+        const existing = await this.#lookup(to, toSeen);
         checkPrecondition(destination, options.ifGenerationMatch, existing?.generation);
         // The file keeps its inode, size and modification time through link and rename.
         this.#records.writeIntent(destination, record, current.stats, options.ifGenerationMatch === '0' ? source : undefined);
@@ -319,8 +325,11 @@ export class FsObjectStore implements ObjectStore {
         );
         this.#records.removeMoving(source);
         this.#records.removeSidecar(source);
-        this.#writes.prune(dirname(from.path));
-        return this.#writes.finish(to, record);
+        // The moves resumed by one commit empty the same folder one file at a time: one look for them all.
+        const pruned = this.#writes.pruneSoon(dirname(from.path));
+        const info = await this.#writes.finish(to, record);
+        await pruned;
+        return info;
       });
     });
   }
@@ -396,17 +405,18 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** A held object is never deleted or moved away, as Cloud Storage refuses it with 403. */
-  #refuseIfHeld(name: string): void {
-    const holds = holdsInForce(this.#records.holds(name), new Date().toISOString());
+  #refuseIfHeld(name: string, placed: ObjectHolds | undefined = this.#records.holds(name)): void {
+    if (!placed) return;
+    const holds = holdsInForce(placed, new Date().toISOString());
     if (holds.length === 0) return;
     const words = describeHolds(holds);
     throw objectHeld(`${name} is under ${words}`, [{ message: `under ${words}`, name, holds }]);
   }
 
   /** Refuses replacing a held object; a name whose object is gone holds nothing to replace. */
-  async #refuseReplacingHeld(location: Location): Promise<void> {
-    if (!this.#records.holds(location.name)) return;
-    if (await this.#lookup(location)) this.#refuseIfHeld(location.name);
+  async #refuseReplacingHeld(location: Location, placed: ObjectHolds | undefined = this.#records.holds(location.name)): Promise<void> {
+    if (!placed) return;
+    if (await this.#lookup(location)) this.#refuseIfHeld(location.name, placed);
   }
 
   /** `info` with the holds placed on its name, if any. */
@@ -425,10 +435,13 @@ export class FsObjectStore implements ObjectStore {
     return { ...page, objects: page.objects.map((object) => (held.has(object.name) ? { ...object, holds: held.get(object.name)! } : object)) };
   }
 
-  /** Refuses a path through a symbolic link, anywhere on its way (see fs-names.ts). */
-  async #assertInside(path: string): Promise<void> {
+  /**
+   * Refuses a path through a symbolic link, anywhere on its way (see fs-names.ts). Says what it
+   * saw at the path, for a lookup that follows at once.
+   */
+  async #assertInside(path: string): Promise<Seen> {
     await this.#prepare();
-    this.#names.assertNoLinks(path);
+    return { stats: this.#names.assertNoLinks(path) };
   }
 
   /** The metadata records; open once `#prepare` has run, which every operation awaits first. */
@@ -437,9 +450,12 @@ export class FsObjectStore implements ObjectStore {
     return this.#openRecords;
   }
 
-  /** The object at a location, or undefined: regular files, and empty directories as markers. */
-  async #lookup(location: Location): Promise<Present | undefined> {
-    const present = await this.#lookupEntry(location);
+  /**
+   * The object at a location, or undefined: regular files, and empty directories as markers.
+   * `seen`: what the link check just found at the path, so it is not looked at twice.
+   */
+  async #lookup(location: Location, seen?: Seen): Promise<Present | undefined> {
+    const present = seen ? presentAs(location, seen.stats) : await this.#lookupEntry(location);
     if (present && location.marker && !(await isEmptyDirectory(location.path))) return undefined;
     if (present && !location.marker && present.stats.nlink > 1n) {
       // A move interrupted between link and unlink: seen from its source, the source goes;
@@ -503,8 +519,7 @@ export class FsObjectStore implements ObjectStore {
       if (hasCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
       throw error;
     }
-    if (!stats || (location.marker ? !stats.isDirectory() : !stats.isFile())) return undefined;
-    return { stats, generation: generationOf(stats) };
+    return presentAs(location, stats);
   }
 
   /** Content and generation of one consistent version (re-read if edited while reading). */
@@ -547,7 +562,7 @@ export class FsObjectStore implements ObjectStore {
       name: location.name,
       size: location.marker ? 0 : Number(present.stats.size),
       generation: present.generation,
-      updated: new Date(Number(present.stats.mtimeNs / 1_000_000n)).toISOString(),
+      updated: new Date(Number(present.stats.mtimeMs)).toISOString(),
       ...(md5 !== undefined ? { md5 } : {}),
       ...(sidecar?.contentType ? { contentType: sidecar.contentType } : {}),
       metadata: { ...(sidecar?.metadata ?? {}) },
@@ -576,6 +591,17 @@ export class FsObjectStore implements ObjectStore {
       throw translateFsError(error, context);
     }
   }
+}
+
+/** What a path's `lstat` found, by the link check: undefined when nothing is there. */
+interface Seen {
+  stats: BigIntStats | undefined;
+}
+
+/** The entry `stats` describe, if it is what the location names: a file, or a marker's directory. */
+function presentAs(location: Location, stats: BigIntStats | undefined): Present | undefined {
+  if (!stats || (location.marker ? !stats.isDirectory() : !stats.isFile())) return undefined;
+  return { stats, generation: generationOf(stats) };
 }
 
 async function isEmptyDirectory(path: string): Promise<boolean> {

@@ -8,7 +8,7 @@
 import type { BigIntStats } from 'node:fs';
 import type { ObjectHolds } from '../../domain/objects.ts';
 import type { Present } from './fs-names.ts';
-import type { ObjectMetadataIndex } from './object-metadata-index.ts';
+import type { NameRecords, ObjectMetadataIndex } from './object-metadata-index.ts';
 
 export interface Sidecar {
   name: string;
@@ -41,6 +41,9 @@ function sameIdentity(expected: FileIdentity, stats: BigIntStats): boolean {
   return expected.ino === actual.ino && expected.size === actual.size && expected.mtimeNs === actual.mtimeNs;
 }
 
+/** A name's records, its holds typed. */
+export type HeldRecords = NameRecords & { holds?: ObjectHolds };
+
 /** Sidecars, intents and moving records of one workspace, over its open metadata index. */
 export class ObjectRecords {
   readonly #index: ObjectMetadataIndex;
@@ -56,7 +59,16 @@ export class ObjectRecords {
 
   /** The object's sidecar: the one recorded for its generation, or an intent that names this very file. */
   async validSidecar(name: string, present: Present): Promise<Sidecar | undefined> {
-    const records = this.#index.read(name);
+    return this.validSidecarIn(this.#index.read(name), name, present);
+  }
+
+  /** Every record of a move's source and of its destination, read together once. */
+  recordsOfBoth(source: string, destination: string): [HeldRecords, HeldRecords] {
+    return this.#index.readTwo(source, destination) as [HeldRecords, HeldRecords];
+  }
+
+  /** `validSidecar` from records already read by `recordsOf`. */
+  validSidecarIn(records: NameRecords, name: string, present: Present): Sidecar | undefined {
     const recorded = records.sidecar as Sidecar | undefined;
     if (recorded && recorded.name === name && recorded.generation === present.generation) return recorded;
     const intent = records.pending as PendingSidecar | undefined;

@@ -46,6 +46,9 @@ export class FsWrites {
   readonly #lastGeneration = new Map<string, string>();
   /** Folders this store made or saw: publishing into them needs no mkdir (a vanished one is made again). */
   readonly #knownDirectories = new Set<string>();
+  /** Folders `pruneSoon` looks at when the turn ends, and the promise their callers wait on. */
+  #toPrune = new Set<string>();
+  #pruning: Promise<void> | undefined;
 
   constructor(root: string, stagingDir: string, store: WrittenStore) {
     this.#root = root;
@@ -259,6 +262,27 @@ export class FsWrites {
     this.#store.records().removeSidecar(location.name);
     this.#store.records().removeIntent(location.name);
     this.prune(dirname(location.path));
+  }
+
+  /**
+   * `prune` once the operations resumed together have asked (a batch of moves out of one inbox,
+   * resumed by one commit of their records: one `rmdir` instead of one failing per move). It
+   * runs as a microtask, not a turn later, so a move's caller waits no longer than before.
+   * Resolves once done, so a caller that awaits it returns, as with `prune`, only after the
+   * folders it left empty are gone. A publish racing it recreates its folder (`#publish`).
+   */
+  pruneSoon(directory: string): Promise<void> {
+    this.#toPrune.add(directory);
+    this.#pruning ??= new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        const folders = this.#toPrune;
+        this.#toPrune = new Set();
+        this.#pruning = undefined;
+        for (const folder of folders) this.prune(folder);
+        resolve();
+      });
+    });
+    return this.#pruning;
   }
 
   prune(directory: string): void {

@@ -49,6 +49,7 @@ interface Change {
 export class ObjectMetadataIndex {
   readonly #db: DatabaseSync;
   readonly #select: StatementSync;
+  readonly #selectTwo: StatementSync;
   readonly #upsert: StatementSync;
   readonly #delete: StatementSync;
   readonly #selectKindBetween: StatementSync;
@@ -71,6 +72,9 @@ export class ObjectMetadataIndex {
           PRIMARY KEY (name, kind)
         ) WITHOUT ROWID;`);
       this.#select = this.#db.prepare('SELECT kind, value FROM records WHERE name = ?');
+      this.#selectTwo = this.#db.prepare(
+        'SELECT name, kind, value FROM records WHERE name = ?1 UNION ALL SELECT name, kind, value FROM records WHERE name = ?2',
+      );
       this.#upsert = this.#db.prepare('INSERT INTO records (name, kind, value) VALUES (?, ?, ?) ON CONFLICT (name, kind) DO UPDATE SET value = excluded.value');
       this.#delete = this.#db.prepare('DELETE FROM records WHERE name = ? AND kind = ?');
       // SQLite compares TEXT bytewise (UTF-8), the order listings return names in.
@@ -85,6 +89,20 @@ export class ObjectMetadataIndex {
     const records: NameRecords = {};
     const rows = this.#select.all(name) as Array<{ kind: RecordKind; value: string }>;
     for (const row of rows) records[row.kind] = parse(row.value);
+    return this.#withPending(name, records);
+  }
+
+  /** `read` of two names in one query (a move's source and destination): one read transaction, not two. */
+  readTwo(first: string, second: string): [NameRecords, NameRecords] {
+    const found: [NameRecords, NameRecords] = [{}, {}];
+    for (const row of this.#selectTwo.all(first, second) as Array<{ name: string; kind: RecordKind; value: string }>) {
+      found[row.name === first ? 0 : 1][row.kind] = parse(row.value);
+    }
+    return [this.#withPending(first, found[0]), this.#withPending(second, found[1])];
+  }
+
+  #withPending(name: string, records: NameRecords): NameRecords {
+    if (this.#pending.size === 0) return records;
     for (const kind of KINDS) {
       const change = this.#pending.get(keyOf(name, kind));
       if (!change) continue;
