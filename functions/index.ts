@@ -10,11 +10,12 @@ import { cloudEvent, http, type CloudEvent } from '@google-cloud/functions-frame
 import { httpDependenciesOf, type App } from '../shared/composition/common.ts';
 import { buildGcpApp } from '../shared/composition/gcp.ts';
 import { parseConfig } from '../shared/config.ts';
-import { createFunctionHandler, type FunctionRequest } from '../shared/front-door/function-handler.ts';
+import type { FunctionRequest } from '../shared/front-door/function-handler.ts';
 import { handleExecutionEvent } from '../shared/services/execution-delivery.ts';
 
 const apps: Partial<Record<'api' | 'executor', App>> = {};
-let apiHandler: ((request: FunctionRequest, response: ServerResponse) => Promise<void>) | undefined;
+type ApiHandler = (request: FunctionRequest, response: ServerResponse) => Promise<void>;
+let apiHandler: Promise<ApiHandler> | undefined;
 
 /**
  * Built on the first request rather than at import, so a bad config is reported by the request
@@ -38,19 +39,35 @@ function getApp(role: 'api' | 'executor'): App {
   return apps[role];
 }
 
-http('api', async (req, res) => {
-  const current = getApp('api');
-  apiHandler ??= createFunctionHandler({
-    ...httpDependenciesOf(current),
-    console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
-    // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
-    mcp: {
-      publicUrl: current.config.BAILIFF_AUDIENCE,
-      authorizationServers: ['https://accounts.google.com'],
-      allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS,
+/**
+ * The HTTP stack (route table, schemas, OpenAPI, console, the MCP front door) is loaded by the
+ * api's first request, not at import: the executor function, which loads this same module,
+ * never serves it. A failed load is not kept, so the next request tries again.
+ */
+function loadApiHandler(current: App): Promise<ApiHandler> {
+  apiHandler ??= import('../shared/front-door/function-handler.ts').then(
+    ({ createFunctionHandler }) =>
+      createFunctionHandler({
+        ...httpDependenciesOf(current),
+        console: { googleClientId: current.config.BAILIFF_OAUTH_CLIENT_ID },
+        // MCP at /mcp: the resource is the api's own URL, and Google issues the ID tokens it accepts.
+        mcp: {
+          publicUrl: current.config.BAILIFF_AUDIENCE,
+          authorizationServers: ['https://accounts.google.com'],
+          allowedOrigins: current.config.BAILIFF_MCP_ALLOWED_ORIGINS,
+        },
+      }),
+    (error: unknown) => {
+      apiHandler = undefined;
+      throw error;
     },
-  });
-  await apiHandler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
+  );
+  return apiHandler;
+}
+
+http('api', async (req, res) => {
+  const handler = await loadApiHandler(getApp('api'));
+  await handler(req as unknown as FunctionRequest, res as unknown as ServerResponse);
 });
 
 /**

@@ -3,7 +3,6 @@
  * deployed functions (and the emulator tests).
  */
 import { Firestore } from '@google-cloud/firestore';
-import { PubSub } from '@google-cloud/pubsub';
 import type { Config } from '../config.ts';
 import { invalidInput, unauthenticated } from '../errors.ts';
 import { createLogger } from '../logging.ts';
@@ -11,8 +10,6 @@ import type { IdentityVerifier } from '../ports/identity.ts';
 import { createGcsStorage, GcsObjectStore } from '../adapters/gcp/gcs-object-store.ts';
 import { FirestorePlanStore } from '../adapters/gcp/firestore-plan-store.ts';
 import { FirestoreFileHistoryIndex } from '../adapters/gcp/firestore-file-history-index.ts';
-import { PubSubExecutionQueue } from '../adapters/gcp/pubsub-queue.ts';
-import { PubSubDeadLetters } from '../adapters/gcp/pubsub-dead-letters.ts';
 import { GoogleIdTokenIdentity } from '../adapters/gcp/google-id-token-identity.ts';
 import { assemble, type App, type BuildOptions } from './common.ts';
 import { createSigningStorage } from '../adapters/gcp/signing-storage.ts';
@@ -22,6 +19,7 @@ import type { AuditHeadSigner } from '../ports/audit-head-signer.ts';
 import { KmsAuditHeadSigner, type KmsSigningClient } from '../adapters/gcp/kms-audit-head-signer.ts';
 import { decodeAuditKey, HmacAuditHeadSigner } from '../adapters/local/hmac-audit-head-signer.ts';
 import { createRequire } from 'node:module';
+import { LazyPubSub, LazyPubSubDeadLetters, LazyPubSubExecutionQueue } from './lazy-pubsub.ts';
 
 /** The signer the config names: an impersonated service account, or (emulator tests) a local key. */
 function createUrlSigner(config: Config, projectId: string | undefined): UrlSigner | undefined {
@@ -70,21 +68,20 @@ export function buildGcpApp(config: Config, options: GcpBuildOptions): App {
   const projectId = config.GOOGLE_CLOUD_PROJECT;
   const storage = createGcsStorage({ projectId, apiEndpoint: config.STORAGE_EMULATOR_HOST });
   const firestore = new Firestore({ projectId, databaseId: config.FIRESTORE_DATABASE, ignoreUndefinedProperties: true });
-  const pubsub = new PubSub({ projectId });
+  // Created on first use: most requests never publish (lazy-pubsub.ts).
+  const pubsub = new LazyPubSub({ projectId });
   const objects = new GcsObjectStore({ storage, bucket: config.WORKSPACE_BUCKET });
   const auditHeadSigner = createAuditHeadSigner(config);
   const plans = new FirestorePlanStore({ firestore, ...(auditHeadSigner ? { auditHeadSigner } : {}) });
-  const queue = new PubSubExecutionQueue({ pubsub, topic: config.BAILIFF_EXECUTION_TOPIC });
+  const queue = new LazyPubSubExecutionQueue(pubsub, config.BAILIFF_EXECUTION_TOPIC);
   const identity =
     options.identity ?? (options.role === 'api' ? GoogleIdTokenIdentity.fromConfig(config, { certs: config.BAILIFF_ID_TOKEN_CERTS }) : noCallers);
   const signer = createUrlSigner(config, projectId);
-  const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub);
+  const events = buildEventPublisher(config, options.logger ?? createLogger({ level: config.LOG_LEVEL }), () => pubsub.client());
   const fileHistory = new FirestoreFileHistoryIndex({ firestore });
   if (config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && !projectId) throw invalidInput('GOOGLE_CLOUD_PROJECT is required with BAILIFF_DEAD_LETTER_SUBSCRIPTION');
   const deadLetters =
-    config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId
-      ? new PubSubDeadLetters({ pubsub, projectId, subscription: config.BAILIFF_DEAD_LETTER_SUBSCRIPTION })
-      : undefined;
+    config.BAILIFF_DEAD_LETTER_SUBSCRIPTION && projectId ? new LazyPubSubDeadLetters(pubsub, projectId, config.BAILIFF_DEAD_LETTER_SUBSCRIPTION) : undefined;
   // The audit copies in a bucket of their own, whose retention policy the workspace's cannot have.
   const auditCopies = config.BAILIFF_AUDIT_BUCKET ? new GcsObjectStore({ storage, bucket: config.BAILIFF_AUDIT_BUCKET }) : undefined;
   const app = assemble(config, { objects, plans, queue }, identity, options, events, {

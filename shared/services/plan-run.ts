@@ -5,7 +5,7 @@
  * final status. How each action changes storage is in transfer.ts; the undo of a stopped
  * `onError: rollback` plan is in compensation.ts.
  */
-import { preconditionsOf, touchedNames, type Action, type Expect } from '../domain/actions.ts';
+import { preconditionsOf, touchedNames, type Action } from '../domain/actions.ts';
 import type { AuditEventInput, AuditEventType } from '../domain/audit.ts';
 import { hashOf } from '../domain/hash.ts';
 import { describeHolds, holdsInForce, namesHoldsForbid, type HoldInForce } from '../domain/holds.ts';
@@ -69,6 +69,17 @@ const CHECKPOINT_INTERVAL_MS = 5_000;
 interface CaseListing {
   current: Map<string, string>;
   held: Map<string, HoldInForce[]>;
+}
+
+/** The folder of `folderSources` that holds `name`, if any (`prefix`: the case's, which no folder source is). */
+function folderIn(folderSources: ReadonlyMap<string, number>, prefix: string): (name: string) => string | undefined {
+  return (name) => {
+    for (let slash = name.indexOf('/', prefix.length); slash >= 0; slash = name.indexOf('/', slash + 1)) {
+      const folder = name.slice(0, slash + 1);
+      if (folderSources.has(folder)) return folder;
+    }
+    return undefined;
+  };
 }
 
 export class PlanRun implements CompensatedRun {
@@ -327,8 +338,9 @@ export class PlanRun implements CompensatedRun {
   }
 
   /**
-   * Names and generations only: this map is the largest thing an execution holds. Holds come
-   * with every listing: one placed after approval stops the plan at preflight, not at its action.
+   * Names and generations only: this map is the largest thing an execution holds, and only the
+   * preflight holds it. Holds come with every listing: one placed after approval stops the plan
+   * at preflight, not at its action.
    */
   private async listCase(): Promise<CaseListing> {
     const current = new Map<string, string>();
@@ -363,30 +375,35 @@ export class PlanRun implements CompensatedRun {
    * approval relied on. A changed workspace fails the plan before anything is touched.
    */
   private async preflight(): Promise<{ stale: JournalEntry[]; unplanned: string[] }> {
-    const prefix = casePrefix(this.plan.case);
-    const { current, held } = await (this.caseListing ?? this.listCase());
+    // The run lets go of what it read ahead, so the listing is garbage once the preflight
+    // returns instead of staying live (tens of MiB at 100,000 objects) while the actions run.
+    const listing = await (this.caseListing ?? this.listCase());
+    const operations = this.smallPlanOperations;
+    this.caseListing = this.smallPlanOperations = undefined;
     const readOperations = (offset: number, limit: number) =>
-      this.smallPlanOperations
-        ? this.smallPlanOperations.then((operations) => operations.slice(offset, offset + limit))
-        : this.plans.readOperations(this.plan.id, offset, limit);
-    const stale: JournalEntry[] = [];
-    const at = this.ctx.clock.now().toISOString();
-    const check = (action: Action, name: string, expect: Expect) => {
-      const generation = current.get(name);
-      if (expect.state === 'absent' && generation !== undefined)
-        stale.push({ action: action.index, outcome: 'stale', message: `\`${name}\` was created after approval`, at });
-      if (expect.state === 'generation' && generation !== expect.generation) {
-        stale.push({
-          action: action.index,
-          outcome: 'stale',
-          message: generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`,
-          at,
-        });
+      operations ? operations.then((page) => page.slice(offset, offset + limit)) : this.plans.readOperations(this.plan.id, offset, limit);
+    const folderSources = await this.folderSources(readOperations, listing);
+    const folderOf = folderIn(folderSources, casePrefix(this.plan.case));
+    const { stale, plannedInFolders } = await this.checkActions(listing, folderSources.size > 0 ? folderOf : undefined);
+    const unplanned: string[] = [];
+    for (const name of folderSources.size > 0 ? listing.current.keys() : []) {
+      const folder = folderOf(name);
+      if (folder !== undefined && !plannedInFolders.has(name)) {
+        unplanned.push(
+          `\`${name}\` was added under \`${folder.slice(casePrefix(this.plan.case).length)}\` (operation ${folderSources.get(folder)}) after approval`,
+        );
       }
-    };
+    }
+    return { stale, unplanned };
+  }
 
-    // Folders the plan moves or deletes as a whole: whatever is in them now but not in the plan
-    // was added after approval, and would be left behind.
+  /**
+   * Folders the plan moves or deletes as a whole (a source no object is named after), with the
+   * operation's index: whatever is in them now but not in the plan was added after approval,
+   * and would be left behind.
+   */
+  private async folderSources(readOperations: (offset: number, limit: number) => Promise<Operation[]>, { current }: CaseListing): Promise<Map<string, number>> {
+    const prefix = casePrefix(this.plan.case);
     const folderSources = new Map<string, number>();
     let operationIndex = 0;
     for await (const page of readPages(readOperations)) {
@@ -397,41 +414,42 @@ export class PlanRun implements CompensatedRun {
         if (!current.has(source)) folderSources.set(`${source}/`, index);
       }
     }
-    const folderOf = (name: string): string | undefined => {
-      for (let slash = name.indexOf('/', prefix.length); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-        const folder = name.slice(0, slash + 1);
-        if (folderSources.has(folder)) return folder;
-      }
-      return undefined;
-    };
+    return folderSources;
+  }
+
+  /**
+   * Every precondition the listing no longer bears out, in action order, and a hold placed since
+   * on a name an action removes or replaces; with `folderOf`, the names the plan removes from
+   * the folders it moves or deletes whole.
+   */
+  private async checkActions(
+    { current, held }: CaseListing,
+    folderOf: ((name: string) => string | undefined) | undefined,
+  ): Promise<{ stale: JournalEntry[]; plannedInFolders: Set<string> }> {
+    const stale: JournalEntry[] = [];
     const plannedInFolders = new Set<string>();
+    const at = this.ctx.clock.now().toISOString();
+    const found = (action: Action, message: string) => stale.push({ action: action.index, outcome: 'stale', message, at });
     for await (const page of readPages((offset, limit) => this.readActions(offset, limit))) {
       for (const action of page) {
-        // Backups a restore reads live outside the case listing; the restore checks its own.
-        for (const { name, expect } of preconditionsOf(action)) if (!isSystemObject(name)) check(action, name, expect);
+        for (const { name, expect } of preconditionsOf(action)) {
+          // Backups a restore reads live outside the case listing; the restore checks its own.
+          if (isSystemObject(name)) continue;
+          const generation = current.get(name);
+          if (expect.state === 'absent' && generation !== undefined) found(action, `\`${name}\` was created after approval`);
+          if (expect.state === 'generation' && generation !== expect.generation) {
+            found(action, generation !== undefined ? `\`${name}\` was changed after approval` : `\`${name}\` was removed after approval`);
+          }
+        }
         const heldName = namesHoldsForbid(action).find((name) => held.has(name));
         if (heldName !== undefined && stale.at(-1)?.action !== action.index) {
-          stale.push({
-            action: action.index,
-            outcome: 'stale',
-            message: `\`${heldName}\` is under ${describeHolds(held.get(heldName)!)} placed after approval`,
-            at,
-          });
+          found(action, `\`${heldName}\` is under ${describeHolds(held.get(heldName)!)} placed after approval`);
         }
         const removed = action.kind === 'move' ? action.source : action.kind === 'delete' ? action.target : undefined;
-        if (removed !== undefined && folderSources.size > 0 && folderOf(removed)) plannedInFolders.add(removed);
+        if (removed !== undefined && folderOf?.(removed)) plannedInFolders.add(removed);
       }
     }
-    const unplanned: string[] = [];
-    if (folderSources.size > 0) {
-      for (const name of current.keys()) {
-        const folder = folderOf(name);
-        if (folder !== undefined && !plannedInFolders.has(name)) {
-          unplanned.push(`\`${name}\` was added under \`${folder.slice(prefix.length)}\` (operation ${folderSources.get(folder)}) after approval`);
-        }
-      }
-    }
-    return { stale, unplanned };
+    return { stale, plannedInFolders };
   }
 
   /**

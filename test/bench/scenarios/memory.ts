@@ -18,6 +18,7 @@ import type { BenchContext } from '../lib/context.ts';
 import { addNote, addRow, addTarget } from '../lib/results.ts';
 import { formatNumber, log, mapLimited, median, runProgram } from '../lib/util.ts';
 import { apply, proposeAndApprove, wireBailiff } from '../lib/wiring.ts';
+import { measureBaselines } from './memory-baseline.ts';
 
 const SCENARIO = '4 Memory (embedded store, child process)';
 const FUNCTION_MEMORY_MIB = 256;
@@ -115,6 +116,18 @@ export async function memory(ctx: BenchContext): Promise<void> {
   }
 
   const mib = (kib: number) => kib / 1024;
+  // What each process holds before any work, beside what the work adds to the child's own baseline.
+  const baselines: Awaited<ReturnType<typeof measureBaselines>>[] = [];
+  for (let run = 0; run < ctx.runs; run += 1) baselines.push(await measureBaselines());
+  for (const [index, first] of (baselines[0] ?? []).entries()) {
+    addRow(ctx.results, {
+      scenario: SCENARIO,
+      name: `resident before any work: ${first.what}`,
+      unit: 'MiB',
+      samples: baselines.map((run) => mib(run[index]!.rssKiB)),
+      extra: { 'peak so far MiB': median(baselines.map((run) => mib(run[index]!.hwmKiB))) },
+    });
+  }
   for (const { count, execution, proposal } of measured) {
     for (const [what, reports] of [
       [`executing ${formatNumber(count)} moves`, execution],
@@ -211,6 +224,7 @@ export async function memory(ctx: BenchContext): Promise<void> {
     ctx.results,
     SCENARIO,
     `process.resourceUsage().maxRSS in a fresh child process; the baseline is read after Bailiff is loaded and the stores are open, the peak after the work. ` +
+      `"Resident before any work": VmRSS of the embedded server (functions/start.ts, after its first-run sample case) and of each function under the functions framework (listening, no request yet: they build their app on the first), a second after each is ready, one process each per run. ` +
       `Files of 512 bytes in ${FOLDERS} folders, moved to ${FOLDERS} others; the child runs with Node's default heap settings. The proposal child parses the plan's JSON body itself, as the HTTP layer would. ` +
       `${formatNumber(second.count)} operations are measured in one run only; no plan may have more than ${formatNumber(PLAN_LIMITS.maxOperations)} (PLAN_LIMITS), so twice the size is shown as half of it. "Flat" allows ${Math.round((FLAT_RATIO - 1) * 100)}% more at twice the size: what an execution holds per action is one byte (the journal's outcomes) and the case's names during the preflight.`,
   );
