@@ -63,7 +63,8 @@ export function wire(
     policy?: Policy;
     executor?: Partial<ExecutorOptions>;
     executorObjects?: ObjectStore;
-    executorPlans?: PlanStore /** A store of their own for the audit copies. */;
+    executorPlans?: PlanStore;
+    /** A store of their own for the audit copies. */
     auditCopies?: ObjectStore;
   } = {},
 ): Wiring {
