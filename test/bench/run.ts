@@ -26,7 +26,7 @@ import { createGcsStorage } from '../../shared/adapters/gcp/gcs-object-store.ts'
 import { FAKE_GCS_VERSION, startFakeGcs } from '../setup/fake-gcs.ts';
 import { startStorageTestbench } from '../setup/storage-testbench.ts';
 import { startGcloudEmulators } from '../setup/gcloud-emulators.ts';
-import type { BenchContext } from './lib/context.ts';
+import { BENCH_PROJECT_ID, type BenchContext } from './lib/context.ts';
 import { installFirestoreCounter } from './lib/firestore-counter.ts';
 import { newestKeptRun, renderComparison, renderResults, saveResults, summarise, type SavedRun } from './lib/report.ts';
 import { emptyResults } from './lib/results.ts';
@@ -167,21 +167,21 @@ async function main(): Promise<void> {
       log('starting fake-gcs-server');
       stops.push(await startFakeGcs());
       const endpoint = process.env.STORAGE_EMULATOR_HOST!;
-      ctx.gcs = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: 'bailiff-bench' }) };
+      ctx.gcs = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: BENCH_PROJECT_ID }) };
       ctx.versions['fake-gcs-server'] = FAKE_GCS_VERSION;
     }
     if (needs.has('testbench')) {
       log('starting storage-testbench');
       stops.push(await startStorageTestbench());
       const endpoint = process.env.STORAGE_TESTBENCH_HOST!;
-      ctx.testbench = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: 'bailiff-bench' }) };
+      ctx.testbench = { endpoint, storage: createGcsStorage({ apiEndpoint: endpoint, projectId: BENCH_PROJECT_ID }) };
     }
     if (needs.has('firestore')) {
       log('starting the Firestore emulator');
       stops.push(await startGcloudEmulators(['firestore']));
       // Before the first client exists, so every request of every client is counted.
       installFirestoreCounter();
-      firestore = new Firestore({ projectId: 'bailiff-bench', ignoreUndefinedProperties: true });
+      firestore = new Firestore({ projectId: BENCH_PROJECT_ID, ignoreUndefinedProperties: true });
       ctx.firestore = firestore;
     }
     for (const scenario of options.selected) {

@@ -3,6 +3,9 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Storage } from '@google-cloud/storage';
 import type { Results } from './results.ts';
 
+/** The Google Cloud project every emulator client of the bench uses. */
+export const BENCH_PROJECT_ID = 'bailiff-bench';
+
 export interface BenchOptions {
   runs: number;
   quick: boolean;

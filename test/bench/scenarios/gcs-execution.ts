@@ -22,7 +22,7 @@ import type { Bucket, Storage } from '@google-cloud/storage';
 import { FirestorePlanStore } from '../../../shared/adapters/gcp/firestore-plan-store.ts';
 import { createGcsStorage, GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts';
 import { SqlitePlanStore } from '../../../shared/adapters/local/sqlite-plan-store.ts';
-import { rotate, type BenchContext } from '../lib/context.ts';
+import { BENCH_PROJECT_ID, rotate, type BenchContext } from '../lib/context.ts';
 import { emulatorPids, startCpuProbe, type CpuProbe } from '../lib/cpu.ts';
 import { CallTimeline, wallMs } from '../lib/call-timeline.ts';
 import { describeLimitChanges, logLimitChanges, type LimitChange } from '../lib/limit-log.ts';
@@ -372,7 +372,7 @@ function noteRequestsPerMove(ctx: BenchContext, scenario: string, runs: readonly
 async function modelledLatency(ctx: BenchContext, firestore: PlanStoreTimer, pids: Record<string, number[]>): Promise<void> {
   const proxy = await startLatencyProxy(ctx.gcs!.endpoint, MODELLED_DELAY_MS);
   try {
-    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: 'bailiff-bench' });
+    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: BENCH_PROJECT_ID });
     const files = inboxFiles(ctx.quick ? 200 : 600);
     const bucketName = `bench-s1b-${Date.now().toString(36)}`;
     await ctx.gcs!.storage.createBucket(bucketName);
@@ -409,7 +409,7 @@ async function modelledLatencyUnderCpuLoad(ctx: BenchContext, firestore: PlanSto
   const proxy = await startLatencyProxy(ctx.gcs!.endpoint, MODELLED_DELAY_MS);
   const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
   try {
-    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: 'bailiff-bench' });
+    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: BENCH_PROJECT_ID });
     const files = inboxFiles(ctx.quick ? 200 : 600);
     const bucketName = `bench-s1c-${Date.now().toString(36)}`;
     await ctx.gcs!.storage.createBucket(bucketName);

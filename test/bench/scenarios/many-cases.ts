@@ -11,7 +11,7 @@ import type { Storage } from '@google-cloud/storage';
 import { FirestorePlanStore } from '../../../shared/adapters/gcp/firestore-plan-store.ts';
 import { createGcsStorage, GcsObjectStore } from '../../../shared/adapters/gcp/gcs-object-store.ts';
 import { CallTimeline, wallMs, type Call } from '../lib/call-timeline.ts';
-import type { BenchContext } from '../lib/context.ts';
+import { BENCH_PROJECT_ID, type BenchContext } from '../lib/context.ts';
 import { inboxFiles, type FileSpec } from '../lib/fixtures.ts';
 import { emptyPrefix, seedBucket, verifyMoved } from '../lib/gcs.ts';
 import { startLatencyProxy } from '../lib/latency-proxy.ts';
@@ -31,7 +31,7 @@ export async function manyCases(ctx: BenchContext): Promise<void> {
   const files = inboxFiles(moves);
   const proxy = await startLatencyProxy(ctx.gcs.endpoint, MODELLED_DELAY_MS);
   try {
-    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: 'bailiff-bench' });
+    const storage: Storage = createGcsStorage({ apiEndpoint: proxy.url, projectId: BENCH_PROJECT_ID });
     const bucketName = `bench-s11-${Date.now().toString(36)}`;
     await ctx.gcs.storage.createBucket(bucketName);
     const direct = ctx.gcs.storage.bucket(bucketName);
