@@ -341,13 +341,14 @@ function report(
     const raws: Contender[] = ['raw-8', 'raw-32', 'raw-128'];
     const share = measured.get('bailiff-adaptive')!.map((value, run) => Math.min(...raws.map((raw) => measured.get(raw)![run]!.ms)) / value.ms);
     const ratio = addRatio(ctx.results, { scenario, name: 'throughput Bailiff as deployed ÷ best raw calls (8, 32 or 128)', samples: share });
+    // Issue 23 raised the target from 80% of the median run to 0.9× in every run, as in 1c.
     addTarget(
       ctx.results,
-      `Adaptive concurrency reaches ≥ 80% of the raw calls' best throughput across 8, 32 and 128 (${where})`,
-      ratio.median * 100,
+      `Adaptive concurrency: as deployed ≥ 0.9× the raw calls' best across 8, 32 and 128 in every run (${where})`,
+      Math.min(...ratio.samples),
       '>=',
-      80,
-      '%',
+      0.9,
+      '×',
     );
   }
 }
