@@ -42,6 +42,14 @@ export interface CloudChaosOptions {
    * last kill, and a random pause. Unset: every 20 actions.
    */
   randomActionsBetweenKills?: number;
+  /**
+   * Reports the plan writes (default 20; with 60 moves and 20 copies, a 100-operation plan).
+   * Every kill must land while the plan runs, and random kills landed 30–50 actions apart on a
+   * quiet machine (the journal's batch of 10, up to `randomActionsBetweenKills`, the 200 ms poll
+   * and the pause of up to 400 ms): four of them need a longer plan. Writes lengthen it without
+   * removing objects, so the policy's four-eyes rule (over 100 objects removed) stays out of it.
+   */
+  reports?: number;
 }
 
 /** What the Cloud Scheduler job publishes (infra/scheduler.tf). */
@@ -60,6 +68,7 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
     const project = `bailiff-chaos-${randomBytes(4).toString('hex')}`;
     const bucket = `ws-${randomBytes(6).toString('hex')}`;
     const topic = `executions-${randomBytes(4).toString('hex')}`;
+    const reports = options.reports ?? 20;
     const storage = createGcsStorage({ apiEndpoint: storageHost, projectId: project });
     await storage.createBucket(bucket);
     const objects = new GcsObjectStore({ storage, bucket });
@@ -115,11 +124,11 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
     const operations: unknown[] = [];
     for (let i = 0; i < FILES; i += 1) operations.push({ type: 'move', source: `intake/f${i}.pdf`, destination: `sorted/${i % 5}/f${i}.pdf` });
     for (let i = 0; i < 20; i += 1) operations.push({ type: 'copy', source: `sorted/${i % 5}/f${i}.pdf`, destination: `copies/f${i}.pdf` });
-    for (let i = 0; i < 20; i += 1) operations.push({ type: 'write_file', destination: `reports/r${i}.md`, content: `report ${i}` });
+    for (let i = 0; i < reports; i += 1) operations.push({ type: 'write_file', destination: `reports/r${i}.md`, content: `report ${i}` });
     const expected = new Map<string, string>();
     for (let i = 0; i < FILES; i += 1) expected.set(`sorted/${i % 5}/f${i}.pdf`, digest(scan(i)));
     for (let i = 0; i < 20; i += 1) expected.set(`copies/f${i}.pdf`, digest(scan(i)));
-    for (let i = 0; i < 20; i += 1) expected.set(`reports/r${i}.md`, digest(`report ${i}`));
+    for (let i = 0; i < reports; i += 1) expected.set(`reports/r${i}.md`, digest(`report ${i}`));
 
     const proposed = await call('POST', '/plans', 'agent@firm.example', { case: CASE, description: 'chaos on Cloud', operations });
     expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
@@ -149,6 +158,8 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
     const between = options.randomActionsBetweenKills;
     let killAt = between ? 1 + random(between) : 0;
     let kills = 0;
+    /** Actions journaled when each signal was sent, for the summary line. */
+    const killedAfter: number[] = [];
     let sigtermExit: { ms: number; code: number | null; signal: string | null } | undefined;
     let status = 'queued';
     const deadline = Date.now() + 420_000;
@@ -169,6 +180,7 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
         await killFunction(executor, signal);
         if (signal === 'SIGTERM') sigtermExit = { ms: Date.now() - sent, code: executor.child.exitCode, signal: executor.child.signalCode };
         kills += 1;
+        killedAfter.push(journaled);
         if (between) killAt = journaled + 1 + random(between);
         executor = await startFunction('executor', executorEnv, output, executor.port);
         running.push(executor);
@@ -184,7 +196,9 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
         .slice(-80)
         .join(''),
     ).toBe('succeeded ');
-    expect(kills).toBeGreaterThanOrEqual(Math.min(signals.length, 3));
+    expect(kills, `the plan of ${operations.length} operations ended after ${kills} of ${signals.length} signals`).toBeGreaterThanOrEqual(
+      Math.min(signals.length, 3),
+    );
 
     if (signals.includes('SIGTERM')) {
       // SIGTERM: out within Cloud Run's ten seconds, by its own exit rather than a signal's default,
@@ -226,7 +240,7 @@ export async function runCloudChaos(signals: readonly ('SIGTERM' | 'SIGKILL')[],
       : 0;
     const swept = options.sweepEveryMs ? `; ${sweeps} sweep requests published, ${requeues} re-queue${requeues === 1 ? '' : 's'}` : '';
     console.info(
-      `[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}${swept}; ${expected.size} objects checked`,
+      `[process chaos] Cloud functions: ${signals.slice(0, kills).join(', ')} to the executor during a ${operations.length}-operation plan, after ${killedAfter.join(', ')} journaled actions${sigtermExit ? ` (SIGTERM: hand-over and exit in ${sigtermExit.ms} ms)` : ''}${swept}; ${expected.size} objects checked`,
     );
   } finally {
     clearInterval(sweeping);
